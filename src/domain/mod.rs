@@ -1,0 +1,8 @@
+//! The pure domain: codes, classes, the parcel lifecycle, registry records and their checks, and (with
+//! later modules) the access rules and indicators. Nothing here touches a database or HTTP.
+
+pub mod farmland;
+pub mod geometry;
+pub mod landuse;
+pub mod lifecycle;
+pub mod registry;

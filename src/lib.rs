@@ -1,1 +1,7 @@
+//! landguard: the register of polluted and at-risk land, its access rules, and its one map.
+
+pub mod config;
+pub mod demo;
 pub mod domain;
+pub mod http;
+pub mod store;

@@ -1,1 +1,173 @@
-fn main(){}
+//! The `landguard` command line: serve, migrate, tokens, demo data.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use landguard::config::Settings;
+use landguard::domain::access::Role;
+use landguard::store::Store;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "landguard", version, about = "Register of polluted and at-risk land, its access rules and its one map")]
+struct Cli {
+    /// TOML settings file (also LANDGUARD_CONFIG); environment variables override it.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP service.
+    Serve {
+        /// Address to listen on (default from LANDGUARD_BIND or 127.0.0.1:8080).
+        #[arg(long)]
+        bind: Option<String>,
+    },
+    /// Apply the database migrations.
+    Migrate,
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Load the demo data in DIR (farmland_units.geojson, construction_parcels.geojson, transitions.json).
+    DemoLoad { dir: PathBuf },
+    /// Print `loaded` and exit 0 when the demo data is in the database, else print `empty` and exit 1.
+    DemoStatus,
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token; it is printed once, as the last line, and only its hash is kept.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+    },
+    /// List tokens (names, roles, dates; never the tokens).
+    List,
+    /// Revoke a token by name.
+    Revoke {
+        #[arg(long)]
+        name: String,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    s.parse().map_err(|e: landguard::domain::access::UnknownRole| e.to_string())
+}
+
+fn main() {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "landguard=info,tower_http=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let result = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the runtime").and_then(|rt| rt.block_on(run(cli)));
+    if let Err(e) = result {
+        eprintln!("landguard: {}", one_line(&e));
+        std::process::exit(1);
+    }
+}
+
+/// The error and its causes on one line, as the contract asks of the CLI.
+fn one_line(e: &anyhow::Error) -> String {
+    e.chain().map(|c| c.to_string()).collect::<Vec<_>>().join(": ").replace('\n', " ")
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut settings = Settings::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Serve { bind } => {
+            if let Some(b) = bind {
+                settings.bind = b;
+            }
+            serve(settings).await
+        }
+        Command::Migrate => {
+            let store = Store::connect(&settings).await?;
+            store.migrate().await?;
+            eprintln!("migrations applied");
+            Ok(())
+        }
+        Command::Token { command } => {
+            let store = Store::connect(&settings).await?;
+            match command {
+                TokenCommand::Create { name, role } => {
+                    let token = store.create_token(&name, role).await?;
+                    eprintln!("token '{name}' created with role {role}; it is shown once and only its hash is kept:");
+                    println!("{token}");
+                }
+                TokenCommand::List => {
+                    for t in store.list_tokens().await? {
+                        let status = match t.revoked_at {
+                            Some(at) => format!("revoked {}", at.format("%Y-%m-%d %H:%M")),
+                            None => "active".into(),
+                        };
+                        println!("{}\t{}\tcreated {}\t{}", t.name, t.role, t.created_at.format("%Y-%m-%d %H:%M"), status);
+                    }
+                }
+                TokenCommand::Revoke { name } => {
+                    store.revoke_token(&name).await.map_err(|e| match e {
+                        landguard::store::StoreError::NotFound => anyhow::anyhow!("no active token named '{name}'"),
+                        other => other.into(),
+                    })?;
+                    eprintln!("token '{name}' revoked");
+                }
+            }
+            Ok(())
+        }
+        Command::DemoLoad { dir } => {
+            let store = Store::connect(&settings).await?;
+            let summary = landguard::demo::load(&store, &dir, &settings).await?;
+            eprintln!("{summary}");
+            Ok(())
+        }
+        Command::DemoStatus => {
+            let store = Store::connect(&settings).await?;
+            if store.meta("demo_loaded").await?.is_some() {
+                println!("loaded");
+                Ok(())
+            } else {
+                println!("empty");
+                std::process::exit(1);
+            }
+        }
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let store = Store::connect(&settings).await?;
+    let bind = settings.bind.clone();
+    let app = landguard::http::router(landguard::http::AppState { store, settings: Arc::new(settings) });
+    let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("cannot listen on {bind}"))?;
+    tracing::info!("landguard serving on http://{bind}/");
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    Ok(())
+}
+
+/// Finish requests in flight on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down; finishing requests in flight");
+}

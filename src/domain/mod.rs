@@ -1,8 +1,11 @@
 //! The pure domain: codes, classes, the parcel lifecycle, registry records and their checks, and (with
 //! later modules) the access rules and indicators. Nothing here touches a database or HTTP.
 
+pub mod access;
 pub mod farmland;
 pub mod geometry;
+pub mod indicators;
 pub mod landuse;
 pub mod lifecycle;
 pub mod registry;
+pub mod rules;

@@ -1,0 +1,85 @@
+# landguard: two commands on a fresh Debian 12 machine
+#   make run     install missing packages, start the private PostgreSQL/PostGIS (or use $DATABASE_URL),
+#                build, migrate, load the demo data once, serve on http://127.0.0.1:8080
+#   make test    the same set-up (server with fsync off), then cargo test and scripts/test-*.sh
+# Other targets: stop, web, fixtures, clean-db (destructive: deletes the private cluster and its data).
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+# rustup installs cargo in ~/.cargo/bin, which a non-login shell (CI, sudo) may not have on PATH.
+CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
+ifneq ($(wildcard $(CARGO_BIN)/cargo),)
+export PATH := $(CARGO_BIN):$(PATH)
+endif
+CARGO ?= cargo
+
+BIN  := target/release/landguard
+BIND ?= 127.0.0.1:8080
+# Checked sqlx macros: with a committed .sqlx/ build offline, so a fresh (unmigrated) database is enough.
+ifneq ($(wildcard .sqlx),)
+export SQLX_OFFLINE ?= true
+endif
+# Hook for a future front-end build, e.g. WEB_BUILD = npm --prefix web ci && npm --prefix web run build
+WEB_BUILD ?=
+# Extra test steps: every scripts/test-*.sh, run with DATABASE_URL exported, after cargo test.
+TEST_EXTRA ?= $(sort $(wildcard scripts/test-*.sh))
+
+# DATABASE_URL from the environment, else the private cluster (scripts/pg.sh prints it as its last line).
+DB_URL = DATABASE_URL="$$($(PG_ENV) bash scripts/pg.sh start | tail -n 1)"; export DATABASE_URL
+
+.PHONY: help run stop test web fixtures clean-db bootstrap
+
+help:
+	@echo "make run       bootstrap, start PostgreSQL, build, migrate, load demo data once, serve on $(BIND)"
+	@echo "make test      bootstrap, start PostgreSQL (fsync off), cargo test --all-targets, scripts/test-*.sh"
+	@echo "make stop      stop the private PostgreSQL cluster"
+	@echo "make fixtures  regenerate fixtures/ (python3 scripts/gen_fixtures.py)"
+	@echo "make clean-db  DESTRUCTIVE: stop the private cluster and delete .pgdata (all local data)"
+
+bootstrap:
+	@bash scripts/bootstrap.sh
+
+web: bootstrap
+ifneq ($(strip $(WEB_BUILD)),)
+	@if [ -f web/package.json ]; then $(WEB_BUILD); fi
+endif
+
+run: PG_ENV :=
+run: bootstrap web
+	@$(DB_URL)
+	$(CARGO) build --release
+	$(BIN) migrate
+	if st=$$($(BIN) demo-status 2>/dev/null) && [ "$$st" = loaded ]; then
+	  echo "demo data already loaded" >&2
+	else
+	  echo ">> $(BIN) demo-load fixtures/" >&2
+	  $(BIN) demo-load fixtures/
+	fi
+	echo ">> serving on http://$(BIND) (DATABASE_URL=$$DATABASE_URL)" >&2
+	exec $(BIN) serve --bind $(BIND)
+
+test: PG_ENV := PG_FAST=1
+test: bootstrap
+	@$(DB_URL)
+	export RUST_BACKTRACE=1
+	rc=0
+	$(CARGO) test --all-targets --no-fail-fast || rc=1
+	for t in $(TEST_EXTRA); do
+	  echo ">> $$t" >&2
+	  bash "$$t" || { echo "FAILED: $$t" >&2; rc=1; }
+	done
+	exit $$rc
+
+stop:
+	@bash scripts/pg.sh stop
+
+fixtures:
+	python3 scripts/gen_fixtures.py
+
+clean-db:
+	@bash scripts/pg.sh stop
+	rm -rf .pgdata
+
+# run and test keep DATABASE_URL across their lines: each recipe runs in one shell.
+.ONESHELL:

@@ -1,0 +1,222 @@
+//! Settings: defaults, then an optional TOML file (`LANDGUARD_CONFIG` or `--config`), then environment
+//! variables, each layer overriding the one before.
+
+use crate::domain::landuse::LandUsePolicy;
+use crate::domain::registry::{Collection, FeatureLimits};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("config file {path}: {source}")]
+    Parse { path: String, source: toml::de::Error },
+    #[error("setting {name}: '{value}' is not {expected}")]
+    Invalid { name: String, value: String, expected: &'static str },
+    #[error("DATABASE_URL is not set (set it, or use `make run`, which starts a private PostGIS)")]
+    NoDatabase,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    pub database_url: Option<String>,
+    pub bind: String,
+    pub pool_size: u32,
+    /// How long a request waits for a free database connection before it is answered 503.
+    pub acquire_timeout_ms: u64,
+    /// Upper bound on any one SQL statement; a slower query ends as 503 instead of holding a connection.
+    pub statement_timeout_ms: u64,
+    pub max_body_bytes: usize,
+    pub max_vertices: usize,
+    /// Collections readable without a token. The risk-control list is public by law, so all are by default.
+    pub anonymous_read: Vec<String>,
+    pub sliver_min_m2: f64,
+    pub sliver_min_ratio: f64,
+    pub heavy_metal_buffer_m: f64,
+    pub gbt21010_0809_0810_public: bool,
+    /// Safe-utilisation targets by city prefix (percent).
+    pub safe_use_targets: BTreeMap<String, f64>,
+    /// Targets for the share of priority-supervision parcels under control, by city prefix (percent).
+    pub priority_control_targets: BTreeMap<String, f64>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            database_url: None,
+            bind: "127.0.0.1:8080".into(),
+            pool_size: 16,
+            acquire_timeout_ms: 3_000,
+            statement_timeout_ms: 15_000,
+            max_body_bytes: 10 * 1024 * 1024,
+            max_vertices: 100_000,
+            anonymous_read: Collection::ALL.iter().map(|c| c.as_str().to_string()).collect(),
+            sliver_min_m2: 1.0,
+            sliver_min_ratio: 0.001,
+            heavy_metal_buffer_m: 1000.0,
+            gbt21010_0809_0810_public: true,
+            safe_use_targets: [("4503".to_string(), 93.8), ("4502".to_string(), 93.0)].into_iter().collect(),
+            priority_control_targets: [("4503".to_string(), 35.0)].into_iter().collect(),
+        }
+    }
+}
+
+fn parse<T: std::str::FromStr>(name: &str, value: &str, expected: &'static str) -> Result<T, ConfigError> {
+    value.trim().parse().map_err(|_| ConfigError::Invalid { name: name.into(), value: value.into(), expected })
+}
+
+fn parse_bool(name: &str, value: &str) -> Result<bool, ConfigError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(ConfigError::Invalid { name: name.into(), value: value.into(), expected: "true or false" }),
+    }
+}
+
+/// `4503=93.8,4502=93`
+fn parse_targets(name: &str, value: &str) -> Result<BTreeMap<String, f64>, ConfigError> {
+    let invalid = || ConfigError::Invalid { name: name.into(), value: value.into(), expected: "a list like 4503=93.8,4502=93" };
+    value
+        .split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').ok_or_else(invalid)?;
+            let v: f64 = v.trim().parse().map_err(|_| invalid())?;
+            Ok((k.trim().to_string(), v))
+        })
+        .collect()
+}
+
+impl Settings {
+    /// Defaults, then the config file (if any), then the environment.
+    pub fn load(config_file: Option<&Path>) -> Result<Settings, ConfigError> {
+        let file = config_file.map(Path::to_path_buf).or_else(|| std::env::var_os("LANDGUARD_CONFIG").map(Into::into));
+        let mut s = match file {
+            Some(path) => {
+                let p = path.display().to_string();
+                let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read { path: p.clone(), source })?;
+                toml::from_str(&text).map_err(|source| ConfigError::Parse { path: p, source })?
+            }
+            None => Settings::default(),
+        };
+        s.apply_env(|k| std::env::var(k).ok())?;
+        Ok(s)
+    }
+
+    fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        if let Some(v) = get("DATABASE_URL").filter(|v| !v.is_empty()) {
+            self.database_url = Some(v);
+        }
+        if let Some(v) = get("LANDGUARD_BIND") {
+            self.bind = v;
+        }
+        macro_rules! num {
+            ($field:ident, $name:literal, $what:literal) => {
+                if let Some(v) = get($name) {
+                    self.$field = parse($name, &v, $what)?;
+                }
+            };
+        }
+        num!(pool_size, "LANDGUARD_POOL_SIZE", "a whole number");
+        num!(acquire_timeout_ms, "LANDGUARD_ACQUIRE_TIMEOUT_MS", "a whole number of milliseconds");
+        num!(statement_timeout_ms, "LANDGUARD_STATEMENT_TIMEOUT_MS", "a whole number of milliseconds");
+        num!(max_body_bytes, "LANDGUARD_MAX_BODY_BYTES", "a whole number of bytes");
+        num!(max_vertices, "LANDGUARD_MAX_VERTICES", "a whole number");
+        num!(sliver_min_m2, "LANDGUARD_SLIVER_MIN_M2", "a number of square metres");
+        num!(sliver_min_ratio, "LANDGUARD_SLIVER_MIN_RATIO", "a ratio such as 0.001");
+        num!(heavy_metal_buffer_m, "LANDGUARD_HEAVY_METAL_BUFFER_M", "a number of metres");
+        if let Some(v) = get("LANDGUARD_GBT21010_0809_0810_PUBLIC") {
+            self.gbt21010_0809_0810_public = parse_bool("LANDGUARD_GBT21010_0809_0810_PUBLIC", &v)?;
+        }
+        if let Some(v) = get("LANDGUARD_ANONYMOUS_READ") {
+            self.anonymous_read = match v.trim() {
+                "all" | "true" => Collection::ALL.iter().map(|c| c.as_str().to_string()).collect(),
+                "none" | "false" | "" => Vec::new(),
+                list => list.split(',').map(|s| s.trim().to_string()).collect(),
+            };
+        }
+        if let Some(v) = get("LANDGUARD_SAFE_USE_TARGETS") {
+            self.safe_use_targets = parse_targets("LANDGUARD_SAFE_USE_TARGETS", &v)?;
+        }
+        if let Some(v) = get("LANDGUARD_PRIORITY_CONTROL_TARGETS") {
+            self.priority_control_targets = parse_targets("LANDGUARD_PRIORITY_CONTROL_TARGETS", &v)?;
+        }
+        for c in &self.anonymous_read {
+            if c.parse::<Collection>().is_err() {
+                return Err(ConfigError::Invalid {
+                    name: "anonymous_read".into(),
+                    value: c.clone(),
+                    expected: "a collection name (farmland_units, construction_parcels), 'all' or 'none'",
+                });
+            }
+        }
+        Ok(())
+    }
+
+    pub fn database_url(&self) -> Result<&str, ConfigError> {
+        self.database_url.as_deref().ok_or(ConfigError::NoDatabase)
+    }
+
+    pub fn anonymous_read(&self, c: Collection) -> bool {
+        self.anonymous_read.iter().any(|s| s == c.as_str())
+    }
+
+    pub fn land_use_policy(&self) -> LandUsePolicy {
+        LandUsePolicy { gbt21010_0809_0810_public: self.gbt21010_0809_0810_public }
+    }
+
+    pub fn feature_limits(&self) -> FeatureLimits {
+        FeatureLimits { max_vertices: self.max_vertices }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_overrides_defaults() {
+        let env: BTreeMap<&str, &str> = [
+            ("DATABASE_URL", "postgres://x/y"),
+            ("LANDGUARD_POOL_SIZE", "4"),
+            ("LANDGUARD_ANONYMOUS_READ", "farmland_units"),
+            ("LANDGUARD_SAFE_USE_TARGETS", "4503=95, 4502=90.5"),
+            ("LANDGUARD_GBT21010_0809_0810_PUBLIC", "off"),
+        ]
+        .into_iter()
+        .collect();
+        let mut s = Settings::default();
+        s.apply_env(|k| env.get(k).map(|v| v.to_string())).unwrap();
+        assert_eq!(s.database_url().ok(), Some("postgres://x/y"));
+        assert_eq!(s.pool_size, 4);
+        assert!(s.anonymous_read(Collection::FarmlandUnits));
+        assert!(!s.anonymous_read(Collection::ConstructionParcels));
+        assert_eq!(s.safe_use_targets.get("4502"), Some(&90.5));
+        assert!(!s.land_use_policy().gbt21010_0809_0810_public);
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let mut s = Settings::default();
+        let err = s.apply_env(|k| (k == "LANDGUARD_POOL_SIZE").then(|| "many".to_string())).unwrap_err();
+        assert!(err.to_string().contains("LANDGUARD_POOL_SIZE"), "{err}");
+        let err = s.apply_env(|k| (k == "LANDGUARD_ANONYMOUS_READ").then(|| "everything".to_string())).unwrap_err();
+        assert!(err.to_string().contains("everything"), "{err}");
+    }
+
+    #[test]
+    fn config_file_is_read() {
+        let dir = std::env::temp_dir().join(format!("landguard-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("landguard.toml");
+        std::fs::write(&path, "bind = \"0.0.0.0:9000\"\nheavy_metal_buffer_m = 500.0\n").unwrap();
+        let s: Settings = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(s.bind, "0.0.0.0:9000");
+        assert_eq!(s.heavy_metal_buffer_m, 500.0);
+        assert_eq!(s.pool_size, 16);
+        assert!(toml::from_str::<Settings>("colour = 1").is_err());
+    }
+}

@@ -1,0 +1,145 @@
+//! The one place where errors become HTTP answers: RFC 9457 problem details, no stack traces, no SQL.
+
+use crate::domain::lifecycle::LifecycleError;
+use crate::domain::registry::Problem;
+use crate::store::StoreError;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Map, Value};
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub kind: &'static str,
+    pub title: &'static str,
+    pub detail: String,
+    pub errors: Vec<Problem>,
+    pub extra: Map<String, Value>,
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn new(status: StatusCode, kind: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
+        ApiError { status, kind, title, detail: detail.into(), errors: Vec::new(), extra: Map::new() }
+    }
+
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::BAD_REQUEST, "bad-request", "Bad request", detail)
+    }
+
+    pub fn bad_parameter(name: &str, detail: impl std::fmt::Display) -> Self {
+        let mut e = ApiError::new(StatusCode::BAD_REQUEST, "bad-parameter", "Bad query parameter", format!("{name}: {detail}"));
+        e.extra.insert("parameter".into(), json!(name));
+        e
+    }
+
+    /// A write refused whole, with every problem found in it.
+    pub fn invalid_feature(problems: Vec<Problem>) -> Self {
+        let n = problems.len();
+        let mut e = ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid-feature",
+            "The feature was refused",
+            format!("{n} problem{} found; nothing was stored", if n == 1 { "" } else { "s" }),
+        );
+        e.errors = problems;
+        e
+    }
+
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::NOT_FOUND, "not-found", "Not found", detail)
+    }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "Authentication required", detail)
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::FORBIDDEN, "forbidden", "Not allowed for this role", detail)
+    }
+
+    pub fn internal() -> Self {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", "the error was logged; nothing was changed")
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => ApiError::not_found("no such feature"),
+            StoreError::Conflict(d) => ApiError::new(StatusCode::CONFLICT, "conflict", "Conflict", d),
+            StoreError::Lifecycle(LifecycleError::NotAllowed { from, to, allowed }) => {
+                let mut err = ApiError::new(
+                    StatusCode::CONFLICT,
+                    "lifecycle",
+                    "The lifecycle does not allow this step",
+                    LifecycleError::NotAllowed { from, to, allowed: allowed.clone() }.to_string(),
+                );
+                err.extra.insert("current_state".into(), json!(from));
+                err.extra.insert("allowed_next_states".into(), json!(allowed));
+                err
+            }
+            StoreError::Lifecycle(other) => ApiError::bad_request(other.to_string()),
+            StoreError::PreconditionFailed { current } => {
+                let mut err = ApiError::new(
+                    StatusCode::PRECONDITION_FAILED,
+                    "stale-etag",
+                    "The feature has changed",
+                    "If-Match does not match the feature's current ETag; read it again and reapply your change",
+                );
+                err.extra.insert("current_etag".into(), json!(current));
+                err
+            }
+            StoreError::Invalid(d) => {
+                ApiError::new(StatusCode::BAD_REQUEST, "invalid-feature", "The feature was refused", d)
+            }
+            StoreError::Unavailable(d) => {
+                tracing::warn!(error = %d, "database unavailable");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "The database is unavailable",
+                    "the registry database cannot be reached right now; try again shortly",
+                )
+            }
+            StoreError::Timeout => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "timeout",
+                "The query took too long",
+                "the query was stopped at the statement time limit; narrow it (bbox, filter, limit)",
+            ),
+            StoreError::Database(e) => {
+                tracing::error!(error = %e, "database error");
+                ApiError::internal()
+            }
+            StoreError::Migrate(e) => {
+                tracing::error!(error = %e, "migration error");
+                ApiError::internal()
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut body = Map::new();
+        body.insert("type".into(), json!(format!("https://landguard.dev/problems/{}", self.kind)));
+        body.insert("title".into(), json!(self.title));
+        body.insert("status".into(), json!(self.status.as_u16()));
+        body.insert("detail".into(), json!(self.detail));
+        if !self.errors.is_empty() {
+            body.insert("errors".into(), json!(self.errors));
+        }
+        body.extend(self.extra);
+        let mut resp = (self.status, Value::Object(body).to_string()).into_response();
+        resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if self.status == StatusCode::UNAUTHORIZED {
+            resp.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"landguard\""));
+        }
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+        }
+        resp
+    }
+}

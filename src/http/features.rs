@@ -1,0 +1,395 @@
+//! Registry features over HTTP: OGC API Features items and Part 4 writes, lifecycle transitions, history.
+
+use super::auth::Caller;
+use super::error::{ApiError, ApiResult};
+use super::params::Params;
+use super::{base_url, today, AppState};
+use crate::domain::registry::{check_feature, Collection};
+use crate::store::features::{Actor, ItemsQuery, TransitionRequest};
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::{json, Value};
+
+pub const GEOJSON: &str = "application/geo+json";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/collections/{collection}/items", get(items).post(create))
+        .route("/collections/{collection}/items/{fid}", get(item).put(replace).patch(patch).delete(delete))
+        .route("/collections/{collection}/items/{fid}/transitions", post(transition))
+        .route("/collections/{collection}/items/{fid}/history", get(history))
+}
+
+pub fn collection(name: &str) -> ApiResult<Collection> {
+    name.parse().map_err(|_| {
+        ApiError::not_found(format!("no collection '{name}' (collections: farmland_units, construction_parcels)"))
+    })
+}
+
+/// A JSON request body, with problems told as problem+json rather than as the framework's plain text.
+fn json_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> ApiResult<Value> {
+    let body = body.map_err(|r| {
+        let status = r.status();
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(status, "too-large", "Request body too large", "the body exceeds the service's size limit")
+        } else {
+            ApiError::bad_request(r.body_text())
+        }
+    })?;
+    if let Some(ct) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) {
+        let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        if !(mime == "application/json" || mime == GEOJSON || mime == "application/merge-patch+json" || mime.ends_with("+json")) {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "Unsupported media type",
+                format!("send JSON (application/geo+json or application/json), not {mime}"),
+            ));
+        }
+    }
+    serde_json::from_slice(&body).map_err(|e| {
+        ApiError::new(StatusCode::BAD_REQUEST, "malformed-json", "Malformed JSON", format!("the body is not valid JSON: {e}"))
+    })
+}
+
+fn if_match(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok())
+}
+
+fn feature_response(status: StatusCode, json: String, etag: &str, location: Option<String>) -> Response {
+    let mut resp = (status, json).into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON));
+    if let Ok(v) = HeaderValue::from_str(etag) {
+        h.insert(header::ETAG, v);
+    }
+    if let Some(loc) = location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        h.insert(header::LOCATION, loc);
+    }
+    resp
+}
+
+async fn item(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((coll, fid)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let c = collection(&coll)?;
+    caller.reader(&state, c)?;
+    let params = Params::parse(q.as_deref(), &["datetime", "f"])?;
+    let as_of = params.as_of()?;
+    let doc = state.store.feature(c, &fid, as_of).await.map_err(|e| match e {
+        crate::store::StoreError::NotFound => match as_of.date() {
+            Some(d) => ApiError::not_found(format!("{c} has no feature '{fid}' on {d}")),
+            None => ApiError::not_found(format!("{c} has no feature '{fid}'")),
+        },
+        other => other.into(),
+    })?;
+    let etag = doc.etag();
+    if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| v.split(',').any(|t| t.trim() == etag)) {
+        let mut resp = StatusCode::NOT_MODIFIED.into_response();
+        if let Ok(v) = HeaderValue::from_str(&etag) {
+            resp.headers_mut().insert(header::ETAG, v);
+        }
+        return Ok(resp);
+    }
+    Ok(feature_response(StatusCode::OK, doc.json, &etag, None))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(coll): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let c = collection(&coll)?;
+    let who = caller.writer()?;
+    let value = json_body(&headers, body)?;
+    let checked = check_feature(c, &value, today(), state.settings.feature_limits()).map_err(ApiError::invalid_feature)?;
+    let doc = state.store.create(c, &checked, Actor { name: &who.name }).await?;
+    let location = format!("{}/collections/{c}/items/{}", base_url(&headers), checked.record.code());
+    Ok(feature_response(StatusCode::CREATED, doc.json.clone(), &doc.etag(), Some(location)))
+}
+
+/// A parcel write that does not state its `state` keeps the current one: state moves only by transitions.
+async fn keep_state(state: &AppState, c: Collection, fid: &str, value: &mut Value) -> ApiResult<()> {
+    if c != Collection::ConstructionParcels {
+        return Ok(());
+    }
+    let Some(props) = value.get_mut("properties").and_then(Value::as_object_mut) else { return Ok(()) };
+    if props.get("state").is_none_or(Value::is_null) {
+        if let Some(s) = state.store.current_state(fid).await? {
+            props.insert("state".into(), json!(s));
+        }
+    }
+    Ok(())
+}
+
+async fn replace(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((coll, fid)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let c = collection(&coll)?;
+    let who = caller.writer()?;
+    let mut value = json_body(&headers, body)?;
+    keep_state(&state, c, &fid, &mut value).await?;
+    let checked = check_feature(c, &value, today(), state.settings.feature_limits()).map_err(ApiError::invalid_feature)?;
+    let doc = state.store.replace(c, &fid, &checked, if_match(&headers), Actor { name: &who.name }, "replace").await?;
+    Ok(feature_response(StatusCode::OK, doc.json.clone(), &doc.etag(), None))
+}
+
+/// RFC 7396 JSON merge patch.
+fn merge_patch(target: &mut Value, patch: &Value) {
+    match (target, patch) {
+        (Value::Object(t), Value::Object(p)) => {
+            for (k, v) in p {
+                if v.is_null() {
+                    t.remove(k);
+                } else {
+                    merge_patch(t.entry(k.clone()).or_insert(Value::Null), v);
+                }
+            }
+        }
+        (t, p) => *t = p.clone(),
+    }
+}
+
+async fn patch(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((coll, fid)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let c = collection(&coll)?;
+    let who = caller.writer()?;
+    let patch = json_body(&headers, body)?;
+    if !patch.is_object() {
+        return Err(ApiError::bad_request("a PATCH body is a JSON merge patch: an object such as {\"properties\": {...}}"));
+    }
+    let current = state.store.feature(c, &fid, crate::store::features::AsOf::Current).await?;
+    let mut value: Value = serde_json::from_str(&current.json).map_err(|_| ApiError::internal())?;
+    merge_patch(&mut value, &patch);
+    // The merged feature carries the old valid_from; a patch takes effect today unless it says otherwise.
+    if patch.pointer("/properties/valid_from").is_none() {
+        if let Some(p) = value.get_mut("properties").and_then(Value::as_object_mut) {
+            p.remove("valid_from");
+        }
+    }
+    let checked = check_feature(c, &value, today(), state.settings.feature_limits()).map_err(ApiError::invalid_feature)?;
+    // Without If-Match, the version the patch was merged into is the precondition: a concurrent write in
+    // between makes this a 412 rather than silently merging into stale data.
+    let etag = current.etag();
+    let precondition = if_match(&headers).unwrap_or(&etag);
+    let doc = state.store.replace(c, &fid, &checked, Some(precondition), Actor { name: &who.name }, "patch").await?;
+    Ok(feature_response(StatusCode::OK, doc.json.clone(), &doc.etag(), None))
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((coll, fid)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let c = collection(&coll)?;
+    let who = caller.writer()?;
+    state.store.delete(c, &fid, if_match(&headers), today(), Actor { name: &who.name }).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn transition(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((coll, fid)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let c = collection(&coll)?;
+    if c != Collection::ConstructionParcels {
+        return Err(ApiError::not_found("only construction parcels have a lifecycle; farmland classes change by PUT or PATCH"));
+    }
+    let who = caller.writer()?;
+    let value = json_body(&headers, body)?;
+    let req = parse_transition(&value)?;
+    let doc = state.store.transition(&fid, &req, if_match(&headers), Actor { name: &who.name }).await?;
+    Ok(feature_response(StatusCode::OK, doc.json.clone(), &doc.etag(), None))
+}
+
+fn parse_transition(v: &Value) -> ApiResult<TransitionRequest> {
+    use crate::domain::registry::Problem;
+    let mut problems = Vec::new();
+    let text = |name: &str| v.get(name).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
+    let to = match text("to") {
+        None => {
+            problems.push(Problem::new("/to", "is required: the state to move to"));
+            None
+        }
+        Some(s) => match s.parse() {
+            Ok(st) => Some(st),
+            Err(e) => {
+                problems.push(Problem::new("/to", format!("{e}")));
+                None
+            }
+        },
+    };
+    let date = match text("date") {
+        None => Some(today()),
+        Some(s) => match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            Ok(d) if d > today() => {
+                problems.push(Problem::new("/date", format!("{d} is in the future; record a step once it has happened")));
+                None
+            }
+            Ok(d) => Some(d),
+            Err(_) => {
+                problems.push(Problem::new("/date", format!("must be a date YYYY-MM-DD, not '{s}'")));
+                None
+            }
+        },
+    };
+    let document = text("document").map(str::to_string);
+    if document.is_none() {
+        problems.push(Problem::new("/document", "is required: every step is backed by a report and its review (e.g. 桂环函〔2024〕12号)"));
+    }
+    if let Some(obj) = v.as_object() {
+        for k in obj.keys().filter(|k| !["to", "date", "document", "note"].contains(&k.as_str())) {
+            problems.push(Problem::new(format!("/{k}"), "unknown member (known: to, date, document, note)"));
+        }
+    } else {
+        problems.push(Problem::new("", "body must be an object such as {\"to\": \"listed\", \"date\": ..., \"document\": ...}"));
+    }
+    match (to, date, document) {
+        (Some(to), Some(date), Some(document)) if problems.is_empty() => {
+            Ok(TransitionRequest { to, date, document, note: text("note").map(str::to_string) })
+        }
+        _ => {
+            let mut e = ApiError::invalid_feature(problems);
+            e.title = "The transition was refused";
+            Err(e)
+        }
+    }
+}
+
+async fn history(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((coll, fid)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Response> {
+    let c = collection(&coll)?;
+    caller.reader(&state, c)?;
+    Params::parse(q.as_deref(), &["f"])?;
+    let json = state.store.history(c, &fid).await?.ok_or_else(|| ApiError::not_found(format!("{c} has never had a feature '{fid}'")))?;
+    let body = format!(r#"{{"collection":"{c}","id":{},"versions":{json}}}"#, json!(fid));
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+async fn items(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(coll): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let c = collection(&coll)?;
+    caller.reader(&state, c)?;
+    let params = Params::parse(q.as_deref(), &["limit", "bbox", "datetime", "cursor", "f"])?;
+    let limit = params.limit(100, 10_000)?;
+    let bbox = params.bbox()?;
+    let as_of = params.as_of()?;
+    let after = match params.get("cursor") {
+        None => None,
+        Some(c) => Some(
+            hex::decode(c)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .ok_or_else(|| ApiError::bad_parameter("cursor", "is not a cursor this service issued"))?,
+        ),
+    };
+    // One row more than the page tells whether a next page exists, without counting the layer.
+    let query = ItemsQuery::new(c, after, bbox, limit + 1, as_of);
+    let self_url = format!("{}/collections/{c}/items", base_url(&headers));
+    let other_params: Vec<(String, String)> = params.pairs().iter().filter(|(k, _)| k != "cursor").cloned().collect();
+    let store = state.store.clone();
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(16);
+    tokio::spawn(async move {
+        use futures_util::StreamExt;
+        let _ = tx.send(Ok(Bytes::from_static(br#"{"type":"FeatureCollection","features":["#))).await;
+        let mut rows = store.items(&query);
+        let mut n: i64 = 0;
+        let mut last_code: Option<String> = None;
+        let mut more = false;
+        while let Some(row) = rows.next().await {
+            match row {
+                Ok((code, feature)) => {
+                    if n == limit {
+                        more = true;
+                        break;
+                    }
+                    let chunk = if n == 0 { feature } else { format!(",{feature}") };
+                    n += 1;
+                    last_code = Some(code);
+                    if tx.send(Ok(Bytes::from(chunk))).await.is_err() {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "items stream failed");
+                    let _ = tx.send(Err(std::io::Error::other("the query failed mid-stream"))).await;
+                    return;
+                }
+            }
+        }
+        let mut links = vec![json!({"rel": "self", "type": GEOJSON, "href": with_query(&self_url, &params_vec(&other_params, None))})];
+        if let (true, Some(code)) = (more, last_code) {
+            let next = params_vec(&other_params, Some(hex::encode(code.as_bytes())));
+            links.push(json!({"rel": "next", "type": GEOJSON, "href": with_query(&self_url, &next)}));
+        }
+        let tail = format!(
+            r#"],"numberReturned":{n},"timeStamp":"{}","links":{}}}"#,
+            chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            Value::Array(links)
+        );
+        let _ = tx.send(Ok(Bytes::from(tail))).await;
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
+    Ok(([(header::CONTENT_TYPE, GEOJSON)], Body::from_stream(stream)).into_response())
+}
+
+fn params_vec(base: &[(String, String)], cursor: Option<String>) -> Vec<(String, String)> {
+    let mut v = base.to_vec();
+    if let Some(c) = cursor {
+        v.push(("cursor".into(), c));
+    }
+    v
+}
+
+fn with_query(url: &str, pairs: &[(String, String)]) -> String {
+    if pairs.is_empty() {
+        return url.to_string();
+    }
+    let q = form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+    format!("{url}?{q}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merge_patch_follows_rfc7396() {
+        let mut t = json!({"a": "b", "c": {"d": "e", "f": "g"}});
+        merge_patch(&mut t, &json!({"a": "z", "c": {"f": null}}));
+        assert_eq!(t, json!({"a": "z", "c": {"d": "e"}}));
+    }
+}

@@ -1,0 +1,43 @@
+//! HTTP: one router per resource, merged here. Handlers parse, call the domain and the store, and answer.
+
+pub mod auth;
+pub mod error;
+pub mod features;
+pub mod meta;
+pub mod params;
+
+use crate::config::Settings;
+use crate::store::Store;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderMap};
+use axum::Router;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub settings: Arc<Settings>,
+}
+
+pub fn router(state: AppState) -> Router {
+    let body_limit = state.settings.max_body_bytes;
+    Router::new()
+        .merge(meta::routes())
+        .merge(features::routes())
+        .fallback(|| async { error::ApiError::not_found("no such resource; the landing page at / lists what there is") })
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// The URL this request reached the service at, for absolute links (GIS clients follow them).
+pub fn base_url(headers: &HeaderMap) -> String {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1:8080");
+    let proto = headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()).unwrap_or("http");
+    format!("{proto}://{host}")
+}
+
+/// Today in China Standard Time: the day documents are dated in.
+pub fn today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}

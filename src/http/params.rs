@@ -1,0 +1,101 @@
+//! Query parameters: parsed once, unknown names refused, each value checked with a message that names it.
+
+use super::error::{ApiError, ApiResult};
+use crate::store::features::AsOf;
+use chrono::{DateTime, NaiveDate};
+
+pub struct Params {
+    pairs: Vec<(String, String)>,
+}
+
+impl Params {
+    /// Parses a raw query string, refusing names outside `allowed` and repeated names.
+    pub fn parse(raw: Option<&str>, allowed: &[&str]) -> ApiResult<Params> {
+        let pairs: Vec<(String, String)> =
+            form_urlencoded::parse(raw.unwrap_or("").as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        for (i, (k, _)) in pairs.iter().enumerate() {
+            if !allowed.contains(&k.as_str()) {
+                return Err(ApiError::bad_parameter(k, format!("unknown parameter (accepted here: {})", allowed.join(", "))));
+            }
+            if pairs[..i].iter().any(|(k2, _)| k2 == k) {
+                return Err(ApiError::bad_parameter(k, "given more than once"));
+            }
+        }
+        Ok(Params { pairs })
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.pairs
+    }
+
+    pub fn as_of(&self) -> ApiResult<AsOf> {
+        match self.get("datetime") {
+            None => Ok(AsOf::Current),
+            Some(v) => parse_instant(v).map(AsOf::Date).map_err(|e| ApiError::bad_parameter("datetime", e)),
+        }
+    }
+
+    pub fn limit(&self, default: i64, max: i64) -> ApiResult<i64> {
+        match self.get("limit") {
+            None => Ok(default),
+            Some(v) => match v.parse::<i64>() {
+                Ok(n) if (1..=max).contains(&n) => Ok(n),
+                _ => Err(ApiError::bad_parameter("limit", format!("must be a whole number from 1 to {max}, not '{v}'"))),
+            },
+        }
+    }
+
+    pub fn bbox(&self) -> ApiResult<Option<[f64; 4]>> {
+        let Some(v) = self.get("bbox") else { return Ok(None) };
+        let nums: Result<Vec<f64>, _> = v.split(',').map(|s| s.trim().parse::<f64>()).collect();
+        match nums.as_deref() {
+            Ok([a, b, c, d]) if a.is_finite() && b.is_finite() && c.is_finite() && d.is_finite() && a <= c && b <= d => {
+                Ok(Some([*a, *b, *c, *d]))
+            }
+            _ => Err(ApiError::bad_parameter("bbox", format!("must be minx,miny,maxx,maxy with min <= max, not '{v}'"))),
+        }
+    }
+}
+
+/// The registry's valid time has the granularity of a day (documents are dated, not timed): an instant
+/// is read as its calendar day in China Standard Time.
+pub fn parse_instant(v: &str) -> Result<NaiveDate, String> {
+    if v.contains('/') {
+        return Err(format!("must be one instant (the registry as it stood then), not an interval: '{v}'"));
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+        return Ok(d);
+    }
+    DateTime::parse_from_rfc3339(v)
+        .map(|t| (t.with_timezone(&chrono::Utc) + chrono::Duration::hours(8)).date_naive())
+        .map_err(|_| format!("must be a date (2025-03-01) or an RFC 3339 instant (2025-03-01T10:00:00Z), not '{v}'"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instants() {
+        assert_eq!(parse_instant("2025-03-01").unwrap(), NaiveDate::from_ymd_opt(2025, 3, 1).unwrap());
+        assert_eq!(parse_instant("2025-02-28T17:00:00Z").unwrap(), NaiveDate::from_ymd_opt(2025, 3, 1).unwrap());
+        assert!(parse_instant("2025-01-01/2025-02-01").is_err());
+        assert!(parse_instant("yesterday").is_err());
+    }
+
+    #[test]
+    fn unknown_and_repeated_parameters() {
+        assert!(Params::parse(Some("limit=5&colour=red"), &["limit"]).is_err());
+        assert!(Params::parse(Some("limit=5&limit=6"), &["limit"]).is_err());
+        let p = Params::parse(Some("limit=5&bbox=109,24,110,25"), &["limit", "bbox"]).unwrap();
+        assert_eq!(p.limit(10, 100).unwrap(), 5);
+        assert_eq!(p.bbox().unwrap(), Some([109.0, 24.0, 110.0, 25.0]));
+        let p = Params::parse(Some("limit=0&bbox=110,24,109,25"), &["limit", "bbox"]).unwrap();
+        assert!(p.limit(10, 100).is_err());
+        assert!(p.bbox().is_err());
+    }
+}

@@ -1,0 +1,435 @@
+//! Features of both collections: versioned writes, lifecycle transitions, as-of reads and history.
+
+use super::{audit, Result, Store, StoreError};
+use crate::domain::lifecycle::ParcelState;
+use crate::domain::registry::{Checked, Collection, ConstructionParcel, FarmlandUnit, Record};
+use chrono::NaiveDate;
+use futures_util::Stream;
+use sqlx::{PgConnection, Row};
+
+const FARMLAND_FEATURE: &str = include_str!("sql/farmland_feature.sql");
+const PARCEL_FEATURE: &str = include_str!("sql/parcel_feature.sql");
+const FARMLAND_INSERT: &str = include_str!("sql/farmland_insert.sql");
+const PARCEL_INSERT: &str = include_str!("sql/parcel_insert.sql");
+const PARCEL_TRANSITION: &str = include_str!("sql/parcel_transition.sql");
+const HISTORY: &str = include_str!("sql/history.sql");
+
+/// The fixed SQL names of a collection. Only these identifiers are ever spliced into SQL.
+pub struct Tables {
+    pub table: &'static str,
+    pub code: &'static str,
+    pub feature_select: &'static str,
+}
+
+pub fn tables(c: Collection) -> Tables {
+    match c {
+        Collection::FarmlandUnits => {
+            Tables { table: "farmland_unit_versions", code: "unit_code", feature_select: FARMLAND_FEATURE }
+        }
+        Collection::ConstructionParcels => {
+            Tables { table: "construction_parcel_versions", code: "parcel_code", feature_select: PARCEL_FEATURE }
+        }
+    }
+}
+
+/// Which version of the registry a read sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AsOf {
+    Current,
+    /// The registry as it stood on that day, as it is known now.
+    Date(NaiveDate),
+}
+
+impl AsOf {
+    /// The SQL condition selecting the versions this read sees; `$n` is bound to the date.
+    pub fn condition(self, n: usize) -> String {
+        match self {
+            AsOf::Current => "v.valid_to IS NULL AND v.superseded_at IS NULL".into(),
+            AsOf::Date(_) => format!(
+                "v.superseded_at IS NULL AND v.valid_from <= ${n} AND (v.valid_to IS NULL OR v.valid_to > ${n})"
+            ),
+        }
+    }
+
+    pub fn date(self) -> Option<NaiveDate> {
+        match self {
+            AsOf::Current => None,
+            AsOf::Date(d) => Some(d),
+        }
+    }
+}
+
+/// A feature as GeoJSON text, with the version that makes its ETag.
+#[derive(Debug, Clone)]
+pub struct FeatureDoc {
+    pub version_id: i64,
+    pub json: String,
+}
+
+impl FeatureDoc {
+    pub fn etag(&self) -> String {
+        etag_of(self.version_id)
+    }
+}
+
+pub fn etag_of(version_id: i64) -> String {
+    format!("\"v{version_id}\"")
+}
+
+/// Who writes, for the version rows and the audit log.
+#[derive(Debug, Clone)]
+pub struct Actor<'a> {
+    pub name: &'a str,
+}
+
+/// A lifecycle step as requested.
+#[derive(Debug, Clone)]
+pub struct TransitionRequest {
+    pub to: ParcelState,
+    pub date: NaiveDate,
+    pub document: String,
+    pub note: Option<String>,
+}
+
+struct CurrentRow {
+    version_id: i64,
+    valid_from: NaiveDate,
+    state: Option<String>,
+}
+
+fn geometry_json(c: &Checked<Record>) -> String {
+    geojson::Geometry::from(&c.geometry).to_string()
+}
+
+async fn insert_version(conn: &mut PgConnection, c: &Checked<Record>, actor: &str, change: &str) -> Result<i64> {
+    let geom = geometry_json(c);
+    let id = match &c.record {
+        Record::Farmland(FarmlandUnit {
+            unit_code,
+            county_code,
+            class,
+            land_type,
+            measures_in_place,
+            crops_compliant,
+            valid_from,
+            basis_doc,
+        }) => {
+            sqlx::query_scalar(FARMLAND_INSERT)
+                .bind(unit_code)
+                .bind(county_code)
+                .bind(class.as_str())
+                .bind(land_type)
+                .bind(measures_in_place)
+                .bind(crops_compliant)
+                .bind(basis_doc)
+                .bind(geom)
+                .bind(c.area_m2)
+                .bind(valid_from)
+                .bind(actor)
+                .bind(change)
+                .fetch_one(conn)
+                .await?
+        }
+        Record::Parcel(ConstructionParcel {
+            parcel_code,
+            county_code,
+            name,
+            state,
+            priority_supervision,
+            key_unit_land,
+            current_use,
+            use_code_system,
+            remediated_for_class,
+            former_industry,
+            valid_from,
+        }) => {
+            sqlx::query_scalar(PARCEL_INSERT)
+                .bind(parcel_code)
+                .bind(county_code)
+                .bind(name)
+                .bind(state.as_str())
+                .bind(priority_supervision)
+                .bind(key_unit_land)
+                .bind(current_use)
+                .bind(use_code_system.as_str())
+                .bind(remediated_for_class)
+                .bind(former_industry)
+                .bind(geom)
+                .bind(c.area_m2)
+                .bind(valid_from)
+                .bind(actor)
+                .bind(change)
+                .fetch_one(conn)
+                .await?
+        }
+    };
+    Ok(id)
+}
+
+async fn lock_current(conn: &mut PgConnection, collection: Collection, code: &str) -> Result<CurrentRow> {
+    let t = tables(collection);
+    let state_col = if collection == Collection::ConstructionParcels { "state" } else { "NULL::text" };
+    let sql = format!(
+        "SELECT version_id, valid_from, {state_col} AS state FROM {table} v WHERE v.{code} = $1 AND {cond} FOR UPDATE",
+        table = t.table,
+        code = t.code,
+        cond = AsOf::Current.condition(0)
+    );
+    let row = sqlx::query(&sql).bind(code).fetch_optional(&mut *conn).await?.ok_or(StoreError::NotFound)?;
+    Ok(CurrentRow { version_id: row.try_get(0)?, valid_from: row.try_get(1)?, state: row.try_get(2)? })
+}
+
+fn check_if_match(current: &CurrentRow, if_match: Option<&str>) -> Result<()> {
+    match if_match {
+        None => Ok(()),
+        Some(tags) => {
+            let etag = etag_of(current.version_id);
+            let matches = tags.split(',').map(str::trim).any(|t| t == "*" || t == etag || t.trim_start_matches("W/") == etag);
+            if matches {
+                Ok(())
+            } else {
+                Err(StoreError::PreconditionFailed { current: etag })
+            }
+        }
+    }
+}
+
+/// Ends the current version: in valid time when the change takes effect later, or in transaction time when
+/// it corrects the record from the same day.
+async fn end_current(
+    conn: &mut PgConnection,
+    collection: Collection,
+    current: &CurrentRow,
+    effective: NaiveDate,
+    actor: &str,
+    change: &str,
+) -> Result<()> {
+    let t = tables(collection);
+    if effective < current.valid_from {
+        return Err(StoreError::Conflict(format!(
+            "valid_from {effective} is earlier than the current version's ({}); changes are recorded in date order",
+            current.valid_from
+        )));
+    }
+    let set = if effective == current.valid_from { "superseded_at = clock_timestamp()" } else { "valid_to = $2" };
+    let sql = format!(
+        "UPDATE {table} SET {set}, ended_by = $3, ended_change = $4 WHERE version_id = $1",
+        table = t.table
+    );
+    sqlx::query(&sql).bind(current.version_id).bind(effective).bind(actor).bind(change).execute(conn).await?;
+    Ok(())
+}
+
+impl Store {
+    pub async fn feature(&self, collection: Collection, code: &str, as_of: AsOf) -> Result<FeatureDoc> {
+        let t = tables(collection);
+        let sql = format!("{} WHERE v.{} = $1 AND {}", t.feature_select, t.code, as_of.condition(2));
+        let mut q = sqlx::query(&sql).bind(code);
+        if let Some(d) = as_of.date() {
+            q = q.bind(d);
+        }
+        let row = q.fetch_optional(&self.pool).await?.ok_or(StoreError::NotFound)?;
+        Ok(FeatureDoc { version_id: row.try_get(0)?, json: row.try_get(2)? })
+    }
+
+    async fn feature_in(conn: &mut PgConnection, collection: Collection, version_id: i64) -> Result<FeatureDoc> {
+        let t = tables(collection);
+        let sql = format!("{} WHERE v.version_id = $1", t.feature_select);
+        let row = sqlx::query(&sql).bind(version_id).fetch_one(conn).await?;
+        Ok(FeatureDoc { version_id: row.try_get(0)?, json: row.try_get(2)? })
+    }
+
+    pub async fn create(&self, collection: Collection, c: &Checked<Record>, actor: Actor<'_>) -> Result<FeatureDoc> {
+        let mut tx = self.pool.begin().await?;
+        let id = insert_version(&mut tx, c, actor.name, "create").await.map_err(|e| match e {
+            StoreError::Conflict(_) => StoreError::Conflict(format!(
+                "{} '{}' exists already; replace it with PUT or choose another code",
+                collection.id_property(),
+                c.record.code()
+            )),
+            other => other,
+        })?;
+        audit(&mut tx, actor.name, "create", Some(collection.as_str()), Some(c.record.code()), Some(id), serde_json::json!({})).await?;
+        let doc = Store::feature_in(&mut tx, collection, id).await?;
+        tx.commit().await?;
+        Ok(doc)
+    }
+
+    /// The current state of a parcel, for filling in a write that does not state it.
+    pub async fn current_state(&self, code: &str) -> Result<Option<ParcelState>> {
+        let s: Option<String> = sqlx::query_scalar(
+            "SELECT state FROM construction_parcel_versions WHERE parcel_code = $1 AND valid_to IS NULL AND superseded_at IS NULL",
+        )
+        .bind(code)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(s.and_then(|s| s.parse().ok()))
+    }
+
+    /// Replaces the current version with a new one (PUT, PATCH and re-import all end here).
+    pub async fn replace(
+        &self,
+        collection: Collection,
+        code: &str,
+        c: &Checked<Record>,
+        if_match: Option<&str>,
+        actor: Actor<'_>,
+        change: &str,
+    ) -> Result<FeatureDoc> {
+        if c.record.code() != code {
+            return Err(StoreError::Invalid(format!(
+                "{} in the body ('{}') differs from the feature id in the path ('{code}')",
+                collection.id_property(),
+                c.record.code()
+            )));
+        }
+        let mut tx = self.pool.begin().await?;
+        let current = lock_current(&mut tx, collection, code).await?;
+        check_if_match(&current, if_match)?;
+        if let (Record::Parcel(p), Some(state)) = (&c.record, &current.state) {
+            if p.state.as_str() != state {
+                return Err(StoreError::Conflict(format!(
+                    "state changes go through the lifecycle: POST /collections/construction_parcels/items/{code}/transitions (current state '{state}')"
+                )));
+            }
+        }
+        end_current(&mut tx, collection, &current, c.record.valid_from(), actor.name, change).await?;
+        let id = insert_version(&mut tx, c, actor.name, change).await?;
+        audit(
+            &mut tx,
+            actor.name,
+            change,
+            Some(collection.as_str()),
+            Some(code),
+            Some(id),
+            serde_json::json!({"previous_version": current.version_id}),
+        )
+        .await?;
+        let doc = Store::feature_in(&mut tx, collection, id).await?;
+        tx.commit().await?;
+        Ok(doc)
+    }
+
+    /// Deletes a feature from `today` on; its history stays.
+    pub async fn delete(&self, collection: Collection, code: &str, if_match: Option<&str>, today: NaiveDate, actor: Actor<'_>) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let current = lock_current(&mut tx, collection, code).await?;
+        check_if_match(&current, if_match)?;
+        let t = tables(collection);
+        let sql = format!(
+            "UPDATE {} SET valid_to = greatest($2, valid_from), ended_by = $3, ended_change = 'delete' WHERE version_id = $1",
+            t.table
+        );
+        sqlx::query(&sql).bind(current.version_id).bind(today).bind(actor.name).execute(&mut *tx).await?;
+        audit(&mut tx, actor.name, "delete", Some(collection.as_str()), Some(code), Some(current.version_id), serde_json::json!({})).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Moves a parcel one step through its lifecycle, effective from the step's date.
+    pub async fn transition(
+        &self,
+        code: &str,
+        req: &TransitionRequest,
+        if_match: Option<&str>,
+        actor: Actor<'_>,
+    ) -> Result<FeatureDoc> {
+        let collection = Collection::ConstructionParcels;
+        let mut tx = self.pool.begin().await?;
+        let current = lock_current(&mut tx, collection, code).await?;
+        check_if_match(&current, if_match)?;
+        let from: ParcelState = current
+            .state
+            .as_deref()
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| StoreError::Invalid("the parcel's stored state is not a lifecycle state".into()))?;
+        from.transition(req.to)?;
+        if req.date < current.valid_from {
+            return Err(StoreError::Conflict(format!(
+                "transitions are recorded in date order: the parcel's current record holds from {}, so a step dated {} cannot follow it",
+                current.valid_from, req.date
+            )));
+        }
+        let t = tables(collection);
+        sqlx::query(&format!("UPDATE {} SET valid_to = $2, ended_by = $3, ended_change = 'transition' WHERE version_id = $1", t.table))
+            .bind(current.version_id)
+            .bind(req.date)
+            .bind(actor.name)
+            .execute(&mut *tx)
+            .await?;
+        let id: i64 = sqlx::query_scalar(PARCEL_TRANSITION)
+            .bind(current.version_id)
+            .bind(req.to.as_str())
+            .bind(req.date)
+            .bind(actor.name)
+            .bind(&req.document)
+            .bind(&req.note)
+            .fetch_one(&mut *tx)
+            .await?;
+        audit(
+            &mut tx,
+            actor.name,
+            "transition",
+            Some(collection.as_str()),
+            Some(code),
+            Some(id),
+            serde_json::json!({"from": from, "to": req.to, "date": req.date, "document": req.document, "note": req.note}),
+        )
+        .await?;
+        let doc = Store::feature_in(&mut tx, collection, id).await?;
+        tx.commit().await?;
+        Ok(doc)
+    }
+
+    /// Every version of a feature, oldest first; `None` when the code was never registered.
+    pub async fn history(&self, collection: Collection, code: &str) -> Result<Option<String>> {
+        let t = tables(collection);
+        let sql = HISTORY.replace("{table}", t.table).replace("{code}", t.code);
+        let json: String = sqlx::query_scalar(&sql).bind(code).fetch_one(&self.pool).await?;
+        Ok((json != "[]").then_some(json))
+    }
+
+    /// Features of a collection in code order after `after`, as GeoJSON text, streamed from PostGIS.
+    pub fn items<'a>(&'a self, q: &'a ItemsQuery) -> impl Stream<Item = Result<(String, String), sqlx::Error>> + 'a {
+        use futures_util::StreamExt;
+        let mut query = sqlx::query(&q.sql)
+            .bind(&q.after)
+            .bind(q.bbox.map(|b| b[0]))
+            .bind(q.bbox.map(|b| b[1]))
+            .bind(q.bbox.map(|b| b[2]))
+            .bind(q.bbox.map(|b| b[3]))
+            .bind(q.limit);
+        if let Some(d) = q.as_of.date() {
+            query = query.bind(d);
+        }
+        query
+            .fetch(&self.pool)
+            .map(|r| r.and_then(|row| Ok((row.try_get::<String, _>(1)?, row.try_get::<String, _>(2)?))))
+    }
+}
+
+/// A page of items: code order after a key, an optional lon/lat box, a limit and an as-of date.
+#[derive(Debug, Clone)]
+pub struct ItemsQuery {
+    sql: String,
+    after: Option<String>,
+    bbox: Option<[f64; 4]>,
+    limit: i64,
+    as_of: AsOf,
+}
+
+impl ItemsQuery {
+    pub fn new(collection: Collection, after: Option<String>, bbox: Option<[f64; 4]>, limit: i64, as_of: AsOf) -> Self {
+        let t = tables(collection);
+        let sql = format!(
+            "{select} WHERE {cond} AND ($1::text IS NULL OR v.{code} > $1) \
+             AND ($2::float8 IS NULL OR v.geom && ST_MakeEnvelope($2, $3, $4, $5, 4490)) \
+             AND ($2::float8 IS NULL OR ST_Intersects(v.geom, ST_MakeEnvelope($2, $3, $4, $5, 4490))) \
+             ORDER BY v.{code} LIMIT $6",
+            select = t.feature_select,
+            cond = as_of.condition(7),
+            code = t.code,
+        );
+        ItemsQuery { sql, after, bbox, limit, as_of }
+    }
+}

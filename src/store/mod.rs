@@ -1,0 +1,130 @@
+//! Storage: the PostGIS registry. Thin: it turns checked domain records into rows and rows into GeoJSON
+//! built by PostGIS, and keeps versions, transitions and the audit log consistent in one transaction.
+
+pub mod features;
+pub mod tokens;
+
+use crate::config::Settings;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::PgPool;
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the feature has changed since it was read (ETag {current})")]
+    PreconditionFailed { current: String },
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Lifecycle(#[from] crate::domain::lifecycle::LifecycleError),
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+    #[error("the query took too long and was stopped")]
+    Timeout,
+    #[error("database error: {0}")]
+    Database(sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
+                StoreError::Unavailable(e.to_string())
+            }
+            sqlx::Error::Database(db) => match db.code().as_deref() {
+                // query_canceled: the statement timeout fired
+                Some("57014") => StoreError::Timeout,
+                // admin_shutdown, crash_shutdown, cannot_connect_now
+                Some("57P01" | "57P02" | "57P03") => StoreError::Unavailable(db.message().to_string()),
+                // unique_violation on a "current code" index: the code is taken
+                Some("23505") => StoreError::Conflict("a feature with this code already exists".into()),
+                // check_violation: the database's own guard caught what the domain check let through
+                Some("23514") if db.message().contains("geom") => {
+                    StoreError::Invalid("geometry is invalid according to PostGIS (ST_IsValid)".into())
+                }
+                _ => StoreError::Database(e),
+            },
+            _ => StoreError::Database(e),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Clone)]
+pub struct Store {
+    pub pool: PgPool,
+}
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+impl Store {
+    /// A bounded pool whose connections carry the statement timeout, so a slow query ends instead of
+    /// holding a connection, and whose acquire timeout is short, so an exhausted pool answers 503 quickly.
+    pub async fn connect(settings: &Settings) -> Result<Store> {
+        let url = settings.database_url().map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Unavailable(format!("DATABASE_URL: {e}")))?
+            .application_name("landguard")
+            .options([("statement_timeout", settings.statement_timeout_ms.to_string())]);
+        let pool = PgPoolOptions::new()
+            .max_connections(settings.pool_size)
+            .acquire_timeout(Duration::from_millis(settings.acquire_timeout_ms))
+            .connect_lazy_with(options);
+        Ok(Store { pool })
+    }
+
+    pub fn from_pool(pool: PgPool) -> Store {
+        Store { pool }
+    }
+
+    pub async fn migrate(&self) -> Result<()> {
+        MIGRATOR.run(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT value FROM landguard_meta WHERE key = $1").bind(key).fetch_optional(&self.pool).await?)
+    }
+
+    pub async fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        sqlx::query("INSERT INTO landguard_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = $2")
+            .bind(key)
+            .bind(value)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Appends to the audit log inside the caller's transaction, so the write and its record commit together.
+pub(crate) async fn audit(
+    tx: &mut sqlx::PgConnection,
+    actor: &str,
+    action: &str,
+    collection: Option<&str>,
+    feature_id: Option<&str>,
+    version_id: Option<i64>,
+    detail: serde_json::Value,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (actor, action, collection, feature_id, version_id, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(actor)
+    .bind(action)
+    .bind(collection)
+    .bind(feature_id)
+    .bind(version_id)
+    .bind(detail)
+    .execute(tx)
+    .await?;
+    Ok(())
+}

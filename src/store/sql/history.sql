@@ -1,0 +1,17 @@
+-- Every version of one feature, oldest first, with who recorded it and what ended it.
+-- {table} and {code} are fixed identifiers chosen by the service, never user text.
+SELECT coalesce(json_agg(json_build_object(
+           'version', v.version_id,
+           'change', v.change,
+           'valid_from', v.valid_from,
+           'valid_to', v.valid_to,
+           'recorded_at', v.recorded_at,
+           'recorded_by', v.recorded_by,
+           'superseded_at', v.superseded_at,
+           'ended_by', v.ended_by,
+           'ended_change', v.ended_change,
+           'row', to_jsonb(v) - 'geom' - 'version_id' - 'recorded_at' - 'recorded_by' - 'superseded_at'
+                  - 'valid_from' - 'valid_to' - 'change' - 'ended_by' - 'ended_change'
+       ) ORDER BY v.valid_from, v.version_id), '[]'::json)::text
+FROM {table} v
+WHERE v.{code} = $1

@@ -10,7 +10,7 @@ SELECT coalesce(json_agg(json_build_object(
            'superseded_at', v.superseded_at,
            'ended_by', v.ended_by,
            'ended_change', v.ended_change,
-           'row', to_jsonb(v) - 'geom' - 'version_id' - 'recorded_at' - 'recorded_by' - 'superseded_at'
+           'properties', to_jsonb(v) - 'geom' - 'version_id' - 'recorded_at' - 'recorded_by' - 'superseded_at'
                   - 'valid_from' - 'valid_to' - 'change' - 'ended_by' - 'ended_change'
        ) ORDER BY v.valid_from, v.version_id), '[]'::json)::text
 FROM {table} v

@@ -1,6 +1,8 @@
 //! landguard: the register of polluted and at-risk land, its access rules, and its one map.
 
+pub mod checks;
 pub mod config;
+pub mod reproject;
 pub mod demo;
 pub mod domain;
 pub mod http;

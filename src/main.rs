@@ -33,6 +33,34 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Ask an access-rule question; the answer is printed as JSON (exit status 0 whatever the decision).
+    Check {
+        /// rezoning, eia-site or land-supply
+        kind: String,
+        /// GeoJSON geometry (or Feature) file; `-` reads standard input.
+        #[arg(long, conflicts_with = "parcel")]
+        geometry: Option<PathBuf>,
+        /// A registered construction parcel as the query area.
+        #[arg(long)]
+        parcel: Option<String>,
+        /// CRS of the geometry (OGC URI or EPSG:NNNN; default CRS84).
+        #[arg(long)]
+        crs: Option<String>,
+        #[arg(long)]
+        proposed_use: Option<String>,
+        #[arg(long)]
+        current_use: Option<String>,
+        #[arg(long)]
+        use_code_system: Option<String>,
+        /// eia-site only: remediation, heavy_metal, soil_polluting or other.
+        #[arg(long)]
+        project_kind: Option<String>,
+        /// land-supply only: transfer or allocation.
+        #[arg(long)]
+        supply: Option<String>,
+        #[arg(long)]
+        as_of: Option<String>,
+    },
     /// Load the demo data in DIR (farmland_units.geojson, construction_parcels.geojson, transitions.json).
     DemoLoad { dir: PathBuf },
     /// Print `loaded` and exit 0 when the demo data is in the database, else print `empty` and exit 1.
@@ -121,6 +149,35 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     eprintln!("token '{name}' revoked");
                 }
             }
+            Ok(())
+        }
+        Command::Check { kind, geometry, parcel, crs, proposed_use, current_use, use_code_system, project_kind, supply, as_of } => {
+            let kind: landguard::domain::rules::CheckKind = kind.parse()?;
+            let geometry = match geometry {
+                None => None,
+                Some(path) => {
+                    let text = if path.as_os_str() == "-" {
+                        std::io::read_to_string(std::io::stdin()).context("cannot read standard input")?
+                    } else {
+                        std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?
+                    };
+                    let v: serde_json::Value = serde_json::from_str(&text).context("the geometry is not valid JSON")?;
+                    // A Feature or a one-feature collection is accepted for convenience: its geometry is the query.
+                    Some(match v.get("type").and_then(|t| t.as_str()) {
+                        Some("Feature") => v["geometry"].clone(),
+                        Some("FeatureCollection") => v.pointer("/features/0/geometry").cloned().unwrap_or(serde_json::Value::Null),
+                        _ => v,
+                    })
+                }
+            };
+            let body = serde_json::json!({
+                "geometry": geometry, "parcel_code": parcel, "crs": crs, "proposed_use": proposed_use,
+                "current_use": current_use, "use_code_system": use_code_system, "project_kind": project_kind,
+                "supply": supply, "as_of": as_of,
+            });
+            let store = Store::connect(&settings).await?;
+            let answer = landguard::checks::run(&store, &settings, kind, &body, landguard::http::today()).await?;
+            println!("{}", serde_json::to_string_pretty(&answer)?);
             Ok(())
         }
         Command::DemoLoad { dir } => {

@@ -2,6 +2,7 @@
 //! later modules) the access rules and indicators. Nothing here touches a database or HTTP.
 
 pub mod access;
+pub mod crs;
 pub mod farmland;
 pub mod geometry;
 pub mod indicators;

@@ -32,7 +32,7 @@ pub fn collection(name: &str) -> ApiResult<Collection> {
 }
 
 /// A JSON request body, with problems told as problem+json rather than as the framework's plain text.
-fn json_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> ApiResult<Value> {
+pub fn json_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> ApiResult<Value> {
     let body = body.map_err(|r| {
         let status = r.status();
         if status == StatusCode::PAYLOAD_TOO_LARGE {

@@ -1,6 +1,7 @@
 //! HTTP: one router per resource, merged here. Handlers parse, call the domain and the store, and answer.
 
 pub mod auth;
+pub mod checks;
 pub mod error;
 pub mod features;
 pub mod meta;
@@ -24,6 +25,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(meta::routes())
         .merge(features::routes())
+        .merge(checks::routes())
         .fallback(|| async { error::ApiError::not_found("no such resource; the landing page at / lists what there is") })
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(tower_http::trace::TraceLayer::new_for_http())

@@ -1,0 +1,193 @@
+//! An access-rule check from request to answer, shared by HTTP and the CLI: parse and validate the
+//! request, resolve the query area (a geometry in any supported CRS, or a registered parcel), fetch the
+//! spatial facts in one round trip, and let the pure rule engine decide.
+
+use crate::config::Settings;
+use crate::domain::crs::Crs;
+use crate::domain::geometry::{self, GeometryError};
+use crate::domain::landuse::{CodeSystem, LandUse};
+use crate::domain::registry::Problem;
+use crate::domain::rules::{evaluate, CheckKind, CheckRequest, Decision, ProjectKind, Reason, RuleSettings, SupplyKind};
+use crate::reproject;
+use crate::store::{Store, StoreError};
+use chrono::NaiveDate;
+use geo::{MultiPolygon, Validation};
+use serde::Serialize;
+use serde_json::Value;
+use std::str::FromStr;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    #[error("the check request was refused: {}", .0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<Problem>),
+    #[error("no construction parcel '{code}' in the registry{}", .as_of.map(|d| format!(" on {d}")).unwrap_or_default())]
+    UnknownParcel { code: String, as_of: Option<NaiveDate> },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+#[derive(Debug, Serialize)]
+pub struct Answer {
+    pub check: CheckKind,
+    pub decision: Decision,
+    pub reasons: Vec<Reason>,
+    pub as_of: NaiveDate,
+    pub query_area_m2: f64,
+    pub query_area_mu: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parcel_code: Option<String>,
+    pub proposed_use: Option<UseEcho>,
+    pub current_use: Option<UseEcho>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub project_kind: Option<ProjectKind>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supply: Option<SupplyKind>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct UseEcho {
+    pub code: String,
+    pub system: CodeSystem,
+    pub name: &'static str,
+}
+
+impl From<&LandUse> for UseEcho {
+    fn from(u: &LandUse) -> Self {
+        UseEcho { code: u.code.clone(), system: u.system, name: u.name }
+    }
+}
+
+const FIELDS: &[&str] =
+    &["geometry", "parcel_code", "crs", "current_use", "proposed_use", "use_code_system", "project_kind", "supply", "as_of"];
+
+fn text<'a>(body: &'a Value, name: &str, problems: &mut Vec<Problem>) -> Option<&'a str> {
+    match body.get(name) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s.trim().is_empty() => None,
+        Some(Value::String(s)) => Some(s.trim()),
+        Some(_) => {
+            problems.push(Problem::new(format!("/{name}"), "must be a string"));
+            None
+        }
+    }
+}
+
+fn parsed<T, E: std::fmt::Display>(raw: Option<&str>, pointer: &str, problems: &mut Vec<Problem>, f: impl Fn(&str) -> Result<T, E>) -> Option<T> {
+    raw.and_then(|s| match f(s) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            problems.push(Problem::new(pointer, e.to_string()));
+            None
+        }
+    })
+}
+
+/// A geometry given in a request CRS, checked and brought to storage lon/lat.
+fn query_geometry(value: &Value, crs: Crs, max_vertices: usize) -> Result<MultiPolygon<f64>, Vec<Problem>> {
+    let at = |e: GeometryError| Problem::new("/geometry", e.to_string());
+    let mp = geometry::multipolygon_from_geojson(value).map_err(|e| vec![at(e)])?;
+    if geometry::vertex_count(&mp) == 0 {
+        return Err(vec![at(GeometryError::Empty)]);
+    }
+    // Validity does not depend on the CRS, so it is judged on the coordinates as sent.
+    let invalid: Vec<Problem> = mp.validation_errors().iter().map(|e| at(GeometryError::Invalid(e.to_string()))).collect();
+    if !invalid.is_empty() {
+        return Err(invalid);
+    }
+    let lonlat = reproject::to_storage(mp, crs).map_err(|e| vec![Problem::new("/geometry", e.to_string())])?;
+    let problems = geometry::check_lonlat(&lonlat, max_vertices);
+    if !problems.is_empty() {
+        let hint = if crs == Crs::CRS84 { "" } else { " (after transformation from the stated crs)" };
+        return Err(problems.into_iter().map(|e| Problem::new("/geometry", format!("{e}{hint}"))).collect());
+    }
+    Ok(geometry::normalise(lonlat))
+}
+
+pub async fn run(store: &Store, settings: &Settings, kind: CheckKind, body: &Value, today: NaiveDate) -> Result<Answer, CheckError> {
+    let mut problems = Vec::new();
+    let Some(obj) = body.as_object() else {
+        return Err(CheckError::Invalid(vec![Problem::new("", "the body must be a JSON object (see the contract's Checks section)")]));
+    };
+    for k in obj.keys().filter(|k| !FIELDS.contains(&k.as_str())) {
+        problems.push(Problem::new(format!("/{k}"), format!("unknown member (known: {})", FIELDS.join(", "))));
+    }
+    let system = parsed(text(body, "use_code_system", &mut problems), "/use_code_system", &mut problems, CodeSystem::from_str).unwrap_or_default();
+    let proposed = parsed(text(body, "proposed_use", &mut problems), "/proposed_use", &mut problems, |s| LandUse::parse(system, s));
+    let mut current = parsed(text(body, "current_use", &mut problems), "/current_use", &mut problems, |s| LandUse::parse(system, s));
+    if kind == CheckKind::Rezoning && proposed.is_none() && !problems.iter().any(|p| p.pointer == "/proposed_use") {
+        problems.push(Problem::new("/proposed_use", "is required for a rezoning check"));
+    }
+    let project_kind = parsed(text(body, "project_kind", &mut problems), "/project_kind", &mut problems, ProjectKind::from_str);
+    let supply = parsed(text(body, "supply", &mut problems), "/supply", &mut problems, SupplyKind::from_str);
+    if project_kind.is_some() && kind != CheckKind::EiaSite {
+        problems.push(Problem::new("/project_kind", "applies to eia-site checks only"));
+    }
+    if supply.is_some() && kind != CheckKind::LandSupply {
+        problems.push(Problem::new("/supply", "applies to land-supply checks only"));
+    }
+    // An EIA whose project kind is not stated is judged as an ordinary project: the cautious reading.
+    let project_kind = if kind == CheckKind::EiaSite { Some(project_kind.unwrap_or(ProjectKind::Other)) } else { None };
+    let as_of = parsed(text(body, "as_of", &mut problems), "/as_of", &mut problems, crate::http::params::parse_instant).unwrap_or(today);
+    if as_of > today {
+        problems.push(Problem::new("/as_of", format!("{as_of} is in the future; the registry answers for today or the past")));
+    }
+    let crs = parsed(text(body, "crs", &mut problems), "/crs", &mut problems, Crs::parse).unwrap_or(Crs::CRS84);
+    let parcel_code = text(body, "parcel_code", &mut problems).map(str::to_string);
+    let geometry = body.get("geometry").filter(|g| !g.is_null());
+    match (geometry, &parcel_code) {
+        (Some(_), Some(_)) => problems.push(Problem::new("/parcel_code", "give either a geometry or a parcel_code, not both")),
+        (None, None) => problems.push(Problem::new("/geometry", "is required (a Polygon or MultiPolygon), unless a parcel_code is given")),
+        _ => {}
+    }
+    let query = match geometry {
+        Some(g) if parcel_code.is_none() => match query_geometry(g, crs, settings.max_vertices) {
+            Ok(mp) => Some(geojson::Geometry::from(&mp).to_string()),
+            Err(p) => {
+                problems.extend(p);
+                None
+            }
+        },
+        _ => None,
+    };
+    if !problems.is_empty() {
+        return Err(CheckError::Invalid(problems));
+    }
+    let query = match (&parcel_code, query) {
+        (Some(code), _) => {
+            let p = store.parcel_for_check(code, as_of).await?.ok_or_else(|| CheckError::UnknownParcel { code: code.clone(), as_of: Some(as_of) })?;
+            if current.is_none() {
+                // The registered use stands for the current one; it is in the parcel's own code system.
+                current = match (p.current_use, p.use_code_system.parse::<CodeSystem>()) {
+                    (Some(c), Ok(sys)) => LandUse::parse(sys, &c).ok(),
+                    _ => None,
+                };
+            }
+            p.geometry
+        }
+        (None, Some(q)) => q,
+        (None, None) => return Err(CheckError::Invalid(vec![Problem::new("/geometry", "is required")])),
+    };
+    let rules = RuleSettings {
+        sliver_min_m2: settings.sliver_min_m2,
+        sliver_min_ratio: settings.sliver_min_ratio,
+        heavy_metal_buffer_m: settings.heavy_metal_buffer_m,
+        land_use: settings.land_use_policy(),
+    };
+    let buffer = if project_kind == Some(ProjectKind::HeavyMetal) { settings.heavy_metal_buffer_m } else { 0.0 };
+    let facts = store.check_facts(&query, as_of, buffer).await?;
+    let req = CheckRequest { kind, proposed_use: proposed.clone(), current_use: current.clone(), project_kind, supply };
+    let outcome = evaluate(&req, &facts, &rules);
+    Ok(Answer {
+        check: kind,
+        decision: outcome.decision,
+        reasons: outcome.reasons,
+        as_of,
+        query_area_m2: (facts.query_area_m2 * 10.0).round() / 10.0,
+        query_area_mu: (geometry::m2_to_mu(facts.query_area_m2) * 1000.0).round() / 1000.0,
+        parcel_code,
+        proposed_use: proposed.as_ref().map(UseEcho::from),
+        current_use: current.as_ref().map(UseEcho::from),
+        project_kind,
+        supply,
+    })
+}

@@ -129,3 +129,13 @@ pub(crate) async fn audit(
     .await?;
     Ok(())
 }
+
+impl Store {
+    /// The collection's change counter: it grows with every committed write, from any process.
+    pub async fn change_seq(&self, collection: crate::domain::registry::Collection) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT seq FROM collection_changes WHERE collection = $1")
+            .bind(collection.as_str())
+            .fetch_one(&self.pool)
+            .await?)
+    }
+}

@@ -5,8 +5,8 @@ use super::error::{ApiError, ApiResult};
 use super::params::Params;
 use super::{base_url, today, AppState};
 use crate::domain::registry::{check_feature, Collection};
-use crate::store::features::{Actor, ItemsQuery, TransitionRequest};
-use axum::body::{Body, Bytes};
+use crate::store::features::{Actor, TransitionRequest};
+use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -19,8 +19,8 @@ pub const GEOJSON: &str = "application/geo+json";
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/collections/{collection}/items", get(items).post(create))
-        .route("/collections/{collection}/items/{fid}", get(item).put(replace).patch(patch).delete(delete))
+        .route("/collections/{collection}/items", get(super::items::items).post(create))
+        .route("/collections/{collection}/items/{fid}", get(super::items::item).put(replace).patch(patch).delete(delete))
         .route("/collections/{collection}/items/{fid}/transitions", post(transition))
         .route("/collections/{collection}/items/{fid}/history", get(history))
 }
@@ -61,7 +61,7 @@ fn if_match(headers: &HeaderMap) -> Option<&str> {
     headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok())
 }
 
-fn feature_response(status: StatusCode, json: String, etag: &str, location: Option<String>) -> Response {
+pub fn feature_response(status: StatusCode, json: String, etag: &str, location: Option<String>) -> Response {
     let mut resp = (status, json).into_response();
     let h = resp.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON));
@@ -72,35 +72,6 @@ fn feature_response(status: StatusCode, json: String, etag: &str, location: Opti
         h.insert(header::LOCATION, loc);
     }
     resp
-}
-
-async fn item(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path((coll, fid)): Path<(String, String)>,
-    RawQuery(q): RawQuery,
-    headers: HeaderMap,
-) -> ApiResult<Response> {
-    let c = collection(&coll)?;
-    caller.reader(&state, c)?;
-    let params = Params::parse(q.as_deref(), &["datetime", "f"])?;
-    let as_of = params.as_of()?;
-    let doc = state.store.feature(c, &fid, as_of).await.map_err(|e| match e {
-        crate::store::StoreError::NotFound => match as_of.date() {
-            Some(d) => ApiError::not_found(format!("{c} has no feature '{fid}' on {d}")),
-            None => ApiError::not_found(format!("{c} has no feature '{fid}'")),
-        },
-        other => other.into(),
-    })?;
-    let etag = doc.etag();
-    if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| v.split(',').any(|t| t.trim() == etag)) {
-        let mut resp = StatusCode::NOT_MODIFIED.into_response();
-        if let Ok(v) = HeaderValue::from_str(&etag) {
-            resp.headers_mut().insert(header::ETAG, v);
-        }
-        return Ok(resp);
-    }
-    Ok(feature_response(StatusCode::OK, doc.json, &etag, None))
 }
 
 async fn create(
@@ -292,94 +263,6 @@ async fn history(
     let json = state.store.history(c, &fid).await?.ok_or_else(|| ApiError::not_found(format!("{c} has never had a feature '{fid}'")))?;
     let body = format!(r#"{{"collection":"{c}","id":{},"versions":{json}}}"#, json!(fid));
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
-}
-
-async fn items(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(coll): Path<String>,
-    RawQuery(q): RawQuery,
-    headers: HeaderMap,
-) -> ApiResult<Response> {
-    let c = collection(&coll)?;
-    caller.reader(&state, c)?;
-    let params = Params::parse(q.as_deref(), &["limit", "bbox", "datetime", "cursor", "f"])?;
-    let limit = params.limit(100, 10_000)?;
-    let bbox = params.bbox()?;
-    let as_of = params.as_of()?;
-    let after = match params.get("cursor") {
-        None => None,
-        Some(c) => Some(
-            hex::decode(c)
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok())
-                .ok_or_else(|| ApiError::bad_parameter("cursor", "is not a cursor this service issued"))?,
-        ),
-    };
-    // One row more than the page tells whether a next page exists, without counting the layer.
-    let query = ItemsQuery::new(c, after, bbox, limit + 1, as_of);
-    let self_url = format!("{}/collections/{c}/items", base_url(&headers));
-    let other_params: Vec<(String, String)> = params.pairs().iter().filter(|(k, _)| k != "cursor").cloned().collect();
-    let store = state.store.clone();
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(16);
-    tokio::spawn(async move {
-        use futures_util::StreamExt;
-        let _ = tx.send(Ok(Bytes::from_static(br#"{"type":"FeatureCollection","features":["#))).await;
-        let mut rows = store.items(&query);
-        let mut n: i64 = 0;
-        let mut last_code: Option<String> = None;
-        let mut more = false;
-        while let Some(row) = rows.next().await {
-            match row {
-                Ok((code, feature)) => {
-                    if n == limit {
-                        more = true;
-                        break;
-                    }
-                    let chunk = if n == 0 { feature } else { format!(",{feature}") };
-                    n += 1;
-                    last_code = Some(code);
-                    if tx.send(Ok(Bytes::from(chunk))).await.is_err() {
-                        return;
-                    }
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "items stream failed");
-                    let _ = tx.send(Err(std::io::Error::other("the query failed mid-stream"))).await;
-                    return;
-                }
-            }
-        }
-        let mut links = vec![json!({"rel": "self", "type": GEOJSON, "href": with_query(&self_url, &params_vec(&other_params, None))})];
-        if let (true, Some(code)) = (more, last_code) {
-            let next = params_vec(&other_params, Some(hex::encode(code.as_bytes())));
-            links.push(json!({"rel": "next", "type": GEOJSON, "href": with_query(&self_url, &next)}));
-        }
-        let tail = format!(
-            r#"],"numberReturned":{n},"timeStamp":"{}","links":{}}}"#,
-            chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            Value::Array(links)
-        );
-        let _ = tx.send(Ok(Bytes::from(tail))).await;
-    });
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
-    Ok(([(header::CONTENT_TYPE, GEOJSON)], Body::from_stream(stream)).into_response())
-}
-
-fn params_vec(base: &[(String, String)], cursor: Option<String>) -> Vec<(String, String)> {
-    let mut v = base.to_vec();
-    if let Some(c) = cursor {
-        v.push(("cursor".into(), c));
-    }
-    v
-}
-
-fn with_query(url: &str, pairs: &[(String, String)]) -> String {
-    if pairs.is_empty() {
-        return url.to_string();
-    }
-    let q = form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
-    format!("{url}?{q}")
 }
 
 #[cfg(test)]

@@ -4,7 +4,6 @@ use super::{audit, Result, Store, StoreError};
 use crate::domain::lifecycle::ParcelState;
 use crate::domain::registry::{Checked, Collection, ConstructionParcel, FarmlandUnit, Record};
 use chrono::NaiveDate;
-use futures_util::Stream;
 use sqlx::{PgConnection, Row};
 
 const FARMLAND_FEATURE: &str = include_str!("sql/farmland_feature.sql");
@@ -387,49 +386,5 @@ impl Store {
         let sql = HISTORY.replace("{table}", t.table).replace("{code}", t.code);
         let json: String = sqlx::query_scalar(&sql).bind(code).fetch_one(&self.pool).await?;
         Ok((json != "[]").then_some(json))
-    }
-
-    /// Features of a collection in code order after `after`, as GeoJSON text, streamed from PostGIS.
-    pub fn items<'a>(&'a self, q: &'a ItemsQuery) -> impl Stream<Item = Result<(String, String), sqlx::Error>> + 'a {
-        use futures_util::StreamExt;
-        let mut query = sqlx::query(&q.sql)
-            .bind(&q.after)
-            .bind(q.bbox.map(|b| b[0]))
-            .bind(q.bbox.map(|b| b[1]))
-            .bind(q.bbox.map(|b| b[2]))
-            .bind(q.bbox.map(|b| b[3]))
-            .bind(q.limit);
-        if let Some(d) = q.as_of.date() {
-            query = query.bind(d);
-        }
-        query
-            .fetch(&self.pool)
-            .map(|r| r.and_then(|row| Ok((row.try_get::<String, _>(1)?, row.try_get::<String, _>(2)?))))
-    }
-}
-
-/// A page of items: code order after a key, an optional lon/lat box, a limit and an as-of date.
-#[derive(Debug, Clone)]
-pub struct ItemsQuery {
-    sql: String,
-    after: Option<String>,
-    bbox: Option<[f64; 4]>,
-    limit: i64,
-    as_of: AsOf,
-}
-
-impl ItemsQuery {
-    pub fn new(collection: Collection, after: Option<String>, bbox: Option<[f64; 4]>, limit: i64, as_of: AsOf) -> Self {
-        let t = tables(collection);
-        let sql = format!(
-            "{select} WHERE {cond} AND ($1::text IS NULL OR v.{code} > $1) \
-             AND ($2::float8 IS NULL OR v.geom && ST_MakeEnvelope($2, $3, $4, $5, 4490)) \
-             AND ($2::float8 IS NULL OR ST_Intersects(v.geom, ST_MakeEnvelope($2, $3, $4, $5, 4490))) \
-             ORDER BY v.{code} LIMIT $6",
-            select = t.feature_select,
-            cond = as_of.condition(7),
-            code = t.code,
-        );
-        ItemsQuery { sql, after, bbox, limit, as_of }
     }
 }

@@ -4,7 +4,7 @@ SELECT v.version_id,
        json_build_object(
            'type', 'Feature',
            'id', v.unit_code,
-           'geometry', ST_AsGeoJSON(ST_ForcePolygonCCW(v.geom), 8)::json,
+           'geometry', ST_AsGeoJSON(ST_ForcePolygonCCW(v.geom), 8, 0)::json,
            'properties', json_build_object(
                'unit_code', v.unit_code,
                'county_code', v.county_code,

@@ -1,0 +1,245 @@
+//! `/api`: the OpenAPI 3.0 definition of every endpoint, self-contained (every `$ref` is local), so offline
+//! tools such as schemathesis and code generators can use it as it is.
+
+use super::error::ApiResult;
+use super::params::Params;
+use super::{base_url, AppState};
+use crate::domain::crs;
+use crate::domain::lifecycle::ParcelState;
+use crate::domain::registry::Collection;
+use crate::store::layers;
+use axum::extract::{RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Json, Response};
+use axum::routing::get;
+use axum::Router;
+use serde_json::{json, Value};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/api", get(api))
+}
+
+async fn api(State(_): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery) -> ApiResult<Response> {
+    Params::parse(q.as_deref(), &["f"])?;
+    let mut resp = Json(document(&base_url(&headers))).into_response();
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/vnd.oai.openapi+json;version=3.0"));
+    Ok(resp)
+}
+
+fn problem(desc: &str) -> Value {
+    json!({"description": desc, "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}})
+}
+
+fn param(name: &str) -> Value {
+    json!({"$ref": format!("#/components/parameters/{name}")})
+}
+
+fn feature_properties(c: Collection) -> Value {
+    let mut props = serde_json::Map::new();
+    for p in layers::props(c) {
+        let t = match p.qtype {
+            crate::cql2::QType::String => json!({"type": "string", "nullable": true}),
+            crate::cql2::QType::Integer => json!({"type": "integer", "nullable": true}),
+            crate::cql2::QType::Number => json!({"type": "number", "nullable": true}),
+            crate::cql2::QType::Boolean => json!({"type": "boolean", "nullable": true}),
+            crate::cql2::QType::Date => json!({"type": "string", "format": "date", "nullable": true}),
+            crate::cql2::QType::Geometry => json!({}),
+        };
+        let mut t = t;
+        t["description"] = json!(p.title);
+        if !p.values.is_empty() {
+            t["enum"] = json!(p.values);
+        }
+        props.insert(p.name.into(), t);
+    }
+    json!({"type": "object", "properties": props})
+}
+
+pub fn document(base: &str) -> Value {
+    let collections: Vec<&str> = Collection::ALL.iter().map(|c| c.as_str()).collect();
+    let states: Vec<&str> = ParcelState::ALL.iter().map(|s| s.as_str()).collect();
+    let crs_list: Vec<String> = crs::advertised().iter().map(|c| c.uri()).collect();
+    let geojson = "application/geo+json";
+    let read_errors = json!({
+        "400": problem("a parameter is malformed or unknown"),
+        "401": problem("a token is needed to read this collection on this server"),
+        "404": problem("no such collection or feature"),
+        "503": problem("the database is unavailable or the query took too long"),
+    });
+    let write_errors = json!({
+        "400": problem("the feature was refused; every problem is listed in `errors`"),
+        "401": problem("no valid bearer token"),
+        "403": problem("the token's role may not write"),
+        "404": problem("no such collection or feature"),
+        "409": problem("conflict: duplicate code, or a state change outside the lifecycle"),
+        "412": problem("If-Match does not match the current ETag"),
+        "413": problem("the body is too large"),
+        "415": problem("the body is not JSON"),
+        "503": problem("the database is unavailable"),
+    });
+    let mut read_404 = read_errors.clone();
+    read_404["304"] = json!({"description": "not modified (If-None-Match matched the current ETag)"});
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "landguard",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "土壤污染风险地块与耕地土壤环境质量类别登记：OGC API - Features (Parts 1, 2, 3, 4), access-rule checks with their legal basis, indicators and vector tiles. Errors are RFC 9457 problem details.",
+            "license": {"name": "Apache-2.0"}
+        },
+        "servers": [{"url": base}],
+        "tags": [
+            {"name": "Capabilities"}, {"name": "Features"}, {"name": "Registry writes"}, {"name": "Checks"},
+            {"name": "Indicators"}, {"name": "Tiles"}, {"name": "Operations"}
+        ],
+        "paths": {
+            "/": {"get": {"tags": ["Capabilities"], "summary": "Landing page", "operationId": "getLandingPage", "parameters": [param("f")],
+                "responses": {"200": {"description": "links to the API, conformance, collections and the map", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/LinksDocument"}}, "text/html": {"schema": {"type": "string"}}}}, "400": problem("bad parameter")}}},
+            "/conformance": {"get": {"tags": ["Capabilities"], "summary": "Conformance classes", "operationId": "getConformance", "parameters": [param("f")],
+                "responses": {"200": {"description": "conformance classes", "content": {"application/json": {"schema": {"type": "object", "required": ["conformsTo"], "properties": {"conformsTo": {"type": "array", "items": {"type": "string"}}}}}, "text/html": {"schema": {"type": "string"}}}}, "400": problem("bad parameter")}}},
+            "/api": {"get": {"tags": ["Capabilities"], "summary": "This OpenAPI document", "operationId": "getApi", "parameters": [param("f")],
+                "responses": {"200": {"description": "OpenAPI 3.0", "content": {"application/vnd.oai.openapi+json;version=3.0": {"schema": {"type": "object"}}}}, "400": problem("bad parameter")}}},
+            "/collections": {"get": {"tags": ["Capabilities"], "summary": "The collections", "operationId": "getCollections", "parameters": [param("f")],
+                "responses": {"200": {"description": "collections", "content": {"application/json": {"schema": {"type": "object", "properties": {"links": {"type": "array", "items": {"$ref": "#/components/schemas/Link"}}, "collections": {"type": "array", "items": {"$ref": "#/components/schemas/Collection"}}}}}, "text/html": {"schema": {"type": "string"}}}}, "400": problem("bad parameter")}}},
+            "/collections/{collectionId}": {"get": {"tags": ["Capabilities"], "summary": "One collection", "operationId": "getCollection", "parameters": [param("collectionId"), param("f")],
+                "responses": {"200": {"description": "the collection", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Collection"}}, "text/html": {"schema": {"type": "string"}}}}, "400": problem("bad parameter"), "404": problem("no such collection")}}},
+            "/collections/{collectionId}/queryables": {"get": {"tags": ["Capabilities"], "summary": "Queryable properties (JSON Schema)", "operationId": "getQueryables", "parameters": [param("collectionId"), param("f")],
+                "responses": {"200": {"description": "queryables", "content": {"application/schema+json": {"schema": {"type": "object"}}, "text/html": {"schema": {"type": "string"}}}}, "400": problem("bad parameter"), "404": problem("no such collection")}}},
+            "/collections/{collectionId}/items": {
+                "get": {"tags": ["Features"], "summary": "Features, streamed, keyset-paged", "operationId": "getFeatures",
+                    "parameters": [param("collectionId"), param("limit"), param("bbox"), param("bbox-crs"), param("crs"), param("datetime"), param("properties"), param("sortby"), param("filter"), param("filter-lang"), param("filter-crs"), param("cursor"), param("numberMatched"), param("f")],
+                    "responses": merge(json!({"200": {"description": "a page of features; `links` has `next` while more remain", "headers": {"Content-Crs": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}}, "content": {geojson: {"schema": {"$ref": "#/components/schemas/FeatureCollection"}}, "text/html": {"schema": {"type": "string"}}}}}), &read_404)},
+                "post": {"tags": ["Registry writes"], "summary": "Register a feature", "operationId": "createFeature", "security": [{"bearer": []}], "parameters": [param("collectionId")],
+                    "requestBody": {"required": true, "content": {geojson: {"schema": {"$ref": "#/components/schemas/FeatureInput"}}, "application/json": {"schema": {"$ref": "#/components/schemas/FeatureInput"}}}},
+                    "responses": merge(json!({"201": {"description": "created", "headers": {"Location": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}}, "content": {geojson: {"schema": {"$ref": "#/components/schemas/Feature"}}}}}), &write_errors)}
+            },
+            "/collections/{collectionId}/items/{featureId}": {
+                "get": {"tags": ["Features"], "summary": "One feature (optionally as of a date)", "operationId": "getFeature", "parameters": [param("collectionId"), param("featureId"), param("crs"), param("datetime"), param("properties"), param("f")],
+                    "responses": merge(json!({"200": {"description": "the feature", "headers": {"ETag": {"schema": {"type": "string"}}, "Content-Crs": {"schema": {"type": "string"}}}, "content": {geojson: {"schema": {"$ref": "#/components/schemas/Feature"}}, "text/html": {"schema": {"type": "string"}}}}}), &read_404)},
+                "put": {"tags": ["Registry writes"], "summary": "Replace a feature (a new version from its valid_from)", "operationId": "replaceFeature", "security": [{"bearer": []}], "parameters": [param("collectionId"), param("featureId"), param("If-Match")],
+                    "requestBody": {"required": true, "content": {geojson: {"schema": {"$ref": "#/components/schemas/FeatureInput"}}, "application/json": {"schema": {"$ref": "#/components/schemas/FeatureInput"}}}},
+                    "responses": merge(json!({"200": {"description": "replaced", "content": {geojson: {"schema": {"$ref": "#/components/schemas/Feature"}}}}}), &write_errors)},
+                "patch": {"tags": ["Registry writes"], "summary": "Update a feature with a JSON merge patch", "operationId": "updateFeature", "security": [{"bearer": []}], "parameters": [param("collectionId"), param("featureId"), param("If-Match")],
+                    "requestBody": {"required": true, "content": {"application/merge-patch+json": {"schema": {"type": "object"}}, "application/json": {"schema": {"type": "object"}}}},
+                    "responses": merge(json!({"200": {"description": "updated", "content": {geojson: {"schema": {"$ref": "#/components/schemas/Feature"}}}}}), &write_errors)},
+                "delete": {"tags": ["Registry writes"], "summary": "End a feature from today (its history stays)", "operationId": "deleteFeature", "security": [{"bearer": []}], "parameters": [param("collectionId"), param("featureId"), param("If-Match")],
+                    "responses": merge(json!({"204": {"description": "deleted"}}), &write_errors)}
+            },
+            "/collections/{collectionId}/items/{featureId}/transitions": {"post": {"tags": ["Registry writes"], "summary": "Move a construction parcel one step through its lifecycle", "operationId": "transitionParcel", "security": [{"bearer": []}],
+                "parameters": [param("collectionId"), param("featureId"), param("If-Match")],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Transition"}}}},
+                "responses": merge(json!({"200": {"description": "the parcel in its new state", "content": {geojson: {"schema": {"$ref": "#/components/schemas/Feature"}}}}}), &write_errors)}},
+            "/collections/{collectionId}/items/{featureId}/history": {"get": {"tags": ["Features"], "summary": "Every version of a feature, with who recorded it and when", "operationId": "getHistory", "parameters": [param("collectionId"), param("featureId"), param("f")],
+                "responses": merge(json!({"200": {"description": "versions, oldest first", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/History"}}}}}), &read_errors)}},
+            "/checks/{check}": {"post": {"tags": ["Checks"], "summary": "May this land be rezoned, used for this EIA site, or supplied?", "operationId": "check",
+                "parameters": [{"name": "check", "in": "path", "required": true, "schema": {"type": "string", "enum": ["rezoning", "eia-site", "land-supply"]}}],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CheckRequest"}}}},
+                "responses": merge(json!({"200": {"description": "the decision with every reason, its rule, legal basis and the features behind it", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CheckAnswer"}}}}, "413": problem("body too large"), "415": problem("not JSON")}), &read_errors)}},
+            "/indicators": {"get": {"tags": ["Indicators"], "summary": "Safe-utilisation rate, priority parcels under control, RCR list by state", "operationId": "getIndicators",
+                "parameters": [{"name": "county_code", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]{4}([0-9]{2})?$"}, "description": "6-digit county or 4-digit city code; all when absent"},
+                               {"name": "as_of", "in": "query", "schema": {"type": "string", "format": "date"}}, param("f")],
+                "responses": merge(json!({"200": {"description": "indicators", "content": {"application/json": {"schema": {"type": "object"}}}}}), &read_errors)}},
+            "/collections/{collectionId}/tiles/WebMercatorQuad": {"get": {"tags": ["Tiles"], "summary": "TileJSON 3.0 for the collection's vector tiles", "operationId": "getTileJson", "parameters": [param("collectionId"), param("f")],
+                "responses": merge(json!({"200": {"description": "TileJSON", "content": {"application/json": {"schema": {"type": "object"}}}}}), &read_errors)}},
+            "/collections/{collectionId}/tiles/WebMercatorQuad/{z}/{y}/{x}": {"get": {"tags": ["Tiles"], "summary": "A Mapbox vector tile", "operationId": "getTile",
+                "parameters": [param("collectionId"),
+                    {"name": "z", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0, "maximum": 22}},
+                    {"name": "y", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0}},
+                    {"name": "x", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0}},
+                    param("datetime"), {"name": "f", "in": "query", "schema": {"type": "string", "enum": ["mvt"]}}],
+                "responses": merge(json!({"200": {"description": "MVT", "content": {"application/vnd.mapbox-vector-tile": {"schema": {"type": "string", "format": "binary"}}}}, "304": {"description": "not modified"}}), &read_errors)}},
+            "/health": {"get": {"tags": ["Operations"], "summary": "Liveness and database reachability", "operationId": "getHealth",
+                "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}}, "503": problem("the database is unavailable")}}}
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "a token from `landguard token create`"}},
+            "parameters": {
+                "collectionId": {"name": "collectionId", "in": "path", "required": true, "schema": {"type": "string", "enum": collections}},
+                "featureId": {"name": "featureId", "in": "path", "required": true, "schema": {"type": "string"}, "description": "unit_code or parcel_code"},
+                "f": {"name": "f", "in": "query", "schema": {"type": "string", "enum": ["json", "html"]}},
+                "limit": {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 10000, "default": 100}},
+                "bbox": {"name": "bbox", "in": "query", "style": "form", "explode": false, "schema": {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}}, "description": "minx,miny,maxx,maxy in bbox-crs axis order"},
+                "bbox-crs": {"name": "bbox-crs", "in": "query", "schema": {"type": "string", "enum": crs_list}},
+                "crs": {"name": "crs", "in": "query", "schema": {"type": "string", "enum": crs_list}},
+                "datetime": {"name": "datetime", "in": "query", "schema": {"type": "string"}, "description": "an instant (date or RFC 3339): the registry as it stood then"},
+                "properties": {"name": "properties", "in": "query", "schema": {"type": "string"}, "description": "comma-separated property names"},
+                "sortby": {"name": "sortby", "in": "query", "schema": {"type": "string"}, "description": "e.g. -area_m2,county_code"},
+                "filter": {"name": "filter", "in": "query", "schema": {"type": "string"}, "description": "CQL2 expression over the queryables"},
+                "filter-lang": {"name": "filter-lang", "in": "query", "schema": {"type": "string", "enum": ["cql2-text", "cql2-json"]}},
+                "filter-crs": {"name": "filter-crs", "in": "query", "schema": {"type": "string", "enum": [crs::CRS84]}},
+                "cursor": {"name": "cursor", "in": "query", "schema": {"type": "string"}, "description": "opaque; from a `next` link"},
+                "numberMatched": {"name": "numberMatched", "in": "query", "schema": {"type": "boolean"}, "description": "count every match (costs a count query)"},
+                "If-Match": {"name": "If-Match", "in": "header", "schema": {"type": "string"}, "description": "the ETag the change was based on"}
+            },
+            "schemas": {
+                "Link": {"type": "object", "required": ["href"], "properties": {"href": {"type": "string"}, "rel": {"type": "string"}, "type": {"type": "string"}, "title": {"type": "string"}}},
+                "LinksDocument": {"type": "object", "properties": {"title": {"type": "string"}, "description": {"type": "string"}, "links": {"type": "array", "items": {"$ref": "#/components/schemas/Link"}}}},
+                "Collection": {"type": "object", "required": ["id", "links"], "properties": {"id": {"type": "string"}, "title": {"type": "string"}, "itemType": {"type": "string"}, "storageCrs": {"type": "string"}, "crs": {"type": "array", "items": {"type": "string"}}, "extent": {"type": "object"}, "links": {"type": "array", "items": {"$ref": "#/components/schemas/Link"}}}},
+                "Problem": {"type": "object", "required": ["type", "title", "status", "detail"], "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"}, "detail": {"type": "string"},
+                    "errors": {"type": "array", "items": {"type": "object", "properties": {"pointer": {"type": "string"}, "detail": {"type": "string"}}}}}},
+                "Geometry": {"type": "object", "required": ["type", "coordinates"], "properties": {"type": {"type": "string", "enum": ["Polygon", "MultiPolygon"]}, "coordinates": {"type": "array", "items": {}}}},
+                "Feature": {"type": "object", "required": ["type", "geometry", "properties"], "properties": {"type": {"type": "string", "enum": ["Feature"]}, "id": {"type": "string"}, "geometry": {"$ref": "#/components/schemas/Geometry"},
+                    "properties": {"oneOf": [feature_properties(Collection::FarmlandUnits), feature_properties(Collection::ConstructionParcels)]}}},
+                "FeatureInput": {"type": "object", "required": ["type", "geometry", "properties"], "properties": {"type": {"type": "string", "enum": ["Feature"]}, "geometry": {"$ref": "#/components/schemas/Geometry"}, "properties": {"type": "object"}},
+                    "description": "farmland_units: unit_code, county_code, class, land_type, measures_in_place, crops_compliant, valid_from, basis_doc. construction_parcels: parcel_code, county_code, name, state (on creation), priority_supervision, key_unit_land, current_use, use_code_system, remediated_for_class, former_industry, valid_from."},
+                "FeatureCollection": {"type": "object", "required": ["type", "features"], "properties": {"type": {"type": "string", "enum": ["FeatureCollection"]}, "features": {"type": "array", "items": {"$ref": "#/components/schemas/Feature"}},
+                    "numberReturned": {"type": "integer"}, "numberMatched": {"type": "integer"}, "timeStamp": {"type": "string"}, "links": {"type": "array", "items": {"$ref": "#/components/schemas/Link"}}}},
+                "Transition": {"type": "object", "required": ["to", "document"], "properties": {"to": {"type": "string", "enum": states}, "date": {"type": "string", "format": "date"}, "document": {"type": "string", "example": "桂环函〔2025〕8号"}, "note": {"type": "string"}}},
+                "History": {"type": "object", "properties": {"collection": {"type": "string"}, "id": {"type": "string"}, "versions": {"type": "array", "items": {"type": "object"}}}},
+                "CheckRequest": {"type": "object", "properties": {
+                    "geometry": {"$ref": "#/components/schemas/Geometry"}, "parcel_code": {"type": "string"}, "crs": {"type": "string"},
+                    "current_use": {"type": "string"}, "proposed_use": {"type": "string", "example": "070101"},
+                    "use_code_system": {"type": "string", "enum": ["ydyh2023", "gbt21010", "gb50137"]},
+                    "project_kind": {"type": "string", "enum": ["remediation", "heavy_metal", "soil_polluting", "other"]},
+                    "supply": {"type": "string", "enum": ["transfer", "allocation"]}, "as_of": {"type": "string", "format": "date"}}},
+                "CheckAnswer": {"type": "object", "required": ["decision", "reasons", "as_of", "query_area_m2"], "properties": {
+                    "decision": {"type": "string", "enum": ["allowed", "conditional", "denied"]},
+                    "reasons": {"type": "array", "items": {"type": "object", "properties": {"rule": {"type": "string"}, "decision": {"type": "string"}, "basis": {"type": "string"}, "message_zh": {"type": "string"}, "message_en": {"type": "string"},
+                        "features": {"type": "array", "items": {"type": "object", "properties": {"collection": {"type": "string"}, "id": {"type": "string"}, "overlap_m2": {"type": "number"}, "overlap_ratio": {"type": "number"}, "distance_m": {"type": "number"}}}}}}},
+                    "as_of": {"type": "string", "format": "date"}, "query_area_m2": {"type": "number"}, "query_area_mu": {"type": "number"}}}
+            }
+        }
+    })
+}
+
+fn merge(mut a: Value, b: &Value) -> Value {
+    if let (Some(ao), Some(bo)) = (a.as_object_mut(), b.as_object()) {
+        for (k, v) in bo {
+            ao.entry(k.clone()).or_insert(v.clone());
+        }
+    }
+    a
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m {
+                    if k == "$ref" {
+                        out.push(x.as_str().unwrap_or("").to_string());
+                    }
+                    refs(x, out);
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn every_ref_is_local_and_resolves() {
+        let doc = document("http://127.0.0.1:8080");
+        let mut out = Vec::new();
+        refs(&doc, &mut out);
+        assert!(!out.is_empty());
+        for r in out {
+            let path = r.strip_prefix("#/").unwrap_or_else(|| panic!("remote $ref {r}"));
+            let target = doc.pointer(&format!("/{path}"));
+            assert!(target.is_some(), "unresolved {r}");
+        }
+    }
+}

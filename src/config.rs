@@ -31,6 +31,10 @@ pub struct Settings {
     pub statement_timeout_ms: u64,
     pub max_body_bytes: usize,
     pub max_vertices: usize,
+    /// Memory for the vector-tile cache, in bytes (0 turns it off).
+    pub tile_cache_bytes: usize,
+    /// Size bound of one vector tile: a bigger one is made again with less detail (see docs/api.md).
+    pub tile_max_bytes: usize,
     /// Collections readable without a token. The risk-control list is public by law, so all are by default.
     pub anonymous_read: Vec<String>,
     pub sliver_min_m2: f64,
@@ -53,6 +57,8 @@ impl Default for Settings {
             statement_timeout_ms: 15_000,
             max_body_bytes: 10 * 1024 * 1024,
             max_vertices: 100_000,
+            tile_cache_bytes: 64 * 1024 * 1024,
+            tile_max_bytes: 500_000,
             anonymous_read: Collection::ALL.iter().map(|c| c.as_str().to_string()).collect(),
             sliver_min_m2: 1.0,
             sliver_min_ratio: 0.001,
@@ -125,6 +131,8 @@ impl Settings {
         num!(statement_timeout_ms, "LANDGUARD_STATEMENT_TIMEOUT_MS", "a whole number of milliseconds");
         num!(max_body_bytes, "LANDGUARD_MAX_BODY_BYTES", "a whole number of bytes");
         num!(max_vertices, "LANDGUARD_MAX_VERTICES", "a whole number");
+        num!(tile_cache_bytes, "LANDGUARD_TILE_CACHE_BYTES", "a whole number of bytes");
+        num!(tile_max_bytes, "LANDGUARD_TILE_MAX_BYTES", "a whole number of bytes");
         num!(sliver_min_m2, "LANDGUARD_SLIVER_MIN_M2", "a number of square metres");
         num!(sliver_min_ratio, "LANDGUARD_SLIVER_MIN_RATIO", "a ratio such as 0.001");
         num!(heavy_metal_buffer_m, "LANDGUARD_HEAVY_METAL_BUFFER_M", "a number of metres");

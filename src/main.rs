@@ -202,7 +202,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let store = Store::connect(&settings).await?;
     let bind = settings.bind.clone();
-    let app = landguard::http::router(landguard::http::AppState { store, settings: Arc::new(settings) });
+    let app = landguard::http::router(landguard::http::AppState::new(store, Arc::new(settings)));
     let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("cannot listen on {bind}"))?;
     tracing::info!("landguard serving on http://{bind}/");
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;

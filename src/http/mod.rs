@@ -6,6 +6,7 @@ pub mod error;
 pub mod features;
 pub mod meta;
 pub mod params;
+pub mod tiles;
 
 use crate::config::Settings;
 use crate::store::Store;
@@ -18,6 +19,16 @@ use std::sync::Arc;
 pub struct AppState {
     pub store: Store,
     pub settings: Arc<Settings>,
+    /// The vector-tile cache (a shared handle; one per router).
+    pub tiles: crate::tilecache::TileCache,
+}
+
+impl AppState {
+    /// The state of one router, with a tile cache sized by the settings.
+    pub fn new(store: Store, settings: Arc<Settings>) -> AppState {
+        let tiles = crate::tilecache::TileCache::new(settings.tile_cache_bytes);
+        AppState { store, settings, tiles }
+    }
 }
 
 pub fn router(state: AppState) -> Router {
@@ -26,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .merge(meta::routes())
         .merge(features::routes())
         .merge(checks::routes())
+        .merge(tiles::routes())
         .fallback(|| async { error::ApiError::not_found("no such resource; the landing page at / lists what there is") })
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(tower_http::trace::TraceLayer::new_for_http())

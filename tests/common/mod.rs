@@ -42,7 +42,7 @@ pub async fn app_with(pool: PgPool, settings: Settings) -> TestApp {
     let editor = store.create_token("test-editor", Role::Editor).await.unwrap();
     let viewer = store.create_token("test-viewer", Role::Viewer).await.unwrap();
     let admin = store.create_token("test-admin", Role::Admin).await.unwrap();
-    let app = router(AppState { store: store.clone(), settings: Arc::new(settings) });
+    let app = router(AppState::new(store.clone(), Arc::new(settings)));
     TestApp { app, store, editor, viewer, admin }
 }
 

@@ -1,0 +1,312 @@
+//! Vector tiles of the collections (the one map): MVT built by PostGIS, TileJSON, and a cache that is
+//! never stale.
+//!
+//! Every tile request reads the collection's data version (one indexed row). The ETag and the cache key
+//! both contain it, so a tile made before a write, by this process or any other, is neither answered 304
+//! nor served from the cache after the write has committed.
+
+use super::auth::Caller;
+use super::error::{ApiError, ApiResult};
+use super::features::collection;
+use super::params::Params;
+use super::{base_url, AppState};
+use crate::domain::registry::Collection;
+use crate::store::features::AsOf;
+use crate::store::tiles::{TileId, MAX_ZOOM};
+use crate::tilecache::{CachedTile, DataVersion, TileKey};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use bytes::Bytes;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+pub const MVT: &str = "application/vnd.mapbox-vector-tile";
+/// The one tile matrix set served.
+pub const WEB_MERCATOR_QUAD: &str = "WebMercatorQuad";
+/// The zoom TileJSON advertises as `maxzoom`: at 18 one unit of the 4096 grid is under 4 cm, so deeper
+/// tiles add nothing and clients overzoom instead (tiles are still served down to zoom 22).
+pub const TILEJSON_MAXZOOM: u8 = 18;
+/// Changes whenever the tile SQL or encoding changes, so clients' ETags from an older build never match.
+const TILE_FORMAT: &str = "mvt-1";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/collections/{collection}/tiles", get(tilesets))
+        .route("/collections/{collection}/tiles/{tms}", get(tilejson))
+        .route("/collections/{collection}/tiles/{tms}/{z}/{y}/{x}", get(tile))
+}
+
+fn tile_matrix_set(tms: &str) -> ApiResult<()> {
+    if tms == WEB_MERCATOR_QUAD {
+        Ok(())
+    } else {
+        Err(ApiError::not_found(format!("no tile matrix set '{tms}' (served: {WEB_MERCATOR_QUAD})")))
+    }
+}
+
+fn bad_tile(name: &str, detail: String) -> ApiError {
+    let mut e = ApiError::new(StatusCode::BAD_REQUEST, "bad-tile", "Bad tile address", format!("{name}: {detail}"));
+    e.extra.insert("parameter".into(), json!(name));
+    e
+}
+
+/// `{z}/{y}/{x}` of WebMercatorQuad; `x` may carry a `.mvt` or `.pbf` suffix, as some clients add one.
+pub fn parse_tile(z: &str, y: &str, x: &str) -> ApiResult<TileId> {
+    let x = x.strip_suffix(".mvt").or_else(|| x.strip_suffix(".pbf")).unwrap_or(x);
+    let digits = |s: &str| !s.is_empty() && s.len() <= 10 && s.bytes().all(|b| b.is_ascii_digit());
+    let z: u8 = match z.parse() {
+        Ok(n) if digits(z) && n <= MAX_ZOOM => n,
+        _ => return Err(bad_tile("z", format!("must be a zoom level from 0 to {MAX_ZOOM}, not '{z}'"))),
+    };
+    let n = 1u64 << z;
+    let in_range = |name: &str, what: &str, v: &str| -> ApiResult<u32> {
+        match v.parse::<u64>() {
+            Ok(i) if digits(v) && i < n => Ok(i as u32),
+            _ => Err(bad_tile(name, format!("must be a {what} from 0 to {} at zoom {z}, not '{v}'", n - 1))),
+        }
+    };
+    let y = in_range("y", "row", y)?;
+    let x = in_range("x", "column", x)?;
+    TileId::new(z, x, y).ok_or_else(|| bad_tile("z", format!("tile {z}/{y}/{x} is outside the tile matrix set")))
+}
+
+/// Strong ETag of a tile: everything its bytes depend on.
+pub fn tile_etag(c: Collection, t: TileId, as_of: AsOf, v: DataVersion, max_bytes: usize) -> String {
+    let date = as_of.date().map(|d| d.to_string()).unwrap_or_default();
+    let text = format!(
+        "{TILE_FORMAT}|{}|{c}|{}|{}|{}|{date}|{}|{}|{max_bytes}",
+        env!("CARGO_PKG_VERSION"),
+        t.z,
+        t.x,
+        t.y,
+        v.seq,
+        v.stamp
+    );
+    let digest = Sha256::digest(text.as_bytes());
+    format!("\"t{}\"", hex::encode(&digest[..12]))
+}
+
+/// Whether `If-None-Match` names this ETag (weak comparison, as RFC 9110 asks for GET).
+fn if_none_match(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == etag)
+}
+
+fn set(resp: &mut Response, name: &'static str, value: &str) {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        resp.headers_mut().insert(name, v);
+    }
+}
+
+fn not_modified(etag: &str) -> Response {
+    let mut resp = StatusCode::NOT_MODIFIED.into_response();
+    set(&mut resp, "etag", etag);
+    set(&mut resp, "cache-control", "no-cache");
+    resp
+}
+
+/// An empty tile is 200 with an empty body and the MVT type: OpenLayers and MapLibre both take it as a
+/// tile with no features (a 204 is handled too by both, but some proxies and caches treat it oddly).
+fn tile_response(t: &CachedTile, etag: &str, cache: &str) -> Response {
+    let mut resp = (StatusCode::OK, t.mvt.clone()).into_response();
+    set(&mut resp, "content-type", MVT);
+    set(&mut resp, "etag", etag);
+    // Clients keep the tile but ask again each time; the answer is a cheap 304 while nothing changed.
+    set(&mut resp, "cache-control", "no-cache");
+    set(&mut resp, "x-tile-cache", cache);
+    set(&mut resp, "x-tile-detail", t.detail.as_str());
+    if t.oversize {
+        set(&mut resp, "x-tile-oversize", "true");
+    }
+    resp
+}
+
+type TilePath = (String, String, String, String, String);
+
+async fn tile(
+    State(state): State<AppState>,
+    caller: Caller,
+    path: Result<Path<TilePath>, PathRejection>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let Path((coll, tms, z, y, x)) = path.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let c = collection(&coll)?;
+    tile_matrix_set(&tms)?;
+    caller.reader(&state, c)?;
+    let t = parse_tile(&z, &y, &x)?;
+    let params = Params::parse(q.as_deref(), &["datetime", "f"])?;
+    if let Some(f) = params.get("f").filter(|f| *f != "mvt") {
+        return Err(ApiError::bad_parameter("f", format!("tiles are served as mvt only, not '{f}'")));
+    }
+    let as_of = params.as_of()?;
+    let max_bytes = state.settings.tile_max_bytes;
+
+    // The current data version, read on every request: the cache and the ETag are only ever as fresh
+    // as this, and it is as fresh as the last committed write.
+    let version = state.store.data_version(c).await?;
+    state.tiles.observe(c, version);
+    let etag = tile_etag(c, t, as_of, version, max_bytes);
+    if if_none_match(&headers, &etag) {
+        state.tiles.count_not_modified();
+        return Ok(not_modified(&etag));
+    }
+    let key = TileKey { collection: c, z: t.z, x: t.x, y: t.y, as_of: as_of.date(), version };
+    if let Some(hit) = state.tiles.get(&key) {
+        return Ok(tile_response(&hit, &etag, "hit"));
+    }
+    // The tile comes with the version it was made from (same statement, same snapshot), which may be
+    // newer than the one read above if a write committed in between: it is cached and tagged as that.
+    let r = state.store.tile(c, t, as_of, max_bytes).await?;
+    let etag = tile_etag(c, t, as_of, r.version, max_bytes);
+    let made = CachedTile { mvt: Bytes::from(r.mvt), detail: r.detail, oversize: r.oversize };
+    state.tiles.insert(TileKey { version: r.version, ..key }, made.clone());
+    Ok(tile_response(&made, &etag, "miss"))
+}
+
+/// The properties of a collection's tile layer, as TileJSON `fields` (name → type).
+pub fn layer_fields(c: Collection) -> Value {
+    match c {
+        Collection::FarmlandUnits => json!({
+            "unit_code": "String", "class": "String", "county_code": "String", "land_type": "String",
+            "measures_in_place": "Boolean", "crops_compliant": "Boolean", "area_m2": "Number",
+        }),
+        Collection::ConstructionParcels => json!({
+            "parcel_code": "String", "state": "String", "rcr_listed": "Boolean", "priority_supervision": "Boolean",
+            "key_unit_land": "Boolean", "name": "String", "county_code": "String", "current_use": "String",
+            "remediated_for_class": "Number",
+        }),
+    }
+}
+
+fn template(base: &str, c: Collection, datetime: Option<&str>) -> String {
+    let mut url = format!("{base}/collections/{c}/tiles/{WEB_MERCATOR_QUAD}/{{z}}/{{y}}/{{x}}");
+    if let Some(d) = datetime {
+        url.push('?');
+        url.push_str(&form_urlencoded::Serializer::new(String::new()).append_pair("datetime", d).finish());
+    }
+    url
+}
+
+async fn tilejson(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((coll, tms)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let c = collection(&coll)?;
+    tile_matrix_set(&tms)?;
+    caller.reader(&state, c)?;
+    let params = Params::parse(q.as_deref(), &["datetime", "f"])?;
+    if let Some(f) = params.get("f").filter(|f| !["json", "tilejson"].contains(f)) {
+        return Err(ApiError::bad_parameter("f", format!("TileJSON is served as json only, not '{f}'")));
+    }
+    let as_of = params.as_of()?;
+    let version = state.store.data_version(c).await?;
+    let bounds = match state.tiles.extent(c, as_of.date(), version) {
+        Some(b) => b,
+        None => {
+            let (v, b) = state.store.extent(c, as_of).await?;
+            state.tiles.put_extent(c, as_of.date(), v, b);
+            b
+        }
+    };
+    let [w, s, e, n] = bounds.unwrap_or([-180.0, -85.051_128_779_806_6, 180.0, 85.051_128_779_806_6]);
+    let center_zoom = if bounds.is_some() { 9 } else { 0 };
+    let body = json!({
+        "tilejson": "3.0.0",
+        "name": c.as_str(),
+        "description": c.title(),
+        "version": "1.0.0",
+        "scheme": "xyz",
+        "tiles": [template(&base_url(&headers), c, params.get("datetime"))],
+        "minzoom": 0,
+        "maxzoom": TILEJSON_MAXZOOM,
+        "bounds": [w, s, e, n],
+        "center": [(w + e) / 2.0, (s + n) / 2.0, center_zoom],
+        "vector_layers": [{
+            "id": c.as_str(),
+            "description": c.title(),
+            "minzoom": 0,
+            "maxzoom": TILEJSON_MAXZOOM,
+            "fields": layer_fields(c),
+        }],
+    });
+    let mut resp = (StatusCode::OK, body.to_string()).into_response();
+    set(&mut resp, "content-type", "application/json");
+    set(&mut resp, "cache-control", "no-cache");
+    Ok(resp)
+}
+
+/// OGC API - Tiles style list of a collection's tilesets (one: WebMercatorQuad vector tiles).
+async fn tilesets(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(coll): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let c = collection(&coll)?;
+    caller.reader(&state, c)?;
+    Params::parse(q.as_deref(), &["f"])?;
+    let base = base_url(&headers);
+    let body = json!({
+        "links": [{"rel": "self", "type": "application/json", "href": format!("{base}/collections/{c}/tiles")}],
+        "tilesets": [{
+            "title": c.title(),
+            "dataType": "vector",
+            "crs": "http://www.opengis.net/def/crs/EPSG/0/3857",
+            "tileMatrixSetURI": "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad",
+            "links": [
+                {"rel": "self", "type": "application/json", "title": "TileJSON",
+                 "href": format!("{base}/collections/{c}/tiles/{WEB_MERCATOR_QUAD}")},
+                {"rel": "item", "type": MVT, "templated": true, "href": template(&base, c, None)},
+            ],
+        }],
+    });
+    let mut resp = (StatusCode::OK, body.to_string()).into_response();
+    set(&mut resp, "content-type", "application/json");
+    Ok(resp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tile_addresses() {
+        assert_eq!(parse_tile("0", "0", "0").ok(), TileId::new(0, 0, 0));
+        assert_eq!(parse_tile("10", "440", "830.mvt").ok(), TileId::new(10, 830, 440));
+        assert_eq!(parse_tile("23", "0", "0").unwrap_err().status, StatusCode::BAD_REQUEST);
+        assert!(parse_tile("2", "4", "0").is_err());
+        assert!(parse_tile("2", "0", "-1").is_err());
+        assert!(parse_tile("a", "0", "0").is_err());
+        assert!(parse_tile("+2", "0", "0").is_err());
+        assert!(parse_tile("2", "0", "99999999999999999999").is_err());
+    }
+
+    #[test]
+    fn etags_follow_the_data_version() {
+        let t = TileId { z: 5, x: 1, y: 2 };
+        let v = DataVersion { seq: 4, stamp: 77 };
+        let a = tile_etag(Collection::FarmlandUnits, t, AsOf::Current, v, 500_000);
+        assert_eq!(a, tile_etag(Collection::FarmlandUnits, t, AsOf::Current, v, 500_000));
+        assert_ne!(a, tile_etag(Collection::FarmlandUnits, t, AsOf::Current, DataVersion { seq: 5, stamp: 78 }, 500_000));
+        assert_ne!(a, tile_etag(Collection::ConstructionParcels, t, AsOf::Current, v, 500_000));
+        let day = AsOf::Date(chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default());
+        assert_ne!(a, tile_etag(Collection::FarmlandUnits, t, day, v, 500_000));
+        let mut h = HeaderMap::new();
+        h.insert(header::IF_NONE_MATCH, HeaderValue::from_str(&format!("\"x\", W/{a}")).unwrap());
+        assert!(if_none_match(&h, &a));
+    }
+}

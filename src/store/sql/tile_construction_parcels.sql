@@ -1,0 +1,38 @@
+-- One Mapbox vector tile of construction_parcels, built whole by PostGIS, with the collection's change
+-- counter read in the same statement (so in the same snapshot as the rows: the tile is exactly that version).
+-- $1 z, $2 x, $3 y         the WebMercatorQuad tile
+-- $4 tolerance             simplification, in units of the 4096 tile grid
+-- $5 smallest              features whose bounding box is smaller than this (grid units) are left out
+-- $6 full                  all properties (true) or only those the map styles by (false)
+-- $7 as-of date            only when {as_of} uses it
+-- {as_of} is AsOf::condition: the current rows (served by the partial GiST index on current rows), or
+-- the rows valid on a day (served by the index on rows not superseded).
+WITH t AS (
+    SELECT ST_TileEnvelope($1, $2, $3) AS env,
+           ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 0.0625), 4490) AS env_storage,
+           40075016.685578488 / power(2.0::float8, $1) / 4096.0 AS unit_m,
+           360.0 / power(2.0::float8, $1) / 4096.0 AS unit_deg
+),
+f AS (
+    SELECT v.version_id,
+           v.parcel_code,
+           v.state,
+           v.rcr_listed,
+           v.priority_supervision,
+           v.key_unit_land,
+           CASE WHEN $6 THEN v.name END AS name,
+           CASE WHEN $6 THEN v.county_code END AS county_code,
+           CASE WHEN $6 THEN v.current_use END AS current_use,
+           CASE WHEN $6 THEN v.remediated_for_class::integer END AS remediated_for_class,
+           ST_AsMVTGeom(ST_Simplify(ST_Transform(v.geom, 3857), $4 * t.unit_m, true), t.env, 4096, 256, true) AS geom
+    FROM construction_parcel_versions v, t
+    WHERE v.geom && t.env_storage
+      AND {as_of}
+      AND greatest(ST_XMax(v.geom) - ST_XMin(v.geom), ST_YMax(v.geom) - ST_YMin(v.geom)) >= $5 * t.unit_deg
+)
+SELECT c.seq,
+       (extract(epoch FROM c.changed_at) * 1000000)::bigint AS stamp,
+       (SELECT coalesce(ST_AsMVT(f, 'construction_parcels', 4096, 'geom', 'version_id'), ''::bytea)
+          FROM f WHERE f.geom IS NOT NULL) AS mvt
+FROM collection_changes c
+WHERE c.collection = 'construction_parcels'

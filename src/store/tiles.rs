@@ -1,0 +1,177 @@
+//! Vector tiles, built whole by PostGIS (`ST_AsMVT`), each with the data version it was made from, read
+//! in the same statement so the two can never disagree.
+
+use super::features::{tables, AsOf};
+use super::{Result, Store};
+use crate::domain::registry::Collection;
+use crate::tilecache::{DataVersion, TileDetail};
+use sqlx::Row;
+use std::sync::LazyLock;
+
+const TILE_FARMLAND: &str = include_str!("sql/tile_farmland_units.sql");
+const TILE_PARCELS: &str = include_str!("sql/tile_construction_parcels.sql");
+const TILE_BOUNDS: &str = include_str!("sql/tile_bounds.sql");
+const TILE_VERSION: &str = include_str!("sql/tile_version.sql");
+
+/// The deepest zoom level served.
+pub const MAX_ZOOM: u8 = 22;
+
+/// A tile of the WebMercatorQuad tile matrix set: zoom, column, row (row 0 at the top, as in XYZ).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TileId {
+    pub z: u8,
+    pub x: u32,
+    pub y: u32,
+}
+
+impl TileId {
+    /// The tile, when `z` is within 0..=MAX_ZOOM and `x`, `y` within 0..2^z.
+    pub fn new(z: u8, x: u32, y: u32) -> Option<TileId> {
+        if z > MAX_ZOOM {
+            return None;
+        }
+        let n = 1u32 << z;
+        (x < n && y < n).then_some(TileId { z, x, y })
+    }
+}
+
+/// Simplification tolerance and smallest feature kept (both in units of the 4096 tile grid; a 512-pixel
+/// rendering has 8 units to a pixel) and whether all properties are included, per level of detail.
+pub fn detail_params(d: TileDetail) -> (f64, f64, bool) {
+    match d {
+        // a grid unit is what ST_AsMVTGeom snaps to anyway; features under a pixel are left out
+        TileDetail::Full => (1.0, 8.0, true),
+        TileDetail::Reduced => (8.0, 32.0, false),
+        TileDetail::Minimal => (32.0, 128.0, false),
+    }
+}
+
+/// A tile as rendered: its data version, the MVT bytes, and how much it was reduced to fit the bound.
+#[derive(Debug, Clone)]
+pub struct RenderedTile {
+    pub version: DataVersion,
+    pub mvt: Vec<u8>,
+    pub detail: TileDetail,
+    /// Over the size bound even at the strongest reduction (served all the same, and said so).
+    pub oversize: bool,
+}
+
+fn with_as_of(template: &str, as_of: AsOf, n: usize) -> String {
+    template.replace("{as_of}", &as_of.condition(n))
+}
+
+/// The tile SQL of a collection for current or as-of reads, made once.
+fn tile_sql(c: Collection, as_of: AsOf) -> &'static str {
+    static SQL: LazyLock<[String; 4]> = LazyLock::new(|| {
+        let day = AsOf::Date(chrono::NaiveDate::MIN);
+        [
+            with_as_of(TILE_FARMLAND, AsOf::Current, 7),
+            with_as_of(TILE_FARMLAND, day, 7),
+            with_as_of(TILE_PARCELS, AsOf::Current, 7),
+            with_as_of(TILE_PARCELS, day, 7),
+        ]
+    });
+    let i = match (c, as_of) {
+        (Collection::FarmlandUnits, AsOf::Current) => 0,
+        (Collection::FarmlandUnits, AsOf::Date(_)) => 1,
+        (Collection::ConstructionParcels, AsOf::Current) => 2,
+        (Collection::ConstructionParcels, AsOf::Date(_)) => 3,
+    };
+    &SQL[i]
+}
+
+impl Store {
+    /// The collection's data version: one row, one index lookup.
+    pub async fn data_version(&self, c: Collection) -> Result<DataVersion> {
+        let row = sqlx::query(TILE_VERSION).bind(c.as_str()).fetch_one(&self.pool).await?;
+        Ok(DataVersion { seq: row.try_get(0)?, stamp: row.try_get(1)? })
+    }
+
+    /// One tile at one level of detail, and the data version it shows.
+    pub async fn render_tile(&self, c: Collection, tile: TileId, as_of: AsOf, detail: TileDetail) -> Result<(DataVersion, Vec<u8>)> {
+        let (tolerance, smallest, full) = detail_params(detail);
+        let mut q = sqlx::query(tile_sql(c, as_of))
+            .bind(i32::from(tile.z))
+            .bind(tile.x as i32)
+            .bind(tile.y as i32)
+            .bind(tolerance)
+            .bind(smallest)
+            .bind(full);
+        if let Some(d) = as_of.date() {
+            q = q.bind(d);
+        }
+        let row = q.fetch_one(&self.pool).await?;
+        let version = DataVersion { seq: row.try_get(0)?, stamp: row.try_get(1)? };
+        let mvt: Option<Vec<u8>> = row.try_get(2)?;
+        Ok((version, mvt.unwrap_or_default()))
+    }
+
+    /// One tile within `max_bytes` if it can be: a tile over the bound is made again with fewer
+    /// properties and coarser geometry, then coarser still. A tile over the bound even then is returned
+    /// marked `oversize` (and logged), never cut or dropped.
+    pub async fn tile(&self, c: Collection, tile: TileId, as_of: AsOf, max_bytes: usize) -> Result<RenderedTile> {
+        for detail in [TileDetail::Full, TileDetail::Reduced] {
+            let (version, mvt) = self.render_tile(c, tile, as_of, detail).await?;
+            if mvt.len() <= max_bytes {
+                return Ok(RenderedTile { version, mvt, detail, oversize: false });
+            }
+            tracing::warn!(
+                collection = %c, z = tile.z, x = tile.x, y = tile.y, bytes = mvt.len(), max_bytes,
+                detail = detail.as_str(), "vector tile over the size bound; making it again with less detail"
+            );
+        }
+        let (version, mvt) = self.render_tile(c, tile, as_of, TileDetail::Minimal).await?;
+        let oversize = mvt.len() > max_bytes;
+        if oversize {
+            tracing::error!(
+                collection = %c, z = tile.z, x = tile.x, y = tile.y, bytes = mvt.len(), max_bytes,
+                "vector tile still over the size bound at minimal detail; served marked oversize"
+            );
+        }
+        Ok(RenderedTile { version, mvt, detail: TileDetail::Minimal, oversize })
+    }
+
+    /// The lon/lat extent of the collection's features (current or as of a day), or `None` when there
+    /// are none, with the data version it was computed at.
+    pub async fn extent(&self, c: Collection, as_of: AsOf) -> Result<(DataVersion, Option<[f64; 4]>)> {
+        let sql = TILE_BOUNDS
+            .replace("{table}", tables(c).table)
+            .replace("{collection}", c.as_str())
+            .replace("{as_of}", &as_of.condition(1));
+        let mut q = sqlx::query(&sql);
+        if let Some(d) = as_of.date() {
+            q = q.bind(d);
+        }
+        let row = q.fetch_one(&self.pool).await?;
+        let version = DataVersion { seq: row.try_get(0)?, stamp: row.try_get(1)? };
+        let b: [Option<f64>; 4] = [row.try_get(2)?, row.try_get(3)?, row.try_get(4)?, row.try_get(5)?];
+        Ok((version, match b {
+            [Some(a), Some(b), Some(c), Some(d)] => Some([a, b, c, d]),
+            _ => None,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tile_ranges() {
+        assert!(TileId::new(0, 0, 0).is_some());
+        assert!(TileId::new(0, 1, 0).is_none());
+        assert!(TileId::new(3, 7, 7).is_some());
+        assert!(TileId::new(3, 8, 0).is_none());
+        assert!(TileId::new(22, (1 << 22) - 1, 0).is_some());
+        assert!(TileId::new(23, 0, 0).is_none());
+    }
+
+    #[test]
+    fn sql_variants_bind_what_they_use() {
+        let code = |sql: &str| sql.lines().filter(|l| !l.trim_start().starts_with("--")).collect::<Vec<_>>().join("\n");
+        assert!(!code(tile_sql(Collection::FarmlandUnits, AsOf::Current)).contains("$7"));
+        assert!(code(tile_sql(Collection::FarmlandUnits, AsOf::Date(chrono::NaiveDate::MIN))).contains("$7"));
+        assert!(tile_sql(Collection::ConstructionParcels, AsOf::Current).contains("'construction_parcels'"));
+        assert!(!tile_sql(Collection::ConstructionParcels, AsOf::Current).contains("{as_of}"));
+    }
+}

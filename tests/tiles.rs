@@ -1,0 +1,488 @@
+//! Vector tiles against a real PostGIS: MVT decoded with geozero, properties per layer, ETag and 304,
+//! the cache never serving a tile after a write (through the API or straight in SQL, as another process
+//! would), as-of tiles, the size bound, bad tile addresses and TileJSON.
+
+mod common;
+
+use common::*;
+use geozero::mvt::{tile, Message, Tile};
+use landguard::config::Settings;
+use landguard::http::{router, AppState};
+use landguard::tilecache::TileCache;
+use serde_json::{json, Value};
+use sqlx::{Connection, PgPool};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+const PARCELS: &str = "/collections/construction_parcels/items";
+const UNITS: &str = "/collections/farmland_units/items";
+const MVT: &str = "application/vnd.mapbox-vector-tile";
+
+/// The common test app, with its tile cache at hand for the counters.
+async fn tile_app(pool: PgPool, settings: Settings) -> (TestApp, TileCache) {
+    let base = app_with(pool, settings.clone()).await;
+    let state = AppState::new(base.store.clone(), Arc::new(settings));
+    let cache = state.tiles.clone();
+    (TestApp { app: router(state), ..base }, cache)
+}
+
+/// The XYZ tile holding a lon/lat at zoom z.
+fn tile_of(lon: f64, lat: f64, z: u32) -> (u32, u32, u32) {
+    let n = f64::from(1u32 << z);
+    let x = ((lon + 180.0) / 360.0 * n).floor() as u32;
+    let lat = lat.to_radians();
+    let y = ((1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / std::f64::consts::PI) / 2.0 * n).floor() as u32;
+    (z, x, y)
+}
+
+fn tile_url(collection: &str, (z, x, y): (u32, u32, u32)) -> String {
+    format!("/collections/{collection}/tiles/WebMercatorQuad/{z}/{y}/{x}")
+}
+
+/// Raw bytes of a response (the helper's `text` is lossy UTF-8): fetched again through the router.
+async fn get_bytes(t: &TestApp, uri: &str, headers: &[(&str, &str)]) -> (u16, axum::http::HeaderMap, Vec<u8>) {
+    use axum::body::Body;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let mut req = axum::http::Request::builder().method("GET").uri(uri).header("host", "test.local");
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let resp = t.app.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes().to_vec();
+    (status, headers, bytes)
+}
+
+fn header<'a>(h: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    h.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn value_json(v: &tile::Value) -> Value {
+    if let Some(s) = &v.string_value {
+        json!(s)
+    } else if let Some(b) = v.bool_value {
+        json!(b)
+    } else if let Some(i) = v.int_value.or(v.sint_value) {
+        json!(i)
+    } else if let Some(u) = v.uint_value {
+        json!(u)
+    } else if let Some(d) = v.double_value {
+        json!(d)
+    } else if let Some(f) = v.float_value {
+        json!(f)
+    } else {
+        Value::Null
+    }
+}
+
+/// The features of one layer of a tile, as property maps (plus the geometry type under "$type").
+fn features(mvt: &[u8], layer: &str) -> Vec<BTreeMap<String, Value>> {
+    let tile = Tile::decode(mvt).expect("a valid MVT");
+    let Some(l) = tile.layers.iter().find(|l| l.name == layer) else { return Vec::new() };
+    assert_eq!(l.extent, Some(4096));
+    assert_eq!(l.version, 2);
+    l.features
+        .iter()
+        .map(|f| {
+            let mut props: BTreeMap<String, Value> = f
+                .tags
+                .chunks(2)
+                .map(|kv| (l.keys[kv[0] as usize].clone(), value_json(&l.values[kv[1] as usize])))
+                .collect();
+            props.insert("$type".into(), json!(f.r#type));
+            assert!(!f.geometry.is_empty(), "a feature has a geometry");
+            props
+        })
+        .collect()
+}
+
+fn find<'a>(fs: &'a [BTreeMap<String, Value>], key: &str, code: &str) -> Option<&'a BTreeMap<String, Value>> {
+    fs.iter().find(|f| f.get(key) == Some(&json!(code)))
+}
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn tiles_carry_the_layer_properties(pool: PgPool) {
+    let (t, cache) = tile_app(pool, Settings::default()).await;
+    let mut u = unit("450222-GD-000001", "strict_control", square(109.400, 24.350, 0.002));
+    u["properties"]["crops_compliant"] = json!(false);
+    let created = t.write("POST", UNITS, &u).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let area = created.body["properties"]["area_m2"].as_f64().unwrap();
+    assert_eq!(t.write("POST", UNITS, &unit("450222-GD-000002", "safe_use", square(109.403, 24.350, 0.002))).await.status, 201);
+    // far away: not in the tile
+    assert_eq!(t.write("POST", UNITS, &unit("450222-GD-000003", "safe_use", square(110.5, 25.5, 0.002))).await.status, 201);
+    let mut p = parcel("LZ-T-001", square(109.401, 24.353, 0.001));
+    p["properties"]["remediated_for_class"] = json!(2);
+    assert_eq!(t.write("POST", PARCELS, &p).await.status, 201);
+
+    let z14 = tile_of(109.401, 24.351, 14);
+    let (status, h, body) = get_bytes(&t, &tile_url("farmland_units", z14), &[]).await;
+    assert_eq!(status, 200);
+    assert_eq!(header(&h, "content-type"), Some(MVT));
+    assert_eq!(header(&h, "cache-control"), Some("no-cache"));
+    assert_eq!(header(&h, "x-tile-cache"), Some("miss"));
+    assert_eq!(header(&h, "x-tile-detail"), Some("full"));
+    assert!(header(&h, "etag").is_some_and(|e| e.starts_with('"') && e.ends_with('"')));
+    let fs = features(&body, "farmland_units");
+    assert_eq!(fs.len(), 2, "{fs:?}");
+    let f = find(&fs, "unit_code", "450222-GD-000001").expect("unit 1 in the tile");
+    assert_eq!(f["class"], "strict_control");
+    assert_eq!(f["county_code"], "450222");
+    assert_eq!(f["land_type"], "0101");
+    assert_eq!(f["measures_in_place"], true);
+    assert_eq!(f["crops_compliant"], false);
+    assert_eq!(f["area_m2"], json!(area.round() as i64));
+    assert_eq!(f["$type"], json!(3), "polygon");
+    assert!(find(&fs, "unit_code", "450222-GD-000003").is_none());
+    // only the farmland layer in a farmland tile
+    assert_eq!(Tile::decode(body.as_slice()).unwrap().layers.len(), 1);
+
+    // the same tile again: from the cache, byte for byte
+    let (_, h2, body2) = get_bytes(&t, &tile_url("farmland_units", z14), &[]).await;
+    assert_eq!(header(&h2, "x-tile-cache"), Some("hit"));
+    assert_eq!(body2, body);
+    assert_eq!(header(&h2, "etag"), header(&h, "etag"));
+    let s = cache.stats();
+    assert_eq!((s.hits, s.misses, s.entries), (1, 1, 1));
+
+    let (status, _, body) = get_bytes(&t, &tile_url("construction_parcels", z14), &[]).await;
+    assert_eq!(status, 200);
+    let fs = features(&body, "construction_parcels");
+    assert_eq!(fs.len(), 1, "{fs:?}");
+    let f = &fs[0];
+    assert_eq!(f["parcel_code"], "LZ-T-001");
+    assert_eq!(f["name"], "原柳州市某化工厂地块");
+    assert_eq!(f["state"], "suspected");
+    assert_eq!(f["rcr_listed"], false);
+    assert_eq!(f["priority_supervision"], true);
+    assert_eq!(f["key_unit_land"], false);
+    assert_eq!(f["county_code"], "450205");
+    assert_eq!(f["current_use"], "100102");
+    assert_eq!(f["remediated_for_class"], json!(2));
+
+    // `f=mvt` is accepted; the `.mvt` suffix too
+    let (z, x, y) = z14;
+    let r = t.get(&format!("{}?f=mvt", tile_url("farmland_units", z14))).await;
+    assert_eq!(r.status, 200);
+    let r = t.get(&format!("/collections/farmland_units/tiles/WebMercatorQuad/{z}/{y}/{x}.mvt")).await;
+    assert_eq!(r.status, 200);
+}
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn empty_tiles_and_small_features_at_low_zoom(pool: PgPool) {
+    let (t, _) = tile_app(pool, Settings::default()).await;
+    assert_eq!(t.write("POST", UNITS, &unit("450222-GD-000001", "safe_use", square(109.400, 24.350, 0.002))).await.status, 201);
+    // a tile with nothing in it: 200, empty body, the MVT type
+    let (status, h, body) = get_bytes(&t, &tile_url("farmland_units", tile_of(-70.0, -30.0, 8)), &[]).await;
+    assert_eq!(status, 200);
+    assert_eq!(header(&h, "content-type"), Some(MVT));
+    assert!(body.is_empty());
+    // ~200 m is under a pixel at zoom 6 (one pixel of a 512-px tile is ~600 m there): left out ...
+    let (_, _, body) = get_bytes(&t, &tile_url("farmland_units", tile_of(109.401, 24.351, 6)), &[]).await;
+    assert!(features(&body, "farmland_units").is_empty());
+    // ... and drawn from zoom 12 on (a pixel is ~19 m)
+    let (_, _, body) = get_bytes(&t, &tile_url("farmland_units", tile_of(109.401, 24.351, 12)), &[]).await;
+    assert_eq!(features(&body, "farmland_units").len(), 1);
+    // the whole world at zoom 0 works
+    let (status, _, _) = get_bytes(&t, "/collections/farmland_units/tiles/WebMercatorQuad/0/0/0", &[]).await;
+    assert_eq!(status, 200);
+    // deepest zoom
+    let (status, _, body) = get_bytes(&t, &tile_url("farmland_units", tile_of(109.401, 24.351, 22)), &[]).await;
+    assert_eq!(status, 200);
+    assert_eq!(features(&body, "farmland_units").len(), 1);
+}
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn etag_304_and_no_stale_tile_after_api_writes(pool: PgPool) {
+    let (t, cache) = tile_app(pool, Settings::default()).await;
+    let code = "450222-GD-000001";
+    assert_eq!(t.write("POST", UNITS, &unit(code, "priority_protection", square(109.400, 24.350, 0.002))).await.status, 201);
+    let url = tile_url("farmland_units", tile_of(109.401, 24.351, 15));
+
+    let (_, h, _) = get_bytes(&t, &url, &[]).await;
+    let etag = header(&h, "etag").unwrap().to_string();
+    let (status, h304, body) = get_bytes(&t, &url, &[("if-none-match", &etag)]).await;
+    assert_eq!(status, 304);
+    assert!(body.is_empty());
+    assert_eq!(header(&h304, "etag"), Some(etag.as_str()));
+    assert_eq!(header(&h304, "cache-control"), Some("no-cache"));
+    // a list of tags, and a weak one, match too; another tag does not
+    assert_eq!(get_bytes(&t, &url, &[("if-none-match", &format!("\"x\", W/{etag}"))]).await.0, 304);
+    assert_eq!(get_bytes(&t, &url, &[("if-none-match", "\"t000\"")]).await.0, 200);
+    assert_eq!(cache.stats().not_modified, 2);
+
+    // PUT: the next request with the old ETag gets the new tile, not a 304 and not the cached body
+    let mut changed = unit(code, "strict_control", square(109.400, 24.350, 0.002));
+    changed["properties"]["measures_in_place"] = json!(false);
+    let put = t.write("PUT", &format!("{UNITS}/{code}"), &changed).await;
+    assert_eq!(put.status, 200, "{}", put.text);
+    let (status, h, body) = get_bytes(&t, &url, &[("if-none-match", &etag)]).await;
+    assert_eq!(status, 200);
+    assert_eq!(header(&h, "x-tile-cache"), Some("miss"));
+    let etag2 = header(&h, "etag").unwrap().to_string();
+    assert_ne!(etag2, etag);
+    let fs = features(&body, "farmland_units");
+    assert_eq!(fs.len(), 1);
+    assert_eq!(fs[0]["class"], "strict_control");
+    assert_eq!(fs[0]["measures_in_place"], false);
+
+    // PATCH
+    let r = t.write("PATCH", &format!("{UNITS}/{code}"), &json!({"properties": {"class": "safe_use"}})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let (status, h, body) = get_bytes(&t, &url, &[("if-none-match", &etag2)]).await;
+    assert_eq!(status, 200);
+    assert_ne!(header(&h, "etag"), Some(etag2.as_str()));
+    assert_eq!(features(&body, "farmland_units")[0]["class"], "safe_use");
+
+    // DELETE: the feature leaves the tile
+    let d = t.send("DELETE", &format!("{UNITS}/{code}"), Some(&t.editor.clone()), &[], None).await;
+    assert_eq!(d.status, 204, "{}", d.text);
+    let (status, _, body) = get_bytes(&t, &url, &[]).await;
+    assert_eq!(status, 200);
+    assert!(features(&body, "farmland_units").is_empty());
+
+    // a lifecycle transition of a parcel
+    assert_eq!(t.write("POST", PARCELS, &parcel("LZ-T-001", square(109.401, 24.351, 0.001))).await.status, 201);
+    let purl = tile_url("construction_parcels", tile_of(109.4015, 24.3515, 15));
+    let (_, h, body) = get_bytes(&t, &purl, &[]).await;
+    assert_eq!(features(&body, "construction_parcels")[0]["state"], "suspected");
+    let petag = header(&h, "etag").unwrap().to_string();
+    assert_eq!(get_bytes(&t, &purl, &[]).await.1.get("x-tile-cache").unwrap(), "hit");
+    let r = t
+        .write("POST", &format!("{PARCELS}/LZ-T-001/transitions"), &json!({"to": "surveying", "date": "2021-03-01", "document": "柳环函〔2021〕11号"}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let (status, h, body) = get_bytes(&t, &purl, &[("if-none-match", &petag)]).await;
+    assert_eq!(status, 200);
+    assert_eq!(header(&h, "x-tile-cache"), Some("miss"));
+    assert_eq!(features(&body, "construction_parcels")[0]["state"], "surveying");
+}
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn a_write_in_sql_by_another_process_invalidates(pool: PgPool) {
+    let (t, cache) = tile_app(pool, Settings::default()).await;
+    let code = "450222-GD-000001";
+    assert_eq!(t.write("POST", UNITS, &unit(code, "priority_protection", square(109.400, 24.350, 0.002))).await.status, 201);
+    let url = tile_url("farmland_units", tile_of(109.401, 24.351, 15));
+    let (_, h, _) = get_bytes(&t, &url, &[]).await;
+    let mut etag = header(&h, "etag").unwrap().to_string();
+    assert_eq!(get_bytes(&t, &url, &[]).await.1.get("x-tile-cache").unwrap(), "hit");
+
+    // Another process (psql, `landguard import`) writes on its own connection; the service is not told.
+    let mut other = sqlx::PgConnection::connect_with(&t.store.pool.connect_options()).await.unwrap();
+    for class in ["strict_control", "safe_use", "priority_protection", "strict_control"] {
+        let n = sqlx::query(
+            "UPDATE farmland_unit_versions SET class = $2 WHERE unit_code = $1 AND valid_to IS NULL AND superseded_at IS NULL",
+        )
+        .bind(code)
+        .bind(class)
+        .execute(&mut other)
+        .await
+        .unwrap()
+        .rows_affected();
+        assert_eq!(n, 1);
+        let (status, h, body) = get_bytes(&t, &url, &[("if-none-match", &etag)]).await;
+        assert_eq!(status, 200, "a stale 304 after a write in SQL");
+        assert_eq!(header(&h, "x-tile-cache"), Some("miss"));
+        assert_eq!(features(&body, "farmland_units")[0]["class"], class);
+        etag = header(&h, "etag").unwrap().to_string();
+        // and it is cached again until the next write
+        assert_eq!(get_bytes(&t, &url, &[("if-none-match", &etag)]).await.0, 304);
+        assert_eq!(get_bytes(&t, &url, &[]).await.1.get("x-tile-cache").unwrap(), "hit");
+    }
+    // a row inserted in SQL appears too
+    sqlx::query(
+        "INSERT INTO farmland_unit_versions (unit_code, county_code, class, land_type, measures_in_place, geom, area_m2, \
+         valid_from, recorded_by, change) VALUES ('450222-GD-000009', '450222', 'safe_use', '0101', true, \
+         ST_Multi(ST_MakeEnvelope(109.4005, 24.3505, 109.4015, 24.3515, 4490)), 10000, '2024-01-01', 'psql', 'import')",
+    )
+    .execute(&mut other)
+    .await
+    .unwrap();
+    let (_, _, body) = get_bytes(&t, &url, &[]).await;
+    let fs = features(&body, "farmland_units");
+    assert!(find(&fs, "unit_code", "450222-GD-000009").is_some(), "{fs:?}");
+    // a write to the other collection leaves this one's cache alone
+    assert_eq!(t.write("POST", PARCELS, &parcel("LZ-T-001", square(109.401, 24.351, 0.001))).await.status, 201);
+    assert_eq!(get_bytes(&t, &url, &[]).await.1.get("x-tile-cache").unwrap(), "hit");
+    assert!(cache.stats().invalidated >= 4);
+}
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn as_of_tiles(pool: PgPool) {
+    let (t, _) = tile_app(pool, Settings::default()).await;
+    assert_eq!(t.write("POST", PARCELS, &parcel("LZ-T-001", square(109.401, 24.351, 0.001))).await.status, 201);
+    let url = tile_url("construction_parcels", tile_of(109.4015, 24.3515, 15));
+    let state_on = |body: &[u8]| features(body, "construction_parcels").first().map(|f| f["state"].clone());
+
+    let (_, h_before, body) = get_bytes(&t, &format!("{url}?datetime=2022-06-01"), &[]).await;
+    assert_eq!(state_on(&body), Some(json!("suspected")));
+    let etag_before = header(&h_before, "etag").unwrap().to_string();
+    for (to, date) in [("surveying", "2021-03-01"), ("risk_assessment", "2021-09-15"), ("listed", "2022-01-10")] {
+        let r = t
+            .write("POST", &format!("{PARCELS}/LZ-T-001/transitions"), &json!({"to": to, "date": date, "document": "桂环函〔2022〕8号"}))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    // the same as-of request after the transitions shows the state on that day, as now known
+    let (status, h, body) = get_bytes(&t, &format!("{url}?datetime=2022-06-01"), &[("if-none-match", &etag_before)]).await;
+    assert_eq!(status, 200);
+    assert_ne!(header(&h, "etag"), Some(etag_before.as_str()));
+    assert_eq!(state_on(&body), Some(json!("listed")));
+    let (_, _, body) = get_bytes(&t, &format!("{url}?datetime=2021-06-01"), &[]).await;
+    assert_eq!(state_on(&body), Some(json!("surveying")));
+    let (_, _, body) = get_bytes(&t, &format!("{url}?datetime=2020-06-01T00:00:00Z"), &[]).await;
+    assert_eq!(state_on(&body), Some(json!("suspected")));
+    let (_, _, body) = get_bytes(&t, &format!("{url}?datetime=2019-01-01"), &[]).await;
+    assert_eq!(state_on(&body), None, "not registered yet");
+    let (_, _, body) = get_bytes(&t, &url, &[]).await;
+    assert_eq!(state_on(&body), Some(json!("listed")));
+    let f = features(&body, "construction_parcels");
+    assert_eq!(f[0]["rcr_listed"], true);
+    // as-of and current tiles have different ETags
+    let (_, h_now, _) = get_bytes(&t, &url, &[]).await;
+    let (_, h_then, _) = get_bytes(&t, &format!("{url}?datetime=2022-06-01"), &[]).await;
+    assert_ne!(header(&h_now, "etag"), header(&h_then, "etag"));
+}
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn bad_tile_addresses_and_parameters(pool: PgPool) {
+    let (t, _) = tile_app(pool, Settings::default()).await;
+    let base = "/collections/farmland_units/tiles/WebMercatorQuad";
+    for (uri, status) in [
+        (format!("{base}/23/0/0"), 400),
+        (format!("{base}/-1/0/0"), 400),
+        (format!("{base}/2/4/0"), 400),
+        (format!("{base}/2/0/4"), 400),
+        (format!("{base}/2/0/x"), 400),
+        (format!("{base}/0/0/0?colour=red"), 400),
+        (format!("{base}/0/0/0?f=json"), 400),
+        (format!("{base}/0/0/0?datetime=yesterday"), 400),
+        (format!("{base}/0/0/0?datetime=2020-01-01/2021-01-01"), 400),
+        ("/collections/rivers/tiles/WebMercatorQuad/0/0/0".to_string(), 404),
+        ("/collections/farmland_units/tiles/WorldCRS84Quad/0/0/0".to_string(), 404),
+        ("/collections/farmland_units/tiles/WorldCRS84Quad".to_string(), 404),
+        (format!("{base}?colour=red"), 400),
+    ] {
+        let r = t.get(&uri).await;
+        assert_eq!(r.status.as_u16(), status, "{uri}: {}", r.text);
+        assert_eq!(r.header("content-type"), Some("application/problem+json"), "{uri}");
+        assert_eq!(r.body["status"], status, "{uri}");
+    }
+    let r = t.get(&format!("{base}/23/0/0")).await;
+    assert_eq!(r.body["parameter"], "z");
+    assert!(r.body["detail"].as_str().unwrap().contains("0 to 22"));
+}
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn reads_follow_the_access_settings(pool: PgPool) {
+    let settings = Settings { anonymous_read: vec![], ..Settings::default() };
+    let (t, _) = tile_app(pool, settings).await;
+    let url = "/collections/farmland_units/tiles/WebMercatorQuad/0/0/0";
+    assert_eq!(t.get(url).await.status, 401);
+    let viewer = t.viewer.clone();
+    assert_eq!(t.send("GET", url, Some(&viewer), &[], None).await.status, 200);
+}
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn the_size_bound_reduces_and_says_so(pool: PgPool) {
+    let settings = Settings { tile_max_bytes: 700, ..Settings::default() };
+    let (t, _) = tile_app(pool, settings).await;
+    for i in 0..12 {
+        let mut p = parcel(&format!("LZ-T-{i:03}"), square(109.400 + 0.0015 * f64::from(i % 4), 24.350 + 0.0015 * f64::from(i / 4), 0.001));
+        p["properties"]["name"] = json!(format!("一个名字很长的地块，用来让瓦片超过大小上限 {i}"));
+        assert_eq!(t.write("POST", PARCELS, &p).await.status, 201);
+    }
+    let url = tile_url("construction_parcels", tile_of(109.402, 24.352, 14));
+    let (status, h, body) = get_bytes(&t, &url, &[]).await;
+    assert_eq!(status, 200);
+    assert_ne!(header(&h, "x-tile-detail"), Some("full"));
+    let fs = features(&body, "construction_parcels");
+    assert_eq!(fs.len(), 12, "every feature is still there");
+    assert!(fs.iter().all(|f| f.get("name").is_none() && f.contains_key("state") && f.contains_key("rcr_listed")));
+    assert!(body.len() <= 700 || header(&h, "x-tile-oversize") == Some("true"), "{} bytes", body.len());
+    // the reduced tile is what the cache holds, with its headers
+    let (_, h2, body2) = get_bytes(&t, &url, &[]).await;
+    assert_eq!(header(&h2, "x-tile-cache"), Some("hit"));
+    assert_eq!(header(&h2, "x-tile-detail"), header(&h, "x-tile-detail"));
+    assert_eq!(body2, body);
+
+    // a bound nothing fits under: served at minimal detail, marked, never empty
+    let settings = Settings { tile_max_bytes: 10, ..Settings::default() };
+    let t2 = TestApp {
+        app: router(AppState::new(t.store.clone(), Arc::new(settings))),
+        store: t.store.clone(),
+        editor: t.editor.clone(),
+        viewer: t.viewer.clone(),
+        admin: t.admin.clone(),
+    };
+    let (status, h, body) = get_bytes(&t2, &url, &[]).await;
+    assert_eq!(status, 200);
+    assert_eq!(header(&h, "x-tile-detail"), Some("minimal"));
+    assert_eq!(header(&h, "x-tile-oversize"), Some("true"));
+    assert_eq!(features(&body, "construction_parcels").len(), 12);
+}
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn cache_off_still_serves_fresh_tiles(pool: PgPool) {
+    let (t, cache) = tile_app(pool, Settings { tile_cache_bytes: 0, ..Settings::default() }).await;
+    assert_eq!(t.write("POST", UNITS, &unit("450222-GD-000001", "safe_use", square(109.400, 24.350, 0.002))).await.status, 201);
+    let url = tile_url("farmland_units", tile_of(109.401, 24.351, 14));
+    for _ in 0..3 {
+        let (status, h, body) = get_bytes(&t, &url, &[]).await;
+        assert_eq!(status, 200);
+        assert_eq!(header(&h, "x-tile-cache"), Some("miss"));
+        assert_eq!(features(&body, "farmland_units").len(), 1);
+    }
+    assert_eq!(cache.stats().entries, 0);
+}
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn tilejson_and_tilesets(pool: PgPool) {
+    let (t, _) = tile_app(pool, Settings::default()).await;
+    // no data yet: the whole Web Mercator world
+    let r = t.get("/collections/farmland_units/tiles/WebMercatorQuad").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["bounds"][0], -180.0);
+
+    assert_eq!(t.write("POST", UNITS, &unit("450222-GD-000001", "safe_use", square(109.40, 24.35, 0.002))).await.status, 201);
+    assert_eq!(t.write("POST", UNITS, &unit("450222-GD-000002", "safe_use", square(110.20, 25.10, 0.002))).await.status, 201);
+    let r = t.get("/collections/farmland_units/tiles/WebMercatorQuad").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    let j = &r.body;
+    assert_eq!(j["tilejson"], "3.0.0");
+    assert_eq!(j["scheme"], "xyz");
+    assert_eq!(j["tiles"], json!(["http://test.local/collections/farmland_units/tiles/WebMercatorQuad/{z}/{y}/{x}"]));
+    assert_eq!(j["minzoom"], 0);
+    assert_eq!(j["maxzoom"], 18);
+    let b: Vec<f64> = j["bounds"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-6;
+    assert!(close(b[0], 109.40) && close(b[1], 24.35) && close(b[2], 110.202) && close(b[3], 25.102), "{b:?}");
+    assert_eq!(j["center"].as_array().unwrap().len(), 3);
+    let layer = &j["vector_layers"][0];
+    assert_eq!(layer["id"], "farmland_units");
+    let fields: Vec<&str> = layer["fields"].as_object().unwrap().keys().map(String::as_str).collect();
+    for f in ["unit_code", "class", "county_code", "land_type", "measures_in_place", "crops_compliant", "area_m2"] {
+        assert!(fields.contains(&f), "{f} in {fields:?}");
+    }
+    // bounds follow writes (the extent is cached by data version)
+    assert_eq!(t.write("POST", UNITS, &unit("450222-GD-000003", "safe_use", square(111.00, 25.10, 0.002))).await.status, 201);
+    let r = t.get("/collections/farmland_units/tiles/WebMercatorQuad").await;
+    assert!(close(r.body["bounds"][2].as_f64().unwrap(), 111.002), "{}", r.body["bounds"]);
+    // as-of TileJSON points its tiles at the same day
+    let r = t.get("/collections/construction_parcels/tiles/WebMercatorQuad?datetime=2023-01-01").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.body["tiles"][0],
+        "http://test.local/collections/construction_parcels/tiles/WebMercatorQuad/{z}/{y}/{x}?datetime=2023-01-01"
+    );
+    assert!(r.body["vector_layers"][0]["fields"]["rcr_listed"].is_string());
+
+    let r = t.get("/collections/construction_parcels/tiles").await;
+    assert_eq!(r.status, 200);
+    let links = r.body["tilesets"][0]["links"].as_array().unwrap();
+    assert!(links.iter().any(|l| l["type"] == MVT && l["templated"] == true));
+}

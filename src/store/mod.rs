@@ -76,7 +76,9 @@ impl Store {
         let options = PgConnectOptions::from_str(url)
             .map_err(|e| StoreError::Unavailable(format!("DATABASE_URL: {e}")))?
             .application_name("landguard")
-            .options([("statement_timeout", settings.statement_timeout_ms.to_string())]);
+            // JIT off: PostGIS functions carry high planner costs, so JIT compiles (for hundreds of
+            // milliseconds) short queries such as a vector tile that then run in a few.
+            .options([("statement_timeout", settings.statement_timeout_ms.to_string()), ("jit", "off".to_string())]);
         let pool = PgPoolOptions::new()
             .max_connections(settings.pool_size)
             .acquire_timeout(Duration::from_millis(settings.acquire_timeout_ms))

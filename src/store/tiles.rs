@@ -41,8 +41,10 @@ pub fn detail_params(d: TileDetail) -> (f64, f64, bool) {
     match d {
         // a grid unit is what ST_AsMVTGeom snaps to anyway; features under a pixel are left out
         TileDetail::Full => (1.0, 8.0, true),
-        TileDetail::Reduced => (8.0, 32.0, false),
-        TileDetail::Minimal => (32.0, 128.0, false),
+        // the size bound's retries: the styling properties only, then coarser shapes too (2 px) and
+        // features under 2 px left out; features are never dropped for being many
+        TileDetail::Reduced => (4.0, 8.0, false),
+        TileDetail::Minimal => (16.0, 16.0, false),
     }
 }
 

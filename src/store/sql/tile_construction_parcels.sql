@@ -7,13 +7,15 @@
 -- $7 as-of date            only when {as_of} uses it
 -- {as_of} is AsOf::condition: the current rows (served by the partial GiST index on current rows), or
 -- the rows valid on a day (served by the index on rows not superseded).
+-- `f` is MATERIALIZED so that the planner does not push `geom IS NOT NULL` (rows ST_AsMVTGeom clipped away)
+-- down into the scan, which would evaluate ST_AsMVTGeom twice per row.
 WITH t AS (
     SELECT ST_TileEnvelope($1, $2, $3) AS env,
            ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 0.0625), 4490) AS env_storage,
            40075016.685578488 / power(2.0::float8, $1) / 4096.0 AS unit_m,
            360.0 / power(2.0::float8, $1) / 4096.0 AS unit_deg
 ),
-f AS (
+f AS MATERIALIZED (
     SELECT v.version_id,
            v.parcel_code,
            v.state,

@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# Vector-tile latency and throughput: landguard against martin, on the same PostGIS table, uncached and
+# cached, with wrk at a fixed concurrency for a bounded time over a fixed list of tile URLs.
+#
+#   bash bench/tiles.sh                  # everything it can run (martin only if installed, see below)
+#   INSTALL_MARTIN=1 bash bench/tiles.sh # also `cargo install martin` first (30-60 min on 2 cores)
+#
+# Settings (environment): DURATION (20s per run), CONNS (16), THREADS (2), PORT_LG (18080),
+# PORT_MARTIN (13000), BENCH_DB (landguard_bench), LANDGUARD_BIN (target/release/landguard, built if
+# missing), MARTIN_BIN (martin on PATH, or ~/.cargo/bin/martin), MARTIN_VERSION (1.14.0, the last one
+# that builds with rustc 1.95), NO_100K=1 (demo data only), OUT (bench/results/tiles-DATE.md).
+#
+# The data: a database of its own on the cluster of DATABASE_URL (or scripts/pg.sh), migrated, with the
+# demo data and 100 000 generated farmland units (bench/tiles_100k.sql); martin serves the view
+# bench_farmland_units, the same current rows and properties as landguard's farmland_units layer.
+# Both get 16 database connections and jit=off (set on the bench database: PostGIS's high function
+# costs make JIT compile short tile queries). Only loopback addresses are used; every server started
+# here is stopped on exit. Not run by the tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-20s}
+CONNS=${CONNS:-16}
+THREADS=${THREADS:-2}
+PORT_LG=${PORT_LG:-18080}
+PORT_MARTIN=${PORT_MARTIN:-13000}
+BENCH_DB=${BENCH_DB:-landguard_bench}
+LANDGUARD_BIN=${LANDGUARD_BIN:-target/release/landguard}
+MARTIN_VERSION=${MARTIN_VERSION:-1.14.0}
+OUT=${OUT:-bench/results/tiles-$(date -u +%Y%m%dT%H%M%SZ).md}
+WORK=$(mktemp -d /tmp/landguard-bench.XXXXXX)
+PIDS=()
+
+cleanup() {
+    for p in "${PIDS[@]:-}"; do
+        [ -n "$p" ] && kill "$p" 2>/dev/null && wait "$p" 2>/dev/null || true
+    done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+say() { echo ">> $*" >&2; }
+
+command -v wrk >/dev/null || { say "installing wrk (Debian)"; apt-get install -y wrk >/dev/null; }
+command -v psql >/dev/null || { echo "psql is needed" >&2; exit 1; }
+
+BASE_URL=${DATABASE_URL:-$(bash scripts/pg.sh url | tail -n 1)}
+BENCH_URL="${BASE_URL%/*}/$BENCH_DB"
+ADMIN_URL="${BASE_URL%/*}/postgres"
+
+# --- martin: optional, slow to build; the figures say "pending" without it
+MARTIN_BIN=${MARTIN_BIN:-$(command -v martin || echo "$HOME/.cargo/bin/martin")}
+if [ ! -x "$MARTIN_BIN" ] && [ "${INSTALL_MARTIN:-0}" = 1 ]; then
+    say "cargo install martin --version $MARTIN_VERSION --locked (slow: 30-60 min on 2 cores)"
+    timeout 4h cargo install martin --version "$MARTIN_VERSION" --locked
+    MARTIN_BIN="$HOME/.cargo/bin/martin"
+fi
+HAVE_MARTIN=0
+[ -x "$MARTIN_BIN" ] && HAVE_MARTIN=1
+
+# --- landguard release binary
+if [ ! -x "$LANDGUARD_BIN" ]; then
+    say "cargo build --release"
+    cargo build --release
+fi
+
+# --- the bench database: migrated, demo data, the 100k layer, the martin view
+if ! psql "$ADMIN_URL" -Atc "SELECT 1 FROM pg_database WHERE datname = '$BENCH_DB'" | grep -q 1; then
+    say "creating database $BENCH_DB"
+    psql "$ADMIN_URL" -qc "CREATE DATABASE $BENCH_DB"
+fi
+psql "$ADMIN_URL" -qc "ALTER DATABASE $BENCH_DB SET jit = off"
+DATABASE_URL="$BENCH_URL" "$LANDGUARD_BIN" migrate
+DATABASE_URL="$BENCH_URL" "$LANDGUARD_BIN" demo-status >/dev/null 2>&1 || DATABASE_URL="$BENCH_URL" "$LANDGUARD_BIN" demo-load fixtures/
+if [ "${NO_100K:-0}" != 1 ]; then
+    say "100 000 generated farmland units (once)"
+    psql "$BENCH_URL" -q -v ON_ERROR_STOP=1 -f bench/tiles_100k.sql
+else
+    psql "$BENCH_URL" -q -v ON_ERROR_STOP=1 -c "$(sed -n '/CREATE OR REPLACE VIEW/,$p' bench/tiles_100k.sql)"
+fi
+FEATURES=$(psql "$BENCH_URL" -Atc "SELECT count(*) FROM bench_farmland_units")
+say "$FEATURES current farmland units"
+
+# --- a fixed list of tiles: up to 150 per zoom 12..16 holding features, picked by a fixed hash order
+psql "$BENCH_URL" -At -F ' ' > "$WORK/tiles.txt" <<'SQL'
+WITH z AS (SELECT generate_series(12, 16) AS z),
+c AS (SELECT ST_X(p) AS lon, ST_Y(p) AS lat
+      FROM (SELECT ST_PointOnSurface(geom) AS p FROM bench_farmland_units) s),
+t AS (SELECT DISTINCT z.z,
+             floor((c.lon + 180) / 360 * 2 ^ z.z)::int AS x,
+             floor((1 - ln(tan(radians(c.lat)) + 1 / cos(radians(c.lat))) / pi()) / 2 * 2 ^ z.z)::int AS y
+      FROM z, c),
+r AS (SELECT t.*, row_number() OVER (PARTITION BY z ORDER BY md5(z || '/' || x || '/' || y)) AS n FROM t)
+SELECT z, x, y FROM r WHERE n <= 150 ORDER BY md5(z || '/' || x || '/' || y);
+SQL
+NTILES=$(wc -l < "$WORK/tiles.txt")
+awk '{print "/collections/farmland_units/tiles/WebMercatorQuad/" $1 "/" $3 "/" $2}' "$WORK/tiles.txt" > "$WORK/urls-landguard.txt"
+awk '{print "/bench_farmland_units/" $1 "/" $2 "/" $3}' "$WORK/tiles.txt" > "$WORK/urls-martin.txt"
+say "$NTILES tile URLs (zoom 12-16)"
+
+cat > "$WORK/urls.lua" <<'LUA'
+-- Cycles through a fixed list of paths, each thread from its own offset.
+local paths = {}
+for line in io.lines(os.getenv("URLS")) do paths[#paths + 1] = line end
+local i = 0
+function setup(thread) thread:set("offset", math.random(#paths)) end
+function init(args) i = tonumber(offset) or 0 end
+function request()
+    i = i % #paths + 1
+    return wrk.format("GET", paths[i])
+end
+function done(summary, latency, requests)
+    io.write(string.format("RESULT rps=%.1f p50=%.2f p90=%.2f p99=%.2f errors=%d non2xx=%d\n",
+        summary.requests / (summary.duration / 1e6),
+        latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000,
+        summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+        summary.errors.status))
+end
+LUA
+
+wait_up() {
+    for _ in $(seq 1 100); do
+        curl -fs -o /dev/null "$1" && return 0
+        sleep 0.2
+    done
+    echo "server at $1 did not come up" >&2
+    return 1
+}
+
+stop_last() {
+    local p=${PIDS[-1]}
+    kill "$p" 2>/dev/null || true
+    wait "$p" 2>/dev/null || true
+    unset 'PIDS[-1]'
+}
+
+# One pass over every URL (fills a cache; checks every tile answers 200).
+warm() {
+    local base=$1 list=$2 bad=0
+    while read -r path; do
+        code=$(curl -s -o /dev/null -w '%{http_code}' "$base$path")
+        [ "$code" = 200 ] || bad=$((bad + 1))
+    done < "$list"
+    [ "$bad" = 0 ] || say "warning: $bad tiles did not answer 200 at $base"
+}
+
+RESULTS=()
+run() {
+    local name=$1 base=$2 list=$3
+    local line
+    line=$(URLS="$list" timeout 120 wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$WORK/urls.lua" "$base" | grep '^RESULT' || true)
+    say "$name: ${line:-no result}"
+    RESULTS+=("$name|$line")
+}
+
+start_landguard() {
+    DATABASE_URL="$BENCH_URL" LANDGUARD_POOL_SIZE=16 LANDGUARD_TILE_CACHE_BYTES=$1 RUST_LOG=warn \
+        "$LANDGUARD_BIN" serve --bind "127.0.0.1:$PORT_LG" > "$WORK/landguard.log" 2>&1 &
+    PIDS+=($!)
+    wait_up "http://127.0.0.1:$PORT_LG/health"
+}
+
+start_martin() {
+    "$MARTIN_BIN" --listen-addresses "127.0.0.1:$PORT_MARTIN" --pool-size 16 --cache-size "$1" "$BENCH_URL" \
+        > "$WORK/martin.log" 2>&1 &
+    PIDS+=($!)
+    wait_up "http://127.0.0.1:$PORT_MARTIN/catalog"
+}
+
+LG="http://127.0.0.1:$PORT_LG"
+MA="http://127.0.0.1:$PORT_MARTIN"
+
+say "landguard, cache off"
+start_landguard 0
+warm "$LG" "$WORK/urls-landguard.txt"
+run "landguard uncached" "$LG" "$WORK/urls-landguard.txt"
+stop_last
+
+say "landguard, cache on (64 MiB)"
+start_landguard $((64 * 1024 * 1024))
+warm "$LG" "$WORK/urls-landguard.txt"
+run "landguard cached" "$LG" "$WORK/urls-landguard.txt"
+stop_last
+
+if [ "$HAVE_MARTIN" = 1 ]; then
+    say "martin, cache off"
+    start_martin 0
+    warm "$MA" "$WORK/urls-martin.txt"
+    run "martin uncached" "$MA" "$WORK/urls-martin.txt"
+    stop_last
+    say "martin, cache on (512 MB)"
+    start_martin 512
+    warm "$MA" "$WORK/urls-martin.txt"
+    run "martin cached" "$MA" "$WORK/urls-martin.txt"
+    stop_last
+fi
+
+mkdir -p "$(dirname "$OUT")"
+{
+    echo "# Tiles: landguard $(git rev-parse --short HEAD 2>/dev/null || echo '?') vs martin"
+    echo
+    echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores; $FEATURES farmland units; $NTILES tiles (zoom 12-16);"
+    echo "wrk -t$THREADS -c$CONNS -d$DURATION; martin: $([ "$HAVE_MARTIN" = 1 ] && "$MARTIN_BIN" --version || echo 'not installed')"
+    echo
+    echo "| server | requests/s | p50 ms | p90 ms | p99 ms | errors | non-2xx |"
+    echo "|---|---:|---:|---:|---:|---:|---:|"
+    for r in "${RESULTS[@]}"; do
+        name=${r%%|*}
+        line=${r#*|}
+        get() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<< "$line"; }
+        echo "| $name | $(get rps) | $(get p50) | $(get p90) | $(get p99) | $(get errors) | $(get non2xx) |"
+    done
+} > "$OUT"
+cat "$OUT"

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod crs;
 pub mod farmland;
+pub mod gcj02;
 pub mod geometry;
 pub mod indicators;
 pub mod landuse;

@@ -5,6 +5,8 @@ pub mod config;
 pub mod reproject;
 pub mod demo;
 pub mod domain;
+pub mod export;
 pub mod http;
+pub mod import;
 pub mod store;
 pub mod tilecache;

@@ -3,6 +3,7 @@
 
 pub mod checks;
 pub mod features;
+pub mod import;
 pub mod tiles;
 pub mod tokens;
 

@@ -2,6 +2,7 @@
 
 pub mod checks;
 pub mod config;
+pub mod cql2;
 pub mod reproject;
 pub mod demo;
 pub mod domain;

@@ -1,0 +1,40 @@
+# Sourced by the scripts/test-*.sh suites: a landguard server over its own fresh database with the demo
+# data, on a free loopback port, stopped when the calling script exits.
+#   source scripts/testserver.sh; testserver_start NAME   → exports LG_URL (http://127.0.0.1:PORT) and LG_DB
+# DATABASE_URL (exported by `make test`) must name a role that may create databases.
+
+testserver_start() {
+  local name=$1 admin=${DATABASE_URL:-$(bash scripts/pg.sh url)}
+  LG_DB="${admin%/*}/landguard_${name}"
+  export LG_DB
+  psql "$admin" -qAt -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS landguard_${name} WITH (FORCE)" -c "CREATE DATABASE landguard_${name}" >/dev/null
+  cargo build -q --bin landguard
+  DATABASE_URL=$LG_DB target/debug/landguard migrate 2>/dev/null
+  DATABASE_URL=$LG_DB target/debug/landguard demo-load fixtures/ >&2
+  local port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  mkdir -p test-artifacts
+  DATABASE_URL=$LG_DB LANDGUARD_WEB_DIR=${LANDGUARD_WEB_DIR:-web/dist} \
+    target/debug/landguard serve --bind "127.0.0.1:$port" >"test-artifacts/server-$name.log" 2>&1 &
+  LG_PID=$!
+  trap 'kill $LG_PID 2>/dev/null; wait $LG_PID 2>/dev/null' EXIT
+  LG_URL="http://127.0.0.1:$port"
+  export LG_URL
+  for _ in $(seq 1 100); do
+    curl -fsS "$LG_URL/health" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "landguard did not start; see test-artifacts/server-$name.log" >&2
+  return 1
+}
+
+# A Python virtual environment under .run/ with the given PyPI packages, made once and reused.
+testserver_venv() {
+  local dir=".run/venv-$1"
+  shift
+  if [ ! -x "$dir/bin/python" ]; then
+    python3 -m venv "$dir"
+  fi
+  "$dir/bin/pip" install -q --disable-pip-version-check "$@" >&2
+  echo "$dir/bin"
+}

@@ -35,6 +35,9 @@ pub struct Settings {
     pub tile_cache_bytes: usize,
     /// Size bound of one vector tile: a bigger one is made again with less detail (see docs/api.md).
     pub tile_max_bytes: usize,
+    /// Decimal places of coordinates in output: degrees (6 ≈ 0.1 m, as RFC 7946 advises) and metres (3 = 1 mm).
+    pub coord_precision_deg: u8,
+    pub coord_precision_m: u8,
     /// Collections readable without a token. The risk-control list is public by law, so all are by default.
     pub anonymous_read: Vec<String>,
     pub sliver_min_m2: f64,
@@ -59,6 +62,8 @@ impl Default for Settings {
             max_vertices: 100_000,
             tile_cache_bytes: 64 * 1024 * 1024,
             tile_max_bytes: 500_000,
+            coord_precision_deg: 6,
+            coord_precision_m: 3,
             anonymous_read: Collection::ALL.iter().map(|c| c.as_str().to_string()).collect(),
             sliver_min_m2: 1.0,
             sliver_min_ratio: 0.001,
@@ -133,6 +138,8 @@ impl Settings {
         num!(max_vertices, "LANDGUARD_MAX_VERTICES", "a whole number");
         num!(tile_cache_bytes, "LANDGUARD_TILE_CACHE_BYTES", "a whole number of bytes");
         num!(tile_max_bytes, "LANDGUARD_TILE_MAX_BYTES", "a whole number of bytes");
+        num!(coord_precision_deg, "LANDGUARD_COORD_PRECISION_DEG", "a number of decimal places (0-15)");
+        num!(coord_precision_m, "LANDGUARD_COORD_PRECISION_M", "a number of decimal places (0-15)");
         num!(sliver_min_m2, "LANDGUARD_SLIVER_MIN_M2", "a number of square metres");
         num!(sliver_min_ratio, "LANDGUARD_SLIVER_MIN_RATIO", "a ratio such as 0.001");
         num!(heavy_metal_buffer_m, "LANDGUARD_HEAVY_METAL_BUFFER_M", "a number of metres");

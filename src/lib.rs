@@ -1,4 +1,5 @@
 //! landguard: the register of polluted and at-risk land, its access rules, and its one map.
+#![recursion_limit = "512"]
 
 pub mod checks;
 pub mod config;

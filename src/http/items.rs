@@ -81,13 +81,16 @@ fn request(state: &AppState, c: Collection, params: &Params) -> ApiResult<ItemsR
             None
         }
         Some(text) => Some(match params.get("filter-lang").unwrap_or("cql2-text") {
-            "cql2-text" => cql2::parse_text(text).map_err(|e| ItemsError::Filter(e))?,
+            // GDAL still sends the pre-standard name.
+            "cql2-text" | "cql-text" => cql2::parse_text(text).map_err(|e| ItemsError::Filter(e))?,
             "cql2-json" => {
                 let v: Value = serde_json::from_str(text)
                     .map_err(|e| ApiError::bad_parameter("filter", format!("cql2-json is not valid JSON: {e}")))?;
                 cql2::parse_json(&v).map_err(ItemsError::Filter)?
             }
-            other => return Err(ApiError::bad_parameter("filter-lang", format!("must be cql2-text or cql2-json, not '{other}'"))),
+            other => {
+                return Err(ApiError::bad_parameter("filter-lang", format!("must be cql2-text or cql2-json, not '{other}'")))
+            }
         }),
     };
     let sort = match params.get("sortby") {

@@ -4,7 +4,11 @@ pub mod auth;
 pub mod checks;
 pub mod error;
 pub mod features;
+pub mod html;
+pub mod items;
+pub mod map;
 pub mod meta;
+pub mod openapi;
 pub mod params;
 pub mod tiles;
 
@@ -38,6 +42,8 @@ pub fn router(state: AppState) -> Router {
         .merge(features::routes())
         .merge(checks::routes())
         .merge(tiles::routes())
+        .merge(map::routes())
+        .merge(openapi::routes())
         .fallback(|| async { error::ApiError::not_found("no such resource; the landing page at / lists what there is") })
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(tower_http::trace::TraceLayer::new_for_http())

@@ -4,6 +4,8 @@
 pub mod checks;
 pub mod features;
 pub mod import;
+pub mod items;
+pub mod layers;
 pub mod tiles;
 pub mod tokens;
 
@@ -52,6 +54,11 @@ impl From<sqlx::Error> for StoreError {
                 // check_violation: the database's own guard caught what the domain check let through
                 Some("23514") if db.message().contains("geom") => {
                     StoreError::Invalid("geometry is invalid according to PostGIS (ST_IsValid)".into())
+                }
+                // internal_error raised by GEOS on a geometry it cannot work with (e.g. a self-intersecting
+                // polygon in a filter): the request's fault, not the service's
+                Some("XX000") if db.message().contains("GEOS") || db.message().contains("TopologyException") => {
+                    StoreError::Invalid(format!("a geometry in the request cannot be used: {}", db.message()))
                 }
                 _ => StoreError::Database(e),
             },

@@ -1,0 +1,130 @@
+// Every colour and line style of the map, in one place: the legend, the layer styles and the
+// browser tests (which look for these exact pixels in screenshots) all read them from here.
+// Pure data and functions: no OpenLayers import, so node's test runner loads it as is.
+
+/** Map background outside the county outlines, and the county fill (a light paper tone). */
+export const BACKGROUND = '#e9edf0';
+export const COUNTY_FILL = '#fbfaf6';
+export const COUNTY_STROKE = '#8a96a3';
+export const CITY_LABEL = '#4a5561';
+
+/**
+ * Farmland soil-environment classes (农用地分类管理). Fills are opaque so that a screenshot pixel
+ * inside a unit is exactly `fill`.
+ */
+export const FARMLAND_CLASSES = {
+  priority_protection: { fill: '#4caf50', stroke: '#2e7d32' }, // 优先保护类: green
+  safe_use: { fill: '#f5a623', stroke: '#b9770e' }, // 安全利用类: amber
+  strict_control: { fill: '#d7263d', stroke: '#8e1325' }, // 严格管控类: red
+};
+export const FARMLAND_UNKNOWN = { fill: '#bdbdbd', stroke: '#757575' };
+export const FARMLAND_CLASS_ORDER = ['priority_protection', 'safe_use', 'strict_control'];
+
+/** Lifecycle states in lifecycle order, and the states that put a parcel on the RCR list. */
+export const PARCEL_STATES = [
+  'suspected',
+  'surveying',
+  'risk_assessment',
+  'cleared',
+  'listed',
+  'under_control',
+  'under_remediation',
+  'effect_evaluation',
+  'delisted',
+  'post_management',
+];
+export const RCR_STATES = ['listed', 'under_control', 'under_remediation', 'effect_evaluation'];
+
+/**
+ * Construction parcels by lifecycle state. Parcels are drawn as a translucent fill with a hatch and a
+ * solid outline in the state colour, so they never read as farmland (which is a flat opaque fill).
+ * Phases: investigation (blue-violet, dashed outline), risk management on the RCR list (magenta to
+ * purple, thick outline, cross-hatch), done (teal to slate, thin outline).
+ */
+export const PARCEL_STATE_COLOURS = {
+  suspected: '#7b8794',
+  surveying: '#3f7fd1',
+  risk_assessment: '#3949ab',
+  cleared: '#1f9e89',
+  listed: '#c2185b',
+  under_control: '#8e24aa',
+  under_remediation: '#e0561b',
+  effect_evaluation: '#6a3fd6',
+  delisted: '#26867a',
+  post_management: '#4e6a7d',
+};
+export const PARCEL_UNKNOWN_COLOUR = '#616161';
+
+/** Marks on parcels that are on a list (drawn at the parcel's interior point). */
+export const MARKS = {
+  priority_supervision: { colour: '#b71c1c', symbol: '★' }, // 优先监管地块
+  key_unit_land: { colour: '#0d47a1', symbol: '■' }, // 重点监管单位用地
+};
+
+/** Decisions of a check, strongest last. */
+export const DECISION_COLOURS = {
+  allowed: { fg: '#ffffff', bg: '#2e7d32' },
+  conditional: { fg: '#3b2a00', bg: '#f2b705' },
+  denied: { fg: '#ffffff', bg: '#c62828' },
+};
+
+/** Highlights: the feature whose card is open, check results, the drawn query area. */
+export const HIGHLIGHT = {
+  selected: { stroke: '#00b8d4', width: 4, halo: 'rgba(255,255,255,0.9)' },
+  result: { stroke: '#ffd600', width: 4, halo: 'rgba(33,33,33,0.85)', fill: 'rgba(255,214,0,0.18)' },
+  query: { stroke: '#0d47a1', width: 2.5, fill: 'rgba(13,71,161,0.12)', dash: [8, 6] },
+};
+
+/** `#rrggbb` → [r, g, b]. */
+export function hexToRgb(hex) {
+  const m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(String(hex).trim());
+  if (!m) throw new Error(`not a #rrggbb colour: ${hex}`);
+  return [parseInt(m[1], 16), parseInt(m[2], 16), parseInt(m[3], 16)];
+}
+
+/** `#rrggbb` and an opacity → `rgba(r,g,b,a)`. */
+export function withAlpha(hex, alpha) {
+  const [r, g, b] = hexToRgb(hex);
+  return `rgba(${r},${g},${b},${alpha})`;
+}
+
+/** The style description of a farmland unit of this class (unknown classes are grey, never hidden). */
+export function farmlandStyleSpec(cls) {
+  const c = FARMLAND_CLASSES[cls] || FARMLAND_UNKNOWN;
+  return { fill: c.fill, stroke: c.stroke, strokeWidth: 1 };
+}
+
+export function isRcrListed(props) {
+  if (props && typeof props.rcr_listed === 'boolean') return props.rcr_listed;
+  return RCR_STATES.includes(props && props.state);
+}
+
+function truthy(v) {
+  return v === true || v === 'true' || v === 1 || v === 't';
+}
+
+/**
+ * The style description of a construction parcel from its properties: state colour, outline width
+ * and dash by phase, hatch (diagonal for most, cross-hatch on the RCR list) and list marks.
+ */
+export function parcelStyleSpec(props) {
+  const state = props && props.state;
+  const colour = PARCEL_STATE_COLOURS[state] || PARCEL_UNKNOWN_COLOUR;
+  const rcr = isRcrListed(props);
+  const investigating = ['suspected', 'surveying', 'risk_assessment'].includes(state);
+  const marks = [];
+  if (truthy(props && props.priority_supervision)) marks.push('priority_supervision');
+  if (truthy(props && props.key_unit_land)) marks.push('key_unit_land');
+  return {
+    state,
+    colour,
+    fill: withAlpha(colour, rcr ? 0.28 : 0.16),
+    hatch: rcr ? 'cross' : 'diagonal',
+    stroke: colour,
+    strokeWidth: rcr ? 3.5 : investigating ? 1.75 : 1.5,
+    dash: investigating ? [6, 4] : null,
+    casing: rcr ? '#ffffff' : null, // a white line under the thick outline keeps it legible on red farmland
+    rcr,
+    marks,
+  };
+}

@@ -1,0 +1,233 @@
+// OpenLayers styles built from the descriptions in palette.js. Style objects are cached by their key,
+// so a tile with thousands of units allocates a handful of styles.
+
+import Style from 'ol/style/Style.js';
+import Fill from 'ol/style/Fill.js';
+import Stroke from 'ol/style/Stroke.js';
+import Text from 'ol/style/Text.js';
+import CircleStyle from 'ol/style/Circle.js';
+import Point from 'ol/geom/Point.js';
+import {
+  COUNTY_FILL,
+  COUNTY_STROKE,
+  CITY_LABEL,
+  HIGHLIGHT,
+  MARKS,
+  farmlandStyleSpec,
+  parcelStyleSpec,
+} from './palette.js';
+
+const FONT = '"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",sans-serif';
+const cache = new Map();
+
+function cached(key, make) {
+  let s = cache.get(key);
+  if (!s) {
+    s = make();
+    cache.set(key, s);
+  }
+  return s;
+}
+
+/** A small repeating hatch (diagonal or cross) in a colour, as a canvas pattern. */
+function hatchPattern(colour, kind) {
+  return cached(`pattern|${colour}|${kind}`, () => {
+    const size = 8;
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = size;
+    const ctx = canvas.getContext('2d');
+    ctx.strokeStyle = colour;
+    ctx.globalAlpha = 0.55;
+    ctx.lineWidth = 1.25;
+    ctx.beginPath();
+    ctx.moveTo(0, size);
+    ctx.lineTo(size, 0);
+    ctx.moveTo(-size / 2, size / 2);
+    ctx.lineTo(size / 2, -size / 2);
+    ctx.moveTo(size / 2, size * 1.5);
+    ctx.lineTo(size * 1.5, size / 2);
+    if (kind === 'cross') {
+      ctx.moveTo(0, 0);
+      ctx.lineTo(size, size);
+      ctx.moveTo(-size / 2, size / 2);
+      ctx.lineTo(size / 2, size * 1.5);
+      ctx.moveTo(size / 2, -size / 2);
+      ctx.lineTo(size * 1.5, size / 2);
+    }
+    ctx.stroke();
+    return ctx.createPattern(canvas, 'repeat');
+  });
+}
+
+/**
+ * Below this resolution (metres per pixel, about zoom 12.6) polygons are drawn; above it a unit or a
+ * parcel would be a pixel or two, so it is drawn as a dot at its interior point instead.
+ */
+export const DOT_RESOLUTION = 25;
+
+/** A point inside a polygon feature (a tile's RenderFeature or a GeoJSON Feature). */
+export function interiorPoint(feature) {
+  if (typeof feature.getFlatInteriorPoint === 'function') {
+    const flat = feature.getType() === 'MultiPolygon' ? feature.getFlatInteriorPoints() : feature.getFlatInteriorPoint();
+    return new Point([flat[0], flat[1]]);
+  }
+  const g = feature.getGeometry();
+  if (!g) return undefined;
+  if (g.getType() === 'Polygon') return new Point(g.getInteriorPoint().getCoordinates().slice(0, 2));
+  if (g.getType() === 'MultiPolygon') return new Point(g.getInteriorPoints().getFirstCoordinate().slice(0, 2));
+  return g;
+}
+
+/** Farmland units by class; outlines only once units are more than a few pixels wide, dots below that. */
+export function farmlandStyle(feature, resolution) {
+  const cls = feature.get('class');
+  if (resolution >= DOT_RESOLUTION) {
+    return cached(`farmdot|${cls}`, () => {
+      const spec = farmlandStyleSpec(cls);
+      return new Style({
+        geometry: interiorPoint,
+        image: new CircleStyle({ radius: 2.5, fill: new Fill({ color: spec.fill }) }),
+      });
+    });
+  }
+  const outline = resolution < 20;
+  return cached(`farm|${cls}|${outline}`, () => {
+    const spec = farmlandStyleSpec(cls);
+    return new Style({
+      fill: new Fill({ color: spec.fill }),
+      stroke: outline ? new Stroke({ color: spec.stroke, width: spec.strokeWidth }) : undefined,
+    });
+  });
+}
+
+function markStyle(mark, offsetX) {
+  const m = MARKS[mark];
+  return new Style({
+    text: new Text({
+      text: m.symbol,
+      font: `bold 15px ${FONT}`,
+      fill: new Fill({ color: m.colour }),
+      stroke: new Stroke({ color: '#ffffff', width: 3 }),
+      offsetX,
+      overflow: true,
+      placement: 'point',
+    }),
+  });
+}
+
+function codeLabel(code) {
+  return new Style({
+    text: new Text({
+      text: code,
+      font: `600 11px ${FONT}`,
+      fill: new Fill({ color: '#263238' }),
+      stroke: new Stroke({ color: 'rgba(255,255,255,0.95)', width: 3 }),
+      offsetY: 16,
+      overflow: true,
+    }),
+  });
+}
+
+/** Construction parcels by lifecycle state, RCR-listed ones thick and cross-hatched. */
+export function parcelStyle(feature, resolution) {
+  const props = {
+    state: feature.get('state'),
+    rcr_listed: feature.get('rcr_listed'),
+    priority_supervision: feature.get('priority_supervision'),
+    key_unit_land: feature.get('key_unit_land'),
+  };
+  const spec = parcelStyleSpec(props);
+  if (resolution >= DOT_RESOLUTION) {
+    return cached(`parceldot|${spec.state}|${spec.rcr}`, () => [
+      new Style({
+        geometry: interiorPoint,
+        image: new CircleStyle({
+          radius: spec.rcr ? 6 : 4.5,
+          fill: new Fill({ color: spec.colour }),
+          stroke: new Stroke({ color: spec.rcr ? '#212121' : '#ffffff', width: spec.rcr ? 2 : 1.5 }),
+        }),
+        zIndex: spec.rcr ? 2 : 1,
+      }),
+    ]);
+  }
+  const base = cached(`parcel|${spec.state}|${spec.rcr}`, () => {
+    const styles = [];
+    if (spec.casing) {
+      styles.push(new Style({ stroke: new Stroke({ color: spec.casing, width: spec.strokeWidth + 2.5 }) }));
+    }
+    styles.push(new Style({ fill: new Fill({ color: spec.fill }) }));
+    styles.push(new Style({ fill: new Fill({ color: hatchPattern(spec.colour, spec.hatch) }) }));
+    styles.push(
+      new Style({ stroke: new Stroke({ color: spec.stroke, width: spec.strokeWidth, lineDash: spec.dash || undefined }) }),
+    );
+    return styles;
+  });
+  return base;
+}
+
+/**
+ * List marks (★ priority supervision, ■ key unit land) and, close in, the parcel code, drawn once per
+ * parcel at its interior point. They come from a point layer rather than from the tiles: a parcel cut
+ * by a tile edge would get a mark in each tile.
+ */
+export function parcelMarkStyle(feature, resolution) {
+  const spec = parcelStyleSpec(feature.getProperties());
+  const out = [];
+  spec.marks.forEach((mark, i) => {
+    const dx = (i - (spec.marks.length - 1) / 2) * 16;
+    out.push(cached(`mark|${mark}|${dx}`, () => markStyle(mark, dx)));
+  });
+  if (resolution < 4) {
+    const code = feature.get('parcel_code');
+    if (code) out.push(cached(`code|${code}`, () => codeLabel(code)));
+  }
+  return out;
+}
+
+/** The counties of the chosen indicator scope: a strong outline. */
+export const scopeStyle = new Style({
+  stroke: new Stroke({ color: '#1d3a57', width: 3 }),
+  fill: new Fill({ color: 'rgba(29,58,87,0.04)' }),
+});
+
+/** County outlines with their names; the city a county belongs to tints its label. */
+export function countyStyle(feature, resolution) {
+  const name = feature.get('name') || '';
+  const labelled = resolution < 400;
+  return cached(`county|${name}|${labelled}`, () => {
+    return new Style({
+      fill: new Fill({ color: COUNTY_FILL }),
+      stroke: new Stroke({ color: COUNTY_STROKE, width: 1.2, lineDash: [10, 4, 2, 4] }),
+      text: labelled
+        ? new Text({
+            text: name,
+            font: `500 13px ${FONT}`,
+            fill: new Fill({ color: CITY_LABEL }),
+            stroke: new Stroke({ color: 'rgba(255,255,255,0.9)', width: 3 }),
+            overflow: false,
+          })
+        : undefined,
+    });
+  });
+}
+
+/** The selected feature (open card): a bright outline over a white halo. */
+export const selectedStyle = [
+  new Style({ stroke: new Stroke({ color: HIGHLIGHT.selected.halo, width: HIGHLIGHT.selected.width + 3 }) }),
+  new Style({ stroke: new Stroke({ color: HIGHLIGHT.selected.stroke, width: HIGHLIGHT.selected.width }) }),
+];
+
+/** Features a check reported: yellow over a dark halo, with a light yellow wash. */
+export const resultStyle = [
+  new Style({ stroke: new Stroke({ color: HIGHLIGHT.result.halo, width: HIGHLIGHT.result.width + 3 }) }),
+  new Style({
+    fill: new Fill({ color: HIGHLIGHT.result.fill }),
+    stroke: new Stroke({ color: HIGHLIGHT.result.stroke, width: HIGHLIGHT.result.width }),
+  }),
+];
+
+/** The area being checked (drawn or picked). */
+export const queryStyle = new Style({
+  fill: new Fill({ color: HIGHLIGHT.query.fill }),
+  stroke: new Stroke({ color: HIGHLIGHT.query.stroke, width: HIGHLIGHT.query.width, lineDash: HIGHLIGHT.query.dash }),
+});

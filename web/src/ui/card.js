@@ -1,0 +1,121 @@
+// The feature card: properties, area in m² and 亩, and the history of the feature.
+
+import { FARMLAND_CLASSES, MARKS, PARCEL_STATE_COLOURS, isRcrListed } from '../palette.js';
+import { esc, formatArea, formatBool, formatDate, formatTimestamp } from '../format.js';
+import { label, t } from '../i18n.js';
+import { USES } from '../landuse.js';
+
+export function chip(text, colour, cls = '') {
+  return `<span class="chip ${cls}" style="--chip:${colour}">${esc(text)}</span>`;
+}
+
+export function classChip(cls) {
+  const c = FARMLAND_CLASSES[cls];
+  return chip(label('class', cls), c ? c.fill : '#9e9e9e', 'chip-class');
+}
+
+export function stateChip(state) {
+  return chip(label('state', state), PARCEL_STATE_COLOURS[state] || '#616161', 'chip-state');
+}
+
+function useText(code, system) {
+  if (!code) return t('card.none');
+  const u = (!system || system === 'ydyh2023') && USES.find((x) => x.code === code);
+  return `${code}${u ? ` ${u.zh}` : ''}${system && system !== 'ydyh2023' ? ` (${system})` : ''}`;
+}
+
+/** [label, value-html] rows of a feature's properties, in the order staff read them. */
+export function propertyRows(collection, p, countyName) {
+  const county = p.county_code ? `${p.county_code} ${countyName(p.county_code) || ''}`.trim() : '–';
+  if (collection === 'farmland_units') {
+    return [
+      [t('prop.unit_code'), `<code>${esc(p.unit_code)}</code>`],
+      [t('prop.county_code'), esc(county)],
+      [t('prop.class'), classChip(p.class)],
+      [t('prop.land_type'), esc(p.land_type ? `${p.land_type} ${label('land_type', p.land_type)}` : '–')],
+      [t('prop.measures_in_place'), esc(formatBool(p.measures_in_place))],
+      [t('prop.crops_compliant'), esc(formatBool(p.crops_compliant))],
+      [t('prop.valid_from'), esc(formatDate(p.valid_from))],
+      [t('prop.basis_doc'), esc(p.basis_doc || '–')],
+    ];
+  }
+  const marks = Object.keys(MARKS)
+    .filter((k) => p[k] === true || p[k] === 'true')
+    .map((k) => `<span class="mark" style="color:${MARKS[k].colour}">${MARKS[k].symbol}</span> ${esc(t(`mark.${k}`))}`);
+  return [
+    [t('prop.parcel_code'), `<code>${esc(p.parcel_code)}</code>`],
+    [t('prop.county_code'), esc(county)],
+    [t('prop.state'), stateChip(p.state)],
+    [t('prop.rcr_listed'), esc(formatBool(isRcrListed(p)))],
+    [t('legend.marks'), marks.length ? marks.join('<br>') : esc(t('card.none'))],
+    [t('prop.current_use'), esc(useText(p.current_use, p.use_code_system))],
+    [
+      t('prop.remediated_for_class'),
+      esc(p.remediated_for_class ? label('prop.remediated_class', p.remediated_for_class) : t('card.none')),
+    ],
+    [t('prop.former_industry'), esc(p.former_industry || '–')],
+    [t('prop.valid_from'), esc(formatDate(p.valid_from))],
+  ];
+}
+
+/** One history version as a timeline entry. */
+export function historyEntry(collection, v) {
+  const p = v.properties || {};
+  const change = label('change', v.change);
+  let what = '';
+  if (collection === 'construction_parcels') {
+    what = p.from_state && p.from_state !== p.state
+      ? `${stateChip(p.from_state)} → ${stateChip(p.state)}`
+      : p.state ? stateChip(p.state) : '';
+  } else if (p.class) {
+    what = classChip(p.class);
+  }
+  const doc = p.document || p.basis_doc;
+  return `<li class="tl-item">
+    <div class="tl-date">${esc(formatDate(v.valid_from))}</div>
+    <div class="tl-body">
+      <div class="tl-head"><span class="tl-change">${esc(change)}</span> ${what}</div>
+      ${doc ? `<div class="tl-doc">${esc(t('history.document', { doc }))}</div>` : ''}
+      ${p.note ? `<div class="tl-note">${esc(p.note)}</div>` : ''}
+      <div class="tl-meta">${esc(t('history.by', { who: v.recorded_by || '–', when: formatTimestamp(v.recorded_at) }))}</div>
+    </div>
+  </li>`;
+}
+
+/**
+ * Renders the card. `data` = { collection, id, properties, history (array|null|'loading'|Error) }.
+ * Buttons call `actions.close()`, `actions.zoom()`, `actions.check()`.
+ */
+export function renderCard(el, data, countyName, actions) {
+  const p = data.properties || {};
+  const isParcel = data.collection === 'construction_parcels';
+  const title = isParcel ? p.name || data.id : `${label('class', p.class)} · ${data.id}`;
+  const rows = propertyRows(data.collection, p, countyName);
+  let history;
+  if (data.history === 'loading' || data.history === undefined) history = `<p class="muted">${esc(t('card.history_loading'))}</p>`;
+  else if (data.history instanceof Error) history = `<p class="error">${esc(t('app.error', { detail: data.history.message }))}</p>`;
+  else if (!data.history || !data.history.length) history = `<p class="muted">${esc(t('card.history_empty'))}</p>`;
+  else {
+    const versions = [...data.history].reverse();
+    history = `<ol class="timeline">${versions.map((v) => historyEntry(data.collection, v)).join('')}</ol>`;
+  }
+  el.innerHTML = `
+    <div class="card-head">
+      <div>
+        <div class="card-kind">${esc(isParcel ? t('card.parcel') : t('card.farmland'))}</div>
+        <h2 class="card-title">${esc(title)}</h2>
+      </div>
+      <button type="button" class="icon-button" data-action="close" title="${esc(t('card.close'))}" aria-label="${esc(t('card.close'))}">×</button>
+    </div>
+    <div class="card-area"><span>${esc(t('card.area'))}</span><strong id="card-area">${
+      p.area_m2 !== undefined && p.area_m2 !== null ? esc(formatArea(Number(p.area_m2))) : '…'
+    }</strong></div>
+    <dl class="props">${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`).join('')}</dl>
+    <div class="card-actions">
+      <button type="button" class="secondary" data-action="zoom">${esc(t('card.zoom'))}</button>
+      ${isParcel ? `<button type="button" class="secondary" data-action="check">${esc(t('card.check_this'))}</button>` : ''}
+    </div>
+    <h3>${esc(t('card.history'))}</h3>
+    <div class="history">${history}</div>`;
+  el.querySelectorAll('[data-action]').forEach((b) => b.addEventListener('click', () => actions[b.dataset.action]?.()));
+}

@@ -1,0 +1,89 @@
+// The layers panel: layer switches and the legend, whose entries also filter the map by class or state.
+
+import {
+  FARMLAND_CLASS_ORDER,
+  MARKS,
+  PARCEL_STATES,
+  farmlandStyleSpec,
+  parcelStyleSpec,
+} from '../palette.js';
+import { esc } from '../format.js';
+import { label, t } from '../i18n.js';
+
+/** A small SVG swatch of a parcel style: translucent fill, hatch, outline (dashed while investigating). */
+export function parcelSwatch(state) {
+  const s = parcelStyleSpec({ state });
+  const id = `h-${state}`;
+  const cross = s.hatch === 'cross' ? '<path d="M0 0L8 8M-4 4L4 12M4 -4L12 4" />' : '';
+  const dash = s.dash ? `stroke-dasharray="${s.dash.join(' ')}"` : '';
+  return `<svg class="swatch" width="28" height="18" viewBox="0 0 28 18" aria-hidden="true">
+    <defs><pattern id="${id}" width="8" height="8" patternUnits="userSpaceOnUse">
+      <g stroke="${s.colour}" stroke-opacity="0.55" stroke-width="1.25"><path d="M0 8L8 0M-4 4L4 -4M4 12L12 4" />${cross}</g>
+    </pattern></defs>
+    <rect x="2" y="2" width="24" height="14" fill="${s.fill}" />
+    <rect x="2" y="2" width="24" height="14" fill="url(#${id})" />
+    ${s.casing ? `<rect x="2" y="2" width="24" height="14" fill="none" stroke="${s.casing}" stroke-width="${Math.min(s.strokeWidth + 2.5, 5)}" />` : ''}
+    <rect x="2" y="2" width="24" height="14" fill="none" stroke="${s.stroke}" stroke-width="${Math.min(s.strokeWidth, 3)}" ${dash} />
+  </svg>`;
+}
+
+export function farmlandSwatch(cls) {
+  const s = farmlandStyleSpec(cls);
+  return `<svg class="swatch" width="28" height="18" viewBox="0 0 28 18" aria-hidden="true">
+    <rect x="2" y="2" width="24" height="14" rx="1.5" fill="${s.fill}" stroke="${s.stroke}" stroke-width="1" /></svg>`;
+}
+
+/**
+ * Renders the panel into `el`. `state` = { visible: {farmland, parcels, counties, basemap},
+ * hidden: Set of "class:x" / "state:x" keys, hasBasemap }. `onChange` is called after each toggle.
+ */
+export function renderLayersPanel(el, state, onChange) {
+  const layerRow = (key, text) => `
+    <label class="switch-row">
+      <input type="checkbox" data-layer="${key}" id="layer-${key}" ${state.visible[key] ? 'checked' : ''}>
+      <span class="switch" aria-hidden="true"></span><span>${esc(text)}</span>
+    </label>`;
+  const entry = (kind, value, swatch, text, extra = '') => `
+    <label class="legend-row ${state.hidden.has(`${kind}:${value}`) ? 'off' : ''}" data-legend="${kind}:${value}">
+      <input type="checkbox" ${state.hidden.has(`${kind}:${value}`) ? '' : 'checked'} data-filter="${kind}:${value}">
+      ${swatch}<span class="legend-text">${esc(text)}</span>${extra}
+    </label>`;
+  el.innerHTML = `
+    <h3>${esc(t('panel.layers'))}</h3>
+    <div class="layer-switches">
+      ${layerRow('farmland', t('layer.farmland'))}
+      ${layerRow('parcels', t('layer.parcels'))}
+      ${layerRow('counties', t('layer.counties'))}
+      ${state.hasBasemap ? layerRow('basemap', t('layer.basemap')) : ''}
+    </div>
+    <h3>${esc(t('legend.title'))}</h3>
+    <div class="legend" id="legend">
+      <h4>${esc(t('legend.farmland'))}</h4>
+      ${FARMLAND_CLASS_ORDER.map((c) => entry('class', c, farmlandSwatch(c), label('class', c))).join('')}
+      <h4>${esc(t('legend.parcels'))}</h4>
+      ${PARCEL_STATES.map((s) => entry('state', s, parcelSwatch(s), label('state', s))).join('')}
+      <p class="legend-note">${esc(t('legend.investigating'))}<br>${esc(t('legend.rcr'))}</p>
+      <h4>${esc(t('legend.marks'))}</h4>
+      ${Object.entries(MARKS)
+        .map(
+          ([k, m]) => `<div class="legend-row static"><span class="mark" style="color:${m.colour}">${m.symbol}</span>
+            <span class="legend-text">${esc(t(`mark.${k}`))}</span></div>`,
+        )
+        .join('')}
+    </div>`;
+  el.querySelectorAll('input[data-layer]').forEach((input) =>
+    input.addEventListener('change', () => {
+      state.visible[input.dataset.layer] = input.checked;
+      onChange();
+    }),
+  );
+  el.querySelectorAll('input[data-filter]').forEach((input) =>
+    input.addEventListener('change', () => {
+      const key = input.dataset.filter;
+      if (input.checked) state.hidden.delete(key);
+      else state.hidden.add(key);
+      input.closest('.legend-row').classList.toggle('off', !input.checked);
+      onChange();
+    }),
+  );
+}

@@ -38,6 +38,8 @@ pub struct Settings {
     /// Decimal places of coordinates in output: degrees (6 ≈ 0.1 m, as RFC 7946 advises) and metres (3 = 1 mm).
     pub coord_precision_deg: u8,
     pub coord_precision_m: u8,
+    /// Origins allowed by CORS: `*` (default: the register is public), a list, or empty for no CORS headers.
+    pub cors_origins: Vec<String>,
     /// Collections readable without a token. The risk-control list is public by law, so all are by default.
     pub anonymous_read: Vec<String>,
     pub sliver_min_m2: f64,
@@ -64,6 +66,7 @@ impl Default for Settings {
             tile_max_bytes: 500_000,
             coord_precision_deg: 6,
             coord_precision_m: 3,
+            cors_origins: vec!["*".to_string()],
             anonymous_read: Collection::ALL.iter().map(|c| c.as_str().to_string()).collect(),
             sliver_min_m2: 1.0,
             sliver_min_ratio: 0.001,
@@ -151,6 +154,12 @@ impl Settings {
                 "all" | "true" => Collection::ALL.iter().map(|c| c.as_str().to_string()).collect(),
                 "none" | "false" | "" => Vec::new(),
                 list => list.split(',').map(|s| s.trim().to_string()).collect(),
+            };
+        }
+        if let Some(v) = get("LANDGUARD_CORS_ORIGINS") {
+            self.cors_origins = match v.trim() {
+                "none" | "" => Vec::new(),
+                list => list.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
             };
         }
         if let Some(v) = get("LANDGUARD_SAFE_USE_TARGETS") {

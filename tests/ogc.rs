@@ -258,3 +258,20 @@ async fn as_of_items(pool: PgPool) {
     let r = t.get(&format!("{PARCELS}?datetime=2019-01-01")).await;
     assert!(ids(&r).is_empty(), "not registered yet");
 }
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn gzip_and_cors(pool: PgPool) {
+    use std::io::Read;
+    let t = app(pool).await;
+    seed(&t).await;
+    let r = t.send("GET", &format!("{UNITS}?limit=5"), None, &[("accept-encoding", "gzip"), ("origin", "https://gis.example.cn")], None).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-encoding"), Some("gzip"));
+    assert_eq!(r.header("access-control-allow-origin"), Some("*"));
+    assert!(r.header("access-control-expose-headers").unwrap_or("").to_lowercase().contains("etag"));
+    let raw = t.send_raw("GET", &format!("{UNITS}?limit=5"), &[("accept-encoding", "gzip")]).await;
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(&raw[..]).read_to_string(&mut text).unwrap();
+    let page: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(page["numberReturned"], 5);
+}

@@ -239,7 +239,7 @@ pub async fn items(
         );
         let _ = tx.send(Ok(Bytes::from(tail))).await;
     });
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
+    let stream = futures_util::StreamExt::fuse(futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) }));
     let mut resp = Body::from_stream(stream).into_response();
     set(&mut resp, header::CONTENT_TYPE, GEOJSON);
     set(&mut resp, header::ETAG, &etag);

@@ -37,7 +37,8 @@ impl AppState {
 
 pub fn router(state: AppState) -> Router {
     let body_limit = state.settings.max_body_bytes;
-    Router::new()
+    let cors = cors(&state.settings);
+    let router = Router::new()
         .merge(meta::routes())
         .merge(features::routes())
         .merge(checks::routes())
@@ -46,8 +47,33 @@ pub fn router(state: AppState) -> Router {
         .merge(openapi::routes())
         .fallback(|| async { error::ApiError::not_found("no such resource; the landing page at / lists what there is") })
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
-        .with_state(state)
+        .layer(tower_http::compression::CompressionLayer::new())
+        .layer(tower_http::trace::TraceLayer::new_for_http());
+    match cors {
+        Some(c) => router.layer(c).with_state(state),
+        None => router.with_state(state),
+    }
+}
+
+/// Browsers on other origins may read the register (it is public) and, with a token, write to it.
+fn cors(settings: &Settings) -> Option<tower_http::cors::CorsLayer> {
+    use axum::http::{HeaderName, HeaderValue, Method};
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    if settings.cors_origins.is_empty() {
+        return None;
+    }
+    let origin = if settings.cors_origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(settings.cors_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
+    };
+    Some(
+        CorsLayer::new()
+            .allow_origin(origin)
+            .allow_methods([Method::GET, Method::HEAD, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::IF_MATCH, header::IF_NONE_MATCH, header::ACCEPT])
+            .expose_headers([header::ETAG, header::LOCATION, HeaderName::from_static("content-crs")]),
+    )
 }
 
 /// The URL this request reached the service at, for absolute links (GIS clients follow them).

@@ -72,6 +72,16 @@ impl TestApp {
         Resp { status, headers, body, text }
     }
 
+    /// The body bytes as sent (for checking content encodings).
+    pub async fn send_raw(&self, method: &str, uri: &str, headers: &[(&str, &str)]) -> Vec<u8> {
+        let mut req = Request::builder().method(method).uri(uri).header("host", "test.local");
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let resp = self.app.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+        resp.into_body().collect().await.unwrap().to_bytes().to_vec()
+    }
+
     pub async fn get(&self, uri: &str) -> Resp {
         self.send("GET", uri, None, &[], None).await
     }

@@ -8,6 +8,7 @@ use super::{base_url, AppState};
 use crate::cql2::QType;
 use crate::domain::crs::{self, Crs};
 use crate::domain::registry::Collection;
+use crate::store::features::AsOf;
 use crate::store::layers;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
@@ -86,13 +87,14 @@ async fn conformance(headers: HeaderMap, RawQuery(q): RawQuery) -> ApiResult<Res
     }))
 }
 
-fn describe(base: &str, c: Collection) -> Value {
+fn describe(base: &str, c: Collection, bbox: Option<[f64; 4]>) -> Value {
+    let bbox = bbox.unwrap_or([73.0, 3.0, 136.0, 54.0]);
     json!({
         "id": c.as_str(),
         "title": c.title(),
         "itemType": "feature",
         "extent": {
-            "spatial": {"bbox": [[73.0, 3.0, 136.0, 54.0]], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"},
+            "spatial": {"bbox": [bbox], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"},
             "temporal": {"interval": [[null, null]], "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"}
         },
         "storageCrs": Crs::STORAGE.uri(),
@@ -108,16 +110,24 @@ fn describe(base: &str, c: Collection) -> Value {
     })
 }
 
-async fn collections(headers: HeaderMap, RawQuery(q): RawQuery) -> ApiResult<Response> {
+async fn extent(state: &AppState, c: Collection) -> ApiResult<Option<[f64; 4]>> {
+    super::tiles::cached_extent(state, c, AsOf::Current).await
+}
+
+async fn collections(State(state): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery) -> ApiResult<Response> {
     let params = Params::parse(q.as_deref(), &["f"])?;
     let format = html::format(&params, &headers)?;
     let base = base_url(&headers);
+    let mut described = Vec::new();
+    for c in Collection::ALL {
+        described.push(describe(&base, c, extent(&state, c).await?));
+    }
     let doc = json!({
         "links": [
             {"rel": "self", "type": "application/json", "title": "collections", "href": format!("{base}/collections")},
             {"rel": "alternate", "type": "text/html", "title": "collections as HTML", "href": format!("{base}/collections?f=html")},
         ],
-        "collections": Collection::ALL.iter().map(|c| describe(&base, *c)).collect::<Vec<_>>(),
+        "collections": described,
     });
     Ok(respond(format, "Collections", doc, |d| {
         d["collections"]
@@ -129,11 +139,16 @@ async fn collections(headers: HeaderMap, RawQuery(q): RawQuery) -> ApiResult<Res
     }))
 }
 
-async fn one_collection(Path(name): Path<String>, headers: HeaderMap, RawQuery(q): RawQuery) -> ApiResult<Response> {
+async fn one_collection(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Response> {
     let params = Params::parse(q.as_deref(), &["f"])?;
     let format = html::format(&params, &headers)?;
     let c = collection(&name)?;
-    let doc = describe(&base_url(&headers), c);
+    let doc = describe(&base_url(&headers), c, extent(&state, c).await?);
     Ok(respond(format, c.title(), doc, html::links))
 }
 

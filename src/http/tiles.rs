@@ -132,6 +132,19 @@ fn tile_response(t: &CachedTile, etag: &str, cache: &str) -> Response {
 
 type TilePath = (String, String, String, String, String);
 
+/// The lon/lat extent of a collection (current or as of a day), computed once per data version.
+pub async fn cached_extent(state: &AppState, c: Collection, as_of: AsOf) -> ApiResult<Option<[f64; 4]>> {
+    let version = state.store.data_version(c).await?;
+    Ok(match state.tiles.extent(c, as_of.date(), version) {
+        Some(b) => b,
+        None => {
+            let (v, b) = state.store.extent(c, as_of).await?;
+            state.tiles.put_extent(c, as_of.date(), v, b);
+            b
+        }
+    })
+}
+
 async fn tile(
     State(state): State<AppState>,
     caller: Caller,
@@ -212,15 +225,7 @@ async fn tilejson(
         return Err(ApiError::bad_parameter("f", format!("TileJSON is served as json only, not '{f}'")));
     }
     let as_of = params.as_of()?;
-    let version = state.store.data_version(c).await?;
-    let bounds = match state.tiles.extent(c, as_of.date(), version) {
-        Some(b) => b,
-        None => {
-            let (v, b) = state.store.extent(c, as_of).await?;
-            state.tiles.put_extent(c, as_of.date(), v, b);
-            b
-        }
-    };
+    let bounds = cached_extent(&state, c, as_of).await?;
     let [w, s, e, n] = bounds.unwrap_or([-180.0, -85.051_128_779_806_6, 180.0, 85.051_128_779_806_6]);
     let center_zoom = if bounds.is_some() { 9 } else { 0 };
     let body = json!({

@@ -65,6 +65,45 @@ enum Command {
     DemoLoad { dir: PathBuf },
     /// Print `loaded` and exit 0 when the demo data is in the database, else print `empty` and exit 1.
     DemoStatus,
+    /// Load a file GDAL reads (Shapefile, GeoPackage, GeoJSON, CSV with WKT, KML) into a collection, all
+    /// or nothing; the report goes to stdout (see docs/import-export.md).
+    Import {
+        file: PathBuf,
+        /// farmland_units or construction_parcels
+        #[arg(long)]
+        collection: landguard::domain::registry::Collection,
+        /// Layer name, for files with several layers.
+        #[arg(long)]
+        layer: Option<String>,
+        /// CRS of the coordinates when the file has none or a wrong one: EPSG:NNNN, or gcj02.
+        #[arg(long)]
+        source_crs: Option<String>,
+        /// TOML mapping file: field renames, constants, value tables.
+        #[arg(long)]
+        mapping: Option<PathBuf>,
+        /// Attribute encoding of a Shapefile (overrides .cpg) or CSV, e.g. GBK.
+        #[arg(long)]
+        encoding: Option<String>,
+        /// reject (default): an invalid geometry refuses the file; repair: fix it with GEOS MakeValid.
+        #[arg(long, default_value = "reject")]
+        on_invalid: landguard::import::OnInvalid,
+        /// Check everything and print the report; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Write a collection to a GeoPackage, Shapefile or GeoJSON file.
+    Export {
+        /// farmland_units or construction_parcels
+        collection: landguard::domain::registry::Collection,
+        /// OUT.gpkg, OUT.shp or OUT.geojson (never overwritten)
+        out: PathBuf,
+        /// Output CRS (any PROJ knows, e.g. EPSG:4546); default EPSG:4490, CRS84 for GeoJSON.
+        #[arg(long)]
+        crs: Option<String>,
+        /// The registry as it stood on that day (YYYY-MM-DD); default now.
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -183,6 +222,36 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::DemoLoad { dir } => {
             let store = Store::connect(&settings).await?;
             let summary = landguard::demo::load(&store, &dir, &settings).await?;
+            eprintln!("{summary}");
+            Ok(())
+        }
+        Command::Import { file, collection, layer, source_crs, mapping, encoding, on_invalid, dry_run } => {
+            use std::io::IsTerminal;
+            let store = Store::connect(&settings).await?;
+            let opts = landguard::import::ImportOptions {
+                layer,
+                source_crs,
+                mapping,
+                encoding,
+                on_invalid,
+                dry_run,
+                limits: settings.feature_limits(),
+                progress: std::io::stderr().is_terminal(),
+                ..landguard::import::ImportOptions::new(file, collection)
+            };
+            landguard::import::run_cli(&store, &opts).await?;
+            Ok(())
+        }
+        Command::Export { collection, out, crs, as_of } => {
+            use std::io::IsTerminal;
+            let store = Store::connect(&settings).await?;
+            let opts = landguard::export::ExportOptions {
+                crs,
+                as_of,
+                progress: std::io::stderr().is_terminal(),
+                ..landguard::export::ExportOptions::new(collection, out)
+            };
+            let summary = landguard::export::run(&store, &opts).await?;
             eprintln!("{summary}");
             Ok(())
         }

@@ -292,6 +292,19 @@ async fn a_write_in_sql_by_another_process_invalidates(pool: PgPool) {
         assert_eq!(get_bytes(&t, &url, &[("if-none-match", &etag)]).await.0, 304);
         assert_eq!(get_bytes(&t, &url, &[]).await.1.get("x-tile-cache").unwrap(), "hit");
     }
+    // an uncommitted write changes nothing yet (the tile and its ETag still hold); its commit does
+    let mut tx = other.begin().await.unwrap();
+    sqlx::query("UPDATE farmland_unit_versions SET class = 'safe_use' WHERE unit_code = $1 AND valid_to IS NULL AND superseded_at IS NULL")
+        .bind(code)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let (status, _, _) = get_bytes(&t, &url, &[("if-none-match", &etag)]).await;
+    assert_eq!(status, 304, "nothing committed yet");
+    tx.commit().await.unwrap();
+    let (status, _, body) = get_bytes(&t, &url, &[("if-none-match", &etag)]).await;
+    assert_eq!(status, 200);
+    assert_eq!(features(&body, "farmland_units")[0]["class"], "safe_use");
     // a row inserted in SQL appears too
     sqlx::query(
         "INSERT INTO farmland_unit_versions (unit_code, county_code, class, land_type, measures_in_place, geom, area_m2, \

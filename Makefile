@@ -20,8 +20,8 @@ BIND ?= 127.0.0.1:8080
 ifneq ($(wildcard .sqlx),)
 export SQLX_OFFLINE ?= true
 endif
-# Hook for a future front-end build, e.g. WEB_BUILD = npm --prefix web ci && npm --prefix web run build
-WEB_BUILD ?=
+# Front-end build: the map viewer in web/ into web/dist (npm registry only; served at /map/).
+WEB_BUILD ?= npm --prefix web ci --no-audit --no-fund --loglevel=error && npm --prefix web run build
 # Extra test steps: every scripts/test-*.sh, run with DATABASE_URL exported, after cargo test.
 TEST_EXTRA ?= $(sort $(wildcard scripts/test-*.sh))
 

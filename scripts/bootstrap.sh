@@ -13,6 +13,7 @@ PACKAGES=(
   postgresql-client-15          # psql, pg_isready
   clang libclang-dev            # bindgen (proj-sys, gdal-sys)
   pkg-config make
+  chromium fonts-noto-cjk       # browser tests of the map viewer (scripts/test-web.sh); CJK glyphs in its screenshots
 )
 # Extra packages from the environment, space-separated: EXTRA_PACKAGES="nodejs npm" scripts/bootstrap.sh
 read -r -a extra <<<"${EXTRA_PACKAGES:-}"

@@ -19,6 +19,7 @@ export async function launch() {
     '--disable-sync',
     '--disable-dev-shm-usage',
     '--font-render-hinting=none',
+    '--lang=zh-CN',
   ];
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,

@@ -323,7 +323,7 @@ test('screenshot for the README: a valley in 柳城县 with the heavy-metal site
   await page.locator('#check-decision').waitFor();
   await page.waitForFunction(() => window.landguard.layers.result.getSource().getFeatures().length > 0);
   await page.locator('#card [data-action="close"]').click();
-  await page.evaluate(() => window.landguard.goTo(109.2995, 24.6005, 14.2));
+  await page.evaluate(() => window.landguard.goTo(109.3005, 24.5995, 14.6));
   await page.mouse.move(900, 500);
   await page.waitForTimeout(300);
   await shot('09-readme');

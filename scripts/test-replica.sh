@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Read replicas against a real PostgreSQL streaming replica made here with pg_basebackup -R: a write on the
+# primary is seen at once by the writer's next read (read-your-writes), and anonymous reads reach the replica.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/testserver.sh
+PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+admin=${DATABASE_URL:-$(bash scripts/pg.sh url)}
+read -r phost pport < <(python3 -c 'import sys, urllib.parse as u; p = u.urlparse(sys.argv[1]); print(p.hostname, p.port or 5432)' "$admin")
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u landguard-pg -- "$@"; else "$@"; fi; }
+
+work=$(mktemp -d /tmp/landguard-replica.XXXXXX)
+chmod 755 "$work"
+[ "$(id -u)" = 0 ] && chown landguard-pg "$work"
+rport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cleanup() {
+  [ -n "${LG_PID:-}" ] && kill "$LG_PID" 2>/dev/null && wait "$LG_PID" 2>/dev/null
+  as_pg "$PGBIN/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true
+  [ -n "${KEEP:-}" ] || rm -rf "$work"
+}
+trap cleanup EXIT
+
+as_pg "$PGBIN/pg_basebackup" -h "$phost" -p "$pport" -U postgres -D "$work/data" -R -X stream -c fast 2>/dev/null
+# A hot standby needs at least the primary's connection limit. It applies each commit 1.5 s late, so a read
+# that must see a fresh write can only pass by being sent to the primary.
+maxconn=$(psql "$admin" -qAt -c 'SHOW max_connections')
+as_pg "$PGBIN/pg_ctl" -D "$work/data" -l "$work/replica.log" -w \
+  -o "-p $rport -k $work -c listen_addresses=127.0.0.1 -c hot_standby=on -c max_connections=$maxconn -c recovery_min_apply_delay=1500ms" start >/dev/null
+replica_admin="postgres://postgres@127.0.0.1:$rport/postgres"
+[ "$(psql "$replica_admin" -qAt -c 'SELECT pg_is_in_recovery()')" = t ] || { echo "FAILED: the replica is not in recovery"; exit 1; }
+
+export DATABASE_READ_URL="postgres://postgres@127.0.0.1:$rport/landguard_replica"
+testserver_start replica
+trap cleanup EXIT
+for _ in $(seq 1 300); do
+  [ "$(psql "$DATABASE_READ_URL" -qAt -c "SELECT value FROM landguard_meta WHERE key = 'demo_loaded'" 2>/dev/null)" != "" ] && break
+  sleep 0.1
+done
+
+pass=0 fail=0
+ok() { echo "ok: $*"; pass=$((pass + 1)); }
+bad() { echo "FAILED: $*"; fail=$((fail + 1)); }
+
+token=$(DATABASE_URL=$LG_DB target/debug/landguard token create --name replica-writer --role editor 2>/dev/null | tail -1)
+sleep 2
+seen=0 lagged=0
+for i in $(seq 1 20); do
+  body=$(printf '{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[109.%03d,24.9],[109.%03d5,24.9],[109.%03d5,24.9005],[109.%03d,24.9005],[109.%03d,24.9]]]},"properties":{"unit_code":"RYW-%d","county_code":"450222","class":"safe_use","land_type":"0101","measures_in_place":true}}' "$i" "$i" "$i" "$i" "$i" "$i")
+  code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$LG_URL/collections/farmland_units/items" \
+    -H "authorization: Bearer $token" -H 'content-type: application/geo+json' -d "$body")
+  [ "$code" = 201 ] || { bad "write $i answered $code"; continue; }
+  code=$(curl -s -o /dev/null -w '%{http_code}' "$LG_URL/collections/farmland_units/items/RYW-$i" -H "authorization: Bearer $token")
+  [ "$code" = 200 ] && seen=$((seen + 1))
+  code=$(curl -s -o /dev/null -w '%{http_code}' "$LG_URL/collections/farmland_units/items/RYW-$i")
+  [ "$code" = 404 ] && lagged=$((lagged + 1))
+done
+[ "$seen" = 20 ] && ok "the writer read each of its 20 writes at once" || bad "the writer saw $seen of its 20 writes at once"
+[ "$lagged" -gt 0 ] && ok "anonymous reads lagged behind ($lagged of 20 not yet on the replica), so the writer's were routed" \
+  || bad "no anonymous read lagged: the test cannot tell routing from fast replication"
+sleep 2
+
+before=$(psql "$DATABASE_READ_URL" -qAt -c "SELECT xact_commit FROM pg_stat_database WHERE datname = 'landguard_replica'")
+for i in $(seq 1 50); do
+  curl -s -o /dev/null "$LG_URL/collections/farmland_units/items?limit=20&bbox=109.2,24.4,109.6,24.8"
+done
+after=$(psql "$DATABASE_READ_URL" -qAt -c "SELECT xact_commit FROM pg_stat_database WHERE datname = 'landguard_replica'")
+readers=$(psql "$DATABASE_READ_URL" -qAt -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'landguard-read' AND datname = 'landguard_replica'")
+[ "$readers" -gt 0 ] && [ "$after" -gt $((before + 40)) ] && ok "anonymous reads reached the replica ($readers connections; $((after - before)) transactions)" \
+  || bad "reads did not reach the replica (connections $readers, transactions $before → $after)"
+# and the replica has the writes, through replication alone
+n=$(psql "$DATABASE_READ_URL" -qAt -c "SELECT count(*) FROM farmland_unit_versions WHERE unit_code LIKE 'RYW-%'")
+[ "$n" = 20 ] && ok "the replica replayed the 20 writes" || bad "the replica has $n of the 20 writes"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -30,6 +30,7 @@ export const STRINGS = {
     'legend.marks': '名录与清单',
     'legend.rcr': '列入风险管控和修复名录（粗边框、交叉线）',
     'legend.investigating': '调查评估中（虚线边框）',
+    'legend.dots': '比例尺较小时，耕地单元与地块以圆点表示（名录内地块为黑边大圆点）',
 
     'class.priority_protection': '优先保护类',
     'class.safe_use': '安全利用类',
@@ -192,6 +193,7 @@ export const STRINGS = {
     'legend.marks': 'Lists',
     'legend.rcr': 'On the risk-control and remediation list (thick outline, cross-hatch)',
     'legend.investigating': 'Under investigation (dashed outline)',
+    'legend.dots': 'Zoomed out, units and parcels are drawn as dots (parcels on the list: larger, black rim)',
 
     'class.priority_protection': 'Priority protection',
     'class.safe_use': 'Safe use',

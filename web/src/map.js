@@ -20,6 +20,7 @@ import { createEmpty, extend, isEmpty } from 'ol/extent.js';
 import { COLLECTIONS, headersFor, itemsUrl, tileUrlTemplate } from './api.js';
 import { BACKGROUND } from './palette.js';
 import {
+  DOT_RESOLUTION,
   countyStyle,
   farmlandStyle,
   interiorPoint,
@@ -130,7 +131,8 @@ function parcelMarksLayer(config, parcelsLayer) {
     source,
     style: parcelMarkStyle,
     zIndex: 25,
-    minZoom: 12,
+    // Only over the parcel polygons: at dot zooms a mark would hide the dots.
+    maxResolution: DOT_RESOLUTION,
     properties: { key: 'marks' },
   });
   // Marks follow the parcel layer's switch.

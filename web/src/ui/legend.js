@@ -62,7 +62,7 @@ export function renderLayersPanel(el, state, onChange) {
       ${FARMLAND_CLASS_ORDER.map((c) => entry('class', c, farmlandSwatch(c), label('class', c))).join('')}
       <h4>${esc(t('legend.parcels'))}</h4>
       ${PARCEL_STATES.map((s) => entry('state', s, parcelSwatch(s), label('state', s))).join('')}
-      <p class="legend-note">${esc(t('legend.investigating'))}<br>${esc(t('legend.rcr'))}</p>
+      <p class="legend-note">${esc(t('legend.investigating'))}<br>${esc(t('legend.rcr'))}<br>${esc(t('legend.dots'))}</p>
       <h4>${esc(t('legend.marks'))}</h4>
       ${Object.entries(MARKS)
         .map(

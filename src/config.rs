@@ -29,6 +29,17 @@ pub struct Settings {
     pub acquire_timeout_ms: u64,
     /// Upper bound on any one SQL statement; a slower query ends as 503 instead of holding a connection.
     pub statement_timeout_ms: u64,
+    /// Statement limit for item pages: a page of up to `limit` features streamed to the client keeps its
+    /// statement open while the client reads, so full pulls get more time than single reads.
+    pub items_timeout_ms: u64,
+    /// Statement limit for an access-rule check's spatial query.
+    pub check_timeout_ms: u64,
+    /// Statement limit for each statement of a write (including the wait for a row lock held by a racing writer).
+    pub write_timeout_ms: u64,
+    /// Time from request to response headers; a streamed body (item pages) is not cut by it.
+    pub request_timeout_ms: u64,
+    /// Deepest nesting of arrays and objects accepted in a JSON body (GeoJSON needs 6).
+    pub max_json_depth: usize,
     pub max_body_bytes: usize,
     pub max_vertices: usize,
     /// Memory for the vector-tile cache, in bytes (0 turns it off).
@@ -60,6 +71,11 @@ impl Default for Settings {
             pool_size: 16,
             acquire_timeout_ms: 3_000,
             statement_timeout_ms: 15_000,
+            items_timeout_ms: 60_000,
+            check_timeout_ms: 15_000,
+            write_timeout_ms: 10_000,
+            request_timeout_ms: 30_000,
+            max_json_depth: 32,
             max_body_bytes: 10 * 1024 * 1024,
             max_vertices: 100_000,
             tile_cache_bytes: 64 * 1024 * 1024,
@@ -137,6 +153,11 @@ impl Settings {
         num!(pool_size, "LANDGUARD_POOL_SIZE", "a whole number");
         num!(acquire_timeout_ms, "LANDGUARD_ACQUIRE_TIMEOUT_MS", "a whole number of milliseconds");
         num!(statement_timeout_ms, "LANDGUARD_STATEMENT_TIMEOUT_MS", "a whole number of milliseconds");
+        num!(items_timeout_ms, "LANDGUARD_ITEMS_TIMEOUT_MS", "a whole number of milliseconds");
+        num!(check_timeout_ms, "LANDGUARD_CHECK_TIMEOUT_MS", "a whole number of milliseconds");
+        num!(write_timeout_ms, "LANDGUARD_WRITE_TIMEOUT_MS", "a whole number of milliseconds");
+        num!(request_timeout_ms, "LANDGUARD_REQUEST_TIMEOUT_MS", "a whole number of milliseconds");
+        num!(max_json_depth, "LANDGUARD_MAX_JSON_DEPTH", "a whole number");
         num!(max_body_bytes, "LANDGUARD_MAX_BODY_BYTES", "a whole number of bytes");
         num!(max_vertices, "LANDGUARD_MAX_VERTICES", "a whole number");
         num!(tile_cache_bytes, "LANDGUARD_TILE_CACHE_BYTES", "a whole number of bytes");

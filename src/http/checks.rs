@@ -51,7 +51,7 @@ async fn check(
     for c in ["farmland_units", "construction_parcels"] {
         caller.reader(&state, collection(c)?)?;
     }
-    let body = super::features::json_body(&headers, body)?;
+    let body = super::features::json_body(&state.settings, &headers, body)?;
     let answer = checks::run(&state.store, &state.settings, kind, &body, today()).await?;
     Ok(Json(serde_json::to_value(answer).map_err(|_| ApiError::internal())?))
 }

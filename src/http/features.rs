@@ -32,7 +32,7 @@ pub fn collection(name: &str) -> ApiResult<Collection> {
 }
 
 /// A JSON request body, with problems told as problem+json rather than as the framework's plain text.
-pub fn json_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> ApiResult<Value> {
+pub fn json_body(settings: &crate::config::Settings, headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> ApiResult<Value> {
     let body = body.map_err(|r| {
         let status = r.status();
         if status == StatusCode::PAYLOAD_TOO_LARGE {
@@ -52,6 +52,7 @@ pub fn json_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Ap
             ));
         }
     }
+    super::limits::check_json_depth(&body, settings.max_json_depth)?;
     serde_json::from_slice(&body).map_err(|e| {
         ApiError::new(StatusCode::BAD_REQUEST, "malformed-json", "Malformed JSON", format!("the body is not valid JSON: {e}"))
     })
@@ -83,7 +84,7 @@ async fn create(
 ) -> ApiResult<Response> {
     let c = collection(&coll)?;
     let who = caller.writer()?;
-    let value = json_body(&headers, body)?;
+    let value = json_body(&state.settings, &headers, body)?;
     let checked = check_feature(c, &value, today(), state.settings.feature_limits()).map_err(ApiError::invalid_feature)?;
     let doc = state.store.create(c, &checked, Actor { name: &who.name }).await?;
     let location = format!("{}/collections/{c}/items/{}", base_url(&headers), checked.record.code());
@@ -113,7 +114,7 @@ async fn replace(
 ) -> ApiResult<Response> {
     let c = collection(&coll)?;
     let who = caller.writer()?;
-    let mut value = json_body(&headers, body)?;
+    let mut value = json_body(&state.settings, &headers, body)?;
     keep_state(&state, c, &fid, &mut value).await?;
     let checked = check_feature(c, &value, today(), state.settings.feature_limits()).map_err(ApiError::invalid_feature)?;
     let doc = state.store.replace(c, &fid, &checked, if_match(&headers), Actor { name: &who.name }, "replace").await?;
@@ -145,7 +146,7 @@ async fn patch(
 ) -> ApiResult<Response> {
     let c = collection(&coll)?;
     let who = caller.writer()?;
-    let patch = json_body(&headers, body)?;
+    let patch = json_body(&state.settings, &headers, body)?;
     if !patch.is_object() {
         return Err(ApiError::bad_request("a PATCH body is a JSON merge patch: an object such as {\"properties\": {...}}"));
     }
@@ -191,7 +192,7 @@ async fn transition(
         return Err(ApiError::not_found("only construction parcels have a lifecycle; farmland classes change by PUT or PATCH"));
     }
     let who = caller.writer()?;
-    let value = json_body(&headers, body)?;
+    let value = json_body(&state.settings, &headers, body)?;
     let req = parse_transition(&value)?;
     let doc = state.store.transition(&fid, &req, if_match(&headers), Actor { name: &who.name }).await?;
     Ok(feature_response(StatusCode::OK, doc.json.clone(), &doc.etag(), None))

@@ -84,6 +84,8 @@ fn request(state: &AppState, c: Collection, params: &Params) -> ApiResult<ItemsR
             // GDAL still sends the pre-standard name.
             "cql2-text" | "cql-text" => cql2::parse_text(text).map_err(|e| ItemsError::Filter(e))?,
             "cql2-json" => {
+                super::limits::check_json_depth(text.as_bytes(), state.settings.max_json_depth)
+                    .map_err(|_| ApiError::bad_parameter("filter", format!("cql2-json nested deeper than {} levels", state.settings.max_json_depth)))?;
                 let v: Value = serde_json::from_str(text)
                     .map_err(|e| ApiError::bad_parameter("filter", format!("cql2-json is not valid JSON: {e}")))?;
                 cql2::parse_json(&v).map_err(ItemsError::Filter)?
@@ -165,7 +167,9 @@ pub async fn items(
     if let Some(resp) = not_modified(&headers, &etag) {
         return Ok(resp);
     }
-    let number_matched = if want_count { Some(items::count(&state.store.pool, &plan.count).await.map_err(crate::store::StoreError::from)?) } else { None };
+    // The page (and its count) runs in a transaction carrying the pulls' statement time limit.
+    let mut tx = state.store.begin(crate::store::Work::Pull).await?;
+    let number_matched = if want_count { Some(items::count(&mut *tx, &plan.count).await.map_err(crate::store::StoreError::from)?) } else { None };
 
     let base = base_url(&headers);
     let self_url = format!("{base}/collections/{c}/items");
@@ -175,12 +179,14 @@ pub async fn items(
 
     if format == Format::Html {
         let mut rows = Vec::new();
-        let mut stream = Box::pin(items::stream(&state.store.pool, &plan.page));
+        let mut stream = Box::pin(items::stream(&mut *tx, &plan.page));
         use futures_util::StreamExt;
         while let Some(r) = stream.next().await {
             let (_, f) = r.map_err(crate::store::StoreError::from)?;
             rows.push(serde_json::from_str::<Value>(&f).map_err(|_| ApiError::internal())?);
         }
+        drop(stream);
+        tx.commit().await.map_err(crate::store::StoreError::from)?;
         let json_link = with_query(&self_url, &params.pairs().iter().filter(|(k, _)| k != "f").cloned().collect::<Vec<_>>());
         let body = format!(
             "<p>{} features · <a href=\"{}\">GeoJSON</a> · <a href=\"/map/\">在地图上查看 view on the map</a></p>{}",
@@ -193,12 +199,26 @@ pub async fn items(
         return Ok(resp);
     }
 
-    let pool = state.store.pool.clone();
+    let mut db = tx;
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(32);
+    // The status line waits for the first row (or the end): a query that fails or times out before it
+    // produces anything (a lock wait, a sort) is answered as a problem, not as a 200 cut short.
+    let (first_tx, first_rx) = tokio::sync::oneshot::channel::<Result<(), sqlx::Error>>();
     tokio::spawn(async move {
         use futures_util::StreamExt;
+        let mut rows = Box::pin(items::stream(&mut *db, &plan.page));
+        let first = match rows.next().await {
+            Some(Err(e)) => {
+                let _ = first_tx.send(Err(e));
+                return;
+            }
+            other => other,
+        };
+        if first_tx.send(Ok(())).is_err() {
+            return;
+        }
         let _ = tx.send(Ok(Bytes::from_static(br#"{"type":"FeatureCollection","features":["#))).await;
-        let mut rows = Box::pin(items::stream(&pool, &plan.page));
+        let mut rows = futures_util::stream::iter(first).chain(rows);
         let mut n: i64 = 0;
         let mut last_cursor: Option<String> = None;
         while let Some(row) = rows.next().await {
@@ -220,6 +240,9 @@ pub async fn items(
                 }
             }
         }
+        // A read-only transaction: ending it now hands the connection back before the tail is sent.
+        drop(rows);
+        let _ = db.commit().await;
         let mut links = vec![
             json!({"rel": "self", "type": GEOJSON, "href": with_query(&self_url, &params_with(&kept, None))}),
             json!({"rel": "alternate", "type": "text/html", "href": with_query(&self_url, &params_with(&kept, Some(("f", "html".into()))))}),
@@ -239,6 +262,11 @@ pub async fn items(
         );
         let _ = tx.send(Ok(Bytes::from(tail))).await;
     });
+    match first_rx.await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Err(crate::store::StoreError::from(e).into()),
+        Err(_) => return Err(ApiError::internal()),
+    }
     let stream = futures_util::StreamExt::fuse(futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) }));
     let mut resp = Body::from_stream(stream).into_response();
     set(&mut resp, header::CONTENT_TYPE, GEOJSON);

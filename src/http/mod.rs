@@ -1,13 +1,16 @@
 //! HTTP: one router per resource, merged here. Handlers parse, call the domain and the store, and answer.
 
+pub mod audit;
 pub mod auth;
 pub mod checks;
 pub mod error;
 pub mod features;
 pub mod html;
 pub mod items;
+pub mod limits;
 pub mod map;
 pub mod meta;
+pub mod metrics;
 pub mod openapi;
 pub mod params;
 pub mod tiles;
@@ -25,13 +28,17 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// The vector-tile cache (a shared handle; one per router).
     pub tiles: crate::tilecache::TileCache,
+    /// Request counts, latencies and pool use for `/metrics` (one set per router).
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 impl AppState {
     /// The state of one router, with a tile cache sized by the settings.
     pub fn new(store: Store, settings: Arc<Settings>) -> AppState {
         let tiles = crate::tilecache::TileCache::new(settings.tile_cache_bytes);
-        AppState { store, settings, tiles }
+        // The statement limits per kind of work follow these settings, however the store was made.
+        let store = Store { timeouts: crate::store::Timeouts::from_settings(&settings), ..store };
+        AppState { store, settings, tiles, metrics: Arc::default() }
     }
 }
 
@@ -45,10 +52,21 @@ pub fn router(state: AppState) -> Router {
         .merge(tiles::routes())
         .merge(map::routes())
         .merge(openapi::routes())
+        .merge(audit::routes())
+        .merge(metrics::routes())
         .fallback(|| async { error::ApiError::not_found("no such resource; the landing page at / lists what there is") })
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(tower_http::compression::CompressionLayer::new())
-        .layer(tower_http::trace::TraceLayer::new_for_http());
+        .layer(axum::middleware::from_fn_with_state(state.clone(), limits::request_timeout))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        // Spans carry the method, route template and path, never headers: the Authorization header
+        // holds a bearer token, which must not reach any log.
+        .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            let route = req.extensions().get::<axum::extract::MatchedPath>().map(|p| p.as_str().to_string());
+            tracing::info_span!("request", method = %req.method(), route = route.as_deref().unwrap_or("unmatched"), path = %req.uri().path())
+        }))
+        // ...and should anything print the headers anyway, the token shows as "Sensitive".
+        .layer(tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer::new([header::AUTHORIZATION]));
     match cors {
         Some(c) => router.layer(c).with_state(state),
         None => router.with_state(state),

@@ -22,7 +22,10 @@ pub struct ParcelForCheck {
 
 impl Store {
     pub async fn check_facts(&self, query_geojson: &str, as_of: NaiveDate, buffer_m: f64) -> Result<SpatialFacts> {
-        let json: String = sqlx::query_scalar(CHECK_FACTS).bind(query_geojson).bind(as_of).bind(buffer_m).fetch_one(&self.pool).await?;
+        // The spatial search runs under the checks' own time limit (settings check_timeout_ms).
+        let mut tx = self.begin(super::Work::Check).await?;
+        let json: String = sqlx::query_scalar(CHECK_FACTS).bind(query_geojson).bind(as_of).bind(buffer_m).fetch_one(&mut *tx).await?;
+        tx.commit().await?;
         serde_json::from_str(&json).map_err(|e| StoreError::Invalid(format!("spatial facts: {e}")))
     }
 

@@ -239,7 +239,7 @@ impl Store {
     }
 
     pub async fn create(&self, collection: Collection, c: &Checked<Record>, actor: Actor<'_>) -> Result<FeatureDoc> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin(super::Work::Write).await?;
         let id = insert_version(&mut tx, c, actor.name, "create").await.map_err(|e| match e {
             StoreError::Conflict(_) => StoreError::Conflict(format!(
                 "{} '{}' exists already; replace it with PUT or choose another code",
@@ -282,7 +282,7 @@ impl Store {
                 c.record.code()
             )));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin(super::Work::Write).await?;
         let current = lock_current(&mut tx, collection, code).await?;
         check_if_match(&current, if_match)?;
         if let (Record::Parcel(p), Some(state)) = (&c.record, &current.state) {
@@ -311,7 +311,7 @@ impl Store {
 
     /// Deletes a feature from `today` on; its history stays.
     pub async fn delete(&self, collection: Collection, code: &str, if_match: Option<&str>, today: NaiveDate, actor: Actor<'_>) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin(super::Work::Write).await?;
         let current = lock_current(&mut tx, collection, code).await?;
         check_if_match(&current, if_match)?;
         let t = tables(collection);
@@ -334,7 +334,7 @@ impl Store {
         actor: Actor<'_>,
     ) -> Result<FeatureDoc> {
         let collection = Collection::ConstructionParcels;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin(super::Work::Write).await?;
         let current = lock_current(&mut tx, collection, code).await?;
         check_if_match(&current, if_match)?;
         let from: ParcelState = current

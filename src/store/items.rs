@@ -10,7 +10,7 @@ use futures_util::{Stream, StreamExt};
 use serde_json::Value;
 use sqlx::postgres::PgArguments;
 use sqlx::query::Query;
-use sqlx::{PgPool, Postgres, Row};
+use sqlx::{Postgres, Row};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ItemsError {
@@ -251,14 +251,21 @@ fn bind<'q>(mut q: Query<'q, Postgres, PgArguments>, params: &[SqlParam]) -> Que
 }
 
 /// Rows of a page: (cursor values as JSON text, feature as GeoJSON text).
-pub fn stream<'a>(pool: &'a PgPool, st: &'a Statement) -> impl Stream<Item = Result<(String, String), sqlx::Error>> + 'a {
+/// `ex` is the pool, or a transaction carrying the pulls' statement time limit.
+pub fn stream<'a, E>(ex: E, st: &'a Statement) -> impl Stream<Item = Result<(String, String), sqlx::Error>> + 'a
+where
+    E: sqlx::Executor<'a, Database = sqlx::Postgres> + 'a,
+{
     bind(sqlx::query(&st.sql), &st.params)
-        .fetch(pool)
+        .fetch(ex)
         .map(|r| r.and_then(|row| Ok((row.try_get::<String, _>(0)?, row.try_get::<String, _>(1)?))))
 }
 
-pub async fn count(pool: &PgPool, st: &Statement) -> Result<i64, sqlx::Error> {
-    bind(sqlx::query(&st.sql), &st.params).fetch_one(pool).await?.try_get(0)
+pub async fn count<'a, E>(ex: E, st: &'a Statement) -> Result<i64, sqlx::Error>
+where
+    E: sqlx::Executor<'a, Database = sqlx::Postgres> + 'a,
+{
+    bind(sqlx::query(&st.sql), &st.params).fetch_one(ex).await?.try_get(0)
 }
 
 #[cfg(test)]

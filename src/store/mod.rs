@@ -1,6 +1,7 @@
 //! Storage: the PostGIS registry. Thin: it turns checked domain records into rows and rows into GeoJSON
 //! built by PostGIS, and keeps versions, transitions and the audit log consistent in one transaction.
 
+pub mod audit;
 pub mod checks;
 pub mod features;
 pub mod import;
@@ -72,6 +73,41 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 #[derive(Clone)]
 pub struct Store {
     pub pool: PgPool,
+    pub timeouts: Timeouts,
+}
+
+/// What a transaction is for. Each kind has its own statement time limit (settings `*_timeout_ms`); other
+/// statements run under the connection's default (`statement_timeout_ms`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Work {
+    /// A page of items, streamed while the client reads.
+    Pull,
+    /// An access-rule check's spatial query.
+    Check,
+    /// A versioned write.
+    Write,
+}
+
+/// Statement time limits per kind of work, in milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    pub pull_ms: u64,
+    pub check_ms: u64,
+    pub write_ms: u64,
+}
+
+impl Timeouts {
+    pub fn from_settings(s: &Settings) -> Timeouts {
+        Timeouts { pull_ms: s.items_timeout_ms, check_ms: s.check_timeout_ms, write_ms: s.write_timeout_ms }
+    }
+
+    pub fn for_work(&self, work: Work) -> u64 {
+        match work {
+            Work::Pull => self.pull_ms,
+            Work::Check => self.check_ms,
+            Work::Write => self.write_ms,
+        }
+    }
 }
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -91,11 +127,22 @@ impl Store {
             .max_connections(settings.pool_size)
             .acquire_timeout(Duration::from_millis(settings.acquire_timeout_ms))
             .connect_lazy_with(options);
-        Ok(Store { pool })
+        Ok(Store { pool, timeouts: Timeouts::from_settings(settings) })
     }
 
     pub fn from_pool(pool: PgPool) -> Store {
-        Store { pool }
+        Store { pool, timeouts: Timeouts::from_settings(&Settings::default()) }
+    }
+
+    /// A transaction whose statements have the time limit of `work`. SET LOCAL ends with the transaction,
+    /// so the pooled connection goes back with the default limit for its next user.
+    pub async fn begin(&self, work: Work) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT set_config('statement_timeout', $1, true)")
+            .bind(format!("{}ms", self.timeouts.for_work(work)))
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
     }
 
     pub async fn migrate(&self) -> Result<()> {

@@ -20,7 +20,7 @@ import {
   itemUrl,
 } from './api.js';
 import { resolveConfig } from './config.js';
-import { esc, todayCst } from './format.js';
+import { esc, formatDate, todayCst } from './format.js';
 import { formatLonLat, formatMetres, toGK } from './gk.js';
 import { getLang, onLangChange, setLang, t } from './i18n.js';
 import { HIGHLIGHT } from './palette.js';
@@ -124,7 +124,42 @@ async function main() {
     layers.parcels.changed();
     layers.marks.changed();
   }
-  const renderLayers = () => renderLayersPanel($('#panel-layers'), layerState, applyLayers);
+  layerState.today = todayCst();
+  layerState.datetime = config.datetime;
+  function setDatetime(datetime) {
+    layerState.datetime = datetime;
+    m.setDatetime(datetime);
+    const url = new URL(window.location.href);
+    if (datetime) url.searchParams.set('datetime', datetime);
+    else url.searchParams.delete('datetime');
+    window.history.replaceState(null, '', url);
+    showAsOf();
+    renderLayers();
+    if (card) openCard(card.collection, card.id, card.properties);
+  }
+  function showAsOf() {
+    const el = $('#asof-banner');
+    el.hidden = !config.datetime;
+    if (config.datetime) el.textContent = t('layer.as_of_banner', { date: formatDate(config.datetime) });
+  }
+  const renderLayers = () => renderLayersPanel($('#panel-layers'), layerState, applyLayers, setDatetime);
+
+  // Loading indicator and a warning when tiles fail.
+  let loading = 0;
+  let reportedFailures = 0;
+  map.on('loadstart', () => {
+    loading += 1;
+    $('#loading').hidden = false;
+  });
+  map.on('loadend', () => {
+    loading = Math.max(0, loading - 1);
+    if (!loading) $('#loading').hidden = true;
+    const failed = m.stats.farmland.failed + m.stats.parcels.failed;
+    if (failed > reportedFailures) {
+      reportedFailures = failed;
+      toast(t('app.tiles_failed', { n: failed }), 'error');
+    }
+  });
 
   // ---- tabs -----------------------------------------------------------------------------------
   function showTab(name) {
@@ -476,6 +511,7 @@ async function main() {
     renderIndicators();
     renderCurrentCard();
     showCoords(null);
+    showAsOf();
     if (checkState.mode !== 'browse') $('#draw-hint').textContent = t(checkState.mode === 'draw' ? 'check.drawing' : 'check.picking');
   }
   onLangChange((lang) => {

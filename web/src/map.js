@@ -222,10 +222,22 @@ export function createMap(target, config, counties) {
     fitExtent(ext, opts);
   }
 
+  /** Shows the registry as it stood on `datetime` (YYYY-MM-DD), or as it is now (null). */
+  function setDatetime(datetime) {
+    config.datetime = datetime || null;
+    for (const [key, collection] of [['farmland', COLLECTIONS.farmland], ['parcels', COLLECTIONS.parcels]]) {
+      const source = layers[key].getSource();
+      if (typeof source.setUrl === 'function') source.setUrl(tileUrlTemplate(config.apiBase, collection, { datetime: config.datetime }));
+      else source.refresh();
+    }
+    layers.marks.getSource().refresh();
+  }
+
   return {
     map,
     layers,
     stats,
+    setDatetime,
     home,
     countySource,
     scopeSource,

@@ -100,14 +100,14 @@ export function farmlandStyle(feature, resolution) {
   });
 }
 
-function markStyle(mark, offsetX) {
+function markStyle(mark, offsetX, size = 15) {
   const m = MARKS[mark];
   return new Style({
     text: new Text({
       text: m.symbol,
-      font: `bold 15px ${FONT}`,
+      font: `bold ${size}px ${FONT}`,
       fill: new Fill({ color: m.colour }),
-      stroke: new Stroke({ color: '#ffffff', width: 3 }),
+      stroke: new Stroke({ color: '#ffffff', width: size > 12 ? 3 : 2 }),
       offsetX,
       overflow: true,
       placement: 'point',
@@ -173,9 +173,11 @@ export function parcelStyle(feature, resolution) {
 export function parcelMarkStyle(feature, resolution) {
   const spec = parcelStyleSpec(feature.getProperties());
   const out = [];
+  // Smaller marks while parcels are only a few dozen pixels wide.
+  const size = resolution < 8 ? 15 : 10;
   spec.marks.forEach((mark, i) => {
-    const dx = (i - (spec.marks.length - 1) / 2) * 16;
-    out.push(cached(`mark|${mark}|${dx}`, () => markStyle(mark, dx)));
+    const dx = (i - (spec.marks.length - 1) / 2) * (size + 1);
+    out.push(cached(`mark|${mark}|${dx}|${size}`, () => markStyle(mark, dx, size)));
   });
   if (resolution < 4) {
     const code = feature.get('parcel_code');

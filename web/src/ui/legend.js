@@ -35,9 +35,10 @@ export function farmlandSwatch(cls) {
 
 /**
  * Renders the panel into `el`. `state` = { visible: {farmland, parcels, counties, basemap},
- * hidden: Set of "class:x" / "state:x" keys, hasBasemap }. `onChange` is called after each toggle.
+ * hidden: Set of "class:x" / "state:x" keys, hasBasemap, datetime, today }. `onChange` is called after
+ * each toggle, `onDatetime(date|null)` when the as-of date changes.
  */
-export function renderLayersPanel(el, state, onChange) {
+export function renderLayersPanel(el, state, onChange, onDatetime = () => {}) {
   const layerRow = (key, text) => `
     <label class="switch-row">
       <input type="checkbox" data-layer="${key}" id="layer-${key}" ${state.visible[key] ? 'checked' : ''}>
@@ -56,6 +57,13 @@ export function renderLayersPanel(el, state, onChange) {
       ${layerRow('counties', t('layer.counties'))}
       ${state.hasBasemap ? layerRow('basemap', t('layer.basemap')) : ''}
     </div>
+    <label class="field asof-field">
+      <span class="field-label">${esc(t('layer.as_of'))}</span>
+      <span class="asof-row">
+        <input type="date" id="map-asof" value="${esc(state.datetime || '')}" max="${esc(state.today || '')}">
+        <button type="button" class="ghost" id="map-asof-now" ${state.datetime ? '' : 'disabled'}>${esc(t('layer.as_of_now'))}</button>
+      </span>
+    </label>
     <h3>${esc(t('legend.title'))}</h3>
     <div class="legend" id="legend">
       <h4>${esc(t('legend.farmland'))}</h4>
@@ -77,6 +85,8 @@ export function renderLayersPanel(el, state, onChange) {
       onChange();
     }),
   );
+  el.querySelector('#map-asof').addEventListener('change', (ev) => onDatetime(ev.target.value || null));
+  el.querySelector('#map-asof-now').addEventListener('click', () => onDatetime(null));
   el.querySelectorAll('input[data-filter]').forEach((input) =>
     input.addEventListener('change', () => {
       const key = input.dataset.filter;

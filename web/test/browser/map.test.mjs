@@ -269,6 +269,22 @@ test('the indicator panel shows the safe-utilisation rate of a county against it
   assert.deepEqual(problems, []);
 });
 
+test('the register as of a past day: the tiles are asked for with datetime', { timeout: 90000 }, async () => {
+  await page.locator('#tab-layers').click();
+  tileResponses.length = 0;
+  await page.locator('#map-asof').fill('2022-06-30');
+  await page.locator('#asof-banner', { hasText: '2022年6月30日' }).waitFor();
+  await page.evaluate(() => window.landguard.whenRendered());
+  assert.ok(tileResponses.length > 0, 'tiles were reloaded');
+  assert.deepEqual(tileResponses.filter((r) => !r.url.includes('datetime=2022-06-30') || r.status !== 200), []);
+  assert.match(page.url(), /datetime=2022-06-30/);
+  await shot('08a-as-of-2022-06-30');
+  await page.locator('#map-asof-now').click();
+  await page.locator('#asof-banner').waitFor({ state: 'hidden' });
+  assert.doesNotMatch(page.url(), /datetime=/);
+  assert.deepEqual(problems, []);
+});
+
 test('the cursor position is shown in CGCS2000 and the local Gauss-Krüger zone', { timeout: 90000 }, async () => {
   const box = await mapBox();
   const x = box.x + box.width / 2;

@@ -23,6 +23,10 @@ pub enum ConfigError {
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     pub database_url: Option<String>,
+    /// Streaming replicas for reads (`DATABASE_READ_URL`, comma-separated); writes stay on the primary.
+    pub database_read_urls: Vec<String>,
+    /// How long after a write a writer's reads wait for a replica to catch up (else go to the primary).
+    pub read_your_writes_secs: u64,
     pub bind: String,
     pub pool_size: u32,
     /// How long a request waits for a free database connection before it is answered 503.
@@ -67,6 +71,8 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             database_url: None,
+            database_read_urls: Vec::new(),
+            read_your_writes_secs: 60,
             bind: "127.0.0.1:8080".into(),
             pool_size: 16,
             acquire_timeout_ms: 3_000,
@@ -140,6 +146,9 @@ impl Settings {
         if let Some(v) = get("DATABASE_URL").filter(|v| !v.is_empty()) {
             self.database_url = Some(v);
         }
+        if let Some(v) = get("DATABASE_READ_URL") {
+            self.database_read_urls = v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+        }
         if let Some(v) = get("LANDGUARD_BIND") {
             self.bind = v;
         }
@@ -151,6 +160,7 @@ impl Settings {
             };
         }
         num!(pool_size, "LANDGUARD_POOL_SIZE", "a whole number");
+        num!(read_your_writes_secs, "LANDGUARD_READ_YOUR_WRITES_SECS", "a whole number of seconds");
         num!(acquire_timeout_ms, "LANDGUARD_ACQUIRE_TIMEOUT_MS", "a whole number of milliseconds");
         num!(statement_timeout_ms, "LANDGUARD_STATEMENT_TIMEOUT_MS", "a whole number of milliseconds");
         num!(items_timeout_ms, "LANDGUARD_ITEMS_TIMEOUT_MS", "a whole number of milliseconds");

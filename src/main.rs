@@ -271,7 +271,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let store = Store::connect(&settings).await?;
     let bind = settings.bind.clone();
-    let app = landguard::http::router(landguard::http::AppState::new(store, Arc::new(settings)));
+    let replicas = landguard::store::replicas::ReadRouter::connect(&settings)?;
+    if replicas.is_some() {
+        tracing::info!("reads go to {} replica(s); writes to the primary", settings.database_read_urls.len());
+    }
+    let app = landguard::http::router(landguard::http::AppState::new(store, Arc::new(settings)).with_replicas(replicas));
     let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("cannot listen on {bind}"))?;
     tracing::info!("landguard serving on http://{bind}/");
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;

@@ -52,7 +52,8 @@ async fn check(
         caller.reader(&state, collection(c)?)?;
     }
     let body = super::features::json_body(&state.settings, &headers, body)?;
-    let answer = checks::run(&state.store, &state.settings, kind, &body, today()).await?;
+    let store = state.reader(&caller).await;
+    let answer = checks::run(&store, &state.settings, kind, &body, today()).await?;
     Ok(Json(serde_json::to_value(answer).map_err(|_| ApiError::internal())?))
 }
 
@@ -71,7 +72,7 @@ async fn indicators(State(state): State<AppState>, caller: super::auth::Caller, 
         safe_use: state.settings.safe_use_targets.clone(),
         priority_control: state.settings.priority_control_targets.clone(),
     };
-    let ind = state.store.indicators(scope, as_of, &targets).await?;
+    let ind = state.reader(&caller).await.indicators(scope, as_of, &targets).await?;
     let mut v = serde_json::to_value(ind).map_err(|_| ApiError::internal())?;
     if let Some(o) = v.as_object_mut() {
         o.insert("as_of".into(), json!(as_of));

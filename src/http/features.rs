@@ -87,6 +87,7 @@ async fn create(
     let value = json_body(&state.settings, &headers, body)?;
     let checked = check_feature(c, &value, today(), state.settings.feature_limits()).map_err(ApiError::invalid_feature)?;
     let doc = state.store.create(c, &checked, Actor { name: &who.name }).await?;
+    state.wrote(&who.name).await;
     let location = format!("{}/collections/{c}/items/{}", base_url(&headers), checked.record.code());
     Ok(feature_response(StatusCode::CREATED, doc.json.clone(), &doc.etag(), Some(location)))
 }
@@ -118,6 +119,7 @@ async fn replace(
     keep_state(&state, c, &fid, &mut value).await?;
     let checked = check_feature(c, &value, today(), state.settings.feature_limits()).map_err(ApiError::invalid_feature)?;
     let doc = state.store.replace(c, &fid, &checked, if_match(&headers), Actor { name: &who.name }, "replace").await?;
+    state.wrote(&who.name).await;
     Ok(feature_response(StatusCode::OK, doc.json.clone(), &doc.etag(), None))
 }
 
@@ -165,6 +167,7 @@ async fn patch(
     let etag = current.etag();
     let precondition = if_match(&headers).unwrap_or(&etag);
     let doc = state.store.replace(c, &fid, &checked, Some(precondition), Actor { name: &who.name }, "patch").await?;
+    state.wrote(&who.name).await;
     Ok(feature_response(StatusCode::OK, doc.json.clone(), &doc.etag(), None))
 }
 
@@ -177,6 +180,7 @@ async fn delete(
     let c = collection(&coll)?;
     let who = caller.writer()?;
     state.store.delete(c, &fid, if_match(&headers), today(), Actor { name: &who.name }).await?;
+    state.wrote(&who.name).await;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -195,6 +199,7 @@ async fn transition(
     let value = json_body(&state.settings, &headers, body)?;
     let req = parse_transition(&value)?;
     let doc = state.store.transition(&fid, &req, if_match(&headers), Actor { name: &who.name }).await?;
+    state.wrote(&who.name).await;
     Ok(feature_response(StatusCode::OK, doc.json.clone(), &doc.etag(), None))
 }
 
@@ -261,7 +266,7 @@ async fn history(
     let c = collection(&coll)?;
     caller.reader(&state, c)?;
     Params::parse(q.as_deref(), &["f"])?;
-    let json = state.store.history(c, &fid).await?.ok_or_else(|| ApiError::not_found(format!("{c} has never had a feature '{fid}'")))?;
+    let json = state.reader(&caller).await.history(c, &fid).await?.ok_or_else(|| ApiError::not_found(format!("{c} has never had a feature '{fid}'")))?;
     let body = format!(r#"{{"collection":"{c}","id":{},"versions":{json}}}"#, json!(fid));
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }

@@ -159,8 +159,9 @@ pub async fn items(
         Some(v) => return Err(ApiError::bad_parameter("numberMatched", format!("must be true or false, not '{v}'"))),
     };
     let plan = req.plan()?;
+    let store = state.reader(&caller).await;
     // The page's ETag changes with every write to the collection (from any process), so a 304 is never stale.
-    let seq = state.store.change_seq(c).await?;
+    let seq = store.change_seq(c).await?;
     let mut h = std::collections::hash_map::DefaultHasher::new();
     (c.as_str(), q.as_deref().unwrap_or(""), format == Format::Html).hash(&mut h);
     let etag = format!("\"p{seq}-{:016x}\"", h.finish());
@@ -168,7 +169,7 @@ pub async fn items(
         return Ok(resp);
     }
     // The page (and its count) runs in a transaction carrying the pulls' statement time limit.
-    let mut tx = state.store.begin(crate::store::Work::Pull).await?;
+    let mut tx = store.begin(crate::store::Work::Pull).await?;
     let number_matched = if want_count { Some(items::count(&mut *tx, &plan.count).await.map_err(crate::store::StoreError::from)?) } else { None };
 
     let base = base_url(&headers);
@@ -301,7 +302,8 @@ pub async fn item(
     let params = Params::parse(q.as_deref(), ITEM_PARAMS)?;
     let format = html::format(&params, &headers)?;
     let as_of = params.as_of()?;
-    let doc = state.store.feature(c, &fid, as_of).await.map_err(|e| match e {
+    let store = state.reader(&caller).await;
+    let doc = store.feature(c, &fid, as_of).await.map_err(|e| match e {
         crate::store::StoreError::NotFound => match as_of.date() {
             Some(d) => ApiError::not_found(format!("{c} has no feature '{fid}' on {d}")),
             None => ApiError::not_found(format!("{c} has no feature '{fid}'")),
@@ -342,7 +344,7 @@ pub async fn item(
         };
         let plan = req.plan()?;
         use futures_util::StreamExt;
-        let mut s = Box::pin(items::stream(&state.store.pool, &plan.page));
+        let mut s = Box::pin(items::stream(&store.pool, &plan.page));
         match s.next().await {
             Some(r) => r.map_err(crate::store::StoreError::from)?.1,
             None => return Err(ApiError::not_found(format!("{c} has no feature '{fid}'"))),

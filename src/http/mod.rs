@@ -28,6 +28,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// The vector-tile cache (a shared handle; one per router).
     pub tiles: crate::tilecache::TileCache,
+    /// Read replicas, when configured.
+    pub reads: Option<Arc<crate::store::replicas::ReadRouter>>,
     /// Request counts, latencies and pool use for `/metrics` (one set per router).
     pub metrics: Arc<metrics::Metrics>,
 }
@@ -38,7 +40,28 @@ impl AppState {
         let tiles = crate::tilecache::TileCache::new(settings.tile_cache_bytes);
         // The statement limits per kind of work follow these settings, however the store was made.
         let store = Store { timeouts: crate::store::Timeouts::from_settings(&settings), ..store };
-        AppState { store, settings, tiles, metrics: Arc::default() }
+        AppState { store, settings, tiles, reads: None, metrics: Arc::default() }
+    }
+
+    pub fn with_replicas(mut self, reads: Option<crate::store::replicas::ReadRouter>) -> AppState {
+        self.reads = reads.map(Arc::new);
+        self
+    }
+
+    /// Where a read by this caller goes: a replica, or the primary while a writer's own write has not
+    /// reached the replica yet.
+    pub async fn reader(&self, caller: &auth::Caller) -> Store {
+        match &self.reads {
+            None => self.store.clone(),
+            Some(r) => r.store_for(&self.store, caller.0.as_ref().map(|p| p.name.as_str())).await,
+        }
+    }
+
+    /// Called after a committed write, for read-your-writes.
+    pub async fn wrote(&self, who: &str) {
+        if let Some(r) = &self.reads {
+            r.note_write(&self.store, who).await;
+        }
     }
 }
 

@@ -166,7 +166,8 @@ async fn tile(
 
     // The current data version, read on every request: the cache and the ETag are only ever as fresh
     // as this, and it is as fresh as the last committed write.
-    let version = state.store.data_version(c).await?;
+    let store = state.reader(&caller).await;
+    let version = store.data_version(c).await?;
     state.tiles.observe(c, version);
     let etag = tile_etag(c, t, as_of, version, max_bytes);
     if if_none_match(&headers, &etag) {
@@ -179,7 +180,7 @@ async fn tile(
     }
     // The tile comes with the version it was made from (same statement, same snapshot), which may be
     // newer than the one read above if a write committed in between: it is cached and tagged as that.
-    let r = state.store.tile(c, t, as_of, max_bytes).await?;
+    let r = store.tile(c, t, as_of, max_bytes).await?;
     let etag = tile_etag(c, t, as_of, r.version, max_bytes);
     let made = CachedTile { mvt: Bytes::from(r.mvt), detail: r.detail, oversize: r.oversize };
     state.tiles.insert(TileKey { version: r.version, ..key }, made.clone());

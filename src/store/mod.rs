@@ -7,6 +7,7 @@ pub mod features;
 pub mod import;
 pub mod items;
 pub mod layers;
+pub mod replicas;
 pub mod tiles;
 pub mod tokens;
 
@@ -128,6 +129,11 @@ impl Store {
             .acquire_timeout(Duration::from_millis(settings.acquire_timeout_ms))
             .connect_lazy_with(options);
         Ok(Store { pool, timeouts: Timeouts::from_settings(settings) })
+    }
+
+    /// The same store over another pool (a read replica).
+    pub fn with_pool(&self, pool: PgPool) -> Store {
+        Store { pool, ..self.clone() }
     }
 
     pub fn from_pool(pool: PgPool) -> Store {

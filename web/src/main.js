@@ -407,13 +407,22 @@ async function main() {
   }
 
   // ---- indicators -------------------------------------------------------------------------------
-  const indState = { scope: '', data: null, loading: false, error: null };
+  const indState = { scope: '', as_of: '', today: todayCst(), data: null, loading: false, error: null };
   let indSeq = 0;
   function renderIndicators() {
-    renderIndicatorsPanel($('#panel-indicators'), indState, cities, (scope) => {
-      loadIndicators(scope);
-      zoomToScope(scope);
-    });
+    renderIndicatorsPanel(
+      $('#panel-indicators'),
+      indState,
+      cities,
+      (scope) => {
+        loadIndicators(scope);
+        zoomToScope(scope);
+      },
+      (asOf) => {
+        indState.as_of = asOf;
+        loadIndicators(indState.scope);
+      },
+    );
   }
   function zoomToScope(scope) {
     m.scopeSource.clear();
@@ -429,7 +438,7 @@ async function main() {
     indState.error = null;
     renderIndicators();
     try {
-      const data = await fetchJson(indicatorsUrl(config.apiBase, { county_code: scope }), { config });
+      const data = await fetchJson(indicatorsUrl(config.apiBase, { county_code: scope, as_of: indState.as_of }), { config });
       if (seq !== indSeq) return;
       indState.data = data;
     } catch (e) {

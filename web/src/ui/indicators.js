@@ -114,7 +114,7 @@ export function indicatorsHtml(ind) {
 }
 
 /** The panel: a scope select and the answer (or loading / error). */
-export function renderIndicatorsPanel(el, state, cities, onScope) {
+export function renderIndicatorsPanel(el, state, cities, onScope, onAsOf = () => {}) {
   let body;
   if (state.error) body = `<p class="error">${esc(t('app.error', { detail: state.error.message }))}</p>`;
   else if (state.loading && !state.data) body = `<p class="muted">${esc(t('app.loading'))}</p>`;
@@ -126,6 +126,11 @@ export function renderIndicatorsPanel(el, state, cities, onScope) {
       <span class="field-label">${esc(t('ind.scope'))}</span>
       <select id="ind-scope">${renderScopeOptions(cities, state.scope)}</select>
     </label>
+    <label class="field">
+      <span class="field-label">${esc(t('ind.as_of_label'))}</span>
+      <input type="date" id="ind-asof" value="${esc(state.as_of || '')}" max="${esc(state.today || '')}">
+    </label>
     <div id="ind-body" class="ind-body ${state.loading ? 'loading' : ''}" data-scope="${esc(state.data ? state.data.scope?.code ?? '' : '')}">${body}</div>`;
   el.querySelector('#ind-scope').addEventListener('change', (ev) => onScope(ev.target.value));
+  el.querySelector('#ind-asof').addEventListener('change', (ev) => onAsOf(ev.target.value || ''));
 }

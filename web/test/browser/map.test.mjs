@@ -266,6 +266,15 @@ test('the indicator panel shows the safe-utilisation rate of a county against it
   await page.locator('#ind-scope').selectOption('4503');
   await page.locator('#ind-body[data-scope="4503"]').waitFor();
   assert.match(await page.locator('#ind-rate').textContent(), /^\d+(\.\d+)?%$/);
+
+  // Guilin's 2023 target, as of the end of 2023
+  const end2023 = await api('/indicators?county_code=4503&as_of=2023-12-31');
+  const asked = page.waitForResponse((r) => r.url().includes('/indicators?county_code=4503&as_of=2023-12-31'));
+  await page.locator('#ind-asof').fill('2023-12-31');
+  assert.equal((await asked).status(), 200);
+  await page.locator('.as-of', { hasText: '2023年12月31日' }).waitFor();
+  const r23 = end2023.safe_utilisation.rate_percent;
+  assert.equal((await page.locator('#ind-rate').textContent()).trim(), `${Number(r23.toFixed(2))}%`);
   assert.deepEqual(problems, []);
 });
 

@@ -12,6 +12,8 @@ use bytes::Bytes;
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
+use crate::store::Store;
+use futures_util::future::{BoxFuture, FutureExt, Shared};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// Which state of a collection's data a tile was made from: the change counter and the time of the
@@ -115,6 +117,7 @@ pub struct TileCache {
     not_modified: Arc<AtomicU64>,
     /// Collection extents for TileJSON, by (collection, as-of day), with the version they were read at.
     extents: Arc<Mutex<Extents>>,
+    versions: VersionReads,
 }
 
 /// Extents by (collection, as-of day): the data version they were read at and the lon/lat box, if any.
@@ -149,6 +152,7 @@ impl TileCache {
             invalidated: Arc::default(),
             not_modified: Arc::default(),
             extents: Arc::default(),
+            versions: VersionReads::default(),
         }
     }
 
@@ -248,6 +252,12 @@ impl TileCache {
         }
     }
 
+    /// The current data version of a collection, read from the database after this call began (so it
+    /// is at least as new as every write committed before the call), with concurrent reads batched.
+    pub async fn data_version(&self, store: &Store, c: Collection) -> crate::store::Result<DataVersion> {
+        self.versions.read(store, c).await
+    }
+
     /// The extent of a collection if one was stored at exactly this data version.
     pub fn extent(&self, c: Collection, as_of: Option<NaiveDate>, version: DataVersion) -> Option<Option<[f64; 4]>> {
         let extents = self.extents.lock().unwrap_or_else(|p| p.into_inner());
@@ -280,6 +290,77 @@ impl TileCache {
             not_modified: self.not_modified.load(Ordering::Relaxed),
             entries,
             bytes,
+        }
+    }
+}
+
+/// Reads of a collection's data version, batched like a group commit: at most one query per collection
+/// is in flight, and requests arriving meanwhile share the *next* one, which is sent only once the one in
+/// flight has finished. A request therefore only ever shares a query sent after it arrived, whose
+/// snapshot includes every write committed before it arrived: batching never makes a read older.
+#[derive(Clone, Default)]
+struct VersionReads {
+    inner: Arc<Mutex<HashMap<Collection, Slots>>>,
+    ids: Arc<AtomicU64>,
+}
+
+/// `None` when the query failed: each waiter then reads on its own, to get (and report) its own error.
+type VersionRead = Shared<BoxFuture<'static, Option<DataVersion>>>;
+
+#[derive(Default)]
+struct Slots {
+    /// Sent (or about to be): not to be joined.
+    in_flight: Option<(u64, VersionRead)>,
+    /// Not sent yet: requests join it.
+    next: Option<(u64, VersionRead)>,
+}
+
+impl VersionReads {
+    fn lock(&self) -> MutexGuard<'_, HashMap<Collection, Slots>> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    async fn read(&self, store: &Store, c: Collection) -> crate::store::Result<DataVersion> {
+        let read = {
+            let mut all = self.lock();
+            let slots = all.entry(c).or_default();
+            match &slots.next {
+                Some((_, r)) => r.clone(),
+                None => {
+                    let id = self.ids.fetch_add(1, Ordering::Relaxed);
+                    let before = slots.in_flight.as_ref().map(|(_, r)| r.clone());
+                    let this = self.clone();
+                    let store = store.clone();
+                    let r = async move {
+                        if let Some(before) = before {
+                            before.await;
+                        }
+                        // From here on this read is in flight: later arrivals make the next one.
+                        {
+                            let mut all = this.lock();
+                            let slots = all.entry(c).or_default();
+                            if slots.next.as_ref().is_some_and(|(i, _)| *i == id) {
+                                slots.in_flight = slots.next.take();
+                            }
+                        }
+                        let v = store.data_version(c).await.ok();
+                        let mut all = this.lock();
+                        let slots = all.entry(c).or_default();
+                        if slots.in_flight.as_ref().is_some_and(|(i, _)| *i == id) {
+                            slots.in_flight = None;
+                        }
+                        v
+                    }
+                    .boxed()
+                    .shared();
+                    slots.next = Some((id, r.clone()));
+                    r
+                }
+            }
+        };
+        match read.await {
+            Some(v) => Ok(v),
+            None => store.data_version(c).await,
         }
     }
 }

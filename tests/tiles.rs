@@ -499,3 +499,61 @@ async fn tilejson_and_tilesets(pool: PgPool) {
     let links = r.body["tilesets"][0]["links"].as_array().unwrap();
     assert!(links.iter().any(|l| l["type"] == MVT && l["templated"] == true));
 }
+
+/// A GET through a router of its own (for spawned tasks).
+async fn fetch(app: axum::Router, uri: String) -> (u16, Vec<u8>) {
+    use axum::body::Body;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let req = axum::http::Request::builder().uri(uri).header("host", "test.local").body(Body::empty()).unwrap();
+    let resp = app.oneshot(req).await.unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.into_body().collect().await.unwrap().to_bytes().to_vec())
+}
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn concurrent_requests_never_get_a_tile_older_than_a_committed_write(pool: PgPool) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let (t, cache) = tile_app(pool, Settings::default()).await;
+    let code = "450222-GD-000001";
+    assert_eq!(t.write("POST", UNITS, &unit(code, "priority_protection", square(109.400, 24.350, 0.002))).await.status, 201);
+    let url = tile_url("farmland_units", tile_of(109.401, 24.351, 15));
+    // readers in the background keep data-version reads in flight, so requests below share them
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut background = Vec::new();
+    for _ in 0..4 {
+        let (app, url, stop) = (t.app.clone(), url.clone(), stop.clone());
+        background.push(tokio::spawn(async move {
+            let mut n = 0;
+            while !stop.load(Ordering::Relaxed) {
+                assert_eq!(fetch(app.clone(), url.clone()).await.0, 200);
+                n += 1;
+            }
+            n
+        }));
+    }
+    let mut other = sqlx::PgConnection::connect_with(&t.store.pool.connect_options()).await.unwrap();
+    let classes = ["strict_control", "safe_use", "priority_protection"];
+    for i in 0..12 {
+        let class = classes[i % 3];
+        sqlx::query("UPDATE farmland_unit_versions SET class = $2 WHERE unit_code = $1 AND valid_to IS NULL AND superseded_at IS NULL")
+            .bind(code)
+            .bind(class)
+            .execute(&mut other)
+            .await
+            .unwrap();
+        // committed: every request from now on sees it
+        let answers = futures_util::future::join_all((0..8).map(|_| fetch(t.app.clone(), url.clone()))).await;
+        for (status, body) in answers {
+            assert_eq!(status, 200);
+            assert_eq!(features(&body, "farmland_units")[0]["class"], class, "round {i}");
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    let mut served = 0;
+    for b in background {
+        served += b.await.unwrap();
+    }
+    assert!(served > 0);
+    assert!(cache.stats().hits > 0);
+}

@@ -134,7 +134,7 @@ type TilePath = (String, String, String, String, String);
 
 /// The lon/lat extent of a collection (current or as of a day), computed once per data version.
 pub async fn cached_extent(state: &AppState, c: Collection, as_of: AsOf) -> ApiResult<Option<[f64; 4]>> {
-    let version = state.store.data_version(c).await?;
+    let version = state.tiles.data_version(&state.store, c).await?;
     Ok(match state.tiles.extent(c, as_of.date(), version) {
         Some(b) => b,
         None => {
@@ -164,10 +164,10 @@ async fn tile(
     let as_of = params.as_of()?;
     let max_bytes = state.settings.tile_max_bytes;
 
-    // The current data version, read on every request: the cache and the ETag are only ever as fresh
-    // as this, and it is as fresh as the last committed write.
-    let store = state.reader(&caller).await;
-    let version = store.data_version(c).await?;
+    // The current data version, read on every request from the primary (batched with concurrent
+    // requests, never older than this request): the cache and the ETag are only ever as fresh as this,
+    // and it is as fresh as the last committed write, whoever made it.
+    let version = state.tiles.data_version(&state.store, c).await?;
     state.tiles.observe(c, version);
     let etag = tile_etag(c, t, as_of, version, max_bytes);
     if if_none_match(&headers, &etag) {
@@ -180,7 +180,13 @@ async fn tile(
     }
     // The tile comes with the version it was made from (same statement, same snapshot), which may be
     // newer than the one read above if a write committed in between: it is cached and tagged as that.
-    let r = store.tile(c, t, as_of, max_bytes).await?;
+    // A read replica may render it; one that has not replayed up to `version` yet would make a stale
+    // tile, so the primary makes it then.
+    let store = state.reader(&caller).await;
+    let mut r = store.tile(c, t, as_of, max_bytes).await?;
+    if r.version.seq < version.seq {
+        r = state.store.tile(c, t, as_of, max_bytes).await?;
+    }
     let etag = tile_etag(c, t, as_of, r.version, max_bytes);
     let made = CachedTile { mvt: Bytes::from(r.mvt), detail: r.detail, oversize: r.oversize };
     state.tiles.insert(TileKey { version: r.version, ..key }, made.clone());

@@ -103,6 +103,7 @@ impl From<StoreError> for ApiError {
                     "the registry database cannot be reached right now; try again shortly",
                 )
             }
+            StoreError::BadInput(d) => ApiError::bad_request(d),
             StoreError::Timeout => ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "timeout",

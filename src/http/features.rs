@@ -59,7 +59,9 @@ pub fn json_body(settings: &crate::config::Settings, headers: &HeaderMap, body: 
 }
 
 fn if_match(headers: &HeaderMap) -> Option<&str> {
-    headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok())
+    // A precondition that cannot be read (bytes outside visible ASCII) matches no ETag: it must fail as
+    // 412, never be dropped, which would turn a conditional write into an unconditional one.
+    headers.get(header::IF_MATCH).map(|v| v.to_str().unwrap_or("\"unreadable If-Match\""))
 }
 
 pub fn feature_response(status: StatusCode, json: String, etag: &str, location: Option<String>) -> Response {

@@ -174,7 +174,15 @@ async fn lock_current(conn: &mut PgConnection, collection: Collection, code: &st
         code = t.code,
         cond = AsOf::Current.condition(0)
     );
-    let row = sqlx::query(&sql).bind(code).fetch_optional(&mut *conn).await?.ok_or(StoreError::NotFound)?;
+    let mut row = sqlx::query(&sql).bind(code).fetch_optional(&mut *conn).await?;
+    if row.is_none() {
+        // A racing writer may have ended the current version while this statement waited for its lock:
+        // READ COMMITTED then re-checks that row, finds it no longer current, and returns nothing, while
+        // its successor is too new for this statement's snapshot. A second statement sees the successor,
+        // so the loser gets 412 (stale If-Match) rather than 404.
+        row = sqlx::query(&sql).bind(code).fetch_optional(&mut *conn).await?;
+    }
+    let row = row.ok_or(StoreError::NotFound)?;
     Ok(CurrentRow { version_id: row.try_get(0)?, valid_from: row.try_get(1)?, state: row.try_get(2)? })
 }
 

@@ -33,6 +33,9 @@ pub enum StoreError {
     Unavailable(String),
     #[error("the query took too long and was stopped")]
     Timeout,
+    /// Text from the request that PostgreSQL cannot take (a NUL character, or one outside UTF-8).
+    #[error("{0}")]
+    BadInput(String),
     #[error("database error: {0}")]
     Database(sqlx::Error),
     #[error("migration failed: {0}")]
@@ -49,6 +52,11 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::Database(db) => match db.code().as_deref() {
                 // query_canceled: the statement timeout fired
                 Some("57014") => StoreError::Timeout,
+                // character_not_in_repertoire, untranslatable_character: PostgreSQL text holds no NUL, so a
+                // NUL in an id, a filter literal or a field ends here. The request's fault: 400, not 500.
+                Some("22021" | "22P05") => StoreError::BadInput(
+                    "the request contains a character that cannot be stored or searched (such as NUL, \\u0000)".into(),
+                ),
                 // admin_shutdown, crash_shutdown, cannot_connect_now
                 Some("57P01" | "57P02" | "57P03") => StoreError::Unavailable(db.message().to_string()),
                 // unique_violation on a "current code" index: the code is taken

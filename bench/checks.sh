@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# Access-rule checks (issue 3): checks per second and latency at 16 concurrent clients through the HTTP
+# service, side by side with the same spatial SQL (src/store/sql/check_facts.sql, the same query polygons,
+# the same parameters) run bare by pgbench: the physical limit. Not run by the tests.
+#
+#   bash bench/checks.sh
+#
+# Settings (environment): DURATION (30, seconds per run), CONNS (16), ROUNDS (2: service and bare alternate,
+# so that a change in the machine's load hits both), UNITS (200000), PARCELS (1000), NQ (1000 query
+# polygons), BENCH_DB (landguard_bench_checks; generated once by bench/gen.sh), PORT (18181),
+# LANDGUARD_BIN (target/release/landguard, built if missing), OUT (bench/results/checks-DATE.md).
+#
+# Two kinds of check: `rezoning` to urban housing (070101; overlaps only: buffer 0) and `eia-site` for a
+# heavy-metal plant (1 000 m farmland buffer: ST_DWithin on geography, many more units per answer). The
+# service parses and validates the request, reprojects, runs check_facts.sql, evaluates the rules and
+# writes the answer; pgbench runs check_facts.sql alone (-M prepared, as sqlx does), the polygon taken by
+# id from the table bench_check_queries, and as_of and the buffer bound as parameters as the service does.
+# wrk (Debian) drives the service with bench/checks.lua; both get 16 connections and 2 client threads.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-30}
+CONNS=${CONNS:-16}
+ROUNDS=${ROUNDS:-2}
+UNITS=${UNITS:-200000}
+PARCELS=${PARCELS:-1000}
+NQ=${NQ:-1000}
+BENCH_DB=${BENCH_DB:-landguard_bench_checks}
+PORT=${PORT:-18181}
+LANDGUARD_BIN=${LANDGUARD_BIN:-target/release/landguard}
+OUT=${OUT:-bench/results/checks-$(date -u +%Y%m%dT%H%M%SZ).md}
+WORK=$(mktemp -d /tmp/landguard-checks.XXXXXX)
+LG_PID=
+
+cleanup() {
+    if [ -n "$LG_PID" ]; then kill "$LG_PID" 2>/dev/null || true; wait "$LG_PID" 2>/dev/null || true; fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+say() { echo ">> $*" >&2; }
+
+command -v wrk >/dev/null || { say "installing wrk (Debian)"; apt-get install -y wrk >/dev/null; }
+command -v pgbench >/dev/null || { echo "pgbench (postgresql-contrib / postgresql-15) is needed" >&2; exit 1; }
+if [ ! -x "$LANDGUARD_BIN" ]; then
+    say "cargo build --release"
+    cargo build --release --bin landguard >&2
+fi
+
+BASE_URL=${DATABASE_URL:-$(bash scripts/pg.sh url | tail -n 1)}
+BENCH_URL="${BASE_URL%/*}/$BENCH_DB"
+ADMIN_URL="${BASE_URL%/*}/postgres"
+
+# --- data: generated once, reused while it has the size asked for
+have=$(psql "$ADMIN_URL" -Atc "SELECT 1 FROM pg_database WHERE datname = '$BENCH_DB'")
+meta=
+[ "$have" = 1 ] && meta=$(psql "$BENCH_URL" -Atc "SELECT value FROM landguard_meta WHERE key = 'bench_gen'" 2>/dev/null || true)
+if ! echo "$meta" | grep -q "\"units\" : $UNITS, \"parcels\" : $PARCELS,"; then
+    LANDGUARD_BIN=$LANDGUARD_BIN bash bench/gen.sh --db "$BENCH_DB" --units "$UNITS" --parcels "$PARCELS" --recreate >&2
+fi
+psql "$BENCH_URL" -q -v n="$NQ" -f bench/checks_queries.sql 2>/dev/null
+read -r N_UNITS N_PARCELS <<<"$(psql "$BENCH_URL" -At -F ' ' -c "SELECT
+    (SELECT count(*) FROM farmland_unit_versions WHERE valid_to IS NULL AND superseded_at IS NULL),
+    (SELECT count(*) FROM construction_parcel_versions WHERE valid_to IS NULL AND superseded_at IS NULL)")"
+say "$N_UNITS current farmland units, $N_PARCELS current parcels, $NQ query polygons"
+
+# --- request bodies (service) and the bare statement (pgbench), from the same polygons
+psql "$BENCH_URL" -At -c "SELECT json_build_object('geometry', geojson::json, 'proposed_use', '070101',
+    'use_code_system', 'ydyh2023')::text FROM bench_check_queries ORDER BY id" > "$WORK/rezoning.txt"
+psql "$BENCH_URL" -At -c "SELECT json_build_object('geometry', geojson::json, 'project_kind', 'heavy_metal')::text
+    FROM bench_check_queries ORDER BY id" > "$WORK/eia.txt"
+{
+    echo "\\set id random(1, $NQ)"
+    sed -e 's/--.*$//' src/store/sql/check_facts.sql \
+        | sed -e 's/\$1/(SELECT geojson FROM bench_check_queries WHERE id = :id)/g' -e 's/\$2/:asof::date/g' -e 's/\$3/:buf::float8/g'
+    echo ";"
+} > "$WORK/check_facts.pgbench"
+ASOF=$(date -u -d '+8 hours' +%F)   # the service's "today" is the date in China (UTC+8)
+
+# --- the service
+DATABASE_URL="$BENCH_URL" LANDGUARD_POOL_SIZE=$CONNS RUST_LOG=warn \
+    "$LANDGUARD_BIN" serve --bind "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
+LG_PID=$!
+for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.1; done
+curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
+
+# decisions over a sample, to show that the polygons ask real questions
+DECISIONS=""
+for kind in rezoning eia; do
+    path=/checks/rezoning; [ "$kind" = eia ] && path=/checks/eia-site
+    d=$(awk 'NR % 20 == 1' "$WORK/$kind.txt" | while IFS= read -r body; do
+        curl -fsS -H 'Content-Type: application/json' -d "$body" "http://127.0.0.1:$PORT$path" | grep -o '"decision":"[a-z]*"' | head -1
+    done | sort | uniq -c | awk '{gsub(/"decision":|"/, "", $2); printf "%s %s, ", $1, $2}')
+    DECISIONS+="$kind: ${d%, }; "
+done
+say "sample decisions: $DECISIONS"
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$LG_PID/stat"; }
+
+run_service() { # kind duration conns threads -> RESULT line (+ cpu ms per request)
+    local kind=$1 dur=$2 c=$3 t=$4 path=/checks/rezoning
+    [ "$kind" = eia ] && path=/checks/eia-site
+    local t0 t1 line reqs
+    t0=$(cpu_ticks)
+    line=$(BODIES="$WORK/$kind.txt" CHECK_PATH=$path wrk -t"$t" -c"$c" -d"${dur}s" --timeout 10s -s bench/checks.lua \
+        "http://127.0.0.1:$PORT" | grep '^RESULT')
+    t1=$(cpu_ticks)
+    reqs=$(echo "$line" | sed -E 's/.*requests=([0-9]+).*/\1/')
+    echo "$line cpu_ms=$(echo "scale=3; ($t1 - $t0) * 1000 / $(getconf CLK_TCK) / ($reqs + 0.000001)" | bc)"
+}
+
+run_bare() { # kind duration conns threads -> "RESULT rps=.. p50=.. p99=.."
+    local kind=$1 dur=$2 c=$3 t=$4 buf=0 tps
+    [ "$kind" = eia ] && buf=1000
+    rm -f "$WORK"/pgb*
+    tps=$(cd "$WORK" && pgbench -n -M prepared -c "$c" -j "$t" -T "$dur" -D asof="$ASOF" -D buf="$buf" \
+        -f "$WORK/check_facts.pgbench" -l --log-prefix=pgb "$BENCH_URL" 2>/dev/null \
+        | sed -nE 's/^tps = ([0-9.]+) .*without initial.*/\1/p')
+    cat "$WORK"/pgb* | awk '{print $3 / 1000}' | sort -n > "$WORK/lat.txt"
+    local n p50 p99
+    n=$(wc -l < "$WORK/lat.txt")
+    p50=$(sed -n "$(( (n * 50 + 99) / 100 ))p" "$WORK/lat.txt")
+    p99=$(sed -n "$(( (n * 99 + 99) / 100 ))p" "$WORK/lat.txt")
+    echo "RESULT rps=$tps p50=$p50 p99=$p99 requests=$n"
+}
+
+field() { echo "$1" | sed -E "s/.*$2=([0-9.]+).*/\1/"; }
+
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+say "warm-up (5 s each)"
+for kind in rezoning eia; do run_service "$kind" 5 "$CONNS" 2 >/dev/null; run_bare "$kind" 5 "$CONNS" 2 >/dev/null; done
+
+declare -A SVC BARE
+for r in $(seq 1 "$ROUNDS"); do
+    for kind in rezoning eia; do
+        say "round $r, $kind: service ($DURATION s, $CONNS connections)"
+        SVC[$kind,$r]=$(run_service "$kind" "$DURATION" "$CONNS" 2)
+        say "  ${SVC[$kind,$r]}"
+        say "round $r, $kind: bare check_facts.sql through pgbench ($DURATION s, $CONNS connections)"
+        BARE[$kind,$r]=$(run_bare "$kind" "$DURATION" "$CONNS" 2)
+        say "  ${BARE[$kind,$r]}"
+    done
+done
+say "one client, 10 s each: latency without queueing"
+for kind in rezoning eia; do
+    SVC[$kind,1c]=$(run_service "$kind" 10 1 1)
+    BARE[$kind,1c]=$(run_bare "$kind" 10 1 1)
+done
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# --- report
+mkdir -p "$(dirname "$OUT")"
+{
+    echo "### Checks: service vs bare SQL ($(date -u +%Y-%m-%dT%H:%MZ))"
+    echo
+    echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo) RAM, PostgreSQL $(psql "$BENCH_URL" -Atc 'SHOW server_version' | cut -d' ' -f1) (shared_buffers $(psql "$BENCH_URL" -Atc 'SHOW shared_buffers')); load average before $LOAD_BEFORE, after $LOAD_AFTER."
+    echo "Data: $N_UNITS current farmland units, $N_PARCELS current parcels (bench/gen.sh), $NQ query polygons (bench/checks_queries.sql)."
+    echo "Sample decisions (every 20th polygon): $DECISIONS"
+    echo
+    echo "| check | round | service checks/s | service p50 / p99 ms | bare (pgbench) tx/s | bare p50 / p99 ms | service / bare | landguard CPU ms per check |"
+    echo "|---|---|---|---|---|---|---|---|"
+    for kind in rezoning eia; do
+        label="rezoning (070101, overlaps)"; [ "$kind" = eia ] && label="eia-site heavy_metal (1 km buffer)"
+        ssum=0; bsum=0
+        for r in $(seq 1 "$ROUNDS") 1c; do
+            s=${SVC[$kind,$r]}; b=${BARE[$kind,$r]}
+            sr=$(field "$s" rps); br=$(field "$b" rps)
+            ratio=$(echo "scale=1; 100 * $sr / $br" | bc)
+            rl=$r; [ "$r" = 1c ] && rl="1 client"
+            echo "| $label | $rl | $sr | $(field "$s" p50) / $(field "$s" p99) | $br | $(field "$b" p50) / $(field "$b" p99) | $ratio % | $(field "$s" cpu_ms) |"
+            if [ "$r" != 1c ]; then ssum=$(echo "$ssum + $sr" | bc); bsum=$(echo "$bsum + $br" | bc); fi
+        done
+        echo "| $label | **all $CONNS-client rounds** | $(echo "scale=1; $ssum / $ROUNDS" | bc) | | $(echo "scale=1; $bsum / $ROUNDS" | bc) | | **$(echo "scale=1; 100 * $ssum / $bsum" | bc) %** | |"
+    done
+    echo
+    echo "Non-2xx answers or socket errors in the service runs: $(for k in "${!SVC[@]}"; do field "${SVC[$k]}" non2xx; done | paste -sd+ | bc) / $(for k in "${!SVC[@]}"; do field "${SVC[$k]}" errors; done | paste -sd+ | bc)."
+} | tee "$OUT"
+say "written to $OUT"

@@ -81,11 +81,15 @@ fi
 FEATURES=$(psql "$BENCH_URL" -Atc "SELECT count(*) FROM bench_farmland_units")
 say "$FEATURES current farmland units"
 
-# --- a fixed list of tiles: up to 150 per zoom 12..16 holding features, picked by a fixed hash order
-psql "$BENCH_URL" -At -F ' ' > "$WORK/tiles.txt" <<'SQL'
+# --- a fixed list of tiles: up to 150 per zoom 12..16 holding features (of the 100k layer when it is
+# there, else of the demo data), picked by a fixed hash order
+ONLY_BENCH=true
+[ "${NO_100K:-0}" = 1 ] && ONLY_BENCH=false
+psql "$BENCH_URL" -At -F ' ' -v only_bench="$ONLY_BENCH" > "$WORK/tiles.txt" <<'SQL'
 WITH z AS (SELECT generate_series(12, 16) AS z),
 c AS (SELECT ST_X(p) AS lon, ST_Y(p) AS lat
-      FROM (SELECT ST_PointOnSurface(geom) AS p FROM bench_farmland_units) s),
+      FROM (SELECT ST_PointOnSurface(geom) AS p FROM bench_farmland_units
+            WHERE (unit_code LIKE '%-BENCH-%') = :only_bench) s),
 t AS (SELECT DISTINCT z.z,
              floor((c.lon + 180) / 360 * 2 ^ z.z)::int AS x,
              floor((1 - ln(tan(radians(c.lat)) + 1 / cos(radians(c.lat))) / pi()) / 2 * 2 ^ z.z)::int AS y
@@ -96,7 +100,9 @@ SQL
 NTILES=$(wc -l < "$WORK/tiles.txt")
 awk '{print "/collections/farmland_units/tiles/WebMercatorQuad/" $1 "/" $3 "/" $2}' "$WORK/tiles.txt" > "$WORK/urls-landguard.txt"
 awk '{print "/bench_farmland_units/" $1 "/" $2 "/" $3}' "$WORK/tiles.txt" > "$WORK/urls-martin.txt"
-say "$NTILES tile URLs (zoom 12-16)"
+ZOOMS=$(awk '{n[$1]++} END {for (z in n) printf "%s z%s, ", n[z], z}' "$WORK/tiles.txt" | sed 's/, $//')
+say "$NTILES tile URLs: $ZOOMS"
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 
 cat > "$WORK/urls.lua" <<'LUA'
 -- Cycles through a fixed list of paths, each thread from its own offset.
@@ -199,7 +205,8 @@ mkdir -p "$(dirname "$OUT")"
 {
     echo "# Tiles: landguard $(git rev-parse --short HEAD 2>/dev/null || echo '?') vs martin"
     echo
-    echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores; $FEATURES farmland units; $NTILES tiles (zoom 12-16);"
+    echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load average before the runs: $LOAD; $FEATURES farmland units;"
+    echo "$NTILES tiles ($ZOOMS);"
     echo "wrk -t$THREADS -c$CONNS -d$DURATION; martin: $([ "$HAVE_MARTIN" = 1 ] && "$MARTIN_BIN" --version || echo 'not installed')"
     echo
     echo "| server | requests/s | p50 ms | p90 ms | p99 ms | errors | non-2xx |"

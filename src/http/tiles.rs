@@ -74,7 +74,7 @@ pub fn parse_tile(z: &str, y: &str, x: &str) -> ApiResult<TileId> {
     TileId::new(z, x, y).ok_or_else(|| bad_tile("z", format!("tile {z}/{y}/{x} is outside the tile matrix set")))
 }
 
-/// Strong ETag of a tile: everything its bytes depend on.
+/// ETag of a tile: a hash of everything its bytes depend on.
 pub fn tile_etag(c: Collection, t: TileId, as_of: AsOf, v: DataVersion, max_bytes: usize) -> String {
     let date = as_of.date().map(|d| d.to_string()).unwrap_or_default();
     let text = format!(
@@ -87,7 +87,9 @@ pub fn tile_etag(c: Collection, t: TileId, as_of: AsOf, v: DataVersion, max_byte
         v.stamp
     );
     let digest = Sha256::digest(text.as_bytes());
-    format!("\"t{}\"", hex::encode(&digest[..12]))
+    // Weak: the compression layer sends the same tile gzipped or not, and a strong tag would have to
+    // differ between the two; weak comparison is what If-None-Match uses anyway.
+    format!("W/\"t{}\"", hex::encode(&digest[..12]))
 }
 
 /// Whether `If-None-Match` names this ETag (weak comparison, as RFC 9110 asks for GET).
@@ -98,7 +100,12 @@ fn if_none_match(headers: &HeaderMap, etag: &str) -> bool {
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
         .map(str::trim)
-        .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == etag)
+        .any(|t| t == "*" || opaque(t) == opaque(etag))
+}
+
+/// The opaque part of an entity tag, for weak comparison.
+fn opaque(tag: &str) -> &str {
+    tag.strip_prefix("W/").unwrap_or(tag)
 }
 
 fn set(resp: &mut Response, name: &'static str, value: &str) {
@@ -318,7 +325,11 @@ mod tests {
         let day = AsOf::Date(chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default());
         assert_ne!(a, tile_etag(Collection::FarmlandUnits, t, day, v, 500_000));
         let mut h = HeaderMap::new();
-        h.insert(header::IF_NONE_MATCH, HeaderValue::from_str(&format!("\"x\", W/{a}")).unwrap());
+        h.insert(header::IF_NONE_MATCH, HeaderValue::from_str(&format!("\"x\", {}", opaque(&a))).unwrap());
         assert!(if_none_match(&h, &a));
+        h.insert(header::IF_NONE_MATCH, HeaderValue::from_str(&a).unwrap());
+        assert!(if_none_match(&h, &a));
+        h.insert(header::IF_NONE_MATCH, HeaderValue::from_static("\"x\""));
+        assert!(!if_none_match(&h, &a));
     }
 }

@@ -149,7 +149,20 @@ pub fn document(base: &str) -> Value {
                     param("datetime"), {"name": "f", "in": "query", "schema": {"type": "string", "enum": ["mvt"]}}],
                 "responses": merge(json!({"200": {"description": "MVT", "content": {"application/vnd.mapbox-vector-tile": {"schema": {"type": "string", "format": "binary"}}}}, "304": {"description": "not modified"}}), &read_errors)}},
             "/health": {"get": {"tags": ["Operations"], "summary": "Liveness and database reachability", "operationId": "getHealth",
-                "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}}, "503": problem("the database is unavailable")}}}
+                "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}}, "503": problem("the database is unavailable")}}},
+            "/metrics": {"get": {"tags": ["Operations"], "summary": "Prometheus text exposition: requests by route and status class, latency, pool use", "operationId": "getMetrics",
+                "responses": {"200": {"description": "metrics", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
+            "/audit": {"get": {"tags": ["Operations"], "summary": "The audit log, newest first (admin tokens only)", "operationId": "getAudit",
+                "security": [{"bearer": []}],
+                "parameters": [
+                    {"name": "collection", "in": "query", "schema": {"type": "string", "enum": collections}},
+                    {"name": "feature_id", "in": "query", "schema": {"type": "string"}},
+                    {"name": "actor", "in": "query", "schema": {"type": "string"}, "description": "the token name behind the change"},
+                    {"name": "action", "in": "query", "schema": {"type": "string"}, "description": "create, replace, patch, delete, transition, import, token.create, token.revoke"},
+                    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
+                    {"name": "cursor", "in": "query", "schema": {"type": "string"}, "description": "from a next link"}],
+                "responses": {"200": {"description": "entries and a next link when more remain", "content": {"application/json": {"schema": {"type": "object"}}}},
+                              "400": problem("a bad parameter"), "401": problem("no or unknown token"), "403": problem("not an admin token"), "503": problem("the database is unavailable")}}}
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "a token from `landguard token create`"}},

@@ -97,8 +97,8 @@ mod tests {
             ("]]]]]][", 1, false),
             ("[1],[2],[3]", 1, false),
             (r#"{"type":"Feature","geometry":{"type":"MultiPolygon","coordinates":[[[[1,2]]]]}}"#, 6, false),
-            (r#"{"名":"[[[","x":[{"y":[]}]}"#, 3, false),
-            (r#"{"名":"[[[","x":[{"y":[]}]}"#, 2, true),
+            (r#"{"名":"[[[","x":[{"y":[]}]}"#, 4, false),
+            (r#"{"名":"[[[","x":[{"y":[]}]}"#, 3, true),
         ];
         for (text, max, deeper) in table {
             assert_eq!(json_depth_exceeds(text.as_bytes(), *max), *deeper, "{text} max {max}");

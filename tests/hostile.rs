@@ -228,6 +228,9 @@ const PAYLOADS: &[&str] = &[
     "_",
 ];
 
+/// method, uri, body, headers
+type Write<'a> = (&'a str, String, Option<String>, Vec<(&'a str, &'a str)>);
+
 fn seg(s: &str) -> String {
     // every byte outside the unreserved set is percent-encoded, so the payload arrives whole as one segment
     s.bytes()
@@ -308,7 +311,7 @@ async fn injection_through_ids_parameters_and_bodies_never_reaches_sql(pool: PgP
         f["properties"]["basis_doc"] = json!(p);
         let mut bad_class = unit("GD-1", p, square(109.3, 24.6, 0.001));
         bad_class["properties"]["county_code"] = json!(p);
-        let writes: Vec<(&str, String, Option<String>, Vec<(&str, &str)>)> = vec![
+        let writes: Vec<Write> = vec![
             ("PUT", format!("/collections/farmland_units/items/{s}"), Some(f.to_string()), vec![]),
             ("PATCH", format!("/collections/farmland_units/items/{s}"), Some(json!({"properties": {"class": p}}).to_string()), vec![]),
             ("PATCH", "/collections/farmland_units/items/GD-1".into(), Some(json!({"properties": {"class": p}}).to_string()), vec![]),

@@ -129,17 +129,22 @@ fn bbox_sql(b: &Bbox, params: &mut Vec<SqlParam>) -> String {
 }
 
 /// Keyset condition: rows strictly after `values` in the order (sort keys…, code). NULLs sort last when
-/// ascending and first when descending, as PostgreSQL orders them.
+/// ascending and first when descending, as PostgreSQL orders them. The last key is the feature code, which
+/// is never NULL: its condition is a plain `code > $n`, which the index on current codes turns into a range
+/// (with an `OR code IS NULL` arm the index scan would start at the first code and filter its way to the
+/// cursor, so every page of a full pull would cost more than the one before).
 fn keyset_sql(keys: &[(String, QType, bool)], values: &[Value], params: &mut Vec<SqlParam>) -> Option<String> {
     if keys.len() != values.len() {
         return None;
     }
     let mut ors = Vec::new();
     let mut eqs: Vec<String> = Vec::new();
-    for ((expr, qtype, desc), value) in keys.iter().zip(values) {
+    for (k, ((expr, qtype, desc), value)) in keys.iter().zip(values).enumerate() {
         let param = if value.is_null() { None } else { Some(push(params, json_param(*qtype, value)?)) };
         let cast = cast(*qtype);
+        let not_null = k + 1 == keys.len();
         let after = match (&param, desc) {
+            (Some(p), false) if not_null => format!("{expr} > {p}::{cast}"),
             (Some(p), false) => format!("({expr} > {p}::{cast} OR {expr} IS NULL)"),
             (Some(p), true) => format!("{expr} < {p}::{cast}"),
             (None, false) => "FALSE".to_string(),
@@ -304,8 +309,17 @@ mod tests {
         let mut params = Vec::new();
         let keys = vec![("v.a".to_string(), QType::String, true), ("v.code".to_string(), QType::String, false)];
         let sql = keyset_sql(&keys, &[Value::Null, Value::String("X".into())], &mut params).unwrap();
-        assert_eq!(sql, "((v.a IS NOT NULL) OR (v.a IS NULL AND (v.code > $1::text OR v.code IS NULL)))");
+        assert_eq!(sql, "((v.a IS NOT NULL) OR (v.a IS NULL AND v.code > $1::text))");
         assert!(keyset_sql(&keys, &[Value::Null], &mut params).is_none());
+    }
+
+    #[test]
+    fn keyset_on_the_code_alone_is_a_range() {
+        // The default order: a plain `code > $n`, so the index on current codes starts at the cursor.
+        let mut params = Vec::new();
+        let keys = vec![("v.code".to_string(), QType::String, false)];
+        let sql = keyset_sql(&keys, &[Value::String("X".into())], &mut params).unwrap();
+        assert_eq!(sql, "((v.code > $1::text))");
     }
 
     #[test]

@@ -211,6 +211,10 @@ pub struct Report {
     /// Whether the changes were committed.
     pub written: bool,
     pub elapsed: Duration,
+    /// Of which: reading, checking and staging the file (the COPY runs alongside the reader).
+    pub read_time: Duration,
+    /// Of which: the merge into the registry (plan, new versions, audit rows, commit).
+    pub merge_time: Duration,
 }
 
 impl fmt::Display for Report {
@@ -252,7 +256,16 @@ impl fmt::Display for Report {
             self.repairs.len(),
             self.problems.len(),
             self.elapsed.as_secs_f64()
-        )
+        )?;
+        if self.problems.is_empty() && self.read > 0 {
+            writeln!(
+                f,
+                "time: reading, checking and staging {:.1} s, merging {:.1} s",
+                self.read_time.as_secs_f64(),
+                self.merge_time.as_secs_f64()
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -361,6 +374,7 @@ pub async fn run(store: &Store, opts: &ImportOptions) -> Result<Report, ImportEr
         c.finish().await?;
     }
     drop(copy);
+    report.read_time = started.elapsed();
 
     let actor = format!("import:{}", opts.file_name());
     match crate::store::import::merge(&mut tx, opts.collection, &actor, &opts.file_name()).await? {
@@ -385,6 +399,7 @@ pub async fn run(store: &Store, opts: &ImportOptions) -> Result<Report, ImportEr
         report.written = true;
     }
     report.elapsed = started.elapsed();
+    report.merge_time = report.elapsed.saturating_sub(report.read_time);
     Ok(report)
 }
 

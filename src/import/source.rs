@@ -66,10 +66,11 @@ pub(super) enum Msg {
 pub(super) fn spawn(cfg: ReaderConfig) -> Result<mpsc::Receiver<Msg>, ImportError> {
     let (tx, rx) = mpsc::channel(CHANNEL_BATCHES);
     std::thread::Builder::new()
-        .name("import-reader".into())
+        .name("import-read".into())
         .spawn(move || {
-            let send = |m: Msg| tx.blocking_send(m).is_ok();
-            if let Err(e) = read(cfg, &send) {
+            let own = tx.clone();
+            let send = |m: Msg| own.blocking_send(m).is_ok();
+            if let Err(e) = read(cfg, &send, tx) {
                 send(Msg::Failed(e));
             }
         })
@@ -600,10 +601,81 @@ fn choose_layer(ds: &Dataset, cfg: &ReaderConfig) -> Result<usize, ImportError> 
     Ok(idx)
 }
 
-/// Per-feature state of the reader.
-struct Reader<'a> {
-    cfg: &'a ReaderConfig,
-    coords: &'a Coords,
+/// A feature as the GDAL thread prepared it: properties and geometry (CGCS2000 lon/lat) as a GeoJSON
+/// Feature, ready for the check.
+struct Prepared {
+    ordinal: u64,
+    code: Option<String>,
+    state_given: bool,
+    feature: Value,
+    /// Why the geometry could not be brought to lon/lat (then `feature` has none).
+    geometry_problem: Option<String>,
+    /// The first vertex in the source CRS, for hints about impossible coordinates.
+    source_vertex: Option<(f64, f64)>,
+    /// The lon/lat geometry as WKB (before the GCJ-02 inverse), kept only when repairs are asked for.
+    lonlat_wkb: Option<Vec<u8>>,
+}
+
+/// What the checker thread needs to know; plain data, so it can cross threads.
+#[derive(Clone)]
+struct CheckConfig {
+    collection: Collection,
+    today: NaiveDate,
+    limits: FeatureLimits,
+    repair: bool,
+    gcj02: bool,
+    info: CrsInfo,
+}
+
+/// On the GDAL thread: a feature's geometry to 2-D straight-segment CGCS2000 lon/lat, and the Feature
+/// the check reads.
+fn prepare(cfg: &ReaderConfig, coords: &Coords, ordinal: u64, props: Map<String, Value>, geom: Option<&Geometry>) -> Prepared {
+    let c = cfg.collection;
+    let code = props.get(c.id_property()).and_then(lookup_key).filter(|s| !s.is_empty());
+    let state_given =
+        c == Collection::ConstructionParcels && props.get("state").and_then(lookup_key).is_some_and(|s| !s.is_empty());
+    let mut geometry = Value::Null;
+    let mut geometry_problem = None;
+    let mut source_vertex = None;
+    let mut lonlat_wkb = None;
+    if let Some(g) = geom {
+        let mut g = linear(g.clone());
+        g.flatten_to_2d();
+        source_vertex = first_vertex(&g);
+        let transformed = match &coords.transform {
+            None => Ok(()),
+            Some(t) => g.transform_inplace(t),
+        };
+        match transformed {
+            Err(_) => {
+                let hint = source_vertex
+                    .map(|(x, y)| coordinate_hint(&coords.info, x, y))
+                    .unwrap_or_else(|| "the geometry has no coordinates".into());
+                geometry_problem = Some(format!("coordinates cannot be transformed from {}: {hint}", coords.info.label));
+            }
+            Ok(()) => match geojson_of(&g, coords.gcj02, true) {
+                Ok((v, _)) => {
+                    geometry = v;
+                    if cfg.repair {
+                        lonlat_wkb = g.wkb().ok();
+                    }
+                }
+                Err(e) if coords.gcj02 && e.contains("GCJ-02") => {
+                    let hint = source_vertex.map(|(x, y)| geometry::outside_china_hint(x, y)).unwrap_or("");
+                    geometry_problem = Some(format!("{e}; {hint}"));
+                }
+                Err(e) => geometry_problem = Some(e),
+            },
+        }
+    }
+    let feature = json!({"type": "Feature", "geometry": geometry, "properties": Value::Object(props)});
+    Prepared { ordinal, code, state_given, feature, geometry_problem, source_vertex, lonlat_wkb }
+}
+
+/// The checker thread's state: checks features, repairs them when asked, finds duplicate codes and
+/// encodes the staging rows.
+struct Checker {
+    cfg: CheckConfig,
     codes: HashMap<String, u64>,
     rows: CopyRows,
     in_batch: u64,
@@ -613,7 +685,19 @@ struct Reader<'a> {
     failed: bool,
 }
 
-impl Reader<'_> {
+impl Checker {
+    fn new(cfg: CheckConfig) -> Checker {
+        Checker {
+            cfg,
+            codes: HashMap::new(),
+            rows: CopyRows::with_capacity(1 << 20),
+            in_batch: 0,
+            problems: Vec::new(),
+            repairs: Vec::new(),
+            failed: false,
+        }
+    }
+
     fn problem(&mut self, ordinal: u64, code: &Option<String>, pointer: &str, detail: impl Into<String>) {
         self.failed = true;
         self.problems.push(FeatureProblem { ordinal, code: code.clone(), problem: Problem::new(pointer, detail) });
@@ -630,69 +714,28 @@ impl Reader<'_> {
         send(Msg::Batch(b))
     }
 
-    /// Checks one feature and, when it passes, encodes its staging row.
-    fn feature(&mut self, ordinal: u64, props: Map<String, Value>, geom: Option<&Geometry>) {
+    /// Checks one feature (the API's check) and, when it passes, encodes its staging row.
+    fn feature(&mut self, p: Prepared) {
+        self.in_batch += 1;
+        let Prepared { ordinal, code, state_given, mut feature, geometry_problem, source_vertex, lonlat_wkb } = p;
         let c = self.cfg.collection;
-        let code = props.get(c.id_property()).and_then(lookup_key).filter(|s| !s.is_empty());
-        let state_given = c == Collection::ConstructionParcels
-            && props.get("state").and_then(lookup_key).is_some_and(|s| !s.is_empty());
-
-        // geometry: to 2-D, straight segments, CGCS2000 lon/lat
-        let mut lonlat: Option<Geometry> = None;
-        let mut geometry = Value::Null;
-        let mut geometry_problem: Option<String> = None;
-        let mut source_vertex = None;
-        if let Some(g) = geom {
-            let mut g = linear(g.clone());
-            g.flatten_to_2d();
-            source_vertex = first_vertex(&g);
-            let transformed = match &self.coords.transform {
-                None => Ok(()),
-                Some(t) => g.transform_inplace(t),
-            };
-            match transformed {
-                Err(_) => {
-                    let hint = source_vertex
-                        .map(|(x, y)| coordinate_hint(&self.coords.info, x, y))
-                        .unwrap_or_else(|| "the geometry has no coordinates".into());
-                    geometry_problem = Some(format!("coordinates cannot be transformed from {}: {hint}", self.coords.info.label));
-                }
-                Ok(()) => match geojson_of(&g, self.coords.gcj02, true) {
-                    Ok((v, _)) => {
-                        geometry = v;
-                        lonlat = Some(g);
-                    }
-                    Err(e) if self.coords.gcj02 && e.contains("GCJ-02") => {
-                        let hint = source_vertex.map(|(x, y)| geometry::outside_china_hint(x, y)).unwrap_or("");
-                        geometry_problem = Some(format!("{e}; {hint}"));
-                    }
-                    Err(e) => geometry_problem = Some(e),
-                },
-            }
-        }
-        let mut feature = json!({"type": "Feature", "geometry": geometry, "properties": Value::Object(props)});
         let limits = self.cfg.limits;
         let mut checked = check_feature(c, &feature, self.cfg.today, limits);
 
         // --on-invalid repair: GEOS MakeValid (through GDAL) for geometries that are invalid — by geo's
         // checks (what the API refuses) or by GEOS's (what PostGIS's ST_IsValid constraint refuses).
         if self.cfg.repair && geometry_problem.is_none() {
+            let lonlat = lonlat_wkb.as_deref().and_then(|w| Geometry::from_wkb(w).ok());
             let invalid = match &checked {
                 Err(_) => invalid_only(&feature["geometry"], limits),
                 Ok(_) => lonlat.as_ref().filter(|g| !g.is_valid()).map(|_| "invalid according to GEOS".to_string()),
             };
             if let (Some(was), Some(g)) = (invalid, lonlat.as_ref()) {
-                if let Some((repaired, parts)) = repair(g, self.coords.gcj02) {
+                if let Some((repaired, parts)) = repair(g, self.cfg.gcj02) {
                     feature["geometry"] = repaired;
                     let again = check_feature(c, &feature, self.cfg.today, limits);
                     if let Ok(ok) = &again {
-                        self.repairs.push(Repair {
-                            ordinal,
-                            code: ok.record.code().to_string(),
-                            was,
-                            area_m2: ok.area_m2,
-                            parts,
-                        });
+                        self.repairs.push(Repair { ordinal, code: ok.record.code().to_string(), was, area_m2: ok.area_m2, parts });
                     }
                     checked = again;
                 }
@@ -708,12 +751,11 @@ impl Reader<'_> {
                     if p.pointer == "/geometry" && geometry_problem.is_some() {
                         continue; // the transformation problem above explains the missing geometry
                     }
-                    if geometry_problem_is_outside(&p) && !self.coords.info.geographic {
+                    if geometry_problem_is_outside(&p) && !self.cfg.info.geographic {
                         // the lon/lat check's hint speaks of lon/lat; name the cause in the source CRS
-                        let hint = source_vertex
-                            .map(|(x, y)| coordinate_hint(&self.coords.info, x, y))
-                            .unwrap_or_default();
-                        self.problem(ordinal, &code, &p.pointer, format!("coordinates cannot be in {}: {hint}", self.coords.info.label));
+                        let hint = source_vertex.map(|(x, y)| coordinate_hint(&self.cfg.info, x, y)).unwrap_or_default();
+                        let detail = format!("coordinates cannot be in {}: {hint}", self.cfg.info.label);
+                        self.problem(ordinal, &code, &p.pointer, detail);
                     } else {
                         self.problem(ordinal, &code, &p.pointer, p.detail);
                     }
@@ -730,6 +772,34 @@ impl Reader<'_> {
                 if !self.failed {
                     encode(&mut self.rows, ordinal, &ok, state_given);
                 }
+            }
+        }
+    }
+}
+
+/// What the GDAL thread hands the checker.
+enum Stage {
+    Features(Vec<Prepared>),
+    /// The whole file has been read (without it, a closed channel means the reader failed).
+    End,
+}
+
+/// The checker thread: features in, batches of COPY rows and problems out; `Done` only after `End`.
+fn check_all(cfg: CheckConfig, rx: std::sync::mpsc::Receiver<Stage>, send: &dyn Fn(Msg) -> bool) {
+    let mut checker = Checker::new(cfg);
+    while let Ok(stage) = rx.recv() {
+        match stage {
+            Stage::Features(fs) => {
+                for f in fs {
+                    checker.feature(f);
+                }
+                if !checker.flush(send) {
+                    return; // the database side has gone; it reports why
+                }
+            }
+            Stage::End => {
+                send(Msg::Done);
+                return;
             }
         }
     }
@@ -813,7 +883,9 @@ fn encode(rows: &mut CopyRows, ordinal: u64, c: &Checked<Record>, state_given: b
     }
 }
 
-fn read(cfg: ReaderConfig, send: &dyn Fn(Msg) -> bool) -> Result<(), ImportError> {
+/// The GDAL thread: opens the file, sends `Opened`, then prepares features for the checker thread it
+/// starts (reading and checking run on two cores).
+fn read(cfg: ReaderConfig, send: &(dyn Fn(Msg) -> bool + Sync), tx: mpsc::Sender<Msg>) -> Result<(), ImportError> {
     quiet_gdal();
     let mut notes = Vec::new();
     let (ds, recode) = open_dataset(&cfg, &mut notes)?;
@@ -831,17 +903,22 @@ fn read(cfg: ReaderConfig, send: &dyn Fn(Msg) -> bool) -> Result<(), ImportError
         return Ok(());
     }
 
-    let mut reader = Reader {
-        cfg: &cfg,
-        coords: &coords,
-        codes: HashMap::new(),
-        rows: CopyRows::with_capacity(1 << 20),
-        in_batch: 0,
-        problems: Vec::new(),
-        repairs: Vec::new(),
-        failed: false,
+    let check_cfg = CheckConfig {
+        collection: cfg.collection,
+        today: cfg.today,
+        limits: cfg.limits,
+        repair: cfg.repair,
+        gcj02: coords.gcj02,
+        info: coords.info.clone(),
     };
+    let (stage_tx, stage_rx) = std::sync::mpsc::sync_channel::<Stage>(CHANNEL_BATCHES);
+    std::thread::Builder::new()
+        .name("import-check".into())
+        .spawn(move || check_all(check_cfg, stage_rx, &|m: Msg| tx.blocking_send(m).is_ok()))
+        .map_err(|e| ImportError::Reader(e.to_string()))?;
+
     let mut ordinal = 0u64;
+    let mut batch = Vec::with_capacity(BATCH_FEATURES);
     for f in layer.features() {
         ordinal += 1;
         // SAFETY: `f` is the live feature of this iteration.
@@ -857,16 +934,17 @@ fn read(cfg: ReaderConfig, send: &dyn Fn(Msg) -> bool) -> Result<(), ImportError
         for (p, v) in &cfg.mapping.constants {
             props.insert((*p).to_string(), v.clone());
         }
-        reader.feature(ordinal, props, f.geometry());
-        reader.in_batch += 1;
-        if reader.in_batch as usize >= BATCH_FEATURES && !reader.flush(send) {
-            return Ok(()); // the database side has gone; it reports why
+        batch.push(prepare(&cfg, &coords, ordinal, props, f.geometry()));
+        if batch.len() >= BATCH_FEATURES
+            && stage_tx.send(Stage::Features(std::mem::replace(&mut batch, Vec::with_capacity(BATCH_FEATURES)))).is_err()
+        {
+            return Ok(()); // the checker has stopped because the database side has gone; it reports why
         }
     }
-    if (reader.in_batch > 0 || !reader.problems.is_empty()) && !reader.flush(send) {
+    if !batch.is_empty() && stage_tx.send(Stage::Features(batch)).is_err() {
         return Ok(());
     }
-    send(Msg::Done);
+    let _ = stage_tx.send(Stage::End);
     Ok(())
 }
 

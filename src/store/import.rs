@@ -84,7 +84,10 @@ fn conflicts_from(rows: Vec<PgRow>) -> Result<Vec<Conflict>> {
 /// geometry invalid); the caller then rolls back.
 pub async fn merge(conn: &mut PgConnection, c: Collection, actor: &str, file: &str) -> Result<std::result::Result<MergeCounts, Vec<Conflict>>> {
     let t = table(c);
+    let clock = std::time::Instant::now();
+    let lap = |what: &str| tracing::debug!(target: "landguard::import", "{what}: {:.3} s", clock.elapsed().as_secs_f64());
     sqlx::query("ANALYZE import_staging").execute(&mut *conn).await?;
+    lap("analyze");
     // Writers of this collection wait until the import commits; readers are not blocked.
     sqlx::query(&format!("LOCK TABLE {t} IN SHARE ROW EXCLUSIVE MODE")).execute(&mut *conn).await?;
     let (plan, insert, state) = match c {
@@ -92,6 +95,7 @@ pub async fn merge(conn: &mut PgConnection, c: Collection, actor: &str, file: &s
         Collection::ConstructionParcels => (PARCEL_PLAN, PARCEL_INSERT, "s.state"),
     };
     sqlx::query(plan).execute(&mut *conn).await?;
+    lap("plan");
     let conflicts = sqlx::query(&CONFLICTS.replace("{state}", state)).fetch_all(&mut *conn).await?;
     if !conflicts.is_empty() {
         return Ok(Err(conflicts_from(conflicts)?));
@@ -105,10 +109,12 @@ pub async fn merge(conn: &mut PgConnection, c: Collection, actor: &str, file: &s
             _ => counts.unchanged = n,
         }
     }
+    lap("conflicts and counts");
     if counts.created + counts.changed == 0 {
         return Ok(Ok(counts));
     }
     sqlx::query(&END_CURRENT.replace("{table}", t)).bind(actor).execute(&mut *conn).await?;
+    lap("end current versions");
     sqlx::query("SAVEPOINT import_insert").execute(&mut *conn).await?;
     match sqlx::query(insert).bind(actor).bind(file).execute(&mut *conn).await {
         Ok(_) => {}
@@ -129,6 +135,7 @@ pub async fn merge(conn: &mut PgConnection, c: Collection, actor: &str, file: &s
         Err(e) => return Err(e.into()),
     }
     sqlx::query("RELEASE SAVEPOINT import_insert").execute(&mut *conn).await?;
+    lap("insert versions and audit rows");
     Ok(Ok(counts))
 }
 

@@ -53,6 +53,27 @@ pub fn outside_china_hint(x: f64, y: f64) -> &'static str {
     }
 }
 
+fn polygon(rings: &[Vec<geojson::Position>]) -> Result<Polygon<f64>, GeometryError> {
+    let mut out = Vec::with_capacity(rings.len());
+    for ring in rings {
+        let mut coords = Vec::with_capacity(ring.len());
+        for p in ring {
+            if p.len() < 2 || p.len() > 3 {
+                return Err(GeometryError::NotGeoJson(format!("a position has {} numbers; it needs 2 (or 3)", p.len())));
+            }
+            let (x, y) = (p[0], p[1]);
+            if !x.is_finite() || !y.is_finite() {
+                return Err(GeometryError::NotGeoJson("a coordinate is not a finite number".into()));
+            }
+            coords.push(geo::coord! { x: x, y: y });
+        }
+        out.push(geo::LineString(coords));
+    }
+    let mut rings = out.into_iter();
+    let exterior = rings.next().unwrap_or_else(|| geo::LineString(Vec::new()));
+    Ok(Polygon::new(exterior, rings.collect()))
+}
+
 /// Parse a GeoJSON geometry object (Polygon or MultiPolygon) into a MultiPolygon.
 pub fn multipolygon_from_geojson(value: &serde_json::Value) -> Result<MultiPolygon<f64>, GeometryError> {
     match value.get("type").and_then(serde_json::Value::as_str) {
@@ -63,12 +84,14 @@ pub fn multipolygon_from_geojson(value: &serde_json::Value) -> Result<MultiPolyg
     }
     let geom: geojson::Geometry =
         serde_json::from_value(value.clone()).map_err(|e| GeometryError::NotGeoJson(e.to_string()))?;
-    let kind = geom.value.type_name().to_string();
-    let g: geo::Geometry<f64> = geom.value.try_into().map_err(|e: geojson::Error| GeometryError::NotGeoJson(e.to_string()))?;
-    let mp = match g {
-        geo::Geometry::Polygon(p) => MultiPolygon(vec![p]),
-        geo::Geometry::MultiPolygon(mp) => mp,
-        _ => return Err(GeometryError::NotPolygonal(kind)),
+    // Converted here rather than by the geojson crate, which indexes positions without checking their
+    // length (a one-number position would panic) and accepts non-finite numbers.
+    let mp = match &geom.value {
+        geojson::Value::Polygon { coordinates } => MultiPolygon(vec![polygon(coordinates)?]),
+        geojson::Value::MultiPolygon { coordinates } => {
+            MultiPolygon(coordinates.iter().map(|p| polygon(p)).collect::<Result<_, _>>()?)
+        }
+        other => return Err(GeometryError::NotPolygonal(other.type_name().to_string())),
     };
     Ok(mp)
 }
@@ -172,6 +195,8 @@ mod tests {
         let point = json!({"type": "Point", "coordinates": [109.4, 24.3]});
         assert!(matches!(multipolygon_from_geojson(&point), Err(GeometryError::NotPolygonal(_))));
         assert!(matches!(multipolygon_from_geojson(&json!({"type": "Polygon"})), Err(GeometryError::NotGeoJson(_))));
+        let short = json!({"type": "Polygon", "coordinates": [[[109.4], [109.5, 24.3], [109.4, 24.4], [109.4]]]});
+        assert!(matches!(multipolygon_from_geojson(&short), Err(GeometryError::NotGeoJson(_))), "a one-number position is refused, not a panic");
         let empty = json!({"type": "MultiPolygon", "coordinates": []});
         let mp = multipolygon_from_geojson(&empty).unwrap();
         assert_eq!(check_lonlat(&mp, 10), vec![GeometryError::Empty]);

@@ -110,7 +110,7 @@ async fn tiles_carry_the_layer_properties(pool: PgPool) {
     let created = t.write("POST", UNITS, &u).await;
     assert_eq!(created.status, 201, "{}", created.text);
     let area = created.body["properties"]["area_m2"].as_f64().unwrap();
-    assert_eq!(t.write("POST", UNITS, &unit("450222-GD-000002", "safe_use", square(109.403, 24.350, 0.002))).await.status, 201);
+    assert_eq!(t.write("POST", UNITS, &unit("450222-GD-000002", "safe_use", square(109.396, 24.350, 0.002))).await.status, 201);
     // far away: not in the tile
     assert_eq!(t.write("POST", UNITS, &unit("450222-GD-000003", "safe_use", square(110.5, 25.5, 0.002))).await.status, 201);
     let mut p = parcel("LZ-T-001", square(109.401, 24.353, 0.001));
@@ -405,11 +405,11 @@ async fn the_size_bound_reduces_and_says_so(pool: PgPool) {
     let settings = Settings { tile_max_bytes: 700, ..Settings::default() };
     let (t, _) = tile_app(pool, settings).await;
     for i in 0..12 {
-        let mut p = parcel(&format!("LZ-T-{i:03}"), square(109.400 + 0.0015 * f64::from(i % 4), 24.350 + 0.0015 * f64::from(i / 4), 0.001));
+        let mut p = parcel(&format!("LZ-T-{i:03}"), square(109.385 + 0.0015 * f64::from(i % 4), 24.350 + 0.0015 * f64::from(i / 4), 0.001));
         p["properties"]["name"] = json!(format!("一个名字很长的地块，用来让瓦片超过大小上限 {i}"));
         assert_eq!(t.write("POST", PARCELS, &p).await.status, 201);
     }
-    let url = tile_url("construction_parcels", tile_of(109.402, 24.352, 14));
+    let url = tile_url("construction_parcels", tile_of(109.387, 24.352, 14));
     let (status, h, body) = get_bytes(&t, &url, &[]).await;
     assert_eq!(status, 200);
     assert_ne!(header(&h, "x-tile-detail"), Some("full"));

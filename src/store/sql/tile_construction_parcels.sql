@@ -14,7 +14,7 @@
 -- lon/lat -> Web Mercator pipeline is about 3x faster than the one PROJ builds from EPSG:4490.
 WITH t AS (
     SELECT ST_TileEnvelope($1, $2, $3) AS env,
-           ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 0.0625), 4490) AS env_storage,
+           ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 0.015625), 4490) AS env_storage,
            -- one unit of the 4096 tile grid in degrees of longitude; a degree of latitude is 1/cos(lat) times
            -- longer in Web Mercator, so a tolerance in degrees is scaled by cos(lat) to stay within the units
            360.0 / power(2.0::float8, $1) / 4096.0 AS unit_deg,
@@ -31,7 +31,7 @@ f AS MATERIALIZED (
            CASE WHEN $6 THEN v.county_code END AS county_code,
            CASE WHEN $6 THEN v.current_use END AS current_use,
            CASE WHEN $6 THEN v.remediated_for_class::integer END AS remediated_for_class,
-           ST_AsMVTGeom(ST_Transform(ST_SetSRID(ST_Simplify(v.geom, $4 * t.tolerance_deg, true), 4326), 3857), t.env, 4096, 256, true) AS geom
+           ST_AsMVTGeom(ST_Transform(ST_SetSRID(ST_Simplify(v.geom, $4 * t.tolerance_deg, true), 4326), 3857), t.env, 4096, 64, true) AS geom
     FROM construction_parcel_versions v, t
     WHERE v.geom && t.env_storage
       AND {as_of}

@@ -5,7 +5,8 @@
 #   bash bench/tiles.sh                  # everything it can run (martin only if installed, see below)
 #   INSTALL_MARTIN=1 bash bench/tiles.sh # also `cargo install martin` first (30-60 min on 2 cores)
 #
-# Settings (environment): DURATION (20s per run), CONNS (16), THREADS (2), PORT_LG (18080),
+# Settings (environment): DURATION (20s per run), ROUNDS (1; rounds alternate the servers and the
+# report adds the medians), CONNS (16), THREADS (2), PORT_LG (18080),
 # PORT_MARTIN (13000), BENCH_DB (landguard_bench), LANDGUARD_BIN (target/release/landguard, built if
 # missing), MARTIN_BIN (martin on PATH, or ~/.cargo/bin/martin), MARTIN_VERSION (1.14.0, the last one
 # that builds with rustc 1.95), NO_100K=1 (demo data only), OUT (bench/results/tiles-DATE.md).
@@ -20,6 +21,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-20s}
+ROUNDS=${ROUNDS:-1}
 CONNS=${CONNS:-16}
 THREADS=${THREADS:-2}
 PORT_LG=${PORT_LG:-18080}
@@ -176,30 +178,33 @@ start_martin() {
 LG="http://127.0.0.1:$PORT_LG"
 MA="http://127.0.0.1:$PORT_MARTIN"
 
-say "landguard, cache off"
-start_landguard 0
-warm "$LG" "$WORK/urls-landguard.txt"
-run "landguard uncached" "$LG" "$WORK/urls-landguard.txt"
-stop_last
-
-say "landguard, cache on (64 MiB)"
-start_landguard $((64 * 1024 * 1024))
-warm "$LG" "$WORK/urls-landguard.txt"
-run "landguard cached" "$LG" "$WORK/urls-landguard.txt"
-stop_last
-
-if [ "$HAVE_MARTIN" = 1 ]; then
-    say "martin, cache off"
-    start_martin 0
-    warm "$MA" "$WORK/urls-martin.txt"
-    run "martin uncached" "$MA" "$WORK/urls-martin.txt"
+# Rounds alternate the servers, so that a change in the machine's load falls on both.
+for round in $(seq 1 "$ROUNDS"); do
+    say "round $round: landguard, cache off"
+    start_landguard 0
+    warm "$LG" "$WORK/urls-landguard.txt"
+    run "landguard uncached" "$LG" "$WORK/urls-landguard.txt"
     stop_last
-    say "martin, cache on (512 MB)"
-    start_martin 512
-    warm "$MA" "$WORK/urls-martin.txt"
-    run "martin cached" "$MA" "$WORK/urls-martin.txt"
+    if [ "$HAVE_MARTIN" = 1 ]; then
+        say "round $round: martin, cache off"
+        start_martin 0
+        warm "$MA" "$WORK/urls-martin.txt"
+        run "martin uncached" "$MA" "$WORK/urls-martin.txt"
+        stop_last
+    fi
+    say "round $round: landguard, cache on (64 MiB)"
+    start_landguard $((64 * 1024 * 1024))
+    warm "$LG" "$WORK/urls-landguard.txt"
+    run "landguard cached" "$LG" "$WORK/urls-landguard.txt"
     stop_last
-fi
+    if [ "$HAVE_MARTIN" = 1 ]; then
+        say "round $round: martin, cache on (512 MB)"
+        start_martin 512
+        warm "$MA" "$WORK/urls-martin.txt"
+        run "martin cached" "$MA" "$WORK/urls-martin.txt"
+        stop_last
+    fi
+done
 
 mkdir -p "$(dirname "$OUT")"
 {
@@ -217,5 +222,18 @@ mkdir -p "$(dirname "$OUT")"
         get() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<< "$line"; }
         echo "| $name | $(get rps) | $(get p50) | $(get p90) | $(get p99) | $(get errors) | $(get non2xx) |"
     done
+    if [ "$ROUNDS" -gt 1 ]; then
+        echo
+        echo "Median over $ROUNDS rounds:"
+        echo
+        echo "| server | requests/s | p50 ms | p99 ms |"
+        echo "|---|---:|---:|---:|"
+        for name in "landguard uncached" "martin uncached" "landguard cached" "martin cached"; do
+            rows=$(printf '%s\n' "${RESULTS[@]}" | grep "^$name|" || true)
+            [ -n "$rows" ] || continue
+            med() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<< "$rows" | sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+            echo "| $name | $(med rps) | $(med p50) | $(med p99) |"
+        done
+    fi
 } > "$OUT"
 cat "$OUT"

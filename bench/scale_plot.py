@@ -32,6 +32,8 @@ def main() -> int:
         r["db_mb"] = r["db_bytes"] / 2**20
         r["pull_kfps"] = r["pull_features"] / r["pull_s"] / 1000
         r["gen_min"] = r["gen_total_s"] / 60
+        r["tile_z12"] = r.get("tile_zoom_p50", {}).get("12")
+        r["tile_z16"] = r.get("tile_zoom_p50", {}).get("16")
 
     cols = [
         ("farmland units (current)", lambda r: f"{r['units']:,}"),
@@ -45,8 +47,11 @@ def main() -> int:
         ("bbox req/s @16 (p50 / p99 ms)", lambda r: f"{r['bbox_rps']:.0f} ({r['bbox_p50']:.0f} / {r['bbox_p99']:.0f})"),
         ("check req/s @16 (p50 / p99 ms)", lambda r: f"{r['check_rps']:.0f} ({r['check_p50']:.1f} / {r['check_p99']:.1f})"),
         ("check 1 client p50 / p99 ms", lambda r: f"{r['check1_p50']:.1f} / {r['check1_p99']:.1f}"),
+        ("features per bbox", lambda r: f"{r.get('bbox_features', '—')}"),
         ("tile req/s @16 (p50 / p99 ms)", lambda r: f"{r['tile_rps']:.0f} ({r['tile_p50']:.0f} / {r['tile_p99']:.0f})"),
         ("tile 1 client p50 / p99 ms", lambda r: f"{r['tile1_p50']:.1f} / {r['tile1_p99']:.1f}"),
+        ("tile features z12 / 13 / 14 / 15 / 16", lambda r: " / ".join(str(v) for v in r.get("tile_zoom_features", {}).values()) or "—"),
+        ("tile 1 client p50 ms z12 / … / z16", lambda r: " / ".join(f"{v:.0f}" for v in r.get("tile_zoom_p50", {}).values()) or "—"),
         ("load average (gen / runs)", lambda r: f"{r['load_at_gen']} / {r['load_at_run']}"),
     ]
     lines = ["| | " + " | ".join(f"{r['units']:,} units" for r in rows) + " | growth |",
@@ -67,7 +72,10 @@ def main() -> int:
     lines.append("")
     lines.append("Plans (index or scan behind each statement):")
     for r in rows:
-        lines.append(f"- {r['units']:,}: bbox `{r['plan_bbox']}`; check `{r['plan_check']}`")
+        lines.append(f"- {r['units']:,}: bbox `{r['plan_bbox']}`; next page `{r.get('plan_page', '')}`; check `{r['plan_check']}`")
+    lines.append("")
+    lines.append(f"Medians of {rows[0].get('rounds', 1)} rounds; landguard {rows[0].get('commit', '?')}; "
+                 f"load average {rows[0].get('load_before', '?')} before the measurements, {rows[0].get('load_after', '?')} after.")
     open(md, "w").write("\n".join(lines) + "\n")
 
     x = [r["units"] for r in rows]
@@ -82,7 +90,9 @@ def main() -> int:
                                            ("check1_p50", "1 client p50 ms", "d:")],
          [("check_rps", "req/s", "^--")], "flat"),
         ("Tiles z12-16, uncached (16 clients)", [("tile_p50", "p50 ms", "o-"), ("tile_p99", "p99 ms", "s-"),
-                                                ("tile1_p50", "1 client p50 ms", "d:")],
+                                                ("tile1_p50", "1 client p50 ms", "d:"),
+                                                ("tile_z12", "1 client p50 ms z12", "v-."),
+                                                ("tile_z16", "1 client p50 ms z16", "^-.")],
          [("tile_rps", "req/s", "^--")], "flat"),
         ("Service RSS during the pull", [], [], None),
     ]
@@ -104,7 +114,7 @@ def main() -> int:
             values = [v for v in values if v]
             if values:
                 axis.set_ylim(min(values) / 2.5, max(values) * 2.5)
-        colors = ["tab:blue", "tab:orange", "tab:purple"]
+        colors = ["tab:blue", "tab:orange", "tab:purple", "tab:red", "tab:brown"]
         lv = []
         for (key, label, style), color in zip(left, colors):
             ys = [r.get(key) for r in rows]

@@ -3,7 +3,7 @@
 # cached, with wrk at a fixed concurrency for a bounded time over a fixed list of tile URLs.
 #
 #   bash bench/tiles.sh                  # everything it can run (martin only if installed, see below)
-#   INSTALL_MARTIN=1 bash bench/tiles.sh # also `cargo install martin` first (30-60 min on 2 cores)
+#   INSTALL_MARTIN=1 bash bench/tiles.sh # also `cargo install martin` first (~35 min on 2 cores)
 #
 # Settings (environment): DURATION (20s per run), ROUNDS (1; rounds alternate the servers and the
 # report adds the medians), CONNS (16), THREADS (2), PORT_LG (18080),
@@ -53,8 +53,8 @@ ADMIN_URL="${BASE_URL%/*}/postgres"
 # --- martin: optional, slow to build; the figures say "pending" without it
 MARTIN_BIN=${MARTIN_BIN:-$(command -v martin || echo "$HOME/.cargo/bin/martin")}
 if [ ! -x "$MARTIN_BIN" ] && [ "${INSTALL_MARTIN:-0}" = 1 ]; then
-    say "cargo install martin --version $MARTIN_VERSION --locked (slow: 30-60 min on 2 cores)"
-    timeout 4h cargo install martin --version "$MARTIN_VERSION" --locked
+    say "cargo install martin --version $MARTIN_VERSION --locked, postgres only (slow: ~35 min on 2 cores)"
+    timeout 4h cargo install martin --version "$MARTIN_VERSION" --locked --no-default-features --features postgres
     MARTIN_BIN="$HOME/.cargo/bin/martin"
 fi
 HAVE_MARTIN=0

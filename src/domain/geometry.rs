@@ -87,8 +87,8 @@ pub fn multipolygon_from_geojson(value: &serde_json::Value) -> Result<MultiPolyg
     // Converted here rather than by the geojson crate, which indexes positions without checking their
     // length (a one-number position would panic) and accepts non-finite numbers.
     let mp = match &geom.value {
-        geojson::Value::Polygon { coordinates } => MultiPolygon(vec![polygon(coordinates)?]),
-        geojson::Value::MultiPolygon { coordinates } => {
+        geojson::GeometryValue::Polygon { coordinates } => MultiPolygon(vec![polygon(coordinates)?]),
+        geojson::GeometryValue::MultiPolygon { coordinates } => {
             MultiPolygon(coordinates.iter().map(|p| polygon(p)).collect::<Result<_, _>>()?)
         }
         other => return Err(GeometryError::NotPolygonal(other.type_name().to_string())),

@@ -4,9 +4,10 @@
 # client from /usr/bin/time -v.
 #
 #   bash bench/import.sh                 # 200 000 farmland units
-#   N=20000 bash bench/import.sh         # a quick run
+#   N=20000 REPEAT=1 bash bench/import.sh  # a quick run
 #
-# Settings (environment): N (200000 polygons), BENCH_DB (landguard_bench_import), LANDGUARD_BIN
+# Settings (environment): N (200000 polygons), REPEAT (3 rounds; best and median are reported: on a
+# shared machine single runs vary by a factor of two or more), BENCH_DB (landguard_bench_import), LANDGUARD_BIN
 # (target/release/landguard, built if missing), OUT (bench/results/import-DATE.md).
 #
 # The file: bench/import_gen.py writes N irregular polygons (8-24 vertices) over Liuzhou as CSV with WKT;
@@ -30,6 +31,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 N=${N:-200000}
+REPEAT=${REPEAT:-3}
 BENCH_DB=${BENCH_DB:-landguard_bench_import}
 LANDGUARD_BIN=${LANDGUARD_BIN:-target/release/landguard}
 OUT=${OUT:-bench/results/import-$(date -u +%Y%m%dT%H%M%SZ).md}
@@ -71,6 +73,7 @@ timed() {
     echo "$wall $((rss / 1024))"
 }
 
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 say "generating $N polygons"
 python3 bench/import_gen.py "$N" >"$WORK/units.csv" 2>"$WORK/gen.txt"
 echo 'String,String,String,String,Integer(Boolean),Integer(Boolean),Date,String,WKT' >"$WORK/units.csvt"
@@ -78,20 +81,37 @@ ogr2ogr -f GPKG "$WORK/units.gpkg" "$WORK/units.csv" -oo GEOM_POSSIBLE_NAMES=WKT
     -oo EMPTY_STRING_AS_NULL=YES -s_srs EPSG:4490 -t_srs EPSG:4545 -nln farmland_units -nlt MULTIPOLYGON -lco GEOMETRY_NAME=geom
 FILE_MB=$(du -m "$WORK/units.gpkg" | cut -f1)
 VERTICES=$(sed -n 's/.* polygons, \([0-9]*\) vertices/\1/p' "$WORK/gen.txt")
-say "landguard import (empty registry)"
-fresh_db
-read -r LG_S LG_RSS < <(timed lg env DATABASE_URL="$BENCH_URL" "$LANDGUARD_BIN" import "$WORK/units.gpkg" --collection farmland_units)
-LG_SUMMARY=$(grep '^summary' "$WORK/lg.out" || true)
-LG_ROWS=$(psql -X -qtA "$BENCH_URL" -c "SELECT count(*) FROM farmland_unit_versions")
-LG_AUDIT=$(psql -X -qtA "$BENCH_URL" -c "SELECT count(*) FROM audit_log")
+PG_CONN="PG:$(python3 - "$BENCH_URL" <<'PY'
+import sys, urllib.parse as u
+p = u.urlparse(sys.argv[1])
+parts = [f"dbname={p.path.lstrip('/')}", f"host={p.hostname or '127.0.0.1'}", f"port={p.port or 5432}", f"user={p.username or 'postgres'}"]
+if p.password:
+    parts.append(f"password={p.password}")
+print(" ".join(parts))
+PY
+)"
 
-say "landguard import again (all unchanged)"
-read -r RE_S RE_RSS < <(timed re env DATABASE_URL="$BENCH_URL" "$LANDGUARD_BIN" import "$WORK/units.gpkg" --collection farmland_units)
-RE_SUMMARY=$(grep '^summary' "$WORK/re.out" || true)
+# One round: the four runs, each from an empty database; appends "seconds rss_mb" to $WORK/<run>.results.
+round() {
+    local r=$1 s rss
+    say "round $r/$REPEAT: landguard import (empty registry)"
+    fresh_db
+    read -r s rss < <(timed lg env DATABASE_URL="$BENCH_URL" "$LANDGUARD_BIN" import "$WORK/units.gpkg" --collection farmland_units)
+    echo "$s $rss" >>"$WORK/lg.results"
+    grep -E '^(summary|time)' "$WORK/lg.out" | tr '\n' ' ' >>"$WORK/lg.summaries"
+    echo >>"$WORK/lg.summaries"
+    LG_ROWS=$(psql -X -qtA "$BENCH_URL" -c "SELECT count(*) FROM farmland_unit_versions")
+    LG_AUDIT=$(psql -X -qtA "$BENCH_URL" -c "SELECT count(*) FROM audit_log")
 
-say "ogr2ogr -f PostgreSQL (PG_USE_COPY=YES)"
-fresh_db
-psql -X -q "$BENCH_URL" <<'SQL'
+    say "round $r/$REPEAT: landguard import again (all unchanged)"
+    read -r s rss < <(timed re env DATABASE_URL="$BENCH_URL" "$LANDGUARD_BIN" import "$WORK/units.gpkg" --collection farmland_units)
+    echo "$s $rss" >>"$WORK/re.results"
+    grep -E '^(summary|time)' "$WORK/re.out" | tr '\n' ' ' >>"$WORK/re.summaries"
+    echo >>"$WORK/re.summaries"
+
+    say "round $r/$REPEAT: ogr2ogr -f PostgreSQL (PG_USE_COPY=YES) into an equivalent table"
+    fresh_db
+    psql -X -q "$BENCH_URL" <<'SQL'
 CREATE TABLE bench_ogr_farmland_units (
     ogc_fid           serial PRIMARY KEY,
     unit_code         text NOT NULL,
@@ -106,34 +126,38 @@ CREATE TABLE bench_ogr_farmland_units (
 );
 CREATE INDEX bench_ogr_farmland_units_geom ON bench_ogr_farmland_units USING gist (geom);
 SQL
-PG_CONN="PG:$(python3 - "$BENCH_URL" <<'PY'
-import sys, urllib.parse as u
-p = u.urlparse(sys.argv[1])
-parts = [f"dbname={p.path.lstrip('/')}", f"host={p.hostname or '127.0.0.1'}", f"port={p.port or 5432}", f"user={p.username or 'postgres'}"]
-if p.password:
-    parts.append(f"password={p.password}")
-print(" ".join(parts))
-PY
-)"
-read -r OGR_S OGR_RSS < <(timed ogr env PG_USE_COPY=YES ogr2ogr -f PostgreSQL "$PG_CONN" "$WORK/units.gpkg" farmland_units \
-    -append -unsetFid -nln bench_ogr_farmland_units -t_srs EPSG:4490 -nlt MULTIPOLYGON --config PG_USE_COPY YES)
-OGR_ROWS=$(psql -X -qtA "$BENCH_URL" -c "SELECT count(*) FROM bench_ogr_farmland_units")
+    read -r s rss < <(timed ogr env PG_USE_COPY=YES ogr2ogr -f PostgreSQL "$PG_CONN" "$WORK/units.gpkg" farmland_units \
+        -append -unsetFid -nln bench_ogr_farmland_units -t_srs EPSG:4490 -nlt MULTIPOLYGON --config PG_USE_COPY YES)
+    echo "$s $rss" >>"$WORK/ogr.results"
+    OGR_ROWS=$(psql -X -qtA "$BENCH_URL" -c "SELECT count(*) FROM bench_ogr_farmland_units")
 
-say "ogr2ogr into a clone of the registry table (same constraints and indexes)"
-fresh_db
-psql -X -q "$BENCH_URL" <<'SQL'
+    say "round $r/$REPEAT: ogr2ogr into a clone of the registry table"
+    fresh_db
+    psql -X -q "$BENCH_URL" <<'SQL'
 CREATE TABLE bench_ogr_registry (LIKE farmland_unit_versions INCLUDING ALL);
 -- ogr2ogr cannot fill these; it also falls back from COPY to one INSERT per row when a column it leaves
 -- unset has a default, so they are made nullable without defaults
 ALTER TABLE bench_ogr_registry ALTER recorded_at DROP NOT NULL, ALTER recorded_at DROP DEFAULT,
     ALTER recorded_by DROP NOT NULL, ALTER change DROP NOT NULL, ALTER area_m2 DROP NOT NULL;
 SQL
-read -r OGR2_S OGR2_RSS < <(timed ogr2 env PG_USE_COPY=YES ogr2ogr -f PostgreSQL "$PG_CONN" "$WORK/units.gpkg" farmland_units \
-    -append -unsetFid -nln bench_ogr_registry -t_srs EPSG:4490 -nlt MULTIPOLYGON --config PG_USE_COPY YES)
-OGR2_ROWS=$(psql -X -qtA "$BENCH_URL" -c "SELECT count(*) FROM bench_ogr_registry")
+    read -r s rss < <(timed ogr2 env PG_USE_COPY=YES ogr2ogr -f PostgreSQL "$PG_CONN" "$WORK/units.gpkg" farmland_units \
+        -append -unsetFid -nln bench_ogr_registry -t_srs EPSG:4490 -nlt MULTIPOLYGON --config PG_USE_COPY YES)
+    echo "$s $rss" >>"$WORK/ogr2.results"
+    OGR2_ROWS=$(psql -X -qtA "$BENCH_URL" -c "SELECT count(*) FROM bench_ogr_registry")
+}
 
-RATIO=$(awk -v a="$LG_S" -v b="$OGR_S" 'BEGIN { printf "%.2f", a / b }')
-RATIO2=$(awk -v a="$LG_S" -v b="$OGR2_S" 'BEGIN { printf "%.2f", a / b }')
+for r in $(seq 1 "$REPEAT"); do round "$r"; done
+
+# "best median max_rss" of a run's results
+stats() {
+    sort -n "$WORK/$1.results" | awk '{ t[NR] = $1; if ($2 > m) m = $2 }
+        END { med = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2; printf "%.1f %.1f %d\n", t[1], med, m }'
+}
+read -r LG_BEST LG_MED LG_RSS < <(stats lg)
+read -r RE_BEST RE_MED RE_RSS < <(stats re)
+read -r OGR_BEST OGR_MED OGR_RSS < <(stats ogr)
+read -r OGR2_BEST OGR2_MED OGR2_RSS < <(stats ogr2)
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 CPU=$(nproc)
 PGV=$(psql -X -qtA "$BENCH_URL" -c "SELECT split_part(version(), ' ', 2) || ' / PostGIS ' || postgis_lib_version()")
@@ -141,19 +165,27 @@ mkdir -p "$(dirname "$OUT")"
 {
     echo "# Import benchmark, $(date -u +%Y-%m-%d)"
     echo
-    echo "$N polygons ($VERTICES vertices), GeoPackage in EPSG:4545, ${FILE_MB} MB; $CPU CPUs; PostgreSQL $PGV; GDAL $(gdal-config --version 2>/dev/null || ogrinfo --version)."
+    echo "$N polygons ($VERTICES vertices), GeoPackage in EPSG:4545, ${FILE_MB} MB; $CPU CPUs; PostgreSQL $PGV;"
+    echo "GDAL $(gdal-config --version 2>/dev/null || ogrinfo --version). $REPEAT rounds, the runs interleaved; load average"
+    echo "at the start $LOAD0, at the end $LOAD."
     echo
-    echo "| run | wall time | peak RSS (client) | rows |"
-    echo "|---|---|---|---|"
-    echo "| landguard import (empty registry) | ${LG_S} s | ${LG_RSS} MB | $LG_ROWS versions, $LG_AUDIT audit rows |"
-    echo "| landguard import again (all unchanged) | ${RE_S} s | ${RE_RSS} MB | — |"
-    echo "| ogr2ogr -f PostgreSQL, PG_USE_COPY=YES, into an equivalent table (columns, CHECK ST_IsValid, GiST) | ${OGR_S} s | ${OGR_RSS} MB | $OGR_ROWS |"
-    echo "| the same into a clone of the registry table (LIKE farmland_unit_versions INCLUDING ALL) | ${OGR2_S} s | ${OGR2_RSS} MB | $OGR2_ROWS |"
+    echo "| run | best | median | peak RSS (client) | rows |"
+    echo "|---|---|---|---|---|"
+    echo "| landguard import (empty registry) | ${LG_BEST} s | ${LG_MED} s | ${LG_RSS} MB | $LG_ROWS versions, $LG_AUDIT audit rows |"
+    echo "| landguard import again (all unchanged) | ${RE_BEST} s | ${RE_MED} s | ${RE_RSS} MB | — |"
+    echo "| ogr2ogr -f PostgreSQL, PG_USE_COPY=YES, into an equivalent table (columns, CHECK ST_IsValid, GiST) | ${OGR_BEST} s | ${OGR_MED} s | ${OGR_RSS} MB | $OGR_ROWS |"
+    echo "| the same into a clone of the registry table (LIKE farmland_unit_versions INCLUDING ALL) | ${OGR2_BEST} s | ${OGR2_MED} s | ${OGR2_RSS} MB | $OGR2_ROWS |"
     echo
-    echo "landguard / ogr2ogr wall time: **$RATIO** (equivalent table), **$RATIO2** (registry clone). Load average at the end: $LOAD."
+    echo "landguard / ogr2ogr, best times: **$(ratio "$LG_BEST" "$OGR_BEST")** (equivalent table),"
+    echo "**$(ratio "$LG_BEST" "$OGR2_BEST")** (registry clone); medians: $(ratio "$LG_MED" "$OGR_MED"), $(ratio "$LG_MED" "$OGR2_MED")."
     echo
-    echo "    landguard: $LG_SUMMARY"
-    echo "    again:     $RE_SUMMARY"
+    echo "landguard's own report, per round:"
+    echo
+    sed 's/^/    /' "$WORK/lg.summaries"
+    echo
+    echo "again (unchanged):"
+    echo
+    sed 's/^/    /' "$WORK/re.summaries"
 } | tee "$OUT"
 say "written to $OUT"
 psql -X -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $BENCH_DB"

@@ -298,6 +298,28 @@ async fn csv_with_wkt_and_kml(pool: PgPool) {
     .unwrap();
     assert_eq!(row, ("safe_use".to_string(), "0102".to_string(), true, Some(false)));
 
+    // a CSV written in GBK: --encoding GBK recodes its text (安全利用类, 是, 否 as GBK bytes)
+    let mut gbk: Vec<u8> = b"unit_code,county_code,class,land_type,measures_in_place,crops_compliant,WKT\nGBK-1,450222,".to_vec();
+    gbk.extend_from_slice(&[0xb0, 0xb2, 0xc8, 0xab, 0xc0, 0xfb, 0xd3, 0xc3, 0xc0, 0xe0]);
+    gbk.extend_from_slice(b",0101,");
+    gbk.extend_from_slice(&[0xca, 0xc7]);
+    gbk.push(b',');
+    gbk.extend_from_slice(&[0xb7, 0xf1]);
+    gbk.extend_from_slice(b",\"POLYGON ((109.5 24.3,109.501 24.3,109.501 24.301,109.5 24.301,109.5 24.3))\"\n");
+    let gbk_file = d.path("gbk.csv");
+    std::fs::write(&gbk_file, gbk).unwrap();
+    let o = ImportOptions { source_crs: Some("EPSG:4490".into()), ..opts(&gbk_file, UNITS) };
+    let r = refused(&store, &o).await;
+    assert!(r.problems.iter().any(|p| p.problem.pointer == "/properties/class"), "{r}");
+    let o = ImportOptions { encoding: Some("GBK".into()), ..o };
+    assert_eq!(import_ok(&store, &o).await.created, 1);
+    let row: (String, bool, Option<bool>) =
+        sqlx::query_as("SELECT class, measures_in_place, crops_compliant FROM farmland_unit_versions WHERE unit_code = 'GBK-1'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(row, ("safe_use".to_string(), true, Some(false)));
+
     // KML (written by GDAL's LIBKML driver): WGS 84 by definition; Name carries the parcel's name
     let truth = parcels(8, 110.28, 25.26);
     write_geojson(&d.path("parcels.geojson"), &truth);

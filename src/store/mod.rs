@@ -103,11 +103,24 @@ pub struct Timeouts {
     pub pull_ms: u64,
     pub check_ms: u64,
     pub write_ms: u64,
+    /// The connections' own limit (`statement_timeout_ms`).
+    pub default_ms: u64,
 }
 
 impl Timeouts {
     pub fn from_settings(s: &Settings) -> Timeouts {
-        Timeouts { pull_ms: s.items_timeout_ms, check_ms: s.check_timeout_ms, write_ms: s.write_timeout_ms }
+        Timeouts {
+            pull_ms: s.items_timeout_ms,
+            check_ms: s.check_timeout_ms,
+            write_ms: s.write_timeout_ms,
+            default_ms: s.statement_timeout_ms,
+        }
+    }
+
+    /// Whether `work` needs a limit of its own (a transaction with SET LOCAL: three more round trips), or
+    /// the connections' default limit is already the right one.
+    pub fn own_limit(&self, work: Work) -> bool {
+        self.for_work(work) != self.default_ms
     }
 
     pub fn for_work(&self, work: Work) -> u64 {

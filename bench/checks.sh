@@ -5,8 +5,8 @@
 #
 #   bash bench/checks.sh
 #
-# Settings (environment): DURATION (30, seconds per run), CONNS (16), ROUNDS (2: service and bare alternate,
-# so that a change in the machine's load hits both), UNITS (200000), PARCELS (1000), NQ (1000 query
+# Settings (environment): DURATION (20, seconds per run), CONNS (16), ROUNDS (4: service and bare take turns,
+# which one goes first alternating between rounds, so that a change in the machine's load hits both alike), UNITS (200000), PARCELS (1000), NQ (1000 query
 # polygons), BENCH_DB (landguard_bench_checks; generated once by bench/gen.sh), PORT (18181),
 # LANDGUARD_BIN (target/release/landguard, built if missing), OUT (bench/results/checks-DATE.md).
 #
@@ -19,9 +19,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DURATION=${DURATION:-30}
+DURATION=${DURATION:-20}
 CONNS=${CONNS:-16}
-ROUNDS=${ROUNDS:-2}
+ROUNDS=${ROUNDS:-4}
 UNITS=${UNITS:-200000}
 PARCELS=${PARCELS:-1000}
 NQ=${NQ:-1000}
@@ -132,12 +132,18 @@ for kind in rezoning eia; do run_service "$kind" 5 "$CONNS" 2 >/dev/null; run_ba
 declare -A SVC BARE
 for r in $(seq 1 "$ROUNDS"); do
     for kind in rezoning eia; do
-        say "round $r, $kind: service ($DURATION s, $CONNS connections)"
-        SVC[$kind,$r]=$(run_service "$kind" "$DURATION" "$CONNS" 2)
-        say "  ${SVC[$kind,$r]}"
-        say "round $r, $kind: bare check_facts.sql through pgbench ($DURATION s, $CONNS connections)"
-        BARE[$kind,$r]=$(run_bare "$kind" "$DURATION" "$CONNS" 2)
-        say "  ${BARE[$kind,$r]}"
+        # odd rounds run the service first, even rounds the bare statement first
+        for who in $([ $((r % 2)) = 1 ] && echo "service bare" || echo "bare service"); do
+            if [ "$who" = service ]; then
+                say "round $r, $kind: service ($DURATION s, $CONNS connections)"
+                SVC[$kind,$r]=$(run_service "$kind" "$DURATION" "$CONNS" 2)
+                say "  ${SVC[$kind,$r]}"
+            else
+                say "round $r, $kind: bare check_facts.sql through pgbench ($DURATION s, $CONNS connections)"
+                BARE[$kind,$r]=$(run_bare "$kind" "$DURATION" "$CONNS" 2)
+                say "  ${BARE[$kind,$r]}"
+            fi
+        done
     done
 done
 say "one client, 10 s each: latency without queueing"
@@ -153,6 +159,7 @@ mkdir -p "$(dirname "$OUT")"
     echo "### Checks: service vs bare SQL ($(date -u +%Y-%m-%dT%H:%MZ))"
     echo
     echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo) RAM, PostgreSQL $(psql "$BENCH_URL" -Atc 'SHOW server_version' | cut -d' ' -f1) (shared_buffers $(psql "$BENCH_URL" -Atc 'SHOW shared_buffers')); load average before $LOAD_BEFORE, after $LOAD_AFTER."
+    echo "landguard: $(cat "$(dirname "$LANDGUARD_BIN")/COMMIT" 2>/dev/null || git rev-parse --short HEAD) (release build), pool of $CONNS connections; wrk -t2 -c$CONNS -d${DURATION}s (bench/checks.lua); pgbench -M prepared -c$CONNS -j2 -T$DURATION."
     echo "Data: $N_UNITS current farmland units, $N_PARCELS current parcels (bench/gen.sh), $NQ query polygons (bench/checks_queries.sql)."
     echo "Sample decisions (every 20th polygon): $DECISIONS"
     echo

@@ -11,8 +11,8 @@
 #
 #   bash bench/features.sh
 #
-# Settings (environment): DURATION (30, seconds per bbox run), CONNS (16), ROUNDS (2; the three contenders
-# alternate within a round), UNITS (100000), BENCH_DB (landguard_bench_100k; generated once by bench/gen.sh),
+# Settings (environment): DURATION (20, seconds per bbox run), CONNS (16), ROUNDS (3; the three contenders
+# take turns within a round, the order reversed in even rounds), UNITS (100000), BENCH_DB (landguard_bench_100k; generated once by bench/gen.sh),
 # PORT_LG (18182), PORT_TIPG (18183), TIPG_WORKERS (2: one per core), LANDGUARD_BIN
 # (target/release/landguard, built if missing), OUT (bench/results/features-DATE.md).
 # tipg runs from a venv under .run/ (pip install tipg==1.6.1 "uvicorn[standard]") with TIPG_WORKERS uvicorn
@@ -20,9 +20,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DURATION=${DURATION:-30}
+DURATION=${DURATION:-20}
 CONNS=${CONNS:-16}
-ROUNDS=${ROUNDS:-2}
+ROUNDS=${ROUNDS:-3}
 UNITS=${UNITS:-100000}
 BENCH_DB=${BENCH_DB:-landguard_bench_100k}
 PORT_LG=${PORT_LG:-18182}
@@ -152,12 +152,13 @@ DURATION=$DURATION_SAVE
 
 declare -A PULL BBOX
 for r in $(seq 1 "$ROUNDS"); do
-    for who in lg tipg bare; do
+    order="lg tipg bare"; [ $((r % 2)) = 0 ] && order="bare tipg lg"   # alternate who goes first
+    for who in $order; do
         say "round $r: full pull, $who"
         PULL[$who,$r]=$(pull_$who)
         say "  $(echo "${PULL[$who,$r]}" | jq_py "d['seconds'], d['features'], d['bytes'], d.get('rss_kb', {}).get('max')")"
     done
-    for who in lg tipg bare; do
+    for who in $order; do
         say "round $r: bbox at $CONNS clients for $DURATION s, $who"
         case $who in
             lg) BBOX[$who,$r]=$(wrk_run "$WORK/urls-lg.txt" "$PORT_LG") ;;
@@ -178,7 +179,7 @@ mkdir -p "$(dirname "$OUT")"
     echo
     echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo) RAM, PostgreSQL $(psql "$BENCH_URL" -Atc 'SHOW server_version' | cut -d' ' -f1) (shared_buffers $(psql "$BENCH_URL" -Atc 'SHOW shared_buffers')); load average before $LOAD_BEFORE, after $LOAD_AFTER."
     echo "Data: $N_UNITS current farmland units (bench/gen.sh); bbox: 500 boxes of 0.010° x 0.009° (~1 km) around random units, $BBOX_FEATURES features each, limit=1000."
-    echo "landguard: 16 connections; tipg: $TIPG_WORKERS uvicorn workers x $(( CONNS / TIPG_WORKERS )) connections; wrk -t2 -c$CONNS -d${DURATION}s; pgbench -M prepared -c$CONNS -j2."
+    echo "landguard $(cat "$(dirname "$LANDGUARD_BIN")/COMMIT" 2>/dev/null || git rev-parse --short HEAD) (release build): 16 connections; tipg: $TIPG_WORKERS uvicorn workers x $(( CONNS / TIPG_WORKERS )) connections; wrk -t2 -c$CONNS -d${DURATION}s; pgbench -M prepared -c$CONNS -j2."
     echo "landguard's first features equal the bare statement's rows byte for byte: $SAME."
     echo
     echo "Full pull (limit=10000, following next):"

@@ -222,14 +222,25 @@ pub async fn items(
         let mut rows = futures_util::stream::iter(first).chain(rows);
         let mut n: i64 = 0;
         let mut last_cursor: Option<String> = None;
+        // Features are sent in chunks of about CHUNK bytes rather than one by one: a body frame per feature
+        // cost the server and the client more than the features themselves. Memory stays bounded (the
+        // channel holds at most 32 chunks).
+        const CHUNK: usize = 64 * 1024;
+        let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + 4096);
         while let Some(row) = rows.next().await {
             match row {
                 Ok((cursor, feature)) => {
-                    let chunk = if n == 0 { feature } else { format!(",{feature}") };
+                    if n > 0 {
+                        buf.push(b',');
+                    }
+                    buf.extend_from_slice(feature.as_bytes());
                     n += 1;
                     last_cursor = Some(cursor);
-                    if tx.send(Ok(Bytes::from(chunk))).await.is_err() {
-                        return;
+                    if buf.len() >= CHUNK {
+                        let chunk = std::mem::replace(&mut buf, Vec::with_capacity(CHUNK + 4096));
+                        if tx.send(Ok(Bytes::from(chunk))).await.is_err() {
+                            return;
+                        }
                     }
                 }
                 Err(e) => {
@@ -261,7 +272,8 @@ pub async fn items(
             chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             Value::Array(links)
         );
-        let _ = tx.send(Ok(Bytes::from(tail))).await;
+        buf.extend_from_slice(tail.as_bytes());
+        let _ = tx.send(Ok(Bytes::from(buf))).await;
     });
     match first_rx.await {
         Ok(Ok(())) => {}

@@ -331,16 +331,19 @@ async fn the_request_limit_does_not_cut_a_streamed_page(pool: PgPool) {
     assert_eq!(resp.status(), 200);
     let mut body = resp.into_body();
     let mut bytes = Vec::new();
-    let start = Instant::now();
-    // a slow client: 60+ chunks, 25 ms apart, well past the 500 ms request limit
-    while let Some(frame) = body.frame().await {
+    // a slow client: it waits past the 500 ms request limit before each chunk it reads, however few
+    // chunks the page comes in
+    let mut frames = 0;
+    loop {
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        let Some(frame) = body.frame().await else { break };
         let frame = frame.expect("the body is not cut");
         if let Ok(data) = frame.into_data() {
             bytes.extend_from_slice(&data);
         }
-        tokio::time::sleep(Duration::from_millis(25)).await;
+        frames += 1;
     }
-    assert!(start.elapsed() > Duration::from_millis(1000), "{:?}", start.elapsed());
+    assert!(frames >= 1);
     let page: Value = serde_json::from_slice(&bytes).expect("a complete page");
     assert_eq!(page["numberReturned"], 60);
 }

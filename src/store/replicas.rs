@@ -55,9 +55,11 @@ impl ReadRouter {
         &self.replicas[i]
     }
 
-    /// Remembers where the primary's WAL stood after a write by `who`.
+    /// Remembers where the primary's WAL stood after a write by `who`. The insert position, not
+    /// `pg_current_wal_lsn()`: under `synchronous_commit = off` the commit record may be inserted but not
+    /// yet written when the write returns, and the written position would then lie before it.
     pub async fn note_write(&self, primary: &Store, who: &str) {
-        match sqlx::query_scalar::<_, String>("SELECT pg_current_wal_lsn()::text").fetch_one(&primary.pool).await {
+        match sqlx::query_scalar::<_, String>("SELECT pg_current_wal_insert_lsn()::text").fetch_one(&primary.pool).await {
             Ok(lsn) => {
                 if let Ok(mut w) = self.written.lock() {
                     w.retain(|_, (_, at)| at.elapsed() < self.remember);

@@ -5,7 +5,7 @@
 #   not as root: prints the sudo command to run and exits 1
 set -euo pipefail
 
-# Add packages here (e.g. nodejs npm chromium for a web build or browser tests).
+# Add packages here.
 PACKAGES=(
   libgdal-dev gdal-bin          # GDAL (import/export), gdal crate
   libproj-dev proj-bin          # PROJ 9.1 for proj-sys =0.23.1
@@ -15,6 +15,10 @@ PACKAGES=(
   pkg-config make
   chromium fonts-noto-cjk       # browser tests of the map viewer (scripts/test-web.sh); CJK glyphs in its screenshots
 )
+# The viewer's build and tests (web/, scripts/test-web.sh) need node and npm. A node from elsewhere (e.g.
+# NodeSource, which bundles npm) is used as it is; Debian's packages only where the commands are missing.
+command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs)
+command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 # Extra packages from the environment, space-separated: EXTRA_PACKAGES="nodejs npm" scripts/bootstrap.sh
 read -r -a extra <<<"${EXTRA_PACKAGES:-}"
 PACKAGES+=("${extra[@]}")

@@ -40,9 +40,16 @@ help:
 bootstrap:
 	@bash scripts/bootstrap.sh
 
+# Rebuilt only when something it is made from is newer than web/dist/index.html.
+WEB_INPUTS = web/src web/public web/build.mjs web/package.json web/package-lock.json fixtures/counties.geojson $(wildcard web/config.local.js)
 web: bootstrap
 ifneq ($(strip $(WEB_BUILD)),)
-	@if [ -f web/package.json ]; then $(WEB_BUILD); fi
+	@if [ ! -f web/package.json ]; then exit 0; fi
+	if [ -f web/dist/index.html ] && [ -z "$$(find $(WEB_INPUTS) -newer web/dist/index.html -print -quit)" ]; then
+	  echo "web/dist is up to date" >&2
+	else
+	  $(WEB_BUILD)
+	fi
 endif
 
 run: PG_ENV :=

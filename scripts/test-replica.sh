@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Read replicas against a real PostgreSQL streaming replica made here with pg_basebackup -R: a write on the
-# primary is seen at once by the writer's next read (read-your-writes), and anonymous reads reach the replica.
+# primary is seen at once by the writer's next read (read-your-writes), anonymous reads reach the replica, and
+# while the replica is stopped reads go to the primary, returning to the replica once it is back.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/testserver.sh
@@ -79,5 +80,42 @@ readers=$(psql "$DATABASE_READ_URL" -qAt -c "SELECT count(*) FROM pg_stat_activi
 # and the replica has the writes, through replication alone
 n=$(psql "$DATABASE_READ_URL" -qAt -c "SELECT count(*) FROM farmland_unit_versions WHERE unit_code LIKE 'RYW-%'")
 [ "$n" = 20 ] && ok "the replica replayed the 20 writes" || bad "the replica has $n of the 20 writes"
+
+# The replica goes away: within a few seconds reads answer from the primary, and /health says so.
+as_pg "$PGBIN/pg_ctl" -D "$work/data" -m immediate stop >/dev/null
+served=0
+for _ in $(seq 1 30); do
+  code=$(curl -s -o /dev/null -w '%{http_code}' "$LG_URL/collections/farmland_units/items?limit=5")
+  [ "$code" = 200 ] && served=$((served + 1)) || served=0
+  [ "$served" -ge 5 ] && break
+  sleep 0.2
+done
+health=$(curl -s "$LG_URL/health")
+[ "$served" -ge 5 ] && echo "$health" | grep -q '"status":"degraded"' && echo "$health" | grep -q '"up":false' \
+  && ok "with the replica stopped, reads are served by the primary and /health says degraded" \
+  || bad "with the replica stopped: $served reads in a row answered 200; /health: $health"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$LG_URL/collections/farmland_units/items/RYW-1" -H "authorization: Bearer $token")
+[ "$code" = 200 ] && ok "the writer still reads its own write" || bad "the writer's read answered $code with the replica stopped"
+
+# It comes back: reads return to it.
+as_pg "$PGBIN/pg_ctl" -D "$work/data" -l "$work/replica.log" -w \
+  -o "-p $rport -k $work -c listen_addresses=127.0.0.1 -c hot_standby=on -c max_connections=$maxconn -c recovery_min_apply_delay=1500ms" start >/dev/null
+back=0
+for _ in $(seq 1 50); do
+  curl -s "$LG_URL/health" | grep -q '"status":"ok"' && { back=1; break; }
+  sleep 0.2
+done
+# The probe itself commits about one transaction a second there; 60 reads make far more than that.
+before=$(commits)
+for i in $(seq 1 60); do curl -s -o /dev/null "$LG_URL/collections/farmland_units/items?limit=5"; done
+after=$before
+for _ in $(seq 1 24); do
+  after=$(commits)
+  [ "$after" -ge $((before + 60)) ] && break
+  sleep 0.5
+done
+[ "$back" = 1 ] && [ "$after" -ge $((before + 60)) ] && ok "the restarted replica is used again ($((after - before)) transactions)" \
+  || bad "after the replica restarted: /health ok $back, transactions $before → $after"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -197,9 +197,21 @@ async fn queryables(Path(name): Path<String>, headers: HeaderMap, RawQuery(q): R
     Ok(resp)
 }
 
+/// 200 while the primary answers. With read replicas it lists them; a replica that is down makes the status
+/// "degraded" but not an error, since its reads go to the primary meanwhile.
 async fn health(State(state): State<AppState>) -> impl IntoResponse {
     match sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&state.store.pool).await {
-        Ok(_) => (axum::http::StatusCode::OK, Json(json!({"status": "ok"}))).into_response(),
+        Ok(_) => {
+            let body = match &state.reads {
+                None => json!({"status": "ok"}),
+                Some(reads) => {
+                    let replicas = reads.states();
+                    let status = if replicas.iter().all(|r| r.up) { "ok" } else { "degraded" };
+                    json!({"status": status, "replicas": replicas})
+                }
+            };
+            (axum::http::StatusCode::OK, Json(body)).into_response()
+        }
         Err(e) => super::error::ApiError::from(crate::store::StoreError::from(e)).into_response(),
     }
 }

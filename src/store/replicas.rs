@@ -2,6 +2,9 @@
 //! while writes stay on the primary, with read-your-writes for writers. After a write, the primary's WAL
 //! position is remembered for its token; that token's reads go to a replica only once the replica has
 //! replayed up to that position, and to the primary until then.
+//!
+//! A replica that stops answering is left out until it answers again: a probe asks every replica once a
+//! second, and while none is up every read goes to the primary.
 
 use super::{Result, Store, StoreError};
 use crate::config::Settings;
@@ -9,12 +12,23 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
 use std::collections::HashMap;
 use std::str::FromStr;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
+const PROBE_EVERY: Duration = Duration::from_secs(1);
+const PROBE_TIMEOUT: Duration = Duration::from_millis(900);
+
+struct Replica {
+    pool: PgPool,
+    /// Where it is, for logs and /health, without its password.
+    label: String,
+    /// Answered the last probe. Starts false, so reads wait on the primary until the first probe.
+    up: AtomicBool,
+}
+
 pub struct ReadRouter {
-    replicas: Vec<PgPool>,
+    replicas: Arc<Vec<Replica>>,
     next: AtomicUsize,
     /// Token name → (primary WAL position after its last write, when).
     written: Mutex<HashMap<String, (String, Instant)>>,
@@ -23,8 +37,16 @@ pub struct ReadRouter {
     remember: Duration,
 }
 
+/// One replica as /health shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ReplicaState {
+    pub replica: String,
+    pub up: bool,
+}
+
 impl ReadRouter {
-    /// `None` when no `DATABASE_READ_URL` is set: everything reads from the primary.
+    /// `None` when no `DATABASE_READ_URL` is set: everything reads from the primary. Starts the probe, so it
+    /// must be called inside the Tokio runtime.
     pub fn connect(settings: &Settings) -> Result<Option<ReadRouter>> {
         if settings.database_read_urls.is_empty() {
             return Ok(None);
@@ -35,13 +57,15 @@ impl ReadRouter {
                 .map_err(|e| StoreError::Unavailable(format!("DATABASE_READ_URL: {e}")))?
                 .application_name("landguard-read")
                 .options([("statement_timeout", settings.statement_timeout_ms.to_string()), ("jit", "off".to_string())]);
-            replicas.push(
-                PgPoolOptions::new()
-                    .max_connections(settings.pool_size)
-                    .acquire_timeout(Duration::from_millis(settings.acquire_timeout_ms))
-                    .connect_lazy_with(options),
-            );
+            let label = format!("{}:{}/{}", options.get_host(), options.get_port(), options.get_database().unwrap_or(""));
+            let pool = PgPoolOptions::new()
+                .max_connections(settings.pool_size)
+                .acquire_timeout(Duration::from_millis(settings.acquire_timeout_ms))
+                .connect_lazy_with(options);
+            replicas.push(Replica { pool, label, up: AtomicBool::new(false) });
         }
+        let replicas = Arc::new(replicas);
+        tokio::spawn(probe(Arc::downgrade(&replicas)));
         Ok(Some(ReadRouter {
             replicas,
             next: AtomicUsize::new(0),
@@ -50,9 +74,15 @@ impl ReadRouter {
         }))
     }
 
-    fn replica(&self) -> &PgPool {
-        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.replicas.len();
-        &self.replicas[i]
+    /// The next replica that answered its last probe, round robin; `None` when none did.
+    fn replica(&self) -> Option<&PgPool> {
+        let n = self.replicas.len();
+        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        (0..n).map(|k| &self.replicas[(start + k) % n]).find(|r| r.up.load(Ordering::Relaxed)).map(|r| &r.pool)
+    }
+
+    pub fn states(&self) -> Vec<ReplicaState> {
+        self.replicas.iter().map(|r| ReplicaState { replica: r.label.clone(), up: r.up.load(Ordering::Relaxed) }).collect()
     }
 
     /// Remembers where the primary's WAL stood after a write by `who`. The insert position, not
@@ -78,11 +108,11 @@ impl ReadRouter {
 
     /// The store a read by `who` should use.
     pub async fn store_for(&self, primary: &Store, who: Option<&str>) -> Store {
+        let Some(replica) = self.replica() else { return primary.clone() };
         let pending = who.and_then(|w| {
             let map = self.written.lock().ok()?;
             map.get(w).filter(|(_, at)| at.elapsed() < self.remember).map(|(lsn, _)| lsn.clone())
         });
-        let replica = self.replica();
         match pending {
             None => primary.with_pool(replica.clone()),
             Some(lsn) => {
@@ -95,6 +125,31 @@ impl ReadRouter {
                     primary.with_pool(replica.clone())
                 } else {
                     primary.clone()
+                }
+            }
+        }
+    }
+}
+
+/// Asks every replica for `SELECT 1` once a second and marks it up or down, until the router is dropped.
+async fn probe(replicas: Weak<Vec<Replica>>) {
+    let mut tick = tokio::time::interval(PROBE_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let Some(replicas) = replicas.upgrade() else { return };
+        for r in replicas.iter() {
+            let answer = tokio::time::timeout(PROBE_TIMEOUT, sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&r.pool)).await;
+            let up = matches!(answer, Ok(Ok(1)));
+            if r.up.swap(up, Ordering::Relaxed) != up {
+                if up {
+                    tracing::info!(replica = %r.label, "read replica is up: reads go to it");
+                } else {
+                    let error = match answer {
+                        Ok(Err(e)) => e.to_string(),
+                        _ => format!("no answer within {PROBE_TIMEOUT:?}"),
+                    };
+                    tracing::warn!(replica = %r.label, %error, "read replica is down: its reads go elsewhere until it answers");
                 }
             }
         }

@@ -57,6 +57,8 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     /// Collections readable without a token. The risk-control list is public by law, so all are by default.
     pub anonymous_read: Vec<String>,
+    /// `/metrics` without a token (default). Off: a scraper needs a token of any role.
+    pub metrics_public: bool,
     pub sliver_min_m2: f64,
     pub sliver_min_ratio: f64,
     pub heavy_metal_buffer_m: f64,
@@ -90,6 +92,7 @@ impl Default for Settings {
             coord_precision_m: 3,
             cors_origins: vec!["*".to_string()],
             anonymous_read: Collection::ALL.iter().map(|c| c.as_str().to_string()).collect(),
+            metrics_public: true,
             sliver_min_m2: 1.0,
             sliver_min_ratio: 0.001,
             heavy_metal_buffer_m: 1000.0,
@@ -179,6 +182,9 @@ impl Settings {
         num!(heavy_metal_buffer_m, "LANDGUARD_HEAVY_METAL_BUFFER_M", "a number of metres");
         if let Some(v) = get("LANDGUARD_GBT21010_0809_0810_PUBLIC") {
             self.gbt21010_0809_0810_public = parse_bool("LANDGUARD_GBT21010_0809_0810_PUBLIC", &v)?;
+        }
+        if let Some(v) = get("LANDGUARD_METRICS_PUBLIC") {
+            self.metrics_public = parse_bool("LANDGUARD_METRICS_PUBLIC", &v)?;
         }
         if let Some(v) = get("LANDGUARD_ANONYMOUS_READ") {
             self.anonymous_read = match v.trim() {

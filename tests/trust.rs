@@ -366,6 +366,17 @@ async fn an_exhausted_pool_answers_503_within_seconds(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn metrics_can_require_a_token(pool: PgPool) {
+    let t = app_with(pool, Settings { metrics_public: false, ..Settings::default() }).await;
+    let anonymous = t.get("/metrics").await;
+    is_problem(&anonymous, 401);
+    let viewer = t.viewer.clone();
+    let scraper = t.send("GET", "/metrics", Some(&viewer), &[], None).await;
+    assert_eq!(scraper.status, 200);
+    assert!(scraper.text.contains("landguard_http_requests_total"), "{}", scraper.text);
+}
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
 async fn metrics_count_by_route_template_and_show_the_pool(pool: PgPool) {
     let t = app(pool).await;
     assert_eq!(t.write("POST", UNITS, &unit("GD-1", "safe_use", square(109.3, 24.6, 0.001))).await.status, 201);

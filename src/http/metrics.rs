@@ -158,7 +158,10 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     resp
 }
 
-async fn exposition(State(state): State<AppState>) -> Response {
+async fn exposition(State(state): State<AppState>, caller: super::auth::Caller) -> Response {
+    if !state.settings.metrics_public && caller.0.is_none() {
+        return super::error::ApiError::unauthorized("metrics need a token on this server (LANDGUARD_METRICS_PUBLIC=false)").into_response();
+    }
     let pool = &state.store.pool;
     let body = state.metrics.render((pool.size(), pool.num_idle(), pool.options().get_max_connections()));
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body).into_response()

@@ -18,6 +18,8 @@
 # wrk (Debian) drives the service with bench/checks.lua; both get 16 connections and 2 client threads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The commit the run starts at (the report is written at the end, when HEAD may have moved on).
+COMMIT=$(cat "$(dirname "${LANDGUARD_BIN:-target/release/landguard}")/COMMIT" 2>/dev/null || git rev-parse --short HEAD)
 
 DURATION=${DURATION:-20}
 CONNS=${CONNS:-16}
@@ -159,7 +161,7 @@ mkdir -p "$(dirname "$OUT")"
     echo "### Checks: service vs bare SQL ($(date -u +%Y-%m-%dT%H:%MZ))"
     echo
     echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo) RAM, PostgreSQL $(psql "$BENCH_URL" -Atc 'SHOW server_version' | cut -d' ' -f1) (shared_buffers $(psql "$BENCH_URL" -Atc 'SHOW shared_buffers')); load average before $LOAD_BEFORE, after $LOAD_AFTER."
-    echo "landguard: $(cat "$(dirname "$LANDGUARD_BIN")/COMMIT" 2>/dev/null || git rev-parse --short HEAD) (release build), pool of $CONNS connections; wrk -t2 -c$CONNS -d${DURATION}s (bench/checks.lua); pgbench -M prepared -c$CONNS -j2 -T$DURATION."
+    echo "landguard: $COMMIT (release build), pool of $CONNS connections; wrk -t2 -c$CONNS -d${DURATION}s (bench/checks.lua); pgbench -M prepared -c$CONNS -j2 -T$DURATION."
     echo "Data: $N_UNITS current farmland units, $N_PARCELS current parcels (bench/gen.sh), $NQ query polygons (bench/checks_queries.sql)."
     echo "Sample decisions (every 20th polygon): $DECISIONS"
     echo

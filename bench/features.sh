@@ -19,6 +19,8 @@
 # workers of 8 connections each; landguard gets 16 connections. What tipg serves: bench/features_tipg.sql.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The commit the run starts at (the report is written at the end, when HEAD may have moved on).
+COMMIT=$(cat "$(dirname "${LANDGUARD_BIN:-target/release/landguard}")/COMMIT" 2>/dev/null || git rev-parse --short HEAD)
 
 DURATION=${DURATION:-20}
 CONNS=${CONNS:-16}
@@ -179,7 +181,7 @@ mkdir -p "$(dirname "$OUT")"
     echo
     echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo) RAM, PostgreSQL $(psql "$BENCH_URL" -Atc 'SHOW server_version' | cut -d' ' -f1) (shared_buffers $(psql "$BENCH_URL" -Atc 'SHOW shared_buffers')); load average before $LOAD_BEFORE, after $LOAD_AFTER."
     echo "Data: $N_UNITS current farmland units (bench/gen.sh); bbox: 500 boxes of 0.010° x 0.009° (~1 km) around random units, $BBOX_FEATURES features each, limit=1000."
-    echo "landguard $(cat "$(dirname "$LANDGUARD_BIN")/COMMIT" 2>/dev/null || git rev-parse --short HEAD) (release build): 16 connections; tipg: $TIPG_WORKERS uvicorn workers x $(( CONNS / TIPG_WORKERS )) connections; wrk -t2 -c$CONNS -d${DURATION}s; pgbench -M prepared -c$CONNS -j2."
+    echo "landguard $COMMIT (release build): 16 connections; tipg: $TIPG_WORKERS uvicorn workers x $(( CONNS / TIPG_WORKERS )) connections; wrk -t2 -c$CONNS -d${DURATION}s; pgbench -M prepared -c$CONNS -j2."
     echo "landguard's first features equal the bare statement's rows byte for byte: $SAME."
     echo
     echo "Full pull (limit=10000, following next):"

@@ -191,3 +191,103 @@ pub async fn run(store: &Store, settings: &Settings, kind: CheckKind, body: &Val
         supply,
     })
 }
+
+/// The answer to a soil-grade question: the grading, and the class when the crop finding is given.
+#[derive(Debug, Serialize)]
+pub struct SoilAnswer {
+    #[serde(flatten)]
+    pub grading: crate::domain::soil::Grading,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crops: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub class: Option<crate::domain::farmland::FarmlandClass>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub class_zh: Option<&'static str>,
+    /// The law behind the grading and, with a class, what that class entails.
+    pub basis: Vec<&'static str>,
+}
+
+const SOIL_FIELDS: &[&str] = &["ph", "land", "land_type", "concentrations", "crops"];
+
+/// `POST /soil-grade` and `landguard soil-grade`: a sample's GB 15618-2018 grade and, with the crop
+/// finding, its class. No database: the standard's tables are in the domain.
+pub fn soil_grade(body: &Value) -> Result<SoilAnswer, CheckError> {
+    use crate::domain::farmland::CropFinding;
+    use crate::domain::soil::{self, Pollutant, Sample, SoilUse};
+    let Some(obj) = body.as_object() else {
+        return Err(CheckError::Invalid(vec![Problem::new("", "the body must be a JSON object: ph, land or land_type, concentrations, crops")]));
+    };
+    let mut problems = Vec::new();
+    for k in obj.keys().filter(|k| !SOIL_FIELDS.contains(&k.as_str())) {
+        problems.push(Problem::new(format!("/{k}"), format!("unknown member (known: {})", SOIL_FIELDS.join(", "))));
+    }
+    let ph = match body.get("ph") {
+        Some(Value::Number(n)) => n.as_f64(),
+        None | Some(Value::Null) => {
+            problems.push(Problem::new("/ph", "is required: the sample's pH"));
+            None
+        }
+        Some(_) => {
+            problems.push(Problem::new("/ph", "must be a number"));
+            None
+        }
+    };
+    let land = match (text(body, "land", &mut problems), text(body, "land_type", &mut problems)) {
+        (Some(_), Some(_)) => {
+            problems.push(Problem::new("/land_type", "give land or land_type, not both"));
+            None
+        }
+        (Some(l), None) => parsed(Some(l), "/land", &mut problems, SoilUse::from_str),
+        (None, Some(t)) => parsed(Some(t), "/land_type", &mut problems, SoilUse::from_land_type),
+        (None, None) => {
+            if !problems.iter().any(|p| p.pointer == "/land" || p.pointer == "/land_type") {
+                problems.push(Problem::new("/land", "is required: paddy or other (or land_type 0101, 0102, 0103)"));
+            }
+            None
+        }
+    };
+    let mut concentrations = Vec::new();
+    match body.get("concentrations") {
+        Some(Value::Object(m)) => {
+            for (name, v) in m {
+                let at = format!("/concentrations/{name}");
+                match (name.parse::<Pollutant>(), v.as_f64()) {
+                    (Err(e), _) => problems.push(Problem::new(at, e.to_string())),
+                    (Ok(_), None) => problems.push(Problem::new(at, "must be a number of mg/kg")),
+                    (Ok(p), Some(x)) => concentrations.push((p, x)),
+                }
+            }
+        }
+        None | Some(Value::Null) => problems.push(Problem::new("/concentrations", "is required: an object such as {\"Cd\": 0.45, \"Pb\": 60}")),
+        Some(_) => problems.push(Problem::new("/concentrations", "must be an object of pollutant → mg/kg")),
+    }
+    let crops = parsed(text(body, "crops", &mut problems), "/crops", &mut problems, CropFinding::from_str);
+    if !problems.is_empty() {
+        return Err(CheckError::Invalid(problems));
+    }
+    let (Some(ph), Some(land)) = (ph, land) else {
+        return Err(CheckError::Invalid(vec![Problem::new("", "ph and land are required")]));
+    };
+    let grading = soil::grade(&Sample { ph, land, concentrations }).map_err(|e| {
+        let pointer = match &e {
+            soil::SoilError::Ph(_) => "/ph".to_string(),
+            soil::SoilError::Concentration { pollutant, .. } | soil::SoilError::Twice(pollutant) => format!("/concentrations/{pollutant}"),
+            _ => "/concentrations".to_string(),
+        };
+        CheckError::Invalid(vec![Problem::new(pointer, e.to_string())])
+    })?;
+    let class = crops.map(|c| soil::class_of(&grading, c));
+    Ok(SoilAnswer {
+        crops: crops.map(|c| match c {
+            CropFinding::Compliant => "compliant",
+            CropFinding::Exceeds => "exceeds",
+            CropFinding::SevereExceedance => "severe_exceedance",
+        }),
+        class_zh: class.map(|c| c.name_zh()),
+        basis: std::iter::once("《中华人民共和国土壤污染防治法》第四十九条；GB 15618-2018《土壤环境质量 农用地土壤污染风险管控标准（试行）》")
+            .chain(class.map(|c| c.basis()))
+            .collect(),
+        class,
+        grading,
+    })
+}

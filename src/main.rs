@@ -61,6 +61,25 @@ enum Command {
         #[arg(long)]
         as_of: Option<String>,
     },
+    /// Grade a soil sample against GB 15618-2018 and, with --crops, give the farmland class; JSON on stdout.
+    /// Example: landguard soil-grade --ph 6.2 --land paddy --crops compliant Cd=0.45 Pb=60
+    SoilGrade {
+        /// The sample's pH.
+        #[arg(long, allow_negative_numbers = true)]
+        ph: f64,
+        /// paddy or other.
+        #[arg(long, conflicts_with = "land_type")]
+        land: Option<String>,
+        /// Third-survey farmland type instead of --land: 0101, 0102 or 0103.
+        #[arg(long)]
+        land_type: Option<String>,
+        /// compliant, exceeds or severe_exceedance.
+        #[arg(long)]
+        crops: Option<String>,
+        /// Concentrations in mg/kg as POLLUTANT=VALUE (Cd, Hg, As, Pb, Cr; Cu, Ni, Zn are reported only).
+        #[arg(required = true, value_name = "POLLUTANT=MG_KG")]
+        concentrations: Vec<String>,
+    },
     /// Load the demo data in DIR (farmland_units.geojson, construction_parcels.geojson, transitions.json).
     DemoLoad { dir: PathBuf },
     /// Print `loaded` and exit 0 when the demo data is in the database, else print `empty` and exit 1.
@@ -216,6 +235,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             });
             let store = Store::connect(&settings).await?;
             let answer = landguard::checks::run(&store, &settings, kind, &body, landguard::http::today()).await?;
+            println!("{}", serde_json::to_string_pretty(&answer)?);
+            Ok(())
+        }
+        Command::SoilGrade { ph, land, land_type, crops, concentrations } => {
+            let mut values = serde_json::Map::new();
+            for c in &concentrations {
+                let (name, value) = c.split_once('=').with_context(|| format!("'{c}': write POLLUTANT=MG_KG, e.g. Cd=0.45"))?;
+                let value: f64 = value.trim().parse().with_context(|| format!("'{c}': '{value}' is not a number of mg/kg"))?;
+                values.insert(name.trim().to_string(), serde_json::json!(value));
+            }
+            let body = serde_json::json!({"ph": ph, "land": land, "land_type": land_type, "crops": crops, "concentrations": values});
+            let answer = landguard::checks::soil_grade(&body)?;
             println!("{}", serde_json::to_string_pretty(&answer)?);
             Ok(())
         }

@@ -212,3 +212,49 @@ async fn indicators_for_a_county(pool: PgPool) {
     // before the units were valid there is nothing to rate
     assert_eq!(t.get("/indicators?county_code=4502&as_of=2020-01-01").await.body["safe_utilisation"]["rate_percent"], Value::Null);
 }
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn soil_grade_of_a_sample(pool: PgPool) {
+    let t = app(pool).await;
+    // paddy, pH 6.2: Cd screening 0.4, intervention 2.0; Pb 100 / 500
+    let r = t
+        .send("POST", "/soil-grade", None, &[], Some(json!({"ph": 6.2, "land_type": "0101", "concentrations": {"Cd": 0.45, "Pb": 60}, "crops": "compliant"}).to_string()))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let a = &r.body;
+    assert_eq!(a["grade"], "B");
+    assert_eq!(a["ph_band"], "5.5<pH≤6.5");
+    assert_eq!(a["land"], "paddy");
+    assert_eq!(a["governing"], json!(["Cd"]));
+    assert_eq!(a["missing"], json!(["Hg", "As", "Cr"]));
+    assert_eq!(a["class"], "safe_use");
+    assert_eq!(a["class_zh"], "安全利用类");
+    assert_eq!(a["pollutants"][0], json!({"pollutant": "Cd", "value_mg_kg": 0.45, "screening_mg_kg": 0.4, "intervention_mg_kg": 2.0, "grade": "B", "exceeds_screening": true}));
+    assert!(a["basis"][1].as_str().unwrap().contains("第五十三条"), "{}", r.text);
+
+    // without the crop finding: the grade only
+    let r = t.send("POST", "/soil-grade", None, &[], Some(json!({"ph": 8.0, "land": "other", "concentrations": {"As": 101}}).to_string())).await;
+    assert_eq!((r.body["grade"].as_str(), r.body.get("class")), (Some("C"), None), "{}", r.text);
+
+    // every problem of a bad sample at once, each with its pointer
+    let r = t
+        .send("POST", "/soil-grade", None, &[], Some(json!({"ph": "6", "land": "orchard", "concentrations": {"Fe": 1, "Cd": "x"}, "crops": "bad", "depth": 20}).to_string()))
+        .await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert_eq!(r.header("content-type"), Some("application/problem+json"));
+    let mut pointers: Vec<&str> = r.body["errors"].as_array().unwrap().iter().map(|e| e["pointer"].as_str().unwrap()).collect();
+    pointers.sort();
+    assert_eq!(pointers, ["/concentrations/Cd", "/concentrations/Fe", "/crops", "/depth", "/land", "/ph"], "{}", r.text);
+
+    for (body, pointer) in [
+        (json!({"ph": 14.5, "land": "paddy", "concentrations": {"Cd": 0.1}}), "/ph"),
+        (json!({"ph": 6, "land": "paddy", "concentrations": {"Cd": -0.1}}), "/concentrations/Cd"),
+        (json!({"ph": 6, "land": "paddy", "concentrations": {"Zn": 900}}), "/concentrations"),
+        (json!({"ph": 6, "land": "paddy", "land_type": "0101", "concentrations": {"Cd": 0.1}}), "/land_type"),
+        (json!({"land": "paddy", "concentrations": {"Cd": 0.1}}), "/ph"),
+    ] {
+        let r = t.send("POST", "/soil-grade", None, &[], Some(body.to_string())).await;
+        assert_eq!(r.status, 400, "{body}: {}", r.text);
+        assert_eq!(r.body["errors"][0]["pointer"], pointer, "{body}: {}", r.text);
+    }
+}

@@ -237,7 +237,7 @@ async fn etags_html_queryables_and_api(pool: PgPool) {
     let api = t.get("/api").await;
     assert_eq!(api.status, 200);
     assert!(!api.text.contains("\"$ref\":\"http"), "no remote $ref");
-    for path in ["/collections/{collectionId}/items", "/checks/{check}", "/indicators", "/collections/{collectionId}/items/{featureId}/transitions"] {
+    for path in ["/collections/{collectionId}/items", "/checks/{check}", "/soil-grade", "/indicators", "/collections/{collectionId}/items/{featureId}/transitions"] {
         assert!(api.body["paths"].get(path).is_some(), "{path} documented");
     }
     let conf = t.get("/conformance").await;

@@ -40,6 +40,15 @@ impl FarmlandClass {
         }
     }
 
+    /// The article of the Soil Pollution Prevention and Control Law that says what the class entails.
+    pub fn basis(self) -> &'static str {
+        match self {
+            FarmlandClass::PriorityProtection => "《中华人民共和国土壤污染防治法》第五十条",
+            FarmlandClass::SafeUse => "《中华人民共和国土壤污染防治法》第五十三条",
+            FarmlandClass::StrictControl => "《中华人民共和国土壤污染防治法》第五十四条",
+        }
+    }
+
     /// Polluted farmland, the denominator of the safe-utilisation rate.
     pub fn is_polluted(self) -> bool {
         !matches!(self, FarmlandClass::PriorityProtection)
@@ -65,7 +74,7 @@ impl FromStr for FarmlandClass {
 
 /// Soil grade from sample concentrations against GB 15618-2018: A at or below the screening value, B at or
 /// below the intervention value, C above it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub enum SoilGrade {
     A,
     B,
@@ -80,6 +89,22 @@ pub enum CropFinding {
     /// Exceedance severe enough to move a B-grade unit to strict control. The exact thresholds are not
     /// fixed nationally; bureaus decide, and this table is the one place that encodes the consequence.
     SevereExceedance,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown crop finding '{0}' (expected compliant, exceeds or severe_exceedance)")]
+pub struct UnknownCropFinding(pub String);
+
+impl FromStr for CropFinding {
+    type Err = UnknownCropFinding;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "compliant" => Ok(CropFinding::Compliant),
+            "exceeds" => Ok(CropFinding::Exceeds),
+            "severe_exceedance" => Ok(CropFinding::SevereExceedance),
+            _ => Err(UnknownCropFinding(s.to_string())),
+        }
+    }
 }
 
 /// The class a unit gets from its soil grade and crop finding (domain.md §1).

@@ -11,3 +11,4 @@ pub mod landuse;
 pub mod lifecycle;
 pub mod registry;
 pub mod rules;
+pub mod soil;

@@ -17,7 +17,7 @@ use axum::Router;
 use serde_json::{json, Value};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/checks/{kind}", post(check)).route("/indicators", get(indicators))
+    Router::new().route("/checks/{kind}", post(check)).route("/soil-grade", post(soil_grade)).route("/indicators", get(indicators))
 }
 
 impl From<CheckError> for ApiError {
@@ -54,6 +54,20 @@ async fn check(
     let body = super::features::json_body(&state.settings, &headers, body)?;
     let store = state.reader(&caller).await;
     let answer = checks::run(&store, &state.settings, kind, &body, today()).await?;
+    Ok(Json(serde_json::to_value(answer).map_err(|_| ApiError::internal())?))
+}
+
+/// A soil sample's GB 15618-2018 grade (and class, with the crop finding). Open to anyone: it reads no
+/// registry data.
+async fn soil_grade(
+    State(state): State<AppState>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<Value>> {
+    Params::parse(q.as_deref(), &[])?;
+    let body = super::features::json_body(&state.settings, &headers, body)?;
+    let answer = checks::soil_grade(&body)?;
     Ok(Json(serde_json::to_value(answer).map_err(|_| ApiError::internal())?))
 }
 

@@ -35,12 +35,13 @@ fn transform(mut mp: MultiPolygon<f64>, from: i32, to: i32, crs_name: &str) -> R
     }
     TRANSFORMS.with(|cache| {
         let mut cache = cache.borrow_mut();
-        if !cache.contains_key(&(from, to)) {
-            let p = Proj::new_known_crs(&format!("EPSG:{from}"), &format!("EPSG:{to}"), None)
-                .map_err(|e| ReprojectError::Create { from, to, reason: e.to_string() })?;
-            cache.insert((from, to), p);
-        }
-        let p = &cache[&(from, to)];
+        let p = match cache.entry((from, to)) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                Proj::new_known_crs(&format!("EPSG:{from}"), &format!("EPSG:{to}"), None)
+                    .map_err(|e| ReprojectError::Create { from, to, reason: e.to_string() })?,
+            ),
+        };
         mp.transform(p).map_err(|e| ReprojectError::Transform { crs: crs_name.to_string(), reason: e.to_string() })?;
         Ok(mp)
     })

@@ -76,11 +76,8 @@ fn polygon(rings: &[Vec<geojson::Position>]) -> Result<Polygon<f64>, GeometryErr
 
 /// Parse a GeoJSON geometry object (Polygon or MultiPolygon) into a MultiPolygon.
 pub fn multipolygon_from_geojson(value: &serde_json::Value) -> Result<MultiPolygon<f64>, GeometryError> {
-    match value.get("type").and_then(serde_json::Value::as_str) {
-        Some(t @ ("Feature" | "FeatureCollection")) => {
-            return Err(GeometryError::NotPolygonal(format!("{t} (send a geometry object)")))
-        }
-        _ => {}
+    if let Some(t @ ("Feature" | "FeatureCollection")) = value.get("type").and_then(serde_json::Value::as_str) {
+        return Err(GeometryError::NotPolygonal(format!("{t} (send a geometry object)")));
     }
     let geom: geojson::Geometry =
         serde_json::from_value(value.clone()).map_err(|e| GeometryError::NotGeoJson(e.to_string()))?;

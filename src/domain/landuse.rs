@@ -349,7 +349,7 @@ mod tests {
         }
         // The setting touches only those two codes.
         assert!(lu(CodeSystem::Gbt21010, "0808").is_housing_or_public(&off));
-        assert!(lu(CodeSystem::Ydyh2023, "1401").is_housing_or_public(&on) == false);
+        assert!(!lu(CodeSystem::Ydyh2023, "1401").is_housing_or_public(&on));
     }
 
     #[test]

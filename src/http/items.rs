@@ -82,7 +82,7 @@ fn request(state: &AppState, c: Collection, params: &Params) -> ApiResult<ItemsR
         }
         Some(text) => Some(match params.get("filter-lang").unwrap_or("cql2-text") {
             // GDAL still sends the pre-standard name.
-            "cql2-text" | "cql-text" => cql2::parse_text(text).map_err(|e| ItemsError::Filter(e))?,
+            "cql2-text" | "cql-text" => cql2::parse_text(text).map_err(ItemsError::Filter)?,
             "cql2-json" => {
                 super::limits::check_json_depth(text.as_bytes(), state.settings.max_json_depth)
                     .map_err(|_| ApiError::bad_parameter("filter", format!("cql2-json nested deeper than {} levels", state.settings.max_json_depth)))?;

@@ -52,7 +52,8 @@ impl Store {
     }
 
     pub async fn list_tokens(&self) -> Result<Vec<TokenInfo>> {
-        let rows: Vec<(String, String, chrono::DateTime<chrono::Utc>, Option<chrono::DateTime<chrono::Utc>>)> =
+        type Row = (String, String, chrono::DateTime<chrono::Utc>, Option<chrono::DateTime<chrono::Utc>>);
+        let rows: Vec<Row> =
             sqlx::query_as("SELECT name, role, created_at, revoked_at FROM api_tokens ORDER BY created_at, name")
                 .fetch_all(&self.pool)
                 .await?;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Real third-party OGC API Features clients against a running landguard over the demo data:
-# GDAL's OAPIF driver (every feature of a multi-page layer, -where, -spat), OWSLib, ogctests
-# (features/core) and geojson-validator.
+# GDAL's OAPIF driver (every feature of a multi-page layer, -where, -spat), QGIS's OAPIF provider (the
+# same three), OWSLib, ogctests (features/core) and geojson-validator.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/testserver.sh
@@ -26,6 +26,25 @@ ogr2ogr -f GPKG "$out/spat.gpkg" -oo PAGE_SIZE=1000 "OAPIF:$LG_URL" farmland_uni
 got=$(ogrinfo -ro -q -sql "SELECT count(*) FROM farmland_units" "$out/spat.gpkg" 2>/dev/null | awk -F'= ' '/count/ {print $2}')
 want=$(db_count "AND v.geom && ST_MakeEnvelope(109.2, 24.4, 109.5, 24.8, 4490)")
 [ "$got" = "$want" ] && ok "GDAL -spat gives $want units" || bad "GDAL -spat gave '$got', want $want"
+
+# QGIS 3.22 (Debian's python3-qgis and its OAPIF provider), headless: the whole layer, a rectangle and an
+# expression, as a planner loading the layer would see them
+items_requests() { curl -s "$LG_URL/metrics" | awk -F'} ' '/^landguard_http_requests_total\{method="GET",route="\/collections\/\{collection\}\/items",status="2xx"\}/ {print $2}'; }
+before=$(items_requests)
+if q=$(/usr/bin/python3 tests/clients/qgis_oapif.py "$LG_URL" farmland_units 2>"$out/qgis.err" | tail -1) && [ -n "$q" ]; then
+  qv() { python3 -c 'import json, sys; print(json.loads(sys.argv[1]).get(sys.argv[2]))' "$q" "$1"; }
+  want=$(db_count "")
+  [ "$(qv valid)" = True ] && [ "$(qv features)" = "$want" ] && [ "$(qv first_valid)" = True ] \
+    && ok "QGIS $(qv qgis) loaded all $want farmland units as $(qv crs) ($(qv first_geometry), valid)" \
+    || bad "QGIS: $q (want $want features)"
+  want=$(db_count "AND v.geom && ST_MakeEnvelope(109.2, 24.4, 109.5, 24.8, 4490)")
+  [ "$(qv rect)" = "$want" ] && ok "QGIS rectangle filter gives $want units" || bad "QGIS rectangle gave $(qv rect), want $want"
+  want=$(db_count "AND class = 'strict_control'")
+  [ "$(qv expr)" = "$want" ] && ok "QGIS expression filter gives $want strict_control units" || bad "QGIS expression gave $(qv expr), want $want"
+  echo "   (QGIS made $(( $(items_requests) - ${before:-0} )) items requests in all)"
+else
+  bad "QGIS did not run: $(tail -3 "$out/qgis.err")"
+fi
 
 # OWSLib and geojson-validator, as pytest
 bin=$(testserver_venv clients owslib pytest geojson-validator)

@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # schemathesis against /api (the service's own OpenAPI document) on a real server over the demo data,
-# with an editor token so that writes, transitions and checks are exercised too. The one check that must
-# hold: no server error (5xx) and no dropped connection, whatever the generated request. Bounded: few
+# with an editor token so that writes, transitions and checks are exercised too. Every schemathesis check
+# must hold but one:
+#   - no server error (5xx) and no dropped connection, whatever the generated request;
+#   - every status code, content type, header and response body is the one /api documents;
+#   - a request that violates /api is refused with a 4xx.
+# The one left out, positive_data_acceptance, expects every schema-valid request to succeed. Many cannot:
+# a valid JSON shape can still be an empty polygon, an unknown land-use code or a stale ETag, which the
+# service refuses on purpose. Bounded: few
 # examples per operation and a time budget (SCHEMATHESIS_MAX_EXAMPLES, SCHEMATHESIS_MAX_TIME), so `make
 # test` stays quick; raise them to search longer.
 set -euo pipefail
@@ -14,7 +20,7 @@ mkdir -p test-artifacts
 rc=0
 # Bounded by examples and by time; one worker, so the server log reads in order.
 timeout "${SCHEMATHESIS_TIMEOUT:-600}" "$bin/schemathesis" --no-color run "$LG_URL/api" \
-  --checks not_a_server_error \
+  --checks all --exclude-checks positive_data_acceptance \
   --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-20}" \
   --max-time "${SCHEMATHESIS_MAX_TIME:-90}" \
   --phases examples,coverage,fuzzing \
@@ -32,7 +38,7 @@ fi
 if [ "$rc" -eq 0 ]; then
   echo "1 passed, 0 failed"
 else
-  echo "FAILED: schemathesis found server errors (test-artifacts/schemathesis.log)"
+  echo "FAILED: schemathesis found server errors or departures from /api (test-artifacts/schemathesis.log)"
   echo "0 passed, 1 failed"
 fi
 exit "$rc"

@@ -76,6 +76,7 @@ async fn indicators(State(state): State<AppState>, caller: super::auth::Caller, 
         caller.reader(&state, collection(c)?)?;
     }
     let params = Params::parse(q.as_deref(), &["county_code", "as_of", "f"])?;
+    params.only_formats(&["json"])?;
     let scope = Scope::parse(params.get("county_code"))
         .map_err(|e| ApiError::bad_parameter("county_code", format!("must be a 6-digit county or 4-digit city code: {}", e.0)))?;
     let as_of = match params.get("as_of") {

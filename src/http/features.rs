@@ -267,7 +267,7 @@ async fn history(
 ) -> ApiResult<Response> {
     let c = collection(&coll)?;
     caller.reader(&state, c)?;
-    Params::parse(q.as_deref(), &["f"])?;
+    Params::parse(q.as_deref(), &["f"])?.only_formats(&["json"])?;
     let json = state.reader(&caller).await.history(c, &fid).await?.ok_or_else(|| ApiError::not_found(format!("{c} has never had a feature '{fid}'")))?;
     let body = format!(r#"{{"collection":"{c}","id":{},"versions":{json}}}"#, json!(fid));
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())

@@ -24,6 +24,14 @@ impl Params {
         Ok(Params { pairs })
     }
 
+    /// For resources served as JSON only: `f` may be absent or one of `formats`.
+    pub fn only_formats(&self, formats: &[&str]) -> ApiResult<()> {
+        match self.get("f") {
+            Some(f) if !formats.contains(&f) => Err(ApiError::bad_parameter("f", format!("this resource is served as {} only, not '{f}'", formats.join(" or ")))),
+            _ => Ok(()),
+        }
+    }
+
     pub fn get(&self, name: &str) -> Option<&str> {
         self.pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }

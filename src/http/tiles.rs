@@ -235,9 +235,7 @@ async fn tilejson(
     tile_matrix_set(&tms)?;
     caller.reader(&state, c)?;
     let params = Params::parse(q.as_deref(), &["datetime", "f"])?;
-    if let Some(f) = params.get("f").filter(|f| !["json", "tilejson"].contains(f)) {
-        return Err(ApiError::bad_parameter("f", format!("TileJSON is served as json only, not '{f}'")));
-    }
+    params.only_formats(&["json", "tilejson"])?;
     let as_of = params.as_of()?;
     let bounds = cached_extent(&state, c, as_of).await?;
     let [w, s, e, n] = bounds.unwrap_or([-180.0, -85.051_128_779_806_6, 180.0, 85.051_128_779_806_6]);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Read replicas against a real PostgreSQL streaming replica made here with pg_basebackup -R: a write on the
 # primary is seen at once by the writer's next read (read-your-writes), anonymous reads reach the replica, and
-# while the replica is stopped reads go to the primary, returning to the replica once it is back.
+# while the replica is stopped, or paused more than LANDGUARD_REPLICA_MAX_LAG_SECS behind, reads go to the
+# primary, returning to the replica once it is back.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/testserver.sh
@@ -31,6 +32,8 @@ replica_admin="postgres://postgres@127.0.0.1:$rport/postgres"
 [ "$(psql "$replica_admin" -qAt -c 'SELECT pg_is_in_recovery()')" = t ] || { echo "FAILED: the replica is not in recovery"; exit 1; }
 
 export DATABASE_READ_URL="postgres://postgres@127.0.0.1:$rport/landguard_replica"
+# above the 1.5 s apply delay, so that the delayed replica still gets reads; a paused one will not
+export LANDGUARD_REPLICA_MAX_LAG_SECS=5
 testserver_start replica
 trap cleanup EXIT
 for _ in $(seq 1 300); do
@@ -116,6 +119,29 @@ for _ in $(seq 1 24); do
 done
 [ "$back" = 1 ] && [ "$after" -ge $((before + 60)) ] && ok "the restarted replica is used again ($((after - before)) transactions)" \
   || bad "after the replica restarted: /health ok $back, transactions $before → $after"
+
+# Replication stops while the replica still answers: once it is more than 5 s behind, it gets no reads.
+psql "$replica_admin" -qAt -c 'SELECT pg_wal_replay_pause()' >/dev/null
+body='{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[109.5,24.9],[109.5005,24.9],[109.5005,24.9005],[109.5,24.9005],[109.5,24.9]]]},"properties":{"unit_code":"RYW-LAG","county_code":"450222","class":"safe_use","land_type":"0101","measures_in_place":true}}'
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$LG_URL/collections/farmland_units/items" \
+  -H "authorization: Bearer $token" -H 'content-type: application/geo+json' -d "$body")
+behind=0
+for _ in $(seq 1 40); do
+  curl -s "$LG_URL/health" | grep -q '"behind":true' && { behind=1; break; }
+  sleep 0.5
+done
+code=$(curl -s -o /dev/null -w '%{http_code}' "$LG_URL/collections/farmland_units/items/RYW-LAG")
+on_replica=$(psql "$DATABASE_READ_URL" -qAt -c "SELECT count(*) FROM farmland_unit_versions WHERE unit_code = 'RYW-LAG'")
+[ "$behind" = 1 ] && [ "$code" = 200 ] && [ "$on_replica" = 0 ] \
+  && ok "a paused replica is marked behind and anonymous reads get the new feature from the primary" \
+  || bad "paused replica: behind $behind, anonymous read $code, on the replica $on_replica"
+psql "$replica_admin" -qAt -c 'SELECT pg_wal_replay_resume()' >/dev/null
+caught=0
+for _ in $(seq 1 40); do
+  curl -s "$LG_URL/health" | grep -q '"status":"ok"' && { caught=1; break; }
+  sleep 0.5
+done
+[ "$caught" = 1 ] && ok "once replay resumes the replica is usable again" || bad "the replica stayed behind after resuming: $(curl -s "$LG_URL/health")"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

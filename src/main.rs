@@ -302,7 +302,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let store = Store::connect(&settings).await?;
     let bind = settings.bind.clone();
-    let replicas = landguard::store::replicas::ReadRouter::connect(&settings)?;
+    let replicas = landguard::store::replicas::ReadRouter::connect(&settings, &store.pool)?;
     if replicas.is_some() {
         tracing::info!("reads go to {} replica(s); writes to the primary", settings.database_read_urls.len());
     }

@@ -197,8 +197,8 @@ async fn queryables(Path(name): Path<String>, headers: HeaderMap, RawQuery(q): R
     Ok(resp)
 }
 
-/// 200 while the primary answers. With read replicas it lists them; a replica that is down makes the status
-/// "degraded" but not an error, since its reads go to the primary meanwhile.
+/// 200 while the primary answers. With read replicas it lists them; a replica that is down or behind makes
+/// the status "degraded" but not an error, since its reads go elsewhere meanwhile.
 async fn health(State(state): State<AppState>) -> impl IntoResponse {
     match sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&state.store.pool).await {
         Ok(_) => {
@@ -206,7 +206,7 @@ async fn health(State(state): State<AppState>) -> impl IntoResponse {
                 None => json!({"status": "ok"}),
                 Some(reads) => {
                     let replicas = reads.states();
-                    let status = if replicas.iter().all(|r| r.up) { "ok" } else { "degraded" };
+                    let status = if replicas.iter().all(|r| r.up && !r.behind) { "ok" } else { "degraded" };
                     json!({"status": status, "replicas": replicas})
                 }
             };

@@ -3,14 +3,16 @@
 //! position is remembered for its token; that token's reads go to a replica only once the replica has
 //! replayed up to that position, and to the primary until then.
 //!
-//! A replica that stops answering is left out until it answers again: a probe asks every replica once a
-//! second, and while none is up every read goes to the primary.
+//! A replica that stops answering, or falls further behind the primary than `replica_max_lag_secs`, is
+//! left out until it is back: a probe asks every replica once a second, and while none is usable every
+//! read goes to the primary. Checks answer legal questions, so a replica whose replication has silently
+//! stopped must not go on answering them from old data.
 
 use super::{Result, Store, StoreError};
 use crate::config::Settings;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
@@ -25,6 +27,14 @@ struct Replica {
     label: String,
     /// Answered the last probe. Starts false, so reads wait on the primary until the first probe.
     up: AtomicBool,
+    /// Had not replayed, at the last probe, what the primary had written `replica_max_lag_secs` before.
+    behind: AtomicBool,
+}
+
+impl Replica {
+    fn usable(&self) -> bool {
+        self.up.load(Ordering::Relaxed) && !self.behind.load(Ordering::Relaxed)
+    }
 }
 
 pub struct ReadRouter {
@@ -42,12 +52,14 @@ pub struct ReadRouter {
 pub struct ReplicaState {
     pub replica: String,
     pub up: bool,
+    /// More than `replica_max_lag_secs` behind the primary.
+    pub behind: bool,
 }
 
 impl ReadRouter {
     /// `None` when no `DATABASE_READ_URL` is set: everything reads from the primary. Starts the probe, so it
     /// must be called inside the Tokio runtime.
-    pub fn connect(settings: &Settings) -> Result<Option<ReadRouter>> {
+    pub fn connect(settings: &Settings, primary: &PgPool) -> Result<Option<ReadRouter>> {
         if settings.database_read_urls.is_empty() {
             return Ok(None);
         }
@@ -62,10 +74,10 @@ impl ReadRouter {
                 .max_connections(settings.pool_size)
                 .acquire_timeout(Duration::from_millis(settings.acquire_timeout_ms))
                 .connect_lazy_with(options);
-            replicas.push(Replica { pool, label, up: AtomicBool::new(false) });
+            replicas.push(Replica { pool, label, up: AtomicBool::new(false), behind: AtomicBool::new(false) });
         }
         let replicas = Arc::new(replicas);
-        tokio::spawn(probe(Arc::downgrade(&replicas)));
+        tokio::spawn(probe(Arc::downgrade(&replicas), primary.clone(), Duration::from_secs(settings.replica_max_lag_secs)));
         Ok(Some(ReadRouter {
             replicas,
             next: AtomicUsize::new(0),
@@ -78,11 +90,14 @@ impl ReadRouter {
     fn replica(&self) -> Option<&PgPool> {
         let n = self.replicas.len();
         let start = self.next.fetch_add(1, Ordering::Relaxed);
-        (0..n).map(|k| &self.replicas[(start + k) % n]).find(|r| r.up.load(Ordering::Relaxed)).map(|r| &r.pool)
+        (0..n).map(|k| &self.replicas[(start + k) % n]).find(|r| r.usable()).map(|r| &r.pool)
     }
 
     pub fn states(&self) -> Vec<ReplicaState> {
-        self.replicas.iter().map(|r| ReplicaState { replica: r.label.clone(), up: r.up.load(Ordering::Relaxed) }).collect()
+        self.replicas
+            .iter()
+            .map(|r| ReplicaState { replica: r.label.clone(), up: r.up.load(Ordering::Relaxed), behind: r.behind.load(Ordering::Relaxed) })
+            .collect()
     }
 
     /// Remembers where the primary's WAL stood after a write by `who`. The insert position, not
@@ -131,27 +146,113 @@ impl ReadRouter {
     }
 }
 
-/// Asks every replica for `SELECT 1` once a second and marks it up or down, until the router is dropped.
-async fn probe(replicas: Weak<Vec<Replica>>) {
+/// A WAL position as a number, from its text form `X/Y`.
+fn lsn(text: &str) -> Option<u64> {
+    let (hi, lo) = text.split_once('/')?;
+    Some((u64::from_str_radix(hi, 16).ok()? << 32) | u64::from_str_radix(lo, 16).ok()?)
+}
+
+/// The primary's WAL positions of the last `max_lag` and a little more, one a probe.
+struct PrimaryTrail {
+    samples: VecDeque<(Instant, u64)>,
+}
+
+impl PrimaryTrail {
+    fn record(&mut self, at: Instant, lsn: u64, max_lag: Duration) {
+        self.samples.push_back((at, lsn));
+        // keep the newest sample at least max_lag old, and everything after it
+        while self.samples.len() > 1 && self.samples[1].0 + max_lag <= at {
+            self.samples.pop_front();
+        }
+    }
+
+    /// Where the primary stood `max_lag` ago (the newest sample at least that old), if known.
+    fn due(&self, now: Instant, max_lag: Duration) -> Option<u64> {
+        self.samples.iter().rev().find(|(at, _)| *at + max_lag <= now).map(|(_, l)| *l)
+    }
+}
+
+/// Once a second: asks every replica for its replay position (which also tells whether it answers), and
+/// the primary for its WAL position. A replica is behind when it has not replayed what the primary had
+/// written `max_lag` ago. Runs until the router is dropped.
+async fn probe(replicas: Weak<Vec<Replica>>, primary: PgPool, max_lag: Duration) {
     let mut tick = tokio::time::interval(PROBE_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut trail = PrimaryTrail { samples: VecDeque::new() };
     loop {
         tick.tick().await;
         let Some(replicas) = replicas.upgrade() else { return };
+        let now = Instant::now();
+        let primary_at = tokio::time::timeout(PROBE_TIMEOUT, sqlx::query_scalar::<_, String>("SELECT pg_current_wal_lsn()::text").fetch_one(&primary)).await;
+        if let Ok(Ok(text)) = primary_at {
+            if let Some(l) = lsn(&text) {
+                trail.record(now, l, max_lag);
+            }
+        }
+        let due = trail.due(now, max_lag);
         for r in replicas.iter() {
-            let answer = tokio::time::timeout(PROBE_TIMEOUT, sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&r.pool)).await;
-            let up = matches!(answer, Ok(Ok(1)));
+            // NULL when the replica is not in recovery (promoted): then it is behind nothing
+            let answer = tokio::time::timeout(
+                PROBE_TIMEOUT,
+                sqlx::query_scalar::<_, Option<String>>("SELECT pg_last_wal_replay_lsn()::text").fetch_one(&r.pool),
+            )
+            .await;
+            let up = matches!(answer, Ok(Ok(_)));
             if r.up.swap(up, Ordering::Relaxed) != up {
                 if up {
                     tracing::info!(replica = %r.label, "read replica is up: reads go to it");
                 } else {
-                    let error = match answer {
+                    let error = match &answer {
                         Ok(Err(e)) => e.to_string(),
                         _ => format!("no answer within {PROBE_TIMEOUT:?}"),
                     };
                     tracing::warn!(replica = %r.label, %error, "read replica is down: its reads go elsewhere until it answers");
                 }
             }
+            if let Ok(Ok(replayed)) = answer {
+                let replayed = replayed.as_deref().and_then(lsn);
+                let behind = matches!((replayed, due), (Some(at), Some(due)) if at < due);
+                if r.behind.swap(behind, Ordering::Relaxed) != behind {
+                    if behind {
+                        tracing::warn!(replica = %r.label, max_lag_secs = max_lag.as_secs(), "read replica is behind the primary: its reads go elsewhere until it catches up");
+                    } else {
+                        tracing::info!(replica = %r.label, "read replica has caught up: reads go to it");
+                    }
+                }
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lsn_text_to_number() {
+        assert_eq!(lsn("0/0"), Some(0));
+        assert_eq!(lsn("0/16B3748"), Some(0x16B3748));
+        assert_eq!(lsn("1/0"), Some(1 << 32));
+        assert!(lsn("1/0") > lsn("0/FFFFFFFF"));
+        assert_eq!(lsn("nope"), None);
+    }
+
+    #[test]
+    fn the_trail_knows_where_the_primary_stood_max_lag_ago() {
+        let t0 = Instant::now();
+        let lag = Duration::from_secs(5);
+        let mut trail = PrimaryTrail { samples: VecDeque::new() };
+        for s in 0..=20u64 {
+            trail.record(t0 + Duration::from_secs(s), 100 * s, lag);
+        }
+        let now = t0 + Duration::from_secs(20);
+        // 5 s before the last sample the primary stood at 1500
+        assert_eq!(trail.due(now, lag), Some(1500));
+        // nothing older than needed is kept
+        assert!(trail.samples.len() <= 7, "{}", trail.samples.len());
+        // right after the start nothing is due yet: no replica is judged behind
+        let mut fresh = PrimaryTrail { samples: VecDeque::new() };
+        fresh.record(t0, 7, lag);
+        assert_eq!(fresh.due(t0 + Duration::from_secs(1), lag), None);
     }
 }

@@ -5,6 +5,7 @@ pub mod checks;
 pub mod config;
 pub mod cql2;
 pub mod reproject;
+pub mod soilfile;
 pub mod demo;
 pub mod domain;
 pub mod export;

@@ -63,10 +63,19 @@ enum Command {
     },
     /// Grade a soil sample against GB 15618-2018 and, with --crops, give the farmland class; JSON on stdout.
     /// Example: landguard soil-grade --ph 6.2 --land paddy --crops compliant Cd=0.45 Pb=60
+    /// A laboratory's table: landguard soil-grade --file samples.xlsx > graded.csv
     SoilGrade {
+        /// A table of samples (CSV, XLSX, ODS, …) with columns pH, land or land_type, crops and the
+        /// pollutants, in English or Chinese (镉 汞 砷 铅 铬 铜 镍 锌); ND or 未检出 counts as zero. All rows
+        /// or none; the result is CSV on stdout.
+        #[arg(long, conflicts_with_all = ["ph", "land", "land_type", "crops", "concentrations"])]
+        file: Option<PathBuf>,
+        /// The table's sheet or layer (default: the first).
+        #[arg(long, requires = "file")]
+        layer: Option<String>,
         /// The sample's pH.
-        #[arg(long, allow_negative_numbers = true)]
-        ph: f64,
+        #[arg(long, allow_negative_numbers = true, required_unless_present = "file")]
+        ph: Option<f64>,
         /// paddy or other.
         #[arg(long, conflicts_with = "land_type")]
         land: Option<String>,
@@ -77,7 +86,7 @@ enum Command {
         #[arg(long)]
         crops: Option<String>,
         /// Concentrations in mg/kg as POLLUTANT=VALUE (Cd, Hg, As, Pb, Cr; Cu, Ni, Zn are reported only).
-        #[arg(required = true, value_name = "POLLUTANT=MG_KG")]
+        #[arg(value_name = "POLLUTANT=MG_KG", required_unless_present = "file")]
         concentrations: Vec<String>,
     },
     /// Load the demo data in DIR (farmland_units.geojson, construction_parcels.geojson, transitions.json).
@@ -238,7 +247,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&answer)?);
             Ok(())
         }
-        Command::SoilGrade { ph, land, land_type, crops, concentrations } => {
+        Command::SoilGrade { file: Some(file), layer, .. } => {
+            let graded = landguard::soilfile::grade_file(&file, layer.as_deref())?;
+            print!("{}", landguard::soilfile::to_csv(&graded));
+            eprintln!("{} samples graded", graded.len());
+            Ok(())
+        }
+        Command::SoilGrade { file: None, ph, land, land_type, crops, concentrations, .. } => {
             let mut values = serde_json::Map::new();
             for c in &concentrations {
                 let (name, value) = c.split_once('=').with_context(|| format!("'{c}': write POLLUTANT=MG_KG, e.g. Cd=0.45"))?;

@@ -727,3 +727,35 @@ async fn the_cli_refuses_a_bad_file_with_one_line(pool: PgPool) {
     assert!(String::from_utf8_lossy(&out.stdout).contains("created 3"));
     assert_eq!(count(&pool, "farmland_unit_versions").await, 3);
 }
+
+/// A laboratory's sample table graded through the binary: CSV with Chinese headers and ND, the same as an
+/// XLSX sheet, and a table with bad rows refused whole with every bad row named.
+#[test]
+fn soil_grade_reads_a_laboratory_table() {
+    let dir = std::env::temp_dir().join(format!("landguard-soilfile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = dir.join("samples.csv");
+    std::fs::write(&csv, "样品编号,pH值,地类编码,镉,汞,砷,铅,铬,农产品\nS-1,6.2,0101,0.45,ND,12,60,80,compliant\nS-2,5.0,0103,2.5,0.1,20,50,90,\nS-3,7.8,0101,0.2,0.2,10,30,60,compliant\n").unwrap();
+    let xlsx = dir.join("samples.xlsx");
+    let _ = std::fs::remove_file(&xlsx);
+    ogr2ogr(&["-f", "XLSX", p(&xlsx), p(&csv), "-nln", "详查"]);
+    let want = "sample,ph,land,grade,governing,missing,crops,class,class_zh\n\
+                S-1,6.2,paddy,B,Cd,,compliant,safe_use,安全利用类\n\
+                S-2,5,other,C,Cd,,,,\n\
+                S-3,7.8,paddy,A,,,compliant,priority_protection,优先保护类\n";
+    for file in [&csv, &xlsx] {
+        let out = Command::new(env!("CARGO_BIN_EXE_landguard")).args(["soil-grade", "--file", p(file)]).output().unwrap();
+        assert!(out.status.success(), "{}: {}", p(file), String::from_utf8_lossy(&out.stderr));
+        assert_eq!(String::from_utf8_lossy(&out.stdout), want, "{}", p(file));
+    }
+
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "sample,ph,land,Cd,Pb\nA,abc,paddy,0.3,10\nB,6,paddy,0.3,10\nC,6,orchard,-1,x\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_landguard")).args(["soil-grade", "--file", p(&bad)]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty(), "nothing graded: {}", String::from_utf8_lossy(&out.stdout));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("2 of 3 samples refused") && err.contains("A /ph") && err.contains("C /land") && err.contains("C /concentrations/Pb"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

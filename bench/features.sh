@@ -86,7 +86,7 @@ BBOX_FEATURES=$(psql "$BENCH_URL" -Atc "SELECT round(avg(n)) || ' (' || min(n) |
 say "$N_UNITS current units; features per bbox: $BBOX_FEATURES"
 
 # --- the service's statements (src/store/items.rs for farmland_units, CRS84, 6 decimals, all properties)
-FEATURE_SQL="json_build_array(v.unit_code)::text AS cursor, json_build_object('type', 'Feature', 'id', v.unit_code, 'geometry', ST_AsGeoJSON(ST_ForcePolygonCCW(v.geom), 6, 0)::json, 'properties', json_build_object('unit_code', v.unit_code, 'county_code', v.county_code, 'class', v.class, 'land_type', v.land_type, 'measures_in_place', v.measures_in_place, 'crops_compliant', v.crops_compliant, 'valid_from', v.valid_from, 'basis_doc', v.basis_doc, 'area_m2', round(v.area_m2::numeric, 2), 'area_mu', round((v.area_m2 * 15 / 10000)::numeric, 3)))::text AS feature"
+FEATURE_SQL="json_build_array(v.unit_code)::text AS cursor, '{\"type\":\"Feature\",\"id\":' || to_json(v.unit_code)::text || ',\"geometry\":' || coalesce(ST_AsGeoJSON(ST_ForcePolygonCCW(v.geom), 6, 0), 'null') || ',\"properties\":' || json_build_object('unit_code', v.unit_code, 'county_code', v.county_code, 'class', v.class, 'land_type', v.land_type, 'measures_in_place', v.measures_in_place, 'crops_compliant', v.crops_compliant, 'valid_from', v.valid_from, 'basis_doc', v.basis_doc, 'area_m2', round(v.area_m2::numeric, 2), 'area_mu', round((v.area_m2 * 15 / 10000)::numeric, 3))::text || '}' AS feature"
 FULL_SQL="SELECT $FEATURE_SQL FROM farmland_unit_versions v WHERE v.valid_to IS NULL AND v.superseded_at IS NULL ORDER BY v.unit_code ASC"
 cat > "$WORK/bbox.pgbench" <<EOF
 \\set id random(1, 500)

@@ -94,14 +94,17 @@ fn geometry_sql(crs: Crs, precision_deg: u8, precision_m: u8) -> String {
     };
     let g = if crs.northing_first() { format!("ST_FlipCoordinates({g})") } else { g };
     let precision = if crs.is_geographic() { precision_deg } else { precision_m };
-    format!("ST_AsGeoJSON({g}, {precision}, 0)::json")
+    format!("ST_AsGeoJSON({g}, {precision}, 0)")
 }
 
+/// One feature as GeoJSON text. Concatenated rather than built with `json_build_object` around the geometry:
+/// that would parse the geometry's text back into `json` (a pass over every coordinate) only to print it
+/// again, which costs about a fifth of a full pull's statement time (measured on 100 000 units).
 fn feature_sql(c: Collection, selected: &[&'static Prop], geometry: &str) -> String {
     let t = tables(c);
     let pairs: Vec<String> = selected.iter().map(|p| format!("'{}', {}", p.name, p.sql)).collect();
     format!(
-        "json_build_object('type', 'Feature', 'id', v.{code}, 'geometry', {geometry}, 'properties', json_build_object({pairs}))::text",
+        r#"'{{"type":"Feature","id":' || to_json(v.{code})::text || ',"geometry":' || coalesce({geometry}, 'null') || ',"properties":' || json_build_object({pairs})::text || '}}'"#,
         code = t.code,
         pairs = pairs.join(", ")
     )
@@ -327,7 +330,7 @@ mod tests {
         assert!(geometry_sql(Crs::CRS84, 7, 3).starts_with("ST_AsGeoJSON(ST_ForcePolygonCCW"));
         assert!(geometry_sql(Crs::STORAGE, 7, 3).contains("ST_FlipCoordinates"));
         let gk = geometry_sql(Crs::epsg(4546).unwrap(), 7, 3);
-        assert!(gk.contains("ST_FlipCoordinates(ST_Transform") && gk.contains("4546") && gk.ends_with("3, 0)::json"), "{gk}");
+        assert!(gk.contains("ST_FlipCoordinates(ST_Transform") && gk.contains("4546") && gk.ends_with("3, 0)"), "{gk}");
         assert!(!geometry_sql(Crs::epsg(3857).unwrap(), 7, 3).contains("Flip"));
     }
 }

@@ -198,7 +198,7 @@ pub struct SoilAnswer {
     #[serde(flatten)]
     pub grading: crate::domain::soil::Grading,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub crops: Option<&'static str>,
+    pub crops: Option<crate::domain::farmland::CropFinding>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub class: Option<crate::domain::farmland::FarmlandClass>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -278,11 +278,7 @@ pub fn soil_grade(body: &Value) -> Result<SoilAnswer, CheckError> {
     })?;
     let class = crops.map(|c| soil::class_of(&grading, c));
     Ok(SoilAnswer {
-        crops: crops.map(|c| match c {
-            CropFinding::Compliant => "compliant",
-            CropFinding::Exceeds => "exceeds",
-            CropFinding::SevereExceedance => "severe_exceedance",
-        }),
+        crops,
         class_zh: class.map(|c| c.name_zh()),
         basis: std::iter::once("《中华人民共和国土壤污染防治法》第四十九条；GB 15618-2018《土壤环境质量 农用地土壤污染风险管控标准（试行）》")
             .chain(class.map(|c| c.basis()))

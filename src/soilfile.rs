@@ -3,6 +3,7 @@
 //! file, and every bad row is named.
 
 use crate::checks::{soil_grade, CheckError, SoilAnswer};
+use crate::domain::soil::Pollutant;
 use gdal::vector::LayerAccess;
 use gdal::Dataset;
 use serde_json::{Map, Value};
@@ -24,24 +25,26 @@ pub struct Graded {
     pub answer: SoilAnswer,
 }
 
-/// Column names a table may use, in English or Chinese, lower-cased; the first that is present wins.
-const COLUMNS: &[(&str, &[&str])] = &[
-    ("sample", &["sample", "sample_id", "sample_code", "id", "样品编号", "样品编码", "编号"]),
-    ("ph", &["ph", "ph值", "酸碱度"]),
-    ("land", &["land", "土地利用类型", "用地类型"]),
-    ("land_type", &["land_type", "地类编码", "三调地类"]),
-    ("crops", &["crops", "农产品", "农产品检测"]),
-    ("Cd", &["cd", "镉"]),
-    ("Hg", &["hg", "汞"]),
-    ("As", &["as", "砷"]),
-    ("Pb", &["pb", "铅"]),
-    ("Cr", &["cr", "铬"]),
-    ("Cu", &["cu", "铜"]),
-    ("Ni", &["ni", "镍"]),
-    ("Zn", &["zn", "锌"]),
-];
+/// What a column of the table holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Sample,
+    Ph,
+    Land,
+    LandType,
+    Crops,
+    Pollutant(Pollutant),
+}
 
-const POLLUTANTS: [&str; 8] = ["Cd", "Hg", "As", "Pb", "Cr", "Cu", "Ni", "Zn"];
+/// Column names a table may use for each role besides the pollutants, in English or Chinese,
+/// lower-cased; the first that is present wins. A pollutant's column is its symbol or its Chinese name.
+const COLUMNS: &[(Role, &[&str])] = &[
+    (Role::Sample, &["sample", "sample_id", "sample_code", "id", "样品编号", "样品编码", "编号"]),
+    (Role::Ph, &["ph", "ph值", "酸碱度"]),
+    (Role::Land, &["land", "土地利用类型", "用地类型"]),
+    (Role::LandType, &["land_type", "地类编码", "三调地类"]),
+    (Role::Crops, &["crops", "农产品", "农产品检测"]),
+];
 
 /// Below the detection limit: graded as zero, which is below every screening value.
 fn not_detected(v: &str) -> bool {
@@ -57,7 +60,7 @@ fn number_or_text(v: &str) -> Value {
 }
 
 /// The request body `soil_grade` takes, from one row's cells by column role.
-fn body(cells: &[(&'static str, String)]) -> Value {
+fn body(cells: &[(Role, String)]) -> Value {
     let mut body = Map::new();
     let mut concentrations = Map::new();
     for (role, v) in cells {
@@ -65,22 +68,40 @@ fn body(cells: &[(&'static str, String)]) -> Value {
         if v.is_empty() {
             continue;
         }
-        match *role {
-            "sample" => {}
-            "ph" => {
+        match role {
+            Role::Sample => {}
+            Role::Ph => {
                 body.insert("ph".into(), number_or_text(v));
             }
-            "land" | "land_type" | "crops" => {
-                body.insert((*role).into(), Value::String(v.to_string()));
+            Role::Land => {
+                body.insert("land".into(), Value::String(v.to_string()));
             }
-            p => {
+            Role::LandType => {
+                body.insert("land_type".into(), Value::String(v.to_string()));
+            }
+            Role::Crops => {
+                body.insert("crops".into(), Value::String(v.to_string()));
+            }
+            Role::Pollutant(p) => {
                 let value = if not_detected(v) { serde_json::json!(0.0) } else { number_or_text(v) };
-                concentrations.insert(p.into(), value);
+                concentrations.insert(p.as_str().into(), value);
             }
         }
     }
     body.insert("concentrations".into(), Value::Object(concentrations));
     Value::Object(body)
+}
+
+/// Each role found among the table's column names, with the column's index.
+fn roles(names: &[String]) -> Vec<(Role, usize)> {
+    let column = |aliases: &[&str]| aliases.iter().find_map(|a| names.iter().position(|n| n.trim().to_lowercase() == *a));
+    let mut roles: Vec<(Role, usize)> = COLUMNS.iter().filter_map(|(role, aliases)| Some((*role, column(aliases)?))).collect();
+    for p in Pollutant::ALL {
+        if let Some(i) = column(&[&p.as_str().to_lowercase(), p.name_zh()]) {
+            roles.push((Role::Pollutant(p), i));
+        }
+    }
+    roles
 }
 
 pub fn grade_file(path: &Path, layer: Option<&str>) -> Result<Vec<Graded>, SoilFileError> {
@@ -103,15 +124,9 @@ pub fn grade_file(path: &Path, layer: Option<&str>) -> Result<Vec<Graded>, SoilF
         None => ds.layer(0).map_err(|_| open_err("it holds no table".into()))?,
     };
     let names: Vec<String> = layer.defn().fields().map(|f| f.name()).collect();
-    let mut roles: Vec<(&'static str, usize)> = Vec::new();
-    for (role, aliases) in COLUMNS {
-        let found = aliases.iter().find_map(|a| names.iter().position(|n| n.trim().to_lowercase() == *a));
-        if let Some(i) = found {
-            roles.push((role, i));
-        }
-    }
-    let has = |r: &str| roles.iter().any(|(x, _)| *x == r);
-    if !has("ph") || !(has("land") || has("land_type")) || !POLLUTANTS.iter().any(|p| has(p)) {
+    let roles = roles(&names);
+    let has = |r: Role| roles.iter().any(|(x, _)| *x == r);
+    if !has(Role::Ph) || !(has(Role::Land) || has(Role::LandType)) || !Pollutant::GRADED.into_iter().any(|p| has(Role::Pollutant(p))) {
         return Err(SoilFileError::Columns(format!(
             "the table needs a pH column, a land or land_type column and at least one of Cd, Hg, As, Pb, Cr (English or Chinese names); its columns are: {}",
             names.join(", ")
@@ -122,9 +137,9 @@ pub fn grade_file(path: &Path, layer: Option<&str>) -> Result<Vec<Graded>, SoilF
     let mut rows = 0;
     for feature in layer.features() {
         rows += 1;
-        let cells: Vec<(&'static str, String)> =
+        let cells: Vec<(Role, String)> =
             roles.iter().map(|(role, i)| (*role, feature.field_as_string(*i).ok().flatten().unwrap_or_default())).collect();
-        let sample = cells.iter().find(|(r, _)| *r == "sample").map(|(_, v)| v.trim().to_string()).filter(|s| !s.is_empty());
+        let sample = cells.iter().find(|(r, _)| *r == Role::Sample).map(|(_, v)| v.trim().to_string()).filter(|s| !s.is_empty());
         // rows are counted from 1 after the header, as a spreadsheet user reads them
         let sample = sample.unwrap_or_else(|| format!("row {}", rows + 1));
         match soil_grade(&body(&cells)) {
@@ -162,22 +177,20 @@ fn csv_cell(s: &str) -> String {
 
 /// The graded rows as CSV: one line a sample, with the grade, what set it, what was missing and the class.
 pub fn to_csv(rows: &[Graded]) -> String {
+    let names = |ps: &[Pollutant]| ps.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(" ");
     let mut out = String::from("sample,ph,land,grade,governing,missing,crops,class,class_zh\n");
     for g in rows {
-        let a = &g.answer;
-        let v = serde_json::to_value(a).unwrap_or_default();
-        let list = |key: &str| v[key].as_array().map(|xs| xs.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join(" ")).unwrap_or_default();
-        let text = |key: &str| v[key].as_str().unwrap_or_default().to_string();
+        let (a, grading) = (&g.answer, &g.answer.grading);
         let cells = [
             g.sample.clone(),
-            a.grading.ph.to_string(),
-            text("land"),
-            text("grade"),
-            list("governing"),
-            list("missing"),
-            text("crops"),
-            text("class"),
-            text("class_zh"),
+            grading.ph.to_string(),
+            grading.land.as_str().to_string(),
+            grading.grade.as_str().to_string(),
+            names(&grading.governing),
+            names(&grading.missing),
+            a.crops.map(|c| c.as_str()).unwrap_or_default().to_string(),
+            a.class.map(|c| c.as_str()).unwrap_or_default().to_string(),
+            a.class_zh.unwrap_or_default().to_string(),
         ];
         out.push_str(&cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
         out.push('\n');
@@ -192,17 +205,35 @@ mod tests {
     #[test]
     fn cells_become_the_request_body() {
         let cells = vec![
-            ("sample", "S-1".to_string()),
-            ("ph", "6.2".to_string()),
-            ("land_type", "0101".to_string()),
-            ("Cd", " 0.45 ".to_string()),
-            ("Hg", "ND".to_string()),
-            ("Pb", "".to_string()),
-            ("As", "abc".to_string()),
+            (Role::Sample, "S-1".to_string()),
+            (Role::Ph, "6.2".to_string()),
+            (Role::LandType, "0101".to_string()),
+            (Role::Pollutant(Pollutant::Cd), " 0.45 ".to_string()),
+            (Role::Pollutant(Pollutant::Hg), "ND".to_string()),
+            (Role::Pollutant(Pollutant::Pb), "".to_string()),
+            (Role::Pollutant(Pollutant::As), "abc".to_string()),
         ];
         assert_eq!(
             body(&cells),
             serde_json::json!({"ph": 6.2, "land_type": "0101", "concentrations": {"Cd": 0.45, "Hg": 0.0, "As": "abc"}})
+        );
+    }
+
+    #[test]
+    fn columns_are_found_by_english_or_chinese_name() {
+        let names: Vec<String> = ["样品编号", "pH值", "Land_Type", "镉", "PB", "锌", "备注"].iter().map(|s| s.to_string()).collect();
+        let mut found = roles(&names);
+        found.sort_by_key(|(_, i)| *i);
+        assert_eq!(
+            found,
+            vec![
+                (Role::Sample, 0),
+                (Role::Ph, 1),
+                (Role::LandType, 2),
+                (Role::Pollutant(Pollutant::Cd), 3),
+                (Role::Pollutant(Pollutant::Pb), 4),
+                (Role::Pollutant(Pollutant::Zn), 5),
+            ]
         );
     }
 

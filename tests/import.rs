@@ -757,5 +757,13 @@ fn soil_grade_reads_a_laboratory_table() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("2 of 3 samples refused") && err.contains("A /ph") && err.contains("C /land") && err.contains("C /concentrations/Pb"), "{err}");
+
+    // a table with no graded pollutant (only Zn) is refused for its columns, before any row
+    let zinc = dir.join("zinc.csv");
+    std::fs::write(&zinc, "sample,ph,land,Zn\nA,6,paddy,900\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_landguard")).args(["soil-grade", "--file", p(&zinc)]).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("at least one of Cd, Hg, As, Pb, Cr") && err.contains("its columns are: sample, ph, land, Zn"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -81,8 +81,19 @@ pub enum SoilGrade {
     C,
 }
 
+impl SoilGrade {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SoilGrade::A => "A",
+            SoilGrade::B => "B",
+            SoilGrade::C => "C",
+        }
+    }
+}
+
 /// What crop sampling found on the unit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum CropFinding {
     Compliant,
     Exceeds,
@@ -95,15 +106,23 @@ pub enum CropFinding {
 #[error("unknown crop finding '{0}' (expected compliant, exceeds or severe_exceedance)")]
 pub struct UnknownCropFinding(pub String);
 
+impl CropFinding {
+    pub const ALL: [CropFinding; 3] = [CropFinding::Compliant, CropFinding::Exceeds, CropFinding::SevereExceedance];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CropFinding::Compliant => "compliant",
+            CropFinding::Exceeds => "exceeds",
+            CropFinding::SevereExceedance => "severe_exceedance",
+        }
+    }
+}
+
 impl FromStr for CropFinding {
     type Err = UnknownCropFinding;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim() {
-            "compliant" => Ok(CropFinding::Compliant),
-            "exceeds" => Ok(CropFinding::Exceeds),
-            "severe_exceedance" => Ok(CropFinding::SevereExceedance),
-            _ => Err(UnknownCropFinding(s.to_string())),
-        }
+        let t = s.trim();
+        CropFinding::ALL.into_iter().find(|c| c.as_str() == t).ok_or_else(|| UnknownCropFinding(s.to_string()))
     }
 }
 

@@ -42,8 +42,18 @@ impl Pollutant {
         }
     }
 
-    pub fn graded(self) -> bool {
-        Pollutant::GRADED.contains(&self)
+    /// The element's Chinese name, as laboratory reports head their columns.
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Pollutant::Cd => "镉",
+            Pollutant::Hg => "汞",
+            Pollutant::As => "砷",
+            Pollutant::Pb => "铅",
+            Pollutant::Cr => "铬",
+            Pollutant::Cu => "铜",
+            Pollutant::Ni => "镍",
+            Pollutant::Zn => "锌",
+        }
     }
 }
 
@@ -73,6 +83,13 @@ pub enum SoilUse {
 }
 
 impl SoilUse {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SoilUse::Paddy => "paddy",
+            SoilUse::Other => "other",
+        }
+    }
+
     /// From a third-survey farmland type: `0101` 水田 is paddy, `0102` 水浇地 and `0103` 旱地 are other.
     pub fn from_land_type(code: &str) -> Result<SoilUse, SoilError> {
         match code.trim() {
@@ -139,30 +156,35 @@ impl Serialize for PhBand {
     }
 }
 
-/// Screening values, mg/kg, by pH band: (pollutant, paddy, other). GB 15618-2018 Table 1 and Table 2; Cu
-/// "other" (its orchard values do not apply to farmland units), Ni and Zn the same for all land.
-const SCREENING: [(Pollutant, [f64; 4], [f64; 4]); 8] = [
-    (Pollutant::Cd, [0.3, 0.4, 0.6, 0.8], [0.3, 0.3, 0.3, 0.6]),
-    (Pollutant::Hg, [0.5, 0.5, 0.6, 1.0], [1.3, 1.8, 2.4, 3.4]),
-    (Pollutant::As, [30.0, 30.0, 25.0, 20.0], [40.0, 40.0, 30.0, 25.0]),
-    (Pollutant::Pb, [80.0, 100.0, 140.0, 240.0], [70.0, 90.0, 120.0, 170.0]),
-    (Pollutant::Cr, [250.0, 250.0, 300.0, 350.0], [150.0, 150.0, 200.0, 250.0]),
-    (Pollutant::Cu, [50.0, 50.0, 100.0, 100.0], [50.0, 50.0, 100.0, 100.0]),
-    (Pollutant::Ni, [60.0, 70.0, 100.0, 190.0], [60.0, 70.0, 100.0, 190.0]),
-    (Pollutant::Zn, [200.0, 200.0, 250.0, 300.0], [200.0, 200.0, 250.0, 300.0]),
-];
+/// Screening values, mg/kg, by pH band: (paddy, other). GB 15618-2018 Tables 1 and 2; Cu "other" (its
+/// orchard values do not apply to farmland units), Ni and Zn the same for all land.
+fn screening_row(p: Pollutant) -> ([f64; 4], [f64; 4]) {
+    match p {
+        Pollutant::Cd => ([0.3, 0.4, 0.6, 0.8], [0.3, 0.3, 0.3, 0.6]),
+        Pollutant::Hg => ([0.5, 0.5, 0.6, 1.0], [1.3, 1.8, 2.4, 3.4]),
+        Pollutant::As => ([30.0, 30.0, 25.0, 20.0], [40.0, 40.0, 30.0, 25.0]),
+        Pollutant::Pb => ([80.0, 100.0, 140.0, 240.0], [70.0, 90.0, 120.0, 170.0]),
+        Pollutant::Cr => ([250.0, 250.0, 300.0, 350.0], [150.0, 150.0, 200.0, 250.0]),
+        Pollutant::Cu => ([50.0, 50.0, 100.0, 100.0], [50.0, 50.0, 100.0, 100.0]),
+        Pollutant::Ni => ([60.0, 70.0, 100.0, 190.0], [60.0, 70.0, 100.0, 190.0]),
+        Pollutant::Zn => ([200.0, 200.0, 250.0, 300.0], [200.0, 200.0, 250.0, 300.0]),
+    }
+}
 
-/// Intervention values, mg/kg, by pH band, for all farmland. GB 15618-2018 Table 3.
-const INTERVENTION: [(Pollutant, [f64; 4]); 5] = [
-    (Pollutant::Cd, [1.5, 2.0, 3.0, 4.0]),
-    (Pollutant::Hg, [2.0, 2.5, 4.0, 6.0]),
-    (Pollutant::As, [200.0, 150.0, 120.0, 100.0]),
-    (Pollutant::Pb, [400.0, 500.0, 700.0, 1000.0]),
-    (Pollutant::Cr, [800.0, 850.0, 1000.0, 1300.0]),
-];
+/// Intervention values, mg/kg, by pH band, for all farmland. GB 15618-2018 Table 3; Cu, Ni and Zn have none.
+fn intervention_row(p: Pollutant) -> Option<[f64; 4]> {
+    match p {
+        Pollutant::Cd => Some([1.5, 2.0, 3.0, 4.0]),
+        Pollutant::Hg => Some([2.0, 2.5, 4.0, 6.0]),
+        Pollutant::As => Some([200.0, 150.0, 120.0, 100.0]),
+        Pollutant::Pb => Some([400.0, 500.0, 700.0, 1000.0]),
+        Pollutant::Cr => Some([800.0, 850.0, 1000.0, 1300.0]),
+        Pollutant::Cu | Pollutant::Ni | Pollutant::Zn => None,
+    }
+}
 
 pub fn screening_value(p: Pollutant, land: SoilUse, band: PhBand) -> f64 {
-    let (_, paddy, other) = SCREENING.iter().find(|(q, _, _)| *q == p).expect("every pollutant has a screening row");
+    let (paddy, other) = screening_row(p);
     match land {
         SoilUse::Paddy => paddy[band.index()],
         SoilUse::Other => other[band.index()],
@@ -170,7 +192,7 @@ pub fn screening_value(p: Pollutant, land: SoilUse, band: PhBand) -> f64 {
 }
 
 pub fn intervention_value(p: Pollutant, band: PhBand) -> Option<f64> {
-    INTERVENTION.iter().find(|(q, _)| *q == p).map(|(_, v)| v[band.index()])
+    intervention_row(p).map(|v| v[band.index()])
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

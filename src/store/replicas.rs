@@ -154,21 +154,26 @@ fn lsn(text: &str) -> Option<u64> {
 
 /// The primary's WAL positions of the last `max_lag` and a little more, one a probe.
 struct PrimaryTrail {
+    max_lag: Duration,
     samples: VecDeque<(Instant, u64)>,
 }
 
 impl PrimaryTrail {
-    fn record(&mut self, at: Instant, lsn: u64, max_lag: Duration) {
+    fn new(max_lag: Duration) -> PrimaryTrail {
+        PrimaryTrail { max_lag, samples: VecDeque::new() }
+    }
+
+    fn record(&mut self, at: Instant, lsn: u64) {
         self.samples.push_back((at, lsn));
         // keep the newest sample at least max_lag old, and everything after it
-        while self.samples.len() > 1 && self.samples[1].0 + max_lag <= at {
+        while self.samples.len() > 1 && self.samples[1].0 + self.max_lag <= at {
             self.samples.pop_front();
         }
     }
 
     /// Where the primary stood `max_lag` ago (the newest sample at least that old), if known.
-    fn due(&self, now: Instant, max_lag: Duration) -> Option<u64> {
-        self.samples.iter().rev().find(|(at, _)| *at + max_lag <= now).map(|(_, l)| *l)
+    fn due(&self, now: Instant) -> Option<u64> {
+        self.samples.iter().rev().find(|(at, _)| *at + self.max_lag <= now).map(|(_, l)| *l)
     }
 }
 
@@ -178,7 +183,7 @@ impl PrimaryTrail {
 async fn probe(replicas: Weak<Vec<Replica>>, primary: PgPool, max_lag: Duration) {
     let mut tick = tokio::time::interval(PROBE_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut trail = PrimaryTrail { samples: VecDeque::new() };
+    let mut trail = PrimaryTrail::new(max_lag);
     loop {
         tick.tick().await;
         let Some(replicas) = replicas.upgrade() else { return };
@@ -186,10 +191,10 @@ async fn probe(replicas: Weak<Vec<Replica>>, primary: PgPool, max_lag: Duration)
         let primary_at = tokio::time::timeout(PROBE_TIMEOUT, sqlx::query_scalar::<_, String>("SELECT pg_current_wal_lsn()::text").fetch_one(&primary)).await;
         if let Ok(Ok(text)) = primary_at {
             if let Some(l) = lsn(&text) {
-                trail.record(now, l, max_lag);
+                trail.record(now, l);
             }
         }
-        let due = trail.due(now, max_lag);
+        let due = trail.due(now);
         for r in replicas.iter() {
             // NULL when the replica is not in recovery (promoted): then it is behind nothing
             let answer = tokio::time::timeout(
@@ -241,18 +246,18 @@ mod tests {
     fn the_trail_knows_where_the_primary_stood_max_lag_ago() {
         let t0 = Instant::now();
         let lag = Duration::from_secs(5);
-        let mut trail = PrimaryTrail { samples: VecDeque::new() };
+        let mut trail = PrimaryTrail::new(lag);
         for s in 0..=20u64 {
-            trail.record(t0 + Duration::from_secs(s), 100 * s, lag);
+            trail.record(t0 + Duration::from_secs(s), 100 * s);
         }
         let now = t0 + Duration::from_secs(20);
         // 5 s before the last sample the primary stood at 1500
-        assert_eq!(trail.due(now, lag), Some(1500));
+        assert_eq!(trail.due(now), Some(1500));
         // nothing older than needed is kept
         assert!(trail.samples.len() <= 7, "{}", trail.samples.len());
         // right after the start nothing is due yet: no replica is judged behind
-        let mut fresh = PrimaryTrail { samples: VecDeque::new() };
-        fresh.record(t0, 7, lag);
-        assert_eq!(fresh.due(t0 + Duration::from_secs(1), lag), None);
+        let mut fresh = PrimaryTrail::new(lag);
+        fresh.record(t0, 7);
+        assert_eq!(fresh.due(t0 + Duration::from_secs(1)), None);
     }
 }

@@ -20,7 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The commit the run starts at (the report is written at the end, when HEAD may have moved on).
-COMMIT=$(cat "$(dirname "${LANDGUARD_BIN:-target/release/landguard}")/COMMIT" 2>/dev/null || git rev-parse --short HEAD)
+COMMIT=$(git rev-parse --short HEAD)
 
 DURATION=${DURATION:-20}
 CONNS=${CONNS:-16}

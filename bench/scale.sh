@@ -62,7 +62,7 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import matplotlib' 2>
     "$VENV/bin/pip" install -q --disable-pip-version-check matplotlib >&2
 fi
 
-COMMIT=$(cat "$(dirname "$LANDGUARD_BIN")/COMMIT" 2>/dev/null || git rev-parse --short HEAD)
+COMMIT=$(git rev-parse --short HEAD)
 BASE_URL=${DATABASE_URL:-$(bash scripts/pg.sh url | tail -n 1)}
 ADMIN_URL="${BASE_URL%/*}/postgres"
 mkdir -p "$(dirname "$OUT")" "$(dirname "$PNG")"

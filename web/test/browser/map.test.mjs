@@ -280,6 +280,8 @@ test('the indicator panel shows the safe-utilisation rate of a county against it
 
 test('the register as of a past day: the tiles are asked for with datetime', { timeout: 90000 }, async () => {
   await page.locator('#tab-layers').click();
+  // tiles still loading from the previous test would otherwise arrive after the reset and be counted
+  await page.evaluate(() => window.landguard.whenRendered());
   tileResponses.length = 0;
   await page.locator('#map-asof').fill('2022-06-30');
   await page.locator('#asof-banner', { hasText: '2022年6月30日' }).waitFor();

@@ -9,7 +9,7 @@
 # a valid JSON shape can still be an empty polygon, an unknown land-use code or a stale ETag, which the
 # service refuses on purpose. Bounded: few
 # examples per operation and a time budget (SCHEMATHESIS_MAX_EXAMPLES, SCHEMATHESIS_MAX_TIME), so `make
-# test` stays quick; raise them to search longer.
+# test` stays quick; raise them to search longer. SCHEMATHESIS_SEED replays a run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/testserver.sh
@@ -29,7 +29,11 @@ timeout "${SCHEMATHESIS_TIMEOUT:-600}" "$bin/schemathesis" --no-color run "$LG_U
   --workers 1 \
   --suppress-health-check all \
   --generation-database none \
+  ${SCHEMATHESIS_SEED:+--seed "$SCHEMATHESIS_SEED"} \
   >test-artifacts/schemathesis.log 2>&1 || rc=$?
+# The failures first (which operation, the request to reproduce it), then the summary with the seed
+# (SCHEMATHESIS_SEED replays a run).
+sed -n '/^=* FAILURES =*$/,/^=* WARNINGS =*$/p' test-artifacts/schemathesis.log | head -n 200
 tail -n 40 test-artifacts/schemathesis.log
 if grep -q 'panicked' "test-artifacts/server-schemathesis.log"; then
   echo "FAILED: the server panicked (test-artifacts/server-schemathesis.log)"

@@ -63,7 +63,12 @@ const FIELDS: &[&str] =
 fn text<'a>(body: &'a Value, name: &str, problems: &mut Vec<Problem>) -> Option<&'a str> {
     match body.get(name) {
         None | Some(Value::Null) => None,
-        Some(Value::String(s)) if s.trim().is_empty() => None,
+        // A blank is refused rather than read as "absent": /api offers null or leaving the member out for
+        // that, and a blank where a code was meant is more often a mistake than a choice.
+        Some(Value::String(s)) if s.trim().is_empty() => {
+            problems.push(Problem::new(format!("/{name}"), "must not be blank: leave it out or send null"));
+            None
+        }
         Some(Value::String(s)) => Some(s.trim()),
         Some(_) => {
             problems.push(Problem::new(format!("/{name}"), "must be a string"));

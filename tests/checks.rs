@@ -176,6 +176,7 @@ async fn bad_check_requests(pool: PgPool) {
         (json!({"geometry": {"type":"Polygon","coordinates":[[[109.40,24.30],[109.41,24.31],[109.41,24.30],[109.40,24.31],[109.40,24.30]]]}, "proposed_use": "070101"}), 400, "self-intersect"),
         (json!({"geometry": square(109.4, 24.3, 0.001), "proposed_use": "070101", "crs": "EPSG:999999"}), 400, "unsupported CRS"),
         (json!({"geometry": square(109.4, 24.3, 0.001), "proposed_use": "070101", "colour": 1}), 400, "unknown member"),
+        (json!({"geometry": square(109.4, 24.3, 0.001), "proposed_use": "070101", "use_code_system": " "}), 400, "must not be blank"),
         (json!({"proposed_use": "070101"}), 400, "required"),
         (json!({"parcel_code": "NOPE", "proposed_use": "070101"}), 404, "NOPE"),
     ];
@@ -251,6 +252,10 @@ async fn soil_grade_of_a_sample(pool: PgPool) {
         (json!({"ph": 6, "land": "paddy", "concentrations": {"Cd": -0.1}}), "/concentrations/Cd"),
         (json!({"ph": 6, "land": "paddy", "concentrations": {"Zn": 900}}), "/concentrations"),
         (json!({"ph": 6, "land": "paddy", "land_type": "0101", "concentrations": {"Cd": 0.1}}), "/land_type"),
+        // a blank is not "absent": /api offers null for that
+        (json!({"ph": 6, "land": "other", "land_type": "", "concentrations": {"Cd": 0.1}}), "/land_type"),
+        // more than the sample's own mass is a unit or typing mistake
+        (json!({"ph": 6, "land": "other", "concentrations": {"Ni": 1.0e308}}), "/concentrations/Ni"),
         (json!({"land": "paddy", "concentrations": {"Cd": 0.1}}), "/ph"),
     ] {
         let r = t.send("POST", "/soil-grade", None, &[], Some(body.to_string())).await;

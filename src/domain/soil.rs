@@ -205,7 +205,7 @@ pub enum SoilError {
     UnknownLand(String),
     #[error("land type '{0}' is not farmland (expected 0101 水田, 0102 水浇地 or 0103 旱地)")]
     UnknownLandType(String),
-    #[error("{pollutant} = {value}: a concentration must be a number of mg/kg, zero or more")]
+    #[error("{pollutant} = {value}: a concentration must be a number of mg/kg from 0 to 1000000 (a whole kilogram)")]
     Concentration { pollutant: Pollutant, value: f64 },
     #[error("{0} is given twice")]
     Twice(Pollutant),
@@ -258,13 +258,16 @@ pub fn grade_of(value: f64, screening: f64, intervention: f64) -> SoilGrade {
     }
 }
 
+/// No sample holds more than its own mass: 10⁶ mg/kg. A larger figure is a unit or typing mistake.
+pub const MAX_MG_KG: f64 = 1.0e6;
+
 /// The sample's grade. Every problem is an error; nothing is guessed.
 pub fn grade(sample: &Sample) -> Result<Grading, SoilError> {
     let band = PhBand::of(sample.ph)?;
     let mut seen = Vec::new();
     let mut pollutants = Vec::new();
     for &(p, value) in &sample.concentrations {
-        if !value.is_finite() || value < 0.0 {
+        if !value.is_finite() || !(0.0..=MAX_MG_KG).contains(&value) {
             return Err(SoilError::Concentration { pollutant: p, value });
         }
         if seen.contains(&p) {
@@ -408,6 +411,7 @@ mod tests {
         let cases = [
             (sample(15.0, SoilUse::Paddy, &[(Cd, 0.1)]), SoilError::Ph(15.0)),
             (sample(6.0, SoilUse::Paddy, &[(Cd, -0.1)]), SoilError::Concentration { pollutant: Cd, value: -0.1 }),
+            (sample(6.0, SoilUse::Paddy, &[(Cd, 1.0e6 + 1.0)]), SoilError::Concentration { pollutant: Cd, value: 1.0e6 + 1.0 }),
             (sample(6.0, SoilUse::Paddy, &[(Cd, 0.1), (Cd, 0.2)]), SoilError::Twice(Cd)),
             (sample(6.0, SoilUse::Paddy, &[]), SoilError::NothingGraded),
         ];

@@ -60,6 +60,7 @@ pub fn document(base: &str) -> Value {
     let states: Vec<&str> = ParcelState::ALL.iter().map(|s| s.as_str()).collect();
     let crs_list: Vec<String> = crs::advertised().iter().map(|c| c.uri()).collect();
     let geojson = "application/geo+json";
+    let mg_kg = json!({"type": "number", "minimum": 0, "maximum": crate::domain::soil::MAX_MG_KG});
     let read_errors = json!({
         "400": problem("a parameter is malformed or unknown"),
         "401": problem("a token is needed to read this collection on this server"),
@@ -139,12 +140,12 @@ pub fn document(base: &str) -> Value {
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["ph", "concentrations"],
                     "properties": {
                         "ph": {"type": "number", "minimum": 0, "maximum": 14},
-                        "land": {"type": "string", "nullable": true, "enum": ["paddy", "other", null], "description": "required unless land_type is given"},
+                        "land": {"type": "string", "nullable": true, "enum": ["paddy", "other", "水田", "其他", null], "description": "required unless land_type is given"},
                         "land_type": {"type": "string", "nullable": true, "enum": ["0101", "0102", "0103", null], "description": "third-survey farmland type instead of land"},
                         "concentrations": {"type": "object", "description": "mg/kg by pollutant; Cd, Hg, As, Pb, Cr set the grade, Cu, Ni, Zn are reported only",
                             "minProperties": 1, "additionalProperties": false,
-                            "properties": {"Cd": {"type": "number", "minimum": 0}, "Hg": {"type": "number", "minimum": 0}, "As": {"type": "number", "minimum": 0}, "Pb": {"type": "number", "minimum": 0},
-                                           "Cr": {"type": "number", "minimum": 0}, "Cu": {"type": "number", "minimum": 0}, "Ni": {"type": "number", "minimum": 0}, "Zn": {"type": "number", "minimum": 0}}},
+                            "properties": {"Cd": mg_kg.clone(), "Hg": mg_kg.clone(), "As": mg_kg.clone(), "Pb": mg_kg.clone(),
+                                           "Cr": mg_kg.clone(), "Cu": mg_kg.clone(), "Ni": mg_kg.clone(), "Zn": mg_kg.clone()}},
                         "crops": {"type": "string", "nullable": true, "enum": ["compliant", "exceeds", "severe_exceedance", null]}}}}}},
                 "responses": merge(json!({"200": {"description": "the grade, the pollutants that set it, each pollutant against its screening and intervention values, and the class when crops is given", "content": {"application/json": {"schema": {"type": "object"}}}}, "413": problem("body too large"), "415": problem("not JSON")}), &read_errors)}},
             "/indicators": {"get": {"tags": ["Indicators"], "summary": "Safe-utilisation rate, priority parcels under control, RCR list by state", "operationId": "getIndicators",
@@ -217,7 +218,7 @@ pub fn document(base: &str) -> Value {
                     "current_use": {"type": "string", "nullable": true}, "proposed_use": {"type": "string", "nullable": true, "example": "070101"},
                     "use_code_system": {"type": "string", "nullable": true, "enum": ["ydyh2023", "gbt21010", "gb50137", null]},
                     "project_kind": {"type": "string", "nullable": true, "enum": ["remediation", "heavy_metal", "soil_polluting", "other", null]},
-                    "supply": {"type": "string", "nullable": true, "enum": ["transfer", "allocation", null]}, "as_of": {"type": "string", "nullable": true, "format": "date"}}},
+                    "supply": {"type": "string", "nullable": true, "enum": ["transfer", "allocation", "出让", "划拨", null]}, "as_of": {"type": "string", "nullable": true, "format": "date"}}},
                 "CheckAnswer": {"type": "object", "required": ["decision", "reasons", "as_of", "query_area_m2"], "properties": {
                     "decision": {"type": "string", "enum": ["allowed", "conditional", "denied"]},
                     "reasons": {"type": "array", "items": {"type": "object", "properties": {"rule": {"type": "string"}, "decision": {"type": "string"}, "basis": {"type": "string"}, "message_zh": {"type": "string"}, "message_en": {"type": "string"},

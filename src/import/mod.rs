@@ -15,6 +15,7 @@
 //!
 //! [`check_feature`]: crate::domain::registry::check_feature
 
+mod coords;
 pub mod copy;
 pub mod mapping;
 pub mod names;
@@ -115,7 +116,7 @@ pub enum ImportError {
     #[error("{path}: layer {layer} has no features; nothing to import")]
     Empty { path: String, layer: String },
     #[error("GDAL: {0}")]
-    Gdal(String),
+    Gdal(#[from] gdal::errors::GdalError),
     /// At least one feature is wrong; nothing was written. The report lists every problem.
     #[error("{}", refused_line(.0))]
     Refused(Box<Report>),

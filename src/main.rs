@@ -73,6 +73,9 @@ enum Command {
         /// The table's sheet or layer (default: the first).
         #[arg(long, requires = "file")]
         layer: Option<String>,
+        /// A CSV's encoding when it is not UTF-8, e.g. GBK (Excel on a Chinese desktop saves CSV so).
+        #[arg(long, requires = "file")]
+        encoding: Option<String>,
         /// The sample's pH.
         #[arg(long, allow_negative_numbers = true, required_unless_present = "file")]
         ph: Option<f64>,
@@ -247,8 +250,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&answer)?);
             Ok(())
         }
-        Command::SoilGrade { file: Some(file), layer, .. } => {
-            let graded = landguard::soilfile::grade_file(&file, layer.as_deref())?;
+        Command::SoilGrade { file: Some(file), layer, encoding, .. } => {
+            let graded = landguard::soilfile::grade_file(&file, layer.as_deref(), encoding.as_deref())?;
             print!("{}", landguard::soilfile::to_csv(&graded));
             eprintln!("{} samples graded", graded.len());
             Ok(())

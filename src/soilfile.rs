@@ -4,6 +4,7 @@
 
 use crate::checks::{soil_grade, CheckError, SoilAnswer};
 use crate::domain::soil::Pollutant;
+use crate::import::text::{Recode, Utf8, NOT_UTF8};
 use gdal::vector::LayerAccess;
 use gdal::Dataset;
 use serde_json::{Map, Value};
@@ -104,11 +105,17 @@ fn roles(names: &[String]) -> Vec<(Role, usize)> {
     roles
 }
 
-pub fn grade_file(path: &Path, layer: Option<&str>) -> Result<Vec<Graded>, SoilFileError> {
+/// `encoding` is a CSV's, when it is not UTF-8 (GBK from Excel on a Chinese desktop).
+pub fn grade_file(path: &Path, layer: Option<&str>, encoding: Option<&str>) -> Result<Vec<Graded>, SoilFileError> {
     let open_err = |reason: String| SoilFileError::Open { path: path.display().to_string(), reason };
     if !path.is_file() {
         return Err(open_err("no such file".into()));
     }
+    let csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let recode = match encoding {
+        Some(e) if !csv => return Err(open_err(format!("--encoding {e} applies to CSV only; spreadsheets are UTF-8 by definition"))),
+        e => Recode::new(e).map_err(|reason| open_err(format!("--encoding {}: {reason}", e.unwrap_or_default())))?,
+    };
     let unreadable = || open_err("GDAL does not read it as a table (CSV, XLSX, ODS, …)".into());
     // A spreadsheet's first row is its header even when every cell below is text too; by default GDAL
     // guesses from the cell types. (GDAL 3.6 takes this as configuration, not as an open option.)
@@ -123,13 +130,18 @@ pub fn grade_file(path: &Path, layer: Option<&str>) -> Result<Vec<Graded>, SoilF
         })?,
         None => ds.layer(0).map_err(|_| open_err("it holds no table".into()))?,
     };
-    let names: Vec<String> = layer.defn().fields().map(|f| f.name()).collect();
+    // SAFETY: the definition lives as long as the layer.
+    let defn = unsafe { layer.defn().c_defn() };
+    let names: Vec<Utf8> = (0..unsafe { gdal_sys::OGR_FD_GetFieldCount(defn) }).map(|i| recode.field_name(defn, i)).collect();
+    let names_lossy = names.iter().any(|n| n.lossy);
+    let names: Vec<String> = names.into_iter().map(|n| n.text).collect();
     let roles = roles(&names);
     let has = |r: Role| roles.iter().any(|(x, _)| *x == r);
     if !has(Role::Ph) || !(has(Role::Land) || has(Role::LandType)) || !Pollutant::GRADED.into_iter().any(|p| has(Role::Pollutant(p))) {
         return Err(SoilFileError::Columns(format!(
-            "the table needs a pH column, a land or land_type column and at least one of Cd, Hg, As, Pb, Cr (English or Chinese names); its columns are: {}",
-            names.join(", ")
+            "the table needs a pH column, a land or land_type column and at least one of Cd, Hg, As, Pb, Cr (English or Chinese names); its columns are: {}{}",
+            names.join(", "),
+            if names_lossy { format!("; {NOT_UTF8}") } else { String::new() }
         )));
     }
     let mut graded = Vec::new();
@@ -137,11 +149,17 @@ pub fn grade_file(path: &Path, layer: Option<&str>) -> Result<Vec<Graded>, SoilF
     let mut rows = 0;
     for feature in layer.features() {
         rows += 1;
-        let cells: Vec<(Role, String)> =
-            roles.iter().map(|(role, i)| (*role, feature.field_as_string(*i).ok().flatten().unwrap_or_default())).collect();
-        let sample = cells.iter().find(|(r, _)| *r == Role::Sample).map(|(_, v)| v.trim().to_string()).filter(|s| !s.is_empty());
+        // SAFETY: the feature of this iteration is alive while its cells are read.
+        let h = unsafe { feature.c_feature() };
+        let cells: Vec<(Role, Utf8)> = roles.iter().map(|(role, i)| (*role, recode.field(h, *i as i32))).collect();
+        let sample = cells.iter().find(|(r, _)| *r == Role::Sample).map(|(_, v)| v.text.trim().to_string()).filter(|s| !s.is_empty());
         // rows are counted from 1 after the header, as a spreadsheet user reads them
         let sample = sample.unwrap_or_else(|| format!("row {}", rows + 1));
+        if let Some((_, i)) = cells.iter().zip(&roles).find(|((_, v), _)| v.lossy).map(|(_, r)| *r) {
+            problems.push(format!("{sample} {}: {NOT_UTF8}", names[i]));
+            continue;
+        }
+        let cells: Vec<(Role, String)> = cells.into_iter().map(|(r, v)| (r, v.text)).collect();
         match soil_grade(&body(&cells)) {
             Ok(answer) => graded.push(Graded { sample, answer }),
             Err(CheckError::Invalid(ps)) => {

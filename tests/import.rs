@@ -219,10 +219,12 @@ async fn shapefile_with_gbk_attributes_in_4546(pool: PgPool) {
     let r = import_ok(&store, &o).await;
     assert_eq!((r.created, r.changed, r.unchanged), (0, 0, 30), "{r}");
 
-    // without either, the names are garbled (and would be changes); the report says what to do
-    let o = ImportOptions { dry_run: true, ..opts(&shp, PARCELS) };
-    let r = import_ok(&store, &o).await;
-    assert_eq!(r.changed, 30, "{r}");
+    // without either, the text is not UTF-8: refused rather than stored garbled, each value named with
+    // the remedy
+    let r = refused(&store, &opts(&shp, PARCELS)).await;
+    let names: Vec<_> = r.problems.iter().filter(|p| p.problem.pointer == "/properties/name").collect();
+    assert_eq!(names.len(), 30, "{r}");
+    assert!(names.iter().all(|p| p.problem.detail.contains("--encoding GBK")), "{r}");
     assert!(r.notes.iter().any(|n| n.contains("--encoding GBK")), "{:?}", r.notes);
 }
 
@@ -310,7 +312,10 @@ async fn csv_with_wkt_and_kml(pool: PgPool) {
     std::fs::write(&gbk_file, gbk).unwrap();
     let o = ImportOptions { source_crs: Some("EPSG:4490".into()), ..opts(&gbk_file, UNITS) };
     let r = refused(&store, &o).await;
-    assert!(r.problems.iter().any(|p| p.problem.pointer == "/properties/class"), "{r}");
+    // without --encoding the bytes are not UTF-8: each such value is named once, with the remedy
+    let class: Vec<_> = r.problems.iter().filter(|p| p.problem.pointer == "/properties/class").collect();
+    assert_eq!(class.len(), 1, "{r}");
+    assert!(class[0].problem.detail.contains("--encoding GBK"), "{r}");
     let o = ImportOptions { encoding: Some("GBK".into()), ..o };
     assert_eq!(import_ok(&store, &o).await.created, 1);
     let row: (String, bool, Option<bool>) =
@@ -757,6 +762,21 @@ fn soil_grade_reads_a_laboratory_table() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("2 of 3 samples refused") && err.contains("A /ph") && err.contains("C /land") && err.contains("C /concentrations/Pb"), "{err}");
+
+    // the same table saved as GBK (what Excel on a Chinese desktop writes): --encoding GBK reads it the
+    // same; without it, the Chinese headers cannot be matched and the error names the remedy
+    let gbk = dir.join("samples-gbk.csv");
+    let iconv = Command::new("iconv").args(["-f", "UTF-8", "-t", "GBK", p(&csv), "-o", p(&gbk)]).status().unwrap();
+    assert!(iconv.success());
+    let out = Command::new(env!("CARGO_BIN_EXE_landguard")).args(["soil-grade", "--file", p(&gbk), "--encoding", "GBK"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), want);
+    let out = Command::new(env!("CARGO_BIN_EXE_landguard")).args(["soil-grade", "--file", p(&gbk)]).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not UTF-8") && err.contains("--encoding GBK"), "{err}");
+    let out = Command::new(env!("CARGO_BIN_EXE_landguard")).args(["soil-grade", "--file", p(&xlsx), "--encoding", "GBK"]).output().unwrap();
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("CSV only"));
 
     // a table with no graded pollutant (only Zn) is refused for its columns, before any row
     let zinc = dir.join("zinc.csv");

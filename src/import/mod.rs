@@ -20,6 +20,7 @@ pub mod copy;
 pub mod mapping;
 pub mod names;
 mod source;
+pub(crate) mod text;
 
 pub(crate) use source::quiet_gdal;
 

@@ -6,6 +6,7 @@
 
 use super::coords::{coordinate_hint, coords_for, Coords, CrsInfo};
 use super::copy::CopyRows;
+use super::text::{Recode, NOT_UTF8};
 use super::mapping::{lookup_key, Mapping};
 use super::names::{is_read_only, property_for_field, KML_STANDARD_FIELDS};
 use super::{FeatureProblem, ImportError, Repair};
@@ -18,7 +19,6 @@ use gdal::vector::{geometry_type_flatten, Geometry, LayerAccess, OGRFieldType, O
 use gdal::{Dataset, DatasetOptions, GdalOpenFlags};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
-use std::ffi::{CStr, CString};
 use std::path::PathBuf;
 use tokio::sync::mpsc;
 
@@ -210,6 +210,7 @@ enum FieldKind {
 fn plan_fields(
     cfg: &ReaderConfig,
     defn: gdal_sys::OGRFeatureDefnH,
+    recode: &Recode,
     driver: &str,
     notes: &mut Vec<String>,
 ) -> Result<Vec<FieldPlan>, ImportError> {
@@ -221,11 +222,14 @@ fn plan_fields(
     let mut by_property: HashMap<&'static str, String> = HashMap::new();
     // SAFETY: `defn` belongs to the open layer; field definitions are only read.
     let count = unsafe { gdal_sys::OGR_FD_GetFieldCount(defn) };
+    let mut names_lossy = false;
     for i in 0..count {
-        let (name, ftype, subtype) = unsafe {
+        let name = recode.field_name(defn, i);
+        names_lossy |= name.lossy;
+        let name = name.text;
+        let (ftype, subtype) = unsafe {
             let fd = gdal_sys::OGR_FD_GetFieldDefn(defn, i);
-            let name = CStr::from_ptr(gdal_sys::OGR_Fld_GetNameRef(fd)).to_string_lossy().into_owned();
-            (name, gdal_sys::OGR_Fld_GetType(fd), gdal_sys::OGR_Fld_GetSubType(fd))
+            (gdal_sys::OGR_Fld_GetType(fd), gdal_sys::OGR_Fld_GetSubType(fd))
         };
         names.push(name.clone());
         let property = match cfg.mapping.rename(&name) {
@@ -281,40 +285,21 @@ fn plan_fields(
             })
             .collect();
         return Err(ImportError::Fields(format!(
-            "no field gives {} (looked for {}; the file has: {}); name the fields in a mapping file ([fields] FILE_FIELD = \"{}\")",
+            "no field gives {} (looked for {}; the file has: {}); name the fields in a mapping file ([fields] FILE_FIELD = \"{}\"){}",
             missing.join(", "),
             looked.join("; "),
             if names.is_empty() { "no fields".to_string() } else { names.join(", ") },
-            missing[0]
+            missing[0],
+            if names_lossy { format!("; {NOT_UTF8}") } else { String::new() }
         )));
     }
     if !ignored.is_empty() {
         notes.push(format!("fields not imported (no such property): {}", ignored.join(", ")));
     }
-    Ok(plans)
-}
-
-/// A string field's bytes as UTF-8, recoded from `encoding` when given.
-fn field_text(f: gdal_sys::OGRFeatureH, i: i32, recode: Option<&CString>) -> String {
-    // SAFETY: `f` is a live feature and `i` one of its fields; CPLRecode's result is ours to free.
-    unsafe {
-        let p = gdal_sys::OGR_F_GetFieldAsString(f, i);
-        if p.is_null() {
-            return String::new();
-        }
-        match recode {
-            None => CStr::from_ptr(p).to_string_lossy().into_owned(),
-            Some(enc) => {
-                let r = gdal_sys::CPLRecode(p, enc.as_ptr(), c"UTF-8".as_ptr());
-                if r.is_null() {
-                    return CStr::from_ptr(p).to_string_lossy().into_owned();
-                }
-                let s = CStr::from_ptr(r).to_string_lossy().into_owned();
-                gdal_sys::VSIFree(r.cast());
-                s
-            }
-        }
+    if names_lossy {
+        notes.push(format!("field names: {NOT_UTF8}"));
     }
+    Ok(plans)
 }
 
 /// Codes that lose their leading zero in a numeric field: 三调 farmland types are 4 digits (0101), and
@@ -338,14 +323,15 @@ fn restore_leading_zero(property: &str, v: Value) -> Value {
     }
 }
 
-fn field_value(f: gdal_sys::OGRFeatureH, plan: &FieldPlan, recode: Option<&CString>) -> Value {
+/// A field's value; `Err` carries the text when it was not UTF-8 (and no encoding was given).
+fn field_value(f: gdal_sys::OGRFeatureH, plan: &FieldPlan, recode: &Recode) -> Result<Value, String> {
     let i = plan.index;
     // SAFETY: `f` is a live feature and `i` one of its fields.
     unsafe {
         if gdal_sys::OGR_F_IsFieldSetAndNotNull(f, i) == 0 {
-            return Value::Null;
+            return Ok(Value::Null);
         }
-        match plan.kind {
+        Ok(match plan.kind {
             FieldKind::Boolean => Value::Bool(gdal_sys::OGR_F_GetFieldAsInteger64(f, i) != 0),
             FieldKind::Integer => Value::from(gdal_sys::OGR_F_GetFieldAsInteger64(f, i)),
             FieldKind::Real => {
@@ -361,18 +347,24 @@ fn field_value(f: gdal_sys::OGRFeatureH, plan: &FieldPlan, recode: Option<&CStri
                 if gdal_sys::OGR_F_GetFieldAsDateTimeEx(f, i, &mut y, &mut m, &mut d, &mut h, &mut mi, &mut s, &mut tz) != 0 {
                     Value::String(format!("{y:04}-{m:02}-{d:02}"))
                 } else {
-                    Value::String(field_text(f, i, None))
+                    Value::String(Recode::default().field(f, i).text)
                 }
             }
-            FieldKind::Text => Value::String(field_text(f, i, recode)),
-        }
+            FieldKind::Text => {
+                let t = recode.field(f, i);
+                if t.lossy {
+                    return Err(t.text);
+                }
+                Value::String(t.text)
+            }
+        })
     }
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Reading
 
-fn open_dataset(cfg: &ReaderConfig, notes: &mut Vec<String>) -> Result<(Dataset, Option<CString>), ImportError> {
+fn open_dataset(cfg: &ReaderConfig, notes: &mut Vec<String>) -> Result<(Dataset, Recode), ImportError> {
     let path_s = cfg.path.display().to_string();
     if !cfg.path.exists() {
         return Err(ImportError::Open { path: path_s, reason: "no such file".into() });
@@ -380,22 +372,19 @@ fn open_dataset(cfg: &ReaderConfig, notes: &mut Vec<String>) -> Result<(Dataset,
     let ext = cfg.path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
     let gdal_path: PathBuf = if ext == "zip" { PathBuf::from(format!("/vsizip/{}", cfg.path.display())) } else { cfg.path.clone() };
     let mut options: Vec<String> = Vec::new();
-    let mut recode = None;
+    let mut recode = Recode::default();
     let shapefile = matches!(ext.as_str(), "shp" | "dbf" | "zip");
     if ext == "csv" {
         options.push(format!("GEOM_POSSIBLE_NAMES={CSV_GEOM_NAMES}"));
         options.push("KEEP_GEOM_COLUMNS=NO".into());
     }
     if let Some(enc) = &cfg.encoding {
-        let e = enc.trim();
-        if e.is_empty() || e.contains(['=', '\0']) {
-            return Err(ImportError::Encoding { encoding: enc.clone(), reason: "not an encoding name".into() });
-        }
+        let given = Recode::new(Some(enc)).map_err(|reason| ImportError::Encoding { encoding: enc.clone(), reason: reason.into() })?;
         if shapefile {
             // The Shapefile driver's ENCODING open option (the per-file form of SHAPE_ENCODING).
-            options.push(format!("ENCODING={e}"));
+            options.push(format!("ENCODING={}", enc.trim()));
         } else if ext == "csv" {
-            recode = Some(CString::new(e).map_err(|_| ImportError::Encoding { encoding: enc.clone(), reason: "not an encoding name".into() })?);
+            recode = given;
         } else {
             return Err(ImportError::Encoding {
                 encoding: enc.clone(),
@@ -416,8 +405,8 @@ fn open_dataset(cfg: &ReaderConfig, notes: &mut Vec<String>) -> Result<(Dataset,
     if ext == "shp" && cfg.encoding.is_none() && !cfg.path.with_extension("cpg").exists() && !cfg.path.with_extension("CPG").exists() {
         notes.push("no .cpg beside the Shapefile: attributes were decoded as the DBF's language driver says (else ISO-8859-1); files from Chinese desktop GIS are usually GBK: if names look wrong, import with --encoding GBK".into());
     }
-    if let Some(e) = &recode {
-        notes.push(format!("CSV text decoded from {}", e.to_string_lossy()));
+    if let Some(e) = recode.encoding() {
+        notes.push(format!("CSV text decoded from {e}"));
     }
     Ok((ds, recode))
 }
@@ -456,6 +445,8 @@ struct Prepared {
     source_vertex: Option<(f64, f64)>,
     /// The lon/lat geometry as WKB (before the GCJ-02 inverse), kept only when repairs are asked for.
     lonlat_wkb: Option<Vec<u8>>,
+    /// Properties whose text was not UTF-8 (and no encoding was given): stored, they would be mojibake.
+    not_utf8: Vec<&'static str>,
 }
 
 /// What the checker thread needs to know; plain data, so it can cross threads.
@@ -511,7 +502,7 @@ fn prepare(cfg: &ReaderConfig, coords: &Coords, ordinal: u64, props: Map<String,
         }
     }
     let feature = json!({"type": "Feature", "geometry": geometry, "properties": Value::Object(props)});
-    Prepared { ordinal, code, state_given, feature, geometry_problem, source_vertex, lonlat_wkb }
+    Prepared { ordinal, code, state_given, feature, geometry_problem, source_vertex, lonlat_wkb, not_utf8: Vec::new() }
 }
 
 /// The checker thread's state: checks features, repairs them when asked, finds duplicate codes and
@@ -559,7 +550,11 @@ impl Checker {
     /// Checks one feature (the API's check) and, when it passes, encodes its staging row.
     fn feature(&mut self, p: Prepared) {
         self.in_batch += 1;
-        let Prepared { ordinal, code, state_given, mut feature, geometry_problem, source_vertex, lonlat_wkb } = p;
+        let Prepared { ordinal, code, state_given, mut feature, geometry_problem, source_vertex, lonlat_wkb, not_utf8 } = p;
+        let not_utf8: Vec<String> = not_utf8.iter().map(|p| format!("/properties/{p}")).collect();
+        for pointer in &not_utf8 {
+            self.problem(ordinal, &code, pointer, NOT_UTF8);
+        }
         let c = self.cfg.collection;
         let limits = self.cfg.limits;
         let mut checked = check_feature(c, &feature, self.cfg.today, limits);
@@ -592,6 +587,9 @@ impl Checker {
                 for p in problems {
                     if p.pointer == "/geometry" && geometry_problem.is_some() {
                         continue; // the transformation problem above explains the missing geometry
+                    }
+                    if not_utf8.contains(&p.pointer) {
+                        continue; // the value is mojibake; its encoding is the problem to name
                     }
                     if geometry_problem_is_outside(&p) && !self.cfg.info.geographic {
                         // the lon/lat check's hint speaks of lon/lat; name the cause in the source CRS
@@ -738,7 +736,7 @@ fn read(cfg: ReaderConfig, send: &(dyn Fn(Msg) -> bool + Sync), tx: mpsc::Sender
     let coords = coords_for(&cfg.path, cfg.source_crs.as_deref(), layer.spatial_ref(), &mut notes)?;
     // SAFETY: the layer's definition lives as long as the layer.
     let defn = unsafe { layer.defn().c_defn() };
-    let plans = plan_fields(&cfg, defn, &driver, &mut notes)?;
+    let plans = plan_fields(&cfg, defn, &recode, &driver, &mut notes)?;
     let count = layer.try_feature_count();
     let opened = Opened { driver, layer: layer_name, crs: coords.info.label.clone(), count, notes };
     if !send(Msg::Opened(opened)) {
@@ -766,8 +764,12 @@ fn read(cfg: ReaderConfig, send: &(dyn Fn(Msg) -> bool + Sync), tx: mpsc::Sender
         // SAFETY: `f` is the live feature of this iteration.
         let h = unsafe { f.c_feature() };
         let mut props = Map::new();
+        let mut not_utf8 = Vec::new();
         for p in &plans {
-            let v = field_value(h, p, recode.as_ref());
+            let v = field_value(h, p, &recode).unwrap_or_else(|lossy| {
+                not_utf8.push(p.property);
+                Value::String(lossy)
+            });
             let v = restore_leading_zero(p.property, cfg.mapping.translate(p.property, v));
             if !v.is_null() {
                 props.insert(p.property.to_string(), v);
@@ -776,7 +778,9 @@ fn read(cfg: ReaderConfig, send: &(dyn Fn(Msg) -> bool + Sync), tx: mpsc::Sender
         for (p, v) in &cfg.mapping.constants {
             props.insert((*p).to_string(), v.clone());
         }
-        batch.push(prepare(&cfg, &coords, ordinal, props, f.geometry()));
+        let mut prepared = prepare(&cfg, &coords, ordinal, props, f.geometry());
+        prepared.not_utf8 = not_utf8;
+        batch.push(prepared);
         if batch.len() >= BATCH_FEATURES
             && stage_tx.send(Stage::Features(std::mem::replace(&mut batch, Vec::with_capacity(BATCH_FEATURES)))).is_err()
         {

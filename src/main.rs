@@ -253,7 +253,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::SoilGrade { file: Some(file), layer, encoding, .. } => {
             let graded = landguard::soilfile::grade_file(&file, layer.as_deref(), encoding.as_deref())?;
             print!("{}", landguard::soilfile::to_csv(&graded));
-            eprintln!("{} samples graded", graded.len());
+            eprintln!("{} sample{} graded", graded.len(), if graded.len() == 1 { "" } else { "s" });
             Ok(())
         }
         Command::SoilGrade { file: None, ph, land, land_type, crops, concentrations, .. } => {

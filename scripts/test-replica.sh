@@ -67,16 +67,21 @@ sleep 2
 # once the earlier reads' counts have surely arrived, and polled afterwards.
 commits() { psql "$DATABASE_READ_URL" -qAt -c "SELECT xact_commit FROM pg_stat_database WHERE datname = 'landguard_replica'"; }
 settled() { sleep 11; commits; }
+# The counter once it reaches $1, or after 12 s the last value read.
+commits_reach() {
+  local c
+  for _ in $(seq 1 24); do
+    c=$(commits)
+    [ "$c" -ge "$1" ] && break
+    sleep 0.5
+  done
+  echo "$c"
+}
 before=$(settled)
 for i in $(seq 1 50); do
   curl -s -o /dev/null "$LG_URL/collections/farmland_units/items?limit=20&bbox=109.2,24.4,109.6,24.8"
 done
-after=$before
-for _ in $(seq 1 24); do
-  after=$(commits)
-  [ "$after" -ge $((before + 50)) ] && break
-  sleep 0.5
-done
+after=$(commits_reach $((before + 50)))
 readers=$(psql "$DATABASE_READ_URL" -qAt -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'landguard-read' AND datname = 'landguard_replica'")
 [ "$readers" -gt 0 ] && [ "$after" -ge $((before + 50)) ] && ok "anonymous reads reached the replica ($readers connections; $((after - before)) transactions)" \
   || bad "reads did not reach the replica (connections $readers, transactions $before → $after)"
@@ -111,12 +116,7 @@ done
 # The probe itself commits about one transaction a second there; 60 reads make far more than that.
 before=$(commits)
 for i in $(seq 1 60); do curl -s -o /dev/null "$LG_URL/collections/farmland_units/items?limit=5"; done
-after=$before
-for _ in $(seq 1 24); do
-  after=$(commits)
-  [ "$after" -ge $((before + 60)) ] && break
-  sleep 0.5
-done
+after=$(commits_reach $((before + 60)))
 [ "$back" = 1 ] && [ "$after" -ge $((before + 60)) ] && ok "the restarted replica is used again ($((after - before)) transactions)" \
   || bad "after the replica restarted: /health ok $back, transactions $before → $after"
 

@@ -737,12 +737,10 @@ async fn the_cli_refuses_a_bad_file_with_one_line(pool: PgPool) {
 /// XLSX sheet, and a table with bad rows refused whole with every bad row named.
 #[test]
 fn soil_grade_reads_a_laboratory_table() {
-    let dir = std::env::temp_dir().join(format!("landguard-soilfile-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let csv = dir.join("samples.csv");
+    let dir = Dir::new("soilfile");
+    let csv = dir.path("samples.csv");
     std::fs::write(&csv, "样品编号,pH值,地类编码,镉,汞,砷,铅,铬,农产品\nS-1,6.2,0101,0.45,ND,12,60,80,compliant\nS-2,5.0,0103,2.5,0.1,20,50,90,\nS-3,7.8,0101,0.2,0.2,10,30,60,compliant\n").unwrap();
-    let xlsx = dir.join("samples.xlsx");
-    let _ = std::fs::remove_file(&xlsx);
+    let xlsx = dir.path("samples.xlsx");
     ogr2ogr(&["-f", "XLSX", p(&xlsx), p(&csv), "-nln", "详查"]);
     let want = "sample,ph,land,grade,governing,missing,crops,class,class_zh\n\
                 S-1,6.2,paddy,B,Cd,,compliant,safe_use,安全利用类\n\
@@ -754,7 +752,7 @@ fn soil_grade_reads_a_laboratory_table() {
         assert_eq!(String::from_utf8_lossy(&out.stdout), want, "{}", p(file));
     }
 
-    let bad = dir.join("bad.csv");
+    let bad = dir.path("bad.csv");
     std::fs::write(&bad, "sample,ph,land,Cd,Pb\nA,abc,paddy,0.3,10\nB,6,paddy,0.3,10\nC,6,orchard,-1,x\n").unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_landguard")).args(["soil-grade", "--file", p(&bad)]).output().unwrap();
     assert!(!out.status.success());
@@ -765,7 +763,7 @@ fn soil_grade_reads_a_laboratory_table() {
 
     // the same table saved as GBK (what Excel on a Chinese desktop writes): --encoding GBK reads it the
     // same; without it, the Chinese headers cannot be matched and the error names the remedy
-    let gbk = dir.join("samples-gbk.csv");
+    let gbk = dir.path("samples-gbk.csv");
     let iconv = Command::new("iconv").args(["-f", "UTF-8", "-t", "GBK", p(&csv), "-o", p(&gbk)]).status().unwrap();
     assert!(iconv.success());
     let out = Command::new(env!("CARGO_BIN_EXE_landguard")).args(["soil-grade", "--file", p(&gbk), "--encoding", "GBK"]).output().unwrap();
@@ -779,11 +777,10 @@ fn soil_grade_reads_a_laboratory_table() {
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("CSV only"));
 
     // a table with no graded pollutant (only Zn) is refused for its columns, before any row
-    let zinc = dir.join("zinc.csv");
+    let zinc = dir.path("zinc.csv");
     std::fs::write(&zinc, "sample,ph,land,Zn\nA,6,paddy,900\n").unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_landguard")).args(["soil-grade", "--file", p(&zinc)]).output().unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("at least one of Cd, Hg, As, Pb, Cr") && err.contains("its columns are: sample, ph, land, Zn"), "{err}");
-    std::fs::remove_dir_all(&dir).unwrap();
 }

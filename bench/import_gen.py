@@ -5,7 +5,7 @@
 
 Deterministic (fixed seed). Each unit is an irregular star-shaped polygon of 8-24 vertices, about
 1 ha, in its own cell of a grid over Liuzhou (109.0-109.9 E, 24.0-24.9 N), so every polygon is valid and
-none overlaps another. Properties follow the contract's farmland_units (booleans as 1/0, unknown as empty; bench/import.sh gives
+none overlaps another. Properties follow farmland_units in docs/contract.md (booleans as 1/0, unknown as empty; bench/import.sh gives
 GDAL the column types in a .csvt). bench/import.sh turns the CSV into a
 GeoPackage in EPSG:4545 (CGCS2000 3-degree Gauss-Krueger zone 36, as Liuzhou's bureaus hold their data).
 """

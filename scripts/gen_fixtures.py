@@ -8,7 +8,7 @@ Python 3.11, standard library only.  Everything is derived from one ``random.Ran
 depends on the clock, the hash seed or the platform's dict/set order, so two runs give byte-identical files.
 
 All data is INVENTED demo data.  County codes, county names and the few enterprise / project names that
-appear in the two plans (docs in ../shared/seeds) are real; every other name, shape, class and date is
+appear in the two plans (named in docs/domain.md) are real; every other name, shape, class and date is
 synthetic.  County outlines are an approximate Voronoi partition of approximate county centres, not
 official boundaries.
 

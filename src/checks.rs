@@ -111,7 +111,7 @@ fn query_geometry(value: &Value, crs: Crs, max_vertices: usize) -> Result<MultiP
 pub async fn run(store: &Store, settings: &Settings, kind: CheckKind, body: &Value, today: NaiveDate) -> Result<Answer, CheckError> {
     let mut problems = Vec::new();
     let Some(obj) = body.as_object() else {
-        return Err(CheckError::Invalid(vec![Problem::new("", "the body must be a JSON object (see the contract's Checks section)")]));
+        return Err(CheckError::Invalid(vec![Problem::new("", "the body must be a JSON object (see docs/contract.md, Checks)")]));
     };
     for k in obj.keys().filter(|k| !FIELDS.contains(&k.as_str())) {
         problems.push(Problem::new(format!("/{k}"), format!("unknown member (known: {})", FIELDS.join(", "))));

@@ -174,7 +174,7 @@ fn main() {
     }
 }
 
-/// The error and its causes on one line, as the contract asks of the CLI.
+/// The error and its causes on one line, as docs/contract.md promises of the CLI.
 fn one_line(e: &anyhow::Error) -> String {
     e.chain().map(|c| c.to_string()).collect::<Vec<_>>().join(": ").replace('\n', " ")
 }

@@ -70,7 +70,7 @@ mod tests {
 
     #[test]
     fn known_point_in_liuzhou() {
-        // stack.md: EPSG:4490 -> 4545 gave E = 586679.251, N = 3791876.427 in proj, cs2cs, PostGIS and GDAL.
+        // Cross-checked: EPSG:4490 -> 4545 gave E = 586679.251, N = 3791876.427 in proj, cs2cs, PostGIS and GDAL.
         let gk = MultiPolygon(vec![polygon![(x: 3791876.427, y: 586679.251), (x: 3791886.427, y: 586679.251), (x: 3791886.427, y: 586689.251), (x: 3791876.427, y: 586679.251)]]);
         let ll = to_storage(gk.clone(), Crs::epsg(4545).unwrap()).unwrap();
         let back = from_storage(ll.clone(), Crs::epsg(4545).unwrap()).unwrap();

@@ -126,7 +126,7 @@ impl FromStr for CropFinding {
     }
 }
 
-/// The class a unit gets from its soil grade and crop finding (domain.md §1).
+/// The class a unit gets from its soil grade and crop finding (docs/domain.md §1).
 pub fn classify(grade: SoilGrade, crops: CropFinding) -> FarmlandClass {
     use CropFinding::*;
     use FarmlandClass::*;

@@ -167,7 +167,7 @@ mod tests {
 
     #[test]
     fn guilin_offset_is_in_the_expected_range() {
-        // In Guilin the offset is a few hundred metres (domain.md §5: ~300–600 m); the inverse undoes it.
+        // In Guilin the offset is a few hundred metres (docs/domain.md §5: ~300–600 m); the inverse undoes it.
         let w = (110.29, 25.27);
         let g = wgs84_to_gcj02(w.0, w.1).unwrap();
         let d = metres(g, w);

@@ -1,4 +1,4 @@
-//! The plan indicators (domain.md §1, §2): the safe-utilisation rate of polluted farmland, the share of
+//! The plan indicators (docs/domain.md §1, §2): the safe-utilisation rate of polluted farmland, the share of
 //! priority-supervision parcels under control, and the RCR list by state, for a county, a city or all.
 //!
 //! The store streams rows into an [`Accumulator`] one at a time, so a province-sized registry never has to
@@ -198,7 +198,7 @@ impl Accumulator {
         &self.scope
     }
 
-    /// Counts one unit. Per domain.md §1, safe-use land counts as safely used when its measures are in
+    /// Counts one unit. Per docs/domain.md §1, safe-use land counts as safely used when its measures are in
     /// place and its crops are not found non-compliant (not yet sampled counts); strict-control land when
     /// its measures are in place, crops or not, since it should grow no edible crops at all.
     pub fn add_unit(&mut self, u: &UnitForIndicator) {

@@ -1,4 +1,4 @@
-//! The legal lifecycle of a construction-land parcel (domain.md §2; Law Art. 59, 61, 66).
+//! The legal lifecycle of a construction-land parcel (docs/domain.md §2; Law Art. 59, 61, 66).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -79,7 +79,7 @@ impl ParcelState {
         }
     }
 
-    /// The states a parcel may move to next (domain.md §2).
+    /// The states a parcel may move to next (docs/domain.md §2).
     pub fn next_states(self) -> &'static [ParcelState] {
         use ParcelState::*;
         match self {
@@ -152,7 +152,7 @@ impl FromStr for ParcelState {
 mod tests {
     use super::ParcelState::{self, *};
 
-    /// Every allowed move, written out from domain.md §2; every other pair must be refused.
+    /// Every allowed move, written out from docs/domain.md §2; every other pair must be refused.
     const ALLOWED: &[(ParcelState, ParcelState)] = &[
         (Suspected, Surveying),
         (Surveying, Cleared),

@@ -1,4 +1,4 @@
-//! The access rules of domain.md §4: may this land be rezoned, chosen as a project site, or supplied?
+//! The access rules of docs/domain.md §4: may this land be rezoned, chosen as a project site, or supplied?
 //!
 //! The store works out what a query geometry overlaps (and which farmland lies near it) and hands the
 //! result in as plain numbers ([`SpatialFacts`]); everything that decides is here, so each rule can be
@@ -312,7 +312,7 @@ pub fn is_sliver(overlap_m2: f64, query_area_m2: f64, feature_area_m2: f64, s: &
     overlap_m2 < s.sliver_min_m2 || overlap_m2 < s.sliver_min_ratio * smaller
 }
 
-/// One access rule: its id (domain.md §4), its legal basis, and the function that decides whether it fires.
+/// One access rule: its id (docs/domain.md §4), its legal basis, and the function that decides whether it fires.
 pub struct Rule {
     pub id: &'static str,
     pub basis: &'static str,
@@ -325,7 +325,7 @@ impl fmt::Debug for Rule {
     }
 }
 
-/// Every rule, in the order of domain.md §4.
+/// Every rule, in the order of docs/domain.md §4.
 pub const RULES: &[Rule] = &[
     Rule {
         id: "rcr_listed_no_housing_public",

@@ -1,5 +1,5 @@
 //! Soil grade of a farmland sample against GB 15618-2018 (土壤环境质量 农用地土壤污染风险管控标准), and the
-//! class it gives with the crop finding (domain.md §1).
+//! class it gives with the crop finding (docs/domain.md §1).
 //!
 //! The grade is the worst of Cd, Hg, As, Pb and Cr at the sample's pH band and land use: at or below the
 //! screening value (筛选值) A, at or below the intervention value (管制值) B, above it C. Cu, Ni and Zn have
@@ -342,7 +342,7 @@ mod tests {
 
     #[test]
     fn values_match_the_standard() {
-        // spot checks against GB 15618-2018 Tables 1 and 3 (and ../shared/docs/gb15618.csv)
+        // spot checks against GB 15618-2018 Tables 1 and 3 (docs/domain.md §1)
         let table = [
             (Cd, SoilUse::Paddy, 6.0, 0.4, Some(2.0)),
             (Cd, SoilUse::Other, 6.0, 0.3, Some(2.0)),

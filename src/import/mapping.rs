@@ -1,5 +1,5 @@
 //! The mapping file (`--mapping FILE.toml`): field renames, constants and value tables for files whose
-//! fields are not named as the contract names them (e.g. a county's 地块编码 in a field `DKBM`).
+//! fields are not named as docs/contract.md names them (e.g. a county's 地块编码 in a field `DKBM`).
 //!
 //! ```toml
 //! # fields to ignore without a note

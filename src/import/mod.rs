@@ -3,7 +3,7 @@
 //!
 //! How it runs:
 //! 1. A reader thread opens the file with GDAL, works out its CRS (from the file or `--source-crs`,
-//!    GCJ-02 included), maps its fields to the contract's properties (names, Shapefile truncations,
+//!    GCJ-02 included), maps its fields to the properties of docs/contract.md (names, Shapefile truncations,
 //!    a mapping file), and for every feature builds a GeoJSON Feature in CGCS2000 lon/lat and runs the
 //!    same check the HTTP API runs ([`check_feature`]). Invalid geometry is repaired with GEOS MakeValid
 //!    when asked. Good features are encoded as binary COPY rows; codes are checked for duplicates.

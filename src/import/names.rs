@@ -1,4 +1,4 @@
-//! Field names in files ↔ the contract's property names.
+//! Field names in files ↔ the property names of docs/contract.md.
 //!
 //! A DBF (Shapefile) field name holds at most 10 characters, so desktop GIS truncates longer names to
 //! their first 10. Import accepts a property's full name and its truncation, in any letter case; export

@@ -1,4 +1,4 @@
-// URLs and request bodies for the landguard HTTP API (contract.md), and one fetch helper that turns
+// URLs and request bodies for the landguard HTTP API (docs/contract.md), and one fetch helper that turns
 // problem+json answers into errors. The builders are pure, so node's test runner checks them.
 
 export const COLLECTIONS = {

@@ -4,7 +4,7 @@
 import { DECISION_COLOURS } from './palette.js';
 import { getLang, t } from './i18n.js';
 
-/** 1 亩 (mu) = 10000/15 m² ≈ 666.67 m² (domain.md §1). */
+/** 1 亩 (mu) = 10000/15 m² ≈ 666.67 m² (docs/domain.md §1). */
 export const M2_PER_MU = 10000 / 15;
 export const M2_PER_HA = 10000;
 

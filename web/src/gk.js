@@ -1,4 +1,4 @@
-// CGCS2000 3-degree Gauss-Krüger zones (domain.md §5) with proj4: the zone of a longitude, its EPSG code
+// CGCS2000 3-degree Gauss-Krüger zones (docs/domain.md §5) with proj4: the zone of a longitude, its EPSG code
 // (the variant without the zone number in the easting: 4534 for CM 75°E ... 4554 for CM 135°E; 4545 is
 // CM 108°E, zone 36, Liuzhou's core; 4546 is CM 111°E, zone 37, Guilin), and the projection both ways.
 // In GK systems X is the northing; this module names them northing/easting to avoid the confusion.

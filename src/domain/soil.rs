@@ -343,7 +343,8 @@ mod tests {
     /// Every value the code holds, against GB 15618-2018 Tables 1–3 copied here by hand: (pollutant, paddy
     /// screening by pH band, other-land screening, intervention). Cu is graded on the "other" row for paddy
     /// too: its orchard row (150, 150, 200, 200) does not apply to farmland units.
-    const GB15618: [(Pollutant, [f64; 4], [f64; 4], Option<[f64; 4]>); 8] = [
+    type Bands = [f64; 4];
+    const GB15618: [(Pollutant, Bands, Bands, Option<Bands>); 8] = [
         (Cd, [0.3, 0.4, 0.6, 0.8], [0.3, 0.3, 0.3, 0.6], Some([1.5, 2.0, 3.0, 4.0])),
         (Hg, [0.5, 0.5, 0.6, 1.0], [1.3, 1.8, 2.4, 3.4], Some([2.0, 2.5, 4.0, 6.0])),
         (As, [30.0, 30.0, 25.0, 20.0], [40.0, 40.0, 30.0, 25.0], Some([200.0, 150.0, 120.0, 100.0])),

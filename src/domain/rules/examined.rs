@@ -22,12 +22,12 @@ pub(super) fn statements(c: &Ctx<'_>, jurisdictions: &[Jurisdiction], counties: 
     out.push(Examined {
         what: "rules",
         zh: format!(
-            "适用 {} 有效的规则 {in_force} 条，依据：{}。",
+            "适用 {} 有效的规则 {in_force} 条（{}）。",
             c.req.as_of,
             jurisdictions.iter().map(|j| j.name_zh).collect::<Vec<_>>().join("、")
         ),
         en: format!(
-            "{in_force} rules in force on {} were applied, of {}.",
+            "{in_force} rules in force on {} were applied ({}).",
             c.req.as_of,
             jurisdictions.iter().map(|j| j.name_en).collect::<Vec<_>>().join(", ")
         ),

@@ -387,6 +387,8 @@ async fn case4_each_city_plan_binds_its_own_city(pool: PgPool) {
     let a = check(&t, "eia-site", json!({"geometry": square(110.30594, 25.30, 0.001), "project_kind": "heavy_metal"})).await;
     assert!(!bases(&a).contains("柳州"), "a Guilin answer cites Liuzhou: {a}");
     assert!(reason(&a, "heavy_metal_project_near_farmland").is_none(), "{a}");
+    let r = reason(&a, "heavy_metal_emission_equal_replacement").unwrap_or_else(|| panic!("Guilin's own clause: {a}"));
+    assert_eq!(r["basis"], "《桂林市2023年度土壤污染防治工作计划》（市政办〔2023〕20号）第二部分第（二）项");
     assert_eq!(a["eia_summary"]["farmland_units"], 1, "{a}");
     // Liuzhou listed land, EIA: the Liuzhou task list from 2025 on, the national regulation before
     parcel_in(&t, "LZ-L", square(109.46, 24.35, 0.002), LISTED, json!({})).await;

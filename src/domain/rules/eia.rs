@@ -65,6 +65,21 @@ pub struct ClassCount {
     pub area_m2: f64,
 }
 
+/// Guilin 2023 plan §2(2): the key heavy-metal emissions of the key industries are capped, and a new one is
+/// offset 1:1 ("等量替代"). Guilin's plan says nothing of the farmland around the site (that is Liuzhou's
+/// task 3), so the reason names no features: where the site lies is what makes it apply.
+pub(super) fn heavy_metal_emission_equal_replacement(c: &Ctx<'_>) -> Option<Finding> {
+    if c.req.kind != CheckKind::EiaSite || c.req.project_kind != Some(ProjectKind::HeavyMetal) {
+        return None;
+    }
+    Some(Finding {
+        decision: Decision::Conditional,
+        zh: "涉重金属项目选址位于桂林市：应严格落实重点行业重点重金属污染物排放总量控制要求，严格执行“等量替代”，环境影响评价文件中应明确替代来源。".into(),
+        en: "The heavy-metal project is sited in Guilin: the caps on key heavy-metal emissions of the key industries apply, and its emissions must be offset 1:1 (equal replacement), with the source of the offset stated in the environmental impact assessment.".into(),
+        features: vec![],
+    })
+}
+
 /// What lies in and around an EIA site, in figures a reviewer reads before the list of reasons.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EiaSummary {
@@ -133,6 +148,27 @@ mod tests {
                 case("Liuzhou land", eia(Other), vec![p("A", Listed).at("450205")], vec![], Some((DENIED, &["A"]))),
             ],
         );
+    }
+
+    #[test]
+    fn rule_heavy_metal_emission_equal_replacement() {
+        let r = "heavy_metal_emission_equal_replacement";
+        check_rule(
+            r,
+            &[
+                case("on Guilin land", eia(HeavyMetal), vec![p("G", Cleared)], vec![], Some((COND, &[]))),
+                case("near Guilin farmland", eia(HeavyMetal), vec![], vec![farm("F", SafeUse, 0.0, 500.0).at("450302")], Some((COND, &[]))),
+                case("in Liuzhou", eia(HeavyMetal), vec![p("L", Cleared).at("450205")], vec![], None),
+                case("place unknown", eia(HeavyMetal), vec![], vec![], None),
+                case("before the plan", on(eia(HeavyMetal), "2023-05-13"), vec![p("G", Cleared)], vec![], None),
+                case("not heavy metal", eia(SoilPolluting), vec![p("G", Cleared)], vec![], None),
+                case("not an EIA", supply(), vec![p("G", Cleared)], vec![], None),
+            ],
+        );
+        let c = case("", eia(HeavyMetal), vec![p("G", Cleared)], vec![], None);
+        let out = run(&c, &RuleSettings::default());
+        assert_eq!(out.reason(r).unwrap().jurisdiction, [GUILIN]);
+        assert!(out.reason("heavy_metal_project_near_farmland").is_none());
     }
 
     /// The EIA regulation binds everywhere; each city's plan is cited only in that city and from its date

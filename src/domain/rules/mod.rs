@@ -538,6 +538,14 @@ pub const RULES: &[Rule] = &[
         check: farmland::polluted_farmland_survey_before_construction,
     },
     Rule {
+        id: "heavy_metal_emission_equal_replacement",
+        jurisdiction: GUILIN,
+        period: GUILIN_2023,
+        basis: "《桂林市2023年度土壤污染防治工作计划》（市政办〔2023〕20号）第二部分第（二）项",
+        local: &[],
+        check: eia::heavy_metal_emission_equal_replacement,
+    },
+    Rule {
         id: "heavy_metal_project_near_farmland",
         jurisdiction: LIUZHOU,
         period: LIUZHOU_2025,
@@ -776,9 +784,10 @@ fn nonempty<T>(v: Vec<T>) -> Option<Vec<T>> {
     (!v.is_empty()).then_some(v)
 }
 
+/// Rounded, and never -0.0 (the sum of nothing is -0.0 in Rust, and "-0.0 m²" reads as a mistake).
 fn round_to(x: f64, decimals: i32) -> f64 {
     let f = 10f64.powi(decimals);
-    (x * f).round() / f
+    (x * f).round() / f + 0.0
 }
 
 /// Messages show the same figure as the feature list beside them.

@@ -51,6 +51,7 @@ fn precedence_denied_beats_conditional_beats_allowed() {
             "eia_site_on_rcr_parcel",
             "no_polluting_project_in_basic_farmland_area",
             "rcr_targets_unmet_no_unrelated_project",
+            "heavy_metal_emission_equal_replacement",
             "heavy_metal_project_near_farmland",
             "priority_protection_farmland_occupation",
         ]
@@ -204,19 +205,21 @@ fn an_allowed_answer_says_what_it_examined() {
     assert_eq!(out.examined[2].en, "No registered construction parcel overlaps the query.");
     assert_eq!(out.examined[3].zh, "查询范围未与任何耕地类别单元相交。");
     assert_eq!((out.jurisdictions.as_slice(), out.counties.len()), ([NATIONAL].as_slice(), 0));
-    // A cleared parcel in Guilin, a sliver of a listed one, and safe-use farmland within 1 km of a heavy-metal
-    // plant in Liuzhou's buffer: each is named.
+    // A heavy-metal plant in Nanning (no city plan here) on a cleared parcel, a sliver of a listed one, and
+    // safe-use farmland 600 m away: each is named.
     let facts = SpatialFacts {
         query_area_m2: QUERY,
-        parcels: vec![p("C", Cleared), overlap(p("L", Listed), 0.5)],
-        farmland: vec![farm("F", SafeUse, 0.0, 600.0).at("450302")],
+        parcels: vec![p("C", Cleared).at("450102"), overlap(p("L", Listed).at("450102"), 0.5)],
+        farmland: vec![farm("F", SafeUse, 0.0, 600.0).at("450102")],
         parcel_overlaps: vec![],
     };
     let out = evaluate(&eia(HeavyMetal), &facts, &s);
     assert_eq!(out.decision, Decision::Allowed, "{out:?}");
     assert_eq!(what(&out), ["location", "rules", "parcels", "farmland", "farmland_nearby", "slivers"]);
-    assert_eq!(out.counties, ["450302"]);
-    assert_eq!(out.jurisdictions, [NATIONAL, GUILIN]);
+    assert_eq!(out.counties, ["450102"]);
+    assert_eq!(out.jurisdictions, [NATIONAL]);
+    let zero = out.eia_summary.as_ref().unwrap().by_class[0].area_m2;
+    assert!(zero == 0.0 && zero.is_sign_positive(), "no -0.0 in answers: {zero}");
     assert!(out.examined[2].zh.contains("C（调查/评估无风险）"), "{:?}", out.examined[2]);
     assert!(out.examined[4].en.starts_with("1 farmland unit lies within 1000 m"), "{:?}", out.examined[4]);
     assert!(out.examined[5].en.starts_with("1 sliver overlap"), "{:?}", out.examined[5]);
@@ -301,6 +304,13 @@ const EXPECTED: &[Expected] = &[
     ),
     ("no_polluting_project_in_basic_farmland_area", "CN", "2019-01-01", "《中华人民共和国土壤污染防治法》第五十条第二款", &[]),
     ("polluted_farmland_survey_before_construction", "CN", "2019-01-01", "《中华人民共和国土壤污染防治法》第五十九条", &[]),
+    (
+        "heavy_metal_emission_equal_replacement",
+        "4503",
+        "2023-05-14",
+        "《桂林市2023年度土壤污染防治工作计划》（市政办〔2023〕20号）第二部分第（二）项",
+        &[],
+    ),
     ("heavy_metal_project_near_farmland", "4502", "2025-01-01", "《柳州市2025年度土壤污染防治重点工作任务清单》第3项", &[]),
 ];
 

@@ -7,7 +7,8 @@ use crate::domain::crs::Crs;
 use crate::domain::geometry::{self, GeometryError};
 use crate::domain::landuse::{CodeSystem, LandUse};
 use crate::domain::registry::Problem;
-use crate::domain::rules::{evaluate, CheckKind, CheckRequest, Decision, ProjectKind, Reason, RuleSettings, SupplyKind};
+use crate::domain::rules::eia::EiaSummary;
+use crate::domain::rules::{evaluate, CheckKind, CheckRequest, Decision, Examined, Jurisdiction, ProjectKind, Reason, RuleSettings, SupplyKind};
 use crate::reproject;
 use crate::store::{Store, StoreError};
 use chrono::NaiveDate;
@@ -30,7 +31,16 @@ pub enum CheckError {
 pub struct Answer {
     pub check: CheckKind,
     pub decision: Decision,
+    /// EIA site checks only: the farmland and parcels in and around the site in figures, before the reasons.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eia_summary: Option<EiaSummary>,
     pub reasons: Vec<Reason>,
+    /// Whose rules were applied: national, and each city whose plan holds where and when the query is.
+    pub jurisdictions: Vec<Jurisdiction>,
+    /// The counties the query lies in, as the registry features it overlaps tell.
+    pub counties: Vec<String>,
+    /// What the check looked at, so that an answer without reasons is not empty.
+    pub examined: Vec<Examined>,
     pub as_of: NaiveDate,
     pub query_area_m2: f64,
     pub query_area_mu: f64,
@@ -124,14 +134,19 @@ pub async fn run(store: &Store, settings: &Settings, kind: CheckKind, body: &Val
     }
     let project_kind = parsed(text(body, "project_kind", &mut problems), "/project_kind", &mut problems, ProjectKind::from_str);
     let supply = parsed(text(body, "supply", &mut problems), "/supply", &mut problems, SupplyKind::from_str);
-    if project_kind.is_some() && kind != CheckKind::EiaSite {
-        problems.push(Problem::new("/project_kind", "applies to eia-site checks only"));
+    if project_kind.is_some() && kind == CheckKind::Rezoning {
+        problems.push(Problem::new("/project_kind", "applies to eia-site and land-supply checks only"));
     }
     if supply.is_some() && kind != CheckKind::LandSupply {
         problems.push(Problem::new("/supply", "applies to land-supply checks only"));
     }
-    // An EIA whose project kind is not stated is judged as an ordinary project: the cautious reading.
-    let project_kind = if kind == CheckKind::EiaSite { Some(project_kind.unwrap_or(ProjectKind::Other)) } else { None };
+    // An EIA whose project kind is not stated is judged as an ordinary project: the cautious reading. Land
+    // supply takes the kind only for the one exemption the law makes (supply for remediation, Art. 66 ¶3).
+    let project_kind = match kind {
+        CheckKind::EiaSite => Some(project_kind.unwrap_or(ProjectKind::Other)),
+        CheckKind::LandSupply => project_kind,
+        CheckKind::Rezoning => None,
+    };
     let as_of = parsed(text(body, "as_of", &mut problems), "/as_of", &mut problems, crate::http::params::parse_instant).unwrap_or(today);
     if as_of > today {
         problems.push(Problem::new("/as_of", format!("{as_of} is in the future; the registry answers for today or the past")));
@@ -180,12 +195,16 @@ pub async fn run(store: &Store, settings: &Settings, kind: CheckKind, body: &Val
     };
     let buffer = if project_kind == Some(ProjectKind::HeavyMetal) { settings.heavy_metal_buffer_m } else { 0.0 };
     let facts = store.check_facts(&query, as_of, buffer).await?;
-    let req = CheckRequest { kind, proposed_use: proposed.clone(), current_use: current.clone(), project_kind, supply };
+    let req = CheckRequest { kind, proposed_use: proposed.clone(), current_use: current.clone(), project_kind, supply, as_of };
     let outcome = evaluate(&req, &facts, &rules);
     Ok(Answer {
         check: kind,
         decision: outcome.decision,
+        eia_summary: outcome.eia_summary,
         reasons: outcome.reasons,
+        jurisdictions: outcome.jurisdictions,
+        counties: outcome.counties,
+        examined: outcome.examined,
         as_of,
         query_area_m2: (facts.query_area_m2 * 10.0).round() / 10.0,
         query_area_mu: (geometry::m2_to_mu(facts.query_area_m2) * 1000.0).round() / 1000.0,

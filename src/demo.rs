@@ -18,6 +18,8 @@ struct Step {
     date: chrono::NaiveDate,
     document: String,
     note: Option<String>,
+    #[serde(default)]
+    remediated_for_class: Option<i16>,
 }
 
 fn read_json(path: &Path) -> anyhow::Result<serde_json::Value> {
@@ -55,7 +57,7 @@ pub async fn load(store: &Store, dir: &Path, settings: &Settings) -> anyhow::Res
     let steps: Vec<Step> = serde_json::from_value(read_json(&steps_path)?).with_context(|| format!("{}", steps_path.display()))?;
     for s in &steps {
         let to = s.to.parse().with_context(|| format!("transition of {}", s.parcel_code))?;
-        let req = TransitionRequest { to, date: s.date, document: s.document.clone(), note: s.note.clone() };
+        let req = TransitionRequest { to, date: s.date, document: s.document.clone(), note: s.note.clone(), remediated_for_class: s.remediated_for_class };
         store
             .transition(&s.parcel_code, &req, None, Actor { name: ACTOR })
             .await

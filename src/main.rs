@@ -52,7 +52,8 @@ enum Command {
         current_use: Option<String>,
         #[arg(long)]
         use_code_system: Option<String>,
-        /// eia-site only: remediation, heavy_metal, soil_polluting or other.
+        /// eia-site (default other) and land-supply (remediation: the land is supplied for it): remediation,
+        /// heavy_metal, soil_polluting or other.
         #[arg(long)]
         project_kind: Option<String>,
         /// land-supply only: transfer or allocation.

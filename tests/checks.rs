@@ -91,9 +91,11 @@ async fn land_supply_and_eia(pool: PgPool) {
     parcel_in(&t, "LZ-D", square(109.43, 24.35, 0.002), &["surveying", "risk_assessment", "listed", "under_control", "effect_evaluation", "delisted"], json!({"remediated_for_class": 1})).await;
     parcel_in(&t, "LZ-L", square(109.46, 24.35, 0.002), LISTED, json!({})).await;
 
+    // Liuzhou has no plan clause on land supply (the Guilin 2023 plan's does not bind it): Art. 59 ¶1 asks for
+    // the survey and assessment to finish first. The old answer cited the Guilin plan here (issue 11, case 4).
     let a = check(&t, "land-supply", json!({"parcel_code": "LZ-M", "supply": "transfer"})).await;
-    assert_eq!(a["decision"], "denied");
-    assert!(rules(&a).contains(&"incomplete_risk_management_no_land_supply".to_string()));
+    assert_eq!(a["decision"], "conditional", "{a}");
+    assert_eq!(rules(&a), ["suspected_land_survey_first"]);
     let a = check(&t, "land-supply", json!({"parcel_code": "LZ-D", "supply": "allocation"})).await;
     assert_eq!(a["decision"], "allowed", "{a}");
 
@@ -262,4 +264,238 @@ async fn soil_grade_of_a_sample(pool: PgPool) {
         assert_eq!(r.status, 400, "{body}: {}", r.text);
         assert_eq!(r.body["errors"][0]["pointer"], pointer, "{body}: {}", r.text);
     }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Issue 11: answers that fail closed. Each case was an `allowed` (or a wrong citation) on the old main.
+
+fn reason<'a>(answer: &'a Value, rule: &str) -> Option<&'a Value> {
+    answer["reasons"].as_array().unwrap().iter().find(|r| r["rule"] == rule)
+}
+
+fn bases(answer: &Value) -> String {
+    answer["reasons"].as_array().unwrap().iter().map(|r| r["basis"].as_str().unwrap()).collect::<Vec<_>>().join(" | ")
+}
+
+fn jurisdictions(answer: &Value) -> Vec<String> {
+    answer["jurisdictions"].as_array().unwrap().iter().map(|j| j["code"].as_str().unwrap().to_string()).collect()
+}
+
+const TO_DELISTED: &[&str] = &["surveying", "risk_assessment", "listed", "under_remediation", "effect_evaluation"];
+
+/// Walks a parcel to `effect_evaluation`, then delists it with `delisting` merged into the step.
+async fn delisted(t: &TestApp, code: &str, geom: Value, delisting: Value) -> u16 {
+    parcel_in(t, code, geom, TO_DELISTED, json!({})).await;
+    let mut step = json!({"to": "delisted", "date": "2021-08-01", "document": "柳环函〔2021〕9号"});
+    for (k, v) in delisting.as_object().unwrap() {
+        step[k] = v.clone();
+    }
+    let r = t.write("POST", &format!("{PARCELS}/{code}/transitions"), &step).await;
+    assert!(r.status == 200 || r.status == 400, "{}", r.text);
+    r.status.as_u16()
+}
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn case1_unknown_remediation_class_is_not_first_class(pool: PgPool) {
+    let t = app(pool).await;
+    assert_eq!(delisted(&t, "LZ-U", square(109.40, 24.35, 0.002), json!({})).await, 200);
+    for proposed in ["070101", "080404"] {
+        let a = check(&t, "rezoning", json!({"parcel_code": "LZ-U", "current_use": "1001", "proposed_use": proposed})).await;
+        assert_eq!(a["decision"], "conditional", "{proposed}: {a}");
+        let r = reason(&a, "remediation_class_unrecorded").unwrap_or_else(|| panic!("{proposed}: {a}"));
+        assert!(r["message_en"].as_str().unwrap().contains("remediated_for_class"), "{r}");
+        assert!(r["message_zh"].as_str().unwrap().contains("未记录"), "{r}");
+        assert!(rules(&a).contains(&"survey_before_housing_public_change".to_string()), "{a}");
+    }
+    // the delisting step records the class, on the new version only
+    assert_eq!(delisted(&t, "LZ-1", square(109.45, 24.35, 0.002), json!({"remediated_for_class": 1})).await, 200);
+    let r = t.get(&format!("{PARCELS}/LZ-1")).await;
+    assert_eq!(r.body["properties"]["remediated_for_class"], 1, "{}", r.text);
+    assert_eq!(r.body["properties"]["state"], "delisted");
+    let a = check(&t, "rezoning", json!({"parcel_code": "LZ-1", "current_use": "1001", "proposed_use": "070101"})).await;
+    assert_eq!(a["decision"], "allowed", "{a}");
+    let before = check(&t, "rezoning", json!({"parcel_code": "LZ-1", "current_use": "1001", "proposed_use": "070101", "as_of": "2021-07-15"})).await;
+    assert_ne!(before["decision"], "allowed", "before the delisting: {before}");
+    // a bad class, or a class on any step but delisting, is a 400
+    parcel_in(&t, "LZ-B", square(109.48, 24.35, 0.002), TO_DELISTED, json!({})).await;
+    for (body, needle) in [
+        (json!({"to": "delisted", "date": "2021-08-01", "document": "x", "remediated_for_class": 3}), "1 or 2"),
+        (json!({"to": "delisted", "date": "2021-08-01", "document": "x", "remediated_for_class": "1"}), "1 or 2"),
+        (json!({"to": "under_control", "date": "2021-08-01", "document": "x", "remediated_for_class": 1}), "delisted"),
+    ] {
+        let r = t.write("POST", &format!("{PARCELS}/LZ-B/transitions"), &body).await;
+        assert_eq!(r.status, 400, "{body}: {}", r.text);
+        assert_eq!(r.header("content-type"), Some("application/problem+json"));
+        assert!(r.text.contains("remediated_for_class") && r.text.contains(needle), "{needle}: {}", r.text);
+    }
+}
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn case2_parent_codes_are_first_class(pool: PgPool) {
+    let t = app(pool).await;
+    assert_eq!(delisted(&t, "LZ-2", square(109.40, 24.35, 0.002), json!({"remediated_for_class": 2})).await, 200);
+    for (system, code) in [("gbt21010", "07"), ("gbt21010", "08"), ("ydyh2023", "0804"), ("ydyh2023", "08"), ("gb50137", "A3"), ("gb50137", "A")] {
+        let a = check(&t, "rezoning", json!({"parcel_code": "LZ-2", "current_use": null, "proposed_use": code, "use_code_system": system})).await;
+        assert!(reason(&a, "remediated_for_second_class_only").is_some(), "{system} {code}: {a}");
+        assert_ne!(a["decision"], "allowed", "{system} {code}: {a}");
+    }
+}
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn case3_overlapping_cleared_parcels_count_once(pool: PgPool) {
+    let t = app(pool).await;
+    // two cleared parcels over the same ground: the west half of the query
+    parcel_in(&t, "LZ-A", square(109.40, 24.35, 0.002), &["surveying", "cleared"], json!({})).await;
+    parcel_in(&t, "LZ-A2", square(109.40, 24.35, 0.002), &["surveying", "cleared"], json!({})).await;
+    let query = json!({"type": "Polygon", "coordinates": [[[109.40, 24.35], [109.404, 24.35], [109.404, 24.352], [109.40, 24.352], [109.40, 24.35]]]});
+    let a = check(&t, "rezoning", json!({"geometry": query, "current_use": "1001", "proposed_use": "070101"})).await;
+    assert_eq!(a["decision"], "conditional", "half the query was never surveyed: {a}");
+    let r = reason(&a, "survey_before_housing_public_change").unwrap();
+    let uncovered = a["query_area_m2"].as_f64().unwrap() / 2.0;
+    let msg = r["message_en"].as_str().unwrap();
+    let about: f64 = msg.split("About ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+    assert!((about - uncovered).abs() < uncovered * 0.02, "{about} vs {uncovered}: {msg}");
+    // the cleared half alone is covered
+    let a = check(&t, "rezoning", json!({"geometry": square(109.4001, 24.3501, 0.0018), "current_use": "1001", "proposed_use": "070101"})).await;
+    assert_eq!(a["decision"], "allowed", "{a}");
+}
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn case4_each_city_plan_binds_its_own_city(pool: PgPool) {
+    let t = app(pool).await;
+    // Liuzhou (450205): risk assessment under way, land supply
+    parcel_in(&t, "LZ-M", square(109.40, 24.35, 0.002), &["surveying", "risk_assessment"], json!({})).await;
+    let a = check(&t, "land-supply", json!({"parcel_code": "LZ-M", "supply": "transfer"})).await;
+    assert!(!bases(&a).contains("桂林"), "a Liuzhou answer cites Guilin: {a}");
+    assert!(reason(&a, "incomplete_risk_management_no_land_supply").is_none(), "{a}");
+    assert_ne!(a["decision"], "allowed", "{a}");
+    assert_eq!(a["counties"], json!(["450205"]));
+    assert_eq!(jurisdictions(&a), ["CN", "4502"]);
+    // Guilin (450302): the same, under the Guilin 2023 plan
+    parcel_in(&t, "GL-M", square(110.29, 25.27, 0.002), &["surveying", "risk_assessment"], json!({"county_code": "450302"})).await;
+    let a = check(&t, "land-supply", json!({"parcel_code": "GL-M", "supply": "transfer"})).await;
+    assert_eq!(a["decision"], "denied", "{a}");
+    let r = reason(&a, "incomplete_risk_management_no_land_supply").unwrap();
+    assert!(r["basis"].as_str().unwrap().contains("桂林"), "{r}");
+    assert_eq!(r["jurisdiction"][0]["code"], "4503");
+    assert!(!bases(&a).contains("柳州"), "{a}");
+    assert_eq!(jurisdictions(&a), ["CN", "4503"]);
+    // Guilin: a heavy-metal plant about 500 m from Guilin farmland
+    let mut u = unit("GL-F", "safe_use", square(110.30, 25.30, 0.001));
+    u["properties"]["county_code"] = json!("450302");
+    assert_eq!(t.write("POST", UNITS, &u).await.status, 201);
+    let a = check(&t, "eia-site", json!({"geometry": square(110.30594, 25.30, 0.001), "project_kind": "heavy_metal"})).await;
+    assert!(!bases(&a).contains("柳州"), "a Guilin answer cites Liuzhou: {a}");
+    assert!(reason(&a, "heavy_metal_project_near_farmland").is_none(), "{a}");
+    let r = reason(&a, "heavy_metal_emission_equal_replacement").unwrap_or_else(|| panic!("Guilin's own clause: {a}"));
+    assert_eq!(r["basis"], "《桂林市2023年度土壤污染防治工作计划》（市政办〔2023〕20号）第二部分第（二）项");
+    assert_eq!(a["eia_summary"]["farmland_units"], 1, "{a}");
+    // Liuzhou listed land, EIA: the Liuzhou task list from 2025 on, the national regulation before
+    parcel_in(&t, "LZ-L", square(109.46, 24.35, 0.002), LISTED, json!({})).await;
+    let a = check(&t, "eia-site", json!({"parcel_code": "LZ-L", "project_kind": "other"})).await;
+    let r = reason(&a, "eia_site_on_rcr_parcel").unwrap();
+    assert_eq!(r["basis"], "《建设项目环境保护管理条例》第十一条；《柳州市2025年度土壤污染防治重点工作任务清单》第6项");
+    let a = check(&t, "eia-site", json!({"parcel_code": "LZ-L", "project_kind": "other", "as_of": "2024-06-01"})).await;
+    assert_eq!(reason(&a, "eia_site_on_rcr_parcel").unwrap()["basis"], "《建设项目环境保护管理条例》第十一条");
+    assert_eq!(a["decision"], "denied");
+}
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn case5_utilities_to_housing_need_the_survey(pool: PgPool) {
+    let t = app(pool).await;
+    let land = square(109.50, 24.40, 0.002);
+    for current in ["0809", "0810"] {
+        let a = check(&t, "rezoning", json!({"geometry": land, "current_use": current, "proposed_use": "0701", "use_code_system": "gbt21010"})).await;
+        assert_eq!(a["decision"], "conditional", "{current}: {a}");
+        assert_eq!(rules(&a), ["survey_before_housing_public_change"], "{current}: {a}");
+    }
+    let a = check(&t, "rezoning", json!({"geometry": land, "current_use": "0801", "proposed_use": "0701", "use_code_system": "gbt21010"})).await;
+    assert_eq!(a["decision"], "allowed", "between public service proper and housing: {a}");
+}
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn case6_suspected_land_must_be_surveyed_first(pool: PgPool) {
+    let t = app(pool).await;
+    let steps: [&[&str]; 3] = [&[], &["surveying"], &["surveying", "risk_assessment"]];
+    for (i, states) in steps.iter().enumerate() {
+        let code = format!("LZ-S{i}");
+        parcel_in(&t, &code, square(109.40 + i as f64 * 0.01, 24.35, 0.002), states, json!({})).await;
+        for (kind, body) in [
+            ("rezoning", json!({"parcel_code": code, "current_use": "1001", "proposed_use": "0901"})),
+            ("rezoning", json!({"parcel_code": code, "current_use": "1001", "proposed_use": "1101"})),
+            ("eia-site", json!({"parcel_code": code, "project_kind": "other"})),
+        ] {
+            let a = check(&t, kind, body.clone()).await;
+            assert_eq!(a["decision"], "conditional", "{states:?} {body}: {a}");
+            let r = reason(&a, "suspected_land_survey_first").unwrap_or_else(|| panic!("{states:?} {body}: {a}"));
+            assert_eq!(r["basis"], "《中华人民共和国土壤污染防治法》第五十九条第一款");
+            assert!(r["message_zh"].as_str().unwrap().contains(&code), "{r}");
+        }
+    }
+}
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn case8_land_supply_for_remediation(pool: PgPool) {
+    let t = app(pool).await;
+    parcel_in(&t, "LZ-L", square(109.46, 24.35, 0.002), LISTED, json!({})).await;
+    let r = t.send("POST", "/checks/land-supply", None, &[], Some(json!({"parcel_code": "LZ-L", "supply": "transfer", "project_kind": "remediation"}).to_string())).await;
+    assert_eq!(r.status, 200, "docs/rules.md documents the remediation exemption: {}", r.text);
+    assert_eq!(r.body["decision"], "conditional", "{}", r.text);
+    assert_eq!(r.body["project_kind"], "remediation");
+    let msg = reason(&r.body, "rcr_targets_unmet_no_unrelated_project").unwrap()["message_en"].as_str().unwrap().to_string();
+    assert!(msg.contains("remediation"), "{msg}");
+    let a = check(&t, "land-supply", json!({"parcel_code": "LZ-L", "supply": "transfer", "project_kind": "other"})).await;
+    assert_eq!(a["decision"], "denied", "{a}");
+    // in Guilin the 2023 plan refuses supply of any land whose measures are incomplete, remediation or not
+    parcel_in(&t, "GL-L", square(110.29, 25.27, 0.002), LISTED, json!({"county_code": "450302"})).await;
+    let a = check(&t, "land-supply", json!({"parcel_code": "GL-L", "supply": "transfer", "project_kind": "remediation"})).await;
+    assert_eq!(a["decision"], "denied", "{a}");
+    assert!(reason(&a, "incomplete_risk_management_no_land_supply").is_some(), "{a}");
+}
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn allowed_answers_say_what_they_examined(pool: PgPool) {
+    let t = app(pool).await;
+    let a = check(&t, "rezoning", json!({"geometry": square(109.50, 24.40, 0.002), "current_use": "0901", "proposed_use": "1001"})).await;
+    assert_eq!(a["decision"], "allowed", "{a}");
+    let examined = a["examined"].as_array().unwrap();
+    let what: Vec<&str> = examined.iter().map(|e| e["what"].as_str().unwrap()).collect();
+    assert_eq!(what, ["location", "rules", "parcels", "farmland"], "{a}");
+    assert!(examined[2]["en"].as_str().unwrap().contains("No registered construction parcel"), "{a}");
+    assert!(examined[0]["zh"].as_str().unwrap().contains("无法确定"), "{a}");
+    assert_eq!(jurisdictions(&a), ["CN"]);
+
+    // an EIA answer: the summary comes before the reasons
+    assert_eq!(t.write("POST", UNITS, &unit("GD-S", "safe_use", square(109.30, 24.60, 0.001))).await.status, 201);
+    assert_eq!(t.write("POST", UNITS, &unit("GD-P", "priority_protection", square(109.298, 24.600, 0.0005))).await.status, 201);
+    let r = t.send("POST", "/checks/eia-site", None, &[], Some(json!({"geometry": square(109.30594, 24.60, 0.001), "project_kind": "heavy_metal"}).to_string())).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.text.find("\"eia_summary\"").unwrap() < r.text.find("\"reasons\"").unwrap(), "{}", r.text);
+    let s = &r.body["eia_summary"];
+    assert_eq!(s["buffer_m"], 1000.0);
+    assert_eq!(s["farmland_units"], 2, "{s}");
+    let by_class: Vec<(String, i64)> = s["by_class"].as_array().unwrap().iter().map(|c| (c["class"].as_str().unwrap().to_string(), c["units"].as_i64().unwrap())).collect();
+    assert_eq!(by_class, [("priority_protection".into(), 1), ("safe_use".into(), 1), ("strict_control".into(), 0)]);
+    let nearest = s["nearest_farmland_m"].as_f64().unwrap();
+    assert!((nearest - 500.0).abs() < 25.0, "{s}");
+    assert!(s["farmland_area_m2"].as_f64().unwrap() > 10_000.0, "{s}");
+    assert!(r.body["examined"].as_array().unwrap().iter().any(|e| e["what"] == "farmland_nearby"), "{}", r.text);
+}
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn polluted_farmland_and_key_unit_eia(pool: PgPool) {
+    let t = app(pool).await;
+    assert_eq!(t.write("POST", UNITS, &unit("GD-X", "strict_control", square(109.30, 24.60, 0.002))).await.status, 201);
+    let a = check(&t, "rezoning", json!({"geometry": square(109.3005, 24.6005, 0.001), "current_use": "0101", "proposed_use": "070101"})).await;
+    let r = reason(&a, "polluted_farmland_survey_before_construction").unwrap_or_else(|| panic!("{a}"));
+    assert!(r["message_zh"].as_str().unwrap().contains("严格管控类"), "{r}");
+    assert!(r["message_en"].as_str().unwrap().contains("GD-X"), "{r}");
+    let a = check(&t, "eia-site", json!({"geometry": square(109.3005, 24.6005, 0.001), "project_kind": "other"})).await;
+    assert_eq!(a["decision"], "conditional", "{a}");
+    assert!(reason(&a, "polluted_farmland_survey_before_construction").is_some(), "{a}");
+
+    parcel_in(&t, "LZ-K", square(109.48, 24.35, 0.002), &["surveying", "cleared"], json!({"key_unit_land": true})).await;
+    let a = check(&t, "eia-site", json!({"parcel_code": "LZ-K", "project_kind": "other"})).await;
+    assert_eq!(a["decision"], "conditional", "{a}");
+    assert!(reason(&a, "key_unit_survey_before_change_or_transfer").is_some(), "{a}");
 }

@@ -127,23 +127,21 @@ impl LandUse {
         self.is_residential() || self.is_public_service(policy)
     }
 
+    /// Residential or public-service land proper: GB/T 21010 `0809` (utilities) and `0810` (parks) never
+    /// count, whatever the setting. A change between such uses is the one that needs no new survey.
+    pub fn is_housing_or_public_proper(&self) -> bool {
+        let utilities_or_parks = self.system == CodeSystem::Gbt21010 && matches!(self.code.as_str(), "0809" | "0810");
+        !utilities_or_parks && self.is_housing_or_public(&LandUsePolicy { gbt21010_0809_0810_public: false })
+    }
+
     /// GB 36600-2018 第一类用地: residential, schools, kindergartens, medical, social welfare, community and
     /// children's parks. Where a catalogue cannot tell a community park from another park, the park
     /// class counts as first-class: the stricter reading protects people.
+    /// A parent code (GB/T 21010 `07`, 用地用海 `0804`, GB 50137 `A3`) is first-class when any of its
+    /// children is: a plan that names only the parent allows the child.
     pub fn is_first_class(&self) -> bool {
-        let c = self.code.as_str();
-        match self.system {
-            CodeSystem::Ydyh2023 => {
-                c.starts_with("07")
-                    || c == "080403"
-                    || c == "080404"
-                    || c.starts_with("0806")
-                    || c.starts_with("0807")
-                    || c == "1401"
-            }
-            CodeSystem::Gbt21010 => matches!(c, "0701" | "0702" | "0803" | "0805" | "0806" | "0810"),
-            CodeSystem::Gb50137 => c.starts_with('R') || c == "A33" || c.starts_with("A5") || c == "A6" || c == "G1",
-        }
+        let system = self.system;
+        system.catalogue().iter().any(|(c, _)| c.starts_with(self.code.as_str()) && code_is_first_class(system, c))
     }
 
     /// Agricultural use (farmland, gardens, forest, grass): a change to a non-agricultural use is "construction".
@@ -154,6 +152,17 @@ impl LandUse {
             CodeSystem::Gbt21010 => matches!(&c[..2], "01" | "02" | "03" | "04"),
             CodeSystem::Gb50137 => c == "E2",
         }
+    }
+}
+
+/// A code that is itself first-class land, children aside.
+fn code_is_first_class(system: CodeSystem, c: &str) -> bool {
+    match system {
+        CodeSystem::Ydyh2023 => {
+            c.starts_with("07") || c == "080403" || c == "080404" || c.starts_with("0806") || c.starts_with("0807") || c == "1401"
+        }
+        CodeSystem::Gbt21010 => matches!(c, "0701" | "0702" | "0803" | "0805" | "0806" | "0810"),
+        CodeSystem::Gb50137 => c.starts_with('R') || c == "A33" || c.starts_with("A5") || c == "A6" || c == "G1",
     }
 }
 
@@ -285,11 +294,12 @@ mod tests {
             (Ydyh2023, "0702", true, true),
             (Ydyh2023, "0703", true, true),
             (Ydyh2023, "0704", true, true),
-            (Ydyh2023, "08", true, false),
+            // A parent is first-class when any child is (issue 11: the old table said false for 08, 0804, A).
+            (Ydyh2023, "08", true, true),
             (Ydyh2023, "0801", true, false),
             (Ydyh2023, "0802", true, false),
             (Ydyh2023, "0803", true, false),
-            (Ydyh2023, "0804", true, false),
+            (Ydyh2023, "0804", true, true),
             (Ydyh2023, "080401", true, false),
             (Ydyh2023, "080403", true, true),
             (Ydyh2023, "080404", true, true),
@@ -297,6 +307,9 @@ mod tests {
             (Ydyh2023, "0806", true, true),
             (Ydyh2023, "080601", true, true),
             (Ydyh2023, "0807", true, true),
+            (Ydyh2023, "0803", true, false),
+            (Ydyh2023, "14", false, true),
+            (Ydyh2023, "09", false, false),
             (Ydyh2023, "0901", false, false),
             (Ydyh2023, "1001", false, false),
             (Ydyh2023, "100102", false, false),
@@ -305,6 +318,8 @@ mod tests {
             (Ydyh2023, "1401", false, true),
             (Ydyh2023, "1402", false, false),
             (Ydyh2023, "0101", false, false),
+            (Gbt21010, "07", true, true),
+            (Gbt21010, "08", true, true),
             (Gbt21010, "0701", true, true),
             (Gbt21010, "0702", true, true),
             (Gbt21010, "0801", true, false),
@@ -320,7 +335,12 @@ mod tests {
             (Gb50137, "R1", true, true),
             (Gb50137, "R22", true, true),
             (Gb50137, "R3", true, true),
-            (Gb50137, "A", true, false),
+            (Gb50137, "A", true, true),
+            (Gb50137, "A3", true, true),
+            (Gb50137, "A31", true, false),
+            (Gb50137, "A2", true, false),
+            (Gb50137, "G", false, true),
+            (Gb50137, "H", false, false),
             (Gb50137, "A1", true, false),
             (Gb50137, "A33", true, true),
             (Gb50137, "A5", true, true),
@@ -335,6 +355,30 @@ mod tests {
             let u = lu(*system, code);
             assert_eq!(u.is_housing_or_public(&default), *hp, "一住两公 of {system} {code}");
             assert_eq!(u.is_first_class(), *first, "first-class of {system} {code}");
+        }
+    }
+
+    #[test]
+    fn housing_or_public_proper_leaves_out_utilities_and_parks() {
+        use CodeSystem::*;
+        // (system, code, 一住两公 proper): whatever the setting, 0809 and 0810 are not homes or schools.
+        let table: &[(CodeSystem, &str, bool)] = &[
+            (Gbt21010, "0809", false),
+            (Gbt21010, "0810", false),
+            (Gbt21010, "0801", true),
+            (Gbt21010, "0803", true),
+            (Gbt21010, "0701", true),
+            (Gbt21010, "08", true),
+            (Gbt21010, "0601", false),
+            (Ydyh2023, "0801", true),
+            (Ydyh2023, "070101", true),
+            (Ydyh2023, "1301", false),
+            (Gb50137, "A1", true),
+            (Gb50137, "R2", true),
+            (Gb50137, "U21", false),
+        ];
+        for (system, code, proper) in table {
+            assert_eq!(lu(*system, code).is_housing_or_public_proper(), *proper, "{system} {code}");
         }
     }
 

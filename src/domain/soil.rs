@@ -340,25 +340,47 @@ mod tests {
         }
     }
 
+    /// Every value the code holds, against GB 15618-2018 Tables 1–3 copied here by hand: (pollutant, paddy
+    /// screening by pH band, other-land screening, intervention). Cu is graded on the "other" row for paddy
+    /// too: its orchard row (150, 150, 200, 200) does not apply to farmland units.
+    type Bands = [f64; 4];
+    const GB15618: [(Pollutant, Bands, Bands, Option<Bands>); 8] = [
+        (Cd, [0.3, 0.4, 0.6, 0.8], [0.3, 0.3, 0.3, 0.6], Some([1.5, 2.0, 3.0, 4.0])),
+        (Hg, [0.5, 0.5, 0.6, 1.0], [1.3, 1.8, 2.4, 3.4], Some([2.0, 2.5, 4.0, 6.0])),
+        (As, [30.0, 30.0, 25.0, 20.0], [40.0, 40.0, 30.0, 25.0], Some([200.0, 150.0, 120.0, 100.0])),
+        (Pb, [80.0, 100.0, 140.0, 240.0], [70.0, 90.0, 120.0, 170.0], Some([400.0, 500.0, 700.0, 1000.0])),
+        (Cr, [250.0, 250.0, 300.0, 350.0], [150.0, 150.0, 200.0, 250.0], Some([800.0, 850.0, 1000.0, 1300.0])),
+        (Cu, [50.0, 50.0, 100.0, 100.0], [50.0, 50.0, 100.0, 100.0], None),
+        (Ni, [60.0, 70.0, 100.0, 190.0], [60.0, 70.0, 100.0, 190.0], None),
+        (Zn, [200.0, 200.0, 250.0, 300.0], [200.0, 200.0, 250.0, 300.0], None),
+    ];
+
     #[test]
-    fn values_match_the_standard() {
-        // spot checks against GB 15618-2018 Tables 1 and 3 (docs/domain.md §1)
-        let table = [
-            (Cd, SoilUse::Paddy, 6.0, 0.4, Some(2.0)),
-            (Cd, SoilUse::Other, 6.0, 0.3, Some(2.0)),
-            (Cd, SoilUse::Other, 8.0, 0.6, Some(4.0)),
-            (Hg, SoilUse::Other, 7.0, 2.4, Some(4.0)),
-            (As, SoilUse::Paddy, 8.0, 20.0, Some(100.0)),
-            (Pb, SoilUse::Paddy, 5.0, 80.0, Some(400.0)),
-            (Cr, SoilUse::Other, 7.0, 200.0, Some(1000.0)),
-            (Cu, SoilUse::Paddy, 7.0, 100.0, None),
-            (Ni, SoilUse::Other, 6.0, 70.0, None),
-            (Zn, SoilUse::Paddy, 8.0, 300.0, None),
-        ];
-        for (p, land, ph, screening, intervention) in table {
-            let band = PhBand::of(ph).unwrap();
-            assert_eq!(screening_value(p, land, band), screening, "{p} {land:?} pH {ph}");
-            assert_eq!(intervention_value(p, band), intervention, "{p} pH {ph}");
+    fn every_value_matches_the_standard() {
+        // One pH inside each band, and each band's upper edge, which belongs to it.
+        let bands = [(5.0, 5.5), (6.0, 6.5), (7.0, 7.5), (8.0, 14.0)];
+        let mut checked = 0;
+        for p in Pollutant::ALL {
+            let (_, paddy, other, intervention) = GB15618.iter().find(|row| row.0 == p).copied().unwrap_or_else(|| panic!("{p} is in the table"));
+            for (i, (inside, edge)) in bands.into_iter().enumerate() {
+                for ph in [inside, edge] {
+                    let band = PhBand::of(ph).unwrap();
+                    assert_eq!(screening_value(p, SoilUse::Paddy, band), paddy[i], "{p} paddy pH {ph}");
+                    assert_eq!(screening_value(p, SoilUse::Other, band), other[i], "{p} other pH {ph}");
+                    assert_eq!(intervention_value(p, band), intervention.map(|v| v[i]), "{p} pH {ph}");
+                }
+                checked += 3;
+            }
+            assert_eq!(intervention.is_some(), Pollutant::GRADED.contains(&p), "{p}: graded exactly when it has intervention values");
+        }
+        assert_eq!(checked, 8 * 4 * 3, "64 screening and 32 intervention values");
+        // Where a screening value exists it never exceeds the intervention value of its band.
+        for (p, paddy, other, intervention) in GB15618 {
+            if let Some(iv) = intervention {
+                for i in 0..4 {
+                    assert!(paddy[i] <= iv[i] && other[i] <= iv[i], "{p} band {i}");
+                }
+            }
         }
     }
 

@@ -4,6 +4,7 @@ use super::auth::Caller;
 use super::error::{ApiError, ApiResult};
 use super::params::Params;
 use super::{base_url, today, AppState};
+use crate::domain::lifecycle::ParcelState;
 use crate::domain::registry::{check_feature, Collection};
 use crate::store::features::{Actor, TransitionRequest};
 use axum::body::Bytes;
@@ -240,16 +241,38 @@ fn parse_transition(v: &Value) -> ApiResult<TransitionRequest> {
     if document.is_none() {
         problems.push(Problem::new("/document", "is required: every step is backed by a report and its review (e.g. 桂环函〔2024〕12号)"));
     }
+    // The class a remediation met is known when the parcel leaves the list, from the effect-evaluation
+    // report; recording it there keeps the checks from reading an unknown class as first-class land.
+    let remediated_for_class = match v.get("remediated_for_class") {
+        None | Some(Value::Null) => None,
+        Some(c) => match c.as_i64() {
+            Some(n @ (1 | 2)) if to.is_none_or(|t| t == ParcelState::Delisted) => Some(n as i16),
+            Some(1 | 2) => {
+                problems.push(Problem::new(
+                    "/remediated_for_class",
+                    "is recorded only on the step to delisted / 仅在移出名录（delisted）步骤中记录",
+                ));
+                None
+            }
+            _ => {
+                problems.push(Problem::new(
+                    "/remediated_for_class",
+                    format!("must be 1 or 2, the GB 36600-2018 class of use whose targets the remediation met, not {c} / 须为 1 或 2（修复达到的 GB 36600-2018 第一类或第二类用地目标）"),
+                ));
+                None
+            }
+        },
+    };
     if let Some(obj) = v.as_object() {
-        for k in obj.keys().filter(|k| !["to", "date", "document", "note"].contains(&k.as_str())) {
-            problems.push(Problem::new(format!("/{k}"), "unknown member (known: to, date, document, note)"));
+        for k in obj.keys().filter(|k| !["to", "date", "document", "note", "remediated_for_class"].contains(&k.as_str())) {
+            problems.push(Problem::new(format!("/{k}"), "unknown member (known: to, date, document, note, remediated_for_class)"));
         }
     } else {
         problems.push(Problem::new("", "body must be an object such as {\"to\": \"listed\", \"date\": ..., \"document\": ...}"));
     }
     match (to, date, document) {
         (Some(to), Some(date), Some(document)) if problems.is_empty() => {
-            Ok(TransitionRequest { to, date, document, note: text("note").map(str::to_string) })
+            Ok(TransitionRequest { to, date, document, note: text("note").map(str::to_string), remediated_for_class })
         }
         _ => {
             let mut e = ApiError::invalid_feature(problems);

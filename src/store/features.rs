@@ -88,6 +88,9 @@ pub struct TransitionRequest {
     pub date: NaiveDate,
     pub document: String,
     pub note: Option<String>,
+    /// Only on the step to `delisted`: the GB 36600 class of use (1 or 2) whose targets the remediation met.
+    /// Absent, the new version keeps what the parcel had (often nothing: then the stricter reading applies).
+    pub remediated_for_class: Option<i16>,
 }
 
 struct CurrentRow {
@@ -371,6 +374,7 @@ impl Store {
             .bind(actor.name)
             .bind(&req.document)
             .bind(&req.note)
+            .bind(req.remediated_for_class)
             .fetch_one(&mut *tx)
             .await?;
         audit(
@@ -380,7 +384,8 @@ impl Store {
             Some(collection.as_str()),
             Some(code),
             Some(id),
-            serde_json::json!({"from": from, "to": req.to, "date": req.date, "document": req.document, "note": req.note}),
+            serde_json::json!({"from": from, "to": req.to, "date": req.date, "document": req.document, "note": req.note,
+                "remediated_for_class": req.remediated_for_class}),
         )
         .await?;
         let doc = Store::feature_in(&mut tx, collection, id).await?;

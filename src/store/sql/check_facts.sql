@@ -1,6 +1,7 @@
 -- The spatial facts for one access-rule check, in one round trip: the registry features the query
--- overlaps (with geodesic overlap areas) and the farmland within the buffer (with geodesic distances),
--- as the registry stood on $2. Both lookups use the GiST index on geom.
+-- overlaps (with geodesic overlap areas), the ground that overlapping parcels share inside the query (so
+-- that coverage is measured on their union, not their sum), and the farmland within the buffer (with
+-- geodesic distances), as the registry stood on $2. The lookups use the GiST index on geom.
 -- $1 query geometry (GeoJSON, lon/lat CGCS2000), $2 as-of date, $3 farmland buffer in metres (0: overlaps only)
 WITH q AS (
     SELECT g,
@@ -8,26 +9,41 @@ WITH q AS (
            -- a lon/lat box at least $3 metres wider than the query, for the index pre-filter
            ST_Expand(g, $3 / (111320 * cos(radians(least(abs(ST_YMax(g)), 89)))) + 1e-9, $3 / 110540 + 1e-9) AS env
     FROM (SELECT ST_SetSRID(ST_GeomFromGeoJSON($1), 4490) AS g) s
+), p AS (
+    SELECT v.parcel_code, v.county_code, v.state, v.key_unit_land, v.priority_supervision, v.remediated_for_class,
+           v.area_m2, v.geom
+    FROM construction_parcel_versions v, q
+    WHERE v.superseded_at IS NULL AND v.valid_from <= $2 AND (v.valid_to IS NULL OR v.valid_to > $2)
+      AND ST_Intersects(v.geom, q.g)
 )
 SELECT json_build_object(
     'query_area_m2', (SELECT ST_Area(gg) FROM q),
     'parcels', (
         SELECT coalesce(json_agg(json_build_object(
-                   'parcel_code', v.parcel_code,
-                   'state', v.state,
-                   'key_unit_land', v.key_unit_land,
-                   'priority_supervision', v.priority_supervision,
-                   'remediated_for_class', v.remediated_for_class,
-                   'area_m2', v.area_m2,
-                   'overlap_m2', ST_Area(ST_Intersection(v.geom, q.g)::geography)
-               ) ORDER BY v.parcel_code), '[]'::json)
-        FROM construction_parcel_versions v, q
-        WHERE v.superseded_at IS NULL AND v.valid_from <= $2 AND (v.valid_to IS NULL OR v.valid_to > $2)
-          AND ST_Intersects(v.geom, q.g)
+                   'parcel_code', p.parcel_code,
+                   'county_code', p.county_code,
+                   'state', p.state,
+                   'key_unit_land', p.key_unit_land,
+                   'priority_supervision', p.priority_supervision,
+                   'remediated_for_class', p.remediated_for_class,
+                   'area_m2', p.area_m2,
+                   'overlap_m2', ST_Area(ST_Intersection(p.geom, q.g)::geography)
+               ) ORDER BY p.parcel_code), '[]'::json)
+        FROM p, q
+    ),
+    'parcel_overlaps', (
+        -- pairs whose interiors meet ('T********'): neighbours that only share an edge are left out
+        SELECT coalesce(json_agg(json_build_object(
+                   'a', a.parcel_code,
+                   'b', b.parcel_code,
+                   'm2', ST_Area(ST_Intersection(ST_Intersection(a.geom, b.geom), q.g)::geography)
+               ) ORDER BY a.parcel_code, b.parcel_code), '[]'::json)
+        FROM p a JOIN p b ON a.parcel_code < b.parcel_code AND ST_Relate(a.geom, b.geom, 'T********'), q
     ),
     'farmland', (
         SELECT coalesce(json_agg(json_build_object(
                    'unit_code', v.unit_code,
+                   'county_code', v.county_code,
                    'class', v.class,
                    'area_m2', v.area_m2,
                    'overlap_m2', CASE WHEN ST_Intersects(v.geom, q.g)

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod crs;
+pub mod duties;
 pub mod farmland;
 pub mod gcj02;
 pub mod geometry;

@@ -282,8 +282,11 @@ pub const DUTIES: &[DutyRule] = &[
 ];
 
 fn rule(id: &str) -> &'static DutyRule {
-    // The ids below are all in DUTIES (a test walks them); the first rule is a harmless fallback.
-    DUTIES.iter().find(|r| r.id == id).unwrap_or(&DUTIES[0])
+    // Every id this module asks for is in DUTIES (the tests find each duty by id); the fallback only keeps a
+    // typo from panicking in production.
+    let found = DUTIES.iter().find(|r| r.id == id);
+    debug_assert!(found.is_some(), "duty {id} is not in DUTIES");
+    found.unwrap_or(&DUTIES[0])
 }
 
 /// A duty of one entity as of a date.
@@ -697,7 +700,7 @@ pub fn source_duties(source: &PollutionSource, records: &[DutyRecord], as_of: Na
             None => {
                 // Closed out by its state, but the close-out record with its date is missing.
                 let mut d = Duty::new(id, String::new(), None, DutyStatus::Due, None);
-                d.unknown.push("closed_out date");
+                d.unknown.push("closed_out record");
                 out.push(d);
             }
         }
@@ -1033,6 +1036,7 @@ mod tests {
             let g = &got[1];
             assert_eq!((g.status, g.inspected, g.total, g.required), (status, inspected, 3, 2), "{name}: {g:?}");
             assert_eq!(g.due_by, end_of_year(year));
+            assert_eq!((g.duty, g.period.as_str(), g.basis), ("tailings_level3_share", "2025", rule("tailings_level3_share").basis));
             assert_eq!((got[0].total, got[0].required), (1, 1), "{name}");
         }
         assert!(level3_share(&[(&ponds[3], &[])], 2025, d("2025-06-01"), &s()).is_empty());

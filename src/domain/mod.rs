@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod crs;
+pub mod duties;
 pub mod farmland;
 pub mod gcj02;
 pub mod geometry;
@@ -12,3 +13,4 @@ pub mod lifecycle;
 pub mod registry;
 pub mod rules;
 pub mod soil;
+pub mod sources;

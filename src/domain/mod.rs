@@ -12,3 +12,4 @@ pub mod lifecycle;
 pub mod registry;
 pub mod rules;
 pub mod soil;
+pub mod time;

@@ -86,7 +86,7 @@ impl ImportOptions {
             encoding: None,
             on_invalid: OnInvalid::Reject,
             dry_run: false,
-            today: crate::http::today(),
+            today: crate::domain::time::today(),
             limits: FeatureLimits::default(),
             progress: false,
         }

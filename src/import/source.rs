@@ -5,12 +5,12 @@
 //! most: memory stays bounded whatever the file's size).
 
 use super::coords::{coordinate_hint, coords_for, Coords, CrsInfo};
-use super::copy::CopyRows;
 use super::text::{Recode, NOT_UTF8};
 use super::mapping::{lookup_key, Mapping};
 use super::names::{is_read_only, property_for_field, KML_STANDARD_FIELDS};
 use super::{FeatureProblem, ImportError, Repair};
 use crate::domain::gcj02;
+use crate::store::copy::CopyRows;
 use crate::domain::geometry::{self, GeometryError};
 use crate::domain::registry::{check_feature, Checked, Collection, ConstructionParcel, FarmlandUnit, FeatureLimits, Problem, Record};
 use chrono::NaiveDate;

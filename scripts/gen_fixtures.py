@@ -793,54 +793,48 @@ def path_to(final: str, loop: str | None = None) -> list[str]:
 
 
 # ----------------------------------------------------------------------------------------------------------
-# Build everything
+# Construction parcels: placed (disjoint bounding boxes) and named
 # ----------------------------------------------------------------------------------------------------------
 
-def main(check_only: bool) -> int:
-    counties = build_counties()
+class Placer:
+    """The parcels placed so far: their bounding-box index and the names already given."""
 
-    # --- farmland geometry ---------------------------------------------------------------------------------
-    valleys = [Valley(i, s) for i, s in enumerate(VALLEYS)]
-    units = []
-    for v in valleys:
-        units.extend(build_valley_units(v))
+    def __init__(self):
+        self.parcels = []  # dicts with geometry + attributes; codes assigned later
+        self.index = GridIndex(0.01)
+        self.used_names = set()
 
-    # --- construction parcels ------------------------------------------------------------------------------
-    parcels = []  # dicts with geometry + attributes; codes assigned later
-    pindex = GridIndex(0.01)
-    used_names = set()
-
-    def add_parcel(spec, ring):
+    def add(self, spec, ring):
         spec["ring"] = ring
         spec["area"] = ring_area_m2(ring)
-        pindex.add(bbox(ring))
-        parcels.append(spec)
+        self.index.add(bbox(ring))
+        self.parcels.append(spec)
 
-    def free_box(ring, pad_deg=0.0004):
+    def free_box(self, ring, pad_deg=0.0004):
         b = bbox(ring)
-        return not pindex.query(b, pad_deg)
+        return not self.index.query(b, pad_deg)
 
-    def place_in_zone(zone_key, spec, area):
+    def place_in_zone(self, zone_key, spec, area):
         _city, lon, lat, radius, _place = ZONES[zone_key]
         fr = Frame(lon, lat)
         for _ in range(2000):
             r = radius * math.sqrt(rng.random())
             a = rng.uniform(0, 2 * math.pi)
             ring = ring_from_local(fr, r * math.cos(a), r * math.sin(a), parcel_shape(area))
-            if free_box(ring):
-                add_parcel(spec, ring)
+            if self.free_box(ring):
+                self.add(spec, ring)
                 return
         raise AssertionError(f"could not place a parcel in zone {zone_key}")
 
-    def unique_name(make):
+    def unique_name(self, make):
         for _ in range(500):
             nm = make()
-            if nm not in used_names:
-                used_names.add(nm)
+            if nm not in self.used_names:
+                self.used_names.add(nm)
                 return nm
         raise AssertionError("ran out of names")
 
-    def enterprise_name(place, industry, former=True):
+    def enterprise_name(self, place, industry, former=True):
         def make():
             suf = rng.choice(INDUSTRY_SUFFIX[industry])
             nm = f"{place}{rng.choice(BRANDS)}{suf}"
@@ -850,28 +844,36 @@ def main(check_only: bool) -> int:
             else:
                 nm += "厂区地块"
             return nm
-        return unique_name(make)
+        return self.unique_name(make)
 
-    def base(city, name, priority, key, industry, area, fixed=None, zone=None):
-        return {"city": city, "name": name, "priority": priority, "key": key, "industry": industry,
-                "area_target": area, "fixed_state": fixed, "zone": zone}
 
-    # 1) parcels tied to farmland hotspots (placed next to the valleys' outer fields)
-    hotspot_pts = {}  # county -> list of (lon, lat)
-    special = {
-        "lc_smelter": dict(city=CITY_LZ, priority=True, key=False, industry="冶炼", fixed="under_control",
-                           name=None, place="柳城县", area=42000),
-        "rs_tailings": dict(city=CITY_LZ, priority=True, key=False, industry="有色金属采选",
-                            fixed="under_remediation", name="原融水县大浪正华选矿厂遗留尾矿堆场地块", area=56000),
-        "lz_chem_keyunit": dict(city=CITY_LZ, priority=False, key=True, industry="化工", fixed="surveying",
-                                name=None, place="鹿寨县", area=88000),
-        "lj_zinc": dict(city=CITY_LZ, priority=True, key=False, industry="冶炼", fixed="post_management",
-                        name=None, place="柳州市柳江区", area=31000),
-        "qz_smelter": dict(city=CITY_GL, priority=True, key=False, industry="冶炼", fixed="listed",
-                           name=None, place="全州县", area=38000),
-        "gc_mine": dict(city=CITY_GL, priority=True, key=False, industry="有色金属采选", fixed="effect_evaluation",
-                        name=None, place="恭城瑶族自治县", area=64000),
-    }
+def base(city, name, priority, key, industry, area, fixed=None, zone=None):
+    return {"city": city, "name": name, "priority": priority, "key": key, "industry": industry,
+            "area_target": area, "fixed_state": fixed, "zone": zone}
+
+
+# the parcels placed next to farmland hotspots (HOTSPOTS entries with a key)
+SPECIAL_PARCELS = {
+    "lc_smelter": dict(city=CITY_LZ, priority=True, key=False, industry="冶炼", fixed="under_control",
+                       name=None, place="柳城县", area=42000),
+    "rs_tailings": dict(city=CITY_LZ, priority=True, key=False, industry="有色金属采选",
+                        fixed="under_remediation", name="原融水县大浪正华选矿厂遗留尾矿堆场地块", area=56000),
+    "lz_chem_keyunit": dict(city=CITY_LZ, priority=False, key=True, industry="化工", fixed="surveying",
+                            name=None, place="鹿寨县", area=88000),
+    "lj_zinc": dict(city=CITY_LZ, priority=True, key=False, industry="冶炼", fixed="post_management",
+                    name=None, place="柳州市柳江区", area=31000),
+    "qz_smelter": dict(city=CITY_GL, priority=True, key=False, industry="冶炼", fixed="listed",
+                       name=None, place="全州县", area=38000),
+    "gc_mine": dict(city=CITY_GL, priority=True, key=False, industry="有色金属采选", fixed="effect_evaluation",
+                    name=None, place="恭城瑶族自治县", area=64000),
+}
+
+
+def place_hotspot_parcels(placer, valleys):
+    """1) parcels tied to farmland hotspots (placed next to the valleys' outer fields).
+
+    Returns the hotspots per county (lists of (lon, lat)) and the parcels placed near farmland."""
+    hotspot_pts = {}
     near_farmland = []
     for vi, ufrac, side, dist, key in HOTSPOTS:
         v = valleys[vi]
@@ -881,30 +883,36 @@ def main(check_only: bool) -> int:
         hotspot_pts.setdefault(v.county, []).append(v.frame.to_ll(hx, hy))
         if key is None:
             continue
-        sp = special[key]
+        sp = SPECIAL_PARCELS[key]
         pts = parcel_shape(sp["area"])
         # push the parcel outwards until its nearest vertex is `dist` beyond the outer strip
         ext = max(-side * (x * (-v.s) + y * v.c) for x, y in pts)  # extent towards the valley
         px, py = v.local(u, edge_v + side * (dist + ext))
         ring = ring_from_local(v.frame, px, py, pts)
-        name = sp["name"] or enterprise_name(sp["place"], sp["industry"], former=not sp["key"])
-        used_names.add(name)
+        name = sp["name"] or placer.enterprise_name(sp["place"], sp["industry"], former=not sp["key"])
+        placer.used_names.add(name)
         spec = base(sp["city"], name, sp["priority"], sp["key"], sp["industry"], sp["area"], sp["fixed"])
         spec["special"] = key
-        assert free_box(ring), f"special parcel {key} collides"
-        add_parcel(spec, ring)
+        assert placer.free_box(ring), f"special parcel {key} collides"
+        placer.add(spec, ring)
         near_farmland.append(spec)
+    return hotspot_pts, near_farmland
 
-    # 2) the parcel that overlaps priority-protection farmland (临桂, valley 10)
+
+def place_overlap_parcel(placer, valleys):
+    """2) the parcel that overlaps priority-protection farmland (临桂, valley 10)."""
     v = valleys[10]
     ox, oy = v.local(0.12 * v.length / 2, 0.0)
     ring = ring_from_local(v.frame, ox, oy, parcel_shape(36000))
-    overlap_spec = base(CITY_GL, enterprise_name("桂林市临桂区四塘镇", "机械制造（铸造）"), False, False,
+    overlap_spec = base(CITY_GL, placer.enterprise_name("桂林市临桂区四塘镇", "机械制造（铸造）"), False, False,
                         "机械制造（铸造）", 36000, "suspected")
     overlap_spec["special"] = "farmland_overlap"
-    add_parcel(overlap_spec, ring)
+    placer.add(overlap_spec, ring)
+    return overlap_spec
 
-    # 3) named parcels from the plans
+
+def place_named_parcels(placer):
+    """3) named parcels from the plans."""
     named = [
         ("lz_yufeng", base(CITY_LZ, "原柳州市辉强冶化有限公司地块", True, False, "冶炼", 74000, "under_remediation")),
         ("lz_liubei", base(CITY_LZ, "柳州香兰大道西侧（原海川家具市场及周边道路、绿地）一号地块（B区）", False, False,
@@ -913,48 +921,54 @@ def main(check_only: bool) -> int:
         ("lz_liudong", base(CITY_LZ, "广西两面针亿康药业股份有限公司厂区地块", False, True, "制药", 83000, "suspected")),
     ]
     for zone, spec in named:
-        used_names.add(spec["name"])
-        place_in_zone(zone, spec, spec["area_target"])
+        placer.used_names.add(spec["name"])
+        placer.place_in_zone(zone, spec, spec["area_target"])
 
-    # 4) the rest of Liuzhou's 58 priority-supervision parcels
+
+def place_liuzhou_parcels(placer):
+    """4) the rest of Liuzhou's 58 priority-supervision parcels; 5) its key-unit land and other parcels
+    (e.g. old plants to be rezoned)."""
     lz_priority_zones = [("lz_liubei", 17), ("lz_liunan", 12), ("lz_yufeng", 9), ("lz_chengzhong", 4),
                          ("lz_liujiang", 6), ("lz_liudong", 4), ("lz_liucheng", 2)]
-    have = sum(1 for p in parcels if p["city"] == CITY_LZ and p["priority"])
+    have = sum(1 for p in placer.parcels if p["city"] == CITY_LZ and p["priority"])
     need = 58 - have
     assert sum(n for _, n in lz_priority_zones) == need, (need, have)
     for zone, n in lz_priority_zones:
         for _ in range(n):
             ind = weighted(PRIORITY_INDUSTRIES)
             area = lognormal(38000, 0.75, 5000, 300000)
-            spec = base(CITY_LZ, enterprise_name(ZONES[zone][4], ind), True, False, ind, area, zone=zone)
-            place_in_zone(zone, spec, area)
+            spec = base(CITY_LZ, placer.enterprise_name(ZONES[zone][4], ind), True, False, ind, area, zone=zone)
+            placer.place_in_zone(zone, spec, area)
 
-    # 5) Liuzhou key-unit land and other parcels (e.g. old plants to be rezoned)
     for zone, ind in [("lz_liubei", "冶炼"), ("lz_liunan", "电镀"), ("lz_yufeng", "化工"), ("lz_liujiang", "铅蓄电池")]:
         area = lognormal(90000, 0.5, 20000, 300000)
-        spec = base(CITY_LZ, enterprise_name(ZONES[zone][4], ind, former=False), False, True, ind, area, zone=zone)
-        place_in_zone(zone, spec, area)
+        spec = base(CITY_LZ, placer.enterprise_name(ZONES[zone][4], ind, former=False), False, True, ind, area,
+                    zone=zone)
+        placer.place_in_zone(zone, spec, area)
     for zone in ["lz_liunan", "lz_liubei", "lz_chengzhong", "lz_yufeng", "lz_liujiang", "lz_liunan"]:
         area = lognormal(30000, 0.6, 5000, 200000)
         kind, inds = OTHER_KINDS[rng.randrange(len(OTHER_KINDS))]
         spec = base(CITY_LZ, None, False, False, rng.choice(inds), area, zone=zone)
         spec["street_kind"] = kind  # named once its county is known
-        place_in_zone(zone, spec, area)
+        placer.place_in_zone(zone, spec, area)
 
-    # 6) Guilin: priority-supervision parcels, key-unit land, others
+
+def place_guilin_parcels(placer):
+    """6) Guilin: priority-supervision parcels, key-unit land, others."""
     gl_priority_zones = [("gl_qixing", 3), ("gl_xiangshan", 5), ("gl_diecai", 5), ("gl_xiufeng", 2),
                          ("gl_yanshan", 2), ("gl_lingui", 4)]
     for zone, n in gl_priority_zones:
         for _ in range(n):
             ind = weighted(PRIORITY_INDUSTRIES)
             area = lognormal(30000, 0.7, 5000, 250000)
-            spec = base(CITY_GL, enterprise_name(ZONES[zone][4], ind), True, False, ind, area, zone=zone)
-            place_in_zone(zone, spec, area)
+            spec = base(CITY_GL, placer.enterprise_name(ZONES[zone][4], ind), True, False, ind, area, zone=zone)
+            placer.place_in_zone(zone, spec, area)
     for zone, ind in [("gl_diecai", "制药"), ("gl_lingui", "化工"), ("gl_xiangshan", "机械制造（铸造）"),
                       ("gl_yanshan", "电镀"), ("gl_qixing", "铅蓄电池")]:
         area = lognormal(70000, 0.5, 15000, 250000)
-        spec = base(CITY_GL, enterprise_name(ZONES[zone][4], ind, former=False), False, True, ind, area, zone=zone)
-        place_in_zone(zone, spec, area)
+        spec = base(CITY_GL, placer.enterprise_name(ZONES[zone][4], ind, former=False), False, True, ind, area,
+                    zone=zone)
+        placer.place_in_zone(zone, spec, area)
     gl_other_zones = ["gl_qixing", "gl_xiangshan", "gl_diecai", "gl_xiufeng", "gl_yanshan", "gl_lingui",
                       "gl_lingui", "gl_qixing", "gl_xiangshan", "gl_diecai", "gl_yanshan", "gl_lingui",
                       "gl_xiangshan", "gl_diecai", "gl_qixing", "gl_lingui", "gl_xiufeng", "gl_yanshan", "gl_qixing"]
@@ -962,16 +976,19 @@ def main(check_only: bool) -> int:
         area = lognormal(25000, 0.65, 5000, 200000)
         if rng.random() < 0.5:
             ind = weighted(PRIORITY_INDUSTRIES)
-            nm = enterprise_name(ZONES[zone][4], ind)
+            nm = placer.enterprise_name(ZONES[zone][4], ind)
             spec = base(CITY_GL, nm, False, False, ind, area, zone=zone)
         else:
             kind, inds = OTHER_KINDS[rng.randrange(len(OTHER_KINDS))]
             spec = base(CITY_GL, None, False, False, rng.choice(inds), area, zone=zone)
             spec["street_kind"] = kind
-        place_in_zone(zone, spec, area)
+        placer.place_in_zone(zone, spec, area)
 
-    # county of every parcel = the outline its centroid falls in
-    for p in parcels:
+
+def assign_parcel_counties(placer, counties):
+    """The county of every parcel is the outline its centroid falls in; unnamed parcels are named after
+    a street of it."""
+    for p in placer.parcels:
         c = centroid(p["ring"])
         hits = [cc["code"] for cc in counties if point_in_ring(c, cc["ring"])]
         assert len(hits) == 1, f"parcel {p['name']} centroid {c} in counties {hits}"
@@ -979,10 +996,29 @@ def main(check_only: bool) -> int:
         assert COUNTY_CITY[p["county"]] == p["city"], f"{p['name']} landed in {p['county']}"
         if p["name"] is None:
             short = COUNTY_NAME[p["county"]]
-            p["name"] = unique_name(lambda: f"{short}{rng.choice(STREETS[p['county']])}"
-                                            f"{rng.choice(['北侧', '南侧', '东侧', '西侧'])}{p['street_kind']}地块")
+            p["name"] = placer.unique_name(lambda: f"{short}{rng.choice(STREETS[p['county']])}"
+                                                   f"{rng.choice(['北侧', '南侧', '东侧', '西侧'])}{p['street_kind']}地块")
 
-    # --- farmland classes ----------------------------------------------------------------------------------
+
+def build_parcels(valleys, counties):
+    """All construction parcels with geometry, name and county, plus the farmland hotspots, the parcels
+    near farmland and the one that overlaps it (the demos and the validation rely on those)."""
+    placer = Placer()
+    hotspot_pts, near_farmland = place_hotspot_parcels(placer, valleys)
+    overlap_spec = place_overlap_parcel(placer, valleys)
+    place_named_parcels(placer)
+    place_liuzhou_parcels(placer)
+    place_guilin_parcels(placer)
+    assign_parcel_counties(placer, counties)
+    return placer.parcels, hotspot_pts, near_farmland, overlap_spec
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Farmland units: classes, measures, documents, codes
+# ----------------------------------------------------------------------------------------------------------
+
+def classify_units(units, hotspot_pts, overlap_spec):
+    """Classes: stricter near hotspots; the units under the overlap parcel are priority_protection."""
     uindex = GridIndex(0.01)
     for u in units:
         uindex.add(bbox(u["ring"]))
@@ -1012,7 +1048,9 @@ def main(check_only: bool) -> int:
             cls = "priority_protection"
         u["class"] = cls
 
-    # measures / crops, tuned per county to its safe-utilisation rate target
+
+def set_unit_measures(units):
+    """Measures / crops, tuned per county to its safe-utilisation rate target."""
     for i, u in enumerate(units):
         if u["class"] == "priority_protection":
             u["measures"] = rng.random() < 0.99
@@ -1043,7 +1081,9 @@ def main(check_only: bool) -> int:
             if bad >= target_bad - 1500:
                 break
 
-    # documents and dates
+
+def date_and_code_units(units):
+    """Documents and dates; codes per county, in valley / strip / along-valley order."""
     for u in units:
         docs = FARM_DOCS[COUNTY_CITY[u["county"]]]
         if u["class"] == "priority_protection":
@@ -1052,53 +1092,62 @@ def main(check_only: bool) -> int:
             k = weighted([(0, 45), (1, 14), (2, 14), (3, 14), (4, 13)])
         u["doc"], u["valid_from"] = docs[k]
 
-    # codes: per county, in valley / strip / along-valley order
     seq = {}
     for u in units:
         seq[u["county"]] = seq.get(u["county"], 0) + 1
         u["code"] = f"{u['county']}-GD-{seq[u['county']]:06d}"
 
-    # --- parcel states, dates, codes, uses -----------------------------------------------------------------
+
+# ----------------------------------------------------------------------------------------------------------
+# Parcel states, dates, uses, codes and transitions
+# ----------------------------------------------------------------------------------------------------------
+
+PRIORITY_QUOTA = {"suspected": 1, "surveying": 2, "risk_assessment": 2, "listed": 2, "cleared": 13,
+                  "under_control": 9, "under_remediation": 8, "effect_evaluation": 6, "delisted": 6,
+                  "post_management": 9}
+OTHER_QUOTA = {"suspected": 12, "surveying": 8, "cleared": 10, "risk_assessment": 6, "listed": 5,
+               "under_control": 5, "under_remediation": 5, "effect_evaluation": 4, "delisted": 3,
+               "post_management": 4}
+
+
+def deal(group, quota):
+    """Final states for a group of parcels, as many of each as the quota says."""
+    quota = dict(quota)
+    for p in group:
+        if p["fixed_state"]:
+            quota[p["fixed_state"]] -= 1
+            p["final"] = p["fixed_state"]
+    # key-unit land (enterprises still producing) only gets as far as a survey result
+    cycle = ["suspected", "surveying", "cleared"]
+    for k, p in enumerate(q for q in group if q["fixed_state"] is None and q["key"]):
+        order = cycle[k % 3:] + cycle[:k % 3]
+        st = next(s for s in order if quota[s] > 0)
+        quota[st] -= 1
+        p["final"] = st
+    bag = [s for s in STATES for _ in range(quota[s])]
+    assert all(n >= 0 for n in quota.values()), quota
+    rest = [p for p in group if "final" not in p]
+    assert len(bag) == len(rest), (len(bag), len(rest))
+    rng.shuffle(bag)
+    for p, s in zip(rest, bag):
+        p["final"] = s
+
+
+def pick(cands):
+    cands = sorted(cands, key=lambda p: p["name"])
+    return cands[rng.randrange(len(cands))]
+
+
+def set_parcel_states(parcels):
+    """Final states, lifecycle paths, registration dates and the class a delisted parcel was remediated for."""
     lz_pri = [p for p in parcels if p["city"] == CITY_LZ and p["priority"]]
     others = [p for p in parcels if not (p["city"] == CITY_LZ and p["priority"])]
     assert len(lz_pri) == 58, len(lz_pri)
-    pri_quota = {"suspected": 1, "surveying": 2, "risk_assessment": 2, "listed": 2, "cleared": 13,
-                 "under_control": 9, "under_remediation": 8, "effect_evaluation": 6, "delisted": 6,
-                 "post_management": 9}
-    other_quota = {"suspected": 12, "surveying": 8, "cleared": 10, "risk_assessment": 6, "listed": 5,
-                   "under_control": 5, "under_remediation": 5, "effect_evaluation": 4, "delisted": 3,
-                   "post_management": 4}
-
-    def deal(group, quota):
-        quota = dict(quota)
-        for p in group:
-            if p["fixed_state"]:
-                quota[p["fixed_state"]] -= 1
-                p["final"] = p["fixed_state"]
-        # key-unit land (enterprises still producing) only gets as far as a survey result
-        cycle = ["suspected", "surveying", "cleared"]
-        for k, p in enumerate(q for q in group if q["fixed_state"] is None and q["key"]):
-            order = cycle[k % 3:] + cycle[:k % 3]
-            st = next(s for s in order if quota[s] > 0)
-            quota[st] -= 1
-            p["final"] = st
-        bag = [s for s in STATES for _ in range(quota[s])]
-        assert all(n >= 0 for n in quota.values()), quota
-        rest = [p for p in group if "final" not in p]
-        assert len(bag) == len(rest), (len(bag), len(rest))
-        rng.shuffle(bag)
-        for p, s in zip(rest, bag):
-            p["final"] = s
-
-    deal(lz_pri, pri_quota)
-    deal(others, other_quota)
+    deal(lz_pri, PRIORITY_QUOTA)
+    deal(others, OTHER_QUOTA)
 
     # special paths: effect_evaluation -> under_remediation loops, a cleared -> suspected -> surveying one,
     # an effect_evaluation -> under_control one
-    def pick(cands):
-        cands = sorted(cands, key=lambda p: p["name"])
-        return cands[rng.randrange(len(cands))]
-
     for p in parcels:
         p["loop"] = None
     pick([p for p in lz_pri if p["final"] == "post_management" and not p["fixed_state"]])["loop"] = "remediate_again"
@@ -1126,7 +1175,9 @@ def main(check_only: bool) -> int:
     for p in fin[::4]:
         p["rclass"] = 2
 
-    # current use
+
+def set_parcel_uses(parcels):
+    """Current use, mostly in the 2023 land-use guide's codes, some in the older systems."""
     for p in parcels:
         p["system"] = "ydyh2023"
         if p["industry"] is None and "家具市场" in p["name"]:
@@ -1144,7 +1195,9 @@ def main(check_only: bool) -> int:
     for p in cand[12:18]:
         p["system"], p["use"] = "gb50137", weighted([("M2", 3), ("M3", 2), ("W2", 1)])
 
-    # codes: per city and registration year, in order of registration
+
+def code_parcels(parcels):
+    """Codes per city and registration year, in order of registration; the parcels end sorted by code."""
     pcount = {}
     for p in sorted(parcels, key=lambda p: (p["city"] != CITY_LZ, p["valid_from"], p["name"])):
         prefix = "LZ" if p["city"] == CITY_LZ else "GL"
@@ -1153,7 +1206,9 @@ def main(check_only: bool) -> int:
         p["code"] = f"{prefix}-{p['valid_from'].year}-{pcount[k]:03d}"
     parcels.sort(key=lambda p: p["code"])
 
-    # transitions
+
+def build_transitions(parcels):
+    """Every parcel's lifecycle steps as dated transitions with issuers and document numbers."""
     transitions = []
     for p in parcels:
         prev, mode = "suspected", None
@@ -1200,10 +1255,15 @@ def main(check_only: bool) -> int:
         else:
             counters[key] += rng.randint(1, 9)
         t["document"] = f"{t['issuer']}〔{t['date'].year}〕{counters[key]}号"
+    return transitions
 
-    # ------------------------------------------------------------------------------------------------------
-    # Serialise
-    # ------------------------------------------------------------------------------------------------------
+
+# ----------------------------------------------------------------------------------------------------------
+# Serialise, validate, write
+# ----------------------------------------------------------------------------------------------------------
+
+def serialise(units, parcels, transitions, counties) -> dict[str, str]:
+    """The fixture files' texts, by file name."""
     unit_features = []
     for u in sorted(units, key=lambda u: u["code"]):
         unit_features.append({
@@ -1232,7 +1292,7 @@ def main(check_only: bool) -> int:
             "properties": {"county_code": c["code"], "name": c["name"], "city": c["city"]},
             "geometry": {"type": "Polygon", "coordinates": [c["ring"]]}})
 
-    texts = {
+    return {
         "farmland_units.geojson": fc_text("farmland_units", unit_features, {
             "note": "Synthetic demo data (scripts/gen_fixtures.py): invented farmland classification units; "
                     "not real classification results."}),
@@ -1246,18 +1306,8 @@ def main(check_only: bool) -> int:
                     "approximate county centres), NOT official administrative boundaries."}),
     }
 
-    # ------------------------------------------------------------------------------------------------------
-    # Validate (on exactly what is serialised) and report
-    # ------------------------------------------------------------------------------------------------------
-    parsed = {k: json.loads(v) for k, v in texts.items()}
-    validate(parsed, parcels, near_farmland, overlap_spec)
-    report(parsed)
-    for p in near_farmland:
-        print(f"  near farmland: {p['code']} {p['county']} {p['name']} ({p['final']}): "
-              f"{p['farmland_distance']:.0f} m from the nearest unit")
-    print(f"  overlaps farmland: {overlap_spec['code']} {overlap_spec['county']} {overlap_spec['name']}: "
-          f"{overlap_spec['overlapped_units']} priority_protection units")
 
+def write_or_check(texts, check_only: bool) -> int:
     if check_only:
         bad = [k for k, v in texts.items() if not (OUT / k).exists() or (OUT / k).read_text("utf-8") != v]
         if bad:
@@ -1271,6 +1321,37 @@ def main(check_only: bool) -> int:
             fh.write(v)
     print("wrote " + ", ".join(f"fixtures/{k}" for k in texts))
     return 0
+
+
+def main(check_only: bool) -> int:
+    # The order of the steps is the order in which they draw from `rng`: changing it changes every file.
+    counties = build_counties()
+    valleys = [Valley(i, s) for i, s in enumerate(VALLEYS)]
+    units = []
+    for v in valleys:
+        units.extend(build_valley_units(v))
+    parcels, hotspot_pts, near_farmland, overlap_spec = build_parcels(valleys, counties)
+
+    classify_units(units, hotspot_pts, overlap_spec)
+    set_unit_measures(units)
+    date_and_code_units(units)
+
+    set_parcel_states(parcels)
+    set_parcel_uses(parcels)
+    code_parcels(parcels)
+    transitions = build_transitions(parcels)
+
+    texts = serialise(units, parcels, transitions, counties)
+    # validate exactly what is serialised, then report
+    parsed = {k: json.loads(v) for k, v in texts.items()}
+    validate(parsed, parcels, near_farmland, overlap_spec)
+    report(parsed)
+    for p in near_farmland:
+        print(f"  near farmland: {p['code']} {p['county']} {p['name']} ({p['final']}): "
+              f"{p['farmland_distance']:.0f} m from the nearest unit")
+    print(f"  overlaps farmland: {overlap_spec['code']} {overlap_spec['county']} {overlap_spec['name']}: "
+          f"{overlap_spec['overlapped_units']} priority_protection units")
+    return write_or_check(texts, check_only)
 
 
 def dumps(obj) -> str:

@@ -147,7 +147,7 @@ pub async fn run(store: &Store, settings: &Settings, kind: CheckKind, body: &Val
         CheckKind::LandSupply => project_kind,
         CheckKind::Rezoning => None,
     };
-    let as_of = parsed(text(body, "as_of", &mut problems), "/as_of", &mut problems, crate::http::params::parse_instant).unwrap_or(today);
+    let as_of = parsed(text(body, "as_of", &mut problems), "/as_of", &mut problems, crate::domain::time::parse_instant).unwrap_or(today);
     if as_of > today {
         problems.push(Problem::new("/as_of", format!("{as_of} is in the future; the registry answers for today or the past")));
     }

@@ -39,7 +39,7 @@ pub async fn load(store: &Store, dir: &Path, settings: &Settings) -> anyhow::Res
         let mut checked = Vec::with_capacity(features.len());
         for (i, f) in features.iter().enumerate() {
             let valid_from = f.pointer("/properties/valid_from").and_then(|v| v.as_str()).and_then(|s| s.parse().ok());
-            let today = valid_from.unwrap_or_else(crate::http::today);
+            let today = valid_from.unwrap_or_else(crate::domain::time::today);
             match check_feature(c, f, today, settings.feature_limits()) {
                 Ok(ok) => checked.push(ok),
                 Err(problems) => {

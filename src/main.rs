@@ -247,7 +247,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 "supply": supply, "as_of": as_of,
             });
             let store = Store::connect(&settings).await?;
-            let answer = landguard::checks::run(&store, &settings, kind, &body, landguard::http::today()).await?;
+            let answer = landguard::checks::run(&store, &settings, kind, &body, landguard::domain::time::today()).await?;
             println!("{}", serde_json::to_string_pretty(&answer)?);
             Ok(())
         }

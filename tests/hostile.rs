@@ -147,7 +147,7 @@ proptest! {
         let _ = s.parse::<landguard::domain::access::Role>();
         let _ = s.parse::<Collection>();
         let _ = landguard::domain::indicators::Scope::parse(Some(&s));
-        let _ = landguard::http::params::parse_instant(&s);
+        let _ = landguard::domain::time::parse_instant(&s);
     }
 
     #[test]

@@ -14,3 +14,4 @@ pub mod registry;
 pub mod rules;
 pub mod soil;
 pub mod sources;
+pub mod time;

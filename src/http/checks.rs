@@ -3,10 +3,11 @@
 use super::error::{ApiError, ApiResult};
 use super::features::collection;
 use super::params::Params;
-use super::{today, AppState};
+use super::AppState;
 use crate::checks::{self, CheckError};
 use crate::domain::indicators::{Scope, Targets};
 use crate::domain::rules::CheckKind;
+use crate::domain::time::{parse_instant, today};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, State};
@@ -81,7 +82,7 @@ async fn indicators(State(state): State<AppState>, caller: super::auth::Caller, 
         .map_err(|e| ApiError::bad_parameter("county_code", format!("must be a 6-digit county or 4-digit city code: {}", e.0)))?;
     let as_of = match params.get("as_of") {
         None => today(),
-        Some(v) => super::params::parse_instant(v).map_err(|e| ApiError::bad_parameter("as_of", e))?,
+        Some(v) => parse_instant(v).map_err(|e| ApiError::bad_parameter("as_of", e))?,
     };
     let targets = Targets {
         safe_use: state.settings.safe_use_targets.clone(),

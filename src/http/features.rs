@@ -3,9 +3,10 @@
 use super::auth::Caller;
 use super::error::{ApiError, ApiResult};
 use super::params::Params;
-use super::{base_url, today, AppState};
+use super::{base_url, AppState};
 use crate::domain::lifecycle::ParcelState;
 use crate::domain::registry::{check_feature, Collection};
+use crate::domain::time::{today, AsOf};
 use crate::store::features::{Actor, TransitionRequest};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -155,7 +156,7 @@ async fn patch(
     if !patch.is_object() {
         return Err(ApiError::bad_request("a PATCH body is a JSON merge patch: an object such as {\"properties\": {...}}"));
     }
-    let current = state.store.feature(c, &fid, crate::store::features::AsOf::Current).await?;
+    let current = state.store.feature(c, &fid, AsOf::Current).await?;
     let mut value: Value = serde_json::from_str(&current.json).map_err(|_| ApiError::internal())?;
     merge_patch(&mut value, &patch);
     // The merged feature carries the old valid_from; a patch takes effect today unless it says otherwise.

@@ -8,7 +8,7 @@ use super::{base_url, AppState};
 use crate::cql2::QType;
 use crate::domain::crs::{self, Crs};
 use crate::domain::registry::Collection;
-use crate::store::features::AsOf;
+use crate::domain::time::AsOf;
 use crate::store::layers;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;

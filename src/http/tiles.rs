@@ -11,7 +11,7 @@ use super::features::collection;
 use super::params::Params;
 use super::{base_url, AppState};
 use crate::domain::registry::Collection;
-use crate::store::features::AsOf;
+use crate::domain::time::AsOf;
 use crate::store::tiles::{TileId, MAX_ZOOM};
 use crate::tilecache::{CachedTile, DataVersion, TileKey};
 use axum::extract::rejection::PathRejection;

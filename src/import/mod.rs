@@ -16,7 +16,6 @@
 //! [`check_feature`]: crate::domain::registry::check_feature
 
 mod coords;
-pub mod copy;
 pub mod mapping;
 pub mod names;
 mod source;
@@ -86,7 +85,7 @@ impl ImportOptions {
             encoding: None,
             on_invalid: OnInvalid::Reject,
             dry_run: false,
-            today: crate::http::today(),
+            today: crate::domain::time::today(),
             limits: FeatureLimits::default(),
             progress: false,
         }
@@ -372,7 +371,7 @@ pub async fn run(store: &Store, opts: &ImportOptions) -> Result<Report, ImportEr
         return Err(ImportError::Empty { path: report.file, layer: report.layer });
     }
     if let Some(mut c) = copy.take() {
-        c.send(copy::TRAILER).await?;
+        c.send(crate::store::copy::TRAILER).await?;
         c.finish().await?;
     }
     drop(copy);

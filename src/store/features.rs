@@ -3,6 +3,7 @@
 use super::{audit, Result, Store, StoreError};
 use crate::domain::lifecycle::ParcelState;
 use crate::domain::registry::{Checked, Collection, ConstructionParcel, FarmlandUnit, Record};
+use crate::domain::time::AsOf;
 use chrono::NaiveDate;
 use sqlx::{PgConnection, Row};
 
@@ -31,14 +32,7 @@ pub fn tables(c: Collection) -> Tables {
     }
 }
 
-/// Which version of the registry a read sees.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AsOf {
-    Current,
-    /// The registry as it stood on that day, as it is known now.
-    Date(NaiveDate),
-}
-
+/// The SQL side of the domain's as-of: which version rows a read sees.
 impl AsOf {
     /// The SQL condition selecting the versions this read sees; `$n` is bound to the date.
     pub fn condition(self, n: usize) -> String {
@@ -47,13 +41,6 @@ impl AsOf {
             AsOf::Date(_) => format!(
                 "v.superseded_at IS NULL AND v.valid_from <= ${n} AND (v.valid_to IS NULL OR v.valid_to > ${n})"
             ),
-        }
-    }
-
-    pub fn date(self) -> Option<NaiveDate> {
-        match self {
-            AsOf::Current => None,
-            AsOf::Date(d) => Some(d),
         }
     }
 }

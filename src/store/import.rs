@@ -3,7 +3,7 @@
 
 use super::Result;
 use crate::domain::registry::Collection;
-use crate::import::copy::HEADER;
+use super::copy::HEADER;
 use futures_util::Stream;
 use sqlx::postgres::{PgCopyIn, PgRow};
 use sqlx::{PgConnection, Row};
@@ -40,7 +40,7 @@ pub async fn stage(conn: &mut PgConnection, c: Collection) -> Result<()> {
 }
 
 /// Opens the binary COPY into the staging table and sends its header; rows follow from
-/// `import::copy::CopyRows`, then `copy::TRAILER`.
+/// `copy::CopyRows`, then `copy::TRAILER`.
 pub async fn copy_in(conn: &mut PgConnection, c: Collection) -> Result<PgCopyIn<&mut PgConnection>> {
     let _ = c;
     let mut copy = conn.copy_in_raw("COPY import_staging FROM STDIN (FORMAT binary)").await?;

@@ -1,11 +1,12 @@
 //! Item queries for OGC API Features: filters, bbox, as-of, sorting, keyset paging and output CRS, turned
 //! into one parameterised SQL statement whose rows are finished GeoJSON features, streamed to the client.
 
-use super::features::{tables, AsOf};
+use super::features::tables;
 use super::layers::{props, queryables, Prop};
 use crate::cql2::{self, Expr, QType, SqlParam};
 use crate::domain::crs::Crs;
 use crate::domain::registry::Collection;
+use crate::domain::time::AsOf;
 use futures_util::{Stream, StreamExt};
 use serde_json::Value;
 use sqlx::postgres::PgArguments;

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod checks;
+pub mod copy;
 pub mod features;
 pub mod import;
 pub mod items;

@@ -1,9 +1,10 @@
 //! Vector tiles, built whole by PostGIS (`ST_AsMVT`), each with the data version it was made from, read
 //! in the same statement so the two can never disagree.
 
-use super::features::{tables, AsOf};
+use super::features::tables;
 use super::{Result, Store};
 use crate::domain::registry::Collection;
+use crate::domain::time::AsOf;
 use crate::tilecache::{DataVersion, TileDetail};
 use sqlx::Row;
 use std::sync::LazyLock;

@@ -60,7 +60,7 @@ function tileLoader(config, stats, key) {
   };
 }
 
-function registryLayer(config, stats, key, collection, style, zIndex) {
+function registryLayer(config, asOf, stats, key, collection, style, zIndex) {
   if (config.source === 'features') {
     // Fallback for servers without vector tiles: GeoJSON pages of the visible extent.
     const source = new VectorSource({
@@ -68,7 +68,7 @@ function registryLayer(config, stats, key, collection, style, zIndex) {
       strategy: bboxStrategy,
       loader(extent, resolution, projection, success, failure) {
         const bbox = transformExtent(extent, projection, 'EPSG:4326').map((v) => v.toFixed(6));
-        const url = itemsUrl(config.apiBase, collection, { bbox: bbox.join(','), limit: 10000, datetime: config.datetime });
+        const url = itemsUrl(config.apiBase, collection, { bbox: bbox.join(','), limit: 10000, datetime: asOf.datetime });
         fetch(url, { headers: headersFor(config) })
           .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`HTTP ${r.status}`))))
           .then((fc) => {
@@ -89,7 +89,7 @@ function registryLayer(config, stats, key, collection, style, zIndex) {
   }
   const source = new VectorTileSource({
     format: new MVT({ layers: [collection] }),
-    url: tileUrlTemplate(config.apiBase, collection, { datetime: config.datetime }),
+    url: tileUrlTemplate(config.apiBase, collection, { datetime: asOf.datetime }),
     // WebMercatorQuad (OGC 2D TMS) has 256-pixel tiles: the server simplifies each zoom for that size.
     tileSize: 256,
     maxZoom: 16, // deeper zooms overzoom the z16 tiles
@@ -107,12 +107,12 @@ function registryLayer(config, stats, key, collection, style, zIndex) {
 }
 
 /** Parcels as points (marks and codes) for the visible extent, from the items endpoint. */
-function parcelMarksLayer(config, parcelsLayer) {
+function parcelMarksLayer(config, asOf, parcelsLayer) {
   const source = new VectorSource({
     strategy: bboxStrategy,
     loader(extent, resolution, projection, success, failure) {
       const bbox = transformExtent(extent, projection, 'EPSG:4326').map((v) => v.toFixed(6));
-      const url = itemsUrl(config.apiBase, COLLECTIONS.parcels, { bbox: bbox.join(','), limit: 10000, datetime: config.datetime });
+      const url = itemsUrl(config.apiBase, COLLECTIONS.parcels, { bbox: bbox.join(','), limit: 10000, datetime: asOf.datetime });
       fetch(url, { headers: headersFor(config) })
         .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`HTTP ${r.status}`))))
         .then((fc) => {
@@ -141,10 +141,11 @@ function parcelMarksLayer(config, parcelsLayer) {
 }
 
 /**
- * Builds the map in `target`. `counties` is the FeatureCollection of county outlines (already fetched).
+ * Builds the map in `target`. `counties` is the FeatureCollection of county outlines (already fetched);
+ * `asOf` (asof.js) owns the day the registry layers show, and the layers reload when it changes.
  * Returns the map and its layers by key, and helpers used by the panels.
  */
-export function createMap(target, config, counties) {
+export function createMap(target, config, counties, asOf) {
   const stats = { farmland: { ok: 0, failed: 0, features: 0 }, parcels: { ok: 0, failed: 0, features: 0 } };
   const layers = {};
 
@@ -167,10 +168,10 @@ export function createMap(target, config, counties) {
     opacity: basemaps.length ? 0.55 : 1,
     properties: { key: 'counties' },
   });
-  layers.farmland = registryLayer(config, stats, 'farmland', COLLECTIONS.farmland, farmlandStyle, 10);
-  layers.parcels = registryLayer(config, stats, 'parcels', COLLECTIONS.parcels, parcelStyle, 20);
+  layers.farmland = registryLayer(config, asOf, stats, 'farmland', COLLECTIONS.farmland, farmlandStyle, 10);
+  layers.parcels = registryLayer(config, asOf, stats, 'parcels', COLLECTIONS.parcels, parcelStyle, 20);
 
-  layers.marks = parcelMarksLayer(config, layers.parcels);
+  layers.marks = parcelMarksLayer(config, asOf, layers.parcels);
   const scopeSource = new VectorSource();
   layers.scope = new VectorLayer({ source: scopeSource, style: scopeStyle, zIndex: 6, properties: { key: 'scope' } });
 
@@ -222,22 +223,20 @@ export function createMap(target, config, counties) {
     fitExtent(ext, opts);
   }
 
-  /** Shows the registry as it stood on `datetime` (YYYY-MM-DD), or as it is now (null). */
-  function setDatetime(datetime) {
-    config.datetime = datetime || null;
+  // Shows the registry as it stood on the as-of day, or as it is now.
+  asOf.subscribe((datetime) => {
     for (const [key, collection] of [['farmland', COLLECTIONS.farmland], ['parcels', COLLECTIONS.parcels]]) {
       const source = layers[key].getSource();
-      if (typeof source.setUrl === 'function') source.setUrl(tileUrlTemplate(config.apiBase, collection, { datetime: config.datetime }));
+      if (typeof source.setUrl === 'function') source.setUrl(tileUrlTemplate(config.apiBase, collection, { datetime }));
       else source.refresh();
     }
     layers.marks.getSource().refresh();
-  }
+  });
 
   return {
     map,
     layers,
     stats,
-    setDatetime,
     home,
     countySource,
     scopeSource,

@@ -1,0 +1,245 @@
+//! The checker thread: each prepared feature gets the API's check (and a GEOS repair when asked),
+//! duplicate codes are found, and good features are encoded as binary COPY rows for the staging table.
+
+use super::lonlat::{geojson_of, Prepared};
+use super::{Batch, Msg};
+use crate::domain::geometry::{self, GeometryError};
+use crate::domain::registry::{check_feature, Checked, Collection, ConstructionParcel, FarmlandUnit, FeatureLimits, Problem, Record};
+use crate::import::coords::{coordinate_hint, CrsInfo};
+use crate::import::text::NOT_UTF8;
+use crate::import::{FeatureProblem, Repair};
+use crate::store::copy::CopyRows;
+use chrono::NaiveDate;
+use gdal::cpl::CslStringList;
+use gdal::vector::Geometry;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// What the checker thread needs to know; plain data, so it can cross threads.
+#[derive(Clone)]
+pub(super) struct CheckConfig {
+    pub(super) collection: Collection,
+    pub(super) today: NaiveDate,
+    pub(super) limits: FeatureLimits,
+    pub(super) repair: bool,
+    pub(super) gcj02: bool,
+    pub(super) info: CrsInfo,
+}
+
+/// The checker thread's state: checks features, repairs them when asked, finds duplicate codes and
+/// encodes the staging rows.
+struct Checker {
+    cfg: CheckConfig,
+    codes: HashMap<String, u64>,
+    rows: CopyRows,
+    in_batch: u64,
+    problems: Vec<FeatureProblem>,
+    repairs: Vec<Repair>,
+    /// Once a problem is found nothing will be written, so rows are no longer encoded.
+    failed: bool,
+}
+
+impl Checker {
+    fn new(cfg: CheckConfig) -> Checker {
+        Checker {
+            cfg,
+            codes: HashMap::new(),
+            rows: CopyRows::with_capacity(1 << 20),
+            in_batch: 0,
+            problems: Vec::new(),
+            repairs: Vec::new(),
+            failed: false,
+        }
+    }
+
+    fn problem(&mut self, ordinal: u64, code: &Option<String>, pointer: &str, detail: impl Into<String>) {
+        self.failed = true;
+        self.problems.push(FeatureProblem { ordinal, code: code.clone(), problem: Problem::new(pointer, detail) });
+    }
+
+    fn flush(&mut self, send: &dyn Fn(Msg) -> bool) -> bool {
+        let rows = std::mem::replace(&mut self.rows, CopyRows::with_capacity(1 << 20));
+        let b = Batch {
+            rows: rows.buf,
+            read: std::mem::take(&mut self.in_batch),
+            problems: std::mem::take(&mut self.problems),
+            repairs: std::mem::take(&mut self.repairs),
+        };
+        send(Msg::Batch(b))
+    }
+
+    /// Checks one feature (the API's check) and, when it passes, encodes its staging row.
+    fn feature(&mut self, p: Prepared) {
+        self.in_batch += 1;
+        let Prepared { ordinal, code, state_given, mut feature, geometry_problem, source_vertex, lonlat_wkb, not_utf8 } = p;
+        let not_utf8: Vec<String> = not_utf8.iter().map(|p| format!("/properties/{p}")).collect();
+        for pointer in &not_utf8 {
+            self.problem(ordinal, &code, pointer, NOT_UTF8);
+        }
+        let c = self.cfg.collection;
+        let limits = self.cfg.limits;
+        let mut checked = check_feature(c, &feature, self.cfg.today, limits);
+
+        // --on-invalid repair: GEOS MakeValid (through GDAL) for geometries that are invalid — by geo's
+        // checks (what the API refuses) or by GEOS's (what PostGIS's ST_IsValid constraint refuses).
+        if self.cfg.repair && geometry_problem.is_none() {
+            let lonlat = lonlat_wkb.as_deref().and_then(|w| Geometry::from_wkb(w).ok());
+            let invalid = match &checked {
+                Err(_) => invalid_only(&feature["geometry"], limits),
+                Ok(_) => lonlat.as_ref().filter(|g| !g.is_valid()).map(|_| "invalid according to GEOS".to_string()),
+            };
+            if let (Some(was), Some(g)) = (invalid, lonlat.as_ref()) {
+                if let Some((repaired, parts)) = repair(g, self.cfg.gcj02) {
+                    feature["geometry"] = repaired;
+                    let again = check_feature(c, &feature, self.cfg.today, limits);
+                    if let Ok(ok) = &again {
+                        self.repairs.push(Repair { ordinal, code: ok.record.code().to_string(), was, area_m2: ok.area_m2, parts });
+                    }
+                    checked = again;
+                }
+            }
+        }
+
+        match checked {
+            Err(problems) => {
+                if let Some(p) = &geometry_problem {
+                    self.problem(ordinal, &code, "/geometry", p.clone());
+                }
+                for p in problems {
+                    if p.pointer == "/geometry" && geometry_problem.is_some() {
+                        continue; // the transformation problem above explains the missing geometry
+                    }
+                    if not_utf8.contains(&p.pointer) {
+                        continue; // the value is mojibake; its encoding is the problem to name
+                    }
+                    if geometry_problem_is_outside(&p) && !self.cfg.info.geographic {
+                        // the lon/lat check's hint speaks of lon/lat; name the cause in the source CRS
+                        let hint = source_vertex.map(|(x, y)| coordinate_hint(&self.cfg.info, x, y)).unwrap_or_default();
+                        let detail = format!("coordinates cannot be in {}: {hint}", self.cfg.info.label);
+                        self.problem(ordinal, &code, &p.pointer, detail);
+                    } else {
+                        self.problem(ordinal, &code, &p.pointer, p.detail);
+                    }
+                }
+            }
+            Ok(ok) => {
+                let code = ok.record.code().to_string();
+                if let Some(first) = self.codes.get(&code) {
+                    let msg = format!("{} '{code}' appears twice in the file (also feature {first})", c.id_property());
+                    self.problem(ordinal, &Some(code), &format!("/properties/{}", c.id_property()), msg);
+                    return;
+                }
+                self.codes.insert(code, ordinal);
+                if !self.failed {
+                    encode(&mut self.rows, ordinal, &ok, state_given);
+                }
+            }
+        }
+    }
+}
+
+/// What the GDAL thread hands the checker.
+pub(super) enum Stage {
+    Features(Vec<Prepared>),
+    /// The whole file has been read (without it, a closed channel means the reader failed).
+    End,
+}
+
+/// The checker thread: features in, batches of COPY rows and problems out; `Done` only after `End`.
+pub(super) fn check_all(cfg: CheckConfig, rx: std::sync::mpsc::Receiver<Stage>, send: &dyn Fn(Msg) -> bool) {
+    let mut checker = Checker::new(cfg);
+    while let Ok(stage) = rx.recv() {
+        match stage {
+            Stage::Features(fs) => {
+                for f in fs {
+                    checker.feature(f);
+                }
+                if !checker.flush(send) {
+                    return; // the database side has gone; it reports why
+                }
+            }
+            Stage::End => {
+                send(Msg::Done);
+                return;
+            }
+        }
+    }
+}
+
+fn geometry_problem_is_outside(p: &Problem) -> bool {
+    p.pointer == "/geometry" && p.detail.contains("outside China's extent")
+}
+
+/// The validity errors of a GeoJSON geometry when they are its only geometry problems (so that a repair
+/// can help), joined as one text.
+fn invalid_only(geometry: &Value, limits: FeatureLimits) -> Option<String> {
+    let mp = geometry::multipolygon_from_geojson(geometry).ok()?;
+    let errors = geometry::check_lonlat(&mp, limits.max_vertices);
+    let all_invalid = !errors.is_empty() && errors.iter().all(|e| matches!(e, GeometryError::Invalid(_)));
+    all_invalid.then(|| errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
+}
+
+/// GEOS MakeValid (GDAL's OGR_G_MakeValidEx, "linework" method: the same algorithm as PostGIS's
+/// ST_MakeValid), keeping the polygonal parts.
+fn repair(g: &Geometry, gcj: bool) -> Option<(Value, usize)> {
+    let fixed = g.make_valid(&CslStringList::new()).ok()?;
+    let (v, parts) = geojson_of(&fixed, gcj, false).ok()?;
+    (parts > 0).then_some((v, parts))
+}
+
+fn encode(rows: &mut CopyRows, ordinal: u64, c: &Checked<Record>, state_given: bool) {
+    match &c.record {
+        Record::Farmland(FarmlandUnit {
+            unit_code,
+            county_code,
+            class,
+            land_type,
+            measures_in_place,
+            crops_compliant,
+            valid_from,
+            basis_doc,
+        }) => {
+            rows.row(11);
+            rows.int4(ordinal as i32);
+            rows.text(unit_code);
+            rows.text(county_code);
+            rows.text(class.as_str());
+            rows.text(land_type);
+            rows.bool(*measures_in_place);
+            rows.opt_bool(*crops_compliant);
+            rows.opt_text(basis_doc.as_deref());
+            rows.ewkb_multipolygon(&c.geometry, 4490);
+            rows.float8(c.area_m2);
+            rows.date(*valid_from);
+        }
+        Record::Parcel(ConstructionParcel {
+            parcel_code,
+            county_code,
+            name,
+            state,
+            priority_supervision,
+            key_unit_land,
+            current_use,
+            use_code_system,
+            remediated_for_class,
+            former_industry,
+            valid_from,
+        }) => {
+            rows.row(14);
+            rows.int4(ordinal as i32);
+            rows.text(parcel_code);
+            rows.text(county_code);
+            rows.text(name);
+            rows.opt_text(state_given.then(|| state.as_str()));
+            rows.bool(*priority_supervision);
+            rows.bool(*key_unit_land);
+            rows.opt_text(current_use.as_deref());
+            rows.text(use_code_system.as_str());
+            rows.opt_int2(*remediated_for_class);
+            rows.opt_text(former_industry.as_deref());
+            rows.ewkb_multipolygon(&c.geometry, 4490);
+            rows.float8(c.area_m2);
+            rows.date(*valid_from);
+        }
+    }
+}

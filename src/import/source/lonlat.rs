@@ -1,0 +1,169 @@
+//! On the GDAL thread: a feature's geometry to 2-D straight-segment CGCS2000 lon/lat (through the
+//! GCJ-02 inverse when the file is in GCJ-02) as GeoJSON, ready for the check.
+
+use super::ReaderConfig;
+use crate::domain::gcj02;
+use crate::domain::geometry;
+use crate::domain::registry::Collection;
+use crate::import::coords::{coordinate_hint, Coords};
+use crate::import::mapping::lookup_key;
+use gdal::vector::{geometry_type_flatten, Geometry, OGRwkbGeometryType};
+use serde_json::{json, Map, Value};
+
+/// Calls `f` on every polygon of a geometry, recursively; `Err` names the first non-polygonal part
+/// (when `strict`; otherwise such parts are skipped, as after a repair that left lines behind).
+fn for_each_polygon(g: &Geometry, strict: bool, f: &mut dyn FnMut(&Geometry) -> Result<(), String>) -> Result<(), String> {
+    match geometry_type_flatten(g.geometry_type()) {
+        OGRwkbGeometryType::wkbPolygon => f(g),
+        OGRwkbGeometryType::wkbMultiPolygon | OGRwkbGeometryType::wkbGeometryCollection => {
+            for i in 0..g.geometry_count() {
+                for_each_polygon(&g.get_geometry(i), strict, f)?;
+            }
+            Ok(())
+        }
+        _ if !strict => Ok(()),
+        _ => Err(format!("geometry must be a Polygon or MultiPolygon, not {}", g.geometry_name())),
+    }
+}
+
+/// A geometry GDAL returned as a raw handle we own, as a safe `Geometry` (through WKB; rare paths only).
+fn adopt(h: gdal_sys::OGRGeometryH) -> Option<Geometry> {
+    if h.is_null() {
+        return None;
+    }
+    // SAFETY: `h` is a valid geometry we own; it is destroyed after being copied out.
+    unsafe {
+        let n = gdal_sys::OGR_G_WkbSize(h);
+        let mut buf = vec![0u8; n.max(0) as usize];
+        let err = gdal_sys::OGR_G_ExportToWkb(h, gdal_sys::OGRwkbByteOrder::wkbNDR, buf.as_mut_ptr());
+        gdal_sys::OGR_G_DestroyGeometry(h);
+        if err != gdal_sys::OGRErr::OGRERR_NONE {
+            return None;
+        }
+        Geometry::from_wkb(&buf).ok()
+    }
+}
+
+/// Curves (CurvePolygon, MultiSurface) as straight segments; other geometries unchanged.
+fn linear(g: Geometry) -> Geometry {
+    // SAFETY: OGR_G_HasCurveGeometry and OGR_G_GetLinearGeometry only read `g`; the result is new.
+    unsafe {
+        if gdal_sys::OGR_G_HasCurveGeometry(g.c_geometry(), 0) == 0 {
+            return g;
+        }
+        adopt(gdal_sys::OGR_G_GetLinearGeometry(g.c_geometry(), 0.0, std::ptr::null_mut())).unwrap_or(g)
+    }
+}
+
+/// GeoJSON coordinates of a ring, through the GCJ-02 inverse when asked.
+fn ring_json(r: &Geometry, gcj: bool) -> Result<Value, String> {
+    let n = r.point_count();
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let (x, y, _) = r.get_point(i as i32);
+        let (x, y) = if gcj { gcj02::gcj02_to_wgs84(x, y).map_err(|e| e.to_string())? } else { (x, y) };
+        if !x.is_finite() || !y.is_finite() {
+            return Err("a coordinate is not a finite number after transformation".into());
+        }
+        out.push(json!([x, y]));
+    }
+    Ok(Value::Array(out))
+}
+
+/// A (lon/lat) polygonal GDAL geometry as a GeoJSON Polygon or MultiPolygon, with its polygon count.
+pub(super) fn geojson_of(g: &Geometry, gcj: bool, strict: bool) -> Result<(Value, usize), String> {
+    let mut polys = Vec::new();
+    for_each_polygon(g, strict, &mut |p| {
+        let mut rings = Vec::with_capacity(p.geometry_count());
+        for i in 0..p.geometry_count() {
+            rings.push(ring_json(&p.get_geometry(i), gcj)?);
+        }
+        polys.push(Value::Array(rings));
+        Ok(())
+    })?;
+    let n = polys.len();
+    Ok(match (geometry_type_flatten(g.geometry_type()), polys.pop()) {
+        (OGRwkbGeometryType::wkbPolygon, Some(p)) if n == 1 => (json!({"type": "Polygon", "coordinates": p}), 1),
+        (_, last) => {
+            polys.extend(last);
+            (json!({"type": "MultiPolygon", "coordinates": polys}), n)
+        }
+    })
+}
+
+fn first_vertex(g: &Geometry) -> Option<(f64, f64)> {
+    let mut first = None;
+    let _ = for_each_polygon(g, false, &mut |p| {
+        if first.is_none() && p.geometry_count() > 0 {
+            let ring = p.get_geometry(0);
+            if ring.point_count() > 0 {
+                let (x, y, _) = ring.get_point(0);
+                first = Some((x, y));
+            }
+        }
+        Ok(())
+    });
+    first
+}
+
+/// A feature as the GDAL thread prepared it: properties and geometry (CGCS2000 lon/lat) as a GeoJSON
+/// Feature, ready for the check.
+pub(super) struct Prepared {
+    pub(super) ordinal: u64,
+    pub(super) code: Option<String>,
+    pub(super) state_given: bool,
+    pub(super) feature: Value,
+    /// Why the geometry could not be brought to lon/lat (then `feature` has none).
+    pub(super) geometry_problem: Option<String>,
+    /// The first vertex in the source CRS, for hints about impossible coordinates.
+    pub(super) source_vertex: Option<(f64, f64)>,
+    /// The lon/lat geometry as WKB (before the GCJ-02 inverse), kept only when repairs are asked for.
+    pub(super) lonlat_wkb: Option<Vec<u8>>,
+    /// Properties whose text was not UTF-8 (and no encoding was given): stored, they would be mojibake.
+    pub(super) not_utf8: Vec<&'static str>,
+}
+
+/// On the GDAL thread: a feature's geometry to 2-D straight-segment CGCS2000 lon/lat, and the Feature
+/// the check reads.
+pub(super) fn prepare(cfg: &ReaderConfig, coords: &Coords, ordinal: u64, props: Map<String, Value>, geom: Option<&Geometry>) -> Prepared {
+    let c = cfg.collection;
+    let code = props.get(c.id_property()).and_then(lookup_key).filter(|s| !s.is_empty());
+    let state_given =
+        c == Collection::ConstructionParcels && props.get("state").and_then(lookup_key).is_some_and(|s| !s.is_empty());
+    let mut geometry = Value::Null;
+    let mut geometry_problem = None;
+    let mut source_vertex = None;
+    let mut lonlat_wkb = None;
+    if let Some(g) = geom {
+        let mut g = linear(g.clone());
+        g.flatten_to_2d();
+        source_vertex = first_vertex(&g);
+        let transformed = match &coords.transform {
+            None => Ok(()),
+            Some(t) => g.transform_inplace(t),
+        };
+        match transformed {
+            Err(_) => {
+                let hint = source_vertex
+                    .map(|(x, y)| coordinate_hint(&coords.info, x, y))
+                    .unwrap_or_else(|| "the geometry has no coordinates".into());
+                geometry_problem = Some(format!("coordinates cannot be transformed from {}: {hint}", coords.info.label));
+            }
+            Ok(()) => match geojson_of(&g, coords.gcj02, true) {
+                Ok((v, _)) => {
+                    geometry = v;
+                    if cfg.repair {
+                        lonlat_wkb = g.wkb().ok();
+                    }
+                }
+                Err(e) if coords.gcj02 && e.contains("GCJ-02") => {
+                    let hint = source_vertex.map(|(x, y)| geometry::outside_china_hint(x, y)).unwrap_or("");
+                    geometry_problem = Some(format!("{e}; {hint}"));
+                }
+                Err(e) => geometry_problem = Some(e),
+            },
+        }
+    }
+    let feature = json!({"type": "Feature", "geometry": geometry, "properties": Value::Object(props)});
+    Prepared { ordinal, code, state_given, feature, geometry_problem, source_vertex, lonlat_wkb, not_utf8: Vec::new() }
+}

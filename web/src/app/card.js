@@ -1,0 +1,108 @@
+// The feature card (properties, then history) of the feature clicked or searched for, as of the map's
+// as-of date, and the search by code.
+
+import { COLLECTIONS, fetchJson, historyUrl, itemUrl } from '../api.js';
+import { t } from '../i18n.js';
+import { geojson } from '../map.js';
+import { renderCard } from '../ui/card.js';
+
+const $ = (sel) => document.querySelector(sel);
+
+/**
+ * The card over the map `m`. `onCheck(card)` runs when the card's check button is pressed.
+ * Returns { open, close, reopen, render, fetchFeature }.
+ */
+export function createCard({ m, config, asOf, countyName, onCheck }) {
+  let card = null;
+  let cardSeq = 0;
+  const cardEl = $('#card');
+  function render() {
+    if (!card) {
+      cardEl.hidden = true;
+      cardEl.innerHTML = '';
+      return;
+    }
+    cardEl.hidden = false;
+    renderCard(cardEl, card, countyName, {
+      close,
+      zoom: () => m.fitFeatures(m.selectedSource.getFeatures(), { maxZoom: 17 }),
+      check: () => onCheck(card),
+    });
+  }
+  function close() {
+    card = null;
+    cardSeq += 1;
+    m.selectedSource.clear();
+    render();
+  }
+  async function fetchFeature(collection, id) {
+    const json = await fetchJson(itemUrl(config.apiBase, collection, id) + asOf.query(), { config });
+    return geojson.readFeature(json);
+  }
+  async function open(collection, id, props = {}) {
+    const seq = ++cardSeq;
+    card = { collection, id, properties: { ...props }, history: 'loading' };
+    render();
+    m.selectedSource.clear();
+    try {
+      const feature = await fetchFeature(collection, id);
+      if (seq !== cardSeq) return feature;
+      const p = feature.getProperties();
+      delete p.geometry;
+      card.properties = p;
+      card.feature = feature;
+      m.selectedSource.clear();
+      m.selectedSource.addFeature(feature);
+      render();
+      fetchJson(historyUrl(config.apiBase, collection, id), { config })
+        .then((h) => {
+          if (seq === cardSeq) {
+            card.history = h.versions || [];
+            render();
+          }
+        })
+        .catch((e) => {
+          if (seq === cardSeq) {
+            card.history = e;
+            render();
+          }
+        });
+      return feature;
+    } catch (e) {
+      if (seq === cardSeq) {
+        card.history = e;
+        render();
+      }
+      return null;
+    }
+  }
+  /** The open card again, as of the (new) as-of date. */
+  function reopen() {
+    if (card) open(card.collection, card.id, card.properties);
+  }
+  return { open, close, reopen, render, fetchFeature };
+}
+
+/** The search form: a code opens the card of the feature it names (farmland codes have -GD-). */
+export function bindSearch(m, card, toast) {
+  $('#search-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const code = $('#search-input').value.trim();
+    if (!code) return;
+    const order = /-GD-/i.test(code) ? [COLLECTIONS.farmland, COLLECTIONS.parcels] : [COLLECTIONS.parcels, COLLECTIONS.farmland];
+    for (const c of order) {
+      try {
+        const f = await card.fetchFeature(c, code);
+        await card.open(c, code, f.getProperties());
+        m.fitFeatures([f], { maxZoom: 16 });
+        return;
+      } catch (e) {
+        if (e.status !== 404) {
+          toast(t('app.error', { detail: e.message }), 'error');
+          return;
+        }
+      }
+    }
+    toast(t('app.not_found', { code }), 'error');
+  });
+}

@@ -1,0 +1,76 @@
+// The pointer on the map: a click opens a feature's card (or picks the parcel to check), the cursor
+// shows what is clickable, the coordinates bar follows the pointer, and Escape backs out.
+
+import { toLonLat } from 'ol/proj.js';
+import { COLLECTIONS } from '../api.js';
+import { esc } from '../format.js';
+import { formatLonLat, formatMetres, toGK } from '../gk.js';
+import { t } from '../i18n.js';
+
+const $ = (sel) => document.querySelector(sel);
+
+/** Binds the pointer over the map `m` to the card and the check; returns { showCoords }. */
+export function bindPointer({ m, card, check }) {
+  const { map, layers } = m;
+  const registryLayers = new Set([layers.farmland, layers.parcels]);
+  function featureAt(pixel) {
+    let parcel = null;
+    let unit = null;
+    map.forEachFeatureAtPixel(
+      pixel,
+      (f, layer) => {
+        if (layer === layers.parcels && !parcel) parcel = f;
+        if (layer === layers.farmland && !unit) unit = f;
+      },
+      { layerFilter: (l) => registryLayers.has(l) && l.getVisible(), hitTolerance: 3 },
+    );
+    if (parcel) return { collection: COLLECTIONS.parcels, id: parcel.get('parcel_code'), props: parcel.getProperties() };
+    if (unit) return { collection: COLLECTIONS.farmland, id: unit.get('unit_code'), props: unit.getProperties() };
+    return null;
+  }
+  map.on('singleclick', async (ev) => {
+    // The click that finished a drawing is not a click on the map.
+    if (check.state.mode === 'draw' || check.justDrew()) return;
+    const hit = featureAt(ev.pixel);
+    if (check.state.mode === 'pick') {
+      if (hit && hit.collection === COLLECTIONS.parcels) {
+        check.setArea({ type: 'parcel', code: hit.id });
+        const f = await card.open(hit.collection, hit.id, hit.props);
+        if (f) {
+          m.querySource.clear();
+          m.querySource.addFeature(f.clone());
+        }
+      }
+      return;
+    }
+    if (hit && hit.id) card.open(hit.collection, hit.id, hit.props);
+    else card.close();
+  });
+  const coordsEl = $('#coords');
+  function showCoords(coordinate) {
+    if (!coordinate) {
+      coordsEl.innerHTML = `<span class="muted">${esc(t('coords.hint'))}</span>`;
+      return;
+    }
+    const [lon, lat] = toLonLat(coordinate);
+    const ll = formatLonLat(lon, lat);
+    const gk = toGK(lon, lat);
+    coordsEl.innerHTML = `<span class="crs">${esc(t('coords.cgcs2000'))}</span> <span id="coord-lon">${esc(ll.lon)}</span> <span id="coord-lat">${esc(ll.lat)}</span>
+      <span class="sep">|</span> <span class="crs">${esc(t('coords.gk', { zone: gk.zone, cm: gk.cm, epsg: gk.epsg ?? '–' }))}</span>
+      N <span id="coord-n">${esc(formatMetres(gk.northing))}</span> E <span id="coord-e">${esc(formatMetres(gk.easting))}</span>`;
+  }
+  map.on('pointermove', (ev) => {
+    if (ev.dragging) return;
+    showCoords(ev.coordinate);
+    if (check.state.mode === 'draw') return;
+    map.getTargetElement().style.cursor = featureAt(ev.pixel) ? 'pointer' : '';
+  });
+  map.getViewport().addEventListener('mouseleave', () => showCoords(null));
+  document.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Escape') {
+      if (check.state.mode !== 'browse') check.setMode('browse');
+      else card.close();
+    }
+  });
+  return { showCoords };
+}

@@ -268,6 +268,8 @@ async function main() {
     kind: 'rezoning',
     area: null,
     proposed: '070101',
+    // set once the user picks a proposed use: only then does it carry over to an EIA or land-supply check
+    proposedChosen: false,
     current: '',
     project_kind: 'other',
     supply: 'transfer',
@@ -403,7 +405,7 @@ async function main() {
     renderCheckResult($('#check-result'), checkState.answer, checkState.error, async (collection, id) => {
       const f = await openCard(collection, id);
       if (f) m.fitFeatures([f], { maxZoom: 17 });
-    });
+    }, config.apiBase);
   }
 
   // ---- indicators -------------------------------------------------------------------------------

@@ -206,3 +206,24 @@ async fn the_api_document_lists_the_receipt_path(pool: PgPool) {
     }
     assert!(api.body["paths"]["/checks/{check}"]["post"]["responses"]["422"].is_object());
 }
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn concurrent_answers_are_each_kept(pool: PgPool) {
+    let t = app(pool).await;
+    // many at once share INSERTs (AnswerBatches); each must still be kept, and kept as its own
+    let t = &t;
+    let asks = (0..24).map(|i| {
+        let body = json!({"geometry": square(109.40 + 0.003 * (i % 8) as f64, 24.35, 0.002), "proposed_use": "070101"});
+        let token = if i % 2 == 0 { Some(t.viewer.clone()) } else { None };
+        async move { (token.is_some(), t.send("POST", "/checks/rezoning", token.as_deref(), &[], Some(body.to_string())).await) }
+    });
+    let answers = futures_util::future::join_all(asks).await;
+    for (by_viewer, r) in &answers {
+        assert_eq!(r.status, 200, "{}", r.text);
+        let id = r.body["id"].as_str().unwrap();
+        assert_eq!(t.get(&format!("/checks/rezoning/{id}")).await.text, r.text);
+        let asked_by: Option<String> = sqlx::query_scalar("SELECT asked_by FROM check_answers WHERE id = $1").bind(id).fetch_one(&t.store.pool).await.unwrap();
+        assert_eq!(asked_by.is_some(), *by_viewer, "{id}");
+    }
+    assert_eq!(t.count("check_answers").await, 24);
+}

@@ -7,9 +7,10 @@ use super::{today, AppState};
 use crate::checks::{self, CheckError};
 use crate::domain::indicators::{Scope, Targets};
 use crate::domain::rules::CheckKind;
+use crate::store::receipts::{AnswerBatches, KeptAnswer};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Extension, Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::{get, post};
@@ -22,6 +23,8 @@ pub fn routes() -> Router<AppState> {
         .route("/checks/{kind}/{id}", get(kept_answer))
         .route("/soil-grade", post(soil_grade))
         .route("/indicators", get(indicators))
+        // one batcher per router: concurrent checks keep their answers in shared INSERTs
+        .layer(Extension(AnswerBatches::default()))
 }
 
 impl From<CheckError> for ApiError {
@@ -72,6 +75,7 @@ impl From<CheckError> for ApiError {
 async fn check(
     State(state): State<AppState>,
     caller: super::auth::Caller,
+    Extension(batches): Extension<AnswerBatches>,
     Path(kind): Path<String>,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
@@ -94,8 +98,9 @@ async fn check(
     let receipt = checks::run_from(&source, &state.settings, kind, &body, today()).await?;
     let text = serde_json::to_string(&receipt).map_err(|_| ApiError::internal())?;
     // Kept on the primary before it is sent: an answer whose receipt was lost is never given.
-    state.store.keep_answer(&receipt.id, kind.as_str(), &text, who).await?;
-    Ok(json_text(text))
+    let kept = KeptAnswer { id: receipt.id.clone(), kind: kind.as_str().into(), answer: text, asked_by: who.map(str::to_string) };
+    batches.keep(&state.store, &kept).await?;
+    Ok(json_text(kept.answer))
 }
 
 fn json_text(text: String) -> Response {

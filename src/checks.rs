@@ -27,7 +27,8 @@ pub enum CheckError {
     /// The query touches none of the county outlines the registry holds: most often a wrong CRS or axis
     /// order, which puts a site where nothing is registered and so nothing would stand in its way.
     #[error("the query lies outside every county the registry covers: a point inside it is at lon {lon:.6}, lat {lat:.6}")]
-    OutsideCoverage { lon: f64, lat: f64, crs: Crs },
+    /// `crs` is the request's, none for a registered parcel.
+    OutsideCoverage { lon: f64, lat: f64, crs: Option<Crs> },
     /// The registry holds no county outlines at all, so no query can be placed.
     #[error("the registry has no county outlines, so it cannot tell where a query lies; checks are refused until they are loaded (landguard counties-load FILE.geojson)")]
     NoCoverage,
@@ -37,7 +38,13 @@ pub enum CheckError {
 
 impl CheckError {
     /// Why a query may have landed outside the registry's counties, in Chinese and English.
-    pub fn coverage_hint(crs: Crs, lon: f64, lat: f64) -> (String, String) {
+    pub fn coverage_hint(crs: Option<Crs>, lon: f64, lat: f64) -> (String, String) {
+        let Some(crs) = crs else {
+            return (
+                "该登记地块不在已载入的任何县区界线内：请核对县区界线是否完整（landguard counties-load）".into(),
+                "the registered parcel lies outside every county outline loaded: check that the outlines are complete (landguard counties-load)".into(),
+            );
+        };
         if crs.is_geographic() {
             if crate::domain::geometry::CHINA_EXTENT.contains(lat, lon) {
                 return if crs.crs84 {
@@ -315,7 +322,7 @@ fn located(mut location: Location, crs: Option<Crs>, swapped: bool) -> Result<Lo
     }
     let (lon, lat) = location.lon_lat();
     if location.counties.is_empty() {
-        return Err(CheckError::OutsideCoverage { lon, lat, crs: crs.unwrap_or(Crs::STORAGE) });
+        return Err(CheckError::OutsideCoverage { lon, lat, crs });
     }
     location.crs = crs.map(|c| c.uri());
     location.axes_swapped = swapped;

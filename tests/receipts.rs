@@ -89,6 +89,12 @@ async fn a_query_in_the_sea_is_refused_with_where_it_landed(pool: PgPool) {
             assert!(!r.body["suggestion_zh"].as_str().unwrap().is_empty());
         }
     }
+    // a registered parcel outside the county outlines: refused too, the outlines suspected
+    parcel_in(&t, "SEA-1", square(115.0, 15.0, 0.001), &[]).await;
+    let r = t.send("POST", "/checks/rezoning", None, &[], Some(json!({"parcel_code": "SEA-1", "proposed_use": "070101"}).to_string())).await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    assert!(r.body["suggestion_en"].as_str().unwrap().contains("counties-load"), "{}", r.text);
+    assert!(r.body.get("crs").is_none(), "{}", r.text);
     // refusals are not answers: nothing is kept
     assert_eq!(t.count("check_answers").await, 0);
 }

@@ -169,7 +169,8 @@ mod swap_tests {
     fn easting_first_is_recognised_only_when_unambiguous() {
         let c = |srid| Crs::epsg(srid).unwrap();
         // (crs, coordinates as sent, easting first?)
-        let table: &[(Crs, &[(f64, f64)], bool)] = &[
+        type Case = (Crs, &'static [(f64, f64)], bool);
+        let table: &[Case] = &[
             // Liuzhou in EPSG:4545, as ogr2ogr writes it (E, N): swapped
             (c(4545), &[(540_000.0, 2_690_000.0), (540_100.0, 2_690_100.0)], true),
             // the same in authority order (N, E): as sent

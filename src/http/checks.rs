@@ -54,7 +54,9 @@ impl From<CheckError> for ApiError {
                     json!(format!("查询范围不在登记簿覆盖的任何县区内，不予答复：其内一点位于经度 {lon:.6}、纬度 {lat:.6}；{hint_zh}")),
                 );
                 err.extra.insert("landed_at".into(), json!({"type": "Point", "coordinates": [lon, lat]}));
-                err.extra.insert("crs".into(), json!(crs.uri()));
+                if let Some(crs) = crs {
+                    err.extra.insert("crs".into(), json!(crs.uri()));
+                }
                 err.extra.insert("suggestion_zh".into(), json!(hint_zh));
                 err.extra.insert("suggestion_en".into(), json!(hint_en));
                 err

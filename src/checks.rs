@@ -26,7 +26,7 @@ pub enum CheckError {
     UnknownParcel { code: String, as_of: Option<NaiveDate> },
     /// The query touches none of the county outlines the registry holds: most often a wrong CRS or axis
     /// order, which puts a site where nothing is registered and so nothing would stand in its way.
-    #[error("the query lies outside every county the registry covers: a point inside it is at lon {lon:.6}, lat {lat:.6}")]
+    #[error("the query lies outside every county the registry covers: a point inside it is at lon {lon:.6}, lat {lat:.6}; {}", CheckError::hint_en(.crs, .lon, .lat))]
     /// `crs` is the request's, none for a registered parcel.
     OutsideCoverage { lon: f64, lat: f64, crs: Option<Crs> },
     /// The registry holds no county outlines at all, so no query can be placed.
@@ -37,6 +37,10 @@ pub enum CheckError {
 }
 
 impl CheckError {
+    fn hint_en(crs: &Option<Crs>, lon: &f64, lat: &f64) -> String {
+        CheckError::coverage_hint(*crs, *lon, *lat).1
+    }
+
     /// Why a query may have landed outside the registry's counties, in Chinese and English.
     pub fn coverage_hint(crs: Option<Crs>, lon: f64, lat: f64) -> (String, String) {
         let Some(crs) = crs else {

@@ -256,6 +256,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let who = std::env::var("USER").map(|u| format!("cli:{u}")).unwrap_or_else(|_| "cli".into());
             store.keep_answer(&receipt.id, kind.as_str(), &text, Some(&who)).await?;
             println!("{text}");
+            if let Some(note) = &receipt.location.note_en {
+                eprintln!("note: {note}");
+            }
             eprintln!("receipt: {} (GET /checks/{kind}/{})", receipt.id, receipt.id);
             Ok(())
         }

@@ -47,7 +47,6 @@ impl From<CheckError> for ApiError {
                     e.to_string(),
                 );
                 let (hint_zh, hint_en) = CheckError::coverage_hint(crs, lon, lat);
-                err.detail = format!("{}; {hint_en}", err.detail);
                 err.extra.insert("title_zh".into(), json!("查询范围不在登记簿覆盖的县区内"));
                 err.extra.insert(
                     "detail_zh".into(),

@@ -12,8 +12,9 @@
 #
 # Two kinds of check: `rezoning` to urban housing (070101; overlaps only: buffer 0) and `eia-site` for a
 # heavy-metal plant (1 000 m farmland buffer: ST_DWithin on geography, many more units per answer). The
-# service parses and validates the request, reprojects, runs check_facts.sql, evaluates the rules and
-# writes the answer; pgbench runs check_facts.sql alone (-M prepared, as sqlx does), the polygon taken by
+# service parses and validates the request, reprojects, runs check_facts.sql (inside
+# check_receipt_facts.sql, with the location and registry state of the receipt), evaluates the rules, keeps
+# the answer (one INSERT into check_answers on the primary) and writes it; pgbench runs check_facts.sql alone (-M prepared, as sqlx does), the polygon taken by
 # id from the table bench_check_queries, and as_of and the buffer bound as parameters as the service does.
 # wrk (Debian) drives the service with bench/checks.lua; both get 16 connections and 2 client threads.
 set -euo pipefail
@@ -59,6 +60,9 @@ meta=
 if ! echo "$meta" | grep -q "\"units\" : $UNITS, \"parcels\" : $PARCELS,"; then
     LANDGUARD_BIN=$LANDGUARD_BIN bash bench/gen.sh --db "$BENCH_DB" --units "$UNITS" --parcels "$PARCELS" --recreate >&2
 fi
+# checks are answered inside the county outlines only (a bench database made before they existed gets them here)
+DATABASE_URL="$BENCH_URL" "$LANDGUARD_BIN" migrate >&2
+DATABASE_URL="$BENCH_URL" "$LANDGUARD_BIN" counties-load fixtures/counties.geojson >&2
 psql "$BENCH_URL" -q -v n="$NQ" -f bench/checks_queries.sql 2>/dev/null
 read -r N_UNITS N_PARCELS <<<"$(psql "$BENCH_URL" -At -F ' ' -c "SELECT
     (SELECT count(*) FROM farmland_unit_versions WHERE valid_to IS NULL AND superseded_at IS NULL),

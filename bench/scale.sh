@@ -106,6 +106,8 @@ for N in $SIZES; do
         (SELECT count(*) FROM farmland_unit_versions)")"
 
     # request lists: check bodies, boxes, tiles
+    DATABASE_URL="$URL" "$LANDGUARD_BIN" migrate >&2
+    DATABASE_URL="$URL" "$LANDGUARD_BIN" counties-load fixtures/counties.geojson >&2
     psql "$URL" -q -v n=1000 -f bench/checks_queries.sql 2>/dev/null
     psql "$URL" -At -c "SELECT json_build_object('geometry', geojson::json, 'proposed_use', '070101',
         'use_code_system', 'ydyh2023')::text FROM bench_check_queries ORDER BY id" > "$D/rezoning.txt"

@@ -2,7 +2,8 @@
 # Read replicas against a real PostgreSQL streaming replica made here with pg_basebackup -R: a write on the
 # primary is seen at once by the writer's next read (read-your-writes), anonymous reads reach the replica, and
 # while the replica is stopped, or paused more than LANDGUARD_REPLICA_MAX_LAG_SECS behind, reads go to the
-# primary, returning to the replica once it is back.
+# primary, returning to the replica once it is back. Checks answer legal questions and keep a tighter bound
+# (LANDGUARD_CHECK_MAX_LAG_SECS, 4 s here): they leave a paused replica before other reads do.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/testserver.sh
@@ -34,6 +35,7 @@ replica_admin="postgres://postgres@127.0.0.1:$rport/postgres"
 export DATABASE_READ_URL="postgres://postgres@127.0.0.1:$rport/landguard_replica"
 # above the 1.5 s apply delay, so that the delayed replica still gets reads; a paused one will not
 export LANDGUARD_REPLICA_MAX_LAG_SECS=5
+export LANDGUARD_CHECK_MAX_LAG_SECS=4
 testserver_start replica
 trap cleanup EXIT
 for _ in $(seq 1 300); do
@@ -89,6 +91,12 @@ readers=$(psql "$DATABASE_READ_URL" -qAt -c "SELECT count(*) FROM pg_stat_activi
 n=$(psql "$DATABASE_READ_URL" -qAt -c "SELECT count(*) FROM farmland_unit_versions WHERE unit_code LIKE 'RYW-%'")
 [ "$n" = 20 ] && ok "the replica replayed the 20 writes" || bad "the replica has $n of the 20 writes"
 
+# A check reads from the (1.5 s late) replica too, and its answer says so.
+check_body='{"geometry":{"type":"Polygon","coordinates":[[[109.40,24.35],[109.402,24.35],[109.402,24.352],[109.40,24.352],[109.40,24.35]]]},"proposed_use":"070101"}'
+check_on() { curl -s -X POST "$LG_URL/checks/rezoning" -H 'content-type: application/json' -d "$check_body" | grep -o '"replica":[a-z]*'; }
+on=$(check_on)
+[ "$on" = '"replica":true' ] && ok "a check was answered from the replica, and says so" || bad "a check on a healthy replica: $on"
+
 # The replica goes away: within a few seconds reads answer from the primary, and /health says so.
 as_pg "$PGBIN/pg_ctl" -D "$work/data" -m immediate stop >/dev/null
 served=0
@@ -125,6 +133,13 @@ psql "$replica_admin" -qAt -c 'SELECT pg_wal_replay_pause()' >/dev/null
 body='{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[109.5,24.9],[109.5005,24.9],[109.5005,24.9005],[109.5,24.9005],[109.5,24.9]]]},"properties":{"unit_code":"RYW-LAG","county_code":"450222","class":"safe_use","land_type":"0101","measures_in_place":true}}'
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$LG_URL/collections/farmland_units/items" \
   -H "authorization: Bearer $token" -H 'content-type: application/geo+json' -d "$body")
+# checks leave the paused replica after LANDGUARD_CHECK_MAX_LAG_SECS (4 s), before other reads (5 s)
+check_left=0 health_then=
+for _ in $(seq 1 40); do
+  if [ "$(check_on)" = '"replica":false' ]; then check_left=1; health_then=$(curl -s "$LG_URL/health" | grep -o '"behind":[a-z]*' | head -1); break; fi
+  sleep 0.25
+done
+[ "$check_left" = 1 ] && ok "checks left the paused replica (other reads then: $health_then)" || bad "checks stayed on the paused replica"
 behind=0
 for _ in $(seq 1 40); do
   curl -s "$LG_URL/health" | grep -q '"behind":true' && { behind=1; break; }

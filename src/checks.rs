@@ -1,6 +1,7 @@
 //! An access-rule check from request to answer, shared by HTTP and the CLI: parse and validate the
 //! request, resolve the query area (a geometry in any supported CRS, or a registered parcel), fetch the
-//! spatial facts in one round trip, and let the pure rule engine decide.
+//! spatial facts in one round trip, and let the pure rule engine decide. The answer goes out with its
+//! receipt: an id, where the query lies and what data it was read from (see [`Receipt`]).
 
 use crate::config::Settings;
 use crate::domain::crs::Crs;
@@ -10,9 +11,10 @@ use crate::domain::registry::Problem;
 use crate::domain::rules::eia::EiaSummary;
 use crate::domain::rules::{evaluate, CheckKind, CheckRequest, Decision, Examined, Jurisdiction, ProjectKind, Reason, RuleSettings, SupplyKind};
 use crate::reproject;
+use crate::store::receipts::{Location, ReadFacts, RegistryRead};
 use crate::store::{Store, StoreError};
 use chrono::NaiveDate;
-use geo::{MultiPolygon, Validation};
+use geo::{MapCoords, MultiPolygon, Validation};
 use serde::Serialize;
 use serde_json::Value;
 use std::str::FromStr;
@@ -23,8 +25,108 @@ pub enum CheckError {
     Invalid(Vec<Problem>),
     #[error("no construction parcel '{code}' in the registry{}", .as_of.map(|d| format!(" on {d}")).unwrap_or_default())]
     UnknownParcel { code: String, as_of: Option<NaiveDate> },
+    /// The query touches none of the county outlines the registry holds: most often a wrong CRS or axis
+    /// order, which puts a site where nothing is registered and so nothing would stand in its way.
+    #[error("the query lies outside every county the registry covers: a point inside it is at lon {lon:.6}, lat {lat:.6}; {}", CheckError::hint_en(.crs, .lon, .lat))]
+    /// `crs` is the request's, none for a registered parcel.
+    OutsideCoverage { lon: f64, lat: f64, crs: Option<Crs> },
+    /// The registry holds no county outlines at all, so no query can be placed.
+    #[error("the registry has no county outlines, so it cannot tell where a query lies; checks are refused until they are loaded (landguard counties-load FILE.geojson)")]
+    NoCoverage,
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl CheckError {
+    fn hint_en(crs: &Option<Crs>, lon: &f64, lat: &f64) -> String {
+        CheckError::coverage_hint(*crs, *lon, *lat).1
+    }
+
+    /// Why a query may have landed outside the registry's counties, in Chinese and English.
+    pub fn coverage_hint(crs: Option<Crs>, lon: f64, lat: f64) -> (String, String) {
+        let Some(crs) = crs else {
+            return (
+                "该登记地块不在已载入的任何县区界线内：请核对县区界线是否完整（landguard counties-load）".into(),
+                "the registered parcel lies outside every county outline loaded: check that the outlines are complete (landguard counties-load)".into(),
+            );
+        };
+        if crs.is_geographic() {
+            if crate::domain::geometry::CHINA_EXTENT.contains(lat, lon) {
+                return if crs.crs84 {
+                    ("CRS84（GeoJSON 默认）为经度在前、纬度在后，而坐标看来是纬度在前".into(), "CRS84 (GeoJSON's default) is longitude, latitude; the coordinates look like latitude, longitude".into())
+                } else {
+                    ("EPSG:4490/4326 按权威轴序为纬度在前；若坐标为经度在前，请声明 crs 为 CRS84".into(), "EPSG:4490/4326 in authority order is latitude, longitude; for longitude, latitude state crs CRS84".into())
+                };
+            }
+            return (
+                format!("请核对坐标参考系（crs 为 {crs}）：CRS84（GeoJSON 默认）为经度在前、纬度在后，EPSG:4490/4326 按权威轴序为纬度在前；投影坐标（如高斯-克吕格 EPSG:4545/4546）须声明 crs"),
+                format!("check the coordinate reference system (crs is {crs}): CRS84 (GeoJSON's default) is longitude, latitude, EPSG:4490/4326 in authority order latitude, longitude; projected coordinates (such as Gauss-Krüger EPSG:4545/4546) need their crs stated"),
+            );
+        }
+        if crs.northing_first() {
+            return (
+                format!("{crs} 按权威轴序为北坐标（X）在前、东坐标（Y）在后，而 ogr2ogr、QGIS 导出的坐标通常为东坐标在前：请按该顺序发送，或转换为 CRS84 经纬度；另请核对分带（中央经线）是否正确"),
+                format!("{crs} in authority order is northing (X), easting (Y), while ogr2ogr and QGIS write easting first: send northing first or transform to CRS84 lon/lat; also check the zone (central meridian)"),
+            );
+        }
+        (
+            format!("请核对坐标参考系（crs 为 {crs}）和坐标轴顺序"),
+            format!("check the coordinate reference system (crs is {crs}) and the axis order"),
+        )
+    }
+}
+
+/// An answer as sent: its id, the answer itself, and what it was read from and where it lies. Kept
+/// byte for byte (store::receipts) and returned by `GET /checks/{kind}/{id}`.
+#[derive(Debug, Serialize)]
+pub struct Receipt {
+    pub id: String,
+    #[serde(flatten)]
+    pub answer: Answer,
+    pub registry: RegistryRead,
+    pub location: Location,
+    pub links: Vec<Value>,
+}
+
+impl std::ops::Deref for Receipt {
+    type Target = Answer;
+    fn deref(&self) -> &Answer {
+        &self.answer
+    }
+}
+
+/// A receipt id: 128 bits from the operating system's random source, as 32 hex digits. Random rather
+/// than a sequence or a time-ordered ULID: a receipt can show registry data to whoever holds its link, so
+/// its id must not be guessable from another's, nor tell when or how many checks were asked.
+pub fn receipt_id() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// Where a check reads: a store and, for a replica, the primary to fall back on and the WAL position the
+/// replica must have replayed (store::replicas::ReadRouter::store_for_check).
+pub struct Source<'a> {
+    pub store: &'a Store,
+    pub replica: Option<(&'a Store, u64)>,
+}
+
+impl Source<'_> {
+    /// The facts, read again from the primary when the replica turns out to be further behind than the
+    /// bound a check allows (it fell behind since the router's last probe).
+    async fn facts(&self, query: &str, as_of: NaiveDate, buffer_m: f64, max_lag_secs: u64) -> Result<ReadFacts, StoreError> {
+        let mut read = self.store.check_facts_read(query, as_of, buffer_m).await?;
+        if let Some((primary, need)) = self.replica {
+            let replayed = read.replayed_lsn.as_deref().and_then(crate::store::replicas::lsn);
+            // NULL when the server is not in recovery (a promoted replica): it is its own primary
+            if read.registry.replica && replayed.is_none_or(|r| r < need) {
+                read = primary.check_facts_read(query, as_of, buffer_m).await?;
+            }
+        }
+        read.registry.max_lag_secs = read.registry.replica.then_some(max_lag_secs);
+        Ok(read)
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -97,8 +199,9 @@ fn parsed<T, E: std::fmt::Display>(raw: Option<&str>, pointer: &str, problems: &
     })
 }
 
-/// A geometry given in a request CRS, checked and brought to storage lon/lat.
-fn query_geometry(value: &Value, crs: Crs, max_vertices: usize) -> Result<MultiPolygon<f64>, Vec<Problem>> {
+/// A geometry given in a request CRS, checked and brought to storage lon/lat; true when its coordinates
+/// were plainly easting first in a northing-first Gauss-Krüger CRS and were read that way round.
+fn query_geometry(value: &Value, crs: Crs, max_vertices: usize) -> Result<(MultiPolygon<f64>, bool), Vec<Problem>> {
     let at = |e: GeometryError| Problem::new("/geometry", e.to_string());
     let mp = geometry::multipolygon_from_geojson(value).map_err(|e| vec![at(e)])?;
     if geometry::vertex_count(&mp) == 0 {
@@ -109,16 +212,26 @@ fn query_geometry(value: &Value, crs: Crs, max_vertices: usize) -> Result<MultiP
     if !invalid.is_empty() {
         return Err(invalid);
     }
+    let coords = mp.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())).flat_map(|r| r.0.iter().map(|c| (c.x, c.y)));
+    let swapped = crate::domain::crs::gk_easting_first(crs, coords);
+    // to_storage swaps northing-first coordinates itself: swapped in advance, they come out as sent
+    let mp = if swapped { mp.map_coords(|c| geo::coord! { x: c.y, y: c.x }) } else { mp };
     let lonlat = reproject::to_storage(mp, crs).map_err(|e| vec![Problem::new("/geometry", e.to_string())])?;
     let problems = geometry::check_lonlat(&lonlat, max_vertices);
     if !problems.is_empty() {
         let hint = if crs == Crs::CRS84 { "" } else { " (after transformation from the stated crs)" };
         return Err(problems.into_iter().map(|e| Problem::new("/geometry", format!("{e}{hint}"))).collect());
     }
-    Ok(geometry::normalise(lonlat))
+    Ok((geometry::normalise(lonlat), swapped))
 }
 
-pub async fn run(store: &Store, settings: &Settings, kind: CheckKind, body: &Value, today: NaiveDate) -> Result<Answer, CheckError> {
+/// A check read from `store` (the primary, or a replica without the bound checks: tests and tools).
+pub async fn run(store: &Store, settings: &Settings, kind: CheckKind, body: &Value, today: NaiveDate) -> Result<Receipt, CheckError> {
+    run_from(&Source { store, replica: None }, settings, kind, body, today).await
+}
+
+pub async fn run_from(source: &Source<'_>, settings: &Settings, kind: CheckKind, body: &Value, today: NaiveDate) -> Result<Receipt, CheckError> {
+    let store = source.store;
     let mut problems = Vec::new();
     let Some(obj) = body.as_object() else {
         return Err(CheckError::Invalid(vec![Problem::new("", "the body must be a JSON object (see docs/contract.md, Checks)")]));
@@ -159,9 +272,13 @@ pub async fn run(store: &Store, settings: &Settings, kind: CheckKind, body: &Val
         (None, None) => problems.push(Problem::new("/geometry", "is required (a Polygon or MultiPolygon), unless a parcel_code is given")),
         _ => {}
     }
+    let mut swapped = false;
     let query = match geometry {
         Some(g) if parcel_code.is_none() => match query_geometry(g, crs, settings.max_vertices) {
-            Ok(mp) => Some(geojson::Geometry::from(&mp).to_string()),
+            Ok((mp, s)) => {
+                swapped = s;
+                Some(geojson::Geometry::from(&mp).to_string())
+            }
             Err(p) => {
                 problems.extend(p);
                 None
@@ -194,10 +311,15 @@ pub async fn run(store: &Store, settings: &Settings, kind: CheckKind, body: &Val
         land_use: settings.land_use_policy(),
     };
     let buffer = if project_kind == Some(ProjectKind::HeavyMetal) { settings.heavy_metal_buffer_m } else { 0.0 };
-    let facts = store.check_facts(&query, as_of, buffer).await?;
+    let mut read = source.facts(&query, as_of, buffer, settings.check_max_lag_secs).await?;
+    let location = located(read.location, (parcel_code.is_none()).then_some(crs), swapped)?;
+    // Which plan applies is decided by where the query lies (the county outlines), not by which features
+    // it happens to touch: a site in Liuzhou that overlaps nothing is still in Liuzhou.
+    read.facts.located_in = location.counties.iter().map(|c| c.code.clone()).collect();
+    let facts = &read.facts;
     let req = CheckRequest { kind, proposed_use: proposed.clone(), current_use: current.clone(), project_kind, supply, as_of };
-    let outcome = evaluate(&req, &facts, &rules);
-    Ok(Answer {
+    let outcome = evaluate(&req, facts, &rules);
+    let answer = Answer {
         check: kind,
         decision: outcome.decision,
         eia_summary: outcome.eia_summary,
@@ -213,7 +335,33 @@ pub async fn run(store: &Store, settings: &Settings, kind: CheckKind, body: &Val
         current_use: current.as_ref().map(UseEcho::from),
         project_kind,
         supply,
-    })
+    };
+    let id = receipt_id();
+    let links = vec![serde_json::json!({"rel": "self", "type": "application/json", "href": format!("/checks/{kind}/{id}")})];
+    Ok(Receipt { id, answer, registry: read.registry, location, links })
+}
+
+/// The location of a query, or the refusal of a query that lies outside every county the registry covers.
+fn located(mut location: Location, crs: Option<Crs>, swapped: bool) -> Result<Location, CheckError> {
+    if !location.counties_loaded {
+        return Err(CheckError::NoCoverage);
+    }
+    let (lon, lat) = location.lon_lat();
+    if location.counties.is_empty() {
+        return Err(CheckError::OutsideCoverage { lon, lat, crs });
+    }
+    location.crs = crs.map(|c| c.uri());
+    location.axes_swapped = swapped;
+    if swapped {
+        let crs = crs.map(|c| c.to_string()).unwrap_or_default();
+        location.note_zh = Some(format!(
+            "坐标按东坐标在前、北坐标在后读取：{crs} 按权威轴序为北坐标在前，但所送坐标的第一个值只能是东坐标、第二个值只能是北坐标（按权威轴序读取，东坐标将远超该分带范围，位置落在海上或境外）。请核对本答复的位置（东经 {lon:.5}°，北纬 {lat:.5}°）。"
+        ));
+        location.note_en = Some(format!(
+            "the coordinates were read easting first: {crs} is northing first in authority order, but every first value sent can only be an easting and every second value only a northing (read in authority order, the easting would lie far outside the zone and the site in the sea or abroad). Check the location of this answer (lon {lon:.5}, lat {lat:.5})."
+        ));
+    }
+    Ok(location)
 }
 
 /// The answer to a soil-grade question: the grading, and the class when the crop finding is given.

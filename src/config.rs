@@ -29,6 +29,9 @@ pub struct Settings {
     pub read_your_writes_secs: u64,
     /// A replica more than this far behind the primary gets no reads until it catches up.
     pub replica_max_lag_secs: u64,
+    /// Checks answer legal questions: a replica further behind the primary than this answers none (they go
+    /// to the primary), however well it serves other reads.
+    pub check_max_lag_secs: u64,
     pub bind: String,
     pub pool_size: u32,
     /// How long a request waits for a free database connection before it is answered 503.
@@ -78,6 +81,7 @@ impl Default for Settings {
             database_read_urls: Vec::new(),
             read_your_writes_secs: 60,
             replica_max_lag_secs: 30,
+            check_max_lag_secs: 5,
             bind: "127.0.0.1:8080".into(),
             pool_size: 16,
             acquire_timeout_ms: 3_000,
@@ -168,6 +172,7 @@ impl Settings {
         num!(pool_size, "LANDGUARD_POOL_SIZE", "a whole number");
         num!(read_your_writes_secs, "LANDGUARD_READ_YOUR_WRITES_SECS", "a whole number of seconds");
         num!(replica_max_lag_secs, "LANDGUARD_REPLICA_MAX_LAG_SECS", "a whole number of seconds");
+        num!(check_max_lag_secs, "LANDGUARD_CHECK_MAX_LAG_SECS", "a whole number of seconds");
         num!(acquire_timeout_ms, "LANDGUARD_ACQUIRE_TIMEOUT_MS", "a whole number of milliseconds");
         num!(statement_timeout_ms, "LANDGUARD_STATEMENT_TIMEOUT_MS", "a whole number of milliseconds");
         num!(items_timeout_ms, "LANDGUARD_ITEMS_TIMEOUT_MS", "a whole number of milliseconds");

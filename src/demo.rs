@@ -28,10 +28,16 @@ fn read_json(path: &Path) -> anyhow::Result<serde_json::Value> {
 }
 
 pub async fn load(store: &Store, dir: &Path, settings: &Settings) -> anyhow::Result<String> {
-    if store.meta("demo_loaded").await?.is_some() {
-        return Ok("demo data is loaded already; nothing to do".into());
-    }
+    // The outlines first and on their own: a registry loaded before checks needed them gets them too.
     let mut counts = Vec::new();
+    let counties = dir.join("counties.geojson");
+    if counties.exists() && !store.has_counties().await? {
+        let n = store.load_counties(&read_json(&counties)?, &counties.display().to_string()).await?;
+        counts.push(format!("{n} county outlines"));
+    }
+    if store.meta("demo_loaded").await?.is_some() {
+        return Ok(format!("demo data is loaded already{}", counts.first().map(|c| format!("; {c} added")).unwrap_or_else(|| "; nothing to do".into())));
+    }
     for c in Collection::ALL {
         let path = dir.join(format!("{c}.geojson"));
         let fc = read_json(&path)?;

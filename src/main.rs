@@ -33,7 +33,8 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
-    /// Ask an access-rule question; the answer is printed as JSON (exit status 0 whatever the decision).
+    /// Ask an access-rule question; the answer is printed as JSON, as it is kept (its `id` reads it back at
+    /// GET /checks/KIND/ID), and its receipt id on standard error (exit status 0 whatever the decision).
     Check {
         /// rezoning, eia-site or land-supply
         kind: String,
@@ -97,6 +98,9 @@ enum Command {
     DemoLoad { dir: PathBuf },
     /// Print `loaded` and exit 0 when the demo data is in the database, else print `empty` and exit 1.
     DemoStatus,
+    /// Load county outlines (a GeoJSON FeatureCollection in lon/lat with properties county_code, name,
+    /// city), replacing those with the same code. Checks are refused until some are loaded.
+    CountiesLoad { file: PathBuf },
     /// Load a file GDAL reads (Shapefile, GeoPackage, GeoJSON, CSV with WKT, KML) into a collection, all
     /// or nothing; the report goes to stdout (see docs/import-export.md).
     Import {
@@ -247,8 +251,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 "supply": supply, "as_of": as_of,
             });
             let store = Store::connect(&settings).await?;
-            let answer = landguard::checks::run(&store, &settings, kind, &body, landguard::domain::time::today()).await?;
-            println!("{}", serde_json::to_string_pretty(&answer)?);
+            let receipt = landguard::checks::run(&store, &settings, kind, &body, landguard::domain::time::today()).await?;
+            // Printed exactly as kept, so that the printed answer and GET /checks/KIND/ID are the same bytes.
+            let text = serde_json::to_string(&receipt)?;
+            let who = std::env::var("USER").map(|u| format!("cli:{u}")).unwrap_or_else(|_| "cli".into());
+            store.keep_answer(&receipt.id, kind.as_str(), &text, Some(&who)).await?;
+            println!("{text}");
+            if let Some(note) = &receipt.location.note_en {
+                eprintln!("note: {note}");
+            }
+            eprintln!("receipt: {} (GET /checks/{kind}/{})", receipt.id, receipt.id);
             Ok(())
         }
         Command::SoilGrade { file: Some(file), layer, encoding, .. } => {
@@ -303,6 +315,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let summary = landguard::export::run(&store, &opts).await?;
             eprintln!("{summary}");
+            Ok(())
+        }
+        Command::CountiesLoad { file } => {
+            let store = Store::connect(&settings).await?;
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let fc: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", file.display()))?;
+            let n = store.load_counties(&fc, &file.display().to_string()).await?;
+            eprintln!("{n} county outlines loaded from {}", file.display());
             Ok(())
         }
         Command::DemoStatus => {

@@ -369,7 +369,8 @@ async fn case4_each_city_plan_binds_its_own_city(pool: PgPool) {
     assert!(!bases(&a).contains("桂林"), "a Liuzhou answer cites Guilin: {a}");
     assert!(reason(&a, "incomplete_risk_management_no_land_supply").is_none(), "{a}");
     assert_ne!(a["decision"], "allowed", "{a}");
-    assert_eq!(a["counties"], json!(["450205"]));
+    // where it lies comes from the county outlines (the parcel's own county_code here is the default 450205)
+    assert_eq!(a["counties"], json!(["450202"]));
     assert_eq!(jurisdictions(&a), ["CN", "4502"]);
     // Guilin (450302): the same, under the Guilin 2023 plan
     parcel_in(&t, "GL-M", square(110.29, 25.27, 0.002), &["surveying", "risk_assessment"], json!({"county_code": "450302"})).await;
@@ -462,8 +463,9 @@ async fn allowed_answers_say_what_they_examined(pool: PgPool) {
     let what: Vec<&str> = examined.iter().map(|e| e["what"].as_str().unwrap()).collect();
     assert_eq!(what, ["location", "rules", "parcels", "farmland"], "{a}");
     assert!(examined[2]["en"].as_str().unwrap().contains("No registered construction parcel"), "{a}");
-    assert!(examined[0]["zh"].as_str().unwrap().contains("无法确定"), "{a}");
-    assert_eq!(jurisdictions(&a), ["CN"]);
+    // the registry's county outlines place it in Liuzhou, so Liuzhou's plan is among the rules applied
+    assert!(examined[0]["en"].as_str().unwrap().contains("By the county outlines"), "{a}");
+    assert_eq!(jurisdictions(&a), ["CN", "4502"]);
 
     // an EIA answer: the summary comes before the reasons
     assert_eq!(t.write("POST", UNITS, &unit("GD-S", "safe_use", square(109.30, 24.60, 0.001))).await.status, 201);

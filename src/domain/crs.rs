@@ -133,3 +133,66 @@ mod tests {
         assert_eq!(gk_zone_for_lon(110.3).srid, 4546); // Guilin, CM 111E
     }
 }
+
+/// The false easting of a CGCS2000 Gauss-Krüger zone, with the zone number in front for 4513–4532.
+fn gk_false_easting(srid: i32) -> Option<f64> {
+    match srid {
+        4513..=4533 => Some(f64::from(srid - 4513 + 25) * 1e6 + 500_000.0),
+        4534..=4554 => Some(500_000.0),
+        _ => None,
+    }
+}
+
+/// Whether coordinates sent in a Gauss-Krüger CRS, whose authority order is northing (X), easting (Y),
+/// were plainly written easting first (as ogr2ogr and QGIS write them): every first value is an easting
+/// of the zone (within 400 km of its central meridian, wider than any 3-degree zone) and every second
+/// value a northing in China's latitudes (1 000–6 000 km). Read as the CRS defines, such a second value
+/// would be an easting over 1 000 km from the zone's meridian, which no point of the zone has: so the
+/// swap is not a guess. Anything less clear-cut is read as the CRS defines.
+pub fn gk_easting_first(crs: Crs, coords: impl IntoIterator<Item = (f64, f64)>) -> bool {
+    let Some(fe) = gk_false_easting(crs.srid).filter(|_| !crs.crs84) else { return false };
+    let mut any = false;
+    for (x, y) in coords {
+        if !((x - fe).abs() <= 400_000.0 && y > 1_000_000.0 && y <= 6_000_000.0) {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
+#[cfg(test)]
+mod swap_tests {
+    use super::*;
+
+    #[test]
+    fn easting_first_is_recognised_only_when_unambiguous() {
+        let c = |srid| Crs::epsg(srid).unwrap();
+        // (crs, coordinates as sent, easting first?)
+        type Case = (Crs, &'static [(f64, f64)], bool);
+        let table: &[Case] = &[
+            // Liuzhou in EPSG:4545, as ogr2ogr writes it (E, N): swapped
+            (c(4545), &[(540_000.0, 2_690_000.0), (540_100.0, 2_690_100.0)], true),
+            // the same in authority order (N, E): as sent
+            (c(4545), &[(2_690_000.0, 540_000.0), (2_690_100.0, 540_100.0)], false),
+            // Guilin, zone CM 111E
+            (c(4546), &[(430_000.0, 2_800_000.0)], true),
+            // zone-numbered eastings (zone 36 = EPSG:4524, 37 = 4525)
+            (c(4524), &[(36_540_000.0, 2_690_000.0)], true),
+            (c(4525), &[(37_440_000.0, 2_800_000.0)], true),
+            (c(4525), &[(2_800_000.0, 37_440_000.0)], false),
+            // an easting without the zone number in a zone-numbered CRS: not clear-cut
+            (c(4525), &[(440_000.0, 2_800_000.0)], false),
+            // one vertex that fits neither reading: nothing is swapped
+            (c(4545), &[(540_000.0, 2_690_000.0), (2_690_000.0, 540_000.0)], false),
+            // geographic and Web Mercator CRSs are never swapped here
+            (Crs::STORAGE, &[(109.4, 24.3)], false),
+            (Crs::CRS84, &[(540_000.0, 2_690_000.0)], false),
+            (c(3857), &[(540_000.0, 2_690_000.0)], false),
+            (c(4545), &[], false),
+        ];
+        for (crs, coords, swapped) in table {
+            assert_eq!(gk_easting_first(*crs, coords.iter().copied()), *swapped, "{crs} {coords:?}");
+        }
+    }
+}

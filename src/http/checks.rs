@@ -8,17 +8,24 @@ use crate::checks::{self, CheckError};
 use crate::domain::indicators::{Scope, Targets};
 use crate::domain::rules::CheckKind;
 use crate::domain::time::{parse_instant, today};
+use crate::store::receipts::{AnswerBatches, KeptAnswer};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::HeaderMap;
-use axum::response::Json;
+use axum::extract::{Extension, Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Json, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Value};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/checks/{kind}", post(check)).route("/soil-grade", post(soil_grade)).route("/indicators", get(indicators))
+    Router::new()
+        .route("/checks/{kind}", post(check))
+        .route("/checks/{kind}/{id}", get(kept_answer))
+        .route("/soil-grade", post(soil_grade))
+        .route("/indicators", get(indicators))
+        // one batcher per router: concurrent checks keep their answers in shared INSERTs
+        .layer(Extension(AnswerBatches::default()))
 }
 
 impl From<CheckError> for ApiError {
@@ -32,6 +39,36 @@ impl From<CheckError> for ApiError {
                 err
             }
             e @ CheckError::UnknownParcel { .. } => ApiError::not_found(e.to_string()),
+            CheckError::OutsideCoverage { lon, lat, crs } => {
+                let e = CheckError::OutsideCoverage { lon, lat, crs };
+                let mut err = ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "outside-coverage",
+                    "The query lies outside the registry's counties",
+                    e.to_string(),
+                );
+                let (hint_zh, hint_en) = CheckError::coverage_hint(crs, lon, lat);
+                err.extra.insert("title_zh".into(), json!("查询范围不在登记簿覆盖的县区内"));
+                err.extra.insert(
+                    "detail_zh".into(),
+                    json!(format!("查询范围不在登记簿覆盖的任何县区内，不予答复：其内一点位于经度 {lon:.6}、纬度 {lat:.6}；{hint_zh}")),
+                );
+                err.extra.insert("landed_at".into(), json!({"type": "Point", "coordinates": [lon, lat]}));
+                if let Some(crs) = crs {
+                    err.extra.insert("crs".into(), json!(crs.uri()));
+                }
+                err.extra.insert("suggestion_zh".into(), json!(hint_zh));
+                err.extra.insert("suggestion_en".into(), json!(hint_en));
+                err
+            }
+            e @ CheckError::NoCoverage => {
+                let mut err = ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "no-county-outlines", "The registry has no county outlines", e.to_string());
+                err.extra.insert(
+                    "detail_zh".into(),
+                    json!("登记簿未载入县区界线，无法判断查询范围所在位置；在载入前不答复核查（landguard counties-load FILE.geojson）"),
+                );
+                err
+            }
             CheckError::Store(s) => s.into(),
         }
     }
@@ -40,11 +77,12 @@ impl From<CheckError> for ApiError {
 async fn check(
     State(state): State<AppState>,
     caller: super::auth::Caller,
+    Extension(batches): Extension<AnswerBatches>,
     Path(kind): Path<String>,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let kind: CheckKind = kind
         .parse()
         .map_err(|_| ApiError::not_found(format!("no check '{kind}' (checks: rezoning, eia-site, land-supply)")))?;
@@ -53,9 +91,49 @@ async fn check(
         caller.reader(&state, collection(c)?)?;
     }
     let body = super::features::json_body(&state.settings, &headers, body)?;
-    let store = state.reader(&caller).await;
-    let answer = checks::run(&store, &state.settings, kind, &body, today()).await?;
-    Ok(Json(serde_json::to_value(answer).map_err(|_| ApiError::internal())?))
+    let who = caller.0.as_ref().map(|p| p.name.as_str());
+    let (store, replica) = match &state.reads {
+        None => (state.store.clone(), None),
+        Some(r) => r.store_for_check(&state.store, who),
+    };
+    let source = checks::Source { store: &store, replica: replica.map(|need| (&state.store, need)) };
+    let receipt = checks::run_from(&source, &state.settings, kind, &body, today()).await?;
+    let text = serde_json::to_string(&receipt).map_err(|_| ApiError::internal())?;
+    // Kept on the primary before it is sent: an answer whose receipt was lost is never given.
+    let kept = KeptAnswer { id: receipt.id.clone(), kind: kind.as_str().into(), answer: text, asked_by: who.map(str::to_string) };
+    batches.keep(&state.store, &kept).await?;
+    Ok(json_text(kept.answer))
+}
+
+fn json_text(text: String) -> Response {
+    let mut resp = (StatusCode::OK, text).into_response();
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    resp
+}
+
+/// An answer as it was sent, byte for byte, whatever changed in the registry since. Read from the primary,
+/// where answers are kept (a replica may not have it yet).
+async fn kept_answer(
+    State(state): State<AppState>,
+    caller: super::auth::Caller,
+    Path((kind, id)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Response> {
+    let kind: CheckKind = kind
+        .parse()
+        .map_err(|_| ApiError::not_found(format!("no check '{kind}' (checks: rezoning, eia-site, land-supply)")))?;
+    Params::parse(q.as_deref(), &[])?;
+    for c in ["farmland_units", "construction_parcels"] {
+        caller.reader(&state, collection(c)?)?;
+    }
+    let unknown = || ApiError::not_found(format!("no {kind} answer '{id}' (an answer's id is in its self link)"));
+    if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        return Err(unknown());
+    }
+    match state.store.kept_answer(&id).await? {
+        Some((k, text)) if k == kind.as_str() => Ok(json_text(text)),
+        _ => Err(unknown()),
+    }
 }
 
 /// A soil sample's GB 15618-2018 grade (and class, with the crop finding). Open to anyone: it reads no

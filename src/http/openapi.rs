@@ -135,7 +135,12 @@ pub fn document(base: &str) -> Value {
             "/checks/{check}": {"post": {"tags": ["Checks"], "summary": "May this land be rezoned, used for this EIA site, or supplied?", "operationId": "check",
                 "parameters": [{"name": "check", "in": "path", "required": true, "schema": {"type": "string", "enum": ["rezoning", "eia-site", "land-supply"]}}],
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CheckRequest"}}}},
-                "responses": merge(json!({"200": {"description": "the decision with every reason, its rule, legal basis and the features behind it", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CheckAnswer"}}}}, "413": problem("body too large"), "415": problem("not JSON")}), &read_errors)}},
+                "responses": merge(json!({"200": {"description": "the decision with every reason, its rule, legal basis and the features behind it; with its receipt (id, self link, registry, location), kept as sent", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CheckAnswer"}}}}, "413": problem("body too large"), "415": problem("not JSON"),
+                    "422": problem("the query lies outside every county the registry covers (landed_at, suggestion_zh/_en: most often the CRS or axis order)"), "503": problem("the registry has no county outlines loaded, or the database is unavailable")}), &read_errors)}},
+            "/checks/{check}/{id}": {"get": {"tags": ["Checks"], "summary": "A check answer as it was given, byte for byte, whatever changed since", "operationId": "getCheckAnswer",
+                "parameters": [{"name": "check", "in": "path", "required": true, "schema": {"type": "string", "enum": ["rezoning", "eia-site", "land-supply"]}},
+                               {"name": "id", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[0-9a-f]{32}$"}, "description": "the answer's id (its self link)"}],
+                "responses": merge(json!({"200": {"description": "the answer as it was sent", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CheckAnswer"}}}}}), &read_errors)}},
             "/soil-grade": {"post": {"tags": ["Checks"], "summary": "A soil sample's GB 15618-2018 grade and, with the crop finding, its farmland class", "operationId": "soilGrade",
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["ph", "concentrations"],
                     "properties": {
@@ -219,7 +224,21 @@ pub fn document(base: &str) -> Value {
                     "use_code_system": {"type": "string", "nullable": true, "enum": ["ydyh2023", "gbt21010", "gb50137", null]},
                     "project_kind": {"type": "string", "nullable": true, "enum": ["remediation", "heavy_metal", "soil_polluting", "other", null]},
                     "supply": {"type": "string", "nullable": true, "enum": ["transfer", "allocation", "出让", "划拨", null]}, "as_of": {"type": "string", "nullable": true, "format": "date"}}},
-                "CheckAnswer": {"type": "object", "required": ["decision", "reasons", "as_of", "query_area_m2"], "properties": {
+                "CheckAnswer": {"type": "object", "required": ["id", "decision", "reasons", "as_of", "query_area_m2", "registry", "location", "links"], "properties": {
+                    "id": {"type": "string", "pattern": "^[0-9a-f]{32}$", "description": "the receipt id: GET /checks/{check}/{id} returns this answer as it was sent"},
+                    "links": {"type": "array", "items": {"$ref": "#/components/schemas/Link"}, "description": "rel self: /checks/{check}/{id}"},
+                    "registry": {"type": "object", "required": ["replica", "read_at", "changes"], "description": "what the answer was read from", "properties": {
+                        "replica": {"type": "boolean", "description": "served by a streaming replica (else the primary)"},
+                        "read_at": {"type": "string", "format": "date-time"},
+                        "replayed_at": {"type": "string", "format": "date-time", "description": "replica only: commit time of the last transaction it had replayed"},
+                        "max_lag_secs": {"type": "integer", "description": "replica only: the lag bound it was read under"},
+                        "changes": {"type": "object", "description": "per collection: seq (change counter) and changed_at", "additionalProperties": {"type": "object", "properties": {"seq": {"type": "integer"}, "changed_at": {"type": "string"}}}}}},
+                    "location": {"type": "object", "required": ["point", "counties", "axes_swapped"], "description": "where the query lies", "properties": {
+                        "point": {"type": "object", "description": "a GeoJSON Point inside the query, lon/lat"},
+                        "counties": {"type": "array", "items": {"type": "object", "properties": {"code": {"type": "string"}, "name": {"type": "string"}}}},
+                        "crs": {"type": "string", "description": "the CRS the geometry was sent in"},
+                        "axes_swapped": {"type": "boolean", "description": "the coordinates were read easting first against the Gauss-Krüger CRS's northing-first order; see note_zh, note_en"},
+                        "note_zh": {"type": "string"}, "note_en": {"type": "string"}}},
                     "decision": {"type": "string", "enum": ["allowed", "conditional", "denied"]},
                     "reasons": {"type": "array", "items": {"type": "object", "properties": {"rule": {"type": "string"}, "decision": {"type": "string"}, "basis": {"type": "string"}, "message_zh": {"type": "string"}, "message_en": {"type": "string"},
                         "features": {"type": "array", "items": {"type": "object", "properties": {"collection": {"type": "string"}, "id": {"type": "string"}, "overlap_m2": {"type": "number"}, "overlap_ratio": {"type": "number"}, "distance_m": {"type": "number"}}}}}}},

@@ -8,6 +8,7 @@ pub mod features;
 pub mod import;
 pub mod items;
 pub mod layers;
+pub mod receipts;
 pub mod replicas;
 pub mod tiles;
 pub mod tokens;

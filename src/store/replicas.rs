@@ -6,7 +6,10 @@
 //! A replica that stops answering, or falls further behind the primary than `replica_max_lag_secs`, is
 //! left out until it is back: a probe asks every replica once a second, and while none is usable every
 //! read goes to the primary. Checks answer legal questions, so a replica whose replication has silently
-//! stopped must not go on answering them from old data.
+//! stopped must not go on answering them from old data: a check goes to a replica only when it has replayed
+//! what the primary had written `check_max_lag_secs` ago (5 s by default), and the check's own statement
+//! reports how far the replica had replayed, so that an answer read from a replica that fell behind since
+//! the last probe is read again from the primary (see [`ReadRouter::store_for_check`]).
 
 use super::{Result, Store, StoreError};
 use crate::config::Settings;
@@ -45,6 +48,10 @@ pub struct ReadRouter {
     /// After this long a writer's reads are routed like anyone's: replicas lagging more than this are
     /// broken, not slow.
     remember: Duration,
+    /// The primary's recent WAL positions, shared with the probe that records them.
+    trail: Arc<Mutex<PrimaryTrail>>,
+    /// How far behind a replica may be and still answer a check.
+    check_lag: Duration,
 }
 
 /// One replica as /health shows it.
@@ -77,12 +84,17 @@ impl ReadRouter {
             replicas.push(Replica { pool, label, up: AtomicBool::new(false), behind: AtomicBool::new(false) });
         }
         let replicas = Arc::new(replicas);
-        tokio::spawn(probe(Arc::downgrade(&replicas), primary.clone(), Duration::from_secs(settings.replica_max_lag_secs)));
+        let max_lag = Duration::from_secs(settings.replica_max_lag_secs);
+        let check_lag = Duration::from_secs(settings.check_max_lag_secs);
+        let trail = Arc::new(Mutex::new(PrimaryTrail::new(max_lag.max(check_lag))));
+        tokio::spawn(probe(Arc::downgrade(&replicas), primary.clone(), max_lag, trail.clone()));
         Ok(Some(ReadRouter {
             replicas,
             next: AtomicUsize::new(0),
             written: Mutex::new(HashMap::new()),
             remember: Duration::from_secs(settings.read_your_writes_secs),
+            trail,
+            check_lag,
         }))
     }
 
@@ -121,14 +133,31 @@ impl ReadRouter {
         }
     }
 
+    /// The primary's WAL position after `who`'s last write, while it is remembered.
+    fn pending(&self, who: Option<&str>) -> Option<String> {
+        let map = self.written.lock().ok()?;
+        map.get(who?).filter(|(_, at)| at.elapsed() < self.remember).map(|(lsn, _)| lsn.clone())
+    }
+
+    /// The store a check by `who` should read from and, for a replica, the WAL position the replica must
+    /// have replayed for the answer to count: what the primary had written `check_max_lag_secs` ago (the
+    /// oldest probe within that time), or `who`'s own last write if later. The check's statement reports
+    /// the replica's replay position, so no round trip is spent here; a replica found short of it is left
+    /// for the primary (see checks::run). Without a probe within that time, the primary.
+    pub fn store_for_check(&self, primary: &Store, who: Option<&str>) -> (Store, Option<u64>) {
+        let since = self.trail.lock().ok().and_then(|t| t.since(Instant::now(), self.check_lag));
+        let (Some(mut need), Some(replica)) = (since, self.replica()) else { return (primary.clone(), None) };
+        if let Some(p) = self.pending(who) {
+            // unreadable: the primary, as store_for does
+            need = need.max(lsn(&p).unwrap_or(u64::MAX));
+        }
+        (primary.with_pool(replica.clone()), Some(need))
+    }
+
     /// The store a read by `who` should use.
     pub async fn store_for(&self, primary: &Store, who: Option<&str>) -> Store {
         let Some(replica) = self.replica() else { return primary.clone() };
-        let pending = who.and_then(|w| {
-            let map = self.written.lock().ok()?;
-            map.get(w).filter(|(_, at)| at.elapsed() < self.remember).map(|(lsn, _)| lsn.clone())
-        });
-        match pending {
+        match self.pending(who) {
             None => primary.with_pool(replica.clone()),
             Some(lsn) => {
                 let caught_up = sqlx::query_scalar::<_, bool>("SELECT coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, false)")
@@ -147,54 +176,60 @@ impl ReadRouter {
 }
 
 /// A WAL position as a number, from its text form `X/Y`.
-fn lsn(text: &str) -> Option<u64> {
+pub fn lsn(text: &str) -> Option<u64> {
     let (hi, lo) = text.split_once('/')?;
     Some((u64::from_str_radix(hi, 16).ok()? << 32) | u64::from_str_radix(lo, 16).ok()?)
 }
 
-/// The primary's WAL positions of the last `max_lag` and a little more, one a probe.
+/// The primary's WAL positions of the last `keep` and a little more, one a probe.
 struct PrimaryTrail {
-    max_lag: Duration,
+    keep: Duration,
     samples: VecDeque<(Instant, u64)>,
 }
 
 impl PrimaryTrail {
-    fn new(max_lag: Duration) -> PrimaryTrail {
-        PrimaryTrail { max_lag, samples: VecDeque::new() }
+    fn new(keep: Duration) -> PrimaryTrail {
+        PrimaryTrail { keep, samples: VecDeque::new() }
     }
 
     fn record(&mut self, at: Instant, lsn: u64) {
         self.samples.push_back((at, lsn));
-        // keep the newest sample at least max_lag old, and everything after it
-        while self.samples.len() > 1 && self.samples[1].0 + self.max_lag <= at {
+        // keep the newest sample at least `keep` old, and everything after it
+        while self.samples.len() > 1 && self.samples[1].0 + self.keep <= at {
             self.samples.pop_front();
         }
     }
 
-    /// Where the primary stood `max_lag` ago (the newest sample at least that old), if known.
-    fn due(&self, now: Instant) -> Option<u64> {
-        self.samples.iter().rev().find(|(at, _)| *at + self.max_lag <= now).map(|(_, l)| *l)
+    /// Where the primary stood `lag` ago (the newest sample at least that old), if known: a replica short
+    /// of it is more than `lag` behind.
+    fn due(&self, now: Instant, lag: Duration) -> Option<u64> {
+        self.samples.iter().rev().find(|(at, _)| *at + lag <= now).map(|(_, l)| *l)
+    }
+
+    /// The oldest sample at most `lag` old: a replica that has replayed it misses at most what the primary
+    /// wrote in the last `lag`. None when no probe reached the primary in that time.
+    fn since(&self, now: Instant, lag: Duration) -> Option<u64> {
+        self.samples.iter().find(|(at, _)| *at + lag >= now && *at <= now).map(|(_, l)| *l)
     }
 }
 
 /// Once a second: asks every replica for its replay position (which also tells whether it answers), and
 /// the primary for its WAL position. A replica is behind when it has not replayed what the primary had
 /// written `max_lag` ago. Runs until the router is dropped.
-async fn probe(replicas: Weak<Vec<Replica>>, primary: PgPool, max_lag: Duration) {
+async fn probe(replicas: Weak<Vec<Replica>>, primary: PgPool, max_lag: Duration, trail: Arc<Mutex<PrimaryTrail>>) {
     let mut tick = tokio::time::interval(PROBE_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut trail = PrimaryTrail::new(max_lag);
     loop {
         tick.tick().await;
         let Some(replicas) = replicas.upgrade() else { return };
         let now = Instant::now();
         let primary_at = tokio::time::timeout(PROBE_TIMEOUT, sqlx::query_scalar::<_, String>("SELECT pg_current_wal_lsn()::text").fetch_one(&primary)).await;
         if let Ok(Ok(text)) = primary_at {
-            if let Some(l) = lsn(&text) {
-                trail.record(now, l);
+            if let (Some(l), Ok(mut t)) = (lsn(&text), trail.lock()) {
+                t.record(now, l);
             }
         }
-        let due = trail.due(now);
+        let due = trail.lock().ok().and_then(|t| t.due(now, max_lag));
         for r in replicas.iter() {
             // NULL when the replica is not in recovery (promoted): then it is behind nothing
             let answer = tokio::time::timeout(
@@ -252,12 +287,17 @@ mod tests {
         }
         let now = t0 + Duration::from_secs(20);
         // 5 s before the last sample the primary stood at 1500
-        assert_eq!(trail.due(now), Some(1500));
+        assert_eq!(trail.due(now, lag), Some(1500));
         // nothing older than needed is kept
         assert!(trail.samples.len() <= 7, "{}", trail.samples.len());
+        // a check asks for 1500 too (at most 5 s old); 2 s later, with no probe since, for 1700
+        assert_eq!(trail.since(now, lag), Some(1500));
+        assert_eq!(trail.since(now + Duration::from_secs(2), lag), Some(1700));
+        // no probe within the bound: no replica answers the check
+        assert_eq!(trail.since(now + Duration::from_secs(6), lag), None);
         // right after the start nothing is due yet: no replica is judged behind
         let mut fresh = PrimaryTrail::new(lag);
         fresh.record(t0, 7);
-        assert_eq!(fresh.due(t0 + Duration::from_secs(1)), None);
+        assert_eq!(fresh.due(t0 + Duration::from_secs(1), lag), None);
     }
 }

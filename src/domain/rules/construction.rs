@@ -519,6 +519,7 @@ mod tests {
             parcels: vec![overlap(p("A", Cleared), a), overlap(rem(p("B", Delisted), 1), b)],
             farmland: vec![],
             parcel_overlaps: if shared > 0.0 { vec![SharedArea { a: "A".into(), b: "B".into(), m2: shared }] } else { vec![] },
+            located_in: vec![],
         };
         // (A's overlap, B's overlap, ground they share, survey needed): issue 11, case 3.
         let table = [

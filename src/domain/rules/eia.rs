@@ -271,6 +271,7 @@ mod tests {
                 farm("P2", PriorityProtection, 0.0, 999.0),
             ],
             parcel_overlaps: vec![],
+            located_in: vec![],
         };
         let s = eia::summary(&Ctx { req: &eia(HeavyMetal), facts: &facts, s: &RuleSettings::default(), city: None });
         assert_eq!(s.buffer_m, 1000.0);

@@ -11,6 +11,12 @@ pub(super) fn statements(c: &Ctx<'_>, jurisdictions: &[Jurisdiction], counties: 
             zh: "查询范围未与任何登记要素相交，登记数据无法确定其所在县（市、区）。".into(),
             en: "The query overlaps no registry feature, so the registry does not tell which county it lies in.".into(),
         }
+    } else if !c.facts.located_in.is_empty() {
+        Examined {
+            what: "location",
+            zh: format!("据县级行政区界线，查询范围位于：{}。", counties.join("、")),
+            en: format!("By the county outlines the query lies in {} {}.", plural(counties.len(), "county", "counties"), counties.join(", ")),
+        }
     } else {
         Examined {
             what: "location",

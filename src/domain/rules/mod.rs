@@ -249,6 +249,10 @@ pub struct SpatialFacts {
     /// Pairs of `parcels` that overlap each other inside the query.
     #[serde(default)]
     pub parcel_overlaps: Vec<SharedArea>,
+    /// The counties whose outlines the query touches, where the registry has outlines (else empty, and
+    /// the counties of the features it overlaps stand in).
+    #[serde(default)]
+    pub located_in: Vec<String>,
 }
 
 /// What is asked, with land-use codes already parsed (an unknown code is refused before a check runs).
@@ -380,7 +384,8 @@ pub struct Outcome {
     pub reasons: Vec<Reason>,
     /// National, and each city whose plan had a rule in force for the query's place and date.
     pub jurisdictions: Vec<Jurisdiction>,
-    /// The counties the query lies in, as far as the registry features it overlaps tell.
+    /// The counties the query lies in: by the county outlines where the registry has them, else as far as
+    /// the features it overlaps tell.
     pub counties: Vec<String>,
     pub examined: Vec<Examined>,
     /// For an EIA site check: the farmland and parcels around the site in figures, before the reasons.
@@ -640,8 +645,15 @@ impl<'a> Ctx<'a> {
         self.city.is_none_or(|c| county_code.starts_with(c))
     }
 
-    /// The counties of the features the query really overlaps (slivers along a border do not count).
+    /// The counties the query lies in: those of the outlines it touches where known, else those of the
+    /// features it really overlaps (slivers along a border do not count).
     fn counties(&self) -> Vec<String> {
+        if !self.facts.located_in.is_empty() {
+            let mut v = self.facts.located_in.clone();
+            v.sort();
+            v.dedup();
+            return v;
+        }
         let parcels = self.facts.parcels.iter().filter(|p| self.overlaps(p.overlap_m2, p.area_m2)).map(|p| &p.county_code);
         let units = self.facts.farmland.iter().filter(|f| self.overlaps(f.overlap_m2, f.area_m2)).map(|f| &f.county_code);
         let mut v: Vec<String> = parcels.chain(units).cloned().collect();

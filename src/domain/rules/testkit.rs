@@ -127,7 +127,7 @@ pub fn case(
 }
 
 pub fn run(c: &Case, s: &RuleSettings) -> Outcome {
-    let facts = SpatialFacts { query_area_m2: QUERY, parcels: c.parcels.clone(), farmland: c.farmland.clone(), parcel_overlaps: vec![] };
+    let facts = SpatialFacts { query_area_m2: QUERY, parcels: c.parcels.clone(), farmland: c.farmland.clone(), parcel_overlaps: vec![], located_in: vec![] };
     evaluate(&c.req, &facts, s)
 }
 

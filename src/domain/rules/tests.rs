@@ -80,7 +80,7 @@ fn slivers_are_ignored_and_thin_overlaps_count() {
         assert_eq!(is_sliver(*o, *q, *f, &s), *sliver, "overlap {o} of query {q} and feature {f}");
     }
     let housing = |parcel: ParcelFact, query: f64| {
-        let facts = SpatialFacts { query_area_m2: query, parcels: vec![parcel], farmland: vec![], parcel_overlaps: vec![] };
+        let facts = SpatialFacts { query_area_m2: query, parcels: vec![parcel], farmland: vec![], parcel_overlaps: vec![], located_in: vec![] };
         evaluate(&rz("070101", Some("0701")), &facts, &s).decision
     };
     assert_eq!(housing(overlap(p("A", Listed), 0.5), QUERY), Decision::Allowed, "0.5 m²");
@@ -98,7 +98,7 @@ fn slivers_are_ignored_and_thin_overlaps_count() {
 #[test]
 fn zero_sliver_settings_do_not_turn_nearby_farmland_into_occupation() {
     let s = RuleSettings { sliver_min_m2: 0.0, sliver_min_ratio: 0.0, ..RuleSettings::default() };
-    let facts = SpatialFacts { query_area_m2: QUERY, parcels: vec![], farmland: vec![farm("F", PriorityProtection, 0.0, 50.0)], parcel_overlaps: vec![] };
+    let facts = SpatialFacts { query_area_m2: QUERY, parcels: vec![], farmland: vec![farm("F", PriorityProtection, 0.0, 50.0)], parcel_overlaps: vec![], located_in: vec![] };
     assert_eq!(evaluate(&eia(SoilPolluting), &facts, &s).decision, Decision::Allowed);
 }
 
@@ -114,7 +114,7 @@ fn gbt21010_0809_0810_setting_changes_the_answer() {
             supply: None,
             as_of: AS_OF,
         };
-        let facts = SpatialFacts { query_area_m2: QUERY, parcels: vec![p("A", Listed)], farmland: vec![], parcel_overlaps: vec![] };
+        let facts = SpatialFacts { query_area_m2: QUERY, parcels: vec![p("A", Listed)], farmland: vec![], parcel_overlaps: vec![], located_in: vec![] };
         evaluate(&req, &facts, &s)
     };
     let on = parks(true);
@@ -132,7 +132,7 @@ fn gbt21010_0809_0810_setting_changes_the_answer() {
 #[test]
 fn remediation_project_on_a_listed_site_is_not_denied() {
     for state in [Listed, UnderControl, UnderRemediation, EffectEvaluation] {
-        let facts = SpatialFacts { query_area_m2: QUERY, parcels: vec![p("A", state)], farmland: vec![], parcel_overlaps: vec![] };
+        let facts = SpatialFacts { query_area_m2: QUERY, parcels: vec![p("A", state)], farmland: vec![], parcel_overlaps: vec![], located_in: vec![] };
         let out = evaluate(&eia(Remediation), &facts, &RuleSettings::default());
         assert_eq!(out.decision, Decision::Allowed, "{state}: {out:?}");
         let other = evaluate(&eia(Other), &facts, &RuleSettings::default());
@@ -147,6 +147,7 @@ fn feature_refs_are_rounded_and_serialise_as_the_contract_says() {
         parcels: vec![ParcelFact { area_m2: 5000.0, overlap_m2: 1234.5678, ..p("LZ-0001", Listed) }],
         farmland: vec![],
         parcel_overlaps: vec![],
+        located_in: vec![],
     };
     let out = evaluate(&rz("070101", Some("1001")), &facts, &RuleSettings::default());
     let json = serde_json::to_value(&out).unwrap();
@@ -212,6 +213,7 @@ fn an_allowed_answer_says_what_it_examined() {
         parcels: vec![p("C", Cleared).at("450102"), overlap(p("L", Listed).at("450102"), 0.5)],
         farmland: vec![farm("F", SafeUse, 0.0, 600.0).at("450102")],
         parcel_overlaps: vec![],
+        located_in: vec![],
     };
     let out = evaluate(&eia(HeavyMetal), &facts, &s);
     assert_eq!(out.decision, Decision::Allowed, "{out:?}");
@@ -249,6 +251,11 @@ fn each_city_is_judged_by_its_own_plan() {
         assert_eq!(r.jurisdiction, [NATIONAL], "{}", r.rule);
         assert!(!r.basis.contains("桂林") && !r.basis.contains("柳州"), "{}: {}", r.rule, r.basis);
     }
+    // Where the county outlines say where the query lies, they decide, not the features it touches: a
+    // Guilin parcel digitised across the city line does not bring Guilin's plan into Liuzhou.
+    let outlined = SpatialFacts { located_in: vec!["450205".into()], ..both.clone() };
+    assert_eq!(jur(&evaluate(&supply(), &outlined, &s)), ["CN", "4502"]);
+    assert_eq!(evaluate(&supply(), &outlined, &s).counties, ["450205"]);
 }
 
 /// Every rule's id, jurisdiction, first day and basis, and the city clauses it may cite, written out here

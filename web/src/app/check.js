@@ -31,6 +31,8 @@ export function createCheck({ m, config, asOf, card }) {
     kind: 'rezoning',
     area: null,
     proposed: '070101',
+    // set once the user picks a proposed use: only then does it carry over to an EIA or land-supply check
+    proposedChosen: false,
     current: '',
     project_kind: 'other',
     supply: 'transfer',
@@ -164,7 +166,7 @@ export function createCheck({ m, config, asOf, card }) {
     renderCheckResult($('#check-result'), state.answer, state.error, async (collection, id) => {
       const f = await card.open(collection, id);
       if (f) m.fitFeatures([f], { maxZoom: 17 });
-    });
+    }, config.apiBase);
   }
   return { state, setMode, setArea, justDrew, render };
 }

@@ -1,5 +1,6 @@
 // The access-check panel: what to check (a drawn area or a parcel), the proposed use and the check,
-// and the answer with each reason's rule, legal basis, message and the features it names.
+// and the answer with each reason's rule, legal basis, message and the features it names, and its
+// receipt (the id that reads the answer back as given, and the counties it lies in).
 
 import { CHECK_KINDS, PROJECT_KINDS, SUPPLY_KINDS } from '../api.js';
 import { decisionBadge, esc, formatArea, formatDate, formatDistance, formatRatio, reasonMessage } from '../format.js';
@@ -29,6 +30,16 @@ function areaText(area) {
   if (!area) return t('check.area_none');
   if (area.type === 'parcel') return t('check.area_parcel', { code: area.code });
   return t('check.area_drawn', { area: formatArea(area.area_m2) });
+}
+
+/**
+ * The proposed use after a switch to `kind`. Only a rezoning needs one, and it starts at urban housing
+ * (070101); an EIA or a land supply never inherits that start: the use stays unstated (and is not sent)
+ * unless the user chose one (`chosen`).
+ */
+export function proposedForKind(kind, proposed, chosen) {
+  if (kind === 'rezoning') return proposed || '070101';
+  return chosen ? proposed : '';
 }
 
 /**
@@ -90,7 +101,7 @@ export function renderCheckPanel(el, state, on) {
   el.querySelectorAll('[data-kind]').forEach((b) =>
     b.addEventListener('click', () => {
       state.kind = b.dataset.kind;
-      if (state.kind === 'rezoning' && !state.proposed) state.proposed = '070101';
+      state.proposed = proposedForKind(state.kind, state.proposed, state.proposedChosen);
       on.change(true);
     }),
   );
@@ -105,6 +116,10 @@ export function renderCheckPanel(el, state, on) {
     });
   };
   bind('#check-proposed', 'proposed');
+  const proposedSelect = el.querySelector('#check-proposed');
+  if (proposedSelect) proposedSelect.addEventListener('change', () => {
+    state.proposedChosen = true;
+  });
   bind('#check-current', 'current');
   bind('#check-project-kind', 'project_kind');
   bind('#check-supply', 'supply');
@@ -112,8 +127,11 @@ export function renderCheckPanel(el, state, on) {
   el.querySelector('#check-run').addEventListener('click', () => on.run());
 }
 
-/** Renders an answer (or an error) into the result box; feature links call `onFeature(collection, id)`. */
-export function renderCheckResult(el, answer, error, onFeature) {
+/**
+ * Renders an answer (or an error) into the result box; feature links call `onFeature(collection, id)`.
+ * The receipt id links to the answer as kept (`apiBase` + its self link).
+ */
+export function renderCheckResult(el, answer, error, onFeature, apiBase = '') {
   if (error) {
     el.innerHTML = `<p class="error" role="alert">${esc(error.key ? t(error.key) : t('app.error', { detail: error.message }))}</p>`;
     return;
@@ -154,11 +172,25 @@ export function renderCheckResult(el, answer, error, onFeature) {
         <div class="muted">${esc(t('check.query_area', { area: formatArea(answer.query_area_m2) }))} · ${esc(formatDate(answer.as_of))}</div>
       </div>
     </div>
-    ${reasons ? `<ol class="reasons">${reasons}</ol>` : `<p class="muted">${esc(t('check.no_reasons'))}</p>`}`;
+    ${reasons ? `<ol class="reasons">${reasons}</ol>` : `<p class="muted">${esc(t('check.no_reasons'))}</p>`}
+    ${receiptHtml(answer, apiBase)}`;
   el.querySelectorAll('.feature-link').forEach((a) =>
     a.addEventListener('click', (ev) => {
       ev.preventDefault();
       onFeature(a.dataset.collection, a.dataset.id);
     }),
   );
+}
+
+/** The receipt line of an answer: its id (a link to the answer as kept) and the counties it lies in. */
+function receiptHtml(answer, apiBase) {
+  if (!answer.id) return '';
+  const self = (answer.links || []).find((l) => l.rel === 'self');
+  const id = self
+    ? `<a href="${esc(String(apiBase || '').replace(/\/+$/, '') + self.href)}" target="_blank" rel="noopener" id="check-receipt-link"><code>${esc(answer.id)}</code></a>`
+    : `<code>${esc(answer.id)}</code>`;
+  const counties = ((answer.location && answer.location.counties) || []).map((c) => `${c.name}（${c.code}）`).join('、');
+  return `<p class="muted receipt" id="check-receipt" data-id="${esc(answer.id)}">${esc(t('check.receipt'))} ${id}${
+    counties ? ` · ${esc(t('check.location', { counties }))}` : ''
+  }</p>`;
 }

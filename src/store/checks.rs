@@ -1,14 +1,12 @@
-//! What the access rules and indicators read: spatial facts for a check, and registry rows streamed into
-//! the indicator accumulator.
+//! What the access rules and indicators read: a registered parcel as a check's query area, and registry
+//! rows streamed into the indicator accumulator. A check's spatial facts are read with its receipt
+//! (receipts.rs).
 
-use super::{Result, Store, StoreError};
+use super::{Result, Store};
 use crate::domain::indicators::{Accumulator, Indicators, ParcelForIndicator, Scope, Targets, UnitForIndicator};
-use crate::domain::rules::SpatialFacts;
 use chrono::NaiveDate;
 use futures_util::TryStreamExt;
 use sqlx::Row;
-
-const CHECK_FACTS: &str = include_str!("sql/check_facts.sql");
 
 const AS_OF: &str = "superseded_at IS NULL AND valid_from <= $1 AND (valid_to IS NULL OR valid_to > $1)";
 
@@ -21,22 +19,6 @@ pub struct ParcelForCheck {
 }
 
 impl Store {
-    pub async fn check_facts(&self, query_geojson: &str, as_of: NaiveDate, buffer_m: f64) -> Result<SpatialFacts> {
-        // The spatial search runs under the checks' own time limit (settings check_timeout_ms). When that
-        // is the connections' default limit, the statement runs alone: one round trip instead of four
-        // (BEGIN, set_config, the query, COMMIT), which cost 10-15 % of the checks per second (bench/checks.sh).
-        let query = sqlx::query_scalar(CHECK_FACTS).bind(query_geojson).bind(as_of).bind(buffer_m);
-        let json: String = if self.timeouts.own_limit(super::Work::Check) {
-            let mut tx = self.begin(super::Work::Check).await?;
-            let json = query.fetch_one(&mut *tx).await?;
-            tx.commit().await?;
-            json
-        } else {
-            query.fetch_one(&self.pool).await?
-        };
-        serde_json::from_str(&json).map_err(|e| StoreError::Invalid(format!("spatial facts: {e}")))
-    }
-
     pub async fn parcel_for_check(&self, code: &str, as_of: NaiveDate) -> Result<Option<ParcelForCheck>> {
         let sql = format!(
             "SELECT ST_AsGeoJSON(geom)::text, current_use, use_code_system FROM construction_parcel_versions WHERE parcel_code = $2 AND {AS_OF}"

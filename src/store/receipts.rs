@@ -183,14 +183,15 @@ fn parse<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T> {
 }
 
 impl Store {
-    /// The spatial facts of a check (as [`Store::check_facts`], with the same parameters) with where the
+    /// The spatial facts of a check (check_facts.sql, with its parameters) with where the
     /// query lies and what it was read from, in one statement.
     pub async fn check_facts_read(&self, query_geojson: &str, as_of: NaiveDate, buffer_m: f64) -> Result<ReadFacts> {
         let query = sqlx::query_as::<_, (String, String, String, Option<String>)>(&RECEIPT_FACTS)
             .bind(query_geojson)
             .bind(as_of)
             .bind(buffer_m);
-        // As check_facts: the statement runs alone unless the checks have a time limit of their own.
+        // The statement runs alone (one round trip) unless the checks have a time limit of their own
+        // (settings check_timeout_ms) that differs from the connections' default.
         let (facts, location, registry, replayed_lsn) = if self.timeouts.own_limit(super::Work::Check) {
             let mut tx = self.begin(super::Work::Check).await?;
             let row = query.fetch_one(&mut *tx).await?;

@@ -77,6 +77,56 @@ pub fn feature_response(status: StatusCode, json: String, etag: &str, location: 
     resp
 }
 
+/// A single feature's links, which OGC API Features Part 1 requires (/req/core/f-links): this document, the
+/// same feature in the other format, and its collection. The request's own parameters (crs, properties,
+/// datetime) are kept so that both links name the same version and representation; only `f` changes.
+pub fn feature_links(base: &str, c: Collection, fid: &str, params: &Params, format: super::html::Format) -> Value {
+    let url = format!("{base}/collections/{c}/items/{}", path_segment(fid));
+    let with_f = |f: Option<&str>| {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        q.extend_pairs(params.pairs().iter().filter(|(k, _)| k != "f"));
+        if let Some(f) = f {
+            q.append_pair("f", f);
+        }
+        let q = q.finish();
+        if q.is_empty() { url.clone() } else { format!("{url}?{q}") }
+    };
+    let is_html = format == super::html::Format::Html;
+    let rel = |this: bool| if this { "self" } else { "alternate" };
+    // JSON is the default, but a browser that asks for HTML first is given HTML unless f says otherwise.
+    let json_link = json!({"rel": rel(!is_html), "type": GEOJSON, "title": "this feature as GeoJSON",
+        "href": with_f(is_html.then_some("json"))});
+    let html_link = json!({"rel": rel(is_html), "type": "text/html", "title": "this feature as HTML", "href": with_f(Some("html"))});
+    let collection = json!({"rel": "collection", "type": "application/json", "title": format!("the collection {c}"),
+        "href": format!("{base}/collections/{c}")});
+    if is_html {
+        json!([html_link, json_link, collection])
+    } else {
+        json!([json_link, html_link, collection])
+    }
+}
+
+/// A feature's GeoJSON (as PostGIS wrote it) with `links` added as its last member.
+pub fn with_links(feature: String, links: &Value) -> String {
+    match feature.trim_end().strip_suffix('}') {
+        Some(head) if head.trim_start().len() > 1 => format!("{head},\"links\":{links}}}"),
+        _ => feature,
+    }
+}
+
+/// A feature id as one URL path segment: anything but unreserved characters is percent-encoded.
+fn path_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -276,6 +326,17 @@ async fn history(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_are_added_to_a_feature_and_ids_are_one_path_segment() {
+        let links = json!([{"rel": "self"}]);
+        let f: Value = serde_json::from_str(&with_links(r#"{"type":"Feature","id":"a"} "#.into(), &links)).unwrap();
+        assert_eq!(f["links"], links);
+        assert_eq!(f["id"], "a");
+        assert_eq!(path_segment("LZ-1.a_b~"), "LZ-1.a_b~");
+        assert_eq!(path_segment("a b/c?d"), "a%20b%2Fc%3Fd");
+        assert_eq!(path_segment("地块"), "%E5%9C%B0%E5%9D%97");
+    }
 
     #[test]
     fn merge_patch_follows_rfc7396() {

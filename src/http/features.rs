@@ -127,6 +127,39 @@ fn path_segment(s: &str) -> String {
     out
 }
 
+/// What a Feature body may hold at its top level. `bbox` and `links` (as a GET answers them) are accepted so
+/// that a feature read can be written back; they are ignored.
+const FEATURE_MEMBERS: &[&str] = &["type", "id", "geometry", "properties", "bbox", "links"];
+
+/// Unknown top-level members of a Feature body (or of a PATCH) are refused, not ignored: a property written
+/// beside `properties` instead of inside it would otherwise be dropped, and the write would store nothing of
+/// what was meant.
+fn known_members(c: Collection, body: &Value) -> ApiResult<()> {
+    use crate::domain::registry::Problem;
+    let Some(obj) = body.as_object() else { return Ok(()) };
+    let props = crate::store::layers::prop_names(c);
+    let problems: Vec<Problem> = obj
+        .iter()
+        .filter(|(k, _)| !FEATURE_MEMBERS.contains(&k.as_str()))
+        .map(|(k, v)| {
+            let detail = if props.contains(&k.as_str()) {
+                format!(
+                    "{k} 是属性，应写在 properties 内 — {k} is a property: it belongs inside \"properties\", as in {}",
+                    json!({"properties": {k: v}})
+                )
+            } else {
+                format!("Feature 顶层不认识的成员 — unknown member at the top level of a Feature (known: {})", FEATURE_MEMBERS.join(", "))
+            };
+            Problem::new(format!("/{}", k.replace('~', "~0").replace('/', "~1")), detail)
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_feature(problems))
+    }
+}
+
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -137,6 +170,7 @@ async fn create(
     let c = collection(&coll)?;
     let who = caller.writer()?;
     let value = json_body(&state.settings, &headers, body)?;
+    known_members(c, &value)?;
     let checked = check_feature(c, &value, today(), state.settings.feature_limits()).map_err(ApiError::invalid_feature)?;
     let doc = state.store.create(c, &checked, Actor { name: &who.name }).await?;
     state.wrote(&who.name).await;
@@ -168,6 +202,7 @@ async fn replace(
     let c = collection(&coll)?;
     let who = caller.writer()?;
     let mut value = json_body(&state.settings, &headers, body)?;
+    known_members(c, &value)?;
     keep_state(&state, c, &fid, &mut value).await?;
     let checked = check_feature(c, &value, today(), state.settings.feature_limits()).map_err(ApiError::invalid_feature)?;
     let doc = state.store.replace(c, &fid, &checked, if_match(&headers), Actor { name: &who.name }, "replace").await?;
@@ -204,6 +239,7 @@ async fn patch(
     if !patch.is_object() {
         return Err(ApiError::bad_request("a PATCH body is a JSON merge patch: an object such as {\"properties\": {...}}"));
     }
+    known_members(c, &patch)?;
     let current = state.store.feature(c, &fid, crate::store::features::AsOf::Current).await?;
     let mut value: Value = serde_json::from_str(&current.json).map_err(|_| ApiError::internal())?;
     merge_patch(&mut value, &patch);

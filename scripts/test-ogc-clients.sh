@@ -67,7 +67,6 @@ if v=$(junit_verdict test-artifacts/ogctests.xml) && ! grep -Eq '[0-9]+ (failed|
   ok "ogctests features/core: $v (it printed: ${printed:-nothing})"
 else
   bad "ogctests features/core: $v (it printed: ${printed:-nothing}; test-artifacts/ogctests.xml, test-artifacts/ogctests.log)"
-  grep -E '^(FAILED|ERROR)|\b(FAILED|ERROR)\b' test-artifacts/ogctests.log | head -20 || true
 fi
 rm -rf "$out"
 echo "$pass passed, $fail failed"

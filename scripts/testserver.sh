@@ -56,6 +56,9 @@ except (OSError, ET.ParseError) as e:
 passed = failed = errors = skipped = 0
 for case in root.iter("testcase"):
     kinds = {child.tag for child in case}
+    if "failure" in kinds or "error" in kinds:
+        # the names go to stderr (the log), the counts to stdout (the verdict)
+        print(f"  {'failed' if 'failure' in kinds else 'error'}: {case.get('classname', '')}::{case.get('name', '')}", file=sys.stderr)
     if "failure" in kinds:
         failed += 1
     elif "error" in kinds:

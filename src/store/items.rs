@@ -66,7 +66,6 @@ pub struct Statement {
 pub struct ItemsPlan {
     pub page: Statement,
     pub count: Statement,
-    pub sort_len: usize,
 }
 
 fn cast(q: QType) -> &'static str {
@@ -240,7 +239,7 @@ impl ItemsRequest {
             conds = conds.join(" AND "),
             order = order.join(", "),
         );
-        Ok(ItemsPlan { page: Statement { sql, params }, count, sort_len: keys.len() })
+        Ok(ItemsPlan { page: Statement { sql, params }, count })
     }
 }
 

@@ -67,6 +67,8 @@ pub fn document(base: &str) -> Value {
         "404": problem("no such collection or feature"),
         "503": problem("the database is unavailable or the query took too long"),
     });
+    // Members of a Feature body that are accepted whatever they hold and ignored (a feature as read carries them).
+    let ignored = json!({"description": "accepted and ignored"});
     let write_errors = json!({
         "400": problem("the feature was refused; every problem is listed in `errors`"),
         "401": problem("no valid bearer token"),
@@ -209,12 +211,12 @@ pub fn document(base: &str) -> Value {
                     "properties": {"anyOf": [feature_properties(Collection::FarmlandUnits), feature_properties(Collection::ConstructionParcels)]},
                     "links": {"type": "array", "items": {"$ref": "#/components/schemas/Link"}, "description": "on a single feature read: self, alternate (the other format) and collection"}}},
                 "FeatureInput": {"type": "object", "required": ["type", "geometry", "properties"], "additionalProperties": false,
-                    "properties": {"type": {"type": "string", "enum": ["Feature"]}, "id": {"type": "string"}, "geometry": {"$ref": "#/components/schemas/Geometry"}, "properties": {"type": "object"},
-                        "bbox": {"type": "array", "items": {"type": "number"}, "description": "ignored"}, "links": {"type": "array", "items": {"$ref": "#/components/schemas/Link"}, "description": "ignored"}},
+                    "properties": {"type": {"type": "string", "enum": ["Feature"]}, "id": ignored, "geometry": {"$ref": "#/components/schemas/Geometry"}, "properties": {"type": "object"},
+                        "bbox": ignored, "links": ignored},
                     "description": "farmland_units: unit_code, county_code, class, land_type, measures_in_place, crops_compliant, valid_from, basis_doc. construction_parcels: parcel_code, county_code, name, state (on creation), priority_supervision, key_unit_land, current_use, use_code_system, remediated_for_class, former_industry, valid_from."},
                 "FeaturePatch": {"type": "object", "additionalProperties": false, "description": "an RFC 7396 merge patch of a Feature: properties go inside `properties`",
-                    "properties": {"type": {"type": "string", "enum": ["Feature"]}, "id": {"type": "string"}, "geometry": {"$ref": "#/components/schemas/Geometry"}, "properties": {"type": "object"},
-                        "bbox": {"type": "array", "items": {"type": "number"}}, "links": {"type": "array", "items": {"$ref": "#/components/schemas/Link"}}}},
+                    "properties": {"type": {"type": "string", "enum": ["Feature"]}, "id": ignored, "geometry": {"$ref": "#/components/schemas/Geometry"}, "properties": {"type": "object"},
+                        "bbox": ignored, "links": ignored}},
                 "FeatureCollection": {"type": "object", "required": ["type", "features"], "properties": {"type": {"type": "string", "enum": ["FeatureCollection"]}, "features": {"type": "array", "items": {"$ref": "#/components/schemas/Feature"}},
                     "numberReturned": {"type": "integer"}, "numberMatched": {"type": "integer"}, "timeStamp": {"type": "string"}, "links": {"type": "array", "items": {"$ref": "#/components/schemas/Link"}}}},
                 "Transition": {"type": "object", "additionalProperties": false, "required": ["to", "document"], "properties": {"to": {"type": "string", "enum": states}, "date": {"type": "string", "format": "date"}, "document": {"type": "string", "example": "桂环函〔2025〕8号"}, "note": {"type": "string"}}},

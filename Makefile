@@ -1,7 +1,8 @@
 # landguard: two commands on a fresh Debian 12 machine
 #   make run     install missing packages, start the private PostgreSQL/PostGIS (or use $DATABASE_URL),
 #                build, migrate, load the demo data once, serve on http://127.0.0.1:8080
-#   make test    the same set-up (server with fsync off), then cargo test and scripts/test-*.sh
+#   make test    the same set-up (server with fsync off), then cargo fmt --check, cargo clippy (-D warnings),
+#                cargo test and scripts/test-*.sh; a style finding fails the run like a failing test
 # Other targets: stop, web, fixtures, clean-db (destructive: deletes the private cluster and its data).
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -16,10 +17,6 @@ CARGO ?= cargo
 
 BIN  := target/release/landguard
 BIND ?= 127.0.0.1:8080
-# Checked sqlx macros: with a committed .sqlx/ build offline, so a fresh (unmigrated) database is enough.
-ifneq ($(wildcard .sqlx),)
-export SQLX_OFFLINE ?= true
-endif
 # Front-end build: the map viewer in web/ into web/dist (npm registry only; served at /map/).
 WEB_BUILD ?= npm --prefix web ci --no-audit --no-fund --loglevel=error && npm --prefix web run build
 # Extra test steps: every scripts/test-*.sh, run with DATABASE_URL exported, after cargo test.
@@ -32,7 +29,7 @@ DB_URL = DATABASE_URL="$$($(PG_ENV) bash scripts/pg.sh start | tail -n 1)"; expo
 
 help:
 	@echo "make run       bootstrap, start PostgreSQL, build, migrate, load demo data once, serve on $(BIND)"
-	@echo "make test      bootstrap, start PostgreSQL (fsync off), cargo test --all-targets, scripts/test-*.sh"
+	@echo "make test      bootstrap, start PostgreSQL (fsync off), cargo fmt --check, clippy, cargo test, scripts/test-*.sh"
 	@echo "make stop      stop the private PostgreSQL cluster"
 	@echo "make fixtures  regenerate fixtures/ (python3 scripts/gen_fixtures.py)"
 	@echo "make clean-db  DESTRUCTIVE: stop the private cluster and delete .pgdata (all local data)"
@@ -68,6 +65,9 @@ test: bootstrap
 	@$(DB_URL)
 	export RUST_BACKTRACE=1
 	rc=0
+	# Style is checked, and fails the run, before the tests.
+	$(CARGO) fmt --check || { echo "FAILED: cargo fmt --check (run cargo fmt)" >&2; rc=1; }
+	$(CARGO) clippy --all-targets -- -D warnings || { echo "FAILED: cargo clippy --all-targets -- -D warnings" >&2; rc=1; }
 	$(CARGO) test --all-targets --no-fail-fast || rc=1
 	for t in $(TEST_EXTRA); do
 	  echo ">> $$t" >&2

@@ -17,6 +17,7 @@ testserver_start schemathesis
 bin=$(testserver_venv schemathesis 'schemathesis>=4,<5')
 token=$(DATABASE_URL=$LG_DB target/debug/landguard token create --name schemathesis --role editor 2>/dev/null | tail -n 1)
 mkdir -p test-artifacts
+rm -f test-artifacts/schemathesis.xml
 rc=0
 # Bounded by examples and by time; one worker, so the server log reads in order.
 timeout "${SCHEMATHESIS_TIMEOUT:-600}" "$bin/schemathesis" --no-color run "$LG_URL/api" \
@@ -29,20 +30,29 @@ timeout "${SCHEMATHESIS_TIMEOUT:-600}" "$bin/schemathesis" --no-color run "$LG_U
   --workers 1 \
   --suppress-health-check all \
   --generation-database none \
+  --report junit --report-junit-path test-artifacts/schemathesis.xml \
   ${SCHEMATHESIS_SEED:+--seed "$SCHEMATHESIS_SEED"} \
   >test-artifacts/schemathesis.log 2>&1 || rc=$?
 # The failures first (which operation, the request to reproduce it), then the summary with the seed
 # (SCHEMATHESIS_SEED replays a run).
 sed -n '/^=* FAILURES =*$/,/^=* WARNINGS =*$/p' test-artifacts/schemathesis.log | head -n 200
 tail -n 40 test-artifacts/schemathesis.log
+# The verdict is schemathesis's JUnit report (one test case an operation), not its exit code alone: a run
+# cut short by the timeout, or one that wrote no report, fails too.
+if v=$(junit_verdict test-artifacts/schemathesis.xml) && [ "$rc" -eq 0 ]; then
+  verdict=0
+else
+  verdict=1
+  echo "FAILED: schemathesis reported $v, exit code $rc: server errors or departures from /api (test-artifacts/schemathesis.log, test-artifacts/schemathesis.xml)"
+fi
 if grep -q 'panicked' "test-artifacts/server-schemathesis.log"; then
   echo "FAILED: the server panicked (test-artifacts/server-schemathesis.log)"
-  rc=1
+  verdict=1
 fi
-if [ "$rc" -eq 0 ]; then
+echo "schemathesis: $v"
+if [ "$verdict" -eq 0 ]; then
   echo "1 passed, 0 failed"
 else
-  echo "FAILED: schemathesis found server errors or departures from /api (test-artifacts/schemathesis.log)"
   echo "0 passed, 1 failed"
 fi
-exit "$rc"
+exit "$verdict"

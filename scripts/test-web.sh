@@ -32,8 +32,21 @@ log "build web/dist"
 for f in index.html app.js app.css config.js counties.geojson; do
   [ -s "$WEB/dist/$f" ] || die "the build did not write web/dist/$f"
 done
+# node --test prints its own report (spec) and writes a JUnit one; the verdict is read from the JUnit
+# report (junit_verdict), not from node's exit code alone.
+source scripts/testserver.sh
+mkdir -p "$ARTIFACTS"
+node_tests() {
+  local name=$1 v
+  shift
+  rm -f "$ARTIFACTS/$name.xml"
+  (cd "$WEB" && node --test --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=junit --test-reporter-destination="$ARTIFACTS/$name.xml" "$@") || true
+  v=$(junit_verdict "$ARTIFACTS/$name.xml") || die "$name tests: $v (${ARTIFACTS#"$REPO"/}/$name.xml)"
+  log "$name tests: $v"
+}
 log "unit tests"
-(cd "$WEB" && node --test test/unit/)
+node_tests unit test/unit/
 if [ "${WEB_UNIT_ONLY:-}" = 1 ]; then
   exit 0
 fi
@@ -89,4 +102,4 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "$URL/map/")
 [ "$code" = 200 ] || die "GET /map/ answered $code, not 200"
 
 log "browser tests against $URL (screenshots in ${ARTIFACTS#"$REPO"/})"
-(cd "$WEB" && LANDGUARD_URL=$URL ARTIFACTS=$ARTIFACTS CHROMIUM=$CHROMIUM node --test --test-concurrency=1 test/browser/)
+LANDGUARD_URL=$URL ARTIFACTS=$ARTIFACTS CHROMIUM=$CHROMIUM node_tests browser --test-concurrency=1 test/browser/

@@ -38,3 +38,39 @@ testserver_venv() {
   "$dir/bin/pip" install -q --disable-pip-version-check "$@" >&2
   echo "$dir/bin"
 }
+
+# The verdict of a JUnit XML report, the one thing a suite's result is read from: a tool's exit code is not
+# trusted (ogctests, for one, exits 0 when its tests fail). Prints "N passed, N failed, N errors, N skipped"
+# and succeeds only when the report exists, holds at least one test and no failure or error.
+#   junit_verdict FILE
+junit_verdict() {
+  python3 - "$1" <<'PY'
+import sys
+import xml.etree.ElementTree as ET
+
+try:
+    root = ET.parse(sys.argv[1]).getroot()
+except (OSError, ET.ParseError) as e:
+    print(f"no readable report {sys.argv[1]} ({e})")
+    sys.exit(1)
+passed = failed = errors = skipped = 0
+for case in root.iter("testcase"):
+    kinds = {child.tag for child in case}
+    if "failure" in kinds or "error" in kinds:
+        # the names go to stderr (the log), the counts to stdout (the verdict)
+        print(f"  {'failed' if 'failure' in kinds else 'error'}: {case.get('classname', '')}::{case.get('name', '')}", file=sys.stderr)
+    if "failure" in kinds:
+        failed += 1
+    elif "error" in kinds:
+        errors += 1
+    elif "skipped" in kinds:
+        skipped += 1
+    else:
+        passed += 1
+# An error outside any test case (a collection error, a crashed session) is counted on the suite only.
+for suite in root.iter("testsuite"):
+    errors += max(0, int(suite.get("errors", 0) or 0) - sum(1 for c in suite.iter("testcase") if c.find("error") is not None))
+print(f"{passed} passed, {failed} failed, {errors} errors, {skipped} skipped")
+sys.exit(0 if passed + failed + errors > 0 and failed == 0 and errors == 0 else 1)
+PY
+}

@@ -140,15 +140,20 @@ impl Settings {
     /// Defaults, then the config file (if any), then the environment.
     pub fn load(config_file: Option<&Path>) -> Result<Settings, ConfigError> {
         let file = config_file.map(Path::to_path_buf).or_else(|| std::env::var_os("LANDGUARD_CONFIG").map(Into::into));
+        Settings::load_from(file.as_deref(), |k| std::env::var(k).ok())
+    }
+
+    /// `load` with the environment given as a function, so that tests do not depend on the process's.
+    fn load_from(file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
         let mut s = match file {
             Some(path) => {
                 let p = path.display().to_string();
-                let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read { path: p.clone(), source })?;
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: p.clone(), source })?;
                 toml::from_str(&text).map_err(|source| ConfigError::Parse { path: p, source })?
             }
             None => Settings::default(),
         };
-        s.apply_env(|k| std::env::var(k).ok())?;
+        s.apply_env(env)?;
         Ok(s)
     }
 
@@ -279,14 +284,22 @@ mod tests {
 
     #[test]
     fn config_file_is_read() {
-        let dir = std::env::temp_dir().join(format!("landguard-config-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("landguard.toml");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("landguard.toml");
         std::fs::write(&path, "bind = \"0.0.0.0:9000\"\nheavy_metal_buffer_m = 500.0\n").unwrap();
-        let s: Settings = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let s = Settings::load_from(Some(&path), |_| None).unwrap();
         assert_eq!(s.bind, "0.0.0.0:9000");
         assert_eq!(s.heavy_metal_buffer_m, 500.0);
         assert_eq!(s.pool_size, 16);
-        assert!(toml::from_str::<Settings>("colour = 1").is_err());
+        // the environment wins over the file
+        let s = Settings::load_from(Some(&path), |k| (k == "LANDGUARD_BIND").then(|| "127.0.0.1:9001".to_string())).unwrap();
+        assert_eq!(s.bind, "127.0.0.1:9001");
+        // an unknown key, or a missing file, is an error that names the file
+        std::fs::write(&path, "colour = 1\n").unwrap();
+        let err = Settings::load_from(Some(&path), |_| None).unwrap_err();
+        assert!(matches!(err, ConfigError::Parse { .. }) && err.to_string().contains("landguard.toml"), "{err}");
+        let missing = dir.path().join("missing.toml");
+        let err = Settings::load_from(Some(&missing), |_| None).unwrap_err();
+        assert!(matches!(err, ConfigError::Read { .. }) && err.to_string().contains("missing.toml"), "{err}");
     }
 }

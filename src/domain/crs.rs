@@ -94,12 +94,6 @@ fn supported_list() -> String {
     "CRS84, EPSG 4326, 4490, 3857 and the CGCS2000 Gauss-Krüger zones 4513–4554 (as http://www.opengis.net/def/crs/EPSG/0/NNNN)".into()
 }
 
-/// Guangxi's Gauss-Krüger zone for a longitude: the 3-degree zone whose central meridian is nearest.
-pub fn gk_zone_for_lon(lon: f64) -> Crs {
-    let cm = ((lon / 3.0).round() * 3.0).clamp(75.0, 135.0);
-    Crs { srid: 4534 + ((cm - 75.0) / 3.0) as i32, crs84: false }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,12 +119,6 @@ mod tests {
         for bad in ["EPSG:2000", "http://www.opengis.net/def/crs/EPSG/0/abc", "WGS84", "", "EPSG:4546; DROP TABLE x"] {
             assert!(Crs::parse(bad).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn gk_zones() {
-        assert_eq!(gk_zone_for_lon(109.4).srid, 4545); // Liuzhou, CM 108E
-        assert_eq!(gk_zone_for_lon(110.3).srid, 4546); // Guilin, CM 111E
     }
 }
 

@@ -48,11 +48,6 @@ impl FarmlandClass {
             FarmlandClass::StrictControl => "《中华人民共和国土壤污染防治法》第五十四条",
         }
     }
-
-    /// Polluted farmland, the denominator of the safe-utilisation rate.
-    pub fn is_polluted(self) -> bool {
-        !matches!(self, FarmlandClass::PriorityProtection)
-    }
 }
 
 impl fmt::Display for FarmlandClass {
@@ -172,7 +167,5 @@ mod tests {
             assert_eq!(c.name_zh().parse::<FarmlandClass>().unwrap(), c);
         }
         assert!("polluted".parse::<FarmlandClass>().is_err());
-        assert!(!FarmlandClass::PriorityProtection.is_polluted());
-        assert!(FarmlandClass::SafeUse.is_polluted() && FarmlandClass::StrictControl.is_polluted());
     }
 }

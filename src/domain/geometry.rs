@@ -144,11 +144,12 @@ pub fn m2_to_mu(m2: f64) -> f64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use serde_json::json;
 
-    fn square(lon: f64, lat: f64, d: f64) -> serde_json::Value {
+    /// A small square polygon (side `d` degrees) at lon/lat, as GeoJSON: the unit tests' one test shape.
+    pub(crate) fn square(lon: f64, lat: f64, d: f64) -> serde_json::Value {
         json!({"type": "Polygon", "coordinates": [[[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d], [lon, lat]]]})
     }
 

@@ -449,18 +449,15 @@ pub fn check_feature(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::geometry::tests::square;
     use serde_json::json;
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
     }
 
-    fn square() -> Value {
-        json!({"type":"Polygon","coordinates":[[[109.41,24.33],[109.412,24.33],[109.412,24.332],[109.41,24.332],[109.41,24.33]]]})
-    }
-
     fn unit(props: Value) -> Value {
-        json!({"type": "Feature", "geometry": square(), "properties": props})
+        json!({"type": "Feature", "geometry": square(109.41, 24.33, 0.002), "properties": props})
     }
 
     fn ok_unit() -> Value {
@@ -503,7 +500,7 @@ mod tests {
     fn parcel_codes_are_checked_in_their_system() {
         let base = json!({"parcel_code": "LZ-P-1", "county_code": "450202", "name": "原柳州某化工厂", "current_use": "R2",
                           "use_code_system": "gb50137", "state": "listed", "remediated_for_class": 2});
-        let f = json!({"type":"Feature","geometry": square(), "properties": base});
+        let f = json!({"type":"Feature","geometry": square(109.41, 24.33, 0.002), "properties": base});
         let c = check_feature(Collection::ConstructionParcels, &f, today(), FeatureLimits::default()).unwrap();
         let Record::Parcel(p) = c.record else { panic!() };
         assert!(p.rcr_listed());
@@ -527,7 +524,7 @@ mod tests {
             (json!([1, 2]), ""),
             (json!({"type": "FeatureCollection", "features": []}), "/type"),
             (json!({"type": "Feature", "properties": ok_unit()}), "/geometry"),
-            (json!({"type": "Feature", "geometry": square()}), "/properties"),
+            (json!({"type": "Feature", "geometry": square(109.41, 24.33, 0.002)}), "/properties"),
             (json!({"type": "Feature", "geometry": {"type": "Point", "coordinates": [109.4, 24.3]}, "properties": ok_unit()}), "/geometry"),
         ];
         for (body, pointer) in cases {

@@ -79,6 +79,89 @@ pub fn feature_response(status: StatusCode, json: String, etag: &str, location: 
     resp
 }
 
+/// A single feature's links, which OGC API Features Part 1 requires (/req/core/f-links): this document, the
+/// same feature in the other format, and its collection. The request's own parameters (crs, properties,
+/// datetime) are kept so that both links name the same version and representation; only `f` changes.
+pub fn feature_links(base: &str, c: Collection, fid: &str, params: &Params, format: super::html::Format) -> Value {
+    let url = format!("{base}/collections/{c}/items/{}", path_segment(fid));
+    let with_f = |f: Option<&str>| {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        q.extend_pairs(params.pairs().iter().filter(|(k, _)| k != "f"));
+        if let Some(f) = f {
+            q.append_pair("f", f);
+        }
+        let q = q.finish();
+        if q.is_empty() { url.clone() } else { format!("{url}?{q}") }
+    };
+    let is_html = format == super::html::Format::Html;
+    let rel = |this: bool| if this { "self" } else { "alternate" };
+    // JSON is the default, but a browser that asks for HTML first is given HTML unless f says otherwise.
+    let json_link = json!({"rel": rel(!is_html), "type": GEOJSON, "title": "this feature as GeoJSON",
+        "href": with_f(is_html.then_some("json"))});
+    let html_link = json!({"rel": rel(is_html), "type": "text/html", "title": "this feature as HTML", "href": with_f(Some("html"))});
+    let collection = json!({"rel": "collection", "type": "application/json", "title": format!("the collection {c}"),
+        "href": format!("{base}/collections/{c}")});
+    if is_html {
+        json!([html_link, json_link, collection])
+    } else {
+        json!([json_link, html_link, collection])
+    }
+}
+
+/// A feature's GeoJSON (as PostGIS wrote it) with `links` added as its last member.
+pub fn with_links(feature: String, links: &Value) -> String {
+    match feature.trim_end().strip_suffix('}') {
+        Some(head) if head.trim_start().len() > 1 => format!("{head},\"links\":{links}}}"),
+        _ => feature,
+    }
+}
+
+/// A feature id as one URL path segment: anything but unreserved characters is percent-encoded.
+fn path_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// What a Feature body may hold at its top level. `bbox` and `links` (as a GET answers them) are accepted so
+/// that a feature read can be written back; they are ignored.
+const FEATURE_MEMBERS: &[&str] = &["type", "id", "geometry", "properties", "bbox", "links"];
+
+/// Unknown top-level members of a Feature body (or of a PATCH) are refused, not ignored: a property written
+/// beside `properties` instead of inside it would otherwise be dropped, and the write would store nothing of
+/// what was meant.
+fn known_members(c: Collection, body: &Value) -> ApiResult<()> {
+    use crate::domain::registry::Problem;
+    let Some(obj) = body.as_object() else { return Ok(()) };
+    let props = crate::store::layers::prop_names(c);
+    let problems: Vec<Problem> = obj
+        .iter()
+        .filter(|(k, _)| !FEATURE_MEMBERS.contains(&k.as_str()))
+        .map(|(k, v)| {
+            let detail = if props.contains(&k.as_str()) {
+                format!(
+                    "{k} 是属性，应写在 properties 内 — {k} is a property: it belongs inside \"properties\", as in {}",
+                    json!({"properties": {k: v}})
+                )
+            } else {
+                format!("Feature 顶层不认识的成员 — unknown member at the top level of a Feature (known: {})", FEATURE_MEMBERS.join(", "))
+            };
+            Problem::new(format!("/{}", k.replace('~', "~0").replace('/', "~1")), detail)
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_feature(problems))
+    }
+}
+
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -89,6 +172,7 @@ async fn create(
     let c = collection(&coll)?;
     let who = caller.writer()?;
     let value = json_body(&state.settings, &headers, body)?;
+    known_members(c, &value)?;
     let checked = check_feature(c, &value, today(), state.settings.feature_limits()).map_err(ApiError::invalid_feature)?;
     let doc = state.store.create(c, &checked, Actor { name: &who.name }).await?;
     state.wrote(&who.name).await;
@@ -120,6 +204,7 @@ async fn replace(
     let c = collection(&coll)?;
     let who = caller.writer()?;
     let mut value = json_body(&state.settings, &headers, body)?;
+    known_members(c, &value)?;
     keep_state(&state, c, &fid, &mut value).await?;
     let checked = check_feature(c, &value, today(), state.settings.feature_limits()).map_err(ApiError::invalid_feature)?;
     let doc = state.store.replace(c, &fid, &checked, if_match(&headers), Actor { name: &who.name }, "replace").await?;
@@ -156,6 +241,7 @@ async fn patch(
     if !patch.is_object() {
         return Err(ApiError::bad_request("a PATCH body is a JSON merge patch: an object such as {\"properties\": {...}}"));
     }
+    known_members(c, &patch)?;
     let current = state.store.feature(c, &fid, AsOf::Current).await?;
     let mut value: Value = serde_json::from_str(&current.json).map_err(|_| ApiError::internal())?;
     merge_patch(&mut value, &patch);
@@ -300,6 +386,17 @@ async fn history(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_are_added_to_a_feature_and_ids_are_one_path_segment() {
+        let links = json!([{"rel": "self"}]);
+        let f: Value = serde_json::from_str(&with_links(r#"{"type":"Feature","id":"a"} "#.into(), &links)).unwrap();
+        assert_eq!(f["links"], links);
+        assert_eq!(f["id"], "a");
+        assert_eq!(path_segment("LZ-1.a_b~"), "LZ-1.a_b~");
+        assert_eq!(path_segment("a b/c?d"), "a%20b%2Fc%3Fd");
+        assert_eq!(path_segment("地块"), "%E5%9C%B0%E5%9D%97");
+    }
 
     #[test]
     fn merge_patch_follows_rfc7396() {

@@ -362,10 +362,12 @@ pub async fn item(
             None => return Err(ApiError::not_found(format!("{c} has no feature '{fid}'"))),
         }
     };
+    let links = super::features::feature_links(&base_url(&headers), c, &fid, &params, format);
     if format == Format::Html {
         let f: Value = serde_json::from_str(&json).map_err(|_| ApiError::internal())?;
         let body = format!(
-            "<p><a href=\"?f=json\">GeoJSON</a> · <a href=\"{fid}/history\">历史 history</a> · <a href=\"/map/\">一张图 map</a></p>{}",
+            "{}<p><a href=\"{fid}/history\">历史 history</a> · <a href=\"/map/\">一张图 map</a></p>{}",
+            html::links(&json!({ "links": links })),
             html::properties_table(&f),
             fid = html::escape(&fid)
         );
@@ -373,7 +375,7 @@ pub async fn item(
         set(&mut resp, header::ETAG, &etag);
         return Ok(resp);
     }
-    let mut resp = feature_response(StatusCode::OK, json, &etag, None);
+    let mut resp = feature_response(StatusCode::OK, super::features::with_links(json, &links), &etag, None);
     set(&mut resp, "content-crs", &format!("<{}>", crs.uri()));
     Ok(resp)
 }

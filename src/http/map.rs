@@ -86,37 +86,37 @@ mod tests {
 
     #[tokio::test]
     async fn serves_the_bundle_and_redirects_to_the_slash() {
-        let dir = std::env::temp_dir().join(format!("landguard-web-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let scratch = tempfile::tempdir().unwrap();
+        let dir = scratch.path();
         std::fs::write(dir.join("index.html"), "<!doctype html><title>map</title>").unwrap();
         std::fs::write(dir.join("app.js"), "console.log(1)").unwrap();
         std::fs::write(dir.join("counties.geojson"), "{}").unwrap();
 
-        let (status, headers, _) = get_path(app(&dir), "/map").await;
+        let (status, headers, _) = get_path(app(dir), "/map").await;
         assert_eq!(status, StatusCode::PERMANENT_REDIRECT);
         assert_eq!(headers[header::LOCATION], "map/");
 
-        let (status, headers, body) = get_path(app(&dir), "/map/?lang=en").await;
+        let (status, headers, body) = get_path(app(dir), "/map/?lang=en").await;
         assert_eq!(status, StatusCode::OK);
         assert!(body.contains("<title>map</title>"));
         assert!(headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
 
-        let (status, _, body) = get_path(app(&dir), "/map/app.js").await;
+        let (status, _, body) = get_path(app(dir), "/map/app.js").await;
         assert_eq!((status, body.as_str()), (StatusCode::OK, "console.log(1)"));
-        let (_, headers, _) = get_path(app(&dir), "/map/counties.geojson").await;
+        let (_, headers, _) = get_path(app(dir), "/map/counties.geojson").await;
         assert_eq!(headers[header::CONTENT_TYPE], "application/geo+json");
 
-        let (status, headers, _) = get_path(app(&dir), "/map/missing.js").await;
+        let (status, headers, _) = get_path(app(dir), "/map/missing.js").await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         assert_eq!(headers[header::CONTENT_TYPE], "application/problem+json");
-        let (status, _, _) = get_path(app(&dir), "/map/../Cargo.toml").await;
+        let (status, _, _) = get_path(app(dir), "/map/../Cargo.toml").await;
         assert_eq!(status, StatusCode::NOT_FOUND);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[tokio::test]
     async fn an_unbuilt_viewer_says_how_to_build_it() {
-        let dir = std::env::temp_dir().join(format!("landguard-web-missing-{}", std::process::id()));
+        let scratch = tempfile::tempdir().unwrap();
+        let dir = scratch.path().join("dist");
         let (status, headers, body) = get_path(app(&dir), "/map/").await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         assert_eq!(headers[header::CONTENT_TYPE], "application/problem+json");

@@ -67,6 +67,8 @@ pub fn document(base: &str) -> Value {
         "404": problem("no such collection or feature"),
         "503": problem("the database is unavailable or the query took too long"),
     });
+    // Members of a Feature body that are accepted whatever they hold and ignored (a feature as read carries them).
+    let ignored = json!({"description": "accepted and ignored"});
     let write_errors = json!({
         "400": problem("the feature was refused; every problem is listed in `errors`"),
         "401": problem("no valid bearer token"),
@@ -121,7 +123,7 @@ pub fn document(base: &str) -> Value {
                     "requestBody": {"required": true, "content": {geojson: {"schema": {"$ref": "#/components/schemas/FeatureInput"}}, "application/json": {"schema": {"$ref": "#/components/schemas/FeatureInput"}}}},
                     "responses": merge(json!({"200": {"description": "replaced", "content": {geojson: {"schema": {"$ref": "#/components/schemas/Feature"}}}}}), &write_errors)},
                 "patch": {"tags": ["Registry writes"], "summary": "Update a feature with a JSON merge patch", "operationId": "updateFeature", "security": [{"bearer": []}], "parameters": [param("collectionId"), param("featureId"), param("If-Match")],
-                    "requestBody": {"required": true, "content": {"application/merge-patch+json": {"schema": {"type": "object"}}, "application/json": {"schema": {"type": "object"}}}},
+                    "requestBody": {"required": true, "content": {"application/merge-patch+json": {"schema": {"$ref": "#/components/schemas/FeaturePatch"}}, "application/json": {"schema": {"$ref": "#/components/schemas/FeaturePatch"}}}},
                     "responses": merge(json!({"200": {"description": "updated", "content": {geojson: {"schema": {"$ref": "#/components/schemas/Feature"}}}}}), &write_errors)},
                 "delete": {"tags": ["Registry writes"], "summary": "End a feature from today (its history stays)", "operationId": "deleteFeature", "security": [{"bearer": []}], "parameters": [param("collectionId"), param("featureId"), param("If-Match")],
                     "responses": merge(json!({"204": {"description": "deleted"}}), &write_errors)}
@@ -211,9 +213,15 @@ pub fn document(base: &str) -> Value {
                     "errors": {"type": "array", "items": {"type": "object", "properties": {"pointer": {"type": "string"}, "detail": {"type": "string"}}}}}},
                 "Geometry": {"type": "object", "required": ["type", "coordinates"], "properties": {"type": {"type": "string", "enum": ["Polygon", "MultiPolygon"]}, "coordinates": {"type": "array", "items": {}}}},
                 "Feature": {"type": "object", "required": ["type", "geometry", "properties"], "properties": {"type": {"type": "string", "enum": ["Feature"]}, "id": {"type": "string"}, "geometry": {"$ref": "#/components/schemas/Geometry"},
-                    "properties": {"anyOf": [feature_properties(Collection::FarmlandUnits), feature_properties(Collection::ConstructionParcels)]}}},
-                "FeatureInput": {"type": "object", "required": ["type", "geometry", "properties"], "properties": {"type": {"type": "string", "enum": ["Feature"]}, "geometry": {"$ref": "#/components/schemas/Geometry"}, "properties": {"type": "object"}},
+                    "properties": {"anyOf": [feature_properties(Collection::FarmlandUnits), feature_properties(Collection::ConstructionParcels)]},
+                    "links": {"type": "array", "items": {"$ref": "#/components/schemas/Link"}, "description": "on a single feature read: self, alternate (the other format) and collection"}}},
+                "FeatureInput": {"type": "object", "required": ["type", "geometry", "properties"], "additionalProperties": false,
+                    "properties": {"type": {"type": "string", "enum": ["Feature"]}, "id": ignored, "geometry": {"$ref": "#/components/schemas/Geometry"}, "properties": {"type": "object"},
+                        "bbox": ignored, "links": ignored},
                     "description": "farmland_units: unit_code, county_code, class, land_type, measures_in_place, crops_compliant, valid_from, basis_doc. construction_parcels: parcel_code, county_code, name, state (on creation), priority_supervision, key_unit_land, current_use, use_code_system, remediated_for_class, former_industry, valid_from."},
+                "FeaturePatch": {"type": "object", "additionalProperties": false, "description": "an RFC 7396 merge patch of a Feature: properties go inside `properties`",
+                    "properties": {"type": {"type": "string", "enum": ["Feature"]}, "id": ignored, "geometry": {"$ref": "#/components/schemas/Geometry"}, "properties": {"type": "object"},
+                        "bbox": ignored, "links": ignored}},
                 "FeatureCollection": {"type": "object", "required": ["type", "features"], "properties": {"type": {"type": "string", "enum": ["FeatureCollection"]}, "features": {"type": "array", "items": {"$ref": "#/components/schemas/Feature"}},
                     "numberReturned": {"type": "integer"}, "numberMatched": {"type": "integer"}, "timeStamp": {"type": "string"}, "links": {"type": "array", "items": {"$ref": "#/components/schemas/Link"}}}},
                 "Transition": {"type": "object", "additionalProperties": false, "required": ["to", "document"], "properties": {"to": {"type": "string", "enum": states}, "date": {"type": "string", "format": "date"}, "document": {"type": "string", "example": "桂环函〔2025〕8号"}, "note": {"type": "string"}, "remediated_for_class": {"type": "integer", "nullable": true, "enum": [1, 2, null], "description": "only on the step to delisted: the GB 36600-2018 class of use whose targets the remediation met"}}},

@@ -13,6 +13,7 @@ const FARMLAND_INSERT: &str = include_str!("sql/farmland_insert.sql");
 const PARCEL_INSERT: &str = include_str!("sql/parcel_insert.sql");
 const PARCEL_TRANSITION: &str = include_str!("sql/parcel_transition.sql");
 const HISTORY: &str = include_str!("sql/history.sql");
+const VERSION_UNCHANGED: &str = include_str!("sql/version_unchanged.sql");
 
 /// The fixed SQL names of a collection. Only these identifiers are ever spliced into SQL.
 pub struct Tables {
@@ -292,6 +293,18 @@ impl Store {
         }
         end_current(&mut tx, collection, &current, c.record.valid_from(), actor.name, change).await?;
         let id = insert_version(&mut tx, c, actor.name, change).await?;
+        // A write that changes nothing records nothing: a version that only repeats the current one would
+        // still hold a date, and block a real change dated before it. The current version is the answer.
+        let unchanged: bool = sqlx::query_scalar(&VERSION_UNCHANGED.replace("{table}", tables(collection).table))
+            .bind(id)
+            .bind(current.version_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if unchanged {
+            tx.rollback().await?;
+            let mut conn = self.pool.acquire().await?;
+            return Store::feature_in(&mut conn, collection, current.version_id).await;
+        }
         audit(
             &mut tx,
             actor.name,

@@ -67,7 +67,6 @@ pub struct Statement {
 pub struct ItemsPlan {
     pub page: Statement,
     pub count: Statement,
-    pub sort_len: usize,
 }
 
 fn cast(q: QType) -> &'static str {
@@ -241,7 +240,7 @@ impl ItemsRequest {
             conds = conds.join(" AND "),
             order = order.join(", "),
         );
-        Ok(ItemsPlan { page: Statement { sql, params }, count, sort_len: keys.len() })
+        Ok(ItemsPlan { page: Statement { sql, params }, count })
     }
 }
 

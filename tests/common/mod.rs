@@ -108,6 +108,22 @@ pub fn county_outlines() -> Value {
     serde_json::from_str(include_str!("../../fixtures/counties.geojson")).unwrap()
 }
 
+/// A scratch directory for a test's files, removed when dropped (also when the test fails).
+pub struct Dir(tempfile::TempDir);
+
+impl Dir {
+    pub fn new(name: &str) -> Dir {
+        Dir(tempfile::Builder::new().prefix(&format!("landguard-{name}-")).tempdir().expect("a scratch directory"))
+    }
+    /// A file in the directory.
+    pub fn path(&self, f: &str) -> std::path::PathBuf {
+        self.0.path().join(f)
+    }
+    pub fn root(&self) -> &std::path::Path {
+        self.0.path()
+    }
+}
+
 /// A small square polygon (side `d` degrees) at lon/lat.
 pub fn square(lon: f64, lat: f64, d: f64) -> Value {
     json!({"type": "Polygon", "coordinates": [[[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d], [lon, lat]]]})

@@ -12,42 +12,10 @@ use bytes::Bytes;
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
+use crate::store::tiles::{DataVersion, TileDetail};
 use crate::store::Store;
 use futures_util::future::{BoxFuture, FutureExt, Shared};
 use std::sync::{Arc, Mutex, MutexGuard};
-
-/// Which state of a collection's data a tile was made from: the change counter and the time of the
-/// change that set it. The time makes the pair unique across re-created databases, whose counters
-/// start again from zero.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct DataVersion {
-    pub seq: i64,
-    /// `collection_changes.changed_at` in microseconds since the epoch.
-    pub stamp: i64,
-}
-
-/// How much a tile was reduced to stay under the size bound.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum TileDetail {
-    /// Every property; geometry simplified to the tile grid.
-    Full,
-    /// Fewer properties (those the map styles by) and coarser geometry.
-    Reduced,
-    /// The styling properties only, much coarser geometry, small features dropped.
-    Minimal,
-}
-
-impl TileDetail {
-    pub const ALL: [TileDetail; 3] = [TileDetail::Full, TileDetail::Reduced, TileDetail::Minimal];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TileDetail::Full => "full",
-            TileDetail::Reduced => "reduced",
-            TileDetail::Minimal => "minimal",
-        }
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TileKey {

@@ -558,3 +558,25 @@ async fn concurrent_requests_never_get_a_tile_older_than_a_committed_write(pool:
     assert!(served > 0);
     assert!(cache.stats().hits > 0);
 }
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn concurrent_requests_for_a_cold_tile_render_it_once(pool: PgPool) {
+    let (t, cache) = tile_app(pool, Settings::default()).await;
+    assert_eq!(t.write("POST", UNITS, &unit("450222-GD-000001", "safe_use", square(109.400, 24.350, 0.002))).await.status, 201);
+    let url = tile_url("farmland_units", tile_of(109.401, 24.351, 15));
+    let answers = futures_util::future::join_all((0..8).map(|_| get_bytes(&t, &url, &[]))).await;
+    let s = cache.stats();
+    assert_eq!((s.misses, s.renders, s.entries), (8, 1, 1), "{s:?}");
+    let mut how: Vec<&str> = answers.iter().map(|(_, h, _)| header(h, "x-tile-cache").unwrap()).collect();
+    how.sort();
+    assert_eq!(how, ["miss", "shared", "shared", "shared", "shared", "shared", "shared", "shared"]);
+    for (status, h, body) in &answers {
+        assert_eq!(*status, 200);
+        assert_eq!(body, &answers[0].2);
+        assert_eq!(header(h, "etag"), header(&answers[0].1, "etag"));
+        assert_eq!(features(body, "farmland_units").len(), 1);
+    }
+    // warm now: a hit, no render
+    assert_eq!(header(&get_bytes(&t, &url, &[]).await.1, "x-tile-cache"), Some("hit"));
+    assert_eq!(cache.stats().renders, 1);
+}

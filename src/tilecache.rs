@@ -1,51 +1,30 @@
-//! The in-memory vector-tile cache: bounded by total bytes, least recently used out first.
+//! The in-memory vector-tile cache: a `moka` cache bounded by total bytes (a weigher), least recently
+//! used out first, that renders a missing tile once however many requests ask for it at the same time.
 //!
 //! Its keys carry the collection's data version (the `collection_changes` counter, bumped by database
 //! triggers in the same transaction as any write, from any process), so an entry made before a write can
 //! never be found by a request that started after the write committed: the request reads the new
 //! counter and asks for a different key. Entries of older versions are unreachable from then on; the
-//! cache drops them as soon as it sees a newer version of their collection, and refuses to store a tile
-//! of an older version than one it has already seen.
+//! cache drops them as soon as it sees a newer version of their collection, and does not store a tile
+//! asked for at an older version than one it has already seen.
+//!
+//! Concurrent requests for the same missing key wait for one render (moka's `or_try_insert_with`). They
+//! asked for the same data version, so the one tile is as fresh as each of them needs; a failed render
+//! is not cached, and each waiter gets its error.
 
 use crate::domain::registry::Collection;
+use crate::store::tiles::{DataVersion, TileDetail};
+use crate::store::Store;
 use bytes::Bytes;
 use chrono::NaiveDate;
-use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicU64, Ordering};
-use crate::store::Store;
 use futures_util::future::{BoxFuture, FutureExt, Shared};
+use moka::future::Cache;
+use moka::notification::RemovalCause;
+use moka::policy::EvictionPolicy;
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-
-/// Which state of a collection's data a tile was made from: the change counter and the time of the
-/// change that set it. The time makes the pair unique across re-created databases, whose counters
-/// start again from zero.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct DataVersion {
-    pub seq: i64,
-    /// `collection_changes.changed_at` in microseconds since the epoch.
-    pub stamp: i64,
-}
-
-/// How much a tile was reduced to stay under the size bound.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum TileDetail {
-    /// Every property; geometry simplified to the tile grid.
-    Full,
-    /// Fewer properties (those the map styles by) and coarser geometry.
-    Reduced,
-    /// The styling properties only, much coarser geometry, small features dropped.
-    Minimal,
-}
-
-impl TileDetail {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TileDetail::Full => "full",
-            TileDetail::Reduced => "reduced",
-            TileDetail::Minimal => "minimal",
-        }
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TileKey {
@@ -64,13 +43,41 @@ pub struct CachedTile {
     pub detail: TileDetail,
     /// Still over the size bound at the strongest reduction (served all the same, and said so).
     pub oversize: bool,
+    /// The data version the tile shows: the one in its key, or newer when a write committed between
+    /// the request's version read and the render (never older).
+    pub version: DataVersion,
+}
+
+/// Where a served tile came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lookup {
+    /// Found in the cache.
+    Hit,
+    /// Rendered for this request.
+    Rendered,
+    /// Not in the cache; rendered once for this request and others that asked for it at the same time.
+    Shared,
+}
+
+impl Lookup {
+    /// The `x-tile-cache` header.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lookup::Hit => "hit",
+            Lookup::Rendered => "miss",
+            Lookup::Shared => "shared",
+        }
+    }
 }
 
 /// Counters, for tests and metrics.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CacheStats {
     pub hits: u64,
+    /// Requests that did not find their tile (whether they rendered it or waited for another's render).
     pub misses: u64,
+    /// Tiles rendered (misses that shared a render are not counted again).
+    pub renders: u64,
     pub inserts: u64,
     /// Entries dropped to stay under the byte bound.
     pub evictions: u64,
@@ -85,34 +92,39 @@ pub struct CacheStats {
 /// Bookkeeping per entry beyond its bytes (key, maps), so that many empty tiles still count.
 const ENTRY_OVERHEAD: usize = 128;
 
-struct Entry {
-    tile: CachedTile,
-    tick: u64,
-    size: usize,
+/// What an entry counts against the byte bound.
+fn weight(tile: &CachedTile) -> u32 {
+    u32::try_from(tile.mvt.len() + ENTRY_OVERHEAD).unwrap_or(u32::MAX)
 }
 
 #[derive(Default)]
-struct Inner {
-    map: HashMap<TileKey, Entry>,
-    /// Recency order: tick → key; the smallest tick is the least recently used.
-    order: BTreeMap<u64, TileKey>,
-    tick: u64,
-    bytes: usize,
-    /// The newest data version seen per collection.
-    latest: HashMap<Collection, DataVersion>,
+struct Counters {
+    hits: AtomicU64,
+    misses: AtomicU64,
+    renders: AtomicU64,
+    inserts: AtomicU64,
+    evictions: AtomicU64,
+    invalidated: AtomicU64,
+    not_modified: AtomicU64,
+    /// Kept here rather than read from moka, whose counts are only brought up to date by its
+    /// housekeeping: added when a render is stored, taken off by the removal listener.
+    entries: AtomicU64,
+    bytes: AtomicU64,
 }
 
-/// A cheap handle (an `Arc` inside): clones share one cache.
+fn bump(n: &AtomicU64) {
+    n.fetch_add(1, Ordering::Relaxed);
+}
+
+/// A cheap handle (`Arc`s inside): clones share one cache.
 #[derive(Clone)]
 pub struct TileCache {
-    inner: Arc<Mutex<Inner>>,
+    /// `None` when the capacity is 0: every tile is rendered for its request.
+    tiles: Option<Cache<TileKey, CachedTile>>,
     capacity: usize,
-    hits: Arc<AtomicU64>,
-    misses: Arc<AtomicU64>,
-    inserts: Arc<AtomicU64>,
-    evictions: Arc<AtomicU64>,
-    invalidated: Arc<AtomicU64>,
-    not_modified: Arc<AtomicU64>,
+    counters: Arc<Counters>,
+    /// The newest data version seen per collection.
+    latest: Arc<Mutex<HashMap<Collection, DataVersion>>>,
     /// Collection extents for TileJSON, by (collection, as-of day), with the version they were read at.
     extents: Arc<Mutex<Extents>>,
     versions: VersionReads,
@@ -140,15 +152,31 @@ impl std::fmt::Debug for TileCache {
 impl TileCache {
     /// A cache holding at most `capacity` bytes of tiles (0 disables it).
     pub fn new(capacity: usize) -> TileCache {
+        let counters = Arc::new(Counters::default());
+        let tiles = (capacity > 0).then(|| {
+            let counted = counters.clone();
+            Cache::builder()
+                .max_capacity(capacity as u64)
+                .weigher(|_: &TileKey, t: &CachedTile| weight(t))
+                // Recency, not moka's default TinyLFU admission: a newly rendered tile is the one most
+                // likely asked for next (the map around it), and must not be refused for lack of history.
+                .eviction_policy(EvictionPolicy::lru())
+                .eviction_listener(move |_, t: CachedTile, cause| {
+                    counted.entries.fetch_sub(1, Ordering::Relaxed);
+                    counted.bytes.fetch_sub(u64::from(weight(&t)), Ordering::Relaxed);
+                    match cause {
+                        RemovalCause::Size => bump(&counted.evictions),
+                        RemovalCause::Explicit => bump(&counted.invalidated),
+                        RemovalCause::Expired | RemovalCause::Replaced => {}
+                    }
+                })
+                .build()
+        });
         TileCache {
-            inner: Arc::new(Mutex::new(Inner::default())),
+            tiles,
             capacity,
-            hits: Arc::default(),
-            misses: Arc::default(),
-            inserts: Arc::default(),
-            evictions: Arc::default(),
-            invalidated: Arc::default(),
-            not_modified: Arc::default(),
+            counters,
+            latest: Arc::default(),
             extents: Arc::default(),
             versions: VersionReads::default(),
         }
@@ -158,95 +186,66 @@ impl TileCache {
         self.capacity
     }
 
-    /// The lock is only ever held for map operations that cannot panic; a poisoned lock still holds a
-    /// consistent cache, so it is used as is.
-    fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    fn latest(&self) -> MutexGuard<'_, HashMap<Collection, DataVersion>> {
+        self.latest.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The tile under `key`, counting a hit or a miss.
-    pub fn get(&self, key: &TileKey) -> Option<CachedTile> {
-        let found = {
-            let mut inner = self.lock();
-            inner.tick += 1;
-            let tick = inner.tick;
-            match inner.map.get_mut(key) {
-                Some(e) => {
-                    let old = std::mem::replace(&mut e.tick, tick);
-                    let tile = e.tile.clone();
-                    inner.order.remove(&old);
-                    inner.order.insert(tick, *key);
-                    Some(tile)
-                }
-                None => None,
-            }
+    /// Whether a newer version of the key's collection has been seen: no request can ask for this key
+    /// any more, so a tile for it is not worth storing.
+    fn outdated(&self, key: &TileKey) -> bool {
+        self.latest().get(&key.collection).is_some_and(|v| key.version.seq < v.seq)
+    }
+
+    /// The tile under `key`: from the cache, or made by `render` and stored. Concurrent calls for the same
+    /// missing key run one `render` and all get its tile (or its error, which is not stored).
+    pub async fn get_or_render<F, E>(&self, key: TileKey, render: F) -> Result<(CachedTile, Lookup), Arc<E>>
+    where
+        F: Future<Output = Result<CachedTile, E>>,
+        E: Send + Sync + 'static,
+    {
+        let counters = &self.counters;
+        let Some(cache) = self.tiles.as_ref().filter(|_| !self.outdated(&key)) else {
+            bump(&counters.misses);
+            bump(&counters.renders);
+            return render.await.map(|t| (t, Lookup::Rendered)).map_err(Arc::new);
         };
-        match found {
-            Some(_) => self.hits.fetch_add(1, Ordering::Relaxed),
-            None => self.misses.fetch_add(1, Ordering::Relaxed),
+        if let Some(t) = cache.get(&key).await {
+            bump(&counters.hits);
+            return Ok((t, Lookup::Hit));
+        }
+        bump(&counters.misses);
+        let mine = AtomicBool::new(false);
+        let init = async {
+            mine.store(true, Ordering::Relaxed);
+            bump(&counters.renders);
+            let t = render.await?;
+            // Counted before moka stores it (no await in between), so the listener never sees it first.
+            bump(&counters.inserts);
+            counters.entries.fetch_add(1, Ordering::Relaxed);
+            counters.bytes.fetch_add(u64::from(weight(&t)), Ordering::Relaxed);
+            Ok(t)
         };
-        found
-    }
-
-    /// Stores a tile. A tile of an older data version than the newest seen for its collection is not
-    /// stored (no request can ask for it any more); a newer version drops every entry of the older ones.
-    pub fn insert(&self, key: TileKey, tile: CachedTile) {
-        let size = tile.mvt.len() + ENTRY_OVERHEAD;
-        if self.capacity == 0 || size > self.capacity {
-            return;
-        }
-        let mut inner = self.lock();
-        match inner.latest.get(&key.collection).copied() {
-            Some(v) if v == key.version => {}
-            // Older than a version already seen: no request can ask for it any more.
-            Some(v) if key.version.seq < v.seq => return,
-            // Newer (or the same counter of another database): everything held for the collection is stale.
-            _ => {
-                self.drop_collection(&mut inner, key.collection);
-                inner.latest.insert(key.collection, key.version);
-            }
-        }
-        inner.tick += 1;
-        let tick = inner.tick;
-        if let Some(old) = inner.map.insert(key, Entry { tile, tick, size }) {
-            inner.order.remove(&old.tick);
-            inner.bytes -= old.size;
-        }
-        inner.order.insert(tick, key);
-        inner.bytes += size;
-        self.inserts.fetch_add(1, Ordering::Relaxed);
-        while inner.bytes > self.capacity {
-            let Some((_, victim)) = inner.order.pop_first() else { break };
-            if let Some(e) = inner.map.remove(&victim) {
-                inner.bytes -= e.size;
-                self.evictions.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-    }
-
-    /// Drops every entry of a collection: called when a newer version of it is seen, so all of them
-    /// are of older versions.
-    fn drop_collection(&self, inner: &mut Inner, c: Collection) {
-        let stale: Vec<(TileKey, u64, usize)> =
-            inner.map.iter().filter(|(k, _)| k.collection == c).map(|(k, e)| (*k, e.tick, e.size)).collect();
-        for (k, tick, size) in stale {
-            inner.map.remove(&k);
-            inner.order.remove(&tick);
-            inner.bytes -= size;
-            self.invalidated.fetch_add(1, Ordering::Relaxed);
-        }
+        let entry = cache.entry(key).or_try_insert_with(init).await?;
+        let how = if mine.load(Ordering::Relaxed) { Lookup::Rendered } else { Lookup::Shared };
+        Ok((entry.into_value(), how))
     }
 
     /// Tells the cache the current version of a collection (read by a request): entries of older
     /// versions are dropped at once rather than waiting to age out.
-    pub fn observe(&self, c: Collection, version: DataVersion) {
-        let mut inner = self.lock();
-        match inner.latest.get(&c) {
-            Some(v) if *v == version || v.seq > version.seq => {}
-            _ => {
-                self.drop_collection(&mut inner, c);
-                inner.latest.insert(c, version);
-            }
+    pub async fn observe(&self, c: Collection, version: DataVersion) {
+        {
+            let mut latest = self.latest();
+            match latest.get(&c) {
+                Some(v) if *v == version || v.seq > version.seq => return,
+                _ => latest.insert(c, version),
+            };
+        }
+        let Some(cache) = &self.tiles else { return };
+        // One pass over the keys per change of a collection, not per request.
+        let stale: Vec<Arc<TileKey>> =
+            cache.iter().map(|(k, _)| k).filter(|k| k.collection == c && k.version != version).collect();
+        for k in stale {
+            cache.invalidate(&*k).await;
         }
     }
 
@@ -271,23 +270,29 @@ impl TileCache {
     }
 
     pub fn count_not_modified(&self) {
-        self.not_modified.fetch_add(1, Ordering::Relaxed);
+        bump(&self.counters.not_modified);
+    }
+
+    /// Runs moka's pending housekeeping (evictions to the bound are otherwise made a little later).
+    pub async fn settle(&self) {
+        if let Some(cache) = &self.tiles {
+            cache.run_pending_tasks().await;
+        }
     }
 
     pub fn stats(&self) -> CacheStats {
-        let (entries, bytes) = {
-            let inner = self.lock();
-            (inner.map.len() as u64, inner.bytes as u64)
-        };
+        let c = &self.counters;
+        let n = |a: &AtomicU64| a.load(Ordering::Relaxed);
         CacheStats {
-            hits: self.hits.load(Ordering::Relaxed),
-            misses: self.misses.load(Ordering::Relaxed),
-            inserts: self.inserts.load(Ordering::Relaxed),
-            evictions: self.evictions.load(Ordering::Relaxed),
-            invalidated: self.invalidated.load(Ordering::Relaxed),
-            not_modified: self.not_modified.load(Ordering::Relaxed),
-            entries,
-            bytes,
+            hits: n(&c.hits),
+            misses: n(&c.misses),
+            renders: n(&c.renders),
+            inserts: n(&c.inserts),
+            evictions: n(&c.evictions),
+            invalidated: n(&c.invalidated),
+            not_modified: n(&c.not_modified),
+            entries: n(&c.entries),
+            bytes: n(&c.bytes),
         }
     }
 }
@@ -366,6 +371,7 @@ impl VersionReads {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::convert::Infallible;
 
     fn key(x: u32, seq: i64) -> TileKey {
         TileKey {
@@ -379,71 +385,108 @@ mod tests {
     }
 
     fn tile(n: usize) -> CachedTile {
-        CachedTile { mvt: Bytes::from(vec![7u8; n]), detail: TileDetail::Full, oversize: false }
+        CachedTile {
+            mvt: Bytes::from(vec![7u8; n]),
+            detail: TileDetail::Full,
+            oversize: false,
+            version: DataVersion { seq: 0, stamp: 0 },
+        }
     }
 
-    #[test]
-    fn hits_misses_and_lru_eviction_by_bytes() {
+    /// The tile under `k`, rendered as `n` bytes if missing.
+    async fn get(c: &TileCache, k: TileKey, n: usize) -> (usize, Lookup) {
+        let (t, how) = c.get_or_render(k, async { Ok::<_, Infallible>(tile(n)) }).await.unwrap();
+        (t.mvt.len(), how)
+    }
+
+    #[tokio::test]
+    async fn hits_misses_and_lru_eviction_by_bytes() {
         let c = TileCache::new(3 * (1000 + ENTRY_OVERHEAD));
-        assert!(c.get(&key(1, 1)).is_none());
-        c.insert(key(1, 1), tile(1000));
-        c.insert(key(2, 1), tile(1000));
-        c.insert(key(3, 1), tile(1000));
-        assert!(c.get(&key(1, 1)).is_some()); // 1 is now the most recent; 2 the least
-        c.insert(key(4, 1), tile(1000));
-        assert!(c.get(&key(2, 1)).is_none());
-        assert!(c.get(&key(1, 1)).is_some());
-        assert!(c.get(&key(3, 1)).is_some());
-        assert!(c.get(&key(4, 1)).is_some());
+        assert_eq!(get(&c, key(1, 1), 1000).await, (1000, Lookup::Rendered));
+        get(&c, key(2, 1), 1000).await;
+        get(&c, key(3, 1), 1000).await;
+        c.settle().await;
+        assert_eq!(get(&c, key(1, 1), 5).await, (1000, Lookup::Hit)); // 1 is now the most recent; 2 the least
+        c.settle().await;
+        get(&c, key(4, 1), 1000).await;
+        c.settle().await;
+        assert_eq!(get(&c, key(1, 1), 5).await.1, Lookup::Hit);
+        assert_eq!(get(&c, key(3, 1), 5).await.1, Lookup::Hit);
+        assert_eq!(get(&c, key(4, 1), 5).await.1, Lookup::Hit);
         let s = c.stats();
-        assert_eq!((s.hits, s.misses, s.evictions, s.entries), (4, 2, 1, 3));
-        assert!(s.bytes <= c.capacity() as u64);
+        assert_eq!((s.hits, s.misses, s.renders, s.evictions, s.entries), (4, 4, 4, 1, 3));
+        assert_eq!(s.bytes, 3 * (1000 + ENTRY_OVERHEAD) as u64);
+        assert_eq!(get(&c, key(2, 1), 5).await, (5, Lookup::Rendered), "2 was evicted");
     }
 
-    #[test]
-    fn a_newer_version_drops_older_entries_and_older_ones_are_refused() {
+    #[tokio::test]
+    async fn a_newer_version_drops_older_entries_and_older_ones_are_not_stored() {
         let c = TileCache::new(1 << 20);
-        c.insert(key(1, 5), tile(10));
-        c.insert(key(2, 5), tile(10));
-        c.insert(key(1, 6), tile(10));
-        assert!(c.get(&key(1, 5)).is_none());
-        assert!(c.get(&key(2, 5)).is_none());
-        assert!(c.get(&key(1, 6)).is_some());
-        // a slow request that rendered version 5 after 6 was seen does not store it
-        c.insert(key(3, 5), tile(10));
-        assert!(c.get(&key(3, 5)).is_none());
-        c.observe(Collection::FarmlandUnits, DataVersion { seq: 7, stamp: 1_007 });
+        get(&c, key(1, 5), 10).await;
+        get(&c, key(2, 5), 10).await;
+        c.observe(Collection::FarmlandUnits, DataVersion { seq: 6, stamp: 1_006 }).await;
+        assert_eq!(c.stats().invalidated, 2);
         assert_eq!(c.stats().entries, 0);
-        assert_eq!(c.stats().invalidated, 3);
+        get(&c, key(1, 6), 10).await;
+        // a slow request that read version 5 before 6 was seen is served, but its tile is not stored
+        assert_eq!(get(&c, key(3, 5), 10).await.1, Lookup::Rendered);
+        assert_eq!(get(&c, key(3, 5), 10).await.1, Lookup::Rendered);
+        assert_eq!(c.stats().entries, 1);
+        assert_eq!(get(&c, key(1, 6), 10).await.1, Lookup::Hit);
+        c.observe(Collection::FarmlandUnits, DataVersion { seq: 7, stamp: 1_007 }).await;
+        let s = c.stats();
+        assert_eq!((s.entries, s.bytes, s.invalidated), (0, 0, 3));
     }
 
-    #[test]
-    fn same_counter_from_another_database_is_not_mixed_up() {
+    #[tokio::test]
+    async fn same_counter_from_another_database_is_not_mixed_up() {
         let c = TileCache::new(1 << 20);
-        c.insert(key(1, 5), tile(10));
+        get(&c, key(1, 5), 10).await;
         let mut other = key(1, 5);
         other.version.stamp = 99;
-        c.insert(other, tile(20));
-        assert!(c.get(&key(1, 5)).is_none());
-        assert_eq!(c.get(&other).map(|t| t.mvt.len()), Some(20));
+        c.observe(Collection::FarmlandUnits, other.version).await;
+        assert_eq!(get(&c, other, 20).await, (20, Lookup::Rendered));
+        assert_eq!(c.stats().invalidated, 1);
     }
 
-    #[test]
-    fn zero_capacity_stores_nothing() {
+    #[tokio::test]
+    async fn zero_capacity_stores_nothing() {
         let c = TileCache::new(0);
-        c.insert(key(1, 1), tile(1));
-        assert!(c.get(&key(1, 1)).is_none());
+        get(&c, key(1, 1), 1).await;
+        assert_eq!(get(&c, key(1, 1), 1).await.1, Lookup::Rendered);
         assert_eq!(c.stats().entries, 0);
+        assert_eq!(c.stats().renders, 2);
     }
 
-    #[test]
-    fn other_collections_are_untouched_by_a_change() {
+    #[tokio::test]
+    async fn other_collections_are_untouched_by_a_change() {
         let c = TileCache::new(1 << 20);
         let mut p = key(1, 3);
         p.collection = Collection::ConstructionParcels;
-        c.insert(p, tile(10));
-        c.insert(key(1, 1), tile(10));
-        c.insert(key(1, 2), tile(10));
-        assert!(c.get(&p).is_some());
+        get(&c, p, 10).await;
+        c.observe(Collection::FarmlandUnits, DataVersion { seq: 9, stamp: 1_009 }).await;
+        assert_eq!(get(&c, p, 10).await.1, Lookup::Hit);
+    }
+
+    #[tokio::test]
+    async fn concurrent_misses_of_one_tile_render_it_once_and_errors_are_not_stored() {
+        let c = TileCache::new(1 << 20);
+        let renders = AtomicU64::new(0);
+        let slow = || async {
+            renders.fetch_add(1, Ordering::Relaxed);
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            Ok::<_, Infallible>(tile(10))
+        };
+        let all = futures_util::future::join_all((0..8).map(|_| c.get_or_render(key(1, 1), slow()))).await;
+        let hows: Vec<Lookup> = all.into_iter().map(|r| r.unwrap().1).collect();
+        assert_eq!(renders.load(Ordering::Relaxed), 1);
+        assert_eq!(hows.iter().filter(|h| **h == Lookup::Rendered).count(), 1, "{hows:?}");
+        assert_eq!(hows.iter().filter(|h| **h == Lookup::Shared).count(), 7, "{hows:?}");
+        let s = c.stats();
+        assert_eq!((s.misses, s.renders, s.entries), (8, 1, 1));
+
+        let failing = c.get_or_render(key(2, 1), async { Err::<CachedTile, _>("database down") }).await;
+        assert_eq!(failing.err().as_deref(), Some(&"database down"));
+        assert_eq!(get(&c, key(2, 1), 3).await, (3, Lookup::Rendered), "the error was not stored");
     }
 }

@@ -558,3 +558,52 @@ async fn concurrent_requests_never_get_a_tile_older_than_a_committed_write(pool:
     assert!(served > 0);
     assert!(cache.stats().hits > 0);
 }
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn concurrent_requests_for_a_cold_tile_render_it_once(pool: PgPool) {
+    use axum::body::Body;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let (t, cache) = tile_app(pool, Settings::default()).await;
+    assert_eq!(t.write("POST", UNITS, &unit("450222-GD-000001", "safe_use", square(109.400, 24.350, 0.002))).await.status, 201);
+    let url = tile_url("farmland_units", tile_of(109.401, 24.351, 15));
+    // Another session holds the table, so the render waits until every request has missed and is waiting
+    // too (the data version is read from another table and is not held up).
+    let mut other = sqlx::PgConnection::connect_with(&t.store.pool.connect_options()).await.unwrap();
+    let mut lock = other.begin().await.unwrap();
+    sqlx::query("LOCK TABLE farmland_unit_versions IN ACCESS EXCLUSIVE MODE").execute(&mut *lock).await.unwrap();
+    let requests: Vec<_> = (0..8)
+        .map(|_| {
+            let (app, url) = (t.app.clone(), url.clone());
+            tokio::spawn(async move {
+                let req = axum::http::Request::builder().uri(url).header("host", "test.local").body(Body::empty()).unwrap();
+                let resp = app.oneshot(req).await.unwrap();
+                let (status, how) = (resp.status().as_u16(), header(resp.headers(), "x-tile-cache").map(str::to_string));
+                (status, how, resp.into_body().collect().await.unwrap().to_bytes().to_vec())
+            })
+        })
+        .collect();
+    let start = std::time::Instant::now();
+    while cache.stats().misses < 8 {
+        assert!(start.elapsed() < std::time::Duration::from_secs(20), "{:?}", cache.stats());
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    lock.rollback().await.unwrap();
+    let mut answers = Vec::new();
+    for r in requests {
+        answers.push(r.await.unwrap());
+    }
+    let s = cache.stats();
+    assert_eq!((s.misses, s.renders, s.entries), (8, 1, 1), "{s:?}");
+    let mut how: Vec<&str> = answers.iter().filter_map(|(_, h, _)| h.as_deref()).collect();
+    how.sort();
+    assert_eq!(how, ["miss", "shared", "shared", "shared", "shared", "shared", "shared", "shared"]);
+    for (status, _, body) in &answers {
+        assert_eq!(*status, 200);
+        assert_eq!(body, &answers[0].2);
+        assert_eq!(features(body, "farmland_units").len(), 1);
+    }
+    // warm now: a hit, no render
+    assert_eq!(header(&get_bytes(&t, &url, &[]).await.1, "x-tile-cache"), Some("hit"));
+    assert_eq!(cache.stats().renders, 1);
+}

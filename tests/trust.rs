@@ -404,6 +404,41 @@ async fn metrics_count_by_route_template_and_show_the_pool(pool: PgPool) {
     assert!(!text.contains("GD-1") && !text.contains("NOPE"), "paths are never labels");
 }
 
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn metrics_show_the_tile_cache(pool: PgPool) {
+    let t = app(pool).await;
+    assert_eq!(t.write("POST", UNITS, &unit("GD-1", "safe_use", square(109.3, 24.6, 0.001))).await.status, 201);
+    // the zoom-14 tile {z}/{y}/{x} holding the unit (at low zoom a 100 m square is under a pixel: left out)
+    let tile = "/collections/farmland_units/tiles/WebMercatorQuad/14/7036/13166";
+    let first = t.get(tile).await;
+    assert_eq!(first.status, 200);
+    assert_eq!(t.get(tile).await.header("x-tile-cache"), Some("hit"));
+    let etag = first.header("etag").unwrap().to_string();
+    assert_eq!(t.send("GET", tile, None, &[("if-none-match", &etag)], None).await.status, 304);
+    let text = t.get("/metrics").await.text;
+    for want in [
+        "landguard_tile_cache_hits_total 1",
+        "landguard_tile_cache_misses_total 1",
+        "landguard_tile_cache_renders_total 1",
+        "landguard_tile_cache_not_modified_total 1",
+        r#"landguard_tile_cache_evictions_total{reason="size"} 0"#,
+        r#"landguard_tile_cache_evictions_total{reason="stale"} 0"#,
+        "landguard_tile_cache_entries 1",
+        "# TYPE landguard_tile_cache_hits_total counter",
+        "# TYPE landguard_tile_cache_bytes gauge",
+        r#"landguard_http_requests_total{method="GET",route="/collections/{collection}/tiles/{tms}/{z}/{y}/{x}",status="2xx"} 2"#,
+        r#"landguard_http_requests_total{method="GET",route="/collections/{collection}/tiles/{tms}/{z}/{y}/{x}",status="3xx"} 1"#,
+    ] {
+        assert!(text.contains(want), "missing {want} in\n{text}");
+    }
+    let bytes: f64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("landguard_tile_cache_bytes "))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no landguard_tile_cache_bytes in\n{text}"));
+    assert!(bytes > 128.0, "a tile with a feature weighs more than the bookkeeping alone: {bytes}");
+}
+
 // ---------------------------------------------------------------- the binary: graceful shutdown
 
 fn free_port() -> u16 {

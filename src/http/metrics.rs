@@ -1,20 +1,25 @@
-//! `GET /metrics`: Prometheus text exposition (format 0.0.4), written by hand: request counts by route
-//! template and status class, a latency histogram by route, requests in flight, and the connection pool.
+//! `GET /metrics`: Prometheus text exposition (format 0.0.4) through the `metrics` facade and its
+//! Prometheus exporter: request counts by route template and status class, a latency histogram by route,
+//! requests in flight, the connection pool, and the tile cache.
 //!
 //! Routes are labelled by their template (`/collections/{collection}/items/{fid}`), never by the path as
 //! requested, so the number of series stays fixed whatever clients send.
+//!
+//! Each router has its own recorder (not the process-wide one `metrics` installs globally), so that
+//! routers in one process, such as the tests' apps, count apart. Values held elsewhere (the pool, the tile
+//! cache's counters) are copied into it when scraped.
 
 use super::AppState;
+use crate::tilecache::CacheStats;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use std::collections::BTreeMap;
-use std::fmt::Write;
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Mutex;
+use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram, Unit};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 pub fn routes() -> Router<AppState> {
@@ -24,26 +29,57 @@ pub fn routes() -> Router<AppState> {
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 13] = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
 
-#[derive(Default)]
-struct Histogram {
-    /// Count per bucket (not cumulative; summed when written out).
-    buckets: [u64; BUCKETS.len()],
-    count: u64,
-    sum: f64,
-}
+const REQUESTS: &str = "landguard_http_requests_total";
+const DURATION: &str = "landguard_http_request_duration_seconds";
+const IN_FLIGHT: &str = "landguard_http_requests_in_flight";
 
-#[derive(Default)]
-struct Series {
-    /// (method, route, status class) → count
-    requests: BTreeMap<(&'static str, String, &'static str), u64>,
-    latency: BTreeMap<String, Histogram>,
-}
+/// The exporter keeps each latency sample until it is folded into the buckets (at a scrape or an
+/// upkeep): folded every this many requests, so that memory stays bounded when nothing scrapes.
+const UPKEEP_EVERY: u64 = 1024;
 
-/// The counters of one router. The lock is held for a map update only, never across an await.
-#[derive(Default)]
+/// The recorder of one router.
 pub struct Metrics {
-    series: Mutex<Series>,
-    in_flight: AtomicI64,
+    recorder: PrometheusRecorder,
+    handle: PrometheusHandle,
+    recorded: AtomicU64,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let recorder = PrometheusBuilder::new()
+            .set_buckets_for_metric(Matcher::Full(DURATION.into()), &BUCKETS)
+            .map(PrometheusBuilder::build_recorder)
+            // BUCKETS is not empty, the one error this could have; a summary instead would still work.
+            .unwrap_or_else(|_| PrometheusBuilder::new().build_recorder());
+        let handle = recorder.handle();
+        let m = Metrics { recorder, handle, recorded: AtomicU64::new(0) };
+        m.with(|| {
+            describe_gauge!("landguard_build_info", "The running version.");
+            gauge!("landguard_build_info", "version" => env!("CARGO_PKG_VERSION")).set(1.0);
+            describe_counter!(REQUESTS, "Requests answered, by method, route template and status class.");
+            describe_histogram!(DURATION, Unit::Seconds, "Time from request to response head, by route template.");
+            describe_gauge!(IN_FLIGHT, "Requests being handled now.");
+            gauge!(IN_FLIGHT).set(0.0);
+            describe_gauge!("landguard_db_pool_connections", "Database connections of the pool, by state.");
+            describe_gauge!("landguard_db_pool_size", "Open database connections (idle and in use).");
+            describe_gauge!("landguard_db_pool_max_connections", "The pool's bound (setting pool_size).");
+            describe_counter!("landguard_tile_cache_hits_total", "Tile requests answered from the cache.");
+            describe_counter!(
+                "landguard_tile_cache_misses_total",
+                "Tile requests that did not find their tile (rendered, or waited for a render of the same tile)."
+            );
+            describe_counter!("landguard_tile_cache_renders_total", "Tiles rendered by the database.");
+            describe_counter!(
+                "landguard_tile_cache_evictions_total",
+                "Tiles dropped from the cache: to stay under its byte bound (size) or because their collection changed (stale)."
+            );
+            describe_counter!("landguard_tile_cache_not_modified_total", "Tile requests answered 304.");
+            describe_gauge!("landguard_tile_cache_entries", "Tiles in the cache.");
+            describe_gauge!("landguard_tile_cache_bytes", Unit::Bytes, "Bytes the cache's tiles count against its bound.");
+            describe_gauge!("landguard_tile_cache_capacity_bytes", Unit::Bytes, "The bound (setting tile_cache_bytes).");
+        });
+        m
+    }
 }
 
 fn method_label(m: &Method) -> &'static str {
@@ -71,76 +107,56 @@ fn status_class(status: u16) -> &'static str {
 }
 
 impl Metrics {
+    /// Runs `f` with this router's recorder behind the `metrics` macros.
+    fn with<T>(&self, f: impl FnOnce() -> T) -> T {
+        metrics::with_local_recorder(&self.recorder, f)
+    }
+
     pub fn record(&self, method: &'static str, route: &str, status: u16, seconds: f64) {
-        let Ok(mut s) = self.series.lock() else { return };
-        *s.requests.entry((method, route.to_string(), status_class(status))).or_insert(0) += 1;
-        let h = s.latency.entry(route.to_string()).or_default();
-        if let Some(i) = BUCKETS.iter().position(|b| seconds <= *b) {
-            h.buckets[i] += 1;
+        self.with(|| {
+            let route = route.to_string();
+            counter!(REQUESTS, "method" => method, "route" => route.clone(), "status" => status_class(status)).increment(1);
+            histogram!(DURATION, "route" => route).record(seconds);
+        });
+        if self.recorded.fetch_add(1, Ordering::Relaxed) % UPKEEP_EVERY == UPKEEP_EVERY - 1 {
+            self.handle.run_upkeep();
         }
-        h.count += 1;
-        h.sum += seconds;
     }
 
-    /// The text exposition; `pool` is (open connections, idle connections, maximum).
-    pub fn render(&self, pool: (u32, usize, u32)) -> String {
-        let mut out = String::with_capacity(4096);
-        let _ = writeln!(out, "# HELP landguard_build_info The running version.\n# TYPE landguard_build_info gauge");
-        let _ = writeln!(out, "landguard_build_info{{version=\"{}\"}} 1", env!("CARGO_PKG_VERSION"));
-        let _ = writeln!(out, "# HELP landguard_http_requests_total Requests answered, by method, route template and status class.");
-        let _ = writeln!(out, "# TYPE landguard_http_requests_total counter");
-        if let Ok(s) = self.series.lock() {
-            for ((method, route, class), n) in &s.requests {
-                let _ = writeln!(
-                    out,
-                    "landguard_http_requests_total{{method=\"{method}\",route=\"{}\",status=\"{class}\"}} {n}",
-                    escape(route)
-                );
-            }
-            let _ = writeln!(out, "# HELP landguard_http_request_duration_seconds Time from request to response head, by route template.");
-            let _ = writeln!(out, "# TYPE landguard_http_request_duration_seconds histogram");
-            for (route, h) in &s.latency {
-                let route = escape(route);
-                let mut cumulative = 0;
-                for (b, n) in BUCKETS.iter().zip(h.buckets.iter()) {
-                    cumulative += n;
-                    let _ = writeln!(out, "landguard_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{b}\"}} {cumulative}");
-                }
-                let _ = writeln!(out, "landguard_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}", h.count);
-                let _ = writeln!(out, "landguard_http_request_duration_seconds_sum{{route=\"{route}\"}} {}", h.sum);
-                let _ = writeln!(out, "landguard_http_request_duration_seconds_count{{route=\"{route}\"}} {}", h.count);
-            }
-        }
-        let _ = writeln!(out, "# HELP landguard_http_requests_in_flight Requests being handled now.");
-        let _ = writeln!(out, "# TYPE landguard_http_requests_in_flight gauge");
-        let _ = writeln!(out, "landguard_http_requests_in_flight {}", self.in_flight.load(Ordering::Relaxed));
+    fn in_flight(&self, delta: f64) {
+        self.with(|| gauge!(IN_FLIGHT).increment(delta));
+    }
+
+    /// The text exposition; `pool` is (open connections, idle connections, maximum), `tiles` the tile
+    /// cache's counters and its capacity in bytes.
+    pub fn render(&self, pool: (u32, usize, u32), tiles: (CacheStats, usize)) -> String {
         let (size, idle, max) = pool;
-        let idle = idle as u64;
-        let size = u64::from(size);
-        let _ = writeln!(out, "# HELP landguard_db_pool_connections Database connections of the pool, by state.");
-        let _ = writeln!(out, "# TYPE landguard_db_pool_connections gauge");
-        let _ = writeln!(out, "landguard_db_pool_connections{{state=\"idle\"}} {idle}");
-        let _ = writeln!(out, "landguard_db_pool_connections{{state=\"in_use\"}} {}", size.saturating_sub(idle));
-        let _ = writeln!(out, "# HELP landguard_db_pool_size Open database connections (idle and in use).");
-        let _ = writeln!(out, "# TYPE landguard_db_pool_size gauge");
-        let _ = writeln!(out, "landguard_db_pool_size {size}");
-        let _ = writeln!(out, "# HELP landguard_db_pool_max_connections The pool's bound (setting pool_size).");
-        let _ = writeln!(out, "# TYPE landguard_db_pool_max_connections gauge");
-        let _ = writeln!(out, "landguard_db_pool_max_connections {max}");
-        out
+        let (t, capacity) = tiles;
+        self.with(|| {
+            gauge!("landguard_db_pool_connections", "state" => "idle").set(idle as f64);
+            gauge!("landguard_db_pool_connections", "state" => "in_use").set(f64::from(size).max(idle as f64) - idle as f64);
+            gauge!("landguard_db_pool_size").set(f64::from(size));
+            gauge!("landguard_db_pool_max_connections").set(f64::from(max));
+            counter!("landguard_tile_cache_hits_total").absolute(t.hits);
+            counter!("landguard_tile_cache_misses_total").absolute(t.misses);
+            counter!("landguard_tile_cache_renders_total").absolute(t.renders);
+            counter!("landguard_tile_cache_evictions_total", "reason" => "size").absolute(t.evictions);
+            counter!("landguard_tile_cache_evictions_total", "reason" => "stale").absolute(t.invalidated);
+            counter!("landguard_tile_cache_not_modified_total").absolute(t.not_modified);
+            gauge!("landguard_tile_cache_entries").set(t.entries as f64);
+            gauge!("landguard_tile_cache_bytes").set(t.bytes as f64);
+            gauge!("landguard_tile_cache_capacity_bytes").set(capacity as f64);
+        });
+        self.handle.render()
     }
-}
-
-fn escape(label: &str) -> String {
-    label.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 
 /// Decrements the in-flight gauge however the request ends, including a client that hangs up.
-struct InFlight<'a>(&'a AtomicI64);
+struct InFlight<'a>(&'a Metrics);
 
 impl Drop for InFlight<'_> {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::Relaxed);
+        self.0.in_flight(-1.0);
     }
 }
 
@@ -150,8 +166,8 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
     let method = method_label(req.method());
     let metrics = state.metrics.clone();
-    metrics.in_flight.fetch_add(1, Ordering::Relaxed);
-    let _guard = InFlight(&metrics.in_flight);
+    metrics.in_flight(1.0);
+    let _guard = InFlight(&metrics);
     let start = Instant::now();
     let resp = next.run(req).await;
     metrics.record(method, &route, resp.status().as_u16(), start.elapsed().as_secs_f64());
@@ -163,7 +179,8 @@ async fn exposition(State(state): State<AppState>, caller: super::auth::Caller) 
         return super::error::ApiError::unauthorized("metrics need a token on this server (LANDGUARD_METRICS_PUBLIC=false)").into_response();
     }
     let pool = &state.store.pool;
-    let body = state.metrics.render((pool.size(), pool.num_idle(), pool.options().get_max_connections()));
+    let pool = (pool.size(), pool.num_idle(), pool.options().get_max_connections());
+    let body = state.metrics.render(pool, (state.tiles.stats(), state.tiles.capacity()));
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body).into_response()
 }
 
@@ -178,14 +195,42 @@ mod tests {
         m.record("GET", "/collections/{collection}/items", 200, 0.2);
         m.record("GET", "/collections/{collection}/items", 503, 40.0);
         m.record("other", "unmatched", 404, 0.001);
-        let text = m.render((3, 1, 16));
-        assert!(text.contains(r#"landguard_http_requests_total{method="GET",route="/collections/{collection}/items",status="2xx"} 2"#), "{text}");
-        assert!(text.contains(r#"status="5xx"} 1"#));
-        assert!(text.contains(r#"landguard_http_request_duration_seconds_bucket{route="/collections/{collection}/items",le="0.005"} 1"#));
-        assert!(text.contains(r#"landguard_http_request_duration_seconds_bucket{route="/collections/{collection}/items",le="0.25"} 2"#));
-        assert!(text.contains(r#"landguard_http_request_duration_seconds_bucket{route="/collections/{collection}/items",le="+Inf"} 3"#));
-        assert!(text.contains(r#"landguard_db_pool_connections{state="in_use"} 2"#));
-        assert!(text.contains("landguard_db_pool_max_connections 16"));
-        assert_eq!(escape("a\"b\\c"), "a\\\"b\\\\c");
+        let tiles = CacheStats { hits: 5, misses: 3, renders: 2, evictions: 1, invalidated: 4, entries: 2, bytes: 900, ..CacheStats::default() };
+        let text = m.render((3, 1, 16), (tiles, 4096));
+        for want in [
+            r#"landguard_http_requests_total{method="GET",route="/collections/{collection}/items",status="2xx"} 2"#,
+            r#"landguard_http_requests_total{method="GET",route="/collections/{collection}/items",status="5xx"} 1"#,
+            r#"landguard_http_request_duration_seconds_bucket{route="/collections/{collection}/items",le="0.005"} 1"#,
+            r#"landguard_http_request_duration_seconds_bucket{route="/collections/{collection}/items",le="0.25"} 2"#,
+            r#"landguard_http_request_duration_seconds_bucket{route="/collections/{collection}/items",le="+Inf"} 3"#,
+            r#"landguard_http_request_duration_seconds_count{route="/collections/{collection}/items"} 3"#,
+            "# TYPE landguard_http_request_duration_seconds histogram",
+            "# TYPE landguard_http_requests_total counter",
+            r#"landguard_db_pool_connections{state="in_use"} 2"#,
+            "landguard_db_pool_max_connections 16",
+            "landguard_http_requests_in_flight 0",
+            "landguard_tile_cache_hits_total 5",
+            "landguard_tile_cache_misses_total 3",
+            "landguard_tile_cache_renders_total 2",
+            r#"landguard_tile_cache_evictions_total{reason="size"} 1"#,
+            r#"landguard_tile_cache_evictions_total{reason="stale"} 4"#,
+            "landguard_tile_cache_entries 2",
+            "landguard_tile_cache_bytes 900",
+            "landguard_tile_cache_capacity_bytes 4096",
+            &format!(r#"landguard_build_info{{version="{}"}} 1"#, env!("CARGO_PKG_VERSION")),
+        ] {
+            assert!(text.contains(want), "missing {want} in\n{text}");
+        }
+        // label values are escaped
+        m.record("GET", "a\"b", 200, 0.001);
+        assert!(m.render((0, 0, 1), (CacheStats::default(), 0)).contains(r#"route="a\"b""#));
+    }
+
+    #[test]
+    fn routers_count_apart() {
+        let (a, b) = (Metrics::default(), Metrics::default());
+        a.record("GET", "/", 200, 0.001);
+        assert!(a.render((0, 0, 1), (CacheStats::default(), 0)).contains(r#"route="/",status="2xx"} 1"#));
+        assert!(!b.render((0, 0, 1), (CacheStats::default(), 0)).contains(r#"route="/""#));
     }
 }

@@ -170,7 +170,7 @@ pub fn document(base: &str) -> Value {
                 "responses": merge(json!({"200": {"description": "MVT", "content": {"application/vnd.mapbox-vector-tile": {"schema": {"type": "string", "format": "binary"}}}}, "304": {"description": "not modified"}}), &read_errors)}},
             "/health": {"get": {"tags": ["Operations"], "summary": "Liveness and database reachability", "operationId": "getHealth",
                 "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}}, "503": problem("the database is unavailable")}}},
-            "/metrics": {"get": {"tags": ["Operations"], "summary": "Prometheus text exposition: requests by route and status class, latency, pool use", "operationId": "getMetrics",
+            "/metrics": {"get": {"tags": ["Operations"], "summary": "Prometheus text exposition: requests by route and status class, latency, pool use, tile cache", "operationId": "getMetrics",
                 "responses": {"200": {"description": "metrics", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
             "/audit": {"get": {"tags": ["Operations"], "summary": "The audit log, newest first (admin tokens only)", "operationId": "getAudit",
                 "security": [{"bearer": []}],

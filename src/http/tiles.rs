@@ -12,8 +12,8 @@ use super::params::Params;
 use super::{base_url, AppState};
 use crate::domain::registry::Collection;
 use crate::domain::time::AsOf;
-use crate::store::tiles::{TileId, MAX_ZOOM};
-use crate::tilecache::{CachedTile, DataVersion, TileKey};
+use crate::store::tiles::{DataVersion, TileId, MAX_ZOOM};
+use crate::tilecache::{CachedTile, TileKey};
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -175,29 +175,33 @@ async fn tile(
     // requests, never older than this request): the cache and the ETag are only ever as fresh as this,
     // and it is as fresh as the last committed write, whoever made it.
     let version = state.tiles.data_version(&state.store, c).await?;
-    state.tiles.observe(c, version);
+    state.tiles.observe(c, version).await;
     let etag = tile_etag(c, t, as_of, version, max_bytes);
     if if_none_match(&headers, &etag) {
         state.tiles.count_not_modified();
         return Ok(not_modified(&etag));
     }
     let key = TileKey { collection: c, z: t.z, x: t.x, y: t.y, as_of: as_of.date(), version };
-    if let Some(hit) = state.tiles.get(&key) {
-        return Ok(tile_response(&hit, &etag, "hit"));
-    }
     // The tile comes with the version it was made from (same statement, same snapshot), which may be
-    // newer than the one read above if a write committed in between: it is cached and tagged as that.
+    // newer than the one read above if a write committed in between: its ETag says that version.
     // A read replica may render it; one that has not replayed up to `version` yet would make a stale
     // tile, so the primary makes it then.
-    let store = state.reader(&caller).await;
-    let mut r = store.tile(c, t, as_of, max_bytes).await?;
-    if r.version.seq < version.seq {
-        r = state.store.tile(c, t, as_of, max_bytes).await?;
-    }
-    let etag = tile_etag(c, t, as_of, r.version, max_bytes);
-    let made = CachedTile { mvt: Bytes::from(r.mvt), detail: r.detail, oversize: r.oversize };
-    state.tiles.insert(TileKey { version: r.version, ..key }, made.clone());
-    Ok(tile_response(&made, &etag, "miss"))
+    let render = async {
+        let store = state.reader(&caller).await;
+        let mut r = store.tile(c, t, as_of, max_bytes).await?;
+        if r.version.seq < version.seq {
+            r = state.store.tile(c, t, as_of, max_bytes).await?;
+        }
+        Ok::<_, ApiError>(CachedTile { mvt: Bytes::from(r.mvt), detail: r.detail, oversize: r.oversize, version: r.version })
+    };
+    let (made, how) = state.tiles.get_or_render(key, render).await.map_err(|e| shared_error(&e))?;
+    let etag = tile_etag(c, t, as_of, made.version, max_bytes);
+    Ok(tile_response(&made, &etag, how.as_str()))
+}
+
+/// The error of a render shared by concurrent requests, for each of them.
+fn shared_error(e: &ApiError) -> ApiError {
+    ApiError { detail: e.detail.clone(), errors: e.errors.clone(), extra: e.extra.clone(), ..ApiError::new(e.status, e.kind, e.title, "") }
 }
 
 /// The properties of a collection's tile layer, as TileJSON `fields` (name → type).

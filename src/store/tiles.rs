@@ -5,7 +5,6 @@ use super::features::tables;
 use super::{Result, Store};
 use crate::domain::registry::Collection;
 use crate::domain::time::AsOf;
-use crate::tilecache::{DataVersion, TileDetail};
 use sqlx::Row;
 use std::sync::LazyLock;
 
@@ -13,6 +12,37 @@ const TILE_FARMLAND: &str = include_str!("sql/tile_farmland_units.sql");
 const TILE_PARCELS: &str = include_str!("sql/tile_construction_parcels.sql");
 const TILE_BOUNDS: &str = include_str!("sql/tile_bounds.sql");
 const TILE_VERSION: &str = include_str!("sql/tile_version.sql");
+
+/// Which state of a collection's data a tile was made from: the change counter and the time of the
+/// change that set it. The time makes the pair unique across re-created databases, whose counters
+/// start again from zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DataVersion {
+    pub seq: i64,
+    /// `collection_changes.changed_at` in microseconds since the epoch.
+    pub stamp: i64,
+}
+
+/// How much a tile was reduced to stay under the size bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TileDetail {
+    /// Every property; geometry simplified to the tile grid.
+    Full,
+    /// Fewer properties (those the map styles by) and coarser geometry.
+    Reduced,
+    /// The styling properties only, much coarser geometry, small features dropped.
+    Minimal,
+}
+
+impl TileDetail {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TileDetail::Full => "full",
+            TileDetail::Reduced => "reduced",
+            TileDetail::Minimal => "minimal",
+        }
+    }
+}
 
 /// The deepest zoom level served.
 pub const MAX_ZOOM: u8 = 22;

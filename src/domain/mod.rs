@@ -2,6 +2,7 @@
 //! later modules) the access rules and indicators. Nothing here touches a database or HTTP.
 
 pub mod access;
+pub mod crops;
 pub mod crs;
 pub mod duties;
 pub mod farmland;
@@ -10,6 +11,7 @@ pub mod geometry;
 pub mod indicators;
 pub mod landuse;
 pub mod lifecycle;
+pub mod measures;
 pub mod registry;
 pub mod rules;
 pub mod soil;

@@ -2,6 +2,7 @@
 //! later modules) the access rules and indicators. Nothing here touches a database or HTTP.
 
 pub mod access;
+pub mod adjustment;
 pub mod crops;
 pub mod crs;
 pub mod duties;

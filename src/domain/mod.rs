@@ -2,6 +2,8 @@
 //! later modules) the access rules and indicators. Nothing here touches a database or HTTP.
 
 pub mod access;
+pub mod adjustment;
+pub mod crops;
 pub mod crs;
 pub mod duties;
 pub mod farmland;
@@ -11,6 +13,7 @@ pub mod indicators;
 pub mod key_land;
 pub mod landuse;
 pub mod lifecycle;
+pub mod measures;
 pub mod registry;
 pub mod rules;
 pub mod series;

@@ -1,0 +1,515 @@
+//! The measures ledger (措施台账) of farmland units, and the safe-utilisation rate computed from it by the
+//! official method (受污染耕地安全利用率核算方法): (B + C + D) / E, a unit counted once (docs/adjustment.md).
+//!
+//! [`LedgerAccumulator`] folds units one at a time, like `indicators::Accumulator`, each with its own ledger
+//! entries. A unit with entries for the year is counted from the ledger; a unit with none falls back to the
+//! register's `measures_in_place` flag, counted exactly as `indicators` counts it today, and the result says
+//! how many units went each way. With no entries at all it gives today's rate, so `indicators` can call it
+//! later without changing a published figure.
+
+use super::farmland::FarmlandClass;
+use super::geometry::M2_PER_MU;
+use super::indicators::{Scope, Targets, UnitForIndicator};
+use serde::Serialize;
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasureGroup {
+    /// 安全利用类措施.
+    SafeUse,
+    /// 严格管控类措施.
+    StrictControl,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasureKind {
+    /// 低积累品种 / 品种调整.
+    Variety,
+    /// 石灰调酸.
+    Lime,
+    /// 水分调控.
+    Water,
+    /// 叶面阻控.
+    Foliar,
+    /// 深翻耕.
+    DeepPlough,
+    /// 其他 (safe use).
+    Other,
+    /// 种植结构调整.
+    PlantingStructure,
+    /// 特定农产品严格管控区.
+    StrictZone,
+    /// 退耕还林还草.
+    ForestGrass,
+    /// 休耕.
+    Fallow,
+    /// 转为非耕地.
+    NonFarmland,
+}
+
+impl MeasureKind {
+    pub const ALL: [MeasureKind; 11] = [
+        MeasureKind::Variety,
+        MeasureKind::Lime,
+        MeasureKind::Water,
+        MeasureKind::Foliar,
+        MeasureKind::DeepPlough,
+        MeasureKind::Other,
+        MeasureKind::PlantingStructure,
+        MeasureKind::StrictZone,
+        MeasureKind::ForestGrass,
+        MeasureKind::Fallow,
+        MeasureKind::NonFarmland,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MeasureKind::Variety => "variety",
+            MeasureKind::Lime => "lime",
+            MeasureKind::Water => "water",
+            MeasureKind::Foliar => "foliar",
+            MeasureKind::DeepPlough => "deep_plough",
+            MeasureKind::Other => "other",
+            MeasureKind::PlantingStructure => "planting_structure",
+            MeasureKind::StrictZone => "strict_zone",
+            MeasureKind::ForestGrass => "forest_grass",
+            MeasureKind::Fallow => "fallow",
+            MeasureKind::NonFarmland => "non_farmland",
+        }
+    }
+
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            MeasureKind::Variety => "低积累品种/品种调整",
+            MeasureKind::Lime => "石灰调酸",
+            MeasureKind::Water => "水分调控",
+            MeasureKind::Foliar => "叶面阻控",
+            MeasureKind::DeepPlough => "深翻耕",
+            MeasureKind::Other => "其他",
+            MeasureKind::PlantingStructure => "种植结构调整",
+            MeasureKind::StrictZone => "特定农产品严格管控区",
+            MeasureKind::ForestGrass => "退耕还林还草",
+            MeasureKind::Fallow => "休耕",
+            MeasureKind::NonFarmland => "转为非耕地",
+        }
+    }
+
+    pub fn group(self) -> MeasureGroup {
+        match self {
+            MeasureKind::Variety
+            | MeasureKind::Lime
+            | MeasureKind::Water
+            | MeasureKind::Foliar
+            | MeasureKind::DeepPlough
+            | MeasureKind::Other => MeasureGroup::SafeUse,
+            MeasureKind::PlantingStructure
+            | MeasureKind::StrictZone
+            | MeasureKind::ForestGrass
+            | MeasureKind::Fallow
+            | MeasureKind::NonFarmland => MeasureGroup::StrictControl,
+        }
+    }
+}
+
+impl fmt::Display for MeasureKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for MeasureKind {
+    type Err = MeasureError;
+    fn from_str(s: &str) -> Result<Self, MeasureError> {
+        let t = s.trim();
+        MeasureKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == t || k.name_zh() == t)
+            .ok_or_else(|| MeasureError::UnknownKind(s.to_string()))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum MeasureError {
+    #[error("unknown measure '{0}' (expected variety, lime, water, foliar, deep_plough, other, planting_structure, strict_zone, forest_grass, fallow or non_farmland)")]
+    UnknownKind(String),
+    #[error("{kind}: the area must be a positive number of m², not {area_m2}")]
+    Area { kind: MeasureKind, area_m2: f64 },
+    #[error("{kind}: a measure needs the document that records it")]
+    NoDocument { kind: MeasureKind },
+    #[error("year {0} is outside 2000–2100")]
+    Year(i32),
+    #[error("season {0} is not 1–4")]
+    Season(u8),
+}
+
+/// A year, or one season of it (early and late rice are seasons 1 and 2 in Guangxi). The rate is per year: a
+/// season counts for its year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Period {
+    pub year: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub season: Option<u8>,
+}
+
+impl Period {
+    pub fn validate(&self) -> Result<(), MeasureError> {
+        if !(2000..=2100).contains(&self.year) {
+            return Err(MeasureError::Year(self.year));
+        }
+        match self.season {
+            Some(s) if !(1..=4).contains(&s) => Err(MeasureError::Season(s)),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// One line of the ledger: a measure taken on (part of) a unit in a period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Measure {
+    pub period: Period,
+    pub kind: MeasureKind,
+    pub area_m2: f64,
+    pub document: String,
+}
+
+impl Measure {
+    pub fn validate(&self) -> Result<(), MeasureError> {
+        self.period.validate()?;
+        if !self.area_m2.is_finite() || self.area_m2 <= 0.0 {
+            return Err(MeasureError::Area { kind: self.kind, area_m2: self.area_m2 });
+        }
+        if self.document.trim().is_empty() {
+            return Err(MeasureError::NoDocument { kind: self.kind });
+        }
+        Ok(())
+    }
+}
+
+/// How a safe-use unit's crops must stand to count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CropRule {
+    /// Not found non-compliant: never-sampled crops count (what `GET /indicators` does today; the default).
+    NotFoundNonCompliant,
+    /// Compliant: only crops sampled and found compliant count (the official method's wording for C).
+    Compliant,
+}
+
+impl CropRule {
+    fn passes(self, crops_compliant: Option<bool>) -> bool {
+        match self {
+            CropRule::NotFoundNonCompliant => crops_compliant != Some(false),
+            CropRule::Compliant => crops_compliant == Some(true),
+        }
+    }
+}
+
+/// Where the rate's numerator came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RateSource {
+    /// Every polluted unit had ledger entries for the year.
+    Ledger,
+    /// No polluted unit had any: the `measures_in_place` flag throughout.
+    Flag,
+    /// Some units from the ledger, the rest from the flag.
+    Mixed,
+    /// No polluted farmland in scope.
+    None,
+}
+
+/// The official rate's terms, in m² and 亩.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LedgerRate {
+    pub scope: Scope,
+    pub year: i32,
+    pub crop_rule: CropRule,
+    pub source: RateSource,
+    /// Polluted units counted from the ledger and from the flag.
+    pub units_from_ledger: u64,
+    pub units_from_flag: u64,
+    /// Percent to 2 decimals; null without polluted farmland.
+    pub rate_percent: Option<f64>,
+    pub target_percent: Option<f64>,
+    pub meets_target: Option<bool>,
+    /// B: slightly polluted land with priority-protection measures. The register does not tell slightly
+    /// polluted from clean priority-protection land, so B is 0 and that land is outside E too.
+    pub b_m2: f64,
+    /// C: safe-use land with measures whose crops pass the crop rule.
+    pub c_m2: f64,
+    pub c_mu: f64,
+    /// D: strict-control land with strict-control measures.
+    pub d_m2: f64,
+    pub d_mu: f64,
+    /// E: all polluted land (safe-use and strict-control units).
+    pub e_m2: f64,
+    pub e_mu: f64,
+}
+
+/// Folds units with their ledger entries into the official rate for one year.
+#[derive(Debug, Clone)]
+pub struct LedgerAccumulator {
+    scope: Scope,
+    year: i32,
+    crop_rule: CropRule,
+    target: Option<f64>,
+    from_ledger: u64,
+    from_flag: u64,
+    c: f64,
+    d: f64,
+    e: f64,
+}
+
+impl LedgerAccumulator {
+    pub fn new(scope: Scope, targets: &Targets, year: i32, crop_rule: CropRule) -> LedgerAccumulator {
+        LedgerAccumulator {
+            target: targets.target_for(&scope),
+            scope,
+            year,
+            crop_rule,
+            from_ledger: 0,
+            from_flag: 0,
+            c: 0.0,
+            d: 0.0,
+            e: 0.0,
+        }
+    }
+
+    /// Counts one unit with its ledger entries (entries of other years are ignored). With entries for the
+    /// year, a unit counts the largest area covered by one qualifying measure, never more than its own area:
+    /// measures on one unit usually overlap (lime and water management on the same field) and the ledger does
+    /// not say where in the unit each lies, so adding them up would count land twice.
+    ///
+    /// Qualifying: on safe-use land, a safe-use measure with crops passing the crop rule, or any strict-control
+    /// measure (it takes the land out of edible crops); on strict-control land, only a strict-control measure.
+    /// A unit with both kinds is counted once, at the larger covered area.
+    pub fn add_unit(&mut self, u: &UnitForIndicator, ledger: &[Measure]) {
+        if !self.scope.contains(&u.county_code) || !u.class.is_polluted() {
+            return;
+        }
+        let area = if u.area_m2.is_finite() && u.area_m2 > 0.0 { u.area_m2 } else { 0.0 };
+        self.e += area;
+        let this_year: Vec<&Measure> =
+            ledger.iter().filter(|m| m.period.year == self.year && m.area_m2.is_finite() && m.area_m2 > 0.0).collect();
+        let counted = if this_year.is_empty() {
+            self.from_flag += 1;
+            let counts = match u.class {
+                FarmlandClass::SafeUse => u.measures_in_place && self.crop_rule.passes(u.crops_compliant),
+                _ => u.measures_in_place,
+            };
+            if counts {
+                area
+            } else {
+                0.0
+            }
+        } else {
+            self.from_ledger += 1;
+            let covered = |group: MeasureGroup| {
+                this_year.iter().filter(|m| m.kind.group() == group).map(|m| m.area_m2).fold(0.0, f64::max)
+            };
+            let strict = covered(MeasureGroup::StrictControl);
+            let qualifying = match u.class {
+                FarmlandClass::SafeUse => {
+                    let safe = if self.crop_rule.passes(u.crops_compliant) { covered(MeasureGroup::SafeUse) } else { 0.0 };
+                    safe.max(strict)
+                }
+                _ => strict,
+            };
+            qualifying.min(area)
+        };
+        match u.class {
+            FarmlandClass::SafeUse => self.c += counted,
+            _ => self.d += counted,
+        }
+    }
+
+    pub fn finish(self) -> LedgerRate {
+        let rate = (self.e > 0.0).then(|| round_to((self.c + self.d) / self.e * 100.0, 2));
+        let source = match (self.from_ledger, self.from_flag) {
+            (0, 0) => RateSource::None,
+            (_, 0) => RateSource::Ledger,
+            (0, _) => RateSource::Flag,
+            _ => RateSource::Mixed,
+        };
+        LedgerRate {
+            scope: self.scope,
+            year: self.year,
+            crop_rule: self.crop_rule,
+            source,
+            units_from_ledger: self.from_ledger,
+            units_from_flag: self.from_flag,
+            rate_percent: rate,
+            target_percent: self.target,
+            meets_target: rate.zip(self.target).map(|(r, t)| r >= t),
+            b_m2: 0.0,
+            c_m2: round_to(self.c, 1),
+            c_mu: round_to(self.c / M2_PER_MU, 2),
+            d_m2: round_to(self.d, 1),
+            d_mu: round_to(self.d / M2_PER_MU, 2),
+            e_m2: round_to(self.e, 1),
+            e_mu: round_to(self.e / M2_PER_MU, 2),
+        }
+    }
+}
+
+fn round_to(x: f64, decimals: i32) -> f64 {
+    let f = 10f64.powi(decimals);
+    (x * f).round() / f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::indicators::Accumulator;
+    use FarmlandClass::*;
+    use MeasureKind::*;
+
+    fn unit(class: FarmlandClass, measures: bool, crops: Option<bool>, area_m2: f64) -> UnitForIndicator {
+        UnitForIndicator { county_code: "450302".into(), class, measures_in_place: measures, crops_compliant: crops, area_m2 }
+    }
+
+    fn m(year: i32, kind: MeasureKind, area_m2: f64) -> Measure {
+        Measure { period: Period { year, season: None }, kind, area_m2, document: "桂环〔2026〕1号".into() }
+    }
+
+    fn fold(rule: CropRule, rows: &[(UnitForIndicator, Vec<Measure>)]) -> LedgerRate {
+        let mut acc = LedgerAccumulator::new(Scope::County("450302".into()), &Targets::default(), 2026, rule);
+        for (u, ledger) in rows {
+            acc.add_unit(u, ledger);
+        }
+        acc.finish()
+    }
+
+    #[test]
+    fn kinds_groups_and_names() {
+        let safe: Vec<_> = MeasureKind::ALL.into_iter().filter(|k| k.group() == MeasureGroup::SafeUse).collect();
+        assert_eq!(safe, vec![Variety, Lime, Water, Foliar, DeepPlough, Other]);
+        for k in MeasureKind::ALL {
+            assert_eq!(k.as_str().parse::<MeasureKind>().unwrap(), k);
+            assert_eq!(k.name_zh().parse::<MeasureKind>().unwrap(), k);
+        }
+        assert!("liming".parse::<MeasureKind>().is_err());
+    }
+
+    #[test]
+    fn bad_ledger_lines_are_refused() {
+        assert_eq!(m(2026, Lime, 0.0).validate(), Err(MeasureError::Area { kind: Lime, area_m2: 0.0 }));
+        assert!(matches!(m(2026, Lime, f64::NAN).validate(), Err(MeasureError::Area { .. })));
+        assert_eq!(m(1999, Lime, 1.0).validate(), Err(MeasureError::Year(1999)));
+        let mut no_doc = m(2026, Fallow, 1.0);
+        no_doc.document = " ".into();
+        assert_eq!(no_doc.validate(), Err(MeasureError::NoDocument { kind: Fallow }));
+        let mut season = m(2026, Water, 1.0);
+        season.period.season = Some(5);
+        assert_eq!(season.validate(), Err(MeasureError::Season(5)));
+        season.period.season = Some(2);
+        assert_eq!(season.validate(), Ok(()));
+    }
+
+    #[test]
+    fn ledger_rate_table() {
+        use CropRule::*;
+        // (name, rule, units with ledgers, rate, C m², D m², E m², source)
+        type Row = (&'static str, CropRule, Vec<(UnitForIndicator, Vec<Measure>)>, Option<f64>, f64, f64, f64, RateSource);
+        let table: Vec<Row> = vec![
+            (
+                "a safe-use unit with both kinds of measure counts once",
+                NotFoundNonCompliant,
+                vec![(unit(SafeUse, false, Some(true), 1000.0), vec![m(2026, Lime, 1000.0), m(2026, Water, 800.0), m(2026, Fallow, 600.0)])],
+                Some(100.0), 1000.0, 0.0, 1000.0, RateSource::Ledger,
+            ),
+            (
+                "a strict unit with both kinds counts once, by its strict measure",
+                NotFoundNonCompliant,
+                vec![(unit(StrictControl, false, None, 1000.0), vec![m(2026, Lime, 1000.0), m(2026, Fallow, 700.0), m(2026, ForestGrass, 300.0)])],
+                Some(70.0), 0.0, 700.0, 1000.0, RateSource::Ledger,
+            ),
+            (
+                "safe-use measures alone do not make strict land safely used",
+                NotFoundNonCompliant,
+                vec![(unit(StrictControl, true, None, 1000.0), vec![m(2026, Lime, 1000.0)])],
+                Some(0.0), 0.0, 0.0, 1000.0, RateSource::Ledger,
+            ),
+            (
+                "a measure larger than the unit counts the unit",
+                NotFoundNonCompliant,
+                vec![(unit(SafeUse, false, None, 500.0), vec![m(2026, Variety, 900.0)])],
+                Some(100.0), 500.0, 0.0, 500.0, RateSource::Ledger,
+            ),
+            (
+                "non-compliant crops: safe-use measures do not count, a strict one does",
+                NotFoundNonCompliant,
+                vec![
+                    (unit(SafeUse, true, Some(false), 1000.0), vec![m(2026, Lime, 1000.0)]),
+                    (unit(SafeUse, true, Some(false), 1000.0), vec![m(2026, Lime, 1000.0), m(2026, PlantingStructure, 400.0)]),
+                ],
+                Some(20.0), 400.0, 0.0, 2000.0, RateSource::Ledger,
+            ),
+            (
+                "the official crop rule needs sampled, compliant crops",
+                Compliant,
+                vec![
+                    (unit(SafeUse, false, None, 1000.0), vec![m(2026, Lime, 1000.0)]),
+                    (unit(SafeUse, false, Some(true), 1000.0), vec![m(2026, Lime, 1000.0)]),
+                ],
+                Some(50.0), 1000.0, 0.0, 2000.0, RateSource::Ledger,
+            ),
+            (
+                "another year's entries do not count: the flag decides",
+                NotFoundNonCompliant,
+                vec![(unit(SafeUse, false, None, 1000.0), vec![m(2025, Lime, 1000.0)])],
+                Some(0.0), 0.0, 0.0, 1000.0, RateSource::Flag,
+            ),
+            (
+                "ledger where it has entries, flag where none",
+                NotFoundNonCompliant,
+                vec![
+                    (unit(SafeUse, false, None, 1000.0), vec![m(2026, Water, 250.0)]),
+                    (unit(StrictControl, true, None, 3000.0), vec![]),
+                    (unit(PriorityProtection, false, None, 9000.0), vec![m(2026, Lime, 9000.0)]),
+                ],
+                Some(81.25), 250.0, 3000.0, 4000.0, RateSource::Mixed,
+            ),
+            ("no polluted land", NotFoundNonCompliant, vec![(unit(PriorityProtection, true, None, 10.0), vec![])], None, 0.0, 0.0, 0.0, RateSource::None),
+        ];
+        for (name, rule, rows, rate, c, d, e, source) in table {
+            let r = fold(rule, &rows);
+            assert_eq!((r.rate_percent, r.c_m2, r.d_m2, r.e_m2, r.source), (rate, c, d, e, source), "{name}");
+            assert_eq!(r.b_m2, 0.0, "{name}");
+            assert_eq!(r.target_percent, Some(93.8), "{name}");
+            assert_eq!(r.units_from_ledger + r.units_from_flag, rows.iter().filter(|(u, _)| u.class.is_polluted()).count() as u64);
+        }
+    }
+
+    /// Without ledger entries the ledger method is today's `GET /indicators` rate, unit for unit.
+    #[test]
+    fn without_entries_it_is_todays_rate() {
+        let units = [
+            unit(SafeUse, true, Some(true), 1000.0),
+            unit(SafeUse, true, None, 500.0),
+            unit(SafeUse, true, Some(false), 300.0),
+            unit(SafeUse, false, Some(true), 200.0),
+            unit(StrictControl, true, Some(false), 1000.0),
+            unit(StrictControl, false, None, 1000.0),
+            unit(PriorityProtection, false, None, 5000.0),
+            unit(SafeUse, true, None, f64::NAN),
+        ];
+        let scope = Scope::City("4503".into());
+        let mut today = Accumulator::new(scope.clone(), &Targets::default());
+        let mut ledger = LedgerAccumulator::new(scope, &Targets::default(), 2026, CropRule::NotFoundNonCompliant);
+        for u in &units {
+            today.add_unit(u);
+            ledger.add_unit(u, &[]);
+        }
+        let (today, ledger) = (today.finish().safe_utilisation, ledger.finish());
+        assert_eq!(ledger.rate_percent, today.rate_percent);
+        assert_eq!(ledger.rate_percent, Some(62.5));
+        assert_eq!(ledger.c_m2 + ledger.d_m2, today.safely_used_m2);
+        assert_eq!(ledger.e_m2, today.polluted_m2);
+        assert_eq!(ledger.meets_target, today.meets_target);
+        assert_eq!((ledger.source, ledger.units_from_flag), (RateSource::Flag, 7));
+    }
+}

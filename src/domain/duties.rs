@@ -1015,7 +1015,8 @@ mod tests {
         ];
         let r = |dates: &[&str]| recs(RecordKind::Inspection, dates);
         // (case, inspections of G1..G3 and L1, year, as of, Guilin's status, inspected)
-        let cases: Vec<(&str, [Vec<DutyRecord>; 4], i32, &str, DutyStatus, u32)> = vec![
+        type Case<'a> = (&'a str, [Vec<DutyRecord>; 4], i32, &'a str, DutyStatus, u32);
+        let cases: Vec<Case> = vec![
             ("1 of 3 is not met", [r(&["2025-05-01"]), r(&[]), r(&[]), r(&[])], 2025, "2025-09-01", Due, 1),
             ("2 of 3 is met", [r(&["2025-05-01"]), r(&["2025-07-01", "2025-08-01"]), r(&[]), r(&[])], 2025, "2025-09-01", Done, 2),
             ("last year's inspections do not count", [r(&["2024-05-01"]), r(&["2025-07-01"]), r(&[]), r(&[])], 2025, "2025-09-01", Due, 1),
@@ -1084,7 +1085,8 @@ mod tests {
     #[test]
     fn settings_validate() {
         assert_eq!(DutySettings::default().validate(), Ok(()));
-        let bad: &[(fn(&mut DutySettings), &str)] = &[
+        type Spoil = fn(&mut DutySettings);
+        let bad: &[(Spoil, &str)] = &[
             (|s| s.groundwater_per_year_buried = 3, "groundwater_per_year_buried"),
             (|s| s.flood_season_start = (2, 29), "flood_season_start"),
             (|s| s.hazard_check_every_years = 0, "hazard_check_every_years"),

@@ -48,6 +48,11 @@ impl FarmlandClass {
             FarmlandClass::StrictControl => "《中华人民共和国土壤污染防治法》第五十四条",
         }
     }
+
+    /// Polluted farmland, the denominator of the safe-utilisation rate (the measures ledger's E).
+    pub fn is_polluted(self) -> bool {
+        !matches!(self, FarmlandClass::PriorityProtection)
+    }
 }
 
 impl fmt::Display for FarmlandClass {

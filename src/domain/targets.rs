@@ -771,7 +771,8 @@ mod tests {
     #[test]
     fn computed_targets_status_table() {
         // (target, value, as of, status, value shown)
-        let table: &[(&str, Option<Observed>, NaiveDate, Status, Option<f64>)] = &[
+        type Row = (&'static str, Option<Observed>, NaiveDate, Status, Option<f64>);
+        let table: &[Row] = &[
             ("guilin-2023-safe-use", n(93.8), d(2023, 12, 31), Met, Some(93.8)),
             ("guilin-2023-safe-use", n(93.7996), d(2023, 12, 31), Met, Some(93.8)), // shows as 93.80
             ("guilin-2023-safe-use", n(93.79), d(2023, 12, 31), NotMet, Some(93.79)),

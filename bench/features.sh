@@ -221,7 +221,7 @@ mkdir -p "$(dirname "$OUT")"
     echo "|---|---|---|---|---|---|"
     for r in $(seq 1 "$ROUNDS"); do
         l=${BBOX1[lg,$r]}; t=${BBOX1[tipg,$r]}; b=${BBOX1[bare,$r]}
-        echo "| $r | $(field "$l" rps) ($(field "$l" p50) / $(field "$l" p99)) | $(field "$t" rps) ($(field "$t" p50) / $(field "$t" p99)) | $(field "$b" rps) ($(field "$b" p50) / $(field "$b" p99)) | $(echo "scale=2; $(field "$l" p50) / $(field "$b" p50)" | bc)x | $(echo "scale=2; $(field "$l" p50) - $(field "$b" p50)" | bc) |"
+        echo "| $r | $(field "$l" rps) ($(field "$l" p50) / $(field "$l" p99)) | $(field "$t" rps) ($(field "$t" p50) / $(field "$t" p99)) | $(field "$b" rps) ($(field "$b" p50) / $(field "$b" p99)) | $(awk -v a="$(field "$l" p50)" -v b="$(field "$b" p50)" 'BEGIN {printf "%.2fx | %.2f", a / b, a - b}') |"
     done
     echo
     echo "bbox queries at $CONNS concurrent clients:"

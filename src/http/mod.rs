@@ -79,7 +79,9 @@ pub fn router(state: AppState) -> Router {
         .merge(metrics::routes())
         .fallback(|| async { error::ApiError::not_found("no such resource; the landing page at / lists what there is") })
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(tower_http::compression::CompressionLayer::new())
+        // gzip at its fastest level: a browser asks for gzip on every tile and page, and at the default level a
+        // page of 1 000 features took 53-60 ms for one client against 21-30 ms, for 20 % fewer bytes.
+        .layer(tower_http::compression::CompressionLayer::new().quality(tower_http::CompressionLevel::Fastest))
         .layer(axum::middleware::from_fn_with_state(state.clone(), limits::request_timeout))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         // Spans carry the method, route template and path, never headers: the Authorization header

@@ -141,8 +141,8 @@ pub enum Limited {
 impl Limited {
     pub fn conn(&mut self) -> &mut sqlx::PgConnection {
         match self {
-            Limited::Plain(c) => &mut **c,
-            Limited::Tx(t) => &mut **t,
+            Limited::Plain(c) => c,
+            Limited::Tx(t) => t,
         }
     }
 

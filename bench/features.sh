@@ -4,9 +4,10 @@
 #   1. full pull of a 100 000-unit layer, following `next` links with limit=10000 (bench/features_pull.py),
 #      with the servers' resident memory sampled every 20 ms during the pull;
 #      bare: psql \copy of the service's own SELECT over the whole layer to /dev/null;
-#   2. bbox queries (~1 km boxes around random units, limit=1000 so no page is cut) at 16 concurrent
-#      clients for a fixed time (wrk + bench/features.lua); bare: the service's bbox statement run by
-#      pgbench -M prepared with the same boxes.
+#   2. bbox queries (~1 km boxes around random units, limit=1000 so no page is cut) by one client alone
+#      (a person panning a map, QGIS: each request waits for the one before, so this is pure latency) and
+#      at 16 concurrent clients, for a fixed time (wrk + bench/features.lua); bare: the service's bbox
+#      statement run by pgbench -M prepared with the same boxes, at 1 and 16 connections.
 # Not run by the tests.
 #
 #   bash bench/features.sh
@@ -14,13 +15,14 @@
 # Settings (environment): DURATION (20, seconds per bbox run), CONNS (16), ROUNDS (3; the three contenders
 # take turns within a round, the order reversed in even rounds), UNITS (100000), BENCH_DB (landguard_bench_100k; generated once by bench/gen.sh),
 # PORT_LG (18182), PORT_TIPG (18183), TIPG_WORKERS (2: one per core), LANDGUARD_BIN
-# (target/release/landguard, built if missing), OUT (bench/results/features-DATE.md).
+# (target/release/landguard, built if missing), COMMIT (the commit the binary was built from: HEAD), OUT
+# (bench/results/features-DATE.md).
 # tipg runs from a venv under .run/ (pip install tipg==1.6.1 "uvicorn[standard]") with TIPG_WORKERS uvicorn
 # workers of 8 connections each; landguard gets 16 connections. What tipg serves: bench/features_tipg.sql.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The commit the run starts at (the report is written at the end, when HEAD may have moved on).
-COMMIT=$(git rev-parse --short HEAD)
+COMMIT=${COMMIT:-$(git rev-parse --short HEAD)}
 
 DURATION=${DURATION:-20}
 CONNS=${CONNS:-16}
@@ -130,13 +132,16 @@ pull_bare() {
     t1=$(date +%s.%N)
     echo "{\"seconds\": $(echo "$t1 - $t0" | bc), \"features\": $N_UNITS, \"bytes\": $bytes}"
 }
-wrk_run() { # urls-file -> RESULT
-    URLS="$1" wrk -t2 -c"$CONNS" -d"${DURATION}s" --timeout 20s -s bench/features.lua "http://127.0.0.1:$2" | grep '^RESULT'
+wrk_run() { # urls-file port [clients] -> RESULT
+    local c=${3:-$CONNS} t=2
+    [ "$c" = 1 ] && t=1
+    URLS="$1" wrk -t"$t" -c"$c" -d"${DURATION}s" --timeout 20s -s bench/features.lua "http://127.0.0.1:$2" | grep '^RESULT'
 }
-bare_bbox() {
-    local tps n p50 p99
+bare_bbox() { # [clients] -> RESULT
+    local tps n p50 p99 c=${1:-$CONNS} j=2
+    [ "$c" = 1 ] && j=1
     rm -f "$WORK"/pgb*
-    tps=$(cd "$WORK" && pgbench -n -M prepared -c "$CONNS" -j 2 -T "$DURATION" -f "$WORK/bbox.pgbench" -l --log-prefix=pgb "$BENCH_URL" 2>/dev/null \
+    tps=$(cd "$WORK" && pgbench -n -M prepared -c "$c" -j "$j" -T "$DURATION" -f "$WORK/bbox.pgbench" -l --log-prefix=pgb "$BENCH_URL" 2>/dev/null \
         | sed -nE 's/^tps = ([0-9.]+) .*without initial.*/\1/p')
     cat "$WORK"/pgb* | awk '{print $3 / 1000}' | sort -n > "$WORK/lat.txt"
     n=$(wc -l < "$WORK/lat.txt")
@@ -152,13 +157,22 @@ DURATION_SAVE=$DURATION; DURATION=5
 wrk_run "$WORK/urls-lg.txt" "$PORT_LG" >/dev/null; wrk_run "$WORK/urls-tipg.txt" "$PORT_TIPG" >/dev/null; bare_bbox >/dev/null
 DURATION=$DURATION_SAVE
 
-declare -A PULL BBOX
+declare -A PULL BBOX BBOX1
 for r in $(seq 1 "$ROUNDS"); do
     order="lg tipg bare"; [ $((r % 2)) = 0 ] && order="bare tipg lg"   # alternate who goes first
     for who in $order; do
         say "round $r: full pull, $who"
         PULL[$who,$r]=$(pull_$who)
         say "  $(echo "${PULL[$who,$r]}" | jq_py "d['seconds'], d['features'], d['bytes'], d.get('rss_kb', {}).get('max')")"
+    done
+    for who in $order; do
+        say "round $r: bbox by one client alone for $DURATION s, $who"
+        case $who in
+            lg) BBOX1[$who,$r]=$(wrk_run "$WORK/urls-lg.txt" "$PORT_LG" 1) ;;
+            tipg) BBOX1[$who,$r]=$(wrk_run "$WORK/urls-tipg.txt" "$PORT_TIPG" 1) ;;
+            bare) BBOX1[$who,$r]=$(bare_bbox 1) ;;
+        esac
+        say "  ${BBOX1[$who,$r]}"
     done
     for who in $order; do
         say "round $r: bbox at $CONNS clients for $DURATION s, $who"
@@ -181,7 +195,7 @@ mkdir -p "$(dirname "$OUT")"
     echo
     echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo) RAM, PostgreSQL $(psql "$BENCH_URL" -Atc 'SHOW server_version' | cut -d' ' -f1) (shared_buffers $(psql "$BENCH_URL" -Atc 'SHOW shared_buffers')); load average before $LOAD_BEFORE, after $LOAD_AFTER."
     echo "Data: $N_UNITS current farmland units (bench/gen.sh); bbox: 500 boxes of 0.010° x 0.009° (~1 km) around random units, $BBOX_FEATURES features each, limit=1000."
-    echo "landguard $COMMIT (release build): 16 connections; tipg: $TIPG_WORKERS uvicorn workers x $(( CONNS / TIPG_WORKERS )) connections; wrk -t2 -c$CONNS -d${DURATION}s; pgbench -M prepared -c$CONNS -j2."
+    echo "landguard $COMMIT (release build): 16 connections; tipg: $TIPG_WORKERS uvicorn workers x $(( CONNS / TIPG_WORKERS )) connections; wrk -t2 -c$CONNS -d${DURATION}s and wrk -t1 -c1; pgbench -M prepared -c$CONNS -j2 and -c1 -j1."
     echo "landguard's first features equal the bare statement's rows byte for byte: $SAME."
     echo
     echo "Full pull (limit=10000, following next):"
@@ -201,6 +215,15 @@ mkdir -p "$(dirname "$OUT")"
     lm=$(mean "${ls_all[@]}"); tm=$(mean "${ts_all[@]}"); bm=$(mean "${bs_all[@]}")
     echo "| **mean** | **$lm** | **$tm** | **$bm** | **$(echo "scale=2; $tm / $lm" | bc)x** | **$(echo "scale=2; $lm / $bm" | bc)x** | | | |"
     echo
+    echo "bbox queries by one client alone (each request sent when the one before has been answered):"
+    echo
+    echo "| round | landguard req/s (p50 / p99 ms) | tipg req/s (p50 / p99 ms) | bare pgbench tx/s (p50 / p99 ms) | landguard p50 / bare p50 | landguard p50 − bare p50 (ms) |"
+    echo "|---|---|---|---|---|---|"
+    for r in $(seq 1 "$ROUNDS"); do
+        l=${BBOX1[lg,$r]}; t=${BBOX1[tipg,$r]}; b=${BBOX1[bare,$r]}
+        echo "| $r | $(field "$l" rps) ($(field "$l" p50) / $(field "$l" p99)) | $(field "$t" rps) ($(field "$t" p50) / $(field "$t" p99)) | $(field "$b" rps) ($(field "$b" p50) / $(field "$b" p99)) | $(awk -v a="$(field "$l" p50)" -v b="$(field "$b" p50)" 'BEGIN {printf "%.2fx | %.2f", a / b, a - b}') |"
+    done
+    echo
     echo "bbox queries at $CONNS concurrent clients:"
     echo
     echo "| round | landguard req/s (p50 / p99 ms) | tipg req/s (p50 / p99 ms) | bare pgbench tx/s (p50 / p99 ms) | landguard / tipg | landguard / bare |"
@@ -215,7 +238,9 @@ mkdir -p "$(dirname "$OUT")"
     lm=$(mean "${lr_all[@]}"); tm=$(mean "${tr_all[@]}"); bm=$(mean "${br_all[@]}")
     echo "| **mean** | **$lm** | **$tm** | **$bm** | **$(echo "scale=2; $lm / $tm" | bc)x** | **$(echo "scale=0; 100 * $lm / $bm" | bc) %** |"
     echo
-    echo "Errors (socket / non-2xx) in the bbox runs: landguard $(for r in $(seq 1 "$ROUNDS"); do echo "$(field "${BBOX[lg,$r]}" errors)/$(field "${BBOX[lg,$r]}" non2xx)"; done | paste -sd' '), tipg $(for r in $(seq 1 "$ROUNDS"); do echo "$(field "${BBOX[tipg,$r]}" errors)/$(field "${BBOX[tipg,$r]}" non2xx)"; done | paste -sd' ')."
+    echo "Errors (socket / non-2xx) in the one-client bbox runs: landguard $(for r in $(seq 1 "$ROUNDS"); do echo "$(field "${BBOX1[lg,$r]}" errors)/$(field "${BBOX1[lg,$r]}" non2xx)"; done | paste -sd' '), tipg $(for r in $(seq 1 "$ROUNDS"); do echo "$(field "${BBOX1[tipg,$r]}" errors)/$(field "${BBOX1[tipg,$r]}" non2xx)"; done | paste -sd' ')."
+    echo
+    echo "Errors (socket / non-2xx) in the $CONNS-client bbox runs: landguard $(for r in $(seq 1 "$ROUNDS"); do echo "$(field "${BBOX[lg,$r]}" errors)/$(field "${BBOX[lg,$r]}" non2xx)"; done | paste -sd' '), tipg $(for r in $(seq 1 "$ROUNDS"); do echo "$(field "${BBOX[tipg,$r]}" errors)/$(field "${BBOX[tipg,$r]}" non2xx)"; done | paste -sd' ')."
     echo
     echo "landguard RSS during the last pull (s, MB): $(echo "${PULL[lg,$ROUNDS]}" | jq_py "' '.join(f'{t}:{round(v / 1024)}' for t, v in d['rss_series'])")"
     echo

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Vector-tile latency and throughput: landguard against martin, on the same PostGIS table, uncached and
-# cached, with wrk at a fixed concurrency for a bounded time over a fixed list of tile URLs.
+# cached, with wrk over a fixed list of tile URLs for a bounded time: by one client alone (each tile asked for
+# when the one before has arrived: pure latency) and at a fixed concurrency.
 #
 #   bash bench/tiles.sh                  # everything it can run (martin only if installed, see below)
 #   INSTALL_MARTIN=1 bash bench/tiles.sh # also `cargo install martin` first (~35 min on 2 cores)
@@ -153,9 +154,12 @@ warm() {
 }
 
 RESULTS=()
-run() {
+run() { # name base list: one client alone, then CONNS clients
     local name=$1 base=$2 list=$3
     local line
+    line=$(URLS="$list" timeout 120 wrk -t1 -c1 -d"$DURATION" --latency -s "$WORK/urls.lua" "$base" | grep '^RESULT' || true)
+    say "$name, 1 client: ${line:-no result}"
+    RESULTS+=("$name, 1 client|$line")
     line=$(URLS="$list" timeout 120 wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$WORK/urls.lua" "$base" | grep '^RESULT' || true)
     say "$name: ${line:-no result}"
     RESULTS+=("$name|$line")
@@ -212,7 +216,7 @@ mkdir -p "$(dirname "$OUT")"
     echo
     echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load average before the runs: $LOAD; $FEATURES farmland units;"
     echo "$NTILES tiles ($ZOOMS);"
-    echo "wrk -t$THREADS -c$CONNS -d$DURATION; martin: $([ "$HAVE_MARTIN" = 1 ] && "$MARTIN_BIN" --version || echo 'not installed')"
+    echo "wrk -t1 -c1 -d$DURATION (rows marked 1 client) and wrk -t$THREADS -c$CONNS -d$DURATION; martin: $([ "$HAVE_MARTIN" = 1 ] && "$MARTIN_BIN" --version || echo 'not installed')"
     echo
     echo "| server | requests/s | p50 ms | p90 ms | p99 ms | errors | non-2xx |"
     echo "|---|---:|---:|---:|---:|---:|---:|"
@@ -228,7 +232,8 @@ mkdir -p "$(dirname "$OUT")"
         echo
         echo "| server | requests/s | p50 ms | p99 ms |"
         echo "|---|---:|---:|---:|"
-        for name in "landguard uncached" "martin uncached" "landguard cached" "martin cached"; do
+        for name in "landguard uncached, 1 client" "martin uncached, 1 client" "landguard cached, 1 client" "martin cached, 1 client" \
+            "landguard uncached" "martin uncached" "landguard cached" "martin cached"; do
             rows=$(printf '%s\n' "${RESULTS[@]}" | grep "^$name|" || true)
             [ -n "$rows" ] || continue
             med() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<< "$rows" | sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }

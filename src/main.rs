@@ -346,7 +346,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         tracing::info!("reads go to {} replica(s); writes to the primary", settings.database_read_urls.len());
     }
     let app = landguard::http::router(landguard::http::AppState::new(store, Arc::new(settings)).with_replicas(replicas));
-    let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("cannot listen on {bind}"))?;
+    let listener = landguard::http::listen(&bind).await.with_context(|| format!("cannot listen on {bind}"))?;
     tracing::info!("landguard serving on http://{bind}/");
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     Ok(())

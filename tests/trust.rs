@@ -294,6 +294,26 @@ async fn slow_queries_end_as_503_under_each_kind_of_limit(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn a_page_without_a_transaction_keeps_the_connections_limit(pool: PgPool) {
+    // items_timeout_ms equal to statement_timeout_ms: the page runs on a plain connection (no BEGIN, no
+    // SET LOCAL), and the connection's own limit still ends a slow one
+    let seeded = app(pool.clone()).await;
+    assert_eq!(seeded.write("POST", UNITS, &unit("GD-1", "safe_use", square(109.3, 24.6, 0.001))).await.status, 201);
+    let settings = Settings { items_timeout_ms: 400, statement_timeout_ms: 400, request_timeout_ms: 20_000, ..Settings::default() };
+    let t = limited(&seeded, landguard::store::Store::from_pool(pool_with(&pool, 4, 3000, 400).await), settings);
+    let lock = lock_registry(&pool).await;
+    let start = Instant::now();
+    let r = t.get(&format!("{UNITS}?limit=10")).await;
+    is_problem(&r, 503);
+    assert_eq!(r.body["type"], "https://landguard.dev/problems/timeout", "{}", r.text);
+    assert!(start.elapsed() < Duration::from_secs(3), "{:?}", start.elapsed());
+    lock.rollback().await.unwrap();
+    let r = t.get(&format!("{UNITS}?limit=10")).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["features"][0]["id"], "GD-1");
+}
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
 async fn the_request_limit_answers_503_and_rolls_the_write_back(pool: PgPool) {
     let seeded = app(pool.clone()).await;
     assert_eq!(seeded.write("POST", UNITS, &unit("GD-1", "safe_use", square(109.3, 24.6, 0.001))).await.status, 201);

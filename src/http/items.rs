@@ -161,16 +161,21 @@ pub async fn items(
     let plan = req.plan()?;
     let store = state.reader(&caller).await;
     // The page's ETag changes with every write to the collection (from any process), so a 304 is never stale.
-    let seq = store.change_seq(c).await?;
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    (c.as_str(), q.as_deref().unwrap_or(""), format == Format::Html).hash(&mut h);
-    let etag = format!("\"p{seq}-{:016x}\"", h.finish());
-    if let Some(resp) = not_modified(&headers, &etag) {
-        return Ok(resp);
+    let etag_at = |seq: i64| {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (c.as_str(), q.as_deref().unwrap_or(""), format == Format::Html).hash(&mut h);
+        format!("\"p{seq}-{:016x}\"", h.finish())
+    };
+    // A conditional request reads the counter first, so that a 304 costs no page. Otherwise the counter
+    // comes with the page's rows (see items::stream): one statement, one round trip.
+    if headers.contains_key(header::IF_NONE_MATCH) {
+        if let Some(resp) = not_modified(&headers, &etag_at(store.change_seq(c).await?)) {
+            return Ok(resp);
+        }
     }
-    // The page (and its count) runs in a transaction carrying the pulls' statement time limit.
-    let mut tx = store.begin(crate::store::Work::Pull).await?;
-    let number_matched = if want_count { Some(items::count(&mut *tx, &plan.count).await.map_err(crate::store::StoreError::from)?) } else { None };
+    // The page (and its count) runs under the pulls' statement time limit.
+    let mut db = store.limited(crate::store::Work::Pull).await?;
+    let number_matched = if want_count { Some(items::count(db.conn(), &plan.count).await.map_err(crate::store::StoreError::from)?) } else { None };
 
     let base = base_url(&headers);
     let self_url = format!("{base}/collections/{c}/items");
@@ -180,14 +185,19 @@ pub async fn items(
 
     if format == Format::Html {
         let mut rows = Vec::new();
-        let mut stream = Box::pin(items::stream(&mut *tx, &plan.page));
+        let mut seq = None;
+        let mut stream = Box::pin(items::stream(db.conn(), &plan.page));
         use futures_util::StreamExt;
         while let Some(r) = stream.next().await {
-            let (_, f) = r.map_err(crate::store::StoreError::from)?;
-            rows.push(serde_json::from_str::<Value>(&f).map_err(|_| ApiError::internal())?);
+            let row = r.map_err(crate::store::StoreError::from)?;
+            seq = Some(row.seq);
+            if let Some((_, f)) = row.feature {
+                rows.push(serde_json::from_str::<Value>(&f).map_err(|_| ApiError::internal())?);
+            }
         }
         drop(stream);
-        tx.commit().await.map_err(crate::store::StoreError::from)?;
+        db.finish().await?;
+        let seq = seq.ok_or_else(ApiError::internal)?;
         let json_link = with_query(&self_url, &params.pairs().iter().filter(|(k, _)| k != "f").cloned().collect::<Vec<_>>());
         let body = format!(
             "<p>{} features · <a href=\"{}\">GeoJSON</a> · <a href=\"/map/\">在地图上查看 view on the map</a></p>{}",
@@ -196,30 +206,34 @@ pub async fn items(
             html::features_table(&rows)
         );
         let mut resp = html::page(&format!("{} — items", c.title()), &body);
-        set(&mut resp, header::ETAG, &etag);
+        set(&mut resp, header::ETAG, &etag_at(seq));
         return Ok(resp);
     }
 
-    let mut db = tx;
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(32);
     // The status line waits for the first row (or the end): a query that fails or times out before it
-    // produces anything (a lock wait, a sort) is answered as a problem, not as a 200 cut short.
-    let (first_tx, first_rx) = tokio::sync::oneshot::channel::<Result<(), sqlx::Error>>();
+    // produces anything (a lock wait, a sort) is answered as a problem, not as a 200 cut short. The first
+    // row also brings the change counter the ETag is made of.
+    let (first_tx, first_rx) = tokio::sync::oneshot::channel::<Result<i64, sqlx::Error>>();
     tokio::spawn(async move {
         use futures_util::StreamExt;
-        let mut rows = Box::pin(items::stream(&mut *db, &plan.page));
+        let mut rows = Box::pin(items::stream(db.conn(), &plan.page));
         let first = match rows.next().await {
+            Some(Ok(row)) => row,
             Some(Err(e)) => {
                 let _ = first_tx.send(Err(e));
                 return;
             }
-            other => other,
+            None => {
+                let _ = first_tx.send(Err(sqlx::Error::Protocol("the page statement returned no row".into())));
+                return;
+            }
         };
-        if first_tx.send(Ok(())).is_err() {
+        if first_tx.send(Ok(first.seq)).is_err() {
             return;
         }
         let _ = tx.send(Ok(Bytes::from_static(br#"{"type":"FeatureCollection","features":["#))).await;
-        let mut rows = futures_util::stream::iter(first).chain(rows);
+        let mut rows = futures_util::stream::iter([Ok(first)]).chain(rows);
         let mut n: i64 = 0;
         let mut last_cursor: Option<String> = None;
         // Features are sent in chunks of about CHUNK bytes rather than one by one: a body frame per feature
@@ -229,7 +243,8 @@ pub async fn items(
         let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + 4096);
         while let Some(row) = rows.next().await {
             match row {
-                Ok((cursor, feature)) => {
+                Ok(items::PageRow { feature: None, .. }) => {}
+                Ok(items::PageRow { feature: Some((cursor, feature)), .. }) => {
                     if n > 0 {
                         buf.push(b',');
                     }
@@ -252,9 +267,7 @@ pub async fn items(
                 }
             }
         }
-        // A read-only transaction: ending it now hands the connection back before the tail is sent.
         drop(rows);
-        let _ = db.commit().await;
         let mut links = vec![
             json!({"rel": "self", "type": GEOJSON, "href": with_query(&self_url, &params_with(&kept, None))}),
             json!({"rel": "alternate", "type": "text/html", "href": with_query(&self_url, &params_with(&kept, Some(("f", "html".into()))))}),
@@ -274,12 +287,17 @@ pub async fn items(
         );
         buf.extend_from_slice(tail.as_bytes());
         let _ = tx.send(Ok(Bytes::from(buf))).await;
+        // The body ends when the sender is gone: the client has the whole page before the read-only
+        // transaction (if there is one) is committed, which only hands the connection back.
+        drop(tx);
+        let _ = db.finish().await;
     });
-    match first_rx.await {
-        Ok(Ok(())) => {}
+    let seq = match first_rx.await {
+        Ok(Ok(seq)) => seq,
         Ok(Err(e)) => return Err(crate::store::StoreError::from(e).into()),
         Err(_) => return Err(ApiError::internal()),
-    }
+    };
+    let etag = etag_at(seq);
     let stream = futures_util::StreamExt::fuse(futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) }));
     let mut resp = Body::from_stream(stream).into_response();
     set(&mut resp, header::CONTENT_TYPE, GEOJSON);
@@ -357,8 +375,8 @@ pub async fn item(
         let plan = req.plan()?;
         use futures_util::StreamExt;
         let mut s = Box::pin(items::stream(&store.pool, &plan.page));
-        match s.next().await {
-            Some(r) => r.map_err(crate::store::StoreError::from)?.1,
+        match s.next().await.transpose().map_err(crate::store::StoreError::from)?.and_then(|row| row.feature) {
+            Some((_, feature)) => feature,
             None => return Err(ApiError::not_found(format!("{c} has no feature '{fid}'"))),
         }
     };

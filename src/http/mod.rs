@@ -79,7 +79,9 @@ pub fn router(state: AppState) -> Router {
         .merge(metrics::routes())
         .fallback(|| async { error::ApiError::not_found("no such resource; the landing page at / lists what there is") })
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(tower_http::compression::CompressionLayer::new())
+        // gzip at its fastest level: a browser asks for gzip on every tile and page, and at the default level a
+        // page of 1 000 features took 53-60 ms for one client against 21-30 ms, for 20 % fewer bytes.
+        .layer(tower_http::compression::CompressionLayer::new().quality(tower_http::CompressionLevel::Fastest))
         .layer(axum::middleware::from_fn_with_state(state.clone(), limits::request_timeout))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         // Spans carry the method, route template and path, never headers: the Authorization header
@@ -94,6 +96,22 @@ pub fn router(state: AppState) -> Router {
         Some(c) => router.layer(c).with_state(state),
         None => router.with_state(state),
     }
+}
+
+/// The service's listener. Every accepted socket gets TCP_NODELAY: a response goes out in more than one
+/// write (headers, then body frames), and without it Nagle's algorithm holds the last small write back until
+/// the client's delayed ACK of the first arrives, about 40 ms on Linux, so one client waited ~43 ms for a
+/// 1 ms query.
+pub async fn listen(
+    addr: &str,
+) -> std::io::Result<impl axum::serve::Listener<Io = tokio::net::TcpStream, Addr = std::net::SocketAddr>> {
+    use axum::serve::ListenerExt;
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    Ok(listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::warn!(error = %e, "cannot set TCP_NODELAY on an accepted connection");
+        }
+    }))
 }
 
 /// Browsers on other origins may read the register (it is public) and, with a token, write to it.
@@ -124,3 +142,18 @@ pub fn base_url(headers: &HeaderMap) -> String {
     format!("{proto}://{host}")
 }
 
+#[cfg(test)]
+mod tests {
+    use axum::serve::Listener;
+
+    /// Not a timing test: the socket option itself, on a connection accepted through the service's listener.
+    #[tokio::test]
+    async fn accepted_connections_have_tcp_nodelay() {
+        let mut listener = super::listen("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let client = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let (server_side, _) = listener.accept().await;
+        assert!(server_side.nodelay().unwrap(), "the listener must set TCP_NODELAY on accepted sockets");
+        drop(client);
+    }
+}

@@ -232,13 +232,22 @@ impl ItemsRequest {
         let order: Vec<String> = keys.iter().map(|(e, _, d)| format!("{e} {}", if *d { "DESC" } else { "ASC" })).collect();
         let key_values: Vec<&str> = keys.iter().map(|(e, _, _)| e.as_str()).collect();
         let limit = push(&mut params, SqlParam::Int(self.limit));
-        let sql = format!(
+        let page = format!(
             "SELECT json_build_array({keyvals})::text AS cursor, {feature} AS feature FROM {table} v WHERE {conds} ORDER BY {order} LIMIT {limit}",
             keyvals = key_values.join(", "),
             feature = feature_sql(c, &selected, &geometry_sql(self.crs, self.precision_deg, self.precision_m)),
             table = t.table,
             conds = conds.join(" AND "),
             order = order.join(", "),
+        );
+        // The collection's change counter comes with the rows, read in the page's own snapshot: the page's
+        // ETag needs no statement of its own, and it is exactly the counter the page was read at. Joined on
+        // `true` to its one row, an empty page is still one row (with no feature). A join without a join
+        // clause can only be a nested loop, with the counter's row outside: the page's rows keep their order.
+        let sql = format!(
+            "SELECT s.seq, p.cursor, p.feature FROM (SELECT seq FROM collection_changes WHERE collection = '{c}') s \
+             LEFT JOIN ({page}) p ON true",
+            c = c.as_str()
         );
         Ok(ItemsPlan { page: Statement { sql, params }, count })
     }
@@ -258,15 +267,27 @@ fn bind<'q>(mut q: Query<'q, Postgres, PgArguments>, params: &[SqlParam]) -> Que
     q
 }
 
-/// Rows of a page: (cursor values as JSON text, feature as GeoJSON text).
-/// `ex` is the pool, or a transaction carrying the pulls' statement time limit.
-pub fn stream<'a, E>(ex: E, st: &'a Statement) -> impl Stream<Item = Result<(String, String), sqlx::Error>> + 'a
+/// One row of a page statement.
+#[derive(Debug, Clone)]
+pub struct PageRow {
+    /// The collection's change counter in the page's snapshot (every row carries the same).
+    pub seq: i64,
+    /// (cursor values as JSON text, feature as GeoJSON text); `None` in the one row of an empty page.
+    pub feature: Option<(String, String)>,
+}
+
+/// Rows of a page. `ex` is the pool, or a connection carrying the pulls' statement time limit.
+pub fn stream<'a, E>(ex: E, st: &'a Statement) -> impl Stream<Item = Result<PageRow, sqlx::Error>> + 'a
 where
     E: sqlx::Executor<'a, Database = sqlx::Postgres> + 'a,
 {
-    bind(sqlx::query(&st.sql), &st.params)
-        .fetch(ex)
-        .map(|r| r.and_then(|row| Ok((row.try_get::<String, _>(0)?, row.try_get::<String, _>(1)?))))
+    bind(sqlx::query(&st.sql), &st.params).fetch(ex).map(|r| {
+        r.and_then(|row| {
+            let cursor: Option<String> = row.try_get(1)?;
+            let feature: Option<String> = row.try_get(2)?;
+            Ok(PageRow { seq: row.try_get(0)?, feature: cursor.zip(feature) })
+        })
+    })
 }
 
 pub async fn count<'a, E>(ex: E, st: &'a Statement) -> Result<i64, sqlx::Error>

@@ -9,7 +9,9 @@ use crate::domain::geometry::{self, GeometryError};
 use crate::domain::landuse::{CodeSystem, LandUse};
 use crate::domain::registry::Problem;
 use crate::domain::rules::eia::EiaSummary;
-use crate::domain::rules::{evaluate, CheckKind, CheckRequest, Decision, Examined, Jurisdiction, ProjectKind, Reason, RuleSettings, SupplyKind};
+use crate::domain::rules::{
+    evaluate, CheckKind, CheckRequest, Decision, Examined, Jurisdiction, ProjectKind, Reason, RuleSettings, SupplyKind,
+};
 use crate::reproject;
 use crate::store::receipts::{Location, ReadFacts, RegistryRead};
 use crate::store::{Store, StoreError};
@@ -115,7 +117,13 @@ pub struct Source<'a> {
 impl Source<'_> {
     /// The facts, read again from the primary when the replica turns out to be further behind than the
     /// bound a check allows (it fell behind since the router's last probe).
-    async fn facts(&self, query: &str, as_of: NaiveDate, buffer_m: f64, max_lag_secs: u64) -> Result<ReadFacts, StoreError> {
+    async fn facts(
+        &self,
+        query: &str,
+        as_of: NaiveDate,
+        buffer_m: f64,
+        max_lag_secs: u64,
+    ) -> Result<ReadFacts, StoreError> {
         let mut read = self.store.check_facts_read(query, as_of, buffer_m).await?;
         if let Some((primary, need)) = self.replica {
             let replayed = read.replayed_lsn.as_deref().and_then(crate::store::replicas::lsn);
@@ -169,8 +177,17 @@ impl From<&LandUse> for UseEcho {
     }
 }
 
-const FIELDS: &[&str] =
-    &["geometry", "parcel_code", "crs", "current_use", "proposed_use", "use_code_system", "project_kind", "supply", "as_of"];
+const FIELDS: &[&str] = &[
+    "geometry",
+    "parcel_code",
+    "crs",
+    "current_use",
+    "proposed_use",
+    "use_code_system",
+    "project_kind",
+    "supply",
+    "as_of",
+];
 
 fn text<'a>(body: &'a Value, name: &str, problems: &mut Vec<Problem>) -> Option<&'a str> {
     match body.get(name) {
@@ -189,7 +206,12 @@ fn text<'a>(body: &'a Value, name: &str, problems: &mut Vec<Problem>) -> Option<
     }
 }
 
-fn parsed<T, E: std::fmt::Display>(raw: Option<&str>, pointer: &str, problems: &mut Vec<Problem>, f: impl Fn(&str) -> Result<T, E>) -> Option<T> {
+fn parsed<T, E: std::fmt::Display>(
+    raw: Option<&str>,
+    pointer: &str,
+    problems: &mut Vec<Problem>,
+    f: impl Fn(&str) -> Result<T, E>,
+) -> Option<T> {
     raw.and_then(|s| match f(s) {
         Ok(v) => Some(v),
         Err(e) => {
@@ -208,11 +230,15 @@ fn query_geometry(value: &Value, crs: Crs, max_vertices: usize) -> Result<(Multi
         return Err(vec![at(GeometryError::Empty)]);
     }
     // Validity does not depend on the CRS, so it is judged on the coordinates as sent.
-    let invalid: Vec<Problem> = mp.validation_errors().iter().map(|e| at(GeometryError::Invalid(e.to_string()))).collect();
+    let invalid: Vec<Problem> =
+        mp.validation_errors().iter().map(|e| at(GeometryError::Invalid(e.to_string()))).collect();
     if !invalid.is_empty() {
         return Err(invalid);
     }
-    let coords = mp.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())).flat_map(|r| r.0.iter().map(|c| (c.x, c.y)));
+    let coords =
+        mp.0.iter()
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            .flat_map(|r| r.0.iter().map(|c| (c.x, c.y)));
     let swapped = crate::domain::crs::gk_easting_first(crs, coords);
     // to_storage swaps northing-first coordinates itself: swapped in advance, they come out as sent
     let mp = if swapped { mp.map_coords(|c| geo::coord! { x: c.y, y: c.x }) } else { mp };
@@ -226,26 +252,47 @@ fn query_geometry(value: &Value, crs: Crs, max_vertices: usize) -> Result<(Multi
 }
 
 /// A check read from `store` (the primary, or a replica without the bound checks: tests and tools).
-pub async fn run(store: &Store, settings: &Settings, kind: CheckKind, body: &Value, today: NaiveDate) -> Result<Receipt, CheckError> {
+pub async fn run(
+    store: &Store,
+    settings: &Settings,
+    kind: CheckKind,
+    body: &Value,
+    today: NaiveDate,
+) -> Result<Receipt, CheckError> {
     run_from(&Source { store, replica: None }, settings, kind, body, today).await
 }
 
-pub async fn run_from(source: &Source<'_>, settings: &Settings, kind: CheckKind, body: &Value, today: NaiveDate) -> Result<Receipt, CheckError> {
+pub async fn run_from(
+    source: &Source<'_>,
+    settings: &Settings,
+    kind: CheckKind,
+    body: &Value,
+    today: NaiveDate,
+) -> Result<Receipt, CheckError> {
     let store = source.store;
     let mut problems = Vec::new();
     let Some(obj) = body.as_object() else {
-        return Err(CheckError::Invalid(vec![Problem::new("", "the body must be a JSON object (see docs/contract.md, Checks)")]));
+        return Err(CheckError::Invalid(vec![Problem::new(
+            "",
+            "the body must be a JSON object (see docs/contract.md, Checks)",
+        )]));
     };
     for k in obj.keys().filter(|k| !FIELDS.contains(&k.as_str())) {
         problems.push(Problem::new(format!("/{k}"), format!("unknown member (known: {})", FIELDS.join(", "))));
     }
-    let system = parsed(text(body, "use_code_system", &mut problems), "/use_code_system", &mut problems, CodeSystem::from_str).unwrap_or_default();
-    let proposed = parsed(text(body, "proposed_use", &mut problems), "/proposed_use", &mut problems, |s| LandUse::parse(system, s));
-    let mut current = parsed(text(body, "current_use", &mut problems), "/current_use", &mut problems, |s| LandUse::parse(system, s));
+    let system =
+        parsed(text(body, "use_code_system", &mut problems), "/use_code_system", &mut problems, CodeSystem::from_str)
+            .unwrap_or_default();
+    let proposed = parsed(text(body, "proposed_use", &mut problems), "/proposed_use", &mut problems, |s| {
+        LandUse::parse(system, s)
+    });
+    let mut current =
+        parsed(text(body, "current_use", &mut problems), "/current_use", &mut problems, |s| LandUse::parse(system, s));
     if kind == CheckKind::Rezoning && proposed.is_none() && !problems.iter().any(|p| p.pointer == "/proposed_use") {
         problems.push(Problem::new("/proposed_use", "is required for a rezoning check"));
     }
-    let project_kind = parsed(text(body, "project_kind", &mut problems), "/project_kind", &mut problems, ProjectKind::from_str);
+    let project_kind =
+        parsed(text(body, "project_kind", &mut problems), "/project_kind", &mut problems, ProjectKind::from_str);
     let supply = parsed(text(body, "supply", &mut problems), "/supply", &mut problems, SupplyKind::from_str);
     if project_kind.is_some() && kind == CheckKind::Rezoning {
         problems.push(Problem::new("/project_kind", "applies to eia-site and land-supply checks only"));
@@ -260,16 +307,23 @@ pub async fn run_from(source: &Source<'_>, settings: &Settings, kind: CheckKind,
         CheckKind::LandSupply => project_kind,
         CheckKind::Rezoning => None,
     };
-    let as_of = parsed(text(body, "as_of", &mut problems), "/as_of", &mut problems, crate::domain::time::parse_instant).unwrap_or(today);
+    let as_of = parsed(text(body, "as_of", &mut problems), "/as_of", &mut problems, crate::domain::time::parse_instant)
+        .unwrap_or(today);
     if as_of > today {
-        problems.push(Problem::new("/as_of", format!("{as_of} is in the future; the registry answers for today or the past")));
+        problems.push(Problem::new(
+            "/as_of",
+            format!("{as_of} is in the future; the registry answers for today or the past"),
+        ));
     }
     let crs = parsed(text(body, "crs", &mut problems), "/crs", &mut problems, Crs::parse).unwrap_or(Crs::CRS84);
     let parcel_code = text(body, "parcel_code", &mut problems).map(str::to_string);
     let geometry = body.get("geometry").filter(|g| !g.is_null());
     match (geometry, &parcel_code) {
-        (Some(_), Some(_)) => problems.push(Problem::new("/parcel_code", "give either a geometry or a parcel_code, not both")),
-        (None, None) => problems.push(Problem::new("/geometry", "is required (a Polygon or MultiPolygon), unless a parcel_code is given")),
+        (Some(_), Some(_)) => {
+            problems.push(Problem::new("/parcel_code", "give either a geometry or a parcel_code, not both"))
+        }
+        (None, None) => problems
+            .push(Problem::new("/geometry", "is required (a Polygon or MultiPolygon), unless a parcel_code is given")),
         _ => {}
     }
     let mut swapped = false;
@@ -291,7 +345,10 @@ pub async fn run_from(source: &Source<'_>, settings: &Settings, kind: CheckKind,
     }
     let query = match (&parcel_code, query) {
         (Some(code), _) => {
-            let p = store.parcel_for_check(code, as_of).await?.ok_or_else(|| CheckError::UnknownParcel { code: code.clone(), as_of: Some(as_of) })?;
+            let p = store
+                .parcel_for_check(code, as_of)
+                .await?
+                .ok_or_else(|| CheckError::UnknownParcel { code: code.clone(), as_of: Some(as_of) })?;
             if current.is_none() {
                 // The registered use stands for the current one; it is in the parcel's own code system.
                 current = match (p.current_use, p.use_code_system.parse::<CodeSystem>()) {
@@ -317,7 +374,14 @@ pub async fn run_from(source: &Source<'_>, settings: &Settings, kind: CheckKind,
     // it happens to touch: a site in Liuzhou that overlaps nothing is still in Liuzhou.
     read.facts.located_in = location.counties.iter().map(|c| c.code.clone()).collect();
     let facts = &read.facts;
-    let req = CheckRequest { kind, proposed_use: proposed.clone(), current_use: current.clone(), project_kind, supply, as_of };
+    let req = CheckRequest {
+        kind,
+        proposed_use: proposed.clone(),
+        current_use: current.clone(),
+        project_kind,
+        supply,
+        as_of,
+    };
     let outcome = evaluate(&req, facts, &rules);
     let answer = Answer {
         check: kind,
@@ -337,7 +401,8 @@ pub async fn run_from(source: &Source<'_>, settings: &Settings, kind: CheckKind,
         supply,
     };
     let id = receipt_id();
-    let links = vec![serde_json::json!({"rel": "self", "type": "application/json", "href": format!("/checks/{kind}/{id}")})];
+    let links =
+        vec![serde_json::json!({"rel": "self", "type": "application/json", "href": format!("/checks/{kind}/{id}")})];
     Ok(Receipt { id, answer, registry: read.registry, location, links })
 }
 
@@ -387,7 +452,10 @@ pub fn soil_grade(body: &Value) -> Result<SoilAnswer, CheckError> {
     use crate::domain::farmland::CropFinding;
     use crate::domain::soil::{self, Pollutant, Sample, SoilUse};
     let Some(obj) = body.as_object() else {
-        return Err(CheckError::Invalid(vec![Problem::new("", "the body must be a JSON object: ph, land or land_type, concentrations, crops")]));
+        return Err(CheckError::Invalid(vec![Problem::new(
+            "",
+            "the body must be a JSON object: ph, land or land_type, concentrations, crops",
+        )]));
     };
     let mut problems = Vec::new();
     for k in obj.keys().filter(|k| !SOIL_FIELDS.contains(&k.as_str())) {
@@ -430,7 +498,9 @@ pub fn soil_grade(body: &Value) -> Result<SoilAnswer, CheckError> {
                 }
             }
         }
-        None | Some(Value::Null) => problems.push(Problem::new("/concentrations", "is required: an object such as {\"Cd\": 0.45, \"Pb\": 60}")),
+        None | Some(Value::Null) => {
+            problems.push(Problem::new("/concentrations", "is required: an object such as {\"Cd\": 0.45, \"Pb\": 60}"))
+        }
         Some(_) => problems.push(Problem::new("/concentrations", "must be an object of pollutant → mg/kg")),
     }
     let crops = parsed(text(body, "crops", &mut problems), "/crops", &mut problems, CropFinding::from_str);
@@ -443,7 +513,9 @@ pub fn soil_grade(body: &Value) -> Result<SoilAnswer, CheckError> {
     let grading = soil::grade(&Sample { ph, land, concentrations }).map_err(|e| {
         let pointer = match &e {
             soil::SoilError::Ph(_) => "/ph".to_string(),
-            soil::SoilError::Concentration { pollutant, .. } | soil::SoilError::Twice(pollutant) => format!("/concentrations/{pollutant}"),
+            soil::SoilError::Concentration { pollutant, .. } | soil::SoilError::Twice(pollutant) => {
+                format!("/concentrations/{pollutant}")
+            }
             _ => "/concentrations".to_string(),
         };
         CheckError::Invalid(vec![Problem::new(pointer, e.to_string())])

@@ -124,7 +124,8 @@ fn parse_bool(name: &str, value: &str) -> Result<bool, ConfigError> {
 
 /// `4503=93.8,4502=93`
 fn parse_targets(name: &str, value: &str) -> Result<BTreeMap<String, f64>, ConfigError> {
-    let invalid = || ConfigError::Invalid { name: name.into(), value: value.into(), expected: "a list like 4503=93.8,4502=93" };
+    let invalid =
+        || ConfigError::Invalid { name: name.into(), value: value.into(), expected: "a list like 4503=93.8,4502=93" };
     value
         .split(',')
         .filter(|s| !s.trim().is_empty())
@@ -148,7 +149,8 @@ impl Settings {
         let mut s = match file {
             Some(path) => {
                 let p = path.display().to_string();
-                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: p.clone(), source })?;
+                let text =
+                    std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: p.clone(), source })?;
                 toml::from_str(&text).map_err(|source| ConfigError::Parse { path: p, source })?
             }
             None => Settings::default(),
@@ -292,7 +294,8 @@ mod tests {
         assert_eq!(s.heavy_metal_buffer_m, 500.0);
         assert_eq!(s.pool_size, 16);
         // the environment wins over the file
-        let s = Settings::load_from(Some(&path), |k| (k == "LANDGUARD_BIND").then(|| "127.0.0.1:9001".to_string())).unwrap();
+        let s = Settings::load_from(Some(&path), |k| (k == "LANDGUARD_BIND").then(|| "127.0.0.1:9001".to_string()))
+            .unwrap();
         assert_eq!(s.bind, "127.0.0.1:9001");
         // an unknown key, or a missing file, is an error that names the file
         std::fs::write(&path, "colour = 1\n").unwrap();

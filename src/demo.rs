@@ -36,12 +36,18 @@ pub async fn load(store: &Store, dir: &Path, settings: &Settings) -> anyhow::Res
         counts.push(format!("{n} county outlines"));
     }
     if store.meta("demo_loaded").await?.is_some() {
-        return Ok(format!("demo data is loaded already{}", counts.first().map(|c| format!("; {c} added")).unwrap_or_else(|| "; nothing to do".into())));
+        return Ok(format!(
+            "demo data is loaded already{}",
+            counts.first().map(|c| format!("; {c} added")).unwrap_or_else(|| "; nothing to do".into())
+        ));
     }
     for c in Collection::ALL {
         let path = dir.join(format!("{c}.geojson"));
         let fc = read_json(&path)?;
-        let features = fc.get("features").and_then(|f| f.as_array()).with_context(|| format!("{} has no features", path.display()))?;
+        let features = fc
+            .get("features")
+            .and_then(|f| f.as_array())
+            .with_context(|| format!("{} has no features", path.display()))?;
         let mut checked = Vec::with_capacity(features.len());
         for (i, f) in features.iter().enumerate() {
             let valid_from = f.pointer("/properties/valid_from").and_then(|v| v.as_str()).and_then(|s| s.parse().ok());
@@ -60,10 +66,17 @@ pub async fn load(store: &Store, dir: &Path, settings: &Settings) -> anyhow::Res
         counts.push(format!("{} {c}", checked.len()));
     }
     let steps_path = dir.join("transitions.json");
-    let steps: Vec<Step> = serde_json::from_value(read_json(&steps_path)?).with_context(|| format!("{}", steps_path.display()))?;
+    let steps: Vec<Step> =
+        serde_json::from_value(read_json(&steps_path)?).with_context(|| format!("{}", steps_path.display()))?;
     for s in &steps {
         let to = s.to.parse().with_context(|| format!("transition of {}", s.parcel_code))?;
-        let req = TransitionRequest { to, date: s.date, document: s.document.clone(), note: s.note.clone(), remediated_for_class: s.remediated_for_class };
+        let req = TransitionRequest {
+            to,
+            date: s.date,
+            document: s.document.clone(),
+            note: s.note.clone(),
+            remediated_for_class: s.remediated_for_class,
+        };
         store
             .transition(&s.parcel_code, &req, None, Actor { name: ACTOR })
             .await

@@ -150,7 +150,10 @@ struct Target {
 
 fn is_crs84(def: &str) -> bool {
     let d = def.trim().to_ascii_uppercase();
-    matches!(d.as_str(), "OGC:CRS84" | "CRS84" | "URN:OGC:DEF:CRS:OGC:1.3:CRS84" | "HTTP://WWW.OPENGIS.NET/DEF/CRS/OGC/1.3/CRS84")
+    matches!(
+        d.as_str(),
+        "OGC:CRS84" | "CRS84" | "URN:OGC:DEF:CRS:OGC:1.3:CRS84" | "HTTP://WWW.OPENGIS.NET/DEF/CRS/OGC/1.3/CRS84"
+    )
 }
 
 fn target_crs(def: &str) -> Result<Target, ExportError> {
@@ -190,7 +193,10 @@ impl Writer {
         } else {
             let mut storage = SpatialRef::from_epsg(4490)?;
             storage.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
-            Some(CoordTransform::new(&storage, &srs).map_err(|e| ExportError::Crs { crs: self.crs.clone(), reason: e.to_string() })?)
+            Some(
+                CoordTransform::new(&storage, &srs)
+                    .map_err(|e| ExportError::Crs { crs: self.crs.clone(), reason: e.to_string() })?,
+            )
         };
         let driver = DriverManager::get_driver_by_name(self.format.driver())?;
         let mut ds = driver.create_vector_only(&self.out)?;
@@ -269,7 +275,12 @@ impl Writer {
         Ok((written, label))
     }
 
-    fn feature(&self, layer: &gdal::vector::Layer, transform: Option<&CoordTransform>, row: ExportRow) -> Result<(), ExportError> {
+    fn feature(
+        &self,
+        layer: &gdal::vector::Layer,
+        transform: Option<&CoordTransform>,
+        row: ExportRow,
+    ) -> Result<(), ExportError> {
         let mut f = Feature::new(layer.defn())?;
         let code = match row.properties.first() {
             Some((_, ExportValue::Text(Some(c)))) => c.clone(),
@@ -288,7 +299,19 @@ impl Writer {
                 ExportValue::Real(Some(x)) => f.set_field_double(i, x)?,
                 ExportValue::Date(Some(d)) => {
                     // SAFETY: `f` is a live feature with field `i` of type Date.
-                    unsafe { gdal_sys::OGR_F_SetFieldDateTime(f.c_feature(), i as i32, d.year(), d.month() as i32, d.day() as i32, 0, 0, 0, 0) };
+                    unsafe {
+                        gdal_sys::OGR_F_SetFieldDateTime(
+                            f.c_feature(),
+                            i as i32,
+                            d.year(),
+                            d.month() as i32,
+                            d.day() as i32,
+                            0,
+                            0,
+                            0,
+                            0,
+                        )
+                    };
                 }
                 _ => f.set_field_null(i)?,
             }

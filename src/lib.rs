@@ -4,12 +4,12 @@
 pub mod checks;
 pub mod config;
 pub mod cql2;
-pub mod reproject;
-pub mod soilfile;
 pub mod demo;
 pub mod domain;
 pub mod export;
 pub mod http;
 pub mod import;
+pub mod reproject;
+pub mod soilfile;
 pub mod store;
 pub mod tilecache;

@@ -9,7 +9,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(name = "landguard", version, about = "Register of polluted and at-risk land, its access rules and its one map")]
+#[command(
+    name = "landguard",
+    version,
+    about = "Register of polluted and at-risk land, its access rules and its one map"
+)]
 struct Cli {
     /// TOML settings file (also LANDGUARD_CONFIG); environment variables override it.
     #[arg(long, global = true)]
@@ -168,11 +172,16 @@ fn main() {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "landguard=info,tower_http=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "landguard=info,tower_http=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
-    let result = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the runtime").and_then(|rt| rt.block_on(run(cli)));
+    let result = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the runtime")
+        .and_then(|rt| rt.block_on(run(cli)));
     if let Err(e) = result {
         eprintln!("landguard: {}", one_line(&e));
         std::process::exit(1);
@@ -213,7 +222,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                             Some(at) => format!("revoked {}", at.format("%Y-%m-%d %H:%M")),
                             None => "active".into(),
                         };
-                        println!("{}\t{}\tcreated {}\t{}", t.name, t.role, t.created_at.format("%Y-%m-%d %H:%M"), status);
+                        println!(
+                            "{}\t{}\tcreated {}\t{}",
+                            t.name,
+                            t.role,
+                            t.created_at.format("%Y-%m-%d %H:%M"),
+                            status
+                        );
                     }
                 }
                 TokenCommand::Revoke { name } => {
@@ -226,7 +241,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Check { kind, geometry, parcel, crs, proposed_use, current_use, use_code_system, project_kind, supply, as_of } => {
+        Command::Check {
+            kind,
+            geometry,
+            parcel,
+            crs,
+            proposed_use,
+            current_use,
+            use_code_system,
+            project_kind,
+            supply,
+            as_of,
+        } => {
             let kind: landguard::domain::rules::CheckKind = kind.parse()?;
             let geometry = match geometry {
                 None => None,
@@ -240,7 +266,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     // A Feature or a one-feature collection is accepted for convenience: its geometry is the query.
                     Some(match v.get("type").and_then(|t| t.as_str()) {
                         Some("Feature") => v["geometry"].clone(),
-                        Some("FeatureCollection") => v.pointer("/features/0/geometry").cloned().unwrap_or(serde_json::Value::Null),
+                        Some("FeatureCollection") => {
+                            v.pointer("/features/0/geometry").cloned().unwrap_or(serde_json::Value::Null)
+                        }
                         _ => v,
                     })
                 }
@@ -251,7 +279,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 "supply": supply, "as_of": as_of,
             });
             let store = Store::connect(&settings).await?;
-            let receipt = landguard::checks::run(&store, &settings, kind, &body, landguard::domain::time::today()).await?;
+            let receipt =
+                landguard::checks::run(&store, &settings, kind, &body, landguard::domain::time::today()).await?;
             // Printed exactly as kept, so that the printed answer and GET /checks/KIND/ID are the same bytes.
             let text = serde_json::to_string(&receipt)?;
             let who = std::env::var("USER").map(|u| format!("cli:{u}")).unwrap_or_else(|_| "cli".into());
@@ -272,8 +301,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::SoilGrade { file: None, ph, land, land_type, crops, concentrations, .. } => {
             let mut values = serde_json::Map::new();
             for c in &concentrations {
-                let (name, value) = c.split_once('=').with_context(|| format!("'{c}': write POLLUTANT=MG_KG, e.g. Cd=0.45"))?;
-                let value: f64 = value.trim().parse().with_context(|| format!("'{c}': '{value}' is not a number of mg/kg"))?;
+                let (name, value) =
+                    c.split_once('=').with_context(|| format!("'{c}': write POLLUTANT=MG_KG, e.g. Cd=0.45"))?;
+                let value: f64 =
+                    value.trim().parse().with_context(|| format!("'{c}': '{value}' is not a number of mg/kg"))?;
                 values.insert(name.trim().to_string(), serde_json::json!(value));
             }
             let body = serde_json::json!({"ph": ph, "land": land, "land_type": land_type, "crops": crops, "concentrations": values});
@@ -320,7 +351,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::CountiesLoad { file } => {
             let store = Store::connect(&settings).await?;
             let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let fc: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", file.display()))?;
+            let fc: serde_json::Value =
+                serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", file.display()))?;
             let n = store.load_counties(&fc, &file.display().to_string()).await?;
             eprintln!("{n} county outlines loaded from {}", file.display());
             Ok(())
@@ -345,7 +377,8 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     if replicas.is_some() {
         tracing::info!("reads go to {} replica(s); writes to the primary", settings.database_read_urls.len());
     }
-    let app = landguard::http::router(landguard::http::AppState::new(store, Arc::new(settings)).with_replicas(replicas));
+    let app =
+        landguard::http::router(landguard::http::AppState::new(store, Arc::new(settings)).with_replicas(replicas));
     let listener = landguard::http::listen(&bind).await.with_context(|| format!("cannot listen on {bind}"))?;
     tracing::info!("landguard serving on http://{bind}/");
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;

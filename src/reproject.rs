@@ -29,7 +29,12 @@ fn same_datum_geographic(a: i32, b: i32) -> bool {
     matches!((a, b), (4326 | 4490, 4326 | 4490))
 }
 
-fn transform(mut mp: MultiPolygon<f64>, from: i32, to: i32, crs_name: &str) -> Result<MultiPolygon<f64>, ReprojectError> {
+fn transform(
+    mut mp: MultiPolygon<f64>,
+    from: i32,
+    to: i32,
+    crs_name: &str,
+) -> Result<MultiPolygon<f64>, ReprojectError> {
     if from == to || same_datum_geographic(from, to) {
         return Ok(mp);
     }
@@ -65,7 +70,9 @@ mod tests {
     #[test]
     fn known_point_in_liuzhou() {
         // Cross-checked: EPSG:4490 -> 4545 gave E = 586679.251, N = 3791876.427 in proj, cs2cs, PostGIS and GDAL.
-        let gk = MultiPolygon(vec![polygon![(x: 3791876.427, y: 586679.251), (x: 3791886.427, y: 586679.251), (x: 3791886.427, y: 586689.251), (x: 3791876.427, y: 586679.251)]]);
+        let gk = MultiPolygon(vec![
+            polygon![(x: 3791876.427, y: 586679.251), (x: 3791886.427, y: 586679.251), (x: 3791886.427, y: 586689.251), (x: 3791876.427, y: 586679.251)],
+        ]);
         let ll = to_storage(gk.clone(), Crs::epsg(4545).unwrap()).unwrap();
         // back through PROJ the other way, in the zone's northing-first order
         let back = swap(transform(ll.clone(), Crs::STORAGE.srid, 4545, "EPSG:4545").unwrap());

@@ -95,8 +95,10 @@ fn body(cells: &[(Role, String)]) -> Value {
 
 /// Each role found among the table's column names, with the column's index.
 fn roles(names: &[String]) -> Vec<(Role, usize)> {
-    let column = |aliases: &[&str]| aliases.iter().find_map(|a| names.iter().position(|n| n.trim().to_lowercase() == *a));
-    let mut roles: Vec<(Role, usize)> = COLUMNS.iter().filter_map(|(role, aliases)| Some((*role, column(aliases)?))).collect();
+    let column =
+        |aliases: &[&str]| aliases.iter().find_map(|a| names.iter().position(|n| n.trim().to_lowercase() == *a));
+    let mut roles: Vec<(Role, usize)> =
+        COLUMNS.iter().filter_map(|(role, aliases)| Some((*role, column(aliases)?))).collect();
     for p in Pollutant::ALL {
         if let Some(i) = column(&[&p.as_str().to_lowercase(), p.name_zh()]) {
             roles.push((Role::Pollutant(p), i));
@@ -113,7 +115,9 @@ pub fn grade_file(path: &Path, layer: Option<&str>, encoding: Option<&str>) -> R
     }
     let csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     let recode = match encoding {
-        Some(e) if !csv => return Err(open_err(format!("--encoding {e} applies to CSV only; spreadsheets are UTF-8 by definition"))),
+        Some(e) if !csv => {
+            return Err(open_err(format!("--encoding {e} applies to CSV only; spreadsheets are UTF-8 by definition")))
+        }
         e => Recode::new(e).map_err(|reason| open_err(format!("--encoding {}: {reason}", e.unwrap_or_default())))?,
     };
     let unreadable = || open_err("GDAL does not read it as a table (CSV, XLSX, ODS, …)".into());
@@ -132,12 +136,16 @@ pub fn grade_file(path: &Path, layer: Option<&str>, encoding: Option<&str>) -> R
     };
     // SAFETY: the definition lives as long as the layer.
     let defn = unsafe { layer.defn().c_defn() };
-    let names: Vec<Utf8> = (0..unsafe { gdal_sys::OGR_FD_GetFieldCount(defn) }).map(|i| recode.field_name(defn, i)).collect();
+    let names: Vec<Utf8> =
+        (0..unsafe { gdal_sys::OGR_FD_GetFieldCount(defn) }).map(|i| recode.field_name(defn, i)).collect();
     let names_lossy = names.iter().any(|n| n.lossy);
     let names: Vec<String> = names.into_iter().map(|n| n.text).collect();
     let roles = roles(&names);
     let has = |r: Role| roles.iter().any(|(x, _)| *x == r);
-    if !has(Role::Ph) || !(has(Role::Land) || has(Role::LandType)) || !Pollutant::GRADED.into_iter().any(|p| has(Role::Pollutant(p))) {
+    if !has(Role::Ph)
+        || !(has(Role::Land) || has(Role::LandType))
+        || !Pollutant::GRADED.into_iter().any(|p| has(Role::Pollutant(p)))
+    {
         return Err(SoilFileError::Columns(format!(
             "the table needs a pH column, a land or land_type column and at least one of Cd, Hg, As, Pb, Cr (English or Chinese names); its columns are: {}{}",
             names.join(", "),
@@ -152,7 +160,11 @@ pub fn grade_file(path: &Path, layer: Option<&str>, encoding: Option<&str>) -> R
         // SAFETY: the feature of this iteration is alive while its cells are read.
         let h = unsafe { feature.c_feature() };
         let cells: Vec<(Role, Utf8)> = roles.iter().map(|(role, i)| (*role, recode.field(h, *i as i32))).collect();
-        let sample = cells.iter().find(|(r, _)| *r == Role::Sample).map(|(_, v)| v.text.trim().to_string()).filter(|s| !s.is_empty());
+        let sample = cells
+            .iter()
+            .find(|(r, _)| *r == Role::Sample)
+            .map(|(_, v)| v.text.trim().to_string())
+            .filter(|s| !s.is_empty());
         // rows are counted from 1 after the header, as a spreadsheet user reads them
         let sample = sample.unwrap_or_else(|| format!("row {}", rows + 1));
         if let Some((_, i)) = cells.iter().zip(&roles).find(|((_, v), _)| v.lossy).map(|(_, r)| *r) {
@@ -239,7 +251,8 @@ mod tests {
 
     #[test]
     fn columns_are_found_by_english_or_chinese_name() {
-        let names: Vec<String> = ["样品编号", "pH值", "Land_Type", "镉", "PB", "锌", "备注"].iter().map(|s| s.to_string()).collect();
+        let names: Vec<String> =
+            ["样品编号", "pH值", "Land_Type", "镉", "PB", "锌", "备注"].iter().map(|s| s.to_string()).collect();
         let mut found = roles(&names);
         found.sort_by_key(|(_, i)| *i);
         assert_eq!(

@@ -20,7 +20,13 @@ async fn parcel_in(t: &TestApp, code: &str, geom: Value, states: &[&str], extra:
     assert_eq!(r.status, 201, "{}", r.text);
     for (i, s) in states.iter().enumerate() {
         let date = format!("2021-{:02}-01", i + 2);
-        let r = t.write("POST", &format!("{PARCELS}/{code}/transitions"), &json!({"to": s, "date": date, "document": format!("柳环函〔2021〕{}号", i + 1)})).await;
+        let r = t
+            .write(
+                "POST",
+                &format!("{PARCELS}/{code}/transitions"),
+                &json!({"to": s, "date": date, "document": format!("柳环函〔2021〕{}号", i + 1)}),
+            )
+            .await;
         assert_eq!(r.status, 200, "{code} -> {s}: {}", r.text);
     }
 }
@@ -50,7 +56,10 @@ async fn listed_parcel_rezoning(pool: PgPool) {
     assert_eq!(reason["features"][0]["id"], "LZ-L");
     assert_eq!(reason["features"][0]["collection"], "construction_parcels");
     assert!((reason["features"][0]["overlap_ratio"].as_f64().unwrap() - 1.0).abs() < 1e-3);
-    assert!(reason["message_zh"].as_str().unwrap().contains("LZ-L") && reason["message_en"].as_str().unwrap().contains("LZ-L"));
+    assert!(
+        reason["message_zh"].as_str().unwrap().contains("LZ-L")
+            && reason["message_en"].as_str().unwrap().contains("LZ-L")
+    );
     assert_eq!(a["current_use"]["code"], "100102", "the registered use stands for the current one");
 
     let a = check(&t, "rezoning", json!({"parcel_code": "LZ-L", "proposed_use": "100101"})).await;
@@ -67,12 +76,24 @@ async fn cleared_unregistered_and_second_class(pool: PgPool) {
     assert!(a["reasons"].as_array().unwrap().is_empty());
 
     // land the registry has never looked at, to housing: a survey first
-    let a = check(&t, "rezoning", json!({"geometry": square(109.50, 24.40, 0.002), "proposed_use": "070101", "current_use": "0101"})).await;
+    let a = check(
+        &t,
+        "rezoning",
+        json!({"geometry": square(109.50, 24.40, 0.002), "proposed_use": "070101", "current_use": "0101"}),
+    )
+    .await;
     assert_eq!(a["decision"], "conditional");
     assert_eq!(rules(&a), vec!["survey_before_housing_public_change"]);
 
     // remediated for second-class use only, to a school
-    parcel_in(&t, "LZ-R", square(109.45, 24.35, 0.002), &["surveying", "risk_assessment", "listed", "under_remediation", "effect_evaluation", "delisted"], json!({"remediated_for_class": 2})).await;
+    parcel_in(
+        &t,
+        "LZ-R",
+        square(109.45, 24.35, 0.002),
+        &["surveying", "risk_assessment", "listed", "under_remediation", "effect_evaluation", "delisted"],
+        json!({"remediated_for_class": 2}),
+    )
+    .await;
     let a = check(&t, "rezoning", json!({"parcel_code": "LZ-R", "proposed_use": "080403"})).await;
     assert_eq!(a["decision"], "conditional", "{a}");
     assert!(rules(&a).contains(&"remediated_for_second_class_only".to_string()), "{a}");
@@ -88,7 +109,14 @@ async fn cleared_unregistered_and_second_class(pool: PgPool) {
 async fn land_supply_and_eia(pool: PgPool) {
     let t = app(pool).await;
     parcel_in(&t, "LZ-M", square(109.40, 24.35, 0.002), &["surveying", "risk_assessment"], json!({})).await;
-    parcel_in(&t, "LZ-D", square(109.43, 24.35, 0.002), &["surveying", "risk_assessment", "listed", "under_control", "effect_evaluation", "delisted"], json!({"remediated_for_class": 1})).await;
+    parcel_in(
+        &t,
+        "LZ-D",
+        square(109.43, 24.35, 0.002),
+        &["surveying", "risk_assessment", "listed", "under_control", "effect_evaluation", "delisted"],
+        json!({"remediated_for_class": 1}),
+    )
+    .await;
     parcel_in(&t, "LZ-L", square(109.46, 24.35, 0.002), LISTED, json!({})).await;
 
     // Liuzhou has no plan clause on land supply (the Guilin 2023 plan's does not bind it): Art. 59 ¶1 asks for
@@ -109,28 +137,45 @@ async fn land_supply_and_eia(pool: PgPool) {
 #[sqlx::test(migrator = "landguard::store::MIGRATOR")]
 async fn farmland_rules_and_slivers(pool: PgPool) {
     let t = app(pool).await;
-    assert_eq!(t.write("POST", UNITS, &unit("GD-P", "priority_protection", square(109.30, 24.60, 0.001))).await.status, 201);
+    assert_eq!(
+        t.write("POST", UNITS, &unit("GD-P", "priority_protection", square(109.30, 24.60, 0.001))).await.status,
+        201
+    );
     // a soil-polluting project on priority-protection farmland
-    let a = check(&t, "eia-site", json!({"geometry": square(109.3002, 24.6002, 0.0005), "project_kind": "soil_polluting"})).await;
+    let a =
+        check(&t, "eia-site", json!({"geometry": square(109.3002, 24.6002, 0.0005), "project_kind": "soil_polluting"}))
+            .await;
     assert_eq!(a["decision"], "denied", "{a}");
     assert!(rules(&a).contains(&"no_polluting_project_in_basic_farmland_area".to_string()));
 
     // a heavy-metal plant about 500 m east of the farmland
-    let a = check(&t, "eia-site", json!({"geometry": square(109.30594, 24.60, 0.001), "project_kind": "heavy_metal"})).await;
+    let a = check(&t, "eia-site", json!({"geometry": square(109.30594, 24.60, 0.001), "project_kind": "heavy_metal"}))
+        .await;
     assert_eq!(a["decision"], "conditional", "{a}");
     let r = &a["reasons"][0];
     assert_eq!(r["rule"], "heavy_metal_project_near_farmland");
     let d = r["features"][0]["distance_m"].as_f64().unwrap();
     assert!((d - 500.0).abs() < 25.0, "distance {d}");
     // the same plant beyond the buffer
-    let a = check(&t, "eia-site", json!({"geometry": square(109.33, 24.60, 0.001), "project_kind": "heavy_metal"})).await;
+    let a =
+        check(&t, "eia-site", json!({"geometry": square(109.33, 24.60, 0.001), "project_kind": "heavy_metal"})).await;
     assert_eq!(a["decision"], "allowed", "{a}");
 
     // a sliver: a listed parcel overlapped by a 0.1 m strip
     parcel_in(&t, "LZ-L", square(109.40, 24.35, 0.002), LISTED, json!({})).await;
-    let a = check(&t, "rezoning", json!({"geometry": square(109.401999, 24.35, 0.002), "proposed_use": "070101", "current_use": "070101"})).await;
+    let a = check(
+        &t,
+        "rezoning",
+        json!({"geometry": square(109.401999, 24.35, 0.002), "proposed_use": "070101", "current_use": "070101"}),
+    )
+    .await;
     assert_eq!(a["decision"], "allowed", "a sliver is ignored: {a}");
-    let a = check(&t, "rezoning", json!({"geometry": square(109.4015, 24.35, 0.002), "proposed_use": "070101", "current_use": "070101"})).await;
+    let a = check(
+        &t,
+        "rezoning",
+        json!({"geometry": square(109.4015, 24.35, 0.002), "proposed_use": "070101", "current_use": "070101"}),
+    )
+    .await;
     assert_eq!(a["decision"], "denied", "a real overlap counts: {a}");
 }
 
@@ -140,11 +185,13 @@ async fn crs_and_as_of(pool: PgPool) {
     parcel_in(&t, "GL-L", square(110.29, 25.27, 0.002), LISTED, json!({})).await; // listed 2021-04-01
     let q84 = square(110.2905, 25.2705, 0.001);
     // the same polygon in EPSG:4546 (Gauss-Krüger zone 37), from PostGIS, in authority order (northing, easting)
-    let gk: String = sqlx::query_scalar("SELECT ST_AsGeoJSON(ST_FlipCoordinates(ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON($1), 4490), 4546)), 4)")
-        .bind(q84.to_string())
-        .fetch_one(&t.store.pool)
-        .await
-        .unwrap();
+    let gk: String = sqlx::query_scalar(
+        "SELECT ST_AsGeoJSON(ST_FlipCoordinates(ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON($1), 4490), 4546)), 4)",
+    )
+    .bind(q84.to_string())
+    .fetch_one(&t.store.pool)
+    .await
+    .unwrap();
     let gk: Value = serde_json::from_str(&gk).unwrap();
     assert!(gk["coordinates"][0][0][0].as_f64().unwrap() > 2_000_000.0, "northing first: {gk}");
     let a84 = check(&t, "rezoning", json!({"geometry": q84, "proposed_use": "070101", "current_use": "1001"})).await;
@@ -160,8 +207,18 @@ async fn crs_and_as_of(pool: PgPool) {
     assert_eq!(a4490["decision"], "denied");
 
     // before and after the listing
-    let before = check(&t, "rezoning", json!({"geometry": q84, "proposed_use": "070101", "current_use": "1001", "as_of": "2021-03-15"})).await;
-    let after = check(&t, "rezoning", json!({"geometry": q84, "proposed_use": "070101", "current_use": "1001", "as_of": "2021-04-15"})).await;
+    let before = check(
+        &t,
+        "rezoning",
+        json!({"geometry": q84, "proposed_use": "070101", "current_use": "1001", "as_of": "2021-03-15"}),
+    )
+    .await;
+    let after = check(
+        &t,
+        "rezoning",
+        json!({"geometry": q84, "proposed_use": "070101", "current_use": "1001", "as_of": "2021-04-15"}),
+    )
+    .await;
     assert_eq!(before["decision"], "conditional", "{before}");
     assert_eq!(after["decision"], "denied", "{after}");
     assert_eq!(before["as_of"], "2021-03-15");
@@ -172,13 +229,33 @@ async fn bad_check_requests(pool: PgPool) {
     let t = app(pool).await;
     let cases = [
         (json!({"geometry": square(109.4, 24.3, 0.001), "proposed_use": "0799"}), 400, "unknown land-use code"),
-        (json!({"geometry": square(109.4, 24.3, 0.001), "proposed_use": "070101", "use_code_system": "gb9999"}), 400, "code system"),
-        (json!({"geometry": {"type": "Point", "coordinates": [109.4, 24.3]}, "proposed_use": "070101"}), 400, "Polygon or MultiPolygon"),
+        (
+            json!({"geometry": square(109.4, 24.3, 0.001), "proposed_use": "070101", "use_code_system": "gb9999"}),
+            400,
+            "code system",
+        ),
+        (
+            json!({"geometry": {"type": "Point", "coordinates": [109.4, 24.3]}, "proposed_use": "070101"}),
+            400,
+            "Polygon or MultiPolygon",
+        ),
         (json!({"geometry": {"type": "MultiPolygon", "coordinates": []}, "proposed_use": "070101"}), 400, "empty"),
-        (json!({"geometry": {"type":"Polygon","coordinates":[[[109.40,24.30],[109.41,24.31],[109.41,24.30],[109.40,24.31],[109.40,24.30]]]}, "proposed_use": "070101"}), 400, "self-intersect"),
-        (json!({"geometry": square(109.4, 24.3, 0.001), "proposed_use": "070101", "crs": "EPSG:999999"}), 400, "unsupported CRS"),
+        (
+            json!({"geometry": {"type":"Polygon","coordinates":[[[109.40,24.30],[109.41,24.31],[109.41,24.30],[109.40,24.31],[109.40,24.30]]]}, "proposed_use": "070101"}),
+            400,
+            "self-intersect",
+        ),
+        (
+            json!({"geometry": square(109.4, 24.3, 0.001), "proposed_use": "070101", "crs": "EPSG:999999"}),
+            400,
+            "unsupported CRS",
+        ),
         (json!({"geometry": square(109.4, 24.3, 0.001), "proposed_use": "070101", "colour": 1}), 400, "unknown member"),
-        (json!({"geometry": square(109.4, 24.3, 0.001), "proposed_use": "070101", "use_code_system": " "}), 400, "must not be blank"),
+        (
+            json!({"geometry": square(109.4, 24.3, 0.001), "proposed_use": "070101", "use_code_system": " "}),
+            400,
+            "must not be blank",
+        ),
         (json!({"proposed_use": "070101"}), 400, "required"),
         (json!({"parcel_code": "NOPE", "proposed_use": "070101"}), 404, "NOPE"),
     ];
@@ -195,7 +272,12 @@ async fn bad_check_requests(pool: PgPool) {
 async fn indicators_for_a_county(pool: PgPool) {
     let t = app(pool).await;
     // safe_use with measures (counts), safe_use without measures (does not), strict_control with measures (counts)
-    let units = [("A", "safe_use", true, 0.001), ("B", "safe_use", false, 0.001), ("C", "strict_control", true, 0.002), ("D", "priority_protection", true, 0.003)];
+    let units = [
+        ("A", "safe_use", true, 0.001),
+        ("B", "safe_use", false, 0.001),
+        ("C", "strict_control", true, 0.002),
+        ("D", "priority_protection", true, 0.003),
+    ];
     let mut areas = std::collections::HashMap::new();
     for (i, (code, class, measures, d)) in units.iter().enumerate() {
         let mut u = unit(code, class, square(109.30 + i as f64 * 0.01, 24.60, *d));
@@ -213,7 +295,10 @@ async fn indicators_for_a_county(pool: PgPool) {
     assert_eq!(t.get("/indicators?county_code=450302").await.body["safe_utilisation"]["rate_percent"], Value::Null);
     assert_eq!(t.get("/indicators?county_code=45022").await.status, 400);
     // before the units were valid there is nothing to rate
-    assert_eq!(t.get("/indicators?county_code=4502&as_of=2020-01-01").await.body["safe_utilisation"]["rate_percent"], Value::Null);
+    assert_eq!(
+        t.get("/indicators?county_code=4502&as_of=2020-01-01").await.body["safe_utilisation"]["rate_percent"],
+        Value::Null
+    );
 }
 
 #[sqlx::test(migrator = "landguard::store::MIGRATOR")]
@@ -221,7 +306,16 @@ async fn soil_grade_of_a_sample(pool: PgPool) {
     let t = app(pool).await;
     // paddy, pH 6.2: Cd screening 0.4, intervention 2.0; Pb 100 / 500
     let r = t
-        .send("POST", "/soil-grade", None, &[], Some(json!({"ph": 6.2, "land_type": "0101", "concentrations": {"Cd": 0.45, "Pb": 60}, "crops": "compliant"}).to_string()))
+        .send(
+            "POST",
+            "/soil-grade",
+            None,
+            &[],
+            Some(
+                json!({"ph": 6.2, "land_type": "0101", "concentrations": {"Cd": 0.45, "Pb": 60}, "crops": "compliant"})
+                    .to_string(),
+            ),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let a = &r.body;
@@ -232,11 +326,22 @@ async fn soil_grade_of_a_sample(pool: PgPool) {
     assert_eq!(a["missing"], json!(["Hg", "As", "Cr"]));
     assert_eq!(a["class"], "safe_use");
     assert_eq!(a["class_zh"], "安全利用类");
-    assert_eq!(a["pollutants"][0], json!({"pollutant": "Cd", "value_mg_kg": 0.45, "screening_mg_kg": 0.4, "intervention_mg_kg": 2.0, "grade": "B", "exceeds_screening": true}));
+    assert_eq!(
+        a["pollutants"][0],
+        json!({"pollutant": "Cd", "value_mg_kg": 0.45, "screening_mg_kg": 0.4, "intervention_mg_kg": 2.0, "grade": "B", "exceeds_screening": true})
+    );
     assert!(a["basis"][1].as_str().unwrap().contains("第五十三条"), "{}", r.text);
 
     // without the crop finding: the grade only
-    let r = t.send("POST", "/soil-grade", None, &[], Some(json!({"ph": 8.0, "land": "other", "concentrations": {"As": 101}}).to_string())).await;
+    let r = t
+        .send(
+            "POST",
+            "/soil-grade",
+            None,
+            &[],
+            Some(json!({"ph": 8.0, "land": "other", "concentrations": {"As": 101}}).to_string()),
+        )
+        .await;
     assert_eq!((r.body["grade"].as_str(), r.body.get("class")), (Some("C"), None), "{}", r.text);
 
     // every problem of a bad sample at once, each with its pointer
@@ -245,9 +350,15 @@ async fn soil_grade_of_a_sample(pool: PgPool) {
         .await;
     assert_eq!(r.status, 400, "{}", r.text);
     assert_eq!(r.header("content-type"), Some("application/problem+json"));
-    let mut pointers: Vec<&str> = r.body["errors"].as_array().unwrap().iter().map(|e| e["pointer"].as_str().unwrap()).collect();
+    let mut pointers: Vec<&str> =
+        r.body["errors"].as_array().unwrap().iter().map(|e| e["pointer"].as_str().unwrap()).collect();
     pointers.sort();
-    assert_eq!(pointers, ["/concentrations/Cd", "/concentrations/Fe", "/crops", "/depth", "/land", "/ph"], "{}", r.text);
+    assert_eq!(
+        pointers,
+        ["/concentrations/Cd", "/concentrations/Fe", "/crops", "/depth", "/land", "/ph"],
+        "{}",
+        r.text
+    );
 
     for (body, pointer) in [
         (json!({"ph": 14.5, "land": "paddy", "concentrations": {"Cd": 0.1}}), "/ph"),
@@ -300,7 +411,8 @@ async fn case1_unknown_remediation_class_is_not_first_class(pool: PgPool) {
     let t = app(pool).await;
     assert_eq!(delisted(&t, "LZ-U", square(109.40, 24.35, 0.002), json!({})).await, 200);
     for proposed in ["070101", "080404"] {
-        let a = check(&t, "rezoning", json!({"parcel_code": "LZ-U", "current_use": "1001", "proposed_use": proposed})).await;
+        let a = check(&t, "rezoning", json!({"parcel_code": "LZ-U", "current_use": "1001", "proposed_use": proposed}))
+            .await;
         assert_eq!(a["decision"], "conditional", "{proposed}: {a}");
         let r = reason(&a, "remediation_class_unrecorded").unwrap_or_else(|| panic!("{proposed}: {a}"));
         assert!(r["message_en"].as_str().unwrap().contains("remediated_for_class"), "{r}");
@@ -312,9 +424,15 @@ async fn case1_unknown_remediation_class_is_not_first_class(pool: PgPool) {
     let r = t.get(&format!("{PARCELS}/LZ-1")).await;
     assert_eq!(r.body["properties"]["remediated_for_class"], 1, "{}", r.text);
     assert_eq!(r.body["properties"]["state"], "delisted");
-    let a = check(&t, "rezoning", json!({"parcel_code": "LZ-1", "current_use": "1001", "proposed_use": "070101"})).await;
+    let a =
+        check(&t, "rezoning", json!({"parcel_code": "LZ-1", "current_use": "1001", "proposed_use": "070101"})).await;
     assert_eq!(a["decision"], "allowed", "{a}");
-    let before = check(&t, "rezoning", json!({"parcel_code": "LZ-1", "current_use": "1001", "proposed_use": "070101", "as_of": "2021-07-15"})).await;
+    let before = check(
+        &t,
+        "rezoning",
+        json!({"parcel_code": "LZ-1", "current_use": "1001", "proposed_use": "070101", "as_of": "2021-07-15"}),
+    )
+    .await;
     assert_ne!(before["decision"], "allowed", "before the delisting: {before}");
     // a bad class, or a class on any step but delisting, is a 400
     parcel_in(&t, "LZ-B", square(109.48, 24.35, 0.002), TO_DELISTED, json!({})).await;
@@ -334,8 +452,20 @@ async fn case1_unknown_remediation_class_is_not_first_class(pool: PgPool) {
 async fn case2_parent_codes_are_first_class(pool: PgPool) {
     let t = app(pool).await;
     assert_eq!(delisted(&t, "LZ-2", square(109.40, 24.35, 0.002), json!({"remediated_for_class": 2})).await, 200);
-    for (system, code) in [("gbt21010", "07"), ("gbt21010", "08"), ("ydyh2023", "0804"), ("ydyh2023", "08"), ("gb50137", "A3"), ("gb50137", "A")] {
-        let a = check(&t, "rezoning", json!({"parcel_code": "LZ-2", "current_use": null, "proposed_use": code, "use_code_system": system})).await;
+    for (system, code) in [
+        ("gbt21010", "07"),
+        ("gbt21010", "08"),
+        ("ydyh2023", "0804"),
+        ("ydyh2023", "08"),
+        ("gb50137", "A3"),
+        ("gb50137", "A"),
+    ] {
+        let a = check(
+            &t,
+            "rezoning",
+            json!({"parcel_code": "LZ-2", "current_use": null, "proposed_use": code, "use_code_system": system}),
+        )
+        .await;
         assert!(reason(&a, "remediated_for_second_class_only").is_some(), "{system} {code}: {a}");
         assert_ne!(a["decision"], "allowed", "{system} {code}: {a}");
     }
@@ -356,7 +486,12 @@ async fn case3_overlapping_cleared_parcels_count_once(pool: PgPool) {
     let about: f64 = msg.split("About ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
     assert!((about - uncovered).abs() < uncovered * 0.02, "{about} vs {uncovered}: {msg}");
     // the cleared half alone is covered
-    let a = check(&t, "rezoning", json!({"geometry": square(109.4001, 24.3501, 0.0018), "current_use": "1001", "proposed_use": "070101"})).await;
+    let a = check(
+        &t,
+        "rezoning",
+        json!({"geometry": square(109.4001, 24.3501, 0.0018), "current_use": "1001", "proposed_use": "070101"}),
+    )
+    .await;
     assert_eq!(a["decision"], "allowed", "{a}");
 }
 
@@ -373,7 +508,14 @@ async fn case4_each_city_plan_binds_its_own_city(pool: PgPool) {
     assert_eq!(a["counties"], json!(["450202"]));
     assert_eq!(jurisdictions(&a), ["CN", "4502"]);
     // Guilin (450302): the same, under the Guilin 2023 plan
-    parcel_in(&t, "GL-M", square(110.29, 25.27, 0.002), &["surveying", "risk_assessment"], json!({"county_code": "450302"})).await;
+    parcel_in(
+        &t,
+        "GL-M",
+        square(110.29, 25.27, 0.002),
+        &["surveying", "risk_assessment"],
+        json!({"county_code": "450302"}),
+    )
+    .await;
     let a = check(&t, "land-supply", json!({"parcel_code": "GL-M", "supply": "transfer"})).await;
     assert_eq!(a["decision"], "denied", "{a}");
     let r = reason(&a, "incomplete_risk_management_no_land_supply").unwrap();
@@ -385,7 +527,8 @@ async fn case4_each_city_plan_binds_its_own_city(pool: PgPool) {
     let mut u = unit("GL-F", "safe_use", square(110.30, 25.30, 0.001));
     u["properties"]["county_code"] = json!("450302");
     assert_eq!(t.write("POST", UNITS, &u).await.status, 201);
-    let a = check(&t, "eia-site", json!({"geometry": square(110.30594, 25.30, 0.001), "project_kind": "heavy_metal"})).await;
+    let a = check(&t, "eia-site", json!({"geometry": square(110.30594, 25.30, 0.001), "project_kind": "heavy_metal"}))
+        .await;
     assert!(!bases(&a).contains("柳州"), "a Guilin answer cites Liuzhou: {a}");
     assert!(reason(&a, "heavy_metal_project_near_farmland").is_none(), "{a}");
     let r = reason(&a, "heavy_metal_emission_equal_replacement").unwrap_or_else(|| panic!("Guilin's own clause: {a}"));
@@ -406,11 +549,21 @@ async fn case5_utilities_to_housing_need_the_survey(pool: PgPool) {
     let t = app(pool).await;
     let land = square(109.50, 24.40, 0.002);
     for current in ["0809", "0810"] {
-        let a = check(&t, "rezoning", json!({"geometry": land, "current_use": current, "proposed_use": "0701", "use_code_system": "gbt21010"})).await;
+        let a = check(
+            &t,
+            "rezoning",
+            json!({"geometry": land, "current_use": current, "proposed_use": "0701", "use_code_system": "gbt21010"}),
+        )
+        .await;
         assert_eq!(a["decision"], "conditional", "{current}: {a}");
         assert_eq!(rules(&a), ["survey_before_housing_public_change"], "{current}: {a}");
     }
-    let a = check(&t, "rezoning", json!({"geometry": land, "current_use": "0801", "proposed_use": "0701", "use_code_system": "gbt21010"})).await;
+    let a = check(
+        &t,
+        "rezoning",
+        json!({"geometry": land, "current_use": "0801", "proposed_use": "0701", "use_code_system": "gbt21010"}),
+    )
+    .await;
     assert_eq!(a["decision"], "allowed", "between public service proper and housing: {a}");
 }
 
@@ -439,17 +592,29 @@ async fn case6_suspected_land_must_be_surveyed_first(pool: PgPool) {
 async fn case8_land_supply_for_remediation(pool: PgPool) {
     let t = app(pool).await;
     parcel_in(&t, "LZ-L", square(109.46, 24.35, 0.002), LISTED, json!({})).await;
-    let r = t.send("POST", "/checks/land-supply", None, &[], Some(json!({"parcel_code": "LZ-L", "supply": "transfer", "project_kind": "remediation"}).to_string())).await;
+    let r = t
+        .send(
+            "POST",
+            "/checks/land-supply",
+            None,
+            &[],
+            Some(json!({"parcel_code": "LZ-L", "supply": "transfer", "project_kind": "remediation"}).to_string()),
+        )
+        .await;
     assert_eq!(r.status, 200, "docs/rules.md documents the remediation exemption: {}", r.text);
     assert_eq!(r.body["decision"], "conditional", "{}", r.text);
     assert_eq!(r.body["project_kind"], "remediation");
-    let msg = reason(&r.body, "rcr_targets_unmet_no_unrelated_project").unwrap()["message_en"].as_str().unwrap().to_string();
+    let msg =
+        reason(&r.body, "rcr_targets_unmet_no_unrelated_project").unwrap()["message_en"].as_str().unwrap().to_string();
     assert!(msg.contains("remediation"), "{msg}");
-    let a = check(&t, "land-supply", json!({"parcel_code": "LZ-L", "supply": "transfer", "project_kind": "other"})).await;
+    let a =
+        check(&t, "land-supply", json!({"parcel_code": "LZ-L", "supply": "transfer", "project_kind": "other"})).await;
     assert_eq!(a["decision"], "denied", "{a}");
     // in Guilin the 2023 plan refuses supply of any land whose measures are incomplete, remediation or not
     parcel_in(&t, "GL-L", square(110.29, 25.27, 0.002), LISTED, json!({"county_code": "450302"})).await;
-    let a = check(&t, "land-supply", json!({"parcel_code": "GL-L", "supply": "transfer", "project_kind": "remediation"})).await;
+    let a =
+        check(&t, "land-supply", json!({"parcel_code": "GL-L", "supply": "transfer", "project_kind": "remediation"}))
+            .await;
     assert_eq!(a["decision"], "denied", "{a}");
     assert!(reason(&a, "incomplete_risk_management_no_land_supply").is_some(), "{a}");
 }
@@ -457,7 +622,12 @@ async fn case8_land_supply_for_remediation(pool: PgPool) {
 #[sqlx::test(migrator = "landguard::store::MIGRATOR")]
 async fn allowed_answers_say_what_they_examined(pool: PgPool) {
     let t = app(pool).await;
-    let a = check(&t, "rezoning", json!({"geometry": square(109.50, 24.40, 0.002), "current_use": "0901", "proposed_use": "1001"})).await;
+    let a = check(
+        &t,
+        "rezoning",
+        json!({"geometry": square(109.50, 24.40, 0.002), "current_use": "0901", "proposed_use": "1001"}),
+    )
+    .await;
     assert_eq!(a["decision"], "allowed", "{a}");
     let examined = a["examined"].as_array().unwrap();
     let what: Vec<&str> = examined.iter().map(|e| e["what"].as_str().unwrap()).collect();
@@ -469,14 +639,30 @@ async fn allowed_answers_say_what_they_examined(pool: PgPool) {
 
     // an EIA answer: the summary comes before the reasons
     assert_eq!(t.write("POST", UNITS, &unit("GD-S", "safe_use", square(109.30, 24.60, 0.001))).await.status, 201);
-    assert_eq!(t.write("POST", UNITS, &unit("GD-P", "priority_protection", square(109.298, 24.600, 0.0005))).await.status, 201);
-    let r = t.send("POST", "/checks/eia-site", None, &[], Some(json!({"geometry": square(109.30594, 24.60, 0.001), "project_kind": "heavy_metal"}).to_string())).await;
+    assert_eq!(
+        t.write("POST", UNITS, &unit("GD-P", "priority_protection", square(109.298, 24.600, 0.0005))).await.status,
+        201
+    );
+    let r = t
+        .send(
+            "POST",
+            "/checks/eia-site",
+            None,
+            &[],
+            Some(json!({"geometry": square(109.30594, 24.60, 0.001), "project_kind": "heavy_metal"}).to_string()),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(r.text.find("\"eia_summary\"").unwrap() < r.text.find("\"reasons\"").unwrap(), "{}", r.text);
     let s = &r.body["eia_summary"];
     assert_eq!(s["buffer_m"], 1000.0);
     assert_eq!(s["farmland_units"], 2, "{s}");
-    let by_class: Vec<(String, i64)> = s["by_class"].as_array().unwrap().iter().map(|c| (c["class"].as_str().unwrap().to_string(), c["units"].as_i64().unwrap())).collect();
+    let by_class: Vec<(String, i64)> = s["by_class"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["class"].as_str().unwrap().to_string(), c["units"].as_i64().unwrap()))
+        .collect();
     assert_eq!(by_class, [("priority_protection".into(), 1), ("safe_use".into(), 1), ("strict_control".into(), 0)]);
     let nearest = s["nearest_farmland_m"].as_f64().unwrap();
     assert!((nearest - 500.0).abs() < 25.0, "{s}");
@@ -488,7 +674,12 @@ async fn allowed_answers_say_what_they_examined(pool: PgPool) {
 async fn polluted_farmland_and_key_unit_eia(pool: PgPool) {
     let t = app(pool).await;
     assert_eq!(t.write("POST", UNITS, &unit("GD-X", "strict_control", square(109.30, 24.60, 0.002))).await.status, 201);
-    let a = check(&t, "rezoning", json!({"geometry": square(109.3005, 24.6005, 0.001), "current_use": "0101", "proposed_use": "070101"})).await;
+    let a = check(
+        &t,
+        "rezoning",
+        json!({"geometry": square(109.3005, 24.6005, 0.001), "current_use": "0101", "proposed_use": "070101"}),
+    )
+    .await;
     let r = reason(&a, "polluted_farmland_survey_before_construction").unwrap_or_else(|| panic!("{a}"));
     assert!(r["message_zh"].as_str().unwrap().contains("严格管控类"), "{r}");
     assert!(r["message_en"].as_str().unwrap().contains("GD-X"), "{r}");
@@ -496,7 +687,8 @@ async fn polluted_farmland_and_key_unit_eia(pool: PgPool) {
     assert_eq!(a["decision"], "conditional", "{a}");
     assert!(reason(&a, "polluted_farmland_survey_before_construction").is_some(), "{a}");
 
-    parcel_in(&t, "LZ-K", square(109.48, 24.35, 0.002), &["surveying", "cleared"], json!({"key_unit_land": true})).await;
+    parcel_in(&t, "LZ-K", square(109.48, 24.35, 0.002), &["surveying", "cleared"], json!({"key_unit_land": true}))
+        .await;
     let a = check(&t, "eia-site", json!({"parcel_code": "LZ-K", "project_kind": "other"})).await;
     assert_eq!(a["decision"], "conditional", "{a}");
     assert!(reason(&a, "key_unit_survey_before_change_or_transfer").is_some(), "{a}");

@@ -75,17 +75,29 @@ async fn racing_writers_with_one_etag_one_wins_the_rest_get_412(pool: PgPool) {
     for round in 0..3 {
         let etag = t.get(&format!("{UNITS}/GD-1")).await.header("etag").unwrap().to_string();
         let (versions, audits) = (t.count("farmland_unit_versions").await, t.count("audit_log").await);
-        let puts = (0..N).map(|i| {
-            let mut f = unit("GD-1", ["safe_use", "strict_control", "priority_protection"][i % 3], square(109.3, 24.6, 0.001));
-            f["properties"]["basis_doc"] = json!(format!("race {round}-{i}"));
-            let body = f.to_string();
-            let etag = etag.clone();
-            let token = t.editor.clone();
-            async move { t.send("PUT", &format!("{UNITS}/GD-1"), Some(&token), &[("if-match", &etag)], Some(body)).await }
-        });
+        let puts =
+            (0..N).map(|i| {
+                let mut f = unit(
+                    "GD-1",
+                    ["safe_use", "strict_control", "priority_protection"][i % 3],
+                    square(109.3, 24.6, 0.001),
+                );
+                f["properties"]["basis_doc"] = json!(format!("race {round}-{i}"));
+                let body = f.to_string();
+                let etag = etag.clone();
+                let token = t.editor.clone();
+                async move {
+                    t.send("PUT", &format!("{UNITS}/GD-1"), Some(&token), &[("if-match", &etag)], Some(body)).await
+                }
+            });
         let answers = futures_util::future::join_all(puts).await;
         let statuses: Vec<u16> = answers.iter().map(|r| r.status.as_u16()).collect();
-        assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "round {round}: {statuses:?} {:?}", answers.iter().map(|r| &r.text).collect::<Vec<_>>());
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 200).count(),
+            1,
+            "round {round}: {statuses:?} {:?}",
+            answers.iter().map(|r| &r.text).collect::<Vec<_>>()
+        );
         assert_eq!(statuses.iter().filter(|s| **s == 412).count(), N - 1, "round {round}: {statuses:?}");
         for r in answers.iter().filter(|r| r.status == 412) {
             assert_eq!(r.header("content-type"), Some("application/problem+json"));
@@ -100,10 +112,14 @@ async fn racing_writers_with_one_etag_one_wins_the_rest_get_412(pool: PgPool) {
     // transitions race the same way
     let etag = t.get(&format!("{PARCELS}/LZ-1")).await.header("etag").unwrap().to_string();
     let steps = (0..N).map(|i| {
-        let body = json!({"to": "surveying", "date": "2021-03-01", "document": format!("柳环函〔2021〕{i}号")}).to_string();
+        let body =
+            json!({"to": "surveying", "date": "2021-03-01", "document": format!("柳环函〔2021〕{i}号")}).to_string();
         let etag = etag.clone();
         let token = t.editor.clone();
-        async move { t.send("POST", &format!("{PARCELS}/LZ-1/transitions"), Some(&token), &[("if-match", &etag)], Some(body)).await }
+        async move {
+            t.send("POST", &format!("{PARCELS}/LZ-1/transitions"), Some(&token), &[("if-match", &etag)], Some(body))
+                .await
+        }
     });
     let answers = futures_util::future::join_all(steps).await;
     let statuses: Vec<u16> = answers.iter().map(|r| r.status.as_u16()).collect();
@@ -139,14 +155,23 @@ async fn a_write_whose_audit_row_fails_leaves_nothing(pool: PgPool) {
         ("PUT", format!("{UNITS}/GD-1"), Some(changed), Some(&unit_etag)),
         ("PATCH", format!("{UNITS}/GD-1"), Some(json!({"properties": {"class": "strict_control"}})), None),
         ("DELETE", format!("{UNITS}/GD-1"), None, Some(&unit_etag)),
-        ("POST", format!("{PARCELS}/LZ-1/transitions"), Some(json!({"to": "surveying", "date": "2021-03-01", "document": "柳环函〔2021〕11号"})), Some(&parcel_etag)),
+        (
+            "POST",
+            format!("{PARCELS}/LZ-1/transitions"),
+            Some(json!({"to": "surveying", "date": "2021-03-01", "document": "柳环函〔2021〕11号"})),
+            Some(&parcel_etag),
+        ),
     ];
     for (method, uri, body, etag) in writes {
         let headers: Vec<(&str, &str)> = etag.map(|e| vec![("if-match", e)]).unwrap_or_default();
         let r = t.send(method, &uri, Some(&t.editor), &headers, body.map(|b| b.to_string())).await;
         assert_eq!(r.status, 500, "{method} {uri}: {}", r.text);
         assert_eq!(r.header("content-type"), Some("application/problem+json"));
-        assert!(!r.text.contains("test_refuse_editor") && !r.text.contains("audit_log"), "no SQL detail leaks: {}", r.text);
+        assert!(
+            !r.text.contains("test_refuse_editor") && !r.text.contains("audit_log"),
+            "no SQL detail leaks: {}",
+            r.text
+        );
         assert_eq!(snapshot(&pool).await, before, "{method} {uri} left part of itself behind");
     }
     assert_eq!(t.get(&format!("{UNITS}/GD-1")).await.header("etag"), Some(unit_etag.as_str()));
@@ -156,10 +181,20 @@ async fn a_write_whose_audit_row_fails_leaves_nothing(pool: PgPool) {
     // with the audit working again, the same write goes through whole
     sqlx::query("ALTER TABLE audit_log DROP CONSTRAINT test_refuse_editor").execute(&pool).await.unwrap();
     let r = t
-        .send("POST", &format!("{PARCELS}/LZ-1/transitions"), Some(&t.editor), &[("if-match", &parcel_etag)], Some(json!({"to": "surveying", "date": "2021-03-01", "document": "柳环函〔2021〕11号"}).to_string()))
+        .send(
+            "POST",
+            &format!("{PARCELS}/LZ-1/transitions"),
+            Some(&t.editor),
+            &[("if-match", &parcel_etag)],
+            Some(json!({"to": "surveying", "date": "2021-03-01", "document": "柳环函〔2021〕11号"}).to_string()),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let audit_rows: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'transition' AND feature_id = 'LZ-1'").fetch_one(&pool).await.unwrap();
+    let audit_rows: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'transition' AND feature_id = 'LZ-1'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!(audit_rows, 1);
 }
 
@@ -214,7 +249,10 @@ async fn an_import_killed_with_sigkill_leaves_the_database_unchanged(pool: PgPoo
             seen = format!("copied {copied:?}, merging {merging}");
             break;
         }
-        assert!(child.try_wait().unwrap().is_none(), "the import ended before it could be killed; make the file larger");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the import ended before it could be killed; make the file larger"
+        );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     assert!(!seen.is_empty(), "the import never reached the database");
@@ -235,7 +273,11 @@ async fn an_import_killed_with_sigkill_leaves_the_database_unchanged(pool: PgPoo
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(snapshot(&pool).await, before, "the killed import ({seen}) changed the database");
-    let kill_rows: i64 = sqlx::query_scalar("SELECT count(*) FROM farmland_unit_versions WHERE unit_code LIKE 'KILL-%'").fetch_one(&pool).await.unwrap();
+    let kill_rows: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM farmland_unit_versions WHERE unit_code LIKE 'KILL-%'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!(kill_rows, 0);
     // and the service carries on: a write and an import of a small file both work
     assert_eq!(t.write("POST", UNITS, &unit("GD-2", "safe_use", square(109.31, 24.6, 0.001))).await.status, 201);
@@ -248,12 +290,21 @@ async fn pg_dump_and_pg_restore_keep_history_audit_and_triggers(pool: PgPool) {
     let t = app(pool.clone()).await;
     assert_eq!(t.write("POST", PARCELS, &parcel("LZ-1", square(109.4, 24.3, 0.002))).await.status, 201);
     for (to, date) in [("surveying", "2021-03-01"), ("risk_assessment", "2021-09-15"), ("listed", "2022-01-10")] {
-        let r = t.write("POST", &format!("{PARCELS}/LZ-1/transitions"), &json!({"to": to, "date": date, "document": format!("柳环函〔{date}〕")})).await;
+        let r = t
+            .write(
+                "POST",
+                &format!("{PARCELS}/LZ-1/transitions"),
+                &json!({"to": to, "date": date, "document": format!("柳环函〔{date}〕")}),
+            )
+            .await;
         assert_eq!(r.status, 200, "{}", r.text);
     }
     assert_eq!(t.write("POST", UNITS, &unit("GD-1", "safe_use", square(109.3, 24.6, 0.001))).await.status, 201);
     let etag = t.get(&format!("{UNITS}/GD-1")).await.header("etag").unwrap().to_string();
-    assert_eq!(t.send("DELETE", &format!("{UNITS}/GD-1"), Some(&t.editor), &[("if-match", &etag)], None).await.status, 204);
+    assert_eq!(
+        t.send("DELETE", &format!("{UNITS}/GD-1"), Some(&t.editor), &[("if-match", &etag)], None).await.status,
+        204
+    );
     let history = t.get(&format!("{PARCELS}/LZ-1/history")).await.text;
     let unit_history = t.get(&format!("{UNITS}/GD-1/history")).await.text;
     let before = snapshot(&pool).await;
@@ -264,7 +315,11 @@ async fn pg_dump_and_pg_restore_keep_history_audit_and_triggers(pool: PgPool) {
     let restored = format!("lg_restore_{}_{}", std::process::id(), before[2].len());
     let scratch = Dir::new("dump");
     let dump = scratch.path(&format!("{db}.dump"));
-    let out = Command::new(pgbin("pg_dump")).args(conn_args(&pool)).args(["-Fc", "-f", dump.to_str().unwrap(), &db]).output().unwrap();
+    let out = Command::new(pgbin("pg_dump"))
+        .args(conn_args(&pool))
+        .args(["-Fc", "-f", dump.to_str().unwrap(), &db])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "pg_dump: {}", String::from_utf8_lossy(&out.stderr));
     sqlx::query(&format!("DROP DATABASE IF EXISTS {restored}")).execute(&pool).await.unwrap();
     sqlx::query(&format!("CREATE DATABASE {restored} TEMPLATE template0")).execute(&pool).await.unwrap();
@@ -287,10 +342,22 @@ async fn pg_dump_and_pg_restore_keep_history_audit_and_triggers(pool: PgPool) {
     // (identity sequences restored: no clash with restored ids)
     let store = Store::from_pool(copy.clone());
     let app2 = router(AppState::new(store, Arc::new(Settings::default())));
-    let t2 = TestApp { app: app2, store: Store::from_pool(copy.clone()), editor: t.editor.clone(), viewer: t.viewer.clone(), admin: t.admin.clone() };
+    let t2 = TestApp {
+        app: app2,
+        store: Store::from_pool(copy.clone()),
+        editor: t.editor.clone(),
+        viewer: t.viewer.clone(),
+        admin: t.admin.clone(),
+    };
     assert_eq!(t2.get(&format!("{PARCELS}/LZ-1/history")).await.text, history);
     assert_eq!(t2.get(&format!("{UNITS}/GD-1/history")).await.text, unit_history);
-    let r = t2.write("POST", &format!("{PARCELS}/LZ-1/transitions"), &json!({"to": "under_control", "date": "2022-06-01", "document": "柳环函〔2022〕27号"})).await;
+    let r = t2
+        .write(
+            "POST",
+            &format!("{PARCELS}/LZ-1/transitions"),
+            &json!({"to": "under_control", "date": "2022-06-01", "document": "柳环函〔2022〕27号"}),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let audit = t2.send("GET", "/audit?feature_id=LZ-1&limit=1", Some(&t.admin), &[], None).await;
     assert_eq!(audit.body["entries"][0]["action"], "transition", "{}", audit.text);
@@ -348,7 +415,12 @@ impl Cluster {
         let log = self.dir.path("log").to_string_lossy().to_string();
         let opts = format!("-p {} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c fsync=off", self.port);
         let out = self.run("pg_ctl", &["start", "-w", "-t", "60", "-D", &self.data(), "-l", &log, "-o", &opts]);
-        assert!(out.status.success(), "pg_ctl start: {} {}", String::from_utf8_lossy(&out.stderr), std::fs::read_to_string(&log).unwrap_or_default());
+        assert!(
+            out.status.success(),
+            "pg_ctl start: {} {}",
+            String::from_utf8_lossy(&out.stderr),
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
     }
 
     fn stop(&self) {
@@ -370,7 +442,8 @@ impl Drop for Cluster {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_database_stopped_and_restarted_503_then_recovery() {
     let cluster = tokio::task::spawn_blocking(Cluster::init).await.unwrap();
-    let settings = Settings { database_url: Some(cluster.url()), acquire_timeout_ms: 1000, pool_size: 4, ..Settings::default() };
+    let settings =
+        Settings { database_url: Some(cluster.url()), acquire_timeout_ms: 1000, pool_size: 4, ..Settings::default() };
     let store = Store::connect(&settings).await.unwrap();
     sqlx::query("CREATE EXTENSION IF NOT EXISTS postgis").execute(&store.pool).await.unwrap();
     store.migrate().await.unwrap();

@@ -89,9 +89,8 @@ fn geometry_like() -> impl Strategy<Value = Value> {
 
 fn props_like(c: Collection) -> impl Strategy<Value = Value> {
     let names: Vec<&'static str> = landguard::domain::registry::known_properties(c).to_vec();
-    prop::collection::btree_map(prop::sample::select(names), any_json(), 0..12).prop_map(|m| {
-        Value::Object(m.into_iter().map(|(k, v)| (k.to_string(), v)).collect::<Map<String, Value>>())
-    })
+    prop::collection::btree_map(prop::sample::select(names), any_json(), 0..12)
+        .prop_map(|m| Value::Object(m.into_iter().map(|(k, v)| (k.to_string(), v)).collect::<Map<String, Value>>()))
 }
 
 fn today() -> chrono::NaiveDate {
@@ -161,22 +160,50 @@ proptest! {
 /// A store whose database cannot be reached: checks::run validates the whole request before its first
 /// query, so every answer is a refusal of the request or "unavailable", never a panic or another error.
 fn unreachable_store() -> landguard::store::Store {
-    let settings = Settings { database_url: Some("postgres://nobody@127.0.0.1:1/none".into()), acquire_timeout_ms: 20, ..Settings::default() };
+    let settings = Settings {
+        database_url: Some("postgres://nobody@127.0.0.1:1/none".into()),
+        acquire_timeout_ms: 20,
+        ..Settings::default()
+    };
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     rt.block_on(landguard::store::Store::connect(&settings)).unwrap()
 }
 
 fn check_body() -> impl Strategy<Value = Value> {
     let fields = prop::sample::select(vec![
-        "geometry", "parcel_code", "crs", "current_use", "proposed_use", "use_code_system", "project_kind", "supply", "as_of", "colour",
+        "geometry",
+        "parcel_code",
+        "crs",
+        "current_use",
+        "proposed_use",
+        "use_code_system",
+        "project_kind",
+        "supply",
+        "as_of",
+        "colour",
     ]);
     let value = prop_oneof![
         any_json(),
         geometry_like(),
-        prop::sample::select(vec!["070101", "0701", "0101", "100102", "EPSG:4546", "EPSG:4490", "gbt21010", "gb50137", "heavy_metal", "transfer", "2024-01-01", "2999-01-01"]).prop_map(|s| json!(s)),
+        prop::sample::select(vec![
+            "070101",
+            "0701",
+            "0101",
+            "100102",
+            "EPSG:4546",
+            "EPSG:4490",
+            "gbt21010",
+            "gb50137",
+            "heavy_metal",
+            "transfer",
+            "2024-01-01",
+            "2999-01-01"
+        ])
+        .prop_map(|s| json!(s)),
     ];
     prop_oneof![
-        prop::collection::btree_map(fields, value, 0..8).prop_map(|m| Value::Object(m.into_iter().map(|(k, v)| (k.to_string(), v)).collect())),
+        prop::collection::btree_map(fields, value, 0..8)
+            .prop_map(|m| Value::Object(m.into_iter().map(|(k, v)| (k.to_string(), v)).collect())),
         any_json(),
     ]
 }
@@ -234,7 +261,13 @@ type Write<'a> = (&'a str, String, Option<String>, Vec<(&'a str, &'a str)>);
 fn seg(s: &str) -> String {
     // every byte outside the unreserved set is percent-encoded, so the payload arrives whole as one segment
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
@@ -243,12 +276,25 @@ fn q(s: &str) -> String {
 }
 
 async fn seed(t: &TestApp) {
-    assert_eq!(t.write("POST", "/collections/farmland_units/items", &unit("GD-1", "safe_use", square(109.3, 24.6, 0.001))).await.status, 201);
-    assert_eq!(t.write("POST", "/collections/construction_parcels/items", &parcel("LZ-1", square(109.4, 24.3, 0.002))).await.status, 201);
+    assert_eq!(
+        t.write("POST", "/collections/farmland_units/items", &unit("GD-1", "safe_use", square(109.3, 24.6, 0.001)))
+            .await
+            .status,
+        201
+    );
+    assert_eq!(
+        t.write("POST", "/collections/construction_parcels/items", &parcel("LZ-1", square(109.4, 24.3, 0.002)))
+            .await
+            .status,
+        201
+    );
 }
 
 async fn tables(t: &TestApp) -> Vec<String> {
-    sqlx::query_scalar("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1").fetch_all(&t.store.pool).await.unwrap()
+    sqlx::query_scalar("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
+        .fetch_all(&t.store.pool)
+        .await
+        .unwrap()
 }
 
 fn no_5xx(r: &Resp, what: &str) {
@@ -257,7 +303,11 @@ fn no_5xx(r: &Resp, what: &str) {
         assert_eq!(r.header("content-type"), Some("application/problem+json"), "{what}: {}", r.text);
     }
     let lower = r.text.to_lowercase();
-    assert!(!lower.contains("syntax error") && !lower.contains("sqlstate") && !lower.contains("invalid byte sequence"), "{what} leaks SQL: {}", r.text);
+    assert!(
+        !lower.contains("syntax error") && !lower.contains("sqlstate") && !lower.contains("invalid byte sequence"),
+        "{what} leaks SQL: {}",
+        r.text
+    );
 }
 
 #[sqlx::test(migrator = "landguard::store::MIGRATOR")]
@@ -296,9 +346,18 @@ async fn injection_through_ids_parameters_and_bodies_never_reaches_sql(pool: PgP
         for name in landguard::http::items::ITEMS_PARAMS {
             gets.push(format!("/collections/construction_parcels/items?{name}={v}"));
         }
-        gets.push(format!("/collections/farmland_units/items?filter={}", q(&format!("basis_doc = '{}'", p.replace('\'', "''")))));
-        gets.push(format!("/collections/farmland_units/items?filter={}", q(&format!("unit_code LIKE '{}%'", p.replace('\'', "''")))));
-        gets.push(format!("/collections/farmland_units/items?filter-lang=cql2-json&filter={}", q(&json!({"op": "=", "args": [{"property": p}, p]}).to_string())));
+        gets.push(format!(
+            "/collections/farmland_units/items?filter={}",
+            q(&format!("basis_doc = '{}'", p.replace('\'', "''")))
+        ));
+        gets.push(format!(
+            "/collections/farmland_units/items?filter={}",
+            q(&format!("unit_code LIKE '{}%'", p.replace('\'', "''")))
+        ));
+        gets.push(format!(
+            "/collections/farmland_units/items?filter-lang=cql2-json&filter={}",
+            q(&json!({"op": "=", "args": [{"property": p}, p]}).to_string())
+        ));
         gets.push(format!("/collections/farmland_units/items?sortby={v},-unit_code"));
         for uri in gets {
             let r = t.send("GET", &uri, Some(&t.admin), &[], None).await;
@@ -348,7 +407,10 @@ async fn injection_through_ids_parameters_and_bodies_never_reaches_sql(pool: PgP
     assert_eq!(t.get("/collections/construction_parcels/items/LZ-1").await.body["properties"]["state"], "suspected");
     assert_eq!(t.count("construction_parcel_versions").await, parcels);
     // creates with odd (but valid) codes are plain data; anything else stayed as it was
-    let odd: i64 = sqlx::query_scalar("SELECT count(*) FROM farmland_unit_versions WHERE unit_code <> 'GD-1'").fetch_one(&t.store.pool).await.unwrap();
+    let odd: i64 = sqlx::query_scalar("SELECT count(*) FROM farmland_unit_versions WHERE unit_code <> 'GD-1'")
+        .fetch_one(&t.store.pool)
+        .await
+        .unwrap();
     assert_eq!(t.count("farmland_unit_versions").await, units + odd);
     assert!(t.count("audit_log").await >= 5);
 }

@@ -89,7 +89,12 @@ async fn count(pool: &PgPool, table: &str) -> i64 {
 /// Everything an import could change.
 async fn snapshot(pool: &PgPool) -> (i64, i64, i64, i64) {
     let seq: i64 = sqlx::query_scalar("SELECT sum(seq)::bigint FROM collection_changes").fetch_one(pool).await.unwrap();
-    (count(pool, "farmland_unit_versions").await, count(pool, "construction_parcel_versions").await, count(pool, "audit_log").await, seq)
+    (
+        count(pool, "farmland_unit_versions").await,
+        count(pool, "construction_parcel_versions").await,
+        count(pool, "audit_log").await,
+        seq,
+    )
 }
 
 /// The largest distance, in metres (measured in Gauss-Krüger zone `metric_srid`), between a stored current
@@ -125,7 +130,16 @@ async fn geopackage_in_4545_and_4525(pool: PgPool) {
     // farmland in Liuzhou (zone 36, CM 108°E) in EPSG:4545: eastings without zone prefix
     let truth = units(60, 109.40, 24.30);
     write_geojson(&d.path("units.geojson"), &truth);
-    ogr2ogr(&["-f", "GPKG", p(&d.path("units4545.gpkg")), p(&d.path("units.geojson")), "-t_srs", "EPSG:4545", "-nln", "farmland_units"]);
+    ogr2ogr(&[
+        "-f",
+        "GPKG",
+        p(&d.path("units4545.gpkg")),
+        p(&d.path("units.geojson")),
+        "-t_srs",
+        "EPSG:4545",
+        "-nln",
+        "farmland_units",
+    ]);
     let r = import_ok(&store, &opts(&d.path("units4545.gpkg"), UNITS)).await;
     assert_eq!((r.read, r.created, r.changed, r.unchanged), (60, 60, 0, 0), "{r}");
     assert!(r.source_crs.starts_with("EPSG:4545"), "{}", r.source_crs);
@@ -150,16 +164,19 @@ async fn geopackage_in_4545_and_4525(pool: PgPool) {
     let (off, n) = max_offset_m(&pool, PARCELS, &ptruth, 4546).await;
     assert_eq!(n, 25);
     assert!(off < 0.001, "positions within a millimetre, got {off} m");
-    let state: String = sqlx::query_scalar("SELECT state FROM construction_parcel_versions WHERE parcel_code = 'GL-003'")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let state: String =
+        sqlx::query_scalar("SELECT state FROM construction_parcel_versions WHERE parcel_code = 'GL-003'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!(state, "listed");
     // one audit row per feature, by the file
-    let audited: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE actor = 'import:parcels4525.gpkg' AND action = 'import'")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log WHERE actor = 'import:parcels4525.gpkg' AND action = 'import'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
     assert_eq!(audited, 25);
 }
 
@@ -170,14 +187,25 @@ async fn shapefile_with_gbk_attributes_in_4546(pool: PgPool) {
     let truth = parcels(30, 110.28, 25.26);
     write_geojson(&d.path("parcels.geojson"), &truth);
     let shp = d.path("parcels.shp");
-    ogr2ogr(&["-f", "ESRI Shapefile", p(&shp), p(&d.path("parcels.geojson")), "-t_srs", "EPSG:4546", "-lco", "ENCODING=GBK"]);
+    ogr2ogr(&[
+        "-f",
+        "ESRI Shapefile",
+        p(&shp),
+        p(&d.path("parcels.geojson")),
+        "-t_srs",
+        "EPSG:4546",
+        "-lco",
+        "ENCODING=GBK",
+    ]);
     assert_eq!(std::fs::read_to_string(d.path("parcels.cpg")).unwrap().trim(), "GBK");
     let dbf = std::fs::read(d.path("parcels.dbf")).unwrap();
     let utf8 = "化工厂".as_bytes();
     assert!(!dbf.windows(utf8.len()).any(|w| w == utf8), "the DBF must not hold UTF-8 text");
     // the 10-character DBF names the desktop GIS would write
     let dbf_text = String::from_utf8_lossy(&dbf[..600]);
-    for short in ["parcel_cod", "county_cod", "priority_s", "key_unit_l", "current_us", "use_code_s", "remediated", "former_ind"] {
+    for short in
+        ["parcel_cod", "county_cod", "priority_s", "key_unit_l", "current_us", "use_code_s", "remediated", "former_ind"]
+    {
         assert!(dbf_text.contains(short), "{short}");
     }
 
@@ -185,7 +213,8 @@ async fn shapefile_with_gbk_attributes_in_4546(pool: PgPool) {
     let r = import_ok(&store, &opts(&shp, PARCELS)).await;
     assert_eq!((r.read, r.created), (30, 30), "{r}");
     assert!(r.source_crs.starts_with("EPSG:4546"), "{}", r.source_crs);
-    let names = current_props(&pool, "SELECT name FROM construction_parcel_versions WHERE parcel_code = $1", "GL-007").await;
+    let names =
+        current_props(&pool, "SELECT name FROM construction_parcel_versions WHERE parcel_code = $1", "GL-007").await;
     assert_eq!(names, vec!["桂林市原第7化工厂地块（七星区）".to_string()]);
     let (off, n) = max_offset_m(&pool, PARCELS, &truth, 4546).await;
     assert_eq!(n, 30);
@@ -250,7 +279,9 @@ async fn csv_with_wkt_and_kml(pool: PgPool) {
     let store = Store::from_pool(pool.clone());
     let d = Dir::new("csv");
     // CSV with a WKT column: no CRS in the file, so --source-crs is needed
-    let mut csv = String::from("unit_code,county_code,class,land_type,measures_in_place,crops_compliant,valid_from,basis_doc,WKT\n");
+    let mut csv = String::from(
+        "unit_code,county_code,class,land_type,measures_in_place,crops_compliant,valid_from,basis_doc,WKT\n",
+    );
     for i in 0..5 {
         let (x, y) = (109.40 + i as f64 * 0.002, 24.30);
         csv.push_str(&format!(
@@ -279,7 +310,8 @@ async fn csv_with_wkt_and_kml(pool: PgPool) {
     assert_eq!(row, ("safe_use".to_string(), "0102".to_string(), true, Some(false)));
 
     // a CSV written in GBK: --encoding GBK recodes its text (安全利用类, 是, 否 as GBK bytes)
-    let mut gbk: Vec<u8> = b"unit_code,county_code,class,land_type,measures_in_place,crops_compliant,WKT\nGBK-1,450222,".to_vec();
+    let mut gbk: Vec<u8> =
+        b"unit_code,county_code,class,land_type,measures_in_place,crops_compliant,WKT\nGBK-1,450222,".to_vec();
     gbk.extend_from_slice(&[0xb0, 0xb2, 0xc8, 0xab, 0xc0, 0xfb, 0xd3, 0xc3, 0xc0, 0xe0]);
     gbk.extend_from_slice(b",0101,");
     gbk.extend_from_slice(&[0xca, 0xc7]);
@@ -296,11 +328,12 @@ async fn csv_with_wkt_and_kml(pool: PgPool) {
     assert!(class[0].problem.detail.contains("--encoding GBK"), "{r}");
     let o = ImportOptions { encoding: Some("GBK".into()), ..o };
     assert_eq!(import_ok(&store, &o).await.created, 1);
-    let row: (String, bool, Option<bool>) =
-        sqlx::query_as("SELECT class, measures_in_place, crops_compliant FROM farmland_unit_versions WHERE unit_code = 'GBK-1'")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let row: (String, bool, Option<bool>) = sqlx::query_as(
+        "SELECT class, measures_in_place, crops_compliant FROM farmland_unit_versions WHERE unit_code = 'GBK-1'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
     assert_eq!(row, ("safe_use".to_string(), true, Some(false)));
 
     // KML (written by GDAL's LIBKML driver): WGS 84 by definition; Name carries the parcel's name
@@ -310,7 +343,8 @@ async fn csv_with_wkt_and_kml(pool: PgPool) {
     ogr2ogr(&["-f", "LIBKML", p(&kml), p(&d.path("parcels.geojson"))]);
     let r = import_ok(&store, &opts(&kml, PARCELS)).await;
     assert_eq!(r.created, 8, "{r}");
-    let names = current_props(&pool, "SELECT name FROM construction_parcel_versions WHERE parcel_code = $1", "GL-005").await;
+    let names =
+        current_props(&pool, "SELECT name FROM construction_parcel_versions WHERE parcel_code = $1", "GL-005").await;
     assert_eq!(names, vec!["桂林市原第5化工厂地块（七星区）".to_string()]);
     let (off, _) = max_offset_m(&pool, PARCELS, &truth, 4546).await;
     assert!(off < 0.001, "{off} m");
@@ -383,7 +417,16 @@ async fn a_shapefile_without_prj_needs_source_crs(pool: PgPool) {
     let d = Dir::new("noprj");
     write_geojson(&d.path("units.geojson"), &units(5, 110.30, 25.27));
     let shp = d.path("units.shp");
-    ogr2ogr(&["-f", "ESRI Shapefile", p(&shp), p(&d.path("units.geojson")), "-t_srs", "EPSG:4546", "-lco", "ENCODING=UTF-8"]);
+    ogr2ogr(&[
+        "-f",
+        "ESRI Shapefile",
+        p(&shp),
+        p(&d.path("units.geojson")),
+        "-t_srs",
+        "EPSG:4546",
+        "-lco",
+        "ENCODING=UTF-8",
+    ]);
     std::fs::remove_file(d.path("units.prj")).unwrap();
     let before = snapshot(&pool).await;
     match import::run(&store, &opts(&shp, UNITS)).await {
@@ -485,12 +528,17 @@ async fn reimport_versions_changes_and_leaves_the_rest(pool: PgPool) {
     .unwrap();
     assert_eq!(old, fs[3]["properties"]["class"].as_str().unwrap());
 
-    let superseded: i64 = sqlx::query_scalar("SELECT count(*) FROM farmland_unit_versions WHERE unit_code = 'LZ-F-0007' AND superseded_at IS NOT NULL")
+    let superseded: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM farmland_unit_versions WHERE unit_code = 'LZ-F-0007' AND superseded_at IS NOT NULL",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(superseded, 1);
+    let audited: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE actor = 'import:b.geojson'")
         .fetch_one(&pool)
         .await
         .unwrap();
-    assert_eq!(superseded, 1);
-    let audited: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE actor = 'import:b.geojson'").fetch_one(&pool).await.unwrap();
     assert_eq!(audited, 2, "one audit row per changed feature");
 
     // a change dated before the current version is refused
@@ -649,17 +697,31 @@ async fn export_then_import_reproduces_the_registry(pool: PgPool) {
         assert_eq!(
             names,
             [
-                "parcel_cod", "county_cod", "name", "state", "rcr_listed", "priority_s", "key_unit_l", "current_us",
-                "use_code_s", "remediated", "former_ind", "valid_from", "area_m2", "area_mu"
+                "parcel_cod",
+                "county_cod",
+                "name",
+                "state",
+                "rcr_listed",
+                "priority_s",
+                "key_unit_l",
+                "current_us",
+                "use_code_s",
+                "remediated",
+                "former_ind",
+                "valid_from",
+                "area_m2",
+                "area_mu"
             ]
         );
         assert_eq!(layer.spatial_ref().unwrap().auth_code().unwrap(), 4525);
     }
     // GeoJSON defaults to RFC 7946
-    let gj: Value = serde_json::from_str(&std::fs::read_to_string(d.path("farmland_units-out.geojson")).unwrap()).unwrap();
+    let gj: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.path("farmland_units-out.geojson")).unwrap()).unwrap();
     assert!(gj.get("crs").is_none());
     assert_eq!(gj["features"][0]["properties"]["measures_in_place"], json!(true));
-    let gk: Value = serde_json::from_str(&std::fs::read_to_string(d.path("farmland_units-out4545.geojson")).unwrap()).unwrap();
+    let gk: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.path("farmland_units-out4545.geojson")).unwrap()).unwrap();
     assert!(gk["crs"]["properties"]["name"].as_str().unwrap().ends_with("4545"), "{}", gk["crs"]);
 
     // as of a past date
@@ -668,7 +730,10 @@ async fn export_then_import_reproduces_the_registry(pool: PgPool) {
     next[0]["properties"]["valid_from"] = json!("2025-03-01");
     write_geojson(&d.path("next.geojson"), &next);
     import_ok(&store, &opts(&d.path("next.geojson"), UNITS)).await;
-    let e = ExportOptions { as_of: NaiveDate::from_ymd_opt(2024, 12, 31), ..ExportOptions::new(UNITS, d.path("then.geojson")) };
+    let e = ExportOptions {
+        as_of: NaiveDate::from_ymd_opt(2024, 12, 31),
+        ..ExportOptions::new(UNITS, d.path("then.geojson"))
+    };
     export::run(&store, &e).await.unwrap();
     let then: Value = serde_json::from_str(&std::fs::read_to_string(d.path("then.geojson")).unwrap()).unwrap();
     assert_eq!(then["features"][0]["properties"]["class"], "priority_protection");
@@ -725,7 +790,8 @@ fn soil_grade_reads_a_laboratory_table() {
                 S-2,5,other,C,Cd,,,,\n\
                 S-3,7.8,paddy,A,,,compliant,priority_protection,优先保护类\n";
     for file in [&csv, &xlsx] {
-        let out = Command::new(env!("CARGO_BIN_EXE_landguard")).args(["soil-grade", "--file", p(file)]).output().unwrap();
+        let out =
+            Command::new(env!("CARGO_BIN_EXE_landguard")).args(["soil-grade", "--file", p(file)]).output().unwrap();
         assert!(out.status.success(), "{}: {}", p(file), String::from_utf8_lossy(&out.stderr));
         assert_eq!(String::from_utf8_lossy(&out.stdout), want, "{}", p(file));
     }
@@ -737,21 +803,33 @@ fn soil_grade_reads_a_laboratory_table() {
     assert!(out.stdout.is_empty(), "nothing graded: {}", String::from_utf8_lossy(&out.stdout));
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("2 of 3 samples refused") && err.contains("A /ph") && err.contains("C /land") && err.contains("C /concentrations/Pb"), "{err}");
+    assert!(
+        err.contains("2 of 3 samples refused")
+            && err.contains("A /ph")
+            && err.contains("C /land")
+            && err.contains("C /concentrations/Pb"),
+        "{err}"
+    );
 
     // the same table saved as GBK (what Excel on a Chinese desktop writes): --encoding GBK reads it the
     // same; without it, the Chinese headers cannot be matched and the error names the remedy
     let gbk = dir.path("samples-gbk.csv");
     let iconv = Command::new("iconv").args(["-f", "UTF-8", "-t", "GBK", p(&csv), "-o", p(&gbk)]).status().unwrap();
     assert!(iconv.success());
-    let out = Command::new(env!("CARGO_BIN_EXE_landguard")).args(["soil-grade", "--file", p(&gbk), "--encoding", "GBK"]).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_landguard"))
+        .args(["soil-grade", "--file", p(&gbk), "--encoding", "GBK"])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(String::from_utf8_lossy(&out.stdout), want);
     let out = Command::new(env!("CARGO_BIN_EXE_landguard")).args(["soil-grade", "--file", p(&gbk)]).output().unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("not UTF-8") && err.contains("--encoding GBK"), "{err}");
-    let out = Command::new(env!("CARGO_BIN_EXE_landguard")).args(["soil-grade", "--file", p(&xlsx), "--encoding", "GBK"]).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_landguard"))
+        .args(["soil-grade", "--file", p(&xlsx), "--encoding", "GBK"])
+        .output()
+        .unwrap();
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("CSV only"));
 
     // a table with no graded pollutant (only Zn) is refused for its columns, before any row
@@ -760,5 +838,8 @@ fn soil_grade_reads_a_laboratory_table() {
     let out = Command::new(env!("CARGO_BIN_EXE_landguard")).args(["soil-grade", "--file", p(&zinc)]).output().unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("at least one of Cd, Hg, As, Pb, Cr") && err.contains("its columns are: sample, ph, land, Zn"), "{err}");
+    assert!(
+        err.contains("at least one of Cd, Hg, As, Pb, Cr") && err.contains("its columns are: sample, ph, land, Zn"),
+        "{err}"
+    );
 }

@@ -42,22 +42,36 @@ async fn crs_output_and_axis_order(pool: PgPool) {
     let t = app(pool).await;
     seed(&t).await;
     // the first vertex of U1, (109.30, 24.60), in EPSG:4545 from PostGIS as the reference
-    let (e, n): (f64, f64) = sqlx::query_as("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_Transform(ST_SetSRID(ST_MakePoint(109.30, 24.60), 4490), 4545) p) s")
-        .fetch_one(&t.store.pool).await.unwrap();
+    let (e, n): (f64, f64) = sqlx::query_as(
+        "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_Transform(ST_SetSRID(ST_MakePoint(109.30, 24.60), 4490), 4545) p) s",
+    )
+    .fetch_one(&t.store.pool)
+    .await
+    .unwrap();
     let r = t.get(&format!("{UNITS}/U1?crs={}", enc("http://www.opengis.net/def/crs/EPSG/0/4545"))).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.header("content-crs"), Some("<http://www.opengis.net/def/crs/EPSG/0/4545>"));
     let ring = r.body["geometry"]["coordinates"][0][0].as_array().unwrap();
-    let found = ring.iter().any(|c| (c[0].as_f64().unwrap() - n).abs() < 0.01 && (c[1].as_f64().unwrap() - e).abs() < 0.01);
+    let found =
+        ring.iter().any(|c| (c[0].as_f64().unwrap() - n).abs() < 0.01 && (c[1].as_f64().unwrap() - e).abs() < 0.01);
     assert!(found, "northing first, to the centimetre: N={n} E={e} in {ring:?}");
     // EPSG:4490 in authority order: latitude first
     let r = t.get(&format!("{UNITS}/U1?crs={}", enc("http://www.opengis.net/def/crs/EPSG/0/4490"))).await;
     let ring = r.body["geometry"]["coordinates"][0][0].as_array().unwrap();
-    assert!(ring.iter().any(|c| (c[0].as_f64().unwrap() - 24.60).abs() < 1e-7 && (c[1].as_f64().unwrap() - 109.30).abs() < 1e-7), "{ring:?}");
+    assert!(
+        ring.iter()
+            .any(|c| (c[0].as_f64().unwrap() - 24.60).abs() < 1e-7 && (c[1].as_f64().unwrap() - 109.30).abs() < 1e-7),
+        "{ring:?}"
+    );
     // CRS84 by default, counter-clockwise exterior
     let r = t.get(&format!("{UNITS}/U1")).await;
     assert_eq!(r.header("content-crs"), Some("<http://www.opengis.net/def/crs/OGC/1.3/CRS84>"));
-    let ring: Vec<(f64, f64)> = r.body["geometry"]["coordinates"][0][0].as_array().unwrap().iter().map(|c| (c[0].as_f64().unwrap(), c[1].as_f64().unwrap())).collect();
+    let ring: Vec<(f64, f64)> = r.body["geometry"]["coordinates"][0][0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c[0].as_f64().unwrap(), c[1].as_f64().unwrap()))
+        .collect();
     let signed: f64 = ring.windows(2).map(|w| w[0].0 * w[1].1 - w[1].0 * w[0].1).sum();
     assert!(signed > 0.0, "counter-clockwise");
     // bbox in a projected CRS, in its axis order (northing, easting)
@@ -86,7 +100,10 @@ async fn cql2_operators(pool: PgPool) {
         ("valid_from = DATE('2022-03-01')", &["U1", "U2", "U3", "U4", "U5"]),
         ("S_INTERSECTS(geometry, POINT(109.3305 24.6005))", &["U4"]),
         ("S_INTERSECTS(geometry, BBOX(109.305, 24.5, 109.325, 24.7))", &["U2", "U3"]),
-        ("S_WITHIN(geometry, POLYGON((109.29 24.59, 109.315 24.59, 109.315 24.61, 109.29 24.61, 109.29 24.59)))", &["U1", "U2"]),
+        (
+            "S_WITHIN(geometry, POLYGON((109.29 24.59, 109.315 24.59, 109.315 24.61, 109.29 24.61, 109.29 24.59)))",
+            &["U1", "U2"],
+        ),
         ("S_CONTAINS(geometry, POINT(109.3001 24.6001))", &["U1"]),
     ];
     for (filter, expected) in cases {
@@ -176,7 +193,9 @@ async fn sorting_properties_and_counts(pool: PgPool) {
 async fn paging_under_concurrent_inserts(pool: PgPool) {
     let t = app(pool).await;
     for i in 0..30 {
-        let r = t.write("POST", UNITS, &unit(&format!("A{i:03}"), "safe_use", square(109.0 + i as f64 * 0.005, 24.0, 0.001))).await;
+        let r = t
+            .write("POST", UNITS, &unit(&format!("A{i:03}"), "safe_use", square(109.0 + i as f64 * 0.005, 24.0, 0.001)))
+            .await;
         assert_eq!(r.status, 201);
     }
     let mut url = format!("{UNITS}?limit=7");
@@ -189,7 +208,12 @@ async fn paging_under_concurrent_inserts(pool: PgPool) {
         // while a client pages, others write: features before and after its position
         for code in [format!("A{:03}a", inserted), format!("Z{inserted:03}")] {
             let i = 100 + inserted;
-            assert_eq!(t.write("POST", UNITS, &unit(&code, "safe_use", square(109.0 + i as f64 * 0.005, 24.2, 0.001))).await.status, 201);
+            assert_eq!(
+                t.write("POST", UNITS, &unit(&code, "safe_use", square(109.0 + i as f64 * 0.005, 24.2, 0.001)))
+                    .await
+                    .status,
+                201
+            );
         }
         inserted += 1;
         match r.body["links"].as_array().unwrap().iter().find(|l| l["rel"] == "next") {
@@ -233,7 +257,8 @@ async fn etags_html_queryables_and_api(pool: PgPool) {
     let fe = f.header("etag").unwrap().to_string();
     assert_eq!(t.send("GET", &format!("{UNITS}/U1"), None, &[("if-none-match", &fe)], None).await.status, 304);
 
-    let html = t.send("GET", &format!("{UNITS}?limit=3"), None, &[("accept", "text/html,application/xhtml+xml")], None).await;
+    let html =
+        t.send("GET", &format!("{UNITS}?limit=3"), None, &[("accept", "text/html,application/xhtml+xml")], None).await;
     assert!(html.header("content-type").unwrap().starts_with("text/html"));
     assert!(html.text.contains("U1") && html.text.contains("/map/"));
     assert!(t.get("/collections?f=html").await.text.contains("farmland_units"));
@@ -248,7 +273,13 @@ async fn etags_html_queryables_and_api(pool: PgPool) {
     let api = t.get("/api").await;
     assert_eq!(api.status, 200);
     assert!(!api.text.contains("\"$ref\":\"http"), "no remote $ref");
-    for path in ["/collections/{collectionId}/items", "/checks/{check}", "/soil-grade", "/indicators", "/collections/{collectionId}/items/{featureId}/transitions"] {
+    for path in [
+        "/collections/{collectionId}/items",
+        "/checks/{check}",
+        "/soil-grade",
+        "/indicators",
+        "/collections/{collectionId}/items/{featureId}/transitions",
+    ] {
         assert!(api.body["paths"].get(path).is_some(), "{path} documented");
     }
     let conf = t.get("/conformance").await;
@@ -261,7 +292,12 @@ async fn etags_html_queryables_and_api(pool: PgPool) {
 async fn as_of_items(pool: PgPool) {
     let t = app(pool).await;
     t.write("POST", PARCELS, &parcel("P1", square(109.4, 24.3, 0.001))).await;
-    t.write("POST", &format!("{PARCELS}/P1/transitions"), &json!({"to": "surveying", "date": "2021-01-01", "document": "d1"})).await;
+    t.write(
+        "POST",
+        &format!("{PARCELS}/P1/transitions"),
+        &json!({"to": "surveying", "date": "2021-01-01", "document": "d1"}),
+    )
+    .await;
     let r = t.get(&format!("{PARCELS}?datetime=2020-06-01&filter={}", enc("state = 'suspected'"))).await;
     assert_eq!(ids(&r), vec!["P1"]);
     let r = t.get(&format!("{PARCELS}?filter={}", enc("state = 'suspected'"))).await;
@@ -275,7 +311,15 @@ async fn gzip_and_cors(pool: PgPool) {
     use std::io::Read;
     let t = app(pool).await;
     seed(&t).await;
-    let r = t.send("GET", &format!("{UNITS}?limit=5"), None, &[("accept-encoding", "gzip"), ("origin", "https://gis.example.cn")], None).await;
+    let r = t
+        .send(
+            "GET",
+            &format!("{UNITS}?limit=5"),
+            None,
+            &[("accept-encoding", "gzip"), ("origin", "https://gis.example.cn")],
+            None,
+        )
+        .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.header("content-encoding"), Some("gzip"));
     assert_eq!(r.header("access-control-allow-origin"), Some("*"));
@@ -289,11 +333,16 @@ async fn gzip_and_cors(pool: PgPool) {
 
 /// `rel` → (type, href) of a document's links, each of which must carry both.
 fn links_by_rel(doc: &Value) -> std::collections::HashMap<String, (String, String)> {
-    doc["links"].as_array().expect("links").iter().map(|l| {
-        let (rel, ty, href) = (l["rel"].as_str(), l["type"].as_str(), l["href"].as_str());
-        assert!(rel.is_some() && ty.is_some() && href.is_some(), "every link has rel, type and href: {l}");
-        (rel.unwrap().to_string(), (ty.unwrap().to_string(), href.unwrap().to_string()))
-    }).collect()
+    doc["links"]
+        .as_array()
+        .expect("links")
+        .iter()
+        .map(|l| {
+            let (rel, ty, href) = (l["rel"].as_str(), l["type"].as_str(), l["href"].as_str());
+            assert!(rel.is_some() && ty.is_some() && href.is_some(), "every link has rel, type and href: {l}");
+            (rel.unwrap().to_string(), (ty.unwrap().to_string(), href.unwrap().to_string()))
+        })
+        .collect()
 }
 
 #[sqlx::test(migrator = "landguard::store::MIGRATOR")]

@@ -15,18 +15,25 @@ async fn parcel_in(t: &TestApp, code: &str, geom: Value, states: &[&str]) {
     assert_eq!(r.status, 201, "{}", r.text);
     for (i, s) in states.iter().enumerate() {
         let date = format!("2021-{:02}-01", i + 2);
-        let r = t.write("POST", &format!("{PARCELS}/{code}/transitions"), &json!({"to": s, "date": date, "document": format!("柳环函〔2021〕{}号", i + 1)})).await;
+        let r = t
+            .write(
+                "POST",
+                &format!("{PARCELS}/{code}/transitions"),
+                &json!({"to": s, "date": date, "document": format!("柳环函〔2021〕{}号", i + 1)}),
+            )
+            .await;
         assert_eq!(r.status, 200, "{code} -> {s}: {}", r.text);
     }
 }
 
 /// A lon/lat geometry in EPSG:4545 as PostGIS, ogr2ogr and QGIS write it: easting, northing.
 async fn to_4545_easting_first(t: &TestApp, g: &Value) -> Value {
-    let text: String = sqlx::query_scalar("SELECT ST_AsGeoJSON(ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON($1), 4490), 4545), 3)")
-        .bind(g.to_string())
-        .fetch_one(&t.store.pool)
-        .await
-        .unwrap();
+    let text: String =
+        sqlx::query_scalar("SELECT ST_AsGeoJSON(ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON($1), 4490), 4545), 3)")
+            .bind(g.to_string())
+            .fetch_one(&t.store.pool)
+            .await
+            .unwrap();
     serde_json::from_str(&text).unwrap()
 }
 
@@ -53,7 +60,11 @@ async fn a_red_line_in_epsg4545_sent_easting_first_is_not_allowed(pool: PgPool) 
     assert!(location["note_zh"].as_str().unwrap().contains("东坐标在前"), "{}", r.text);
     assert_eq!(location["counties"], json!([{"code": "450202", "name": "城中区"}]), "{}", r.text);
     let p = &location["point"]["coordinates"];
-    assert!((p[0].as_f64().unwrap() - 109.401).abs() < 0.001 && (p[1].as_f64().unwrap() - 24.351).abs() < 0.001, "{}", r.text);
+    assert!(
+        (p[0].as_f64().unwrap() - 109.401).abs() < 0.001 && (p[1].as_f64().unwrap() - 24.351).abs() < 0.001,
+        "{}",
+        r.text
+    );
 }
 
 #[sqlx::test(migrator = "landguard::store::MIGRATOR")]
@@ -62,7 +73,11 @@ async fn a_query_in_the_sea_is_refused_with_where_it_landed(pool: PgPool) {
     // (body, where it lands (lon, lat), words the suggestion must hold)
     let cases = [
         // lon/lat in the South China Sea, inside China's extent but in no county
-        (json!({"geometry": square(115.0, 15.0, 0.001), "proposed_use": "070101"}), (115.0, 15.0), "longitude, latitude"),
+        (
+            json!({"geometry": square(115.0, 15.0, 0.001), "proposed_use": "070101"}),
+            (115.0, 15.0),
+            "longitude, latitude",
+        ),
         // EPSG:4545 in authority order (northing, easting), but in the Gulf of Tonkin: not a swap, refused
         (
             json!({"geometry": {"type": "Polygon", "coordinates": [[[2_300_000.0, 500_000.0], [2_300_000.0, 500_100.0], [2_300_100.0, 500_100.0], [2_300_000.0, 500_000.0]]]},
@@ -82,7 +97,11 @@ async fn a_query_in_the_sea_is_refused_with_where_it_landed(pool: PgPool) {
             assert_eq!(r.header("content-type"), Some("application/problem+json"));
             assert!(r.body["type"].as_str().unwrap().ends_with("/outside-coverage"), "{}", r.text);
             let at = &r.body["landed_at"]["coordinates"];
-            assert!((at[0].as_f64().unwrap() - lon).abs() < 0.1 && (at[1].as_f64().unwrap() - lat).abs() < 0.1, "{}", r.text);
+            assert!(
+                (at[0].as_f64().unwrap() - lon).abs() < 0.1 && (at[1].as_f64().unwrap() - lat).abs() < 0.1,
+                "{}",
+                r.text
+            );
             assert!(r.body["detail"].as_str().unwrap().contains("outside every county"), "{}", r.text);
             assert!(r.body["detail_zh"].as_str().unwrap().contains("不在登记簿覆盖的任何县区内"), "{}", r.text);
             assert!(r.body["suggestion_en"].as_str().unwrap().contains(hint), "{}", r.text);
@@ -91,7 +110,15 @@ async fn a_query_in_the_sea_is_refused_with_where_it_landed(pool: PgPool) {
     }
     // a registered parcel outside the county outlines: refused too, the outlines suspected
     parcel_in(&t, "SEA-1", square(115.0, 15.0, 0.001), &[]).await;
-    let r = t.send("POST", "/checks/rezoning", None, &[], Some(json!({"parcel_code": "SEA-1", "proposed_use": "070101"}).to_string())).await;
+    let r = t
+        .send(
+            "POST",
+            "/checks/rezoning",
+            None,
+            &[],
+            Some(json!({"parcel_code": "SEA-1", "proposed_use": "070101"}).to_string()),
+        )
+        .await;
     assert_eq!(r.status, 422, "{}", r.text);
     assert!(r.body["suggestion_en"].as_str().unwrap().contains("counties-load"), "{}", r.text);
     assert!(r.body.get("crs").is_none(), "{}", r.text);
@@ -103,7 +130,15 @@ async fn a_query_in_the_sea_is_refused_with_where_it_landed(pool: PgPool) {
 async fn without_county_outlines_no_check_is_answered(pool: PgPool) {
     let t = app(pool).await;
     sqlx::query("DELETE FROM counties").execute(&t.store.pool).await.unwrap();
-    let r = t.send("POST", "/checks/rezoning", None, &[], Some(json!({"geometry": square(109.40, 24.35, 0.002), "proposed_use": "070101"}).to_string())).await;
+    let r = t
+        .send(
+            "POST",
+            "/checks/rezoning",
+            None,
+            &[],
+            Some(json!({"geometry": square(109.40, 24.35, 0.002), "proposed_use": "070101"}).to_string()),
+        )
+        .await;
     assert_eq!(r.status, 503, "{}", r.text);
     assert_eq!(r.header("content-type"), Some("application/problem+json"));
     assert!(r.body["type"].as_str().unwrap().ends_with("/no-county-outlines"), "{}", r.text);
@@ -135,7 +170,11 @@ async fn every_answer_has_a_receipt_that_reads_it_back_byte_for_byte(pool: PgPoo
 
     // kept as sent, with who asked
     let (kind, asked_by): (String, Option<String>) =
-        sqlx::query_as("SELECT kind, asked_by FROM check_answers WHERE id = $1").bind(id).fetch_one(&t.store.pool).await.unwrap();
+        sqlx::query_as("SELECT kind, asked_by FROM check_answers WHERE id = $1")
+            .bind(id)
+            .fetch_one(&t.store.pool)
+            .await
+            .unwrap();
     assert_eq!((kind.as_str(), asked_by.as_deref()), ("rezoning", Some("test-viewer")));
     let g = t.get(&href).await;
     assert_eq!(g.status, 200, "{}", g.text);
@@ -185,7 +224,15 @@ async fn every_answer_has_a_receipt_that_reads_it_back_byte_for_byte(pool: PgPoo
 #[sqlx::test(migrator = "landguard::store::MIGRATOR")]
 async fn kept_answers_are_append_only(pool: PgPool) {
     let t = app(pool).await;
-    let r = t.send("POST", "/checks/rezoning", None, &[], Some(json!({"geometry": square(109.45, 24.35, 0.002), "proposed_use": "070101"}).to_string())).await;
+    let r = t
+        .send(
+            "POST",
+            "/checks/rezoning",
+            None,
+            &[],
+            Some(json!({"geometry": square(109.45, 24.35, 0.002), "proposed_use": "070101"}).to_string()),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     for sql in [
         "UPDATE check_answers SET answer = '{\"decision\":\"allowed\"}'",
@@ -221,14 +268,20 @@ async fn concurrent_answers_are_each_kept(pool: PgPool) {
     let asks = (0..24).map(|i| {
         let body = json!({"geometry": square(109.40 + 0.003 * (i % 8) as f64, 24.35, 0.002), "proposed_use": "070101"});
         let token = if i % 2 == 0 { Some(t.viewer.clone()) } else { None };
-        async move { (token.is_some(), t.send("POST", "/checks/rezoning", token.as_deref(), &[], Some(body.to_string())).await) }
+        async move {
+            (token.is_some(), t.send("POST", "/checks/rezoning", token.as_deref(), &[], Some(body.to_string())).await)
+        }
     });
     let answers = futures_util::future::join_all(asks).await;
     for (by_viewer, r) in &answers {
         assert_eq!(r.status, 200, "{}", r.text);
         let id = r.body["id"].as_str().unwrap();
         assert_eq!(t.get(&format!("/checks/rezoning/{id}")).await.text, r.text);
-        let asked_by: Option<String> = sqlx::query_scalar("SELECT asked_by FROM check_answers WHERE id = $1").bind(id).fetch_one(&t.store.pool).await.unwrap();
+        let asked_by: Option<String> = sqlx::query_scalar("SELECT asked_by FROM check_answers WHERE id = $1")
+            .bind(id)
+            .fetch_one(&t.store.pool)
+            .await
+            .unwrap();
         assert_eq!(asked_by.is_some(), *by_viewer, "{id}");
     }
     assert_eq!(t.count("check_answers").await, 24);

@@ -15,7 +15,10 @@ async fn parcel_lifecycle_history_and_as_of(pool: PgPool) {
     let t = app(pool).await;
     let created = t.write("POST", PARCELS, &parcel("LZ-2020-001", square(109.40, 24.35, 0.002))).await;
     assert_eq!(created.status, 201, "{}", created.text);
-    assert_eq!(created.header("location"), Some("http://test.local/collections/construction_parcels/items/LZ-2020-001"));
+    assert_eq!(
+        created.header("location"),
+        Some("http://test.local/collections/construction_parcels/items/LZ-2020-001")
+    );
     assert_eq!(created.header("content-type"), Some("application/geo+json"));
     let etag0 = created.header("etag").unwrap().to_string();
     assert_eq!(created.body["properties"]["state"], "suspected");
@@ -48,7 +51,11 @@ async fn parcel_lifecycle_history_and_as_of(pool: PgPool) {
     ];
     for (to, date, doc) in steps {
         let r = t
-            .write("POST", &format!("{PARCELS}/LZ-2020-001/transitions"), &json!({"to": to, "date": date, "document": doc, "note": "评审通过"}))
+            .write(
+                "POST",
+                &format!("{PARCELS}/LZ-2020-001/transitions"),
+                &json!({"to": to, "date": date, "document": doc, "note": "评审通过"}),
+            )
             .await;
         assert_eq!(r.status, 200, "{to}: {}", r.text);
         assert_eq!(r.body["properties"]["state"], to);
@@ -87,17 +94,32 @@ async fn parcel_lifecycle_history_and_as_of(pool: PgPool) {
     assert_eq!(before.status, 404);
 
     // an illegal jump is 409 and names the allowed next states
-    let jump = t.write("POST", &format!("{PARCELS}/LZ-2020-001/transitions"), &json!({"to": "listed", "date": "2024-03-01", "document": "x"})).await;
+    let jump = t
+        .write(
+            "POST",
+            &format!("{PARCELS}/LZ-2020-001/transitions"),
+            &json!({"to": "listed", "date": "2024-03-01", "document": "x"}),
+        )
+        .await;
     assert_eq!(jump.status, 409, "{}", jump.text);
     assert_eq!(jump.body["allowed_next_states"], json!(["post_management"]));
     assert!(jump.body["detail"].as_str().unwrap().contains("post_management"));
 
     // a step dated before the current state is refused: steps are recorded in date order
-    let early = t.write("POST", &format!("{PARCELS}/LZ-2020-001/transitions"), &json!({"to": "post_management", "date": "2023-01-01", "document": "x"})).await;
+    let early = t
+        .write(
+            "POST",
+            &format!("{PARCELS}/LZ-2020-001/transitions"),
+            &json!({"to": "post_management", "date": "2023-01-01", "document": "x"}),
+        )
+        .await;
     assert_eq!(early.status, 409, "{}", early.text);
 
     // every write is in the audit log
-    let audited: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE feature_id = 'LZ-2020-001'").fetch_one(&t.store.pool).await.unwrap();
+    let audited: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE feature_id = 'LZ-2020-001'")
+        .fetch_one(&t.store.pool)
+        .await
+        .unwrap();
     assert_eq!(audited, 1 + 1 + 6);
 }
 
@@ -115,7 +137,12 @@ async fn bad_writes_are_refused_whole(pool: PgPool) {
     let cases: Vec<(&str, String, u16, &str)> = vec![
         ("bow-tie", unit("GD-4", "safe_use", bowtie).to_string(), 400, "Self-intersect"),
         ("swapped axes", unit("GD-5", "safe_use", square(24.3, 109.4, 0.001)).to_string(), 400, "swapped"),
-        ("projected metres", unit("GD-6", "safe_use", square(586679.0, 3791876.0, 50.0)).to_string(), 400, "projected metres"),
+        (
+            "projected metres",
+            unit("GD-6", "safe_use", square(586679.0, 3791876.0, 50.0)).to_string(),
+            400,
+            "projected metres",
+        ),
         ("unknown class and type", unknown_class.to_string(), 400, "unknown farmland class"),
         ("missing property", missing.to_string(), 400, "county_code"),
         ("malformed JSON", "{\"type\": \"Feature\", ".to_string(), 400, "not valid JSON"),
@@ -132,8 +159,14 @@ async fn bad_writes_are_refused_whole(pool: PgPool) {
     let mut many = unit("GD-7", "polluted", square(24.3, 109.4, 0.001));
     many["properties"]["land_type"] = json!("0199");
     let r = t.write("POST", UNITS, &many).await;
-    let pointers: Vec<&str> = r.body["errors"].as_array().unwrap().iter().map(|e| e["pointer"].as_str().unwrap()).collect();
-    assert!(pointers.contains(&"/geometry") && pointers.contains(&"/properties/class") && pointers.contains(&"/properties/land_type"), "{pointers:?}");
+    let pointers: Vec<&str> =
+        r.body["errors"].as_array().unwrap().iter().map(|e| e["pointer"].as_str().unwrap()).collect();
+    assert!(
+        pointers.contains(&"/geometry")
+            && pointers.contains(&"/properties/class")
+            && pointers.contains(&"/properties/land_type"),
+        "{pointers:?}"
+    );
 
     // parcels: unknown use code, unknown state
     let mut p = parcel("LZ-X", square(109.4, 24.3, 0.001));
@@ -143,7 +176,11 @@ async fn bad_writes_are_refused_whole(pool: PgPool) {
     assert_eq!(r.status, 400);
     assert!(r.text.contains("unknown land-use code") && r.text.contains("unknown lifecycle state"), "{}", r.text);
 
-    assert_eq!((t.count("farmland_unit_versions").await, t.count("audit_log").await), before, "nothing of a refused write is stored");
+    assert_eq!(
+        (t.count("farmland_unit_versions").await, t.count("audit_log").await),
+        before,
+        "nothing of a refused write is stored"
+    );
     assert_eq!(t.count("construction_parcel_versions").await, 0);
 }
 
@@ -166,9 +203,18 @@ async fn writes_need_an_editor(pool: PgPool) {
 #[sqlx::test(migrator = "landguard::store::MIGRATOR")]
 async fn farmland_class_history_patch_and_delete(pool: PgPool) {
     let t = app(pool).await;
-    assert_eq!(t.write("POST", UNITS, &unit("GD-9", "priority_protection", square(109.3, 24.6, 0.001))).await.status, 201);
+    assert_eq!(
+        t.write("POST", UNITS, &unit("GD-9", "priority_protection", square(109.3, 24.6, 0.001))).await.status,
+        201
+    );
     // dynamic adjustment: the class changes from a date on
-    let r = t.write("PATCH", &format!("{UNITS}/GD-9"), &json!({"properties": {"class": "safe_use", "valid_from": "2024-07-01", "measures_in_place": false}})).await;
+    let r = t
+        .write(
+            "PATCH",
+            &format!("{UNITS}/GD-9"),
+            &json!({"properties": {"class": "safe_use", "valid_from": "2024-07-01", "measures_in_place": false}}),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["properties"]["class"], "safe_use");
     assert_eq!(r.body["properties"]["unit_code"], "GD-9");
@@ -177,7 +223,13 @@ async fn farmland_class_history_patch_and_delete(pool: PgPool) {
     let now = t.get(&format!("{UNITS}/GD-9?datetime=2024-07-01")).await;
     assert_eq!(now.body["properties"]["class"], "safe_use");
     // a correction on the same day supersedes, it does not add a day of history
-    let fix = t.write("PATCH", &format!("{UNITS}/GD-9"), &json!({"properties": {"valid_from": "2024-07-01", "basis_doc": "柳环发〔2024〕9号"}})).await;
+    let fix = t
+        .write(
+            "PATCH",
+            &format!("{UNITS}/GD-9"),
+            &json!({"properties": {"valid_from": "2024-07-01", "basis_doc": "柳环发〔2024〕9号"}}),
+        )
+        .await;
     assert_eq!(fix.status, 200, "{}", fix.text);
     let h = t.get(&format!("{UNITS}/GD-9/history")).await;
     let versions = h.body["versions"].as_array().unwrap();
@@ -191,11 +243,20 @@ async fn farmland_class_history_patch_and_delete(pool: PgPool) {
     // delete ends the feature; its history stays
     let etag = t.get(&format!("{UNITS}/GD-9")).await.header("etag").unwrap().to_string();
     let token = t.editor.clone();
-    assert_eq!(t.send("DELETE", &format!("{UNITS}/GD-9"), Some(&token), &[("if-match", "\"v1\"")], None).await.status, 412);
-    assert_eq!(t.send("DELETE", &format!("{UNITS}/GD-9"), Some(&token), &[("if-match", &etag)], None).await.status, 204);
+    assert_eq!(
+        t.send("DELETE", &format!("{UNITS}/GD-9"), Some(&token), &[("if-match", "\"v1\"")], None).await.status,
+        412
+    );
+    assert_eq!(
+        t.send("DELETE", &format!("{UNITS}/GD-9"), Some(&token), &[("if-match", &etag)], None).await.status,
+        204
+    );
     assert_eq!(t.get(&format!("{UNITS}/GD-9")).await.status, 404);
     assert_eq!(t.get(&format!("{UNITS}/GD-9/history")).await.status, 200);
-    assert_eq!(t.get(&format!("{UNITS}/GD-9?datetime=2024-06-30")).await.body["properties"]["class"], "priority_protection");
+    assert_eq!(
+        t.get(&format!("{UNITS}/GD-9?datetime=2024-06-30")).await.body["properties"]["class"],
+        "priority_protection"
+    );
 }
 
 #[sqlx::test(migrator = "landguard::store::MIGRATOR")]
@@ -210,7 +271,10 @@ async fn audit_log_refuses_update_and_delete(pool: PgPool) {
     }
     assert_eq!(t.count("audit_log").await, n);
     // the database role here owns the table (and is a superuser): the refusal does not depend on privileges
-    let owner: String = sqlx::query_scalar("SELECT tableowner::text FROM pg_tables WHERE tablename = 'audit_log'").fetch_one(&t.store.pool).await.unwrap();
+    let owner: String = sqlx::query_scalar("SELECT tableowner::text FROM pg_tables WHERE tablename = 'audit_log'")
+        .fetch_one(&t.store.pool)
+        .await
+        .unwrap();
     let me: String = sqlx::query_scalar("SELECT current_user::text").fetch_one(&t.store.pool).await.unwrap();
     assert_eq!(owner, me);
 }
@@ -219,7 +283,9 @@ async fn audit_log_refuses_update_and_delete(pool: PgPool) {
 async fn items_page_with_next_links(pool: PgPool) {
     let t = app(pool).await;
     for i in 0..5 {
-        let r = t.write("POST", UNITS, &unit(&format!("GD-{i}"), "safe_use", square(109.3 + i as f64 * 0.01, 24.6, 0.001))).await;
+        let r = t
+            .write("POST", UNITS, &unit(&format!("GD-{i}"), "safe_use", square(109.3 + i as f64 * 0.01, 24.6, 0.001)))
+            .await;
         assert_eq!(r.status, 201);
     }
     let mut url = format!("{UNITS}?limit=2");
@@ -230,7 +296,12 @@ async fn items_page_with_next_links(pool: PgPool) {
         for f in r.body["features"].as_array().unwrap() {
             seen.push(f["id"].as_str().unwrap().to_string());
         }
-        let next = r.body["links"].as_array().unwrap().iter().find(|l| l["rel"] == "next").map(|l| l["href"].as_str().unwrap().to_string());
+        let next = r.body["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["rel"] == "next")
+            .map(|l| l["href"].as_str().unwrap().to_string());
         match next {
             Some(n) => url = n.trim_start_matches("http://test.local").to_string(),
             None => break,
@@ -256,7 +327,9 @@ async fn properties_at_the_top_level_are_refused_and_writes_that_change_nothing_
     let before = stored(&t).await;
 
     // the fields beside `properties` instead of inside it: 400, saying where they belong, in both languages
-    let r = t.write("PATCH", &format!("{UNITS}/GD-1"), &json!({"class": "strict_control", "valid_from": "2024-05-01"})).await;
+    let r = t
+        .write("PATCH", &format!("{UNITS}/GD-1"), &json!({"class": "strict_control", "valid_from": "2024-05-01"}))
+        .await;
     assert_eq!(r.status, 400, "{}", r.text);
     assert_eq!(r.header("content-type"), Some("application/problem+json"));
     let errors = r.body["errors"].as_array().unwrap();
@@ -310,7 +383,13 @@ async fn properties_at_the_top_level_are_refused_and_writes_that_change_nothing_
     assert_eq!(h.body["versions"].as_array().unwrap().len(), 1, "{}", h.text);
 
     // the real change at its real date, which an empty version dated today used to block (409)
-    let r = t.write("PATCH", &format!("{UNITS}/GD-1"), &json!({"properties": {"class": "strict_control", "valid_from": "2024-05-01"}})).await;
+    let r = t
+        .write(
+            "PATCH",
+            &format!("{UNITS}/GD-1"),
+            &json!({"properties": {"class": "strict_control", "valid_from": "2024-05-01"}}),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_ne!(r.header("etag"), Some(etag.as_str()));
     assert_eq!(t.get(&format!("{UNITS}/GD-1?datetime=2024-05-01")).await.body["properties"]["class"], "strict_control");
@@ -318,7 +397,13 @@ async fn properties_at_the_top_level_are_refused_and_writes_that_change_nothing_
 
     // a parcel whose current version came from a transition: written back as read, it stays as it is
     assert_eq!(t.write("POST", PARCELS, &parcel("LZ-1", square(109.4, 24.3, 0.002))).await.status, 201);
-    let r = t.write("POST", &format!("{PARCELS}/LZ-1/transitions"), &json!({"to": "surveying", "date": "2021-03-01", "document": "柳环函〔2021〕11号"})).await;
+    let r = t
+        .write(
+            "POST",
+            &format!("{PARCELS}/LZ-1/transitions"),
+            &json!({"to": "surveying", "date": "2021-03-01", "document": "柳环函〔2021〕11号"}),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let parcel_etag = r.header("etag").unwrap().to_string();
     let mut read = t.get(&format!("{PARCELS}/LZ-1")).await.body;
@@ -329,7 +414,9 @@ async fn properties_at_the_top_level_are_refused_and_writes_that_change_nothing_
     assert_eq!(r.body["properties"]["state"], "surveying");
     assert_eq!(t.count("construction_parcel_versions").await, versions);
     // and a real change to it is still recorded
-    let r = t.write("PATCH", &format!("{PARCELS}/LZ-1"), &json!({"properties": {"name": "原柳州市某化工厂地块（北区）"}})).await;
+    let r = t
+        .write("PATCH", &format!("{PARCELS}/LZ-1"), &json!({"properties": {"name": "原柳州市某化工厂地块（北区）"}}))
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(t.count("construction_parcel_versions").await, versions + 1);
 }

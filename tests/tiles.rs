@@ -110,9 +110,15 @@ async fn tiles_carry_the_layer_properties(pool: PgPool) {
     let created = t.write("POST", UNITS, &u).await;
     assert_eq!(created.status, 201, "{}", created.text);
     let area = created.body["properties"]["area_m2"].as_f64().unwrap();
-    assert_eq!(t.write("POST", UNITS, &unit("450222-GD-000002", "safe_use", square(109.396, 24.350, 0.002))).await.status, 201);
+    assert_eq!(
+        t.write("POST", UNITS, &unit("450222-GD-000002", "safe_use", square(109.396, 24.350, 0.002))).await.status,
+        201
+    );
     // far away: not in the tile
-    assert_eq!(t.write("POST", UNITS, &unit("450222-GD-000003", "safe_use", square(110.5, 25.5, 0.002))).await.status, 201);
+    assert_eq!(
+        t.write("POST", UNITS, &unit("450222-GD-000003", "safe_use", square(110.5, 25.5, 0.002))).await.status,
+        201
+    );
     let mut p = parcel("LZ-T-001", square(109.401, 24.353, 0.001));
     p["properties"]["remediated_for_class"] = json!(2);
     assert_eq!(t.write("POST", PARCELS, &p).await.status, 201);
@@ -173,7 +179,10 @@ async fn tiles_carry_the_layer_properties(pool: PgPool) {
 #[sqlx::test(migrator = "landguard::store::MIGRATOR")]
 async fn empty_tiles_and_small_features_at_low_zoom(pool: PgPool) {
     let (t, _) = tile_app(pool, Settings::default()).await;
-    assert_eq!(t.write("POST", UNITS, &unit("450222-GD-000001", "safe_use", square(109.400, 24.350, 0.002))).await.status, 201);
+    assert_eq!(
+        t.write("POST", UNITS, &unit("450222-GD-000001", "safe_use", square(109.400, 24.350, 0.002))).await.status,
+        201
+    );
     // a tile with nothing in it: 200, empty body, the MVT type
     let (status, h, body) = get_bytes(&t, &tile_url("farmland_units", tile_of(-70.0, -30.0, 8)), &[]).await;
     assert_eq!(status, 200);
@@ -198,7 +207,10 @@ async fn empty_tiles_and_small_features_at_low_zoom(pool: PgPool) {
 async fn etag_304_and_no_stale_tile_after_api_writes(pool: PgPool) {
     let (t, cache) = tile_app(pool, Settings::default()).await;
     let code = "450222-GD-000001";
-    assert_eq!(t.write("POST", UNITS, &unit(code, "priority_protection", square(109.400, 24.350, 0.002))).await.status, 201);
+    assert_eq!(
+        t.write("POST", UNITS, &unit(code, "priority_protection", square(109.400, 24.350, 0.002))).await.status,
+        201
+    );
     let url = tile_url("farmland_units", tile_of(109.401, 24.351, 15));
 
     let (_, h, _) = get_bytes(&t, &url, &[]).await;
@@ -252,7 +264,11 @@ async fn etag_304_and_no_stale_tile_after_api_writes(pool: PgPool) {
     let petag = header(&h, "etag").unwrap().to_string();
     assert_eq!(get_bytes(&t, &purl, &[]).await.1.get("x-tile-cache").unwrap(), "hit");
     let r = t
-        .write("POST", &format!("{PARCELS}/LZ-T-001/transitions"), &json!({"to": "surveying", "date": "2021-03-01", "document": "柳环函〔2021〕11号"}))
+        .write(
+            "POST",
+            &format!("{PARCELS}/LZ-T-001/transitions"),
+            &json!({"to": "surveying", "date": "2021-03-01", "document": "柳环函〔2021〕11号"}),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let (status, h, body) = get_bytes(&t, &purl, &[("if-none-match", &petag)]).await;
@@ -265,7 +281,10 @@ async fn etag_304_and_no_stale_tile_after_api_writes(pool: PgPool) {
 async fn a_write_in_sql_by_another_process_invalidates(pool: PgPool) {
     let (t, cache) = tile_app(pool, Settings::default()).await;
     let code = "450222-GD-000001";
-    assert_eq!(t.write("POST", UNITS, &unit(code, "priority_protection", square(109.400, 24.350, 0.002))).await.status, 201);
+    assert_eq!(
+        t.write("POST", UNITS, &unit(code, "priority_protection", square(109.400, 24.350, 0.002))).await.status,
+        201
+    );
     let url = tile_url("farmland_units", tile_of(109.401, 24.351, 15));
     let (_, h, _) = get_bytes(&t, &url, &[]).await;
     let mut etag = header(&h, "etag").unwrap().to_string();
@@ -336,12 +355,17 @@ async fn as_of_tiles(pool: PgPool) {
     let etag_before = header(&h_before, "etag").unwrap().to_string();
     for (to, date) in [("surveying", "2021-03-01"), ("risk_assessment", "2021-09-15"), ("listed", "2022-01-10")] {
         let r = t
-            .write("POST", &format!("{PARCELS}/LZ-T-001/transitions"), &json!({"to": to, "date": date, "document": "桂环函〔2022〕8号"}))
+            .write(
+                "POST",
+                &format!("{PARCELS}/LZ-T-001/transitions"),
+                &json!({"to": to, "date": date, "document": "桂环函〔2022〕8号"}),
+            )
             .await;
         assert_eq!(r.status, 200, "{}", r.text);
     }
     // the same as-of request after the transitions shows the state on that day, as now known
-    let (status, h, body) = get_bytes(&t, &format!("{url}?datetime=2022-06-01"), &[("if-none-match", &etag_before)]).await;
+    let (status, h, body) =
+        get_bytes(&t, &format!("{url}?datetime=2022-06-01"), &[("if-none-match", &etag_before)]).await;
     assert_eq!(status, 200);
     assert_ne!(header(&h, "etag"), Some(etag_before.as_str()));
     assert_eq!(state_on(&body), Some(json!("listed")));
@@ -405,7 +429,10 @@ async fn the_size_bound_reduces_and_says_so(pool: PgPool) {
     let settings = Settings { tile_max_bytes: 700, ..Settings::default() };
     let (t, _) = tile_app(pool, settings).await;
     for i in 0..12 {
-        let mut p = parcel(&format!("LZ-T-{i:03}"), square(109.385 + 0.0015 * f64::from(i % 4), 24.350 + 0.0015 * f64::from(i / 4), 0.001));
+        let mut p = parcel(
+            &format!("LZ-T-{i:03}"),
+            square(109.385 + 0.0015 * f64::from(i % 4), 24.350 + 0.0015 * f64::from(i / 4), 0.001),
+        );
         p["properties"]["name"] = json!(format!("一个名字很长的地块，用来让瓦片超过大小上限 {i}"));
         assert_eq!(t.write("POST", PARCELS, &p).await.status, 201);
     }
@@ -442,7 +469,10 @@ async fn the_size_bound_reduces_and_says_so(pool: PgPool) {
 #[sqlx::test(migrator = "landguard::store::MIGRATOR")]
 async fn cache_off_still_serves_fresh_tiles(pool: PgPool) {
     let (t, cache) = tile_app(pool, Settings { tile_cache_bytes: 0, ..Settings::default() }).await;
-    assert_eq!(t.write("POST", UNITS, &unit("450222-GD-000001", "safe_use", square(109.400, 24.350, 0.002))).await.status, 201);
+    assert_eq!(
+        t.write("POST", UNITS, &unit("450222-GD-000001", "safe_use", square(109.400, 24.350, 0.002))).await.status,
+        201
+    );
     let url = tile_url("farmland_units", tile_of(109.401, 24.351, 14));
     for _ in 0..3 {
         let (status, h, body) = get_bytes(&t, &url, &[]).await;
@@ -461,8 +491,14 @@ async fn tilejson_and_tilesets(pool: PgPool) {
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.body["bounds"][0], -180.0);
 
-    assert_eq!(t.write("POST", UNITS, &unit("450222-GD-000001", "safe_use", square(109.40, 24.35, 0.002))).await.status, 201);
-    assert_eq!(t.write("POST", UNITS, &unit("450222-GD-000002", "safe_use", square(110.20, 25.10, 0.002))).await.status, 201);
+    assert_eq!(
+        t.write("POST", UNITS, &unit("450222-GD-000001", "safe_use", square(109.40, 24.35, 0.002))).await.status,
+        201
+    );
+    assert_eq!(
+        t.write("POST", UNITS, &unit("450222-GD-000002", "safe_use", square(110.20, 25.10, 0.002))).await.status,
+        201
+    );
     let r = t.get("/collections/farmland_units/tiles/WebMercatorQuad").await;
     assert_eq!(r.status, 200);
     assert_eq!(r.header("content-type"), Some("application/json"));
@@ -483,7 +519,10 @@ async fn tilejson_and_tilesets(pool: PgPool) {
         assert!(fields.contains(&f), "{f} in {fields:?}");
     }
     // bounds follow writes (the extent is cached by data version)
-    assert_eq!(t.write("POST", UNITS, &unit("450222-GD-000003", "safe_use", square(111.00, 25.10, 0.002))).await.status, 201);
+    assert_eq!(
+        t.write("POST", UNITS, &unit("450222-GD-000003", "safe_use", square(111.00, 25.10, 0.002))).await.status,
+        201
+    );
     let r = t.get("/collections/farmland_units/tiles/WebMercatorQuad").await;
     assert!(close(r.body["bounds"][2].as_f64().unwrap(), 111.002), "{}", r.body["bounds"]);
     // as-of TileJSON points its tiles at the same day
@@ -517,7 +556,10 @@ async fn concurrent_requests_never_get_a_tile_older_than_a_committed_write(pool:
     use std::sync::atomic::{AtomicBool, Ordering};
     let (t, cache) = tile_app(pool, Settings::default()).await;
     let code = "450222-GD-000001";
-    assert_eq!(t.write("POST", UNITS, &unit(code, "priority_protection", square(109.400, 24.350, 0.002))).await.status, 201);
+    assert_eq!(
+        t.write("POST", UNITS, &unit(code, "priority_protection", square(109.400, 24.350, 0.002))).await.status,
+        201
+    );
     let url = tile_url("farmland_units", tile_of(109.401, 24.351, 15));
     // readers in the background keep data-version reads in flight, so requests below share them
     let stop = Arc::new(AtomicBool::new(false));
@@ -565,7 +607,10 @@ async fn concurrent_requests_for_a_cold_tile_render_it_once(pool: PgPool) {
     use http_body_util::BodyExt;
     use tower::ServiceExt;
     let (t, cache) = tile_app(pool, Settings::default()).await;
-    assert_eq!(t.write("POST", UNITS, &unit("450222-GD-000001", "safe_use", square(109.400, 24.350, 0.002))).await.status, 201);
+    assert_eq!(
+        t.write("POST", UNITS, &unit("450222-GD-000001", "safe_use", square(109.400, 24.350, 0.002))).await.status,
+        201
+    );
     let url = tile_url("farmland_units", tile_of(109.401, 24.351, 15));
     // Another session holds the table, so the render waits until every request has missed and is waiting
     // too (the data version is read from another table and is not held up).
@@ -576,9 +621,11 @@ async fn concurrent_requests_for_a_cold_tile_render_it_once(pool: PgPool) {
         .map(|_| {
             let (app, url) = (t.app.clone(), url.clone());
             tokio::spawn(async move {
-                let req = axum::http::Request::builder().uri(url).header("host", "test.local").body(Body::empty()).unwrap();
+                let req =
+                    axum::http::Request::builder().uri(url).header("host", "test.local").body(Body::empty()).unwrap();
                 let resp = app.oneshot(req).await.unwrap();
-                let (status, how) = (resp.status().as_u16(), header(resp.headers(), "x-tile-cache").map(str::to_string));
+                let (status, how) =
+                    (resp.status().as_u16(), header(resp.headers(), "x-tile-cache").map(str::to_string));
                 (status, how, resp.into_body().collect().await.unwrap().to_bytes().to_vec())
             })
         })

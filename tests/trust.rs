@@ -40,7 +40,9 @@ fn is_problem(r: &Resp, status: u16) {
 async fn the_audit_log_is_for_admins(pool: PgPool) {
     let t = app(pool).await;
     for i in 0..3 {
-        let r = t.write("POST", UNITS, &unit(&format!("GD-{i}"), "safe_use", square(109.3 + i as f64 * 0.01, 24.6, 0.001))).await;
+        let r = t
+            .write("POST", UNITS, &unit(&format!("GD-{i}"), "safe_use", square(109.3 + i as f64 * 0.01, 24.6, 0.001)))
+            .await;
         assert_eq!(r.status, 201, "{}", r.text);
     }
     let etag = t.get(&format!("{UNITS}/GD-1")).await.header("etag").unwrap().to_string();
@@ -66,11 +68,13 @@ async fn the_audit_log_is_for_admins(pool: PgPool) {
     assert!(entries.windows(2).all(|w| w[0]["id"].as_i64() > w[1]["id"].as_i64()));
 
     // filtered by feature, and paged with next links that keep the filter
-    let one = t.send("GET", "/audit?collection=farmland_units&feature_id=GD-1&limit=1", Some(&t.admin), &[], None).await;
+    let one =
+        t.send("GET", "/audit?collection=farmland_units&feature_id=GD-1&limit=1", Some(&t.admin), &[], None).await;
     assert_eq!(one.status, 200, "{}", one.text);
     assert_eq!(one.body["entries"].as_array().unwrap().len(), 1);
     assert_eq!(one.body["entries"][0]["action"], "replace");
-    let next = one.body["links"].as_array().unwrap().iter().find(|l| l["rel"] == "next").unwrap()["href"].as_str().unwrap();
+    let next =
+        one.body["links"].as_array().unwrap().iter().find(|l| l["rel"] == "next").unwrap()["href"].as_str().unwrap();
     let next = next.trim_start_matches("http://test.local");
     assert!(next.contains("feature_id=GD-1"), "{next}");
     let two = t.send("GET", next, Some(&t.admin), &[], None).await;
@@ -111,7 +115,11 @@ async fn tokens_never_reach_the_logs_or_the_tables(pool: PgPool) {
     let t = app(pool).await;
     let capture = Capture::default();
     // Everything, at the most verbose level (sqlx statements, tower-http spans and events, our own).
-    let subscriber = tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(capture.clone()).with_ansi(false).finish();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(capture.clone())
+        .with_ansi(false)
+        .finish();
     let guard = tracing::subscriber::set_default(subscriber);
     let forged = format!("lg_{}", "ab".repeat(32));
     let r = t.write("POST", UNITS, &unit("GD-1", "safe_use", square(109.3, 24.6, 0.001))).await;
@@ -124,25 +132,40 @@ async fn tokens_never_reach_the_logs_or_the_tables(pool: PgPool) {
     assert_eq!(t.send("GET", "/nowhere", Some(&t.editor), &[], None).await.status, 404);
     drop(guard);
     let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
-    assert!(logs.contains("request") && logs.contains("/collections/{collection}/items"), "the capture works: {}", &logs[..logs.len().min(2000)]);
+    assert!(
+        logs.contains("request") && logs.contains("/collections/{collection}/items"),
+        "the capture works: {}",
+        &logs[..logs.len().min(2000)]
+    );
     for token in [&t.editor, &t.viewer, &t.admin, &forged] {
         assert!(!logs.contains(token.as_str()), "a token is in the logs");
         // nor any long piece of it
         assert!(!logs.contains(&token[3..30]), "part of a token is in the logs");
     }
     // at rest: only hashes
-    let rows: Vec<String> = sqlx::query_scalar("SELECT row_to_json(t)::text FROM api_tokens t UNION ALL SELECT row_to_json(a)::text FROM audit_log a")
-        .fetch_all(&t.store.pool)
-        .await
-        .unwrap();
+    let rows: Vec<String> = sqlx::query_scalar(
+        "SELECT row_to_json(t)::text FROM api_tokens t UNION ALL SELECT row_to_json(a)::text FROM audit_log a",
+    )
+    .fetch_all(&t.store.pool)
+    .await
+    .unwrap();
     for token in [&t.editor, &t.viewer, &t.admin] {
         assert!(rows.iter().all(|r| !r.contains(&token[3..30])), "a token is stored as given");
     }
 }
 
 fn landguard(url: &str, args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(BIN).args(args).env("DATABASE_URL", url).env_remove("LANDGUARD_CONFIG").output().expect("run landguard");
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).to_string(), String::from_utf8_lossy(&out.stderr).to_string())
+    let out = Command::new(BIN)
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env_remove("LANDGUARD_CONFIG")
+        .output()
+        .expect("run landguard");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
 }
 
 #[sqlx::test(migrator = "landguard::store::MIGRATOR")]
@@ -163,7 +186,9 @@ async fn token_create_list_revoke_through_the_binary(pool: PgPool) {
     assert!(!list.contains(&token[3..]), "list never shows a token");
 
     // the token works over HTTP until it is revoked
-    let r = t.send("POST", UNITS, Some(&token), &[], Some(unit("GD-1", "safe_use", square(109.3, 24.6, 0.001)).to_string())).await;
+    let r = t
+        .send("POST", UNITS, Some(&token), &[], Some(unit("GD-1", "safe_use", square(109.3, 24.6, 0.001)).to_string()))
+        .await;
     assert_eq!(r.status, 201, "{}", r.text);
     let (ok, _, err) = landguard(&url, &["token", "revoke", "--name", "cli-editor"]);
     assert!(ok, "{err}");
@@ -183,11 +208,17 @@ async fn token_create_list_revoke_through_the_binary(pool: PgPool) {
         assert!(!ok, "{args:?} should fail");
         assert!(err.contains(says), "{args:?}: {err}");
     }
-    let actions: Vec<String> = sqlx::query_scalar("SELECT action || ' ' || feature_id FROM audit_log WHERE actor = 'landguard-cli' ORDER BY id")
-        .fetch_all(&t.store.pool)
-        .await
-        .unwrap();
-    assert!(actions.contains(&"token.create cli-editor".to_string()) && actions.contains(&"token.revoke cli-editor".to_string()), "{actions:?}");
+    let actions: Vec<String> = sqlx::query_scalar(
+        "SELECT action || ' ' || feature_id FROM audit_log WHERE actor = 'landguard-cli' ORDER BY id",
+    )
+    .fetch_all(&t.store.pool)
+    .await
+    .unwrap();
+    assert!(
+        actions.contains(&"token.create cli-editor".to_string())
+            && actions.contains(&"token.revoke cli-editor".to_string()),
+        "{actions:?}"
+    );
 }
 
 // ---------------------------------------------------------------- limits
@@ -213,11 +244,19 @@ async fn deep_json_large_bodies_and_large_limits_are_refused(pool: PgPool) {
         }
     }
     // a filter too
-    let deep_filter = format!("{}{{\"op\":\"=\",\"args\":[{{\"property\":\"class\"}},\"safe_use\"]}}{}", "{\"op\":\"not\",\"args\":[".repeat(40), "]}".repeat(40));
+    let deep_filter = format!(
+        "{}{{\"op\":\"=\",\"args\":[{{\"property\":\"class\"}},\"safe_use\"]}}{}",
+        "{\"op\":\"not\",\"args\":[".repeat(40),
+        "]}".repeat(40)
+    );
     let r = t.get(&format!("{UNITS}?filter-lang=cql2-json&filter={}", urlenc(&deep_filter))).await;
     is_problem(&r, 400);
     // the default depth leaves room for real features and filters
-    let ok_filter = format!("{}{{\"op\":\"=\",\"args\":[{{\"property\":\"class\"}},\"safe_use\"]}}{}", "{\"op\":\"not\",\"args\":[".repeat(4), "]}".repeat(4));
+    let ok_filter = format!(
+        "{}{{\"op\":\"=\",\"args\":[{{\"property\":\"class\"}},\"safe_use\"]}}{}",
+        "{\"op\":\"not\",\"args\":[".repeat(4),
+        "]}".repeat(4)
+    );
     assert_eq!(t.get(&format!("{UNITS}?filter-lang=cql2-json&filter={}", urlenc(&ok_filter))).await.status, 200);
 
     // body size: 413 as a problem, nothing stored
@@ -238,7 +277,13 @@ async fn deep_json_large_bodies_and_large_limits_are_refused(pool: PgPool) {
 /// default limits, so that seeding does not depend on how fast a busy CI machine is).
 fn limited(seeded: &TestApp, store: landguard::store::Store, settings: Settings) -> TestApp {
     let app = landguard::http::router(landguard::http::AppState::new(store, std::sync::Arc::new(settings)));
-    TestApp { app, store: seeded.store.clone(), editor: seeded.editor.clone(), viewer: seeded.viewer.clone(), admin: seeded.admin.clone() }
+    TestApp {
+        app,
+        store: seeded.store.clone(),
+        editor: seeded.editor.clone(),
+        viewer: seeded.viewer.clone(),
+        admin: seeded.admin.clone(),
+    }
 }
 
 fn urlenc(s: &str) -> String {
@@ -248,14 +293,22 @@ fn urlenc(s: &str) -> String {
 /// A pool over the same database whose connections carry `statement_timeout`, as `Store::connect` makes them.
 async fn pool_with(pool: &PgPool, max: u32, acquire_ms: u64, statement_timeout_ms: u64) -> PgPool {
     let opts = (*pool.connect_options()).clone().options([("statement_timeout", statement_timeout_ms.to_string())]);
-    PgPoolOptions::new().max_connections(max).acquire_timeout(Duration::from_millis(acquire_ms)).connect_with(opts).await.unwrap()
+    PgPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(Duration::from_millis(acquire_ms))
+        .connect_with(opts)
+        .await
+        .unwrap()
 }
 
 /// Holds ACCESS EXCLUSIVE locks on both registry tables until the transaction is dropped: every query on
 /// them waits, which is a slow query on a real path, made on purpose.
 async fn lock_registry(pool: &PgPool) -> sqlx::Transaction<'static, sqlx::Postgres> {
     let mut tx = pool.begin().await.unwrap();
-    sqlx::query("LOCK TABLE farmland_unit_versions, construction_parcel_versions IN ACCESS EXCLUSIVE MODE").execute(&mut *tx).await.unwrap();
+    sqlx::query("LOCK TABLE farmland_unit_versions, construction_parcel_versions IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
     tx
 }
 
@@ -264,15 +317,21 @@ async fn slow_queries_end_as_503_under_each_kind_of_limit(pool: PgPool) {
     let seeded = app(pool.clone()).await;
     assert_eq!(seeded.write("POST", UNITS, &unit("GD-1", "safe_use", square(109.3, 24.6, 0.001))).await.status, 201);
     let etag = seeded.get(&format!("{UNITS}/GD-1")).await.header("etag").unwrap().to_string();
-    let settings = Settings { items_timeout_ms: 400, check_timeout_ms: 400, write_timeout_ms: 400, request_timeout_ms: 20_000, ..Settings::default() };
+    let settings = Settings {
+        items_timeout_ms: 400,
+        check_timeout_ms: 400,
+        write_timeout_ms: 400,
+        request_timeout_ms: 20_000,
+        ..Settings::default()
+    };
     let t = limited(&seeded, landguard::store::Store::from_pool(pool_with(&pool, 8, 3000, 400).await), settings);
     let versions = t.count("farmland_unit_versions").await;
     let lock = lock_registry(&pool).await;
     let check = json!({"geometry": square(109.3, 24.6, 0.01), "proposed_use": "070101"}).to_string();
     let cases: Vec<(&str, String, Option<String>)> = vec![
-        ("GET", format!("{UNITS}?limit=10"), None),                     // a page: items_timeout_ms
-        ("GET", format!("{UNITS}/GD-1"), None),                         // a single read: statement_timeout_ms
-        ("POST", "/checks/rezoning".into(), Some(check.clone())),        // a check: check_timeout_ms
+        ("GET", format!("{UNITS}?limit=10"), None), // a page: items_timeout_ms
+        ("GET", format!("{UNITS}/GD-1"), None),     // a single read: statement_timeout_ms
+        ("POST", "/checks/rezoning".into(), Some(check.clone())), // a check: check_timeout_ms
         ("PUT", format!("{UNITS}/GD-1"), Some(unit("GD-1", "strict_control", square(109.3, 24.6, 0.001)).to_string())), // write_timeout_ms
     ];
     for (method, uri, body) in cases {
@@ -289,7 +348,9 @@ async fn slow_queries_end_as_503_under_each_kind_of_limit(pool: PgPool) {
     assert_eq!(t.count("farmland_unit_versions").await, versions, "the timed-out write left nothing");
     assert_eq!(t.get(&format!("{UNITS}?limit=10")).await.status, 200);
     assert_eq!(t.send("POST", "/checks/rezoning", None, &[], Some(check)).await.status, 200);
-    let r = t.write_if("PUT", &format!("{UNITS}/GD-1"), &etag, &unit("GD-1", "strict_control", square(109.3, 24.6, 0.001))).await;
+    let r = t
+        .write_if("PUT", &format!("{UNITS}/GD-1"), &etag, &unit("GD-1", "strict_control", square(109.3, 24.6, 0.001)))
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
 }
 
@@ -299,7 +360,12 @@ async fn a_page_without_a_transaction_keeps_the_connections_limit(pool: PgPool) 
     // SET LOCAL), and the connection's own limit still ends a slow one
     let seeded = app(pool.clone()).await;
     assert_eq!(seeded.write("POST", UNITS, &unit("GD-1", "safe_use", square(109.3, 24.6, 0.001))).await.status, 201);
-    let settings = Settings { items_timeout_ms: 400, statement_timeout_ms: 400, request_timeout_ms: 20_000, ..Settings::default() };
+    let settings = Settings {
+        items_timeout_ms: 400,
+        statement_timeout_ms: 400,
+        request_timeout_ms: 20_000,
+        ..Settings::default()
+    };
     let t = limited(&seeded, landguard::store::Store::from_pool(pool_with(&pool, 4, 3000, 400).await), settings);
     let lock = lock_registry(&pool).await;
     let start = Instant::now();
@@ -323,7 +389,9 @@ async fn the_request_limit_answers_503_and_rolls_the_write_back(pool: PgPool) {
     let (versions, audits) = (t.count("farmland_unit_versions").await, t.count("audit_log").await);
     let lock = lock_registry(&pool).await;
     let start = Instant::now();
-    let r = t.write_if("PUT", &format!("{UNITS}/GD-1"), &etag, &unit("GD-1", "strict_control", square(109.3, 24.6, 0.001))).await;
+    let r = t
+        .write_if("PUT", &format!("{UNITS}/GD-1"), &etag, &unit("GD-1", "strict_control", square(109.3, 24.6, 0.001)))
+        .await;
     is_problem(&r, 503);
     assert_eq!(r.body["type"], "https://landguard.dev/problems/request-timeout", "{}", r.text);
     assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
@@ -332,7 +400,9 @@ async fn the_request_limit_answers_503_and_rolls_the_write_back(pool: PgPool) {
     assert_eq!(t.count("farmland_unit_versions").await, versions);
     assert_eq!(t.count("audit_log").await, audits);
     // the abandoned transaction holds no lock: the same write goes through
-    let r = seeded.write_if("PUT", &format!("{UNITS}/GD-1"), &etag, &unit("GD-1", "strict_control", square(109.3, 24.6, 0.001))).await;
+    let r = seeded
+        .write_if("PUT", &format!("{UNITS}/GD-1"), &etag, &unit("GD-1", "strict_control", square(109.3, 24.6, 0.001)))
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
 }
 
@@ -341,12 +411,26 @@ async fn the_request_limit_does_not_cut_a_streamed_page(pool: PgPool) {
     // seeded through a router without the tight limit, so that a slow CI machine does not fail the seeding
     let seeder = app(pool.clone()).await;
     for i in 0..60 {
-        let r = seeder.write("POST", UNITS, &unit(&format!("GD-{i:02}"), "safe_use", square(109.0 + i as f64 * 0.01, 24.6, 0.001))).await;
+        let r = seeder
+            .write(
+                "POST",
+                UNITS,
+                &unit(&format!("GD-{i:02}"), "safe_use", square(109.0 + i as f64 * 0.01, 24.6, 0.001)),
+            )
+            .await;
         assert_eq!(r.status, 201);
     }
-    let t = limited(&seeder, landguard::store::Store::from_pool(pool), Settings { request_timeout_ms: 500, ..Settings::default() });
+    let t = limited(
+        &seeder,
+        landguard::store::Store::from_pool(pool),
+        Settings { request_timeout_ms: 500, ..Settings::default() },
+    );
     use tower::ServiceExt;
-    let req = axum::http::Request::builder().uri(format!("{UNITS}?limit=100")).header("host", "test.local").body(axum::body::Body::empty()).unwrap();
+    let req = axum::http::Request::builder()
+        .uri(format!("{UNITS}?limit=100"))
+        .header("host", "test.local")
+        .body(axum::body::Body::empty())
+        .unwrap();
     let resp = t.app.clone().oneshot(req).await.unwrap();
     assert_eq!(resp.status(), 200);
     let mut body = resp.into_body();
@@ -466,7 +550,13 @@ fn free_port() -> u16 {
 }
 
 /// One HTTP/1.1 request over a fresh connection; (status, body).
-fn http(port: u16, method: &str, path: &str, token: Option<&str>, body: Option<&str>) -> std::io::Result<(u16, String)> {
+fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+) -> std::io::Result<(u16, String)> {
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port))?;
     s.set_read_timeout(Some(Duration::from_secs(30)))?;
     let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
@@ -510,7 +600,8 @@ async fn sigterm_finishes_the_request_in_flight(pool: PgPool) {
     // a request that waits on a lock we hold: it is certainly in flight when SIGTERM arrives
     let lock = lock_registry(&pool).await;
     let token = t.viewer.clone();
-    let in_flight = std::thread::spawn(move || http(port, "GET", "/collections/farmland_units/items/GD-1", Some(&token), None));
+    let in_flight =
+        std::thread::spawn(move || http(port, "GET", "/collections/farmland_units/items/GD-1", Some(&token), None));
     let waiting = async {
         for _ in 0..100 {
             let n: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'landguard' AND wait_event_type = 'Lock'")

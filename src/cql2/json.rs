@@ -69,7 +69,9 @@ impl JParser {
                 (None, Some(value)) if value.is_finite() => Expr::Float { value, at },
                 _ => return Err(err("number out of range", ptr)),
             },
-            Value::Null => return Err(err("null is not an expression (test for null with {\"op\": \"isNull\", …})", ptr)),
+            Value::Null => {
+                return Err(err("null is not an expression (test for null with {\"op\": \"isNull\", …})", ptr))
+            }
             Value::Array(_) => return Err(err("an array is only allowed as the list of an \"in\" operator", ptr)),
             Value::Object(_) => return Err(err("unexpected object", ptr)),
         };
@@ -90,7 +92,9 @@ impl JParser {
     fn string_member<'a>(o: &'a Map<String, Value>, key: &str, ptr: &str) -> Result<&'a str, Cql2Error> {
         match o.get(key) {
             Some(Value::String(s)) => Ok(s),
-            Some(other) => Err(err(format!("\"{key}\" must be a string, found {}", kind(other)), &format!("{ptr}/{key}"))),
+            Some(other) => {
+                Err(err(format!("\"{key}\" must be a string, found {}", kind(other)), &format!("{ptr}/{key}")))
+            }
             None => Err(err(format!("missing \"{key}\""), ptr)),
         }
     }
@@ -115,7 +119,10 @@ impl JParser {
             let value = super::parse_timestamp(s).map_err(|m| err(m, &format!("{ptr}/timestamp")))?;
             Expr::Timestamp { value, at }
         } else if o.contains_key("interval") {
-            return Err(err("interval literals are not supported; compare a date property with {\"date\": …} instead", ptr));
+            return Err(err(
+                "interval literals are not supported; compare a date property with {\"date\": …} instead",
+                ptr,
+            ));
         } else if o.contains_key("type") {
             let value = self.geometry(o, ptr, depth)?;
             Expr::Geometry { value, at }
@@ -130,7 +137,9 @@ impl JParser {
                 match item.as_f64() {
                     Some(x) if v.len() < 6 => v.push(x),
                     Some(_) => break,
-                    None => return Err(err(format!("expected a number, found {}", kind(item)), &format!("{bptr}/{i}"))),
+                    None => {
+                        return Err(err(format!("expected a number, found {}", kind(item)), &format!("{bptr}/{i}")))
+                    }
                 }
             }
             let b = match (v.as_slice(), items.len()) {
@@ -138,7 +147,10 @@ impl JParser {
                 ([w, s, _, e, n, _], 6) => [*w, *s, *e, *n],
                 _ => {
                     return Err(err(
-                        format!("\"bbox\" takes 4 numbers (west, south, east, north) or 6 with heights, found {}", items.len()),
+                        format!(
+                            "\"bbox\" takes 4 numbers (west, south, east, north) or 6 with heights, found {}",
+                            items.len()
+                        ),
                         &bptr,
                     ))
                 }
@@ -180,7 +192,9 @@ impl JParser {
         let name = Self::string_member(o, "op", ptr)?;
         match o.get("args") {
             Some(Value::Array(a)) => Ok((name, a)),
-            Some(other) => Err(err(format!("\"args\" must be an array, found {}", kind(other)), &format!("{ptr}/args"))),
+            Some(other) => {
+                Err(err(format!("\"args\" must be an array, found {}", kind(other)), &format!("{ptr}/args")))
+            }
             None => Err(err(format!("operator {} has no \"args\"", quote_user(name)), ptr)),
         }
     }
@@ -190,7 +204,13 @@ impl JParser {
         if lower == "accenti" {
             err("accenti is not supported", ptr)
         } else if lower.starts_with("t_") {
-            err(format!("temporal operator {} is not supported; compare date properties with =, <, >, between", quote_user(name)), ptr)
+            err(
+                format!(
+                    "temporal operator {} is not supported; compare date properties with =, <, >, between",
+                    quote_user(name)
+                ),
+                ptr,
+            )
         } else if lower.starts_with("a_") {
             err(format!("array operator {} is not supported", quote_user(name)), ptr)
         } else {
@@ -210,7 +230,12 @@ impl JParser {
             return Ok(());
         }
         Err(err(
-            format!("operator {} takes {n} argument{}, found {}", quote_user(name), if n == 1 { "" } else { "s" }, args.len()),
+            format!(
+                "operator {} takes {n} argument{}, found {}",
+                quote_user(name),
+                if n == 1 { "" } else { "s" },
+                args.len()
+            ),
             &format!("{ptr}/args"),
         ))
     }
@@ -226,7 +251,10 @@ impl JParser {
 
     fn logical(&mut self, name: &str, args: &[Value], ptr: &str, depth: usize, and: bool) -> Result<Expr, Cql2Error> {
         if args.is_empty() {
-            return Err(err(format!("operator {} needs at least one argument", quote_user(name)), &format!("{ptr}/args")));
+            return Err(err(
+                format!("operator {} needs at least one argument", quote_user(name)),
+                &format!("{ptr}/args"),
+            ));
         }
         let mut v = Vec::with_capacity(args.len().min(MAX_NODES));
         for i in 0..args.len() {
@@ -372,10 +400,7 @@ impl JParser {
                 Geometry::MultiPolygon(v)
             }
             other => {
-                return Err(err(
-                    format!("unknown GeoJSON geometry type {}", quote_user(other)),
-                    &format!("{ptr}/type"),
-                ))
+                return Err(err(format!("unknown GeoJSON geometry type {}", quote_user(other)), &format!("{ptr}/type")))
             }
         };
         Ok(g)

@@ -153,26 +153,93 @@ impl SpatialOp {
 /// used where it fits.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
-    And { args: Vec<Expr>, at: Loc },
-    Or { args: Vec<Expr>, at: Loc },
-    Not { arg: Box<Expr>, at: Loc },
-    Compare { op: CmpOp, left: Box<Expr>, right: Box<Expr>, at: Loc },
+    And {
+        args: Vec<Expr>,
+        at: Loc,
+    },
+    Or {
+        args: Vec<Expr>,
+        at: Loc,
+    },
+    Not {
+        arg: Box<Expr>,
+        at: Loc,
+    },
+    Compare {
+        op: CmpOp,
+        left: Box<Expr>,
+        right: Box<Expr>,
+        at: Loc,
+    },
     /// `pattern` is a string literal, possibly wrapped in `CASEI`. `ilike` is GDAL's `ILIKE`.
-    Like { arg: Box<Expr>, pattern: Box<Expr>, negated: bool, ilike: bool, at: Loc },
-    Between { arg: Box<Expr>, low: Box<Expr>, high: Box<Expr>, negated: bool, at: Loc },
-    In { arg: Box<Expr>, list: Vec<Expr>, negated: bool, at: Loc },
-    IsNull { arg: Box<Expr>, negated: bool, at: Loc },
-    Spatial { op: SpatialOp, left: Box<Expr>, right: Box<Expr>, at: Loc },
+    Like {
+        arg: Box<Expr>,
+        pattern: Box<Expr>,
+        negated: bool,
+        ilike: bool,
+        at: Loc,
+    },
+    Between {
+        arg: Box<Expr>,
+        low: Box<Expr>,
+        high: Box<Expr>,
+        negated: bool,
+        at: Loc,
+    },
+    In {
+        arg: Box<Expr>,
+        list: Vec<Expr>,
+        negated: bool,
+        at: Loc,
+    },
+    IsNull {
+        arg: Box<Expr>,
+        negated: bool,
+        at: Loc,
+    },
+    Spatial {
+        op: SpatialOp,
+        left: Box<Expr>,
+        right: Box<Expr>,
+        at: Loc,
+    },
     /// `CASEI(x)`: case-insensitive comparison, rendered as `lower(x)`.
-    CaseI { arg: Box<Expr>, at: Loc },
-    Property { name: String, at: Loc },
-    Text { value: String, at: Loc },
-    Int { value: i64, at: Loc },
-    Float { value: f64, at: Loc },
-    Bool { value: bool, at: Loc },
-    Date { value: chrono::NaiveDate, at: Loc },
-    Timestamp { value: chrono::DateTime<chrono::Utc>, at: Loc },
-    Geometry { value: Geometry, at: Loc },
+    CaseI {
+        arg: Box<Expr>,
+        at: Loc,
+    },
+    Property {
+        name: String,
+        at: Loc,
+    },
+    Text {
+        value: String,
+        at: Loc,
+    },
+    Int {
+        value: i64,
+        at: Loc,
+    },
+    Float {
+        value: f64,
+        at: Loc,
+    },
+    Bool {
+        value: bool,
+        at: Loc,
+    },
+    Date {
+        value: chrono::NaiveDate,
+        at: Loc,
+    },
+    Timestamp {
+        value: chrono::DateTime<chrono::Utc>,
+        at: Loc,
+    },
+    Geometry {
+        value: Geometry,
+        at: Loc,
+    },
 }
 
 impl Expr {

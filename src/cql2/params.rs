@@ -23,9 +23,8 @@ pub fn parse_sortby(s: &str, queryables: &[Queryable]) -> Result<Vec<(&'static s
     if s.len() > MAX_PARAM_BYTES {
         return Err(Cql2Error::at_offset(format!("sortby is longer than {MAX_PARAM_BYTES} bytes"), MAX_PARAM_BYTES));
     }
-    let sortable = || {
-        queryables.iter().filter(|q| q.qtype != QType::Geometry).map(|q| q.name).collect::<Vec<_>>().join(", ")
-    };
+    let sortable =
+        || queryables.iter().filter(|q| q.qtype != QType::Geometry).map(|q| q.name).collect::<Vec<_>>().join(", ");
     let mut out: Vec<(&'static str, bool)> = Vec::new();
     let mut seen: Vec<&'static str> = Vec::new();
     for (at, item) in items(s) {
@@ -65,7 +64,10 @@ pub fn parse_sortby(s: &str, queryables: &[Queryable]) -> Result<Vec<(&'static s
 /// selects no properties.
 pub fn parse_properties(s: &str, allowed: &[&'static str]) -> Result<Vec<&'static str>, Cql2Error> {
     if s.len() > MAX_PARAM_BYTES {
-        return Err(Cql2Error::at_offset(format!("properties is longer than {MAX_PARAM_BYTES} bytes"), MAX_PARAM_BYTES));
+        return Err(Cql2Error::at_offset(
+            format!("properties is longer than {MAX_PARAM_BYTES} bytes"),
+            MAX_PARAM_BYTES,
+        ));
     }
     let mut out: Vec<&'static str> = Vec::new();
     if s.trim().is_empty() {
@@ -73,7 +75,10 @@ pub fn parse_properties(s: &str, allowed: &[&'static str]) -> Result<Vec<&'stati
     }
     for (at, name) in items(s) {
         if name.is_empty() {
-            return Err(Cql2Error::at_offset("empty property name in properties; expected names separated by commas", at));
+            return Err(Cql2Error::at_offset(
+                "empty property name in properties; expected names separated by commas",
+                at,
+            ));
         }
         let Some(&found) = allowed.iter().find(|a| **a == name) else {
             return Err(Cql2Error::at_offset(

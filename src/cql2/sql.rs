@@ -4,7 +4,8 @@
 //! queryables; every user value becomes a [`SqlParam`] with an explicit cast at its placeholder.
 
 use super::{
-    lenient_date, midnight_date, quote_user, CmpOp, Cql2Error, Expr, Loc, QType, Queryable, SqlParam, MAX_DEPTH, MAX_PARAMS,
+    lenient_date, midnight_date, quote_user, CmpOp, Cql2Error, Expr, Loc, QType, Queryable, SqlParam, MAX_DEPTH,
+    MAX_PARAMS,
 };
 
 /// The AST from the parsers is at most about `3 × MAX_DEPTH` deep; hand-built ones are cut here.
@@ -86,7 +87,10 @@ impl<'q> Ctx<'q> {
         let qs: &'q [Queryable] = self.qs;
         qs.iter().find(|q| q.name == name).ok_or_else(|| {
             let known: Vec<&str> = qs.iter().map(|q| q.name).collect();
-            Cql2Error::at(format!("unknown property {}; the queryables are: {}", quote_user(name), known.join(", ")), at)
+            Cql2Error::at(
+                format!("unknown property {}; the queryables are: {}", quote_user(name), known.join(", ")),
+                at,
+            )
         })
     }
 
@@ -154,12 +158,23 @@ impl<'q> Ctx<'q> {
         Ok(format!("(NOT {inner})"))
     }
 
-    fn between(&mut self, arg: &Expr, low: &Expr, high: &Expr, negated: bool, at: &Loc, depth: usize) -> Result<String, Cql2Error> {
+    fn between(
+        &mut self,
+        arg: &Expr,
+        low: &Expr,
+        high: &Expr,
+        negated: bool,
+        at: &Loc,
+        depth: usize,
+    ) -> Result<String, Cql2Error> {
         let t_low = self.unify(arg, low, at)?;
         let t_high = self.unify(arg, high, at)?;
         for (t, side) in [(t_low, low), (t_high, high)] {
             if matches!(t, Ty::Boolean | Ty::Geometry) {
-                return Err(Cql2Error::at(format!("BETWEEN needs numbers, strings or dates, not {}", describe(side)), side.at()));
+                return Err(Cql2Error::at(
+                    format!("BETWEEN needs numbers, strings or dates, not {}", describe(side)),
+                    side.at(),
+                ));
             }
         }
         let a = self.scalar(arg, t_low, depth)?;
@@ -169,7 +184,14 @@ impl<'q> Ctx<'q> {
         Ok(format!("({a} {not}BETWEEN {lo} AND {hi})"))
     }
 
-    fn in_list(&mut self, arg: &Expr, list: &[Expr], negated: bool, at: &Loc, depth: usize) -> Result<String, Cql2Error> {
+    fn in_list(
+        &mut self,
+        arg: &Expr,
+        list: &[Expr],
+        negated: bool,
+        at: &Loc,
+        depth: usize,
+    ) -> Result<String, Cql2Error> {
         if list.is_empty() {
             return Err(Cql2Error::at("an IN list needs at least one value", at));
         }
@@ -254,7 +276,8 @@ impl<'q> Ctx<'q> {
         let ta = self.ty(a)?;
         let tb = self.ty(b)?;
         let mismatch = |extra: &str| {
-            let blame = if matches!(b, Expr::Property { .. }) && !matches!(a, Expr::Property { .. }) { a.at() } else { b.at() };
+            let blame =
+                if matches!(b, Expr::Property { .. }) && !matches!(a, Expr::Property { .. }) { a.at() } else { b.at() };
             let blame = if matches!(blame, Loc::None) { at } else { blame };
             Cql2Error::at(
                 format!(
@@ -333,7 +356,10 @@ impl<'q> Ctx<'q> {
     fn casei(&mut self, arg: &Expr, at: &Loc, depth: usize) -> Result<String, Cql2Error> {
         let t = self.ty(arg)?;
         if t != Ty::String {
-            return Err(Cql2Error::at(format!("CASEI needs a string, but {} is {} {}", describe(arg), article(t), t.name()), at));
+            return Err(Cql2Error::at(
+                format!("CASEI needs a string, but {} is {} {}", describe(arg), article(t), t.name()),
+                at,
+            ));
         }
         let inner = self.scalar(arg, Ty::String, depth)?;
         Ok(format!("lower({inner})"))
@@ -362,7 +388,10 @@ impl<'q> Ctx<'q> {
             Expr::Date { value, at } => self.param(SqlParam::Date(*value), at),
             Expr::Timestamp { value, at } => {
                 let d = midnight_date(value).filter(|_| want == Ty::Date).ok_or_else(|| {
-                    Cql2Error::at("timestamps can only be compared with date properties, at midnight UTC; use DATE('YYYY-MM-DD')", at)
+                    Cql2Error::at(
+                        "timestamps can only be compared with date properties, at midnight UTC; use DATE('YYYY-MM-DD')",
+                        at,
+                    )
                 })?;
                 self.param(SqlParam::Date(d), at)
             }
@@ -381,17 +410,30 @@ impl<'q> Ctx<'q> {
         Ok(format!("({ls} {} {rs})", op.sql()))
     }
 
-    fn like(&mut self, arg: &Expr, pattern: &Expr, negated: bool, ilike: bool, depth: usize) -> Result<String, Cql2Error> {
+    fn like(
+        &mut self,
+        arg: &Expr,
+        pattern: &Expr,
+        negated: bool,
+        ilike: bool,
+        depth: usize,
+    ) -> Result<String, Cql2Error> {
         let t = self.ty(arg)?;
         if t != Ty::String {
-            return Err(Cql2Error::at(format!("LIKE needs a string, but {} is {} {}", describe(arg), article(t), t.name()), arg.at()));
+            return Err(Cql2Error::at(
+                format!("LIKE needs a string, but {} is {} {}", describe(arg), article(t), t.name()),
+                arg.at(),
+            ));
         }
         let lit = match pattern {
             Expr::CaseI { arg: inner, .. } => inner.as_ref(),
             p => p,
         };
         let Expr::Text { value, .. } = lit else {
-            return Err(Cql2Error::at(format!("the LIKE pattern must be a string literal, not {}", describe(lit)), pattern.at()));
+            return Err(Cql2Error::at(
+                format!("the LIKE pattern must be a string literal, not {}", describe(lit)),
+                pattern.at(),
+            ));
         };
         let trailing = value.chars().rev().take_while(|&c| c == '\\').count();
         if trailing % 2 == 1 {
@@ -408,7 +450,12 @@ impl<'q> Ctx<'q> {
         let t = self.ty(e)?;
         if t != Ty::Geometry {
             return Err(Cql2Error::at(
-                format!("{func} takes geometries (the geometry property or a WKT/GeoJSON literal), but {} is {} {}", describe(e), article(t), t.name()),
+                format!(
+                    "{func} takes geometries (the geometry property or a WKT/GeoJSON literal), but {} is {} {}",
+                    describe(e),
+                    article(t),
+                    t.name()
+                ),
                 e.at(),
             ));
         }

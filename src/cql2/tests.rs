@@ -54,9 +54,32 @@ fn assert_skeleton(sql: &str) {
         rest = rest.replace(q, " Q ");
     }
     const WORDS: &[&str] = &[
-        "Q", "AND", "OR", "NOT", "LIKE", "ILIKE", "BETWEEN", "IN", "IS", "NULL", "lower", "text", "bigint", "float8", "boolean",
-        "date", "ST_SetSRID", "ST_GeomFromGeoJSON", "ST_Intersects", "ST_Within", "ST_Contains", "ST_Disjoint", "ST_Equals",
-        "ST_Touches", "ST_Overlaps", "ST_Crosses",
+        "Q",
+        "AND",
+        "OR",
+        "NOT",
+        "LIKE",
+        "ILIKE",
+        "BETWEEN",
+        "IN",
+        "IS",
+        "NULL",
+        "lower",
+        "text",
+        "bigint",
+        "float8",
+        "boolean",
+        "date",
+        "ST_SetSRID",
+        "ST_GeomFromGeoJSON",
+        "ST_Intersects",
+        "ST_Within",
+        "ST_Contains",
+        "ST_Disjoint",
+        "ST_Equals",
+        "ST_Touches",
+        "ST_Overlaps",
+        "ST_Crosses",
     ];
     let mut word = String::new();
     let flush = |w: &mut String| {
@@ -157,7 +180,11 @@ fn text_cases() -> Vec<(&'static str, &'static str, Vec<SqlParam>)> {
         ("NOT NOT name = 'a'", "(NOT (NOT (v.name = $1::text)))", vec![text("a")]),
         ("((((name = 'a'))))", "(v.name = $1::text)", vec![text("a")]),
         // GDAL's shapes
-        ("(name = 'a') AND (state <> 'b')", "((v.name = $1::text) AND (v.state <> $2::text))", vec![text("a"), text("b")]),
+        (
+            "(name = 'a') AND (state <> 'b')",
+            "((v.name = $1::text) AND (v.state <> $2::text))",
+            vec![text("a"), text("b")],
+        ),
         ("(former_industry IS NULL)", "(v.former_industry IS NULL)", vec![]),
         ("NOT (name LIKE 'x%')", "(NOT (v.name LIKE $1::text))", vec![text("x%")]),
         ("name ILIKE '%abc%'", "(v.name ILIKE $1::text)", vec![text("%abc%")]),
@@ -323,7 +350,8 @@ fn spatial_table() {
     }
     // Combined with other predicates, placeholders keep counting.
     let (sql, params) =
-        text_sql("state = 'listed' AND S_INTERSECTS(geometry, BBOX(109, 24, 110, 25)) AND remediated_for_class = 1").unwrap();
+        text_sql("state = 'listed' AND S_INTERSECTS(geometry, BBOX(109, 24, 110, 25)) AND remediated_for_class = 1")
+            .unwrap();
     assert_eq!(
         sql,
         "((v.state = $1::text) AND ST_Intersects(v.geom, ST_SetSRID(ST_GeomFromGeoJSON($2::text), 4490)) AND (v.remediated_for_class = $3::bigint))"
@@ -347,7 +375,11 @@ fn json_cases() -> Vec<(Value, String, Vec<SqlParam>)> {
             "(round(v.area_m2::numeric, 2) < $1::float8)".into(),
             vec![Float(-1500.0)],
         ),
-        (json!({"op": ">", "args": [{"property": "area_m2"}, 5]}), "(round(v.area_m2::numeric, 2) > $1::bigint)".into(), vec![Int(5)]),
+        (
+            json!({"op": ">", "args": [{"property": "area_m2"}, 5]}),
+            "(round(v.area_m2::numeric, 2) > $1::bigint)".into(),
+            vec![Int(5)],
+        ),
         (
             json!({"op": "<=", "args": [{"property": "valid_from"}, {"date": "2024-01-01"}]}),
             "(v.valid_from <= $1::date)".into(),
@@ -551,7 +583,11 @@ fn json_errors_point_at_the_problem() {
     let cases: Vec<(Value, &str, &str)> = vec![
         (json!({"op": "=", "args": [{"property": "nope"}, 1]}), "/args/0", "unknown property 'nope'"),
         (json!({"op": "=", "args": [{"property": "remediated_for_class"}, "abc"]}), "/args/1", "type mismatch"),
-        (json!({"op": "and", "args": [{"op": "=", "args": [name, "a"]}, {"op": "=", "args": [name, 5]}]}), "/args/1/args/1", "type mismatch"),
+        (
+            json!({"op": "and", "args": [{"op": "=", "args": [name, "a"]}, {"op": "=", "args": [name, 5]}]}),
+            "/args/1/args/1",
+            "type mismatch",
+        ),
         (json!({"op": "frobnicate", "args": []}), "/op", "unknown operator"),
         (json!({"op": "="}), "", "no \"args\""),
         (json!({"op": "=", "args": [name]}), "/args", "takes 2 arguments"),
@@ -566,19 +602,51 @@ fn json_errors_point_at_the_problem() {
         (json!({"op": "between", "args": [{"property": "remediated_for_class"}, 1]}), "/args", "takes 3 arguments"),
         (json!({"op": "like", "args": [{"property": "remediated_for_class"}, "1%"]}), "/args/0", "LIKE needs a string"),
         (json!({"op": "isNull", "args": []}), "/args", "takes 1 argument"),
-        (json!({"op": "s_intersects", "args": [{"property": "geometry"}, {"type": "Point", "coordinates": [1]}]}), "/args/1/coordinates", "2 or 3 numbers"),
-        (json!({"op": "s_intersects", "args": [{"property": "geometry"}, {"type": "Point", "coordinates": [1, "x"]}]}), "/args/1/coordinates/1", "expected a number"),
-        (json!({"op": "s_intersects", "args": [{"property": "geometry"}, {"type": "Point", "coordinates": [1, 95]}]}), "/args/1/coordinates", "outside longitude"),
+        (
+            json!({"op": "s_intersects", "args": [{"property": "geometry"}, {"type": "Point", "coordinates": [1]}]}),
+            "/args/1/coordinates",
+            "2 or 3 numbers",
+        ),
+        (
+            json!({"op": "s_intersects", "args": [{"property": "geometry"}, {"type": "Point", "coordinates": [1, "x"]}]}),
+            "/args/1/coordinates/1",
+            "expected a number",
+        ),
+        (
+            json!({"op": "s_intersects", "args": [{"property": "geometry"}, {"type": "Point", "coordinates": [1, 95]}]}),
+            "/args/1/coordinates",
+            "outside longitude",
+        ),
         (
             json!({"op": "s_intersects", "args": [{"property": "geometry"}, {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1]]]}]}),
             "/args/1/coordinates/0",
             "must be closed",
         ),
-        (json!({"op": "s_intersects", "args": [{"property": "geometry"}, {"type": "Feature"}]}), "/args/1/type", "unknown GeoJSON geometry type"),
-        (json!({"op": "s_intersects", "args": [{"property": "geometry"}, {"bbox": [0, 1, 2]}]}), "/args/1/bbox", "4 numbers"),
-        (json!({"op": "s_intersects", "args": [{"property": "name"}, {"bbox": [0, 1, 2, 3]}]}), "/args/0", "takes geometries"),
-        (json!({"op": "=", "args": [{"property": "valid_from"}, {"date": "2024-02-30"}]}), "/args/1/date", "not a calendar date"),
-        (json!({"op": "=", "args": [{"property": "valid_from"}, {"interval": ["2024-01-01", ".."]}]}), "/args/1", "interval"),
+        (
+            json!({"op": "s_intersects", "args": [{"property": "geometry"}, {"type": "Feature"}]}),
+            "/args/1/type",
+            "unknown GeoJSON geometry type",
+        ),
+        (
+            json!({"op": "s_intersects", "args": [{"property": "geometry"}, {"bbox": [0, 1, 2]}]}),
+            "/args/1/bbox",
+            "4 numbers",
+        ),
+        (
+            json!({"op": "s_intersects", "args": [{"property": "name"}, {"bbox": [0, 1, 2, 3]}]}),
+            "/args/0",
+            "takes geometries",
+        ),
+        (
+            json!({"op": "=", "args": [{"property": "valid_from"}, {"date": "2024-02-30"}]}),
+            "/args/1/date",
+            "not a calendar date",
+        ),
+        (
+            json!({"op": "=", "args": [{"property": "valid_from"}, {"interval": ["2024-01-01", ".."]}]}),
+            "/args/1",
+            "interval",
+        ),
         (json!({"op": "t_after", "args": []}), "", "temporal operator"),
         (json!({"property": 5}), "/property", "must be a string"),
         (json!({"foo": 1}), "", "unrecognised object"),
@@ -846,12 +914,12 @@ fn scalar_props() -> Vec<&'static Queryable> {
 fn leaf() -> BoxedStrategy<Gen> {
     let props = scalar_props();
     let cmp = proptest::sample::select(props.clone()).prop_flat_map(|q| {
-        (proptest::sample::select(vec!["=", "<>", "<", ">", "<=", ">="]), lit_for(q.qtype)).prop_map(move |(op, l)| Gen::Cmp(q.name, op, l))
+        (proptest::sample::select(vec!["=", "<>", "<", ">", "<=", ">="]), lit_for(q.qtype))
+            .prop_map(move |(op, l)| Gen::Cmp(q.name, op, l))
     });
-    let between = proptest::sample::select(
-        props.iter().copied().filter(|q| q.qtype != QType::Boolean).collect::<Vec<_>>(),
-    )
-    .prop_flat_map(|q| (lit_for(q.qtype), lit_for(q.qtype)).prop_map(move |(a, b)| Gen::Between(q.name, a, b)));
+    let between =
+        proptest::sample::select(props.iter().copied().filter(|q| q.qtype != QType::Boolean).collect::<Vec<_>>())
+            .prop_flat_map(|q| (lit_for(q.qtype), lit_for(q.qtype)).prop_map(move |(a, b)| Gen::Between(q.name, a, b)));
     let inlist = proptest::sample::select(props.clone())
         .prop_flat_map(|q| proptest::collection::vec(lit_for(q.qtype), 1..5).prop_map(move |l| Gen::In(q.name, l)));
     let isnull = (proptest::sample::select(Q.iter().map(|q| q.name).collect::<Vec<_>>()), any::<bool>())
@@ -883,11 +951,21 @@ impl Gen {
             // cql2-json has no NOT LIKE or IS NOT NULL, so the negations are spelt NOT (…) here too.
             Gen::Like(neg, s) => {
                 let like = format!("name LIKE {}", Lit::S(s.clone()).text());
-                if *neg { format!("NOT ({like})") } else { like }
+                if *neg {
+                    format!("NOT ({like})")
+                } else {
+                    like
+                }
             }
             Gen::Between(p, a, b) => format!("{p} BETWEEN {} AND {}", a.text(), b.text()),
             Gen::In(p, l) => format!("{p} IN ({})", l.iter().map(Lit::text).collect::<Vec<_>>().join(", ")),
-            Gen::IsNull(p, neg) => if *neg { format!("NOT ({p} IS NULL)") } else { format!("{p} IS NULL") },
+            Gen::IsNull(p, neg) => {
+                if *neg {
+                    format!("NOT ({p} IS NULL)")
+                } else {
+                    format!("{p} IS NULL")
+                }
+            }
             Gen::Spatial(op, [w, s, e, n], kind) => {
                 let g = match kind {
                     0 => format!("BBOX({w:?}, {s:?}, {e:?}, {n:?})"),
@@ -941,12 +1019,49 @@ impl Gen {
 
 fn arb_json() -> impl Strategy<Value = Value> {
     let key = proptest::sample::select(vec![
-        "op", "args", "property", "date", "timestamp", "interval", "bbox", "type", "coordinates", "geometries", "x",
+        "op",
+        "args",
+        "property",
+        "date",
+        "timestamp",
+        "interval",
+        "bbox",
+        "type",
+        "coordinates",
+        "geometries",
+        "x",
     ]);
     let word = proptest::sample::select(vec![
-        "and", "or", "not", "=", "<>", "<", "like", "between", "in", "isNull", "casei", "accenti", "s_intersects", "s_within",
-        "t_after", "name", "geometry", "valid_from", "remediated_for_class", "area_m2", "priority_supervision", "Point",
-        "Polygon", "MultiPolygon", "GeometryCollection", "LineString", "2024-01-01", "2024-01-01T00:00:00Z", "%a%", "",
+        "and",
+        "or",
+        "not",
+        "=",
+        "<>",
+        "<",
+        "like",
+        "between",
+        "in",
+        "isNull",
+        "casei",
+        "accenti",
+        "s_intersects",
+        "s_within",
+        "t_after",
+        "name",
+        "geometry",
+        "valid_from",
+        "remediated_for_class",
+        "area_m2",
+        "priority_supervision",
+        "Point",
+        "Polygon",
+        "MultiPolygon",
+        "GeometryCollection",
+        "LineString",
+        "2024-01-01",
+        "2024-01-01T00:00:00Z",
+        "%a%",
+        "",
     ]);
     let leaf = prop_oneof![
         Just(Value::Null),
@@ -963,7 +1078,8 @@ fn arb_json() -> impl Strategy<Value = Value> {
             proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
             proptest::collection::vec((key.clone(), inner.clone()), 0..4)
                 .prop_map(|kv| Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())),
-            (word.clone(), proptest::collection::vec(inner, 0..4)).prop_map(|(op, args)| json!({"op": op, "args": args})),
+            (word.clone(), proptest::collection::vec(inner, 0..4))
+                .prop_map(|(op, args)| json!({"op": op, "args": args})),
         ]
     })
 }
@@ -971,11 +1087,64 @@ fn arb_json() -> impl Strategy<Value = Value> {
 /// cql2-text-ish strings: keywords, properties, literals and punctuation glued at random.
 fn cql_soup() -> impl Strategy<Value = String> {
     let piece = proptest::sample::select(vec![
-        "name", "state", "geometry", "valid_from", "area_m2", "priority_supervision", "remediated_for_class", "nope", "AND",
-        "OR", "NOT", "LIKE", "ILIKE", "BETWEEN", "IN", "IS", "NULL", "TRUE", "false", "(", ")", ",", "=", "<>", "<=", ">", "'a'",
-        "'", "''", "\"", "\"name\"", "1", "-2.5e3", ".5", "1e999", "-", "+", "CASEI(", "DATE('2024-01-01')", "DATE(", "TIMESTAMP(",
-        "S_INTERSECTS(", "S_WITHIN(", "POINT(", "POINT Z", "POLYGON((", "MULTIPOLYGON(((", "BBOX(", "EMPTY", "0 0", "1 1",
-        "GEOMETRYCOLLECTION(", "\\", "化工", "%", " ", "T_AFTER(", ";",
+        "name",
+        "state",
+        "geometry",
+        "valid_from",
+        "area_m2",
+        "priority_supervision",
+        "remediated_for_class",
+        "nope",
+        "AND",
+        "OR",
+        "NOT",
+        "LIKE",
+        "ILIKE",
+        "BETWEEN",
+        "IN",
+        "IS",
+        "NULL",
+        "TRUE",
+        "false",
+        "(",
+        ")",
+        ",",
+        "=",
+        "<>",
+        "<=",
+        ">",
+        "'a'",
+        "'",
+        "''",
+        "\"",
+        "\"name\"",
+        "1",
+        "-2.5e3",
+        ".5",
+        "1e999",
+        "-",
+        "+",
+        "CASEI(",
+        "DATE('2024-01-01')",
+        "DATE(",
+        "TIMESTAMP(",
+        "S_INTERSECTS(",
+        "S_WITHIN(",
+        "POINT(",
+        "POINT Z",
+        "POLYGON((",
+        "MULTIPOLYGON(((",
+        "BBOX(",
+        "EMPTY",
+        "0 0",
+        "1 1",
+        "GEOMETRYCOLLECTION(",
+        "\\",
+        "化工",
+        "%",
+        " ",
+        "T_AFTER(",
+        ";",
     ]);
     proptest::collection::vec(piece, 0..40).prop_map(|v| v.join(" "))
 }

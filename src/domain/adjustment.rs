@@ -334,10 +334,20 @@ pub fn propose(unit: &UnitInput, soil: &[SoilSampleIn], crops: &[CropSampleIn], 
     };
     let table_class = s.table.get(grade, evidence.crop_finding);
     evidence.table_class = Some(table_class);
-    let basis_zh = format!("土壤{}级、{}，按分类表为{}", grade.as_str(), finding_zh(evidence.crop_finding), table_class.name_zh());
-    let basis_en = format!("soil grade {}, {}: the table gives {table_class}", grade.as_str(), finding_en(evidence.crop_finding));
-    let few_zh = if too_few { format!("（土壤样品{n}个，少于最少{min}个，需加密采样）") } else { String::new() };
-    let few_en = if too_few { format!(" ({n} soil sample(s), fewer than the minimum of {min}: flagged for denser sampling)") } else { String::new() };
+    let basis_zh =
+        format!("土壤{}级、{}，按分类表为{}", grade.as_str(), finding_zh(evidence.crop_finding), table_class.name_zh());
+    let basis_en =
+        format!("soil grade {}, {}: the table gives {table_class}", grade.as_str(), finding_en(evidence.crop_finding));
+    let few_zh = if too_few {
+        format!("（土壤样品{n}个，少于最少{min}个，需加密采样）")
+    } else {
+        String::new()
+    };
+    let few_en = if too_few {
+        format!(" ({n} soil sample(s), fewer than the minimum of {min}: flagged for denser sampling)")
+    } else {
+        String::new()
+    };
 
     if strictness(table_class) < strictness(current) {
         // Count clean seasons back from the latest: a season is clean when its own crop finding, with the
@@ -372,7 +382,9 @@ pub fn propose(unit: &UnitInput, soil: &[SoilSampleIn], crops: &[CropSampleIn], 
         std::cmp::Ordering::Less => (Direction::Down, Outcome::Moved),
     };
     let (zh, en) = match outcome {
-        Outcome::Confirmed => (format!("{basis_zh}：维持{}{few_zh}", current.name_zh()), format!("{basis_en}: stays {current}{few_en}")),
+        Outcome::Confirmed => {
+            (format!("{basis_zh}：维持{}{few_zh}", current.name_zh()), format!("{basis_en}: stays {current}{few_en}"))
+        }
         _ => (
             format!("{basis_zh}：由{}调整为{}{few_zh}", current.name_zh(), table_class.name_zh()),
             format!("{basis_en}: moves from {current} to {table_class}{few_en}"),
@@ -478,7 +490,11 @@ pub fn summarise<'a>(
     }
     let changes = pairs
         .into_values()
-        .map(|c| ClassChange { area_m2: (c.area_m2 * 10.0).round() / 10.0, area_mu: (c.area_m2 / M2_PER_MU * 100.0).round() / 100.0, ..c })
+        .map(|c| ClassChange {
+            area_m2: (c.area_m2 * 10.0).round() / 10.0,
+            area_mu: (c.area_m2 / M2_PER_MU * 100.0).round() / 100.0,
+            ..c
+        })
         .collect();
     let (before, after) = (before.finish(), after.finish());
     BatchSummary {
@@ -526,7 +542,8 @@ mod tests {
             SoilGrade::B => 1.0,
             SoilGrade::C => 5.0,
         };
-        let grading = grade(&Sample { ph: 6.0, land: SoilUse::Paddy, concentrations: vec![(Pollutant::Cd, cd)] }).unwrap();
+        let grading =
+            grade(&Sample { ph: 6.0, land: SoilUse::Paddy, concentrations: vec![(Pollutant::Cd, cd)] }).unwrap();
         assert_eq!(grading.grade, g);
         SoilSampleIn { sample_code: code.into(), period: period(2026, 1), grading }
     }
@@ -539,7 +556,9 @@ mod tests {
             CropStatus::Severe => ("rice", 0.5),
             CropStatus::NotJudged => ("sugarcane", 0.5),
         };
-        let judgement = judge(&CropSample { crop: crop.into(), concentrations: vec![(Metal::Cd, cd)] }, &CropLimits::default()).unwrap();
+        let judgement =
+            judge(&CropSample { crop: crop.into(), concentrations: vec![(Metal::Cd, cd)] }, &CropLimits::default())
+                .unwrap();
         assert_eq!(judgement.status, status);
         CropSampleIn { sample_code: code.into(), period: p, judgement }
     }
@@ -586,7 +605,12 @@ mod tests {
     fn a_bureau_can_change_a_cell() {
         let mut s = AdjustmentSettings::default();
         s.table.cells[0][2] = PriorityProtection; // A + exceeds stays priority protection
-        let p = propose(&unit("u", PriorityProtection, 1.0), &[soil("s", SoilGrade::A)], &[crop("c", period(2026, 1), CropStatus::Exceeds)], &s);
+        let p = propose(
+            &unit("u", PriorityProtection, 1.0),
+            &[soil("s", SoilGrade::A)],
+            &[crop("c", period(2026, 1), CropStatus::Exceeds)],
+            &s,
+        );
         assert_eq!((p.proposed_class, p.outcome), (PriorityProtection, Outcome::Confirmed));
     }
 
@@ -597,9 +621,17 @@ mod tests {
             for class in FarmlandClass::ALL {
                 // Crop samples alone do not propose: the grade comes from the soil.
                 let p = propose(&unit("u", class, 1.0), &[], &[crop("c", period(2026, 1), CropStatus::Severe)], &s);
-                assert_eq!((p.proposed_class, p.outcome, p.denser_sampling), (class, Outcome::TooFewSamples, true), "{class} {too_few:?}");
+                assert_eq!(
+                    (p.proposed_class, p.outcome, p.denser_sampling),
+                    (class, Outcome::TooFewSamples, true),
+                    "{class} {too_few:?}"
+                );
                 assert_eq!(p.evidence.crops.len(), 1);
-                assert!(p.reason_en.contains("0 soil sample(s)") && p.reason_zh.contains("需加密采样"), "{}", p.reason_en);
+                assert!(
+                    p.reason_en.contains("0 soil sample(s)") && p.reason_zh.contains("需加密采样"),
+                    "{}",
+                    p.reason_en
+                );
             }
         }
     }
@@ -613,12 +645,23 @@ mod tests {
         let table = [
             (three(TooFewSamples::KeepAndFlag), &two[..], PriorityProtection, Outcome::TooFewSamples, true),
             (three(TooFewSamples::ProposeAndFlag), &two[..], SafeUse, Outcome::Moved, true),
-            (three(TooFewSamples::KeepAndFlag), &[soil("s1", SoilGrade::B), soil("s2", SoilGrade::A), soil("s3", SoilGrade::A)][..], SafeUse, Outcome::Moved, false),
+            (
+                three(TooFewSamples::KeepAndFlag),
+                &[soil("s1", SoilGrade::B), soil("s2", SoilGrade::A), soil("s3", SoilGrade::A)][..],
+                SafeUse,
+                Outcome::Moved,
+                false,
+            ),
             (AdjustmentSettings::default(), &two[..1], SafeUse, Outcome::Moved, false),
         ];
         for (i, (s, samples, class, outcome, flagged)) in table.into_iter().enumerate() {
             let p = propose(&u, samples, &[], &s);
-            assert_eq!((p.proposed_class, p.outcome, p.denser_sampling), (class, outcome, flagged), "row {i}: {}", p.reason_en);
+            assert_eq!(
+                (p.proposed_class, p.outcome, p.denser_sampling),
+                (class, outcome, flagged),
+                "row {i}: {}",
+                p.reason_en
+            );
             assert_eq!(p.evidence.soil.len(), samples.len());
         }
     }
@@ -633,61 +676,125 @@ mod tests {
         let zero = AdjustmentSettings { clean_seasons_to_move_down: 0, ..AdjustmentSettings::default() };
         let d = AdjustmentSettings::default();
         // (name, current, soil, crops, settings, proposed, outcome, clean seasons)
-        type Row<'a> = (&'a str, FarmlandClass, &'a [SoilSampleIn], Vec<CropSampleIn>, &'a AdjustmentSettings, FarmlandClass, Outcome, usize);
+        type Row<'a> = (
+            &'a str,
+            FarmlandClass,
+            &'a [SoilSampleIn],
+            Vec<CropSampleIn>,
+            &'a AdjustmentSettings,
+            FarmlandClass,
+            Outcome,
+            usize,
+        );
         let table: Vec<Row> = vec![
             ("no crop samples: no clean season", SafeUse, &a, vec![], &d, SafeUse, Outcome::AwaitingCleanSeasons, 0),
-            ("one clean season", SafeUse, &a, vec![crop("c1", period(2026, 1), Compliant)], &d, SafeUse, Outcome::AwaitingCleanSeasons, 1),
+            (
+                "one clean season",
+                SafeUse,
+                &a,
+                vec![crop("c1", period(2026, 1), Compliant)],
+                &d,
+                SafeUse,
+                Outcome::AwaitingCleanSeasons,
+                1,
+            ),
             (
                 "two samples in one season are one season",
-                SafeUse, &a,
+                SafeUse,
+                &a,
                 vec![crop("c1", period(2026, 1), Compliant), crop("c2", period(2026, 1), Compliant)],
-                &d, SafeUse, Outcome::AwaitingCleanSeasons, 1,
+                &d,
+                SafeUse,
+                Outcome::AwaitingCleanSeasons,
+                1,
             ),
             (
                 "early and late rice clean",
-                SafeUse, &a,
+                SafeUse,
+                &a,
                 vec![crop("c1", period(2026, 1), Compliant), crop("c2", period(2026, 2), Compliant)],
-                &d, PriorityProtection, Outcome::Moved, 2,
+                &d,
+                PriorityProtection,
+                Outcome::Moved,
+                2,
             ),
             (
                 "a season not judged is no break",
-                SafeUse, &a,
-                vec![crop("c1", period(2025, 2), Compliant), crop("c2", period(2026, 1), NotJudged), crop("c3", period(2026, 2), Compliant)],
-                &d, PriorityProtection, Outcome::Moved, 2,
+                SafeUse,
+                &a,
+                vec![
+                    crop("c1", period(2025, 2), Compliant),
+                    crop("c2", period(2026, 1), NotJudged),
+                    crop("c3", period(2026, 2), Compliant),
+                ],
+                &d,
+                PriorityProtection,
+                Outcome::Moved,
+                2,
             ),
             ("zero seasons needed", SafeUse, &a, vec![], &zero, PriorityProtection, Outcome::Moved, 0),
             (
                 "strict to safe use on two seasons without severe exceedance",
-                StrictControl, &b,
+                StrictControl,
+                &b,
                 vec![crop("c1", period(2025, 1), Exceeds), crop("c2", period(2025, 2), Compliant)],
-                &d, SafeUse, Outcome::Moved, 2,
+                &d,
+                SafeUse,
+                Outcome::Moved,
+                2,
             ),
             (
                 "an old exceedance outvoted by share: the two latest seasons are clean",
-                SafeUse, &a,
-                vec![crop("c1", period(2024, 1), Exceeds), crop("c2", period(2025, 1), Compliant), crop("c3", period(2025, 2), Compliant)],
-                &share, PriorityProtection, Outcome::Moved, 2,
+                SafeUse,
+                &a,
+                vec![
+                    crop("c1", period(2024, 1), Exceeds),
+                    crop("c2", period(2025, 1), Compliant),
+                    crop("c3", period(2025, 2), Compliant),
+                ],
+                &share,
+                PriorityProtection,
+                Outcome::Moved,
+                2,
             ),
             (
                 "the old exceedance breaks the run when three seasons are needed",
-                SafeUse, &a,
-                vec![crop("c1", period(2024, 1), Exceeds), crop("c2", period(2025, 1), Compliant), crop("c3", period(2025, 2), Compliant)],
-                &three, SafeUse, Outcome::AwaitingCleanSeasons, 2,
+                SafeUse,
+                &a,
+                vec![
+                    crop("c1", period(2024, 1), Exceeds),
+                    crop("c2", period(2025, 1), Compliant),
+                    crop("c3", period(2025, 2), Compliant),
+                ],
+                &three,
+                SafeUse,
+                Outcome::AwaitingCleanSeasons,
+                2,
             ),
             (
                 "the worst rule: any exceedance keeps the unit safe use",
-                SafeUse, &a,
-                vec![crop("c1", period(2024, 1), Exceeds), crop("c2", period(2025, 1), Compliant), crop("c3", period(2025, 2), Compliant)],
-                &d, SafeUse, Outcome::Confirmed, 0,
+                SafeUse,
+                &a,
+                vec![
+                    crop("c1", period(2024, 1), Exceeds),
+                    crop("c2", period(2025, 1), Compliant),
+                    crop("c3", period(2025, 2), Compliant),
+                ],
+                &d,
+                SafeUse,
+                Outcome::Confirmed,
+                0,
             ),
-            (
-                "moving up needs no clean season",
-                PriorityProtection, &b, vec![], &d, SafeUse, Outcome::Moved, 0,
-            ),
+            ("moving up needs no clean season", PriorityProtection, &b, vec![], &d, SafeUse, Outcome::Moved, 0),
         ];
         for (name, current, soil, crops, s, class, outcome, clean) in table {
             let p = propose(&unit("u", current, 1.0), soil, &crops, s);
-            assert_eq!((p.proposed_class, p.outcome, p.evidence.clean_seasons), (class, outcome, clean), "{name}: {}", p.reason_en);
+            assert_eq!(
+                (p.proposed_class, p.outcome, p.evidence.clean_seasons),
+                (class, outcome, clean),
+                "{name}: {}",
+                p.reason_en
+            );
             assert!(!p.denser_sampling, "{name}");
         }
     }
@@ -734,9 +841,14 @@ mod tests {
 
     #[test]
     fn bad_settings_are_refused() {
-        assert_eq!(AdjustmentSettings { min_soil_samples: 0, ..AdjustmentSettings::default() }.validate(), Err(SettingsError::MinSamples));
+        assert_eq!(
+            AdjustmentSettings { min_soil_samples: 0, ..AdjustmentSettings::default() }.validate(),
+            Err(SettingsError::MinSamples)
+        );
         for share in [0.0, 1.1, f64::NAN] {
-            assert!(AdjustmentSettings { combine: Combine::Share(share), ..AdjustmentSettings::default() }.validate().is_err());
+            assert!(AdjustmentSettings { combine: Combine::Share(share), ..AdjustmentSettings::default() }
+                .validate()
+                .is_err());
         }
         assert_eq!(AdjustmentSettings::default().validate(), Ok(()));
     }
@@ -752,7 +864,10 @@ mod tests {
             unit("new", PriorityProtection, 6000.0),
             UnitInput { county_code: "450203".into(), ..unit("elsewhere", SafeUse, 9999.0) },
         ];
-        let clean = vec![crop("c1", period(2026, 1), CropStatus::Compliant), crop("c2", period(2026, 2), CropStatus::Compliant)];
+        let clean = vec![
+            crop("c1", period(2026, 1), CropStatus::Compliant),
+            crop("c2", period(2026, 2), CropStatus::Compliant),
+        ];
         let proposals = [
             propose(&units[0], &[soil("s1", SoilGrade::C)], &[], &s),
             propose(&units[1], &[soil("s2", SoilGrade::A)], &clean, &s),
@@ -767,13 +882,22 @@ mod tests {
             (5, 2, 1, 1, 1, 1)
         );
         let pairs: Vec<_> = sum.changes.iter().map(|c| (c.from, c.to, c.units, c.area_m2, c.area_mu)).collect();
-        assert_eq!(pairs, vec![
-            (PriorityProtection, SafeUse, 1, 6000.0, 9.0),
-            (SafeUse, PriorityProtection, 1, 1000.0, 1.5),
-            (SafeUse, StrictControl, 1, 2000.0, 3.0),
-        ]);
-        assert_eq!((sum.before.priority_protection.area_m2, sum.before.safe_use.area_m2, sum.before.strict_control.area_m2), (6000.0, 7000.0, 3000.0));
-        assert_eq!((sum.after.priority_protection.area_m2, sum.after.safe_use.area_m2, sum.after.strict_control.area_m2), (1000.0, 10_000.0, 5000.0));
+        assert_eq!(
+            pairs,
+            vec![
+                (PriorityProtection, SafeUse, 1, 6000.0, 9.0),
+                (SafeUse, PriorityProtection, 1, 1000.0, 1.5),
+                (SafeUse, StrictControl, 1, 2000.0, 3.0),
+            ]
+        );
+        assert_eq!(
+            (sum.before.priority_protection.area_m2, sum.before.safe_use.area_m2, sum.before.strict_control.area_m2),
+            (6000.0, 7000.0, 3000.0)
+        );
+        assert_eq!(
+            (sum.after.priority_protection.area_m2, sum.after.safe_use.area_m2, sum.after.strict_control.area_m2),
+            (1000.0, 10_000.0, 5000.0)
+        );
         assert_eq!((sum.after.safe_use.area_mu, sum.after.total.area_mu), (15.0, 24.0));
         // Before: every polluted unit has measures, 10 000 / 10 000. After: the moved units have none for their
         // new class: (4000 bare + 3000 same) / 15 000.
@@ -783,6 +907,9 @@ mod tests {
         let json = serde_json::to_value(&proposals[1]).unwrap();
         assert_eq!(json["proposed_class"], "priority_protection");
         assert_eq!(json["evidence"]["crops"][0]["sample_code"], "c1");
-        assert_eq!(serde_json::to_value(Combine::Share(0.5)).unwrap(), serde_json::json!({"rule": "share", "share": 0.5}));
+        assert_eq!(
+            serde_json::to_value(Combine::Share(0.5)).unwrap(),
+            serde_json::json!({"rule": "share", "share": 0.5})
+        );
     }
 }

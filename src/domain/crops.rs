@@ -242,12 +242,12 @@ pub fn judge(sample: &CropSample, settings: &CropLimits) -> Result<CropJudgement
         metals.push(MetalJudgement { metal, value_mg_kg: value, limit, ratio: limit.map(|l| value / l.mg_kg) });
     }
     metals.sort_by_key(|m| m.metal);
-    let worst = metals
-        .iter()
-        .filter_map(|m| m.ratio.map(|r| (r, m.metal)))
-        .fold(None, |acc: Option<(f64, Metal)>, (r, m)| match acc {
-            Some((best, _)) if best >= r => acc,
-            _ => Some((r, m)),
+    let worst =
+        metals.iter().filter_map(|m| m.ratio.map(|r| (r, m.metal))).fold(None, |acc: Option<(f64, Metal)>, (r, m)| {
+            match acc {
+                Some((best, _)) if best >= r => acc,
+                _ => Some((r, m)),
+            }
         });
     let status = match worst {
         None => CropStatus::NotJudged,
@@ -338,13 +338,19 @@ mod tests {
     #[test]
     fn bad_samples_and_settings_are_refused() {
         let s = CropLimits::default();
-        assert_eq!(judge(&sample("rice", &[(Cd, -1.0)]), &s).unwrap_err(), CropError::Concentration { metal: Cd, value: -1.0 });
+        assert_eq!(
+            judge(&sample("rice", &[(Cd, -1.0)]), &s).unwrap_err(),
+            CropError::Concentration { metal: Cd, value: -1.0 }
+        );
         assert_eq!(judge(&sample("rice", &[(Cd, 0.1), (Cd, 0.1)]), &s).unwrap_err(), CropError::Twice(Cd));
         assert!(matches!(judge(&sample("rice", &[(Pb, f64::NAN)]), &s), Err(CropError::Concentration { .. })));
         let mut zero = CropLimits::default();
         zero.limits.get_mut("rice").unwrap().insert(Cd, Limit { mg_kg: 0.0, verified: false });
         assert!(matches!(zero.validate(), Err(CropError::Limit { .. })));
-        assert_eq!(CropLimits { severe_ratio: 1.0, ..CropLimits::default() }.validate(), Err(CropError::SevereRatio(1.0)));
+        assert_eq!(
+            CropLimits { severe_ratio: 1.0, ..CropLimits::default() }.validate(),
+            Err(CropError::SevereRatio(1.0))
+        );
         assert_eq!("无机砷".parse::<Metal>().unwrap(), AsInorganic);
         assert_eq!("CD".parse::<Metal>().unwrap(), Cd);
         assert!("as".parse::<Metal>().is_err());

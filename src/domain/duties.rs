@@ -102,7 +102,8 @@ impl Default for DutySettings {
 impl DutySettings {
     /// Refuses settings the computation cannot honour; the message names the setting.
     pub fn validate(&self) -> Result<(), String> {
-        for (name, (m, d)) in [("list_published_by", self.list_published_by), ("flood_season_start", self.flood_season_start)]
+        for (name, (m, d)) in
+            [("list_published_by", self.list_published_by), ("flood_season_start", self.flood_season_start)]
         {
             // 2001 is not a leap year: the day must exist every year.
             if NaiveDate::from_ymd_opt(2001, m, d).is_none() {
@@ -310,7 +311,13 @@ pub struct Duty {
 }
 
 impl Duty {
-    fn new(id: &str, period: String, due_by: Option<NaiveDate>, status: DutyStatus, last_done: Option<NaiveDate>) -> Duty {
+    fn new(
+        id: &str,
+        period: String,
+        due_by: Option<NaiveDate>,
+        status: DutyStatus,
+        last_done: Option<NaiveDate>,
+    ) -> Duty {
         let r = rule(id);
         Duty {
             duty: r.id,
@@ -465,8 +472,14 @@ fn per_slice(id: &str, per_year: u32, done: &[NaiveDate], since: NaiveDate, as_o
 enum Listing {
     Unknown,
     /// Its first list is not out yet on the as-of date.
-    Future { first_year: i32, since: NaiveDate },
-    Listed { first_year: i32, since: NaiveDate },
+    Future {
+        first_year: i32,
+        since: NaiveDate,
+    },
+    Listed {
+        first_year: i32,
+        since: NaiveDate,
+    },
     /// It was listed, but is on neither this year's list nor (before this year's is out) last year's.
     Dropped,
 }
@@ -521,13 +534,25 @@ fn key_unit_periodic(
     out.push(groundwater(unit, &dates(records, RecordKind::SelfMonitoringGroundwater, as_of), since, as_of, s));
 
     let n = s.emissions_report_every_years;
-    out.push(every_years("emissions_report", n, &dates(records, RecordKind::EmissionsReport, as_of), first_due(n), as_of));
+    out.push(every_years(
+        "emissions_report",
+        n,
+        &dates(records, RecordKind::EmissionsReport, as_of),
+        first_due(n),
+        as_of,
+    ));
     out
 }
 
 /// Groundwater by the strictest and the most lenient frequency the unknown facts allow: done only when the
 /// strictest is met, overdue only when even the most lenient is missed, otherwise due with the facts named.
-fn groundwater(unit: &KeySupervisedUnit, done: &[NaiveDate], since: NaiveDate, as_of: NaiveDate, s: &DutySettings) -> Duty {
+fn groundwater(
+    unit: &KeySupervisedUnit,
+    done: &[NaiveDate],
+    since: NaiveDate,
+    as_of: NaiveDate,
+    s: &DutySettings,
+) -> Duty {
     let freq = |buried: bool, sensitive: bool| match (buried, sensitive) {
         (true, true) => s.groundwater_per_year_buried_sensitive,
         (true, false) => s.groundwater_per_year_buried,
@@ -562,7 +587,12 @@ fn groundwater(unit: &KeySupervisedUnit, done: &[NaiveDate], since: NaiveDate, a
 
 /// The duties of a key supervised unit as of a date: the periodic ones while it is on the annual list, and
 /// the survey once it has stopped, closed or moved away.
-pub fn key_unit_duties(unit: &KeySupervisedUnit, records: &[DutyRecord], as_of: NaiveDate, s: &DutySettings) -> Vec<Duty> {
+pub fn key_unit_duties(
+    unit: &KeySupervisedUnit,
+    records: &[DutyRecord],
+    as_of: NaiveDate,
+    s: &DutySettings,
+) -> Vec<Duty> {
     let mut out = match listing(unit, as_of, s) {
         Listing::Listed { first_year, since } => key_unit_periodic(unit, records, first_year, since, as_of, s),
         Listing::Future { first_year, since } => {
@@ -578,7 +608,13 @@ pub fn key_unit_duties(unit: &KeySupervisedUnit, records: &[DutyRecord], as_of: 
             .iter()
             .filter(|r| r.register == Register::KeySupervisedUnits && r.id != "survey_before_stop")
             .map(|r| {
-                let mut d = Duty::new(r.id, String::new(), None, DutyStatus::Due, dates(records, r.record, as_of).last().copied());
+                let mut d = Duty::new(
+                    r.id,
+                    String::new(),
+                    None,
+                    DutyStatus::Due,
+                    dates(records, r.record, as_of).last().copied(),
+                );
                 d.unknown.push("listed_years");
                 d
             })
@@ -590,7 +626,13 @@ pub fn key_unit_duties(unit: &KeySupervisedUnit, records: &[DutyRecord], as_of: 
         // The survey comes before the stop; a unit already stopped without one is late, by a date the
         // register does not hold.
         let status = if surveys.is_empty() { DutyStatus::Overdue } else { DutyStatus::Done };
-        out.push(Duty::new("survey_before_stop", unit.status.as_str().to_string(), None, status, surveys.last().copied()));
+        out.push(Duty::new(
+            "survey_before_stop",
+            unit.status.as_str().to_string(),
+            None,
+            status,
+            surveys.last().copied(),
+        ));
     }
     out
 }
@@ -653,7 +695,12 @@ pub fn pond_duties(
 
 /// The duties of a pollution source: rectification by the plan's deadline (sources on the remediation list),
 /// and the follow-up check (回头看) of a close-out.
-pub fn source_duties(source: &PollutionSource, records: &[DutyRecord], as_of: NaiveDate, s: &DutySettings) -> Vec<Duty> {
+pub fn source_duties(
+    source: &PollutionSource,
+    records: &[DutyRecord],
+    as_of: NaiveDate,
+    s: &DutySettings,
+) -> Vec<Duty> {
     let mut out = Vec::new();
     let rectified = dates(records, RecordKind::Rectified, as_of);
     let closed = dates(records, RecordKind::ClosedOut, as_of);
@@ -845,7 +892,16 @@ mod tests {
     }
 
     /// (case, unit, records, as of, duty, status, period, due_by)
-    type UnitCase = (&'static str, KeySupervisedUnit, Vec<DutyRecord>, &'static str, &'static str, DutyStatus, &'static str, Option<&'static str>);
+    type UnitCase = (
+        &'static str,
+        KeySupervisedUnit,
+        Vec<DutyRecord>,
+        &'static str,
+        &'static str,
+        DutyStatus,
+        &'static str,
+        Option<&'static str>,
+    );
 
     fn check_unit_cases(cases: Vec<UnitCase>) {
         for (name, u, r, as_of, id, status, period, due_by) in cases {
@@ -863,15 +919,96 @@ mod tests {
         use RecordKind::HazardCheck as H;
         let every = || listed(&[2021, 2022, 2023, 2024, 2025]);
         check_unit_cases(vec![
-            ("listed 2024, no check, mid 2025", listed(&[2024, 2025]), vec![], "2025-06-01", "hazard_check", Overdue, "2024–2025", Some("2025-03-31")),
-            ("listed 2024, no check, within the year", listed(&[2024]), vec![], "2024-06-01", "hazard_check", Due, "2024–2025", Some("2025-03-31")),
-            ("listed 2024, last day", listed(&[2024, 2025]), vec![], "2025-03-31", "hazard_check", Due, "2024–2025", Some("2025-03-31")),
-            ("checked 2022, in 2024", every(), recs(H, &["2022-05-10"]), "2024-06-01", "hazard_check", Done, "2022–2024", Some("2025-12-31")),
-            ("checked 2022, due again in 2025", every(), recs(H, &["2022-05-10"]), "2025-06-01", "hazard_check", Due, "2025", Some("2025-12-31")),
-            ("checked 2022, overdue on 2026-01-01", every(), recs(H, &["2022-05-10"]), "2026-01-01", "hazard_check", Overdue, "2025", Some("2025-12-31")),
-            ("checked late is still checked", listed(&[2024, 2025]), recs(H, &["2025-05-01"]), "2025-06-01", "hazard_check", Done, "2025–2027", Some("2028-12-31")),
-            ("a check after the as-of date does not count", listed(&[2024, 2025]), recs(H, &["2025-07-01"]), "2025-06-01", "hazard_check", Overdue, "2024–2025", Some("2025-03-31")),
-            ("the latest check counts", every(), recs(H, &["2019-01-01", "2024-02-01"]), "2025-06-01", "hazard_check", Done, "2024–2026", Some("2027-12-31")),
+            (
+                "listed 2024, no check, mid 2025",
+                listed(&[2024, 2025]),
+                vec![],
+                "2025-06-01",
+                "hazard_check",
+                Overdue,
+                "2024–2025",
+                Some("2025-03-31"),
+            ),
+            (
+                "listed 2024, no check, within the year",
+                listed(&[2024]),
+                vec![],
+                "2024-06-01",
+                "hazard_check",
+                Due,
+                "2024–2025",
+                Some("2025-03-31"),
+            ),
+            (
+                "listed 2024, last day",
+                listed(&[2024, 2025]),
+                vec![],
+                "2025-03-31",
+                "hazard_check",
+                Due,
+                "2024–2025",
+                Some("2025-03-31"),
+            ),
+            (
+                "checked 2022, in 2024",
+                every(),
+                recs(H, &["2022-05-10"]),
+                "2024-06-01",
+                "hazard_check",
+                Done,
+                "2022–2024",
+                Some("2025-12-31"),
+            ),
+            (
+                "checked 2022, due again in 2025",
+                every(),
+                recs(H, &["2022-05-10"]),
+                "2025-06-01",
+                "hazard_check",
+                Due,
+                "2025",
+                Some("2025-12-31"),
+            ),
+            (
+                "checked 2022, overdue on 2026-01-01",
+                every(),
+                recs(H, &["2022-05-10"]),
+                "2026-01-01",
+                "hazard_check",
+                Overdue,
+                "2025",
+                Some("2025-12-31"),
+            ),
+            (
+                "checked late is still checked",
+                listed(&[2024, 2025]),
+                recs(H, &["2025-05-01"]),
+                "2025-06-01",
+                "hazard_check",
+                Done,
+                "2025–2027",
+                Some("2028-12-31"),
+            ),
+            (
+                "a check after the as-of date does not count",
+                listed(&[2024, 2025]),
+                recs(H, &["2025-07-01"]),
+                "2025-06-01",
+                "hazard_check",
+                Overdue,
+                "2024–2025",
+                Some("2025-03-31"),
+            ),
+            (
+                "the latest check counts",
+                every(),
+                recs(H, &["2019-01-01", "2024-02-01"]),
+                "2025-06-01",
+                "hazard_check",
+                Done,
+                "2024–2026",
+                Some("2027-12-31"),
+            ),
         ]);
     }
 
@@ -879,17 +1016,116 @@ mod tests {
     fn soil_monitoring_and_emissions() {
         use RecordKind::{EmissionsReport as E, SelfMonitoringDeepSoil as Deep, SelfMonitoringSurfaceSoil as Surf};
         check_unit_cases(vec![
-            ("surface: done last year, due this year", listed(&[2024, 2025]), recs(Surf, &["2024-08-01"]), "2025-06-01", "self_monitoring_surface_soil", Due, "2025", Some("2025-12-31")),
-            ("surface: done this year", listed(&[2024, 2025]), recs(Surf, &["2025-04-01"]), "2025-06-01", "self_monitoring_surface_soil", Done, "2025", Some("2026-12-31")),
-            ("surface: a year missed", listed(&[2023, 2024, 2025]), recs(Surf, &["2023-08-01"]), "2025-06-01", "self_monitoring_surface_soil", Overdue, "2024", Some("2024-12-31")),
-            ("surface: first year", listed(&[2025]), vec![], "2025-06-01", "self_monitoring_surface_soil", Due, "2025", Some("2025-12-31")),
-            ("surface: first year missed", listed(&[2024, 2025]), vec![], "2025-01-10", "self_monitoring_surface_soil", Overdue, "2024", Some("2024-12-31")),
-            ("deep: first cycle", listed(&[2023, 2024, 2025]), vec![], "2025-06-01", "self_monitoring_deep_soil", Due, "2023–2025", Some("2025-12-31")),
-            ("deep: first cycle missed", listed(&[2023, 2024, 2025, 2026]), vec![], "2026-01-02", "self_monitoring_deep_soil", Overdue, "2023–2025", Some("2025-12-31")),
-            ("deep: done 2023", listed(&[2023, 2024, 2025]), recs(Deep, &["2023-10-01"]), "2025-06-01", "self_monitoring_deep_soil", Done, "2023–2025", Some("2026-12-31")),
-            ("deep: due again", listed(&[2023, 2024, 2025, 2026]), recs(Deep, &["2023-10-01"]), "2026-05-01", "self_monitoring_deep_soil", Due, "2026", Some("2026-12-31")),
-            ("emissions: done last year", listed(&[2024, 2025]), recs(E, &["2024-12-20"]), "2025-03-01", "emissions_report", Due, "2025", Some("2025-12-31")),
-            ("emissions: done", listed(&[2024, 2025]), recs(E, &["2025-02-20"]), "2025-03-01", "emissions_report", Done, "2025", Some("2026-12-31")),
+            (
+                "surface: done last year, due this year",
+                listed(&[2024, 2025]),
+                recs(Surf, &["2024-08-01"]),
+                "2025-06-01",
+                "self_monitoring_surface_soil",
+                Due,
+                "2025",
+                Some("2025-12-31"),
+            ),
+            (
+                "surface: done this year",
+                listed(&[2024, 2025]),
+                recs(Surf, &["2025-04-01"]),
+                "2025-06-01",
+                "self_monitoring_surface_soil",
+                Done,
+                "2025",
+                Some("2026-12-31"),
+            ),
+            (
+                "surface: a year missed",
+                listed(&[2023, 2024, 2025]),
+                recs(Surf, &["2023-08-01"]),
+                "2025-06-01",
+                "self_monitoring_surface_soil",
+                Overdue,
+                "2024",
+                Some("2024-12-31"),
+            ),
+            (
+                "surface: first year",
+                listed(&[2025]),
+                vec![],
+                "2025-06-01",
+                "self_monitoring_surface_soil",
+                Due,
+                "2025",
+                Some("2025-12-31"),
+            ),
+            (
+                "surface: first year missed",
+                listed(&[2024, 2025]),
+                vec![],
+                "2025-01-10",
+                "self_monitoring_surface_soil",
+                Overdue,
+                "2024",
+                Some("2024-12-31"),
+            ),
+            (
+                "deep: first cycle",
+                listed(&[2023, 2024, 2025]),
+                vec![],
+                "2025-06-01",
+                "self_monitoring_deep_soil",
+                Due,
+                "2023–2025",
+                Some("2025-12-31"),
+            ),
+            (
+                "deep: first cycle missed",
+                listed(&[2023, 2024, 2025, 2026]),
+                vec![],
+                "2026-01-02",
+                "self_monitoring_deep_soil",
+                Overdue,
+                "2023–2025",
+                Some("2025-12-31"),
+            ),
+            (
+                "deep: done 2023",
+                listed(&[2023, 2024, 2025]),
+                recs(Deep, &["2023-10-01"]),
+                "2025-06-01",
+                "self_monitoring_deep_soil",
+                Done,
+                "2023–2025",
+                Some("2026-12-31"),
+            ),
+            (
+                "deep: due again",
+                listed(&[2023, 2024, 2025, 2026]),
+                recs(Deep, &["2023-10-01"]),
+                "2026-05-01",
+                "self_monitoring_deep_soil",
+                Due,
+                "2026",
+                Some("2026-12-31"),
+            ),
+            (
+                "emissions: done last year",
+                listed(&[2024, 2025]),
+                recs(E, &["2024-12-20"]),
+                "2025-03-01",
+                "emissions_report",
+                Due,
+                "2025",
+                Some("2025-12-31"),
+            ),
+            (
+                "emissions: done",
+                listed(&[2024, 2025]),
+                recs(E, &["2025-02-20"]),
+                "2025-03-01",
+                "emissions_report",
+                Done,
+                "2025",
+                Some("2026-12-31"),
+            ),
         ]);
     }
 
@@ -901,19 +1137,127 @@ mod tests {
         let plain = || unit(&[2024, 2025, 2026], Some(false), Some(false), op);
         let id = "self_monitoring_groundwater";
         check_unit_cases(vec![
-            ("buried: H1 done", buried(), recs(G, &["2025-03-10"]), "2025-05-01", id, Done, "2025-H1", Some("2025-12-31")),
-            ("buried: twice a year, H2 due", buried(), recs(G, &["2025-03-10"]), "2025-10-01", id, Due, "2025-H2", Some("2025-12-31")),
-            ("not buried: once a year is enough", plain(), recs(G, &["2025-03-10"]), "2025-10-01", id, Done, "2025", Some("2026-12-31")),
-            ("buried: both halves", buried(), recs(G, &["2025-03-10", "2025-09-01"]), "2025-10-01", id, Done, "2025-H2", Some("2026-06-30")),
+            (
+                "buried: H1 done",
+                buried(),
+                recs(G, &["2025-03-10"]),
+                "2025-05-01",
+                id,
+                Done,
+                "2025-H1",
+                Some("2025-12-31"),
+            ),
+            (
+                "buried: twice a year, H2 due",
+                buried(),
+                recs(G, &["2025-03-10"]),
+                "2025-10-01",
+                id,
+                Due,
+                "2025-H2",
+                Some("2025-12-31"),
+            ),
+            (
+                "not buried: once a year is enough",
+                plain(),
+                recs(G, &["2025-03-10"]),
+                "2025-10-01",
+                id,
+                Done,
+                "2025",
+                Some("2026-12-31"),
+            ),
+            (
+                "buried: both halves",
+                buried(),
+                recs(G, &["2025-03-10", "2025-09-01"]),
+                "2025-10-01",
+                id,
+                Done,
+                "2025-H2",
+                Some("2026-06-30"),
+            ),
             ("buried: H1 missed", buried(), vec![], "2025-08-01", id, Overdue, "2025-H1", Some("2025-06-30")),
-            ("buried: H2 missed, seen in January", buried(), recs(G, &["2025-03-10"]), "2026-01-15", id, Overdue, "2025-H2", Some("2025-12-31")),
-            ("not buried but sensitive: one step more, twice", unit(&[2025], Some(false), Some(true), op), recs(G, &["2025-03-10"]), "2025-10-01", id, Due, "2025-H2", Some("2025-12-31")),
-            ("buried and sensitive: quarterly", unit(&[2025], Some(true), Some(true), op), recs(G, &["2025-05-01"]), "2025-08-01", id, Due, "2025-Q3", Some("2025-09-30")),
-            ("quarterly: the quarter ending on the listing day is not required", unit(&[2025], Some(true), Some(true), op), vec![], "2025-04-02", id, Due, "2025-Q2", Some("2025-06-30")),
-            ("quarterly: Q2 missed", unit(&[2025], Some(true), Some(true), op), vec![], "2025-07-02", id, Overdue, "2025-Q2", Some("2025-06-30")),
-            ("unknown buried: once a year done is not proof", unit(&[2025], None, Some(false), op), recs(G, &["2025-03-10"]), "2025-08-01", id, Due, "2025-H2", Some("2025-12-31")),
-            ("unknown buried: missed however it is read", unit(&[2025, 2026], None, Some(false), op), vec![], "2026-02-01", id, Overdue, "2025", Some("2025-12-31")),
-            ("unknown buried: twice a year proves it", unit(&[2025], None, Some(false), op), recs(G, &["2025-03-10", "2025-09-01"]), "2025-10-01", id, Done, "2025-H2", Some("2026-06-30")),
+            (
+                "buried: H2 missed, seen in January",
+                buried(),
+                recs(G, &["2025-03-10"]),
+                "2026-01-15",
+                id,
+                Overdue,
+                "2025-H2",
+                Some("2025-12-31"),
+            ),
+            (
+                "not buried but sensitive: one step more, twice",
+                unit(&[2025], Some(false), Some(true), op),
+                recs(G, &["2025-03-10"]),
+                "2025-10-01",
+                id,
+                Due,
+                "2025-H2",
+                Some("2025-12-31"),
+            ),
+            (
+                "buried and sensitive: quarterly",
+                unit(&[2025], Some(true), Some(true), op),
+                recs(G, &["2025-05-01"]),
+                "2025-08-01",
+                id,
+                Due,
+                "2025-Q3",
+                Some("2025-09-30"),
+            ),
+            (
+                "quarterly: the quarter ending on the listing day is not required",
+                unit(&[2025], Some(true), Some(true), op),
+                vec![],
+                "2025-04-02",
+                id,
+                Due,
+                "2025-Q2",
+                Some("2025-06-30"),
+            ),
+            (
+                "quarterly: Q2 missed",
+                unit(&[2025], Some(true), Some(true), op),
+                vec![],
+                "2025-07-02",
+                id,
+                Overdue,
+                "2025-Q2",
+                Some("2025-06-30"),
+            ),
+            (
+                "unknown buried: once a year done is not proof",
+                unit(&[2025], None, Some(false), op),
+                recs(G, &["2025-03-10"]),
+                "2025-08-01",
+                id,
+                Due,
+                "2025-H2",
+                Some("2025-12-31"),
+            ),
+            (
+                "unknown buried: missed however it is read",
+                unit(&[2025, 2026], None, Some(false), op),
+                vec![],
+                "2026-02-01",
+                id,
+                Overdue,
+                "2025",
+                Some("2025-12-31"),
+            ),
+            (
+                "unknown buried: twice a year proves it",
+                unit(&[2025], None, Some(false), op),
+                recs(G, &["2025-03-10", "2025-09-01"]),
+                "2025-10-01",
+                id,
+                Done,
+                "2025-H2",
+                Some("2026-06-30"),
+            ),
         ]);
         let u = unit(&[2025], None, None, op);
         let got = key_unit_duties(&u, &recs(G, &["2025-03-10"]), d("2025-08-01"), &s());
@@ -925,14 +1269,27 @@ mod tests {
     #[test]
     fn unknown_future_and_dropped_listings() {
         use RecordKind::*;
-        let all: Vec<DutyRecord> = [HazardCheck, SelfMonitoringSurfaceSoil, SelfMonitoringDeepSoil, SelfMonitoringGroundwater, EmissionsReport]
-            .into_iter()
-            .flat_map(|k| recs(k, &["2025-02-01", "2025-05-01", "2025-08-01"]))
-            .collect();
-        let periodic = ["hazard_check", "self_monitoring_surface_soil", "self_monitoring_deep_soil", "self_monitoring_groundwater", "emissions_report"];
+        let all: Vec<DutyRecord> = [
+            HazardCheck,
+            SelfMonitoringSurfaceSoil,
+            SelfMonitoringDeepSoil,
+            SelfMonitoringGroundwater,
+            EmissionsReport,
+        ]
+        .into_iter()
+        .flat_map(|k| recs(k, &["2025-02-01", "2025-05-01", "2025-08-01"]))
+        .collect();
+        let periodic = [
+            "hazard_check",
+            "self_monitoring_surface_soil",
+            "self_monitoring_deep_soil",
+            "self_monitoring_groundwater",
+            "emissions_report",
+        ];
 
         // No listing year: every periodic duty is due with the fact named, however many records there are.
-        let got = key_unit_duties(&unit(&[], Some(true), Some(true), UnitStatus::Operating), &all, d("2025-09-01"), &s());
+        let got =
+            key_unit_duties(&unit(&[], Some(true), Some(true), UnitStatus::Operating), &all, d("2025-09-01"), &s());
         assert_eq!(got.iter().map(|x| x.duty).collect::<Vec<_>>(), periodic);
         for x in &got {
             assert_eq!((x.status, x.due_by, x.unknown.as_slice()), (Due, None, &["listed_years"][..]), "{x:?}");
@@ -975,29 +1332,165 @@ mod tests {
     fn tailings_ponds() {
         use RecordKind::Inspection as I;
         // (case, level, supervised since, inspections, as of, duty, status, period, due_by, count)
-        type PondCase = (&'static str, PondLevel, Option<&'static str>, &'static [&'static str], &'static str, &'static str, DutyStatus, &'static str, &'static str, (u32, u32));
+        type PondCase = (
+            &'static str,
+            PondLevel,
+            Option<&'static str>,
+            &'static [&'static str],
+            &'static str,
+            &'static str,
+            DutyStatus,
+            &'static str,
+            &'static str,
+            (u32, u32),
+        );
         let pre = "tailings_level1_before_flood_season";
         let l1 = "tailings_level1_inspections";
         let l2 = "tailings_level2_inspections";
         use PondLevel::{Level1, Level2};
         let cases: &[PondCase] = &[
-            ("L1 one inspection in August: pre-flood missed", Level1, None, &["2025-08-15"], "2025-09-01", pre, Overdue, "2025-pre-flood", "2025-03-31", (0, 1)),
-            ("L1 one inspection in August: one more due", Level1, Some("2025-01-01"), &["2025-08-15"], "2025-09-01", l1, Due, "2025", "2025-12-31", (1, 2)),
-            ("L1 March and August: pre-flood done", Level1, None, &["2025-03-10", "2025-08-15"], "2025-09-01", pre, Done, "2025-pre-flood", "2026-03-31", (1, 1)),
-            ("L1 March and August: year done", Level1, None, &["2025-03-10", "2025-08-15"], "2025-09-01", l1, Done, "2025", "2026-12-31", (2, 2)),
-            ("L1 on 1 April is already the flood season", Level1, None, &["2025-04-01"], "2025-05-01", pre, Overdue, "2025-pre-flood", "2025-03-31", (0, 1)),
-            ("L1 before the deadline", Level1, None, &["2025-03-10"], "2025-02-15", pre, Due, "2025-pre-flood", "2025-03-31", (0, 1)),
-            ("L1 last year short, seen in January", Level1, None, &["2025-08-15"], "2026-01-15", l1, Overdue, "2025", "2025-12-31", (1, 2)),
-            ("L1 supervised from May: no pre-flood this year", Level1, Some("2025-05-01"), &[], "2025-06-01", pre, NotYet, "2026-pre-flood", "2026-03-31", (0, 1)),
-            ("L2 inspected once: done", Level2, None, &["2025-06-10"], "2025-09-01", l2, Done, "2025", "2026-12-31", (1, 1)),
-            ("L2 not yet this year, new this year", Level2, Some("2025-01-01"), &[], "2025-06-01", l2, Due, "2025", "2025-12-31", (0, 1)),
+            (
+                "L1 one inspection in August: pre-flood missed",
+                Level1,
+                None,
+                &["2025-08-15"],
+                "2025-09-01",
+                pre,
+                Overdue,
+                "2025-pre-flood",
+                "2025-03-31",
+                (0, 1),
+            ),
+            (
+                "L1 one inspection in August: one more due",
+                Level1,
+                Some("2025-01-01"),
+                &["2025-08-15"],
+                "2025-09-01",
+                l1,
+                Due,
+                "2025",
+                "2025-12-31",
+                (1, 2),
+            ),
+            (
+                "L1 March and August: pre-flood done",
+                Level1,
+                None,
+                &["2025-03-10", "2025-08-15"],
+                "2025-09-01",
+                pre,
+                Done,
+                "2025-pre-flood",
+                "2026-03-31",
+                (1, 1),
+            ),
+            (
+                "L1 March and August: year done",
+                Level1,
+                None,
+                &["2025-03-10", "2025-08-15"],
+                "2025-09-01",
+                l1,
+                Done,
+                "2025",
+                "2026-12-31",
+                (2, 2),
+            ),
+            (
+                "L1 on 1 April is already the flood season",
+                Level1,
+                None,
+                &["2025-04-01"],
+                "2025-05-01",
+                pre,
+                Overdue,
+                "2025-pre-flood",
+                "2025-03-31",
+                (0, 1),
+            ),
+            (
+                "L1 before the deadline",
+                Level1,
+                None,
+                &["2025-03-10"],
+                "2025-02-15",
+                pre,
+                Due,
+                "2025-pre-flood",
+                "2025-03-31",
+                (0, 1),
+            ),
+            (
+                "L1 last year short, seen in January",
+                Level1,
+                None,
+                &["2025-08-15"],
+                "2026-01-15",
+                l1,
+                Overdue,
+                "2025",
+                "2025-12-31",
+                (1, 2),
+            ),
+            (
+                "L1 supervised from May: no pre-flood this year",
+                Level1,
+                Some("2025-05-01"),
+                &[],
+                "2025-06-01",
+                pre,
+                NotYet,
+                "2026-pre-flood",
+                "2026-03-31",
+                (0, 1),
+            ),
+            (
+                "L2 inspected once: done",
+                Level2,
+                None,
+                &["2025-06-10"],
+                "2025-09-01",
+                l2,
+                Done,
+                "2025",
+                "2026-12-31",
+                (1, 1),
+            ),
+            (
+                "L2 not yet this year, new this year",
+                Level2,
+                Some("2025-01-01"),
+                &[],
+                "2025-06-01",
+                l2,
+                Due,
+                "2025",
+                "2025-12-31",
+                (0, 1),
+            ),
             ("L2 none last year", Level2, None, &[], "2025-06-01", l2, Overdue, "2024", "2024-12-31", (0, 1)),
-            ("L2 supervised from next year", Level2, Some("2026-03-01"), &[], "2025-06-01", l2, NotYet, "2026", "2026-12-31", (0, 1)),
+            (
+                "L2 supervised from next year",
+                Level2,
+                Some("2026-03-01"),
+                &[],
+                "2025-06-01",
+                l2,
+                NotYet,
+                "2026",
+                "2026-12-31",
+                (0, 1),
+            ),
         ];
         for (name, level, since, dates, as_of, id, status, period, due_by, count) in cases {
             let got = pond_duties(&pond("P1", "450225", *level), since.map(d), &recs(I, dates), d(as_of), &s());
             let x = find(&got, id);
-            assert_eq!((x.status, x.period.as_str(), x.due_by, x.count), (*status, *period, Some(d(due_by)), Some(*count)), "{name}: {x:?}");
+            assert_eq!(
+                (x.status, x.period.as_str(), x.due_by, x.count),
+                (*status, *period, Some(d(due_by)), Some(*count)),
+                "{name}: {x:?}"
+            );
         }
         assert_eq!(pond_duties(&pond("P1", "450225", Level1), None, &[], d("2025-06-01"), &s()).len(), 2);
         assert!(pond_duties(&pond("P3", "450225", PondLevel::Level3), None, &[], d("2025-06-01"), &s()).is_empty());
@@ -1018,26 +1511,52 @@ mod tests {
         type Case<'a> = (&'a str, [Vec<DutyRecord>; 4], i32, &'a str, DutyStatus, u32);
         let cases: Vec<Case> = vec![
             ("1 of 3 is not met", [r(&["2025-05-01"]), r(&[]), r(&[]), r(&[])], 2025, "2025-09-01", Due, 1),
-            ("2 of 3 is met", [r(&["2025-05-01"]), r(&["2025-07-01", "2025-08-01"]), r(&[]), r(&[])], 2025, "2025-09-01", Done, 2),
-            ("last year's inspections do not count", [r(&["2024-05-01"]), r(&["2025-07-01"]), r(&[]), r(&[])], 2025, "2025-09-01", Due, 1),
-            ("later inspections do not count yet", [r(&["2025-05-01"]), r(&["2025-10-01"]), r(&[]), r(&[])], 2025, "2025-09-01", Due, 1),
-            ("a past year not met is overdue", [r(&["2025-05-01"]), r(&[]), r(&[]), r(&[])], 2025, "2026-01-10", Overdue, 1),
+            (
+                "2 of 3 is met",
+                [r(&["2025-05-01"]), r(&["2025-07-01", "2025-08-01"]), r(&[]), r(&[])],
+                2025,
+                "2025-09-01",
+                Done,
+                2,
+            ),
+            (
+                "last year's inspections do not count",
+                [r(&["2024-05-01"]), r(&["2025-07-01"]), r(&[]), r(&[])],
+                2025,
+                "2025-09-01",
+                Due,
+                1,
+            ),
+            (
+                "later inspections do not count yet",
+                [r(&["2025-05-01"]), r(&["2025-10-01"]), r(&[]), r(&[])],
+                2025,
+                "2025-09-01",
+                Due,
+                1,
+            ),
+            (
+                "a past year not met is overdue",
+                [r(&["2025-05-01"]), r(&[]), r(&[]), r(&[])],
+                2025,
+                "2026-01-10",
+                Overdue,
+                1,
+            ),
         ];
         for (name, [a, b, c, l], year, as_of, status, inspected) in cases {
             let empty: Vec<DutyRecord> = vec![];
-            let input: Vec<(&TailingsPond, &[DutyRecord])> = vec![
-                (&ponds[0], &a),
-                (&ponds[1], &b),
-                (&ponds[2], &c),
-                (&ponds[3], &empty),
-                (&ponds[4], &l),
-            ];
+            let input: Vec<(&TailingsPond, &[DutyRecord])> =
+                vec![(&ponds[0], &a), (&ponds[1], &b), (&ponds[2], &c), (&ponds[3], &empty), (&ponds[4], &l)];
             let got = level3_share(&input, year, d(as_of), &s());
             assert_eq!(got.iter().map(|x| x.city_code.as_str()).collect::<Vec<_>>(), ["4502", "4503"], "{name}");
             let g = &got[1];
             assert_eq!((g.status, g.inspected, g.total, g.required), (status, inspected, 3, 2), "{name}: {g:?}");
             assert_eq!(g.due_by, end_of_year(year));
-            assert_eq!((g.duty, g.period.as_str(), g.basis), ("tailings_level3_share", "2025", rule("tailings_level3_share").basis));
+            assert_eq!(
+                (g.duty, g.period.as_str(), g.basis),
+                ("tailings_level3_share", "2025", rule("tailings_level3_share").basis)
+            );
             assert_eq!((got[0].total, got[0].required), (1, 1), "{name}");
         }
         assert!(level3_share(&[(&ponds[3], &[])], 2025, d("2025-06-01"), &s()).is_empty());
@@ -1051,19 +1570,129 @@ mod tests {
         let rect = "source_rectification";
         let follow = "source_follow_up_check";
         // (case, list, state, deadline, records, as of, duty, status (None: no such duty), due_by)
-        type SourceCase = (&'static str, SourceList, SourceState, Option<&'static str>, Vec<DutyRecord>, &'static str, &'static str, Option<DutyStatus>, Option<&'static str>);
+        type SourceCase = (
+            &'static str,
+            SourceList,
+            SourceState,
+            Option<&'static str>,
+            Vec<DutyRecord>,
+            &'static str,
+            &'static str,
+            Option<DutyStatus>,
+            Option<&'static str>,
+        );
         let cases: Vec<SourceCase> = vec![
-            ("past its deadline, not rectified", Remediation, Rectifying, Some("2025-06-30"), vec![], "2025-07-01", rect, Some(Overdue), Some("2025-06-30")),
-            ("on its deadline", Remediation, Rectifying, Some("2025-06-30"), vec![], "2025-06-30", rect, Some(Due), Some("2025-06-30")),
-            ("rectified before the deadline", Remediation, Rectifying, Some("2025-06-30"), recs(Rectified, &["2025-06-01"]), "2025-07-01", rect, Some(Done), None),
-            ("rectified by its state", Remediation, RectifiedState, Some("2025-06-30"), vec![], "2025-07-01", rect, Some(Done), None),
-            ("a rectification recorded after the as-of date", Remediation, Listed, Some("2025-06-30"), recs(Rectified, &["2025-08-01"]), "2025-07-01", rect, Some(Overdue), Some("2025-06-30")),
+            (
+                "past its deadline, not rectified",
+                Remediation,
+                Rectifying,
+                Some("2025-06-30"),
+                vec![],
+                "2025-07-01",
+                rect,
+                Some(Overdue),
+                Some("2025-06-30"),
+            ),
+            (
+                "on its deadline",
+                Remediation,
+                Rectifying,
+                Some("2025-06-30"),
+                vec![],
+                "2025-06-30",
+                rect,
+                Some(Due),
+                Some("2025-06-30"),
+            ),
+            (
+                "rectified before the deadline",
+                Remediation,
+                Rectifying,
+                Some("2025-06-30"),
+                recs(Rectified, &["2025-06-01"]),
+                "2025-07-01",
+                rect,
+                Some(Done),
+                None,
+            ),
+            (
+                "rectified by its state",
+                Remediation,
+                RectifiedState,
+                Some("2025-06-30"),
+                vec![],
+                "2025-07-01",
+                rect,
+                Some(Done),
+                None,
+            ),
+            (
+                "a rectification recorded after the as-of date",
+                Remediation,
+                Listed,
+                Some("2025-06-30"),
+                recs(Rectified, &["2025-08-01"]),
+                "2025-07-01",
+                rect,
+                Some(Overdue),
+                Some("2025-06-30"),
+            ),
             ("no deadline", Remediation, Listed, None, vec![], "2025-07-01", rect, Some(Due), None),
-            ("only the remediation list has a deadline", Screened, Listed, Some("2025-06-30"), vec![], "2025-07-01", rect, None, None),
-            ("closed out 2021, no follow-up, 2024", Remediation, Closed, None, recs(ClosedOut, &["2021-09-01"]), "2024-01-01", follow, Some(Overdue), Some("2023-12-31")),
-            ("closed out 2021, no follow-up yet, last day", Remediation, Closed, None, recs(ClosedOut, &["2021-09-01"]), "2023-12-31", follow, Some(Due), Some("2023-12-31")),
-            ("closed out 2021, followed up 2023", Remediation, Closed, None, [recs(ClosedOut, &["2021-09-01"]), recs(FollowUpCheck, &["2023-05-01"])].concat(), "2024-01-01", follow, Some(Done), None),
-            ("a check before the close-out is not a follow-up", Remediation, Closed, None, [recs(ClosedOut, &["2021-09-01"]), recs(FollowUpCheck, &["2021-03-01"])].concat(), "2024-01-01", follow, Some(Overdue), Some("2023-12-31")),
+            (
+                "only the remediation list has a deadline",
+                Screened,
+                Listed,
+                Some("2025-06-30"),
+                vec![],
+                "2025-07-01",
+                rect,
+                None,
+                None,
+            ),
+            (
+                "closed out 2021, no follow-up, 2024",
+                Remediation,
+                Closed,
+                None,
+                recs(ClosedOut, &["2021-09-01"]),
+                "2024-01-01",
+                follow,
+                Some(Overdue),
+                Some("2023-12-31"),
+            ),
+            (
+                "closed out 2021, no follow-up yet, last day",
+                Remediation,
+                Closed,
+                None,
+                recs(ClosedOut, &["2021-09-01"]),
+                "2023-12-31",
+                follow,
+                Some(Due),
+                Some("2023-12-31"),
+            ),
+            (
+                "closed out 2021, followed up 2023",
+                Remediation,
+                Closed,
+                None,
+                [recs(ClosedOut, &["2021-09-01"]), recs(FollowUpCheck, &["2023-05-01"])].concat(),
+                "2024-01-01",
+                follow,
+                Some(Done),
+                None,
+            ),
+            (
+                "a check before the close-out is not a follow-up",
+                Remediation,
+                Closed,
+                None,
+                [recs(ClosedOut, &["2021-09-01"]), recs(FollowUpCheck, &["2021-03-01"])].concat(),
+                "2024-01-01",
+                follow,
+                Some(Overdue),
+                Some("2023-12-31"),
+            ),
             ("closed out without its record", Remediation, Closed, None, vec![], "2024-01-01", follow, Some(Due), None),
             ("not closed out", Remediation, Rectifying, None, vec![], "2024-01-01", follow, None, None),
         ];
@@ -1100,7 +1729,12 @@ mod tests {
         }
         // A longer cycle is a setting, not a constant.
         let s2 = DutySettings { hazard_check_every_years: 2, ..DutySettings::default() };
-        let got = key_unit_duties(&listed(&[2021, 2022, 2023, 2024]), &recs(RecordKind::HazardCheck, &["2022-05-10"]), d("2024-06-01"), &s2);
+        let got = key_unit_duties(
+            &listed(&[2021, 2022, 2023, 2024]),
+            &recs(RecordKind::HazardCheck, &["2022-05-10"]),
+            d("2024-06-01"),
+            &s2,
+        );
         assert_eq!((find(&got, "hazard_check").status, find(&got, "hazard_check").period.as_str()), (Due, "2024"));
     }
 

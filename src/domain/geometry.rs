@@ -1,8 +1,8 @@
 //! Registry geometry: polygons in CGCS2000 geographic coordinates (lon/lat), checked for validity and
 //! for lying in China, with their areas measured on the ellipsoid.
 
-use geo::{GeodesicArea, MultiPolygon, Orient, Polygon, Validation};
 use geo::orient::Direction;
+use geo::{GeodesicArea, MultiPolygon, Orient, Polygon, Validation};
 
 /// Square metres in one 亩 (mu).
 pub const M2_PER_MU: f64 = 10_000.0 / 15.0;
@@ -36,9 +36,7 @@ pub enum GeometryError {
     Invalid(String),
     #[error("geometry has {count} vertices; at most {max} are accepted")]
     TooManyVertices { count: usize, max: usize },
-    #[error(
-        "coordinate ({x}, {y}) is outside China's extent; {hint}"
-    )]
+    #[error("coordinate ({x}, {y}) is outside China's extent; {hint}")]
     OutsideChina { x: f64, y: f64, hint: &'static str },
 }
 
@@ -59,7 +57,10 @@ fn polygon(rings: &[Vec<geojson::Position>]) -> Result<Polygon<f64>, GeometryErr
         let mut coords = Vec::with_capacity(ring.len());
         for p in ring {
             if p.len() < 2 || p.len() > 3 {
-                return Err(GeometryError::NotGeoJson(format!("a position has {} numbers; it needs 2 (or 3)", p.len())));
+                return Err(GeometryError::NotGeoJson(format!(
+                    "a position has {} numbers; it needs 2 (or 3)",
+                    p.len()
+                )));
             }
             let (x, y) = (p[0], p[1]);
             if !x.is_finite() || !y.is_finite() {
@@ -94,9 +95,7 @@ pub fn multipolygon_from_geojson(value: &serde_json::Value) -> Result<MultiPolyg
 }
 
 pub fn vertex_count(mp: &MultiPolygon<f64>) -> usize {
-    mp.0.iter()
-        .map(|p| p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>())
-        .sum()
+    mp.0.iter().map(|p| p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>()).sum()
 }
 
 /// Check a lon/lat multipolygon: not empty, within the vertex limit, finite, inside China, and valid
@@ -112,12 +111,11 @@ pub fn check_lonlat(mp: &MultiPolygon<f64>, max_vertices: usize) -> Vec<Geometry
         problems.push(GeometryError::TooManyVertices { count: n, max: max_vertices });
         return problems;
     }
-    let outside = mp
-        .0
-        .iter()
-        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
-        .flat_map(|r| r.0.iter())
-        .find(|c| !CHINA_EXTENT.contains(c.x, c.y));
+    let outside =
+        mp.0.iter()
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            .flat_map(|r| r.0.iter())
+            .find(|c| !CHINA_EXTENT.contains(c.x, c.y));
     if let Some(c) = outside {
         problems.push(GeometryError::OutsideChina { x: c.x, y: c.y, hint: outside_china_hint(c.x, c.y) });
         return problems;
@@ -194,7 +192,10 @@ pub(crate) mod tests {
         assert!(matches!(multipolygon_from_geojson(&point), Err(GeometryError::NotPolygonal(_))));
         assert!(matches!(multipolygon_from_geojson(&json!({"type": "Polygon"})), Err(GeometryError::NotGeoJson(_))));
         let short = json!({"type": "Polygon", "coordinates": [[[109.4], [109.5, 24.3], [109.4, 24.4], [109.4]]]});
-        assert!(matches!(multipolygon_from_geojson(&short), Err(GeometryError::NotGeoJson(_))), "a one-number position is refused, not a panic");
+        assert!(
+            matches!(multipolygon_from_geojson(&short), Err(GeometryError::NotGeoJson(_))),
+            "a one-number position is refused, not a panic"
+        );
         let empty = json!({"type": "MultiPolygon", "coordinates": []});
         let mp = multipolygon_from_geojson(&empty).unwrap();
         assert_eq!(check_lonlat(&mp, 10), vec![GeometryError::Empty]);

@@ -423,7 +423,13 @@ mod tests {
     use ParcelState::*;
 
     fn unit(county: &str, class: FarmlandClass, measures: bool, crops: Option<bool>, area_m2: f64) -> UnitForIndicator {
-        UnitForIndicator { county_code: county.into(), class, measures_in_place: measures, crops_compliant: crops, area_m2 }
+        UnitForIndicator {
+            county_code: county.into(),
+            class,
+            measures_in_place: measures,
+            crops_compliant: crops,
+            area_m2,
+        }
     }
 
     fn parcel(county: &str, state: ParcelState, priority: bool) -> ParcelForIndicator {
@@ -449,12 +455,12 @@ mod tests {
             (
                 "every case of the formula",
                 vec![
-                    unit("450302", SafeUse, true, Some(true), 1000.0),      // counts
-                    unit("450302", SafeUse, true, None, 500.0),             // counts: not sampled is not non-compliant
-                    unit("450302", SafeUse, true, Some(false), 300.0),      // crops non-compliant
-                    unit("450302", SafeUse, false, Some(true), 200.0),      // no measures
+                    unit("450302", SafeUse, true, Some(true), 1000.0),        // counts
+                    unit("450302", SafeUse, true, None, 500.0), // counts: not sampled is not non-compliant
+                    unit("450302", SafeUse, true, Some(false), 300.0), // crops non-compliant
+                    unit("450302", SafeUse, false, Some(true), 200.0), // no measures
                     unit("450302", StrictControl, true, Some(false), 1000.0), // counts: crops do not matter
-                    unit("450302", StrictControl, false, None, 1000.0),     // no measures
+                    unit("450302", StrictControl, false, None, 1000.0), // no measures
                     unit("450302", PriorityProtection, false, None, 5000.0), // not polluted: outside the formula
                 ],
                 Some(62.5),
@@ -470,11 +476,21 @@ mod tests {
                 1.0,
                 3.0,
             ),
-            ("only priority farmland", vec![unit("450302", PriorityProtection, true, Some(true), 9000.0)], None, 0.0, 0.0),
+            (
+                "only priority farmland",
+                vec![unit("450302", PriorityProtection, true, Some(true), 9000.0)],
+                None,
+                0.0,
+                0.0,
+            ),
             ("nothing at all", vec![], None, 0.0, 0.0),
             (
                 "bad areas count as nothing",
-                vec![unit("450302", SafeUse, true, None, f64::NAN), unit("450302", SafeUse, true, None, -5.0), unit("450302", SafeUse, false, None, 10.0)],
+                vec![
+                    unit("450302", SafeUse, true, None, f64::NAN),
+                    unit("450302", SafeUse, true, None, -5.0),
+                    unit("450302", SafeUse, false, None, 10.0),
+                ],
                 Some(0.0),
                 0.0,
                 10.0,
@@ -503,25 +519,34 @@ mod tests {
         ];
         let ind = fold(Scope::City("4503".into()), &units, &[]);
         let su = &ind.safe_utilisation;
-        assert_eq!(su.safe_use, SafeUseBreakdown {
-            units: 3,
-            area_m2: 12_000.0,
-            area_mu: 18.0,
-            with_measures_m2: 10_000.0,
-            with_measures_and_compliant_m2: 6000.0,
-            with_measures_and_compliant_mu: 9.0,
-        });
-        assert_eq!(su.strict_control, StrictControlBreakdown {
-            units: 2,
-            area_m2: 4000.0,
-            area_mu: 6.0,
-            with_measures_m2: 3000.0,
-            with_measures_mu: 4.5,
-        });
+        assert_eq!(
+            su.safe_use,
+            SafeUseBreakdown {
+                units: 3,
+                area_m2: 12_000.0,
+                area_mu: 18.0,
+                with_measures_m2: 10_000.0,
+                with_measures_and_compliant_m2: 6000.0,
+                with_measures_and_compliant_mu: 9.0,
+            }
+        );
+        assert_eq!(
+            su.strict_control,
+            StrictControlBreakdown {
+                units: 2,
+                area_m2: 4000.0,
+                area_mu: 6.0,
+                with_measures_m2: 3000.0,
+                with_measures_mu: 4.5,
+            }
+        );
         assert_eq!(su.rate_percent, Some(56.25));
         assert_eq!((su.safely_used_m2, su.safely_used_mu), (9000.0, 13.5));
         assert_eq!((su.polluted_m2, su.polluted_mu, su.polluted_ha), (16_000.0, 24.0, 1.6));
-        assert_eq!(ind.farmland_by_class.priority_protection, ClassArea { units: 1, area_m2: 10_000.0, area_mu: 15.0, area_ha: 1.0 });
+        assert_eq!(
+            ind.farmland_by_class.priority_protection,
+            ClassArea { units: 1, area_m2: 10_000.0, area_mu: 15.0, area_ha: 1.0 }
+        );
         assert_eq!(ind.farmland_by_class.total, ClassArea { units: 6, area_m2: 26_000.0, area_mu: 39.0, area_ha: 2.6 });
     }
 
@@ -553,10 +578,17 @@ mod tests {
     #[test]
     fn meeting_the_target_is_judged_on_the_shown_figure() {
         // 93.8 % exactly, and 93.7996 % which shows as 93.80.
-        for (used, total, meets) in [(938.0, 1000.0, true), (937_996.0, 1_000_000.0, true), (937_949.0, 1_000_000.0, false)] {
+        for (used, total, meets) in
+            [(938.0, 1000.0, true), (937_996.0, 1_000_000.0, true), (937_949.0, 1_000_000.0, false)]
+        {
             let units = [unit("450302", SafeUse, true, None, used), unit("450302", SafeUse, false, None, total - used)];
             let ind = fold(Scope::City("4503".into()), &units, &[]);
-            assert_eq!(ind.safe_utilisation.meets_target, Some(meets), "{used}/{total}: {:?}", ind.safe_utilisation.rate_percent);
+            assert_eq!(
+                ind.safe_utilisation.meets_target,
+                Some(meets),
+                "{used}/{total}: {:?}",
+                ind.safe_utilisation.rate_percent
+            );
         }
     }
 
@@ -565,19 +597,25 @@ mod tests {
         let parcels = [
             parcel("450302", Suspected, true),
             parcel("450302", Surveying, true),
-            parcel("450302", Cleared, true),          // under control: risk known to be acceptable
-            parcel("450302", Listed, true),           // listed but nothing done yet
+            parcel("450302", Cleared, true), // under control: risk known to be acceptable
+            parcel("450302", Listed, true),  // listed but nothing done yet
             parcel("450302", UnderControl, true),
             parcel("450302", UnderRemediation, false),
             parcel("450302", EffectEvaluation, false),
             parcel("450302", Listed, false),
             parcel("450302", PostManagement, true),
-            parcel("450203", UnderControl, true),     // another city
+            parcel("450203", UnderControl, true), // another city
         ];
         let ind = fold(Scope::City("4503".into()), &[], &parcels);
         assert_eq!(
             ind.priority_parcels,
-            PriorityParcels { total: 6, under_control: 3, share_percent: Some(50.0), target_percent: Some(35.0), meets_target: Some(true) }
+            PriorityParcels {
+                total: 6,
+                under_control: 3,
+                share_percent: Some(50.0),
+                target_percent: Some(35.0),
+                meets_target: Some(true)
+            }
         );
         assert_eq!(
             ind.rcr_listed_by_state,
@@ -586,7 +624,13 @@ mod tests {
         let liuzhou = fold(Scope::City("4502".into()), &[], &parcels);
         assert_eq!(
             liuzhou.priority_parcels,
-            PriorityParcels { total: 1, under_control: 1, share_percent: Some(100.0), target_percent: None, meets_target: None }
+            PriorityParcels {
+                total: 1,
+                under_control: 1,
+                share_percent: Some(100.0),
+                target_percent: None,
+                meets_target: None
+            }
         );
         let empty = fold(Scope::County("450381".into()), &[], &parcels);
         assert_eq!(empty.priority_parcels.share_percent, None);
@@ -634,7 +678,8 @@ mod tests {
             assert_eq!(t.target_for(scope), *safe, "{scope}");
             assert_eq!(t.priority_target_for(scope), *priority, "{scope}");
         }
-        let custom = Targets { safe_use: [("4501".to_string(), 90.0)].into_iter().collect(), priority_control: BTreeMap::new() };
+        let custom =
+            Targets { safe_use: [("4501".to_string(), 90.0)].into_iter().collect(), priority_control: BTreeMap::new() };
         assert_eq!(custom.target_for(&Scope::County("450102".into())), Some(90.0));
         assert_eq!(custom.target_for(&Scope::City("4503".into())), None);
     }

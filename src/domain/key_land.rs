@@ -85,7 +85,8 @@ pub fn key_land_rate(
         unhandled_breaches: Vec::new(),
         effectively_guaranteed: None,
     };
-    for l in land.iter().filter(|l| scope.contains(&l.county_code) && l.developed_on >= from && l.developed_on <= last) {
+    for l in land.iter().filter(|l| scope.contains(&l.county_code) && l.developed_on >= from && l.developed_on <= last)
+    {
         // As in the indicators: a degenerate area counts as nothing rather than poisoning the sum.
         let area = if l.area_m2.is_finite() && l.area_m2 > 0.0 { l.area_m2 } else { 0.0 };
         r.developed += 1;
@@ -102,7 +103,8 @@ pub fn key_land_rate(
         RateBasis::Area => (r.safely_used_m2, r.developed_m2),
     };
     r.rate_percent = (den > 0.0).then(|| round2(num / den * 100.0));
-    r.effectively_guaranteed = r.rate_percent.map(|rate| rate >= 100.0 || (rate >= 95.0 && r.unhandled_breaches.is_empty()));
+    r.effectively_guaranteed =
+        r.rate_percent.map(|rate| rate >= 100.0 || (rate >= 95.0 && r.unhandled_breaches.is_empty()));
     r.developed_m2 = round1(r.developed_m2);
     r.safely_used_m2 = round1(r.safely_used_m2);
     r
@@ -136,7 +138,9 @@ mod tests {
     }
 
     fn corrected(on: NaiveDate) -> EnforcementRecord {
-        EnforcementRecord { decision: "柳环罚〔2025〕1号".into(), decided_on: d(2025, 7, 1), corrected_on: Some(on) }
+        EnforcementRecord {
+            decision: "柳环罚〔2025〕1号".into(), decided_on: d(2025, 7, 1), corrected_on: Some(on)
+        }
     }
 
     fn uncorrected() -> EnforcementRecord {
@@ -159,12 +163,42 @@ mod tests {
         type Row = (&'static str, Vec<DevelopedLand>, Option<f64>, Option<bool>, usize);
         let table: Vec<Row> = vec![
             ("100 %", set(20, vec![]), Some(100.0), Some(true), 0),
-            ("96 % with every breach corrected", set(24, vec![vec![corrected(d(2025, 9, 1))]]), Some(96.0), Some(true), 0),
-            ("96 % with one breach uncorrected", set(48, vec![vec![corrected(d(2025, 9, 1))], vec![uncorrected()]]), Some(96.0), Some(false), 1),
+            (
+                "96 % with every breach corrected",
+                set(24, vec![vec![corrected(d(2025, 9, 1))]]),
+                Some(96.0),
+                Some(true),
+                0,
+            ),
+            (
+                "96 % with one breach uncorrected",
+                set(48, vec![vec![corrected(d(2025, 9, 1))], vec![uncorrected()]]),
+                Some(96.0),
+                Some(false),
+                1,
+            ),
             ("96 % with a breach that has no enforcement record", set(24, vec![vec![]]), Some(96.0), Some(false), 1),
-            ("exactly 95 %, corrected", set(19, vec![vec![uncorrected(), corrected(d(2025, 8, 1))]]), Some(95.0), Some(true), 0),
-            ("94 % even with every breach corrected", set(47, vec![vec![corrected(d(2025, 9, 1))]; 3]), Some(94.0), Some(false), 0),
-            ("corrected after the as-of date does not count yet", set(24, vec![vec![corrected(d(2026, 2, 1))]]), Some(96.0), Some(false), 1),
+            (
+                "exactly 95 %, corrected",
+                set(19, vec![vec![uncorrected(), corrected(d(2025, 8, 1))]]),
+                Some(95.0),
+                Some(true),
+                0,
+            ),
+            (
+                "94 % even with every breach corrected",
+                set(47, vec![vec![corrected(d(2025, 9, 1))]; 3]),
+                Some(94.0),
+                Some(false),
+                0,
+            ),
+            (
+                "corrected after the as-of date does not count yet",
+                set(24, vec![vec![corrected(d(2026, 2, 1))]]),
+                Some(96.0),
+                Some(false),
+                1,
+            ),
             ("nothing developed: no rate, not guaranteed either", vec![], None, None, 0),
         ];
         for (name, land, rate, guaranteed, unhandled) in table {
@@ -188,7 +222,10 @@ mod tests {
         assert_eq!((by_count.developed, by_count.safely_used, by_count.rate_percent), (4, 3, Some(75.0)));
         assert_eq!(by_count.unhandled_breaches, vec!["P1000".to_string()]);
         let by_area = key_land_rate(&v, &liuzhou, from, to, to, RateBasis::Area);
-        assert_eq!((by_area.developed_m2, by_area.safely_used_m2, by_area.rate_percent), (10_000.0, 9000.0, Some(90.0)));
+        assert_eq!(
+            (by_area.developed_m2, by_area.safely_used_m2, by_area.rate_percent),
+            (10_000.0, 9000.0, Some(90.0))
+        );
         // As known in March: nothing developed yet (all of it is dated June).
         let early = key_land_rate(&v, &liuzhou, from, to, d(2025, 3, 31), RateBasis::Count);
         assert_eq!((early.developed, early.rate_percent, early.effectively_guaranteed), (0, None, None));

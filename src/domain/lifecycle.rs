@@ -107,7 +107,10 @@ impl ParcelState {
     pub fn is_rcr_listed(self) -> bool {
         matches!(
             self,
-            ParcelState::Listed | ParcelState::UnderControl | ParcelState::UnderRemediation | ParcelState::EffectEvaluation
+            ParcelState::Listed
+                | ParcelState::UnderControl
+                | ParcelState::UnderRemediation
+                | ParcelState::EffectEvaluation
         )
     }
 

@@ -313,7 +313,8 @@ impl LedgerAccumulator {
             let strict = covered(MeasureGroup::StrictControl);
             let qualifying = match u.class {
                 FarmlandClass::SafeUse => {
-                    let safe = if self.crop_rule.passes(u.crops_compliant) { covered(MeasureGroup::SafeUse) } else { 0.0 };
+                    let safe =
+                        if self.crop_rule.passes(u.crops_compliant) { covered(MeasureGroup::SafeUse) } else { 0.0 };
                     safe.max(strict)
                 }
                 _ => strict,
@@ -368,7 +369,13 @@ mod tests {
     use MeasureKind::*;
 
     fn unit(class: FarmlandClass, measures: bool, crops: Option<bool>, area_m2: f64) -> UnitForIndicator {
-        UnitForIndicator { county_code: "450302".into(), class, measures_in_place: measures, crops_compliant: crops, area_m2 }
+        UnitForIndicator {
+            county_code: "450302".into(),
+            class,
+            measures_in_place: measures,
+            crops_compliant: crops,
+            area_m2,
+        }
     }
 
     fn m(year: i32, kind: MeasureKind, area_m2: f64) -> Measure {
@@ -413,40 +420,70 @@ mod tests {
     fn ledger_rate_table() {
         use CropRule::*;
         // (name, rule, units with ledgers, rate, C m², D m², E m², source)
-        type Row = (&'static str, CropRule, Vec<(UnitForIndicator, Vec<Measure>)>, Option<f64>, f64, f64, f64, RateSource);
+        type Row =
+            (&'static str, CropRule, Vec<(UnitForIndicator, Vec<Measure>)>, Option<f64>, f64, f64, f64, RateSource);
         let table: Vec<Row> = vec![
             (
                 "a safe-use unit with both kinds of measure counts once",
                 NotFoundNonCompliant,
-                vec![(unit(SafeUse, false, Some(true), 1000.0), vec![m(2026, Lime, 1000.0), m(2026, Water, 800.0), m(2026, Fallow, 600.0)])],
-                Some(100.0), 1000.0, 0.0, 1000.0, RateSource::Ledger,
+                vec![(
+                    unit(SafeUse, false, Some(true), 1000.0),
+                    vec![m(2026, Lime, 1000.0), m(2026, Water, 800.0), m(2026, Fallow, 600.0)],
+                )],
+                Some(100.0),
+                1000.0,
+                0.0,
+                1000.0,
+                RateSource::Ledger,
             ),
             (
                 "a strict unit with both kinds counts once, by its strict measure",
                 NotFoundNonCompliant,
-                vec![(unit(StrictControl, false, None, 1000.0), vec![m(2026, Lime, 1000.0), m(2026, Fallow, 700.0), m(2026, ForestGrass, 300.0)])],
-                Some(70.0), 0.0, 700.0, 1000.0, RateSource::Ledger,
+                vec![(
+                    unit(StrictControl, false, None, 1000.0),
+                    vec![m(2026, Lime, 1000.0), m(2026, Fallow, 700.0), m(2026, ForestGrass, 300.0)],
+                )],
+                Some(70.0),
+                0.0,
+                700.0,
+                1000.0,
+                RateSource::Ledger,
             ),
             (
                 "safe-use measures alone do not make strict land safely used",
                 NotFoundNonCompliant,
                 vec![(unit(StrictControl, true, None, 1000.0), vec![m(2026, Lime, 1000.0)])],
-                Some(0.0), 0.0, 0.0, 1000.0, RateSource::Ledger,
+                Some(0.0),
+                0.0,
+                0.0,
+                1000.0,
+                RateSource::Ledger,
             ),
             (
                 "a measure larger than the unit counts the unit",
                 NotFoundNonCompliant,
                 vec![(unit(SafeUse, false, None, 500.0), vec![m(2026, Variety, 900.0)])],
-                Some(100.0), 500.0, 0.0, 500.0, RateSource::Ledger,
+                Some(100.0),
+                500.0,
+                0.0,
+                500.0,
+                RateSource::Ledger,
             ),
             (
                 "non-compliant crops: safe-use measures do not count, a strict one does",
                 NotFoundNonCompliant,
                 vec![
                     (unit(SafeUse, true, Some(false), 1000.0), vec![m(2026, Lime, 1000.0)]),
-                    (unit(SafeUse, true, Some(false), 1000.0), vec![m(2026, Lime, 1000.0), m(2026, PlantingStructure, 400.0)]),
+                    (
+                        unit(SafeUse, true, Some(false), 1000.0),
+                        vec![m(2026, Lime, 1000.0), m(2026, PlantingStructure, 400.0)],
+                    ),
                 ],
-                Some(20.0), 400.0, 0.0, 2000.0, RateSource::Ledger,
+                Some(20.0),
+                400.0,
+                0.0,
+                2000.0,
+                RateSource::Ledger,
             ),
             (
                 "the official crop rule needs sampled, compliant crops",
@@ -455,13 +492,21 @@ mod tests {
                     (unit(SafeUse, false, None, 1000.0), vec![m(2026, Lime, 1000.0)]),
                     (unit(SafeUse, false, Some(true), 1000.0), vec![m(2026, Lime, 1000.0)]),
                 ],
-                Some(50.0), 1000.0, 0.0, 2000.0, RateSource::Ledger,
+                Some(50.0),
+                1000.0,
+                0.0,
+                2000.0,
+                RateSource::Ledger,
             ),
             (
                 "another year's entries do not count: the flag decides",
                 NotFoundNonCompliant,
                 vec![(unit(SafeUse, false, None, 1000.0), vec![m(2025, Lime, 1000.0)])],
-                Some(0.0), 0.0, 0.0, 1000.0, RateSource::Flag,
+                Some(0.0),
+                0.0,
+                0.0,
+                1000.0,
+                RateSource::Flag,
             ),
             (
                 "ledger where it has entries, flag where none",
@@ -471,16 +516,32 @@ mod tests {
                     (unit(StrictControl, true, None, 3000.0), vec![]),
                     (unit(PriorityProtection, false, None, 9000.0), vec![m(2026, Lime, 9000.0)]),
                 ],
-                Some(81.25), 250.0, 3000.0, 4000.0, RateSource::Mixed,
+                Some(81.25),
+                250.0,
+                3000.0,
+                4000.0,
+                RateSource::Mixed,
             ),
-            ("no polluted land", NotFoundNonCompliant, vec![(unit(PriorityProtection, true, None, 10.0), vec![])], None, 0.0, 0.0, 0.0, RateSource::None),
+            (
+                "no polluted land",
+                NotFoundNonCompliant,
+                vec![(unit(PriorityProtection, true, None, 10.0), vec![])],
+                None,
+                0.0,
+                0.0,
+                0.0,
+                RateSource::None,
+            ),
         ];
         for (name, rule, rows, rate, c, d, e, source) in table {
             let r = fold(rule, &rows);
             assert_eq!((r.rate_percent, r.c_m2, r.d_m2, r.e_m2, r.source), (rate, c, d, e, source), "{name}");
             assert_eq!(r.b_m2, 0.0, "{name}");
             assert_eq!(r.target_percent, Some(93.8), "{name}");
-            assert_eq!(r.units_from_ledger + r.units_from_flag, rows.iter().filter(|(u, _)| u.class.is_polluted()).count() as u64);
+            assert_eq!(
+                r.units_from_ledger + r.units_from_flag,
+                rows.iter().filter(|(u, _)| u.class.is_polluted()).count() as u64
+            );
         }
     }
 

@@ -167,7 +167,12 @@ impl<'a> Props<'a> {
         v
     }
 
-    fn parsed<T, E: fmt::Display>(&mut self, name: &str, required: bool, parse: impl Fn(&str) -> Result<T, E>) -> Option<T> {
+    fn parsed<T, E: fmt::Display>(
+        &mut self,
+        name: &str,
+        required: bool,
+        parse: impl Fn(&str) -> Result<T, E>,
+    ) -> Option<T> {
         let s = if required { self.string(name) } else { self.string_opt(name) }?;
         match parse(&s) {
             Ok(v) => Some(v),
@@ -263,8 +268,16 @@ fn json_kind(v: &Value) -> &'static str {
     }
 }
 
-const FARMLAND_PROPS: &[&str] =
-    &["unit_code", "county_code", "class", "land_type", "measures_in_place", "crops_compliant", "valid_from", "basis_doc"];
+const FARMLAND_PROPS: &[&str] = &[
+    "unit_code",
+    "county_code",
+    "class",
+    "land_type",
+    "measures_in_place",
+    "crops_compliant",
+    "valid_from",
+    "basis_doc",
+];
 
 const PARCEL_PROPS: &[&str] = &[
     "parcel_code",
@@ -330,7 +343,9 @@ impl ConstructionParcel {
             Some(v) => match v.as_i64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok())) {
                 Some(c @ (1 | 2)) => Some(c as i16),
                 _ => {
-                    props.problems.push(Problem::property("remediated_for_class", format!("must be 1, 2 or null, not {v}")));
+                    props
+                        .problems
+                        .push(Problem::property("remediated_for_class", format!("must be 1, 2 or null, not {v}")));
                     None
                 }
             },
@@ -412,7 +427,8 @@ pub fn check_feature(
                 if geo_problems.is_empty() {
                     Some(mp)
                 } else {
-                    problems.extend(geo_problems.iter().map(|e: &GeometryError| Problem::new("/geometry", e.to_string())));
+                    problems
+                        .extend(geo_problems.iter().map(|e: &GeometryError| Problem::new("/geometry", e.to_string())));
                     None
                 }
             }
@@ -511,7 +527,8 @@ mod tests {
         wrong["properties"]["use_code_system"] = json!("ydyh2023");
         wrong["properties"]["state"] = json!("gone");
         wrong["properties"]["remediated_for_class"] = json!(3);
-        let problems = check_feature(Collection::ConstructionParcels, &wrong, today(), FeatureLimits::default()).unwrap_err();
+        let problems =
+            check_feature(Collection::ConstructionParcels, &wrong, today(), FeatureLimits::default()).unwrap_err();
         let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
         assert!(text.iter().any(|t| t.contains("current_use") && t.contains("unknown land-use code 'R2'")), "{text:?}");
         assert!(text.iter().any(|t| t.contains("/state") && t.contains("unknown lifecycle state")), "{text:?}");
@@ -525,10 +542,14 @@ mod tests {
             (json!({"type": "FeatureCollection", "features": []}), "/type"),
             (json!({"type": "Feature", "properties": ok_unit()}), "/geometry"),
             (json!({"type": "Feature", "geometry": square(109.41, 24.33, 0.002)}), "/properties"),
-            (json!({"type": "Feature", "geometry": {"type": "Point", "coordinates": [109.4, 24.3]}, "properties": ok_unit()}), "/geometry"),
+            (
+                json!({"type": "Feature", "geometry": {"type": "Point", "coordinates": [109.4, 24.3]}, "properties": ok_unit()}),
+                "/geometry",
+            ),
         ];
         for (body, pointer) in cases {
-            let problems = check_feature(Collection::FarmlandUnits, &body, today(), FeatureLimits::default()).unwrap_err();
+            let problems =
+                check_feature(Collection::FarmlandUnits, &body, today(), FeatureLimits::default()).unwrap_err();
             assert!(problems.iter().any(|p| p.pointer == pointer), "{body}: {problems:?}");
         }
     }

@@ -61,7 +61,9 @@ pub enum SeriesError {
     UnknownStep(String),
     #[error("起始日期 {from} 晚于结束日期 {to} / from ({from}) is after to ({to})")]
     FromAfterTo { from: NaiveDate, to: NaiveDate },
-    #[error("序列有 {steps} 个时点，超过上限 {max} / the series would have {steps} points, more than the limit of {max}")]
+    #[error(
+        "序列有 {steps} 个时点，超过上限 {max} / the series would have {steps} points, more than the limit of {max}"
+    )]
     TooManySteps { steps: u64, max: u32 },
 }
 
@@ -96,7 +98,12 @@ fn labels(start: NaiveDate, step: Step) -> (String, String) {
 
 /// The points from `from` to `to` inclusive, at most `max_steps` of them. The first period is the calendar
 /// period that holds `from` (its `start` is `from` itself); the last ends on `to`.
-pub fn series_points(from: NaiveDate, to: NaiveDate, step: Step, max_steps: u32) -> Result<Vec<SeriesPoint>, SeriesError> {
+pub fn series_points(
+    from: NaiveDate,
+    to: NaiveDate,
+    step: Step,
+    max_steps: u32,
+) -> Result<Vec<SeriesPoint>, SeriesError> {
     if from > to {
         return Err(SeriesError::FromAfterTo { from, to });
     }
@@ -137,10 +144,20 @@ mod tests {
     #[test]
     fn dates_table() {
         let table: &[(NaiveDate, NaiveDate, Step, &[NaiveDate])] = &[
-            (d(2025, 1, 1), d(2025, 12, 31), Step::Quarter, &[d(2025, 3, 31), d(2025, 6, 30), d(2025, 9, 30), d(2025, 12, 31)]),
+            (
+                d(2025, 1, 1),
+                d(2025, 12, 31),
+                Step::Quarter,
+                &[d(2025, 3, 31), d(2025, 6, 30), d(2025, 9, 30), d(2025, 12, 31)],
+            ),
             (d(2025, 2, 10), d(2025, 8, 15), Step::Quarter, &[d(2025, 3, 31), d(2025, 6, 30), d(2025, 8, 15)]),
             (d(2024, 1, 15), d(2024, 3, 1), Step::Month, &[d(2024, 1, 31), d(2024, 2, 29), d(2024, 3, 1)]),
-            (d(2023, 1, 1), d(2026, 12, 31), Step::Year, &[d(2023, 12, 31), d(2024, 12, 31), d(2025, 12, 31), d(2026, 12, 31)]),
+            (
+                d(2023, 1, 1),
+                d(2026, 12, 31),
+                Step::Year,
+                &[d(2023, 12, 31), d(2024, 12, 31), d(2025, 12, 31), d(2026, 12, 31)],
+            ),
             (d(2025, 6, 30), d(2025, 6, 30), Step::Year, &[d(2025, 6, 30)]),
             (d(2025, 11, 30), d(2026, 1, 31), Step::Month, &[d(2025, 11, 30), d(2025, 12, 31), d(2026, 1, 31)]),
         ];

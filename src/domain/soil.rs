@@ -23,8 +23,16 @@ pub enum Pollutant {
 }
 
 impl Pollutant {
-    pub const ALL: [Pollutant; 8] =
-        [Pollutant::Cd, Pollutant::Hg, Pollutant::As, Pollutant::Pb, Pollutant::Cr, Pollutant::Cu, Pollutant::Ni, Pollutant::Zn];
+    pub const ALL: [Pollutant; 8] = [
+        Pollutant::Cd,
+        Pollutant::Hg,
+        Pollutant::As,
+        Pollutant::Pb,
+        Pollutant::Cr,
+        Pollutant::Cu,
+        Pollutant::Ni,
+        Pollutant::Zn,
+    ];
 
     /// The five that set the grade.
     pub const GRADED: [Pollutant; 5] = [Pollutant::Cd, Pollutant::Hg, Pollutant::As, Pollutant::Pb, Pollutant::Cr];
@@ -361,7 +369,8 @@ mod tests {
         let bands = [(5.0, 5.5), (6.0, 6.5), (7.0, 7.5), (8.0, 14.0)];
         let mut checked = 0;
         for p in Pollutant::ALL {
-            let (_, paddy, other, intervention) = GB15618.iter().find(|row| row.0 == p).copied().unwrap_or_else(|| panic!("{p} is in the table"));
+            let (_, paddy, other, intervention) =
+                GB15618.iter().find(|row| row.0 == p).copied().unwrap_or_else(|| panic!("{p} is in the table"));
             for (i, (inside, edge)) in bands.into_iter().enumerate() {
                 for ph in [inside, edge] {
                     let band = PhBand::of(ph).unwrap();
@@ -371,7 +380,11 @@ mod tests {
                 }
                 checked += 3;
             }
-            assert_eq!(intervention.is_some(), Pollutant::GRADED.contains(&p), "{p}: graded exactly when it has intervention values");
+            assert_eq!(
+                intervention.is_some(),
+                Pollutant::GRADED.contains(&p),
+                "{p}: graded exactly when it has intervention values"
+            );
         }
         assert_eq!(checked, 8 * 4 * 3, "64 screening and 32 intervention values");
         // Where a screening value exists it never exceeds the intervention value of its band.
@@ -406,7 +419,8 @@ mod tests {
         let two = grade(&sample(5.0, SoilUse::Other, &[(Cd, 0.8), (Pb, 100.0)])).unwrap();
         assert_eq!((two.grade, two.governing), (B, vec![Cd, Pb]));
 
-        let clean = grade(&sample(7.0, SoilUse::Paddy, &[(Cd, 0.2), (Hg, 0.1), (As, 10.0), (Pb, 30.0), (Cr, 60.0)])).unwrap();
+        let clean =
+            grade(&sample(7.0, SoilUse::Paddy, &[(Cd, 0.2), (Hg, 0.1), (As, 10.0), (Pb, 30.0), (Cr, 60.0)])).unwrap();
         assert_eq!((clean.grade, clean.governing.len(), clean.missing.len()), (A, 0, 0));
     }
 
@@ -433,7 +447,10 @@ mod tests {
         let cases = [
             (sample(15.0, SoilUse::Paddy, &[(Cd, 0.1)]), SoilError::Ph(15.0)),
             (sample(6.0, SoilUse::Paddy, &[(Cd, -0.1)]), SoilError::Concentration { pollutant: Cd, value: -0.1 }),
-            (sample(6.0, SoilUse::Paddy, &[(Cd, 1.0e6 + 1.0)]), SoilError::Concentration { pollutant: Cd, value: 1.0e6 + 1.0 }),
+            (
+                sample(6.0, SoilUse::Paddy, &[(Cd, 1.0e6 + 1.0)]),
+                SoilError::Concentration { pollutant: Cd, value: 1.0e6 + 1.0 },
+            ),
             (sample(6.0, SoilUse::Paddy, &[(Cd, 0.1), (Cd, 0.2)]), SoilError::Twice(Cd)),
             (sample(6.0, SoilUse::Paddy, &[]), SoilError::NothingGraded),
         ];

@@ -248,10 +248,14 @@ impl RecordKind {
     pub fn register(self) -> Register {
         use RecordKind::*;
         match self {
-            HazardCheck | SelfMonitoringSurfaceSoil | SelfMonitoringDeepSoil | SelfMonitoringGroundwater
-            | EmissionsReport | DemolitionPlanFiled | SurroundingMonitoring | SurveyReport => {
-                Register::KeySupervisedUnits
-            }
+            HazardCheck
+            | SelfMonitoringSurfaceSoil
+            | SelfMonitoringDeepSoil
+            | SelfMonitoringGroundwater
+            | EmissionsReport
+            | DemolitionPlanFiled
+            | SurroundingMonitoring
+            | SurveyReport => Register::KeySupervisedUnits,
             Inspection => Register::TailingsPonds,
             PlanApproved | Rectified | ClosedOut | FollowUpCheck => Register::PollutionSources,
         }
@@ -442,7 +446,11 @@ mod tests {
 
     #[test]
     fn codes_round_trip_by_wire_and_chinese_names() {
-        fn check<T: Copy + PartialEq + fmt::Debug + FromStr + Serialize>(all: &[T], s: fn(T) -> &'static str, zh: fn(T) -> &'static str) {
+        fn check<T: Copy + PartialEq + fmt::Debug + FromStr + Serialize>(
+            all: &[T],
+            s: fn(T) -> &'static str,
+            zh: fn(T) -> &'static str,
+        ) {
             for &v in all {
                 assert_eq!(s(v).parse::<T>().ok(), Some(v), "{}", s(v));
                 assert_eq!(zh(v).parse::<T>().ok(), Some(v), "{}", zh(v));

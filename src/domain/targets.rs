@@ -96,10 +96,9 @@ impl Indicator {
                 issue: 17,
                 missing: "development and enforcement records of key construction land are not stored yet",
             },
-            TailingsLevel1Inspected | TailingsLevel2Inspected | TailingsLevel3SpotChecked => Built::Planned {
-                issue: 15,
-                missing: "tailings ponds and their inspection records are not stored yet",
-            },
+            TailingsLevel1Inspected | TailingsLevel2Inspected | TailingsLevel3SpotChecked => {
+                Built::Planned { issue: 15, missing: "tailings ponds and their inspection records are not stored yet" }
+            }
             KeyUnitsSurroundingMonitored => Built::Planned {
                 issue: 15,
                 missing: "key supervised units and their monitoring records are not stored yet",
@@ -126,19 +125,27 @@ impl Indicator {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "source", rename_all = "snake_case")]
 pub enum Source {
-    Register { indicator: Indicator },
+    Register {
+        indicator: Indicator,
+    },
     /// Entered by the bureau with its evidence (the register holds no funds or emissions).
-    Entered { evidence: &'static str },
+    Entered {
+        evidence: &'static str,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Comparison {
-    AtLeast { threshold: f64 },
+    AtLeast {
+        threshold: f64,
+    },
     /// 有效保障: 100 %, or ≥ 95 % with every breach handled (docs/domain.md §9).
     EffectivelyGuaranteed,
     /// The plan states no figure, only these words; a value cannot be judged against them.
-    Unquantified { words: &'static str },
+    Unquantified {
+        words: &'static str,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -327,10 +334,13 @@ pub fn evaluate(target: &Target, value: Option<&Observed>, as_of: NaiveDate) -> 
     }
     let Some(value) = value else {
         let (en, zh) = match target.source {
-            Source::Entered { evidence } => {
-                (format!("no value entered yet (to be entered with its evidence: {evidence})"), "尚未录入数值及其佐证材料".to_string())
+            Source::Entered { evidence } => (
+                format!("no value entered yet (to be entered with its evidence: {evidence})"),
+                "尚未录入数值及其佐证材料".to_string(),
+            ),
+            Source::Register { .. } => {
+                ("no value: nothing in scope to count".to_string(), "无数值：范围内没有可计算的对象".to_string())
             }
-            Source::Register { .. } => ("no value: nothing in scope to count".to_string(), "无数值：范围内没有可计算的对象".to_string()),
         };
         return out(Status::NotComputable, None, en, zh);
     };
@@ -339,7 +349,12 @@ pub fn evaluate(target: &Target, value: Option<&Observed>, as_of: NaiveDate) -> 
             // Judged on the figure shown (2 decimals), as the indicators are.
             let v = round2(*v);
             let unit = if target.unit == Unit::Percent { " %" } else { "" };
-            (v >= threshold, v, format!("{v}{unit} against ≥ {threshold}{unit}"), format!("{v}{unit}，目标不低于{threshold}{unit}"))
+            (
+                v >= threshold,
+                v,
+                format!("{v}{unit} against ≥ {threshold}{unit}"),
+                format!("{v}{unit}，目标不低于{threshold}{unit}"),
+            )
         }
         (Comparison::EffectivelyGuaranteed, Observed::KeyLand(r)) => match (r.rate_percent, r.effectively_guaranteed) {
             (Some(rate), Some(ok)) => {
@@ -370,7 +385,11 @@ pub fn evaluate(target: &Target, value: Option<&Observed>, as_of: NaiveDate) -> 
         }
     };
     let (status, en, zh) = if met {
-        (Status::Met, format!("met as of {as_of}: {how_en} ({cite})"), format!("截至{as_of}已完成：{how_zh}（{cite_zh}）"))
+        (
+            Status::Met,
+            format!("met as of {as_of}: {how_en} ({cite})"),
+            format!("截至{as_of}已完成：{how_zh}（{cite_zh}）"),
+        )
     } else if as_of < target.period.end() {
         (
             Status::InProgress,
@@ -392,7 +411,8 @@ const G_FUNDS_QUOTE: &str = "力争到2023年底，2021年获得中央补助资�
 const G_FUNDS_EVIDENCE: &str = "the finance bureau's figures on central soil-fund projects";
 const G_TAILINGS_LEAD: Option<&str> = Some("市生态环境局牵头，市应急局参与");
 const L_TASK5_LEAD: Option<&str> = Some("市农业农村局、生态环境局、市发改委(粮食和物资储备局)等按职责分工牵头负责");
-const L_FUNDS_QUOTE: &str = "力争到2025年底，2025年获得中央土壤污染防治资金的项目开工率和完工率分别达到80%和20%以上，预算资金执行率达到52%以上";
+const L_FUNDS_QUOTE: &str =
+    "力争到2025年底，2025年获得中央土壤污染防治资金的项目开工率和完工率分别达到80%和20%以上，预算资金执行率达到52%以上";
 const L_FUNDS_EVIDENCE: &str = "the finance bureau's figures on 2025 central soil-fund projects";
 
 const fn at_least(threshold: f64) -> Comparison {
@@ -856,14 +876,17 @@ mod tests {
             .filter(|t| matches!(t.source, Source::Register { indicator } if indicator.built() == Built::Now))
             .map(|t| t.id)
             .collect();
-        assert_eq!(built, [
-            "guilin-2023-safe-use",
-            "guilin-2023-priority-control",
-            "guilin-2023-strict-control-measures",
-            "liuzhou-2025-safe-use",
-            "liuzhou-2025-strict-control-measures",
-            "liuzhou-2025-priority-parcels",
-        ]);
+        assert_eq!(
+            built,
+            [
+                "guilin-2023-safe-use",
+                "guilin-2023-priority-control",
+                "guilin-2023-strict-control-measures",
+                "liuzhou-2025-safe-use",
+                "liuzhou-2025-strict-control-measures",
+                "liuzhou-2025-priority-parcels",
+            ]
+        );
     }
 
     /// Once the key-construction-land records are stored, the target is judged on the "effectively
@@ -871,7 +894,10 @@ mod tests {
     #[test]
     fn key_land_once_built_follows_the_rule() {
         use crate::domain::key_land::{key_land_rate, DevelopedLand, EnforcementRecord};
-        let built = Target { source: Source::Register { indicator: Indicator::SafeUtilisationRate }, ..*t("liuzhou-2025-key-construction-land") };
+        let built = Target {
+            source: Source::Register { indicator: Indicator::SafeUtilisationRate },
+            ..*t("liuzhou-2025-key-construction-land")
+        };
         let land = |id: usize, ok: bool, corrected: bool| DevelopedLand {
             parcel_id: format!("P{id}"),
             county_code: "450203".into(),
@@ -887,7 +913,14 @@ mod tests {
         let mut all: Vec<DevelopedLand> = (0..24).map(|i| land(i, true, false)).collect();
         all.push(land(99, false, true));
         let rate = |v: &[DevelopedLand], as_of| {
-            Observed::KeyLand(key_land_rate(v, &Scope::City("4502".into()), d(2025, 1, 1), d(2025, 12, 31), as_of, RateBasis::Count))
+            Observed::KeyLand(key_land_rate(
+                v,
+                &Scope::City("4502".into()),
+                d(2025, 1, 1),
+                d(2025, 12, 31),
+                as_of,
+                RateBasis::Count,
+            ))
         };
         let e = evaluate(&built, Some(&rate(&all, d(2025, 12, 31))), d(2025, 12, 31));
         assert_eq!((e.status, e.value), (Met, Some(96.0)), "{}", e.basis_en);

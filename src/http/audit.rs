@@ -21,7 +21,12 @@ pub fn routes() -> Router<AppState> {
 const PARAMS: &[&str] = &["collection", "feature_id", "actor", "action", "limit", "cursor"];
 pub const MAX_LIMIT: i64 = 1000;
 
-async fn audit(State(state): State<AppState>, caller: Caller, headers: HeaderMap, RawQuery(q): RawQuery) -> ApiResult<Response> {
+async fn audit(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Response> {
     caller.admin()?;
     let params = Params::parse(q.as_deref(), PARAMS)?;
     let text = |name: &str| params.get(name).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
@@ -29,7 +34,12 @@ async fn audit(State(state): State<AppState>, caller: Caller, headers: HeaderMap
         None => None,
         Some(c) => Some(
             c.parse::<Collection>()
-                .map_err(|_| ApiError::bad_parameter("collection", format!("no collection '{c}' (farmland_units, construction_parcels)")))?
+                .map_err(|_| {
+                    ApiError::bad_parameter(
+                        "collection",
+                        format!("no collection '{c}' (farmland_units, construction_parcels)"),
+                    )
+                })?
                 .as_str()
                 .to_string(),
         ),

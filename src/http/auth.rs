@@ -39,7 +39,9 @@ impl Caller {
         match &self.0 {
             None => Err(ApiError::unauthorized("writes need 'Authorization: Bearer TOKEN' with role editor or admin")),
             Some(p) if p.role.may_write() => Ok(p),
-            Some(p) => Err(ApiError::forbidden(format!("token '{}' has role {}; writes need editor or admin", p.name, p.role))),
+            Some(p) => {
+                Err(ApiError::forbidden(format!("token '{}' has role {}; writes need editor or admin", p.name, p.role)))
+            }
         }
     }
 

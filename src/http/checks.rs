@@ -62,7 +62,12 @@ impl From<CheckError> for ApiError {
                 err
             }
             e @ CheckError::NoCoverage => {
-                let mut err = ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "no-county-outlines", "The registry has no county outlines", e.to_string());
+                let mut err = ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "no-county-outlines",
+                    "The registry has no county outlines",
+                    e.to_string(),
+                );
                 err.extra.insert(
                     "detail_zh".into(),
                     json!("登记簿未载入县区界线，无法判断查询范围所在位置；在载入前不答复核查（landguard counties-load FILE.geojson）"),
@@ -100,7 +105,12 @@ async fn check(
     let receipt = checks::run_from(&source, &state.settings, kind, &body, today()).await?;
     let text = serde_json::to_string(&receipt).map_err(|_| ApiError::internal())?;
     // Kept on the primary before it is sent: an answer whose receipt was lost is never given.
-    let kept = KeptAnswer { id: receipt.id.clone(), kind: kind.as_str().into(), answer: text, asked_by: who.map(str::to_string) };
+    let kept = KeptAnswer {
+        id: receipt.id.clone(),
+        kind: kind.as_str().into(),
+        answer: text,
+        asked_by: who.map(str::to_string),
+    };
     batches.keep(&state.store, &kept).await?;
     Ok(json_text(kept.answer))
 }
@@ -150,14 +160,19 @@ async fn soil_grade(
     Ok(Json(serde_json::to_value(answer).map_err(|_| ApiError::internal())?))
 }
 
-async fn indicators(State(state): State<AppState>, caller: super::auth::Caller, RawQuery(q): RawQuery) -> ApiResult<Json<Value>> {
+async fn indicators(
+    State(state): State<AppState>,
+    caller: super::auth::Caller,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Json<Value>> {
     for c in ["farmland_units", "construction_parcels"] {
         caller.reader(&state, collection(c)?)?;
     }
     let params = Params::parse(q.as_deref(), &["county_code", "as_of", "f"])?;
     params.only_formats(&["json"])?;
-    let scope = Scope::parse(params.get("county_code"))
-        .map_err(|e| ApiError::bad_parameter("county_code", format!("must be a 6-digit county or 4-digit city code: {}", e.0)))?;
+    let scope = Scope::parse(params.get("county_code")).map_err(|e| {
+        ApiError::bad_parameter("county_code", format!("must be a 6-digit county or 4-digit city code: {}", e.0))
+    })?;
     let as_of = match params.get("as_of") {
         None => today(),
         Some(v) => parse_instant(v).map_err(|e| ApiError::bad_parameter("as_of", e))?,

@@ -29,7 +29,8 @@ impl ApiError {
     }
 
     pub fn bad_parameter(name: &str, detail: impl std::fmt::Display) -> Self {
-        let mut e = ApiError::new(StatusCode::BAD_REQUEST, "bad-parameter", "Bad query parameter", format!("{name}: {detail}"));
+        let mut e =
+            ApiError::new(StatusCode::BAD_REQUEST, "bad-parameter", "Bad query parameter", format!("{name}: {detail}"));
         e.extra.insert("parameter".into(), json!(name));
         e
     }
@@ -60,7 +61,12 @@ impl ApiError {
     }
 
     pub fn internal() -> Self {
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", "the error was logged; nothing was changed")
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Internal error",
+            "the error was logged; nothing was changed",
+        )
     }
 }
 

@@ -22,7 +22,10 @@ pub const GEOJSON: &str = "application/geo+json";
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/collections/{collection}/items", get(super::items::items).post(create))
-        .route("/collections/{collection}/items/{fid}", get(super::items::item).put(replace).patch(patch).delete(delete))
+        .route(
+            "/collections/{collection}/items/{fid}",
+            get(super::items::item).put(replace).patch(patch).delete(delete),
+        )
         .route("/collections/{collection}/items/{fid}/transitions", post(transition))
         .route("/collections/{collection}/items/{fid}/history", get(history))
 }
@@ -34,7 +37,11 @@ pub fn collection(name: &str) -> ApiResult<Collection> {
 }
 
 /// A JSON request body, with problems told as problem+json rather than as the framework's plain text.
-pub fn json_body(settings: &crate::config::Settings, headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> ApiResult<Value> {
+pub fn json_body(
+    settings: &crate::config::Settings,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Value> {
     let body = body.map_err(|r| {
         let status = r.status();
         if status == StatusCode::PAYLOAD_TOO_LARGE {
@@ -45,7 +52,11 @@ pub fn json_body(settings: &crate::config::Settings, headers: &HeaderMap, body: 
     })?;
     if let Some(ct) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) {
         let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-        if !(mime == "application/json" || mime == GEOJSON || mime == "application/merge-patch+json" || mime.ends_with("+json")) {
+        if !(mime == "application/json"
+            || mime == GEOJSON
+            || mime == "application/merge-patch+json"
+            || mime.ends_with("+json"))
+        {
             return Err(ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported-media-type",
@@ -56,7 +67,12 @@ pub fn json_body(settings: &crate::config::Settings, headers: &HeaderMap, body: 
     }
     super::limits::check_json_depth(&body, settings.max_json_depth)?;
     serde_json::from_slice(&body).map_err(|e| {
-        ApiError::new(StatusCode::BAD_REQUEST, "malformed-json", "Malformed JSON", format!("the body is not valid JSON: {e}"))
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed-json",
+            "Malformed JSON",
+            format!("the body is not valid JSON: {e}"),
+        )
     })
 }
 
@@ -91,7 +107,11 @@ pub fn feature_links(base: &str, c: Collection, fid: &str, params: &Params, form
             q.append_pair("f", f);
         }
         let q = q.finish();
-        if q.is_empty() { url.clone() } else { format!("{url}?{q}") }
+        if q.is_empty() {
+            url.clone()
+        } else {
+            format!("{url}?{q}")
+        }
     };
     let is_html = format == super::html::Format::Html;
     let rel = |this: bool| if this { "self" } else { "alternate" };
@@ -150,7 +170,10 @@ fn known_members(c: Collection, body: &Value) -> ApiResult<()> {
                     json!({"properties": {k: v}})
                 )
             } else {
-                format!("Feature 顶层不认识的成员 — unknown member at the top level of a Feature (known: {})", FEATURE_MEMBERS.join(", "))
+                format!(
+                    "Feature 顶层不认识的成员 — unknown member at the top level of a Feature (known: {})",
+                    FEATURE_MEMBERS.join(", ")
+                )
             };
             Problem::new(format!("/{}", k.replace('~', "~0").replace('/', "~1")), detail)
         })
@@ -173,7 +196,8 @@ async fn create(
     let who = caller.writer()?;
     let value = json_body(&state.settings, &headers, body)?;
     known_members(c, &value)?;
-    let checked = check_feature(c, &value, today(), state.settings.feature_limits()).map_err(ApiError::invalid_feature)?;
+    let checked =
+        check_feature(c, &value, today(), state.settings.feature_limits()).map_err(ApiError::invalid_feature)?;
     let doc = state.store.create(c, &checked, Actor { name: &who.name }).await?;
     state.wrote(&who.name).await;
     let location = format!("{}/collections/{c}/items/{}", base_url(&headers), checked.record.code());
@@ -206,7 +230,8 @@ async fn replace(
     let mut value = json_body(&state.settings, &headers, body)?;
     known_members(c, &value)?;
     keep_state(&state, c, &fid, &mut value).await?;
-    let checked = check_feature(c, &value, today(), state.settings.feature_limits()).map_err(ApiError::invalid_feature)?;
+    let checked =
+        check_feature(c, &value, today(), state.settings.feature_limits()).map_err(ApiError::invalid_feature)?;
     let doc = state.store.replace(c, &fid, &checked, if_match(&headers), Actor { name: &who.name }, "replace").await?;
     state.wrote(&who.name).await;
     Ok(feature_response(StatusCode::OK, doc.json.clone(), &doc.etag(), None))
@@ -239,7 +264,9 @@ async fn patch(
     let who = caller.writer()?;
     let patch = json_body(&state.settings, &headers, body)?;
     if !patch.is_object() {
-        return Err(ApiError::bad_request("a PATCH body is a JSON merge patch: an object such as {\"properties\": {...}}"));
+        return Err(ApiError::bad_request(
+            "a PATCH body is a JSON merge patch: an object such as {\"properties\": {...}}",
+        ));
     }
     known_members(c, &patch)?;
     let current = state.store.feature(c, &fid, AsOf::Current).await?;
@@ -251,7 +278,8 @@ async fn patch(
             p.remove("valid_from");
         }
     }
-    let checked = check_feature(c, &value, today(), state.settings.feature_limits()).map_err(ApiError::invalid_feature)?;
+    let checked =
+        check_feature(c, &value, today(), state.settings.feature_limits()).map_err(ApiError::invalid_feature)?;
     // Without If-Match, the version the patch was merged into is the precondition: a concurrent write in
     // between makes this a 412 rather than silently merging into stale data.
     let etag = current.etag();
@@ -283,7 +311,9 @@ async fn transition(
 ) -> ApiResult<Response> {
     let c = collection(&coll)?;
     if c != Collection::ConstructionParcels {
-        return Err(ApiError::not_found("only construction parcels have a lifecycle; farmland classes change by PUT or PATCH"));
+        return Err(ApiError::not_found(
+            "only construction parcels have a lifecycle; farmland classes change by PUT or PATCH",
+        ));
     }
     let who = caller.writer()?;
     let value = json_body(&state.settings, &headers, body)?;
@@ -314,7 +344,8 @@ fn parse_transition(v: &Value) -> ApiResult<TransitionRequest> {
         None => Some(today()),
         Some(s) => match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
             Ok(d) if d > today() => {
-                problems.push(Problem::new("/date", format!("{d} is in the future; record a step once it has happened")));
+                problems
+                    .push(Problem::new("/date", format!("{d} is in the future; record a step once it has happened")));
                 None
             }
             Ok(d) => Some(d),
@@ -326,7 +357,10 @@ fn parse_transition(v: &Value) -> ApiResult<TransitionRequest> {
     };
     let document = text("document").map(str::to_string);
     if document.is_none() {
-        problems.push(Problem::new("/document", "is required: every step is backed by a report and its review (e.g. 桂环函〔2024〕12号)"));
+        problems.push(Problem::new(
+            "/document",
+            "is required: every step is backed by a report and its review (e.g. 桂环函〔2024〕12号)",
+        ));
     }
     // The class a remediation met is known when the parcel leaves the list, from the effect-evaluation
     // report; recording it there keeps the checks from reading an unknown class as first-class land.
@@ -351,11 +385,19 @@ fn parse_transition(v: &Value) -> ApiResult<TransitionRequest> {
         },
     };
     if let Some(obj) = v.as_object() {
-        for k in obj.keys().filter(|k| !["to", "date", "document", "note", "remediated_for_class"].contains(&k.as_str())) {
-            problems.push(Problem::new(format!("/{k}"), "unknown member (known: to, date, document, note, remediated_for_class)"));
+        for k in
+            obj.keys().filter(|k| !["to", "date", "document", "note", "remediated_for_class"].contains(&k.as_str()))
+        {
+            problems.push(Problem::new(
+                format!("/{k}"),
+                "unknown member (known: to, date, document, note, remediated_for_class)",
+            ));
         }
     } else {
-        problems.push(Problem::new("", "body must be an object such as {\"to\": \"listed\", \"date\": ..., \"document\": ...}"));
+        problems.push(Problem::new(
+            "",
+            "body must be an object such as {\"to\": \"listed\", \"date\": ..., \"document\": ...}",
+        ));
     }
     match (to, date, document) {
         (Some(to), Some(date), Some(document)) if problems.is_empty() => {
@@ -378,7 +420,12 @@ async fn history(
     let c = collection(&coll)?;
     caller.reader(&state, c)?;
     Params::parse(q.as_deref(), &["f"])?.only_formats(&["json"])?;
-    let json = state.reader(&caller).await.history(c, &fid).await?.ok_or_else(|| ApiError::not_found(format!("{c} has never had a feature '{fid}'")))?;
+    let json = state
+        .reader(&caller)
+        .await
+        .history(c, &fid)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("{c} has never had a feature '{fid}'")))?;
     let body = format!(r#"{{"collection":"{c}","id":{},"versions":{json}}}"#, json!(fid));
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }

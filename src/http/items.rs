@@ -20,8 +20,19 @@ use serde_json::{json, Value};
 use std::hash::{Hash, Hasher};
 
 pub const ITEMS_PARAMS: &[&str] = &[
-    "limit", "bbox", "bbox-crs", "crs", "datetime", "properties", "sortby", "filter", "filter-lang", "filter-crs", "f",
-    "cursor", "numberMatched",
+    "limit",
+    "bbox",
+    "bbox-crs",
+    "crs",
+    "datetime",
+    "properties",
+    "sortby",
+    "filter",
+    "filter-lang",
+    "filter-crs",
+    "f",
+    "cursor",
+    "numberMatched",
 ];
 const ITEM_PARAMS: &[&str] = &["crs", "datetime", "properties", "f"];
 
@@ -40,7 +51,9 @@ impl From<ItemsError> for ApiError {
                 }
                 err
             }
-            ItemsError::Cursor => ApiError::bad_parameter("cursor", "is not a cursor this service issued for this query"),
+            ItemsError::Cursor => {
+                ApiError::bad_parameter("cursor", "is not a cursor this service issued for this query")
+            }
         }
     }
 }
@@ -55,7 +68,9 @@ fn crs_param(params: &Params, name: &str) -> ApiResult<Crs> {
 fn properties_param(params: &Params, c: Collection) -> ApiResult<Option<Vec<&'static str>>> {
     match params.get("properties") {
         None => Ok(None),
-        Some(v) => cql2::parse_properties(v, &prop_names(c)).map(Some).map_err(|e| ApiError::bad_parameter("properties", e)),
+        Some(v) => {
+            cql2::parse_properties(v, &prop_names(c)).map(Some).map_err(|e| ApiError::bad_parameter("properties", e))
+        }
     }
 }
 
@@ -70,7 +85,10 @@ fn request(state: &AppState, c: Collection, params: &Params) -> ApiResult<ItemsR
     }
     if let Some(fc) = params.get("filter-crs") {
         if Crs::parse(fc).ok() != Some(Crs::CRS84) {
-            return Err(ApiError::bad_parameter("filter-crs", "spatial literals in filters are read as CRS84 (lon/lat); only CRS84 is accepted"));
+            return Err(ApiError::bad_parameter(
+                "filter-crs",
+                "spatial literals in filters are read as CRS84 (lon/lat); only CRS84 is accepted",
+            ));
         }
     }
     let filter = match params.get("filter") {
@@ -84,14 +102,21 @@ fn request(state: &AppState, c: Collection, params: &Params) -> ApiResult<ItemsR
             // GDAL still sends the pre-standard name.
             "cql2-text" | "cql-text" => cql2::parse_text(text).map_err(ItemsError::Filter)?,
             "cql2-json" => {
-                super::limits::check_json_depth(text.as_bytes(), state.settings.max_json_depth)
-                    .map_err(|_| ApiError::bad_parameter("filter", format!("cql2-json nested deeper than {} levels", state.settings.max_json_depth)))?;
+                super::limits::check_json_depth(text.as_bytes(), state.settings.max_json_depth).map_err(|_| {
+                    ApiError::bad_parameter(
+                        "filter",
+                        format!("cql2-json nested deeper than {} levels", state.settings.max_json_depth),
+                    )
+                })?;
                 let v: Value = serde_json::from_str(text)
                     .map_err(|e| ApiError::bad_parameter("filter", format!("cql2-json is not valid JSON: {e}")))?;
                 cql2::parse_json(&v).map_err(ItemsError::Filter)?
             }
             other => {
-                return Err(ApiError::bad_parameter("filter-lang", format!("must be cql2-text or cql2-json, not '{other}'")))
+                return Err(ApiError::bad_parameter(
+                    "filter-lang",
+                    format!("must be cql2-text or cql2-json, not '{other}'"),
+                ))
             }
         }),
     };
@@ -100,7 +125,9 @@ fn request(state: &AppState, c: Collection, params: &Params) -> ApiResult<ItemsR
         Some(v) => {
             let keys = cql2::parse_sortby(v, &queryables(c)).map_err(|e| ApiError::bad_parameter("sortby", e))?;
             keys.into_iter()
-                .filter_map(|(sql, descending)| props(c).iter().find(|p| p.sql == sql).map(|prop| SortKey { prop, descending }))
+                .filter_map(|(sql, descending)| {
+                    props(c).iter().find(|p| p.sql == sql).map(|prop| SortKey { prop, descending })
+                })
                 .collect()
         }
     };
@@ -175,11 +202,16 @@ pub async fn items(
     }
     // The page (and its count) runs under the pulls' statement time limit.
     let mut db = store.limited(crate::store::Work::Pull).await?;
-    let number_matched = if want_count { Some(items::count(db.conn(), &plan.count).await.map_err(crate::store::StoreError::from)?) } else { None };
+    let number_matched = if want_count {
+        Some(items::count(db.conn(), &plan.count).await.map_err(crate::store::StoreError::from)?)
+    } else {
+        None
+    };
 
     let base = base_url(&headers);
     let self_url = format!("{base}/collections/{c}/items");
-    let kept: Vec<(String, String)> = params.pairs().iter().filter(|(k, _)| k != "cursor" && k != "f").cloned().collect();
+    let kept: Vec<(String, String)> =
+        params.pairs().iter().filter(|(k, _)| k != "cursor" && k != "f").cloned().collect();
     let limit = req.limit;
     let crs_uri = req.crs.uri();
 
@@ -198,7 +230,8 @@ pub async fn items(
         drop(stream);
         db.finish().await?;
         let seq = seq.ok_or_else(ApiError::internal)?;
-        let json_link = with_query(&self_url, &params.pairs().iter().filter(|(k, _)| k != "f").cloned().collect::<Vec<_>>());
+        let json_link =
+            with_query(&self_url, &params.pairs().iter().filter(|(k, _)| k != "f").cloned().collect::<Vec<_>>());
         let body = format!(
             "<p>{} features · <a href=\"{}\">GeoJSON</a> · <a href=\"/map/\">在地图上查看 view on the map</a></p>{}",
             rows.len(),
@@ -298,7 +331,9 @@ pub async fn items(
         Err(_) => return Err(ApiError::internal()),
     };
     let etag = etag_at(seq);
-    let stream = futures_util::StreamExt::fuse(futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) }));
+    let stream = futures_util::StreamExt::fuse(futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    }));
     let mut resp = Body::from_stream(stream).into_response();
     set(&mut resp, header::CONTENT_TYPE, GEOJSON);
     set(&mut resp, header::ETAG, &etag);

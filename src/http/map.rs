@@ -14,7 +14,10 @@ use tower_http::services::ServeDir;
 
 /// Where the built viewer is: `LANDGUARD_WEB_DIR`, else `web/dist` (relative to the working directory).
 pub fn web_dir() -> PathBuf {
-    std::env::var_os("LANDGUARD_WEB_DIR").filter(|v| !v.is_empty()).map(PathBuf::from).unwrap_or_else(|| PathBuf::from("web/dist"))
+    std::env::var_os("LANDGUARD_WEB_DIR")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("web/dist"))
 }
 
 pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
@@ -50,13 +53,15 @@ async fn serve(dir: PathBuf, req: Request) -> Response {
         None => rest.clone(),
     };
     parts.uri = path_and_query.parse::<Uri>().unwrap_or_else(|_| Uri::from_static("/"));
-    let served = ServeDir::new(&dir).append_index_html_on_directories(true).oneshot(Request::from_parts(parts, body)).await;
+    let served =
+        ServeDir::new(&dir).append_index_html_on_directories(true).oneshot(Request::from_parts(parts, body)).await;
     let resp = match served {
         Ok(resp) => resp,
         Err(never) => match never {},
     };
     if resp.status() == StatusCode::NOT_FOUND {
-        return ApiError::not_found(format!("the map viewer has no file '{}'", rest.trim_start_matches('/'))).into_response();
+        return ApiError::not_found(format!("the map viewer has no file '{}'", rest.trim_start_matches('/')))
+            .into_response();
     }
     let mut resp = resp.map(Body::new);
     // File names carry no content hash, so browsers revalidate every file (ServeDir answers 304s).

@@ -174,7 +174,10 @@ async fn queryables(Path(name): Path<String>, headers: HeaderMap, RawQuery(q): R
         }
         properties.insert(p.name.to_string(), schema);
     }
-    properties.insert("geometry".into(), json!({"title": "geometry", "format": "geometry-multipolygon", "x-ogc-role": "primary-geometry"}));
+    properties.insert(
+        "geometry".into(),
+        json!({"title": "geometry", "format": "geometry-multipolygon", "x-ogc-role": "primary-geometry"}),
+    );
     let doc = json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": format!("{base}/collections/{c}/queryables"),
@@ -188,12 +191,20 @@ async fn queryables(Path(name): Path<String>, headers: HeaderMap, RawQuery(q): R
             .as_object()
             .into_iter()
             .flatten()
-            .map(|(k, v)| format!("<tr><th>{}</th><td>{}</td><td>{}</td></tr>", html::escape(k), html::escape(v["title"].as_str().unwrap_or("")), html::escape(&v.to_string())))
+            .map(|(k, v)| {
+                format!(
+                    "<tr><th>{}</th><td>{}</td><td>{}</td></tr>",
+                    html::escape(k),
+                    html::escape(v["title"].as_str().unwrap_or("")),
+                    html::escape(&v.to_string())
+                )
+            })
             .collect();
         return Ok(html::page(&format!("{} — queryables", c.title()), &format!("<table>{rows}</table>")));
     }
     let mut resp = Json(doc).into_response();
-    resp.headers_mut().insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/schema+json"));
+    resp.headers_mut()
+        .insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/schema+json"));
     Ok(resp)
 }
 

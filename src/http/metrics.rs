@@ -115,7 +115,8 @@ impl Metrics {
     pub fn record(&self, method: &'static str, route: &str, status: u16, seconds: f64) {
         self.with(|| {
             let route = route.to_string();
-            counter!(REQUESTS, "method" => method, "route" => route.clone(), "status" => status_class(status)).increment(1);
+            counter!(REQUESTS, "method" => method, "route" => route.clone(), "status" => status_class(status))
+                .increment(1);
             histogram!(DURATION, "route" => route).record(seconds);
         });
         if self.recorded.fetch_add(1, Ordering::Relaxed) % UPKEEP_EVERY == UPKEEP_EVERY - 1 {
@@ -134,7 +135,8 @@ impl Metrics {
         let (t, capacity) = tiles;
         self.with(|| {
             gauge!("landguard_db_pool_connections", "state" => "idle").set(idle as f64);
-            gauge!("landguard_db_pool_connections", "state" => "in_use").set(f64::from(size).max(idle as f64) - idle as f64);
+            gauge!("landguard_db_pool_connections", "state" => "in_use")
+                .set(f64::from(size).max(idle as f64) - idle as f64);
             gauge!("landguard_db_pool_size").set(f64::from(size));
             gauge!("landguard_db_pool_max_connections").set(f64::from(max));
             counter!("landguard_tile_cache_hits_total").absolute(t.hits);
@@ -163,7 +165,8 @@ impl Drop for InFlight<'_> {
 /// Middleware: counts and times every request. The time is to the response head; a streamed page's body
 /// is not included (its statement has its own limit, `items_timeout_ms`).
 pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
+    let route =
+        req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
     let method = method_label(req.method());
     let metrics = state.metrics.clone();
     metrics.in_flight(1.0);
@@ -176,7 +179,10 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
 
 async fn exposition(State(state): State<AppState>, caller: super::auth::Caller) -> Response {
     if !state.settings.metrics_public && caller.0.is_none() {
-        return super::error::ApiError::unauthorized("metrics need a token on this server (LANDGUARD_METRICS_PUBLIC=false)").into_response();
+        return super::error::ApiError::unauthorized(
+            "metrics need a token on this server (LANDGUARD_METRICS_PUBLIC=false)",
+        )
+        .into_response();
     }
     let pool = &state.store.pool;
     let pool = (pool.size(), pool.num_idle(), pool.options().get_max_connections());
@@ -195,7 +201,16 @@ mod tests {
         m.record("GET", "/collections/{collection}/items", 200, 0.2);
         m.record("GET", "/collections/{collection}/items", 503, 40.0);
         m.record("other", "unmatched", 404, 0.001);
-        let tiles = CacheStats { hits: 5, misses: 3, renders: 2, evictions: 1, invalidated: 4, entries: 2, bytes: 900, ..CacheStats::default() };
+        let tiles = CacheStats {
+            hits: 5,
+            misses: 3,
+            renders: 2,
+            evictions: 1,
+            invalidated: 4,
+            entries: 2,
+            bytes: 900,
+            ..CacheStats::default()
+        };
         let text = m.render((3, 1, 16), (tiles, 4096));
         for want in [
             r#"landguard_http_requests_total{method="GET",route="/collections/{collection}/items",status="2xx"} 2"#,

@@ -130,7 +130,13 @@ fn cors(settings: &Settings) -> Option<tower_http::cors::CorsLayer> {
         CorsLayer::new()
             .allow_origin(origin)
             .allow_methods([Method::GET, Method::HEAD, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
-            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::IF_MATCH, header::IF_NONE_MATCH, header::ACCEPT])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                header::IF_MATCH,
+                header::IF_NONE_MATCH,
+                header::ACCEPT,
+            ])
             .expose_headers([header::ETAG, header::LOCATION, HeaderName::from_static("content-crs")]),
     )
 }

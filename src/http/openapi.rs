@@ -22,7 +22,8 @@ pub fn routes() -> Router<AppState> {
 async fn api(State(_): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery) -> ApiResult<Response> {
     Params::parse(q.as_deref(), &["f"])?;
     let mut resp = Json(document(&base_url(&headers))).into_response();
-    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/vnd.oai.openapi+json;version=3.0"));
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/vnd.oai.openapi+json;version=3.0"));
     Ok(resp)
 }
 

@@ -10,11 +10,15 @@ pub struct Params {
 impl Params {
     /// Parses a raw query string, refusing names outside `allowed` and repeated names.
     pub fn parse(raw: Option<&str>, allowed: &[&str]) -> ApiResult<Params> {
-        let pairs: Vec<(String, String)> =
-            form_urlencoded::parse(raw.unwrap_or("").as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(raw.unwrap_or("").as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
         for (i, (k, _)) in pairs.iter().enumerate() {
             if !allowed.contains(&k.as_str()) {
-                return Err(ApiError::bad_parameter(k, format!("unknown parameter (accepted here: {})", allowed.join(", "))));
+                return Err(ApiError::bad_parameter(
+                    k,
+                    format!("unknown parameter (accepted here: {})", allowed.join(", ")),
+                ));
             }
             if pairs[..i].iter().any(|(k2, _)| k2 == k) {
                 return Err(ApiError::bad_parameter(k, "given more than once"));
@@ -26,7 +30,10 @@ impl Params {
     /// For resources served as JSON only: `f` may be absent or one of `formats`.
     pub fn only_formats(&self, formats: &[&str]) -> ApiResult<()> {
         match self.get("f") {
-            Some(f) if !formats.contains(&f) => Err(ApiError::bad_parameter("f", format!("this resource is served as {} only, not '{f}'", formats.join(" or ")))),
+            Some(f) if !formats.contains(&f) => Err(ApiError::bad_parameter(
+                "f",
+                format!("this resource is served as {} only, not '{f}'", formats.join(" or ")),
+            )),
             _ => Ok(()),
         }
     }
@@ -51,7 +58,9 @@ impl Params {
             None => Ok(default),
             Some(v) => match v.parse::<i64>() {
                 Ok(n) if (1..=max).contains(&n) => Ok(n),
-                _ => Err(ApiError::bad_parameter("limit", format!("must be a whole number from 1 to {max}, not '{v}'"))),
+                _ => {
+                    Err(ApiError::bad_parameter("limit", format!("must be a whole number from 1 to {max}, not '{v}'")))
+                }
             },
         }
     }
@@ -60,10 +69,14 @@ impl Params {
         let Some(v) = self.get("bbox") else { return Ok(None) };
         let nums: Result<Vec<f64>, _> = v.split(',').map(|s| s.trim().parse::<f64>()).collect();
         match nums.as_deref() {
-            Ok([a, b, c, d]) if a.is_finite() && b.is_finite() && c.is_finite() && d.is_finite() && a <= c && b <= d => {
+            Ok([a, b, c, d])
+                if a.is_finite() && b.is_finite() && c.is_finite() && d.is_finite() && a <= c && b <= d =>
+            {
                 Ok(Some([*a, *b, *c, *d]))
             }
-            _ => Err(ApiError::bad_parameter("bbox", format!("must be minx,miny,maxx,maxy with min <= max, not '{v}'"))),
+            _ => {
+                Err(ApiError::bad_parameter("bbox", format!("must be minx,miny,maxx,maxy with min <= max, not '{v}'")))
+            }
         }
     }
 }

@@ -192,7 +192,12 @@ async fn tile(
         if r.version.seq < version.seq {
             r = state.store.tile(c, t, as_of, max_bytes).await?;
         }
-        Ok::<_, ApiError>(CachedTile { mvt: Bytes::from(r.mvt), detail: r.detail, oversize: r.oversize, version: r.version })
+        Ok::<_, ApiError>(CachedTile {
+            mvt: Bytes::from(r.mvt),
+            detail: r.detail,
+            oversize: r.oversize,
+            version: r.version,
+        })
     };
     let (made, how) = state.tiles.get_or_render(key, render).await.map_err(|e| shared_error(&e))?;
     let etag = tile_etag(c, t, as_of, made.version, max_bytes);
@@ -201,7 +206,12 @@ async fn tile(
 
 /// The error of a render shared by concurrent requests, for each of them.
 fn shared_error(e: &ApiError) -> ApiError {
-    ApiError { detail: e.detail.clone(), errors: e.errors.clone(), extra: e.extra.clone(), ..ApiError::new(e.status, e.kind, e.title, "") }
+    ApiError {
+        detail: e.detail.clone(),
+        errors: e.errors.clone(),
+        extra: e.extra.clone(),
+        ..ApiError::new(e.status, e.kind, e.title, "")
+    }
 }
 
 /// The properties of a collection's tile layer, as TileJSON `fields` (name → type).
@@ -322,7 +332,10 @@ mod tests {
         let v = DataVersion { seq: 4, stamp: 77 };
         let a = tile_etag(Collection::FarmlandUnits, t, AsOf::Current, v, 500_000);
         assert_eq!(a, tile_etag(Collection::FarmlandUnits, t, AsOf::Current, v, 500_000));
-        assert_ne!(a, tile_etag(Collection::FarmlandUnits, t, AsOf::Current, DataVersion { seq: 5, stamp: 78 }, 500_000));
+        assert_ne!(
+            a,
+            tile_etag(Collection::FarmlandUnits, t, AsOf::Current, DataVersion { seq: 5, stamp: 78 }, 500_000)
+        );
         assert_ne!(a, tile_etag(Collection::ConstructionParcels, t, AsOf::Current, v, 500_000));
         let day = AsOf::Date(chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default());
         assert_ne!(a, tile_etag(Collection::FarmlandUnits, t, day, v, 500_000));

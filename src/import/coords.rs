@@ -62,7 +62,12 @@ pub(super) fn is_gcj02(s: &str) -> bool {
 
 /// `source_crs` is the --source-crs given, which wins over the file's own CRS (`file_srs`); what was
 /// decided against the file goes to `notes`.
-pub(super) fn coords_for(path: &Path, source_crs: Option<&str>, file_srs: Option<SpatialRef>, notes: &mut Vec<String>) -> Result<Coords, ImportError> {
+pub(super) fn coords_for(
+    path: &Path,
+    source_crs: Option<&str>,
+    file_srs: Option<SpatialRef>,
+    notes: &mut Vec<String>,
+) -> Result<Coords, ImportError> {
     let path = path.display().to_string();
     let file_info = file_srs.as_ref().map(crs_info);
     let (srs, gcj) = match source_crs {
@@ -75,8 +80,9 @@ pub(super) fn coords_for(path: &Path, source_crs: Option<&str>, file_srs: Option
             (file_srs.filter(|s| !s.is_geographic()), true)
         }
         Some(s) => {
-            let srs = SpatialRef::from_definition(s.trim())
-                .map_err(|e| ImportError::Crs(format!("--source-crs '{s}' is not a CRS PROJ knows ({e}); use EPSG:NNNN or gcj02")))?;
+            let srs = SpatialRef::from_definition(s.trim()).map_err(|e| {
+                ImportError::Crs(format!("--source-crs '{s}' is not a CRS PROJ knows ({e}); use EPSG:NNNN or gcj02"))
+            })?;
             if let Some(fi) = &file_info {
                 let new = crs_info(&srs);
                 if fi.epsg.is_none() || fi.epsg != new.epsg {
@@ -92,7 +98,9 @@ pub(super) fn coords_for(path: &Path, source_crs: Option<&str>, file_srs: Option
     };
     let target = traditional(SpatialRef::from_epsg(4490)?);
     let (transform, info) = match srs {
-        None => (None, CrsInfo { label: "WGS 84 lon/lat".into(), geographic: true, epsg: Some(4326), false_easting: None }),
+        None => {
+            (None, CrsInfo { label: "WGS 84 lon/lat".into(), geographic: true, epsg: Some(4326), false_easting: None })
+        }
         Some(srs) => {
             let srs = traditional(srs);
             let info = crs_info(&srs);
@@ -119,7 +127,14 @@ pub(super) fn coords_for(path: &Path, source_crs: Option<&str>, file_srs: Option
         }
     };
     let info = if gcj {
-        CrsInfo { label: format!("GCJ-02 (web-map lon/lat{}; converted by iterative inverse)", if transform.is_some() { format!(", from {}", info.label) } else { String::new() }), geographic: true, ..info }
+        CrsInfo {
+            label: format!(
+                "GCJ-02 (web-map lon/lat{}; converted by iterative inverse)",
+                if transform.is_some() { format!(", from {}", info.label) } else { String::new() }
+            ),
+            geographic: true,
+            ..info
+        }
     } else {
         info
     };

@@ -84,12 +84,14 @@ pub fn lookup_key(v: &Value) -> Option<String> {
 impl Mapping {
     pub fn load(path: &Path, collection: Collection) -> Result<Mapping, MappingError> {
         let p = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| MappingError { path: p.clone(), reason: e.to_string() })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|e| MappingError { path: p.clone(), reason: e.to_string() })?;
         Mapping::parse(&text, collection).map_err(|reason| MappingError { path: p, reason })
     }
 
     pub fn parse(text: &str, collection: Collection) -> Result<Mapping, String> {
-        let file: MappingFile = toml::from_str(text).map_err(|e| e.to_string().replace('\n', " ").trim().to_string())?;
+        let file: MappingFile =
+            toml::from_str(text).map_err(|e| e.to_string().replace('\n', " ").trim().to_string())?;
         let known = known_properties(collection);
         let property = |name: &str, what: &str| -> Result<&'static str, String> {
             known.iter().copied().find(|k| *k == name.trim()).ok_or_else(|| {

@@ -93,7 +93,10 @@ impl ImportOptions {
 
     /// The file's name, as it appears in the audit log (`import:<name>`).
     pub fn file_name(&self) -> String {
-        self.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| self.file.display().to_string())
+        self.file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| self.file.display().to_string())
     }
 }
 
@@ -382,7 +385,11 @@ pub async fn run(store: &Store, opts: &ImportOptions) -> Result<Report, ImportEr
         Err(conflicts) => {
             report.problems = conflicts
                 .into_iter()
-                .map(|c| FeatureProblem { ordinal: c.ordinal, code: Some(c.code), problem: Problem::new(c.pointer, c.detail) })
+                .map(|c| FeatureProblem {
+                    ordinal: c.ordinal,
+                    code: Some(c.code),
+                    problem: Problem::new(c.pointer, c.detail),
+                })
                 .collect();
             report.elapsed = started.elapsed();
             return Err(ImportError::Refused(Box::new(report)));

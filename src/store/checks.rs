@@ -24,8 +24,10 @@ impl Store {
             "SELECT ST_AsGeoJSON(geom)::text, current_use, use_code_system FROM construction_parcel_versions WHERE parcel_code = $2 AND {AS_OF}"
         );
         let row = sqlx::query(&sql).bind(as_of).bind(code).fetch_optional(&self.pool).await?;
-        row.map(|r| Ok(ParcelForCheck { geometry: r.try_get(0)?, current_use: r.try_get(1)?, use_code_system: r.try_get(2)? }))
-            .transpose()
+        row.map(|r| {
+            Ok(ParcelForCheck { geometry: r.try_get(0)?, current_use: r.try_get(1)?, use_code_system: r.try_get(2)? })
+        })
+        .transpose()
     }
 
     /// The indicators for a scope as of a date; rows stream through the accumulator, never all in memory.
@@ -55,7 +57,11 @@ impl Store {
         while let Some(r) = rows.try_next().await? {
             let state: String = r.try_get(1)?;
             let Ok(state) = state.parse() else { continue };
-            acc.add_parcel(&ParcelForIndicator { county_code: r.try_get(0)?, state, priority_supervision: r.try_get(2)? });
+            acc.add_parcel(&ParcelForIndicator {
+                county_code: r.try_get(0)?,
+                state,
+                priority_supervision: r.try_get(2)?,
+            });
         }
         Ok(acc.finish())
     }

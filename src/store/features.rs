@@ -182,7 +182,8 @@ fn check_if_match(current: &CurrentRow, if_match: Option<&str>) -> Result<()> {
         None => Ok(()),
         Some(tags) => {
             let etag = etag_of(current.version_id);
-            let matches = tags.split(',').map(str::trim).any(|t| t == "*" || t == etag || t.trim_start_matches("W/") == etag);
+            let matches =
+                tags.split(',').map(str::trim).any(|t| t == "*" || t == etag || t.trim_start_matches("W/") == etag);
             if matches {
                 Ok(())
             } else {
@@ -210,10 +211,8 @@ async fn end_current(
         )));
     }
     let set = if effective == current.valid_from { "superseded_at = clock_timestamp()" } else { "valid_to = $2" };
-    let sql = format!(
-        "UPDATE {table} SET {set}, ended_by = $3, ended_change = $4 WHERE version_id = $1",
-        table = t.table
-    );
+    let sql =
+        format!("UPDATE {table} SET {set}, ended_by = $3, ended_change = $4 WHERE version_id = $1", table = t.table);
     sqlx::query(&sql).bind(current.version_id).bind(effective).bind(actor).bind(change).execute(conn).await?;
     Ok(())
 }
@@ -247,7 +246,16 @@ impl Store {
             )),
             other => other,
         })?;
-        audit(&mut tx, actor.name, "create", Some(collection.as_str()), Some(c.record.code()), Some(id), serde_json::json!({})).await?;
+        audit(
+            &mut tx,
+            actor.name,
+            "create",
+            Some(collection.as_str()),
+            Some(c.record.code()),
+            Some(id),
+            serde_json::json!({}),
+        )
+        .await?;
         let doc = Store::feature_in(&mut tx, collection, id).await?;
         tx.commit().await?;
         Ok(doc)
@@ -321,7 +329,14 @@ impl Store {
     }
 
     /// Deletes a feature from `today` on; its history stays.
-    pub async fn delete(&self, collection: Collection, code: &str, if_match: Option<&str>, today: NaiveDate, actor: Actor<'_>) -> Result<()> {
+    pub async fn delete(
+        &self,
+        collection: Collection,
+        code: &str,
+        if_match: Option<&str>,
+        today: NaiveDate,
+        actor: Actor<'_>,
+    ) -> Result<()> {
         let mut tx = self.begin(super::Work::Write).await?;
         let current = lock_current(&mut tx, collection, code).await?;
         check_if_match(&current, if_match)?;
@@ -331,7 +346,16 @@ impl Store {
             t.table
         );
         sqlx::query(&sql).bind(current.version_id).bind(today).bind(actor.name).execute(&mut *tx).await?;
-        audit(&mut tx, actor.name, "delete", Some(collection.as_str()), Some(code), Some(current.version_id), serde_json::json!({})).await?;
+        audit(
+            &mut tx,
+            actor.name,
+            "delete",
+            Some(collection.as_str()),
+            Some(code),
+            Some(current.version_id),
+            serde_json::json!({}),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -361,12 +385,15 @@ impl Store {
             )));
         }
         let t = tables(collection);
-        sqlx::query(&format!("UPDATE {} SET valid_to = $2, ended_by = $3, ended_change = 'transition' WHERE version_id = $1", t.table))
-            .bind(current.version_id)
-            .bind(req.date)
-            .bind(actor.name)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(&format!(
+            "UPDATE {} SET valid_to = $2, ended_by = $3, ended_change = 'transition' WHERE version_id = $1",
+            t.table
+        ))
+        .bind(current.version_id)
+        .bind(req.date)
+        .bind(actor.name)
+        .execute(&mut *tx)
+        .await?;
         let id: i64 = sqlx::query_scalar(PARCEL_TRANSITION)
             .bind(current.version_id)
             .bind(req.to.as_str())

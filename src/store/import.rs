@@ -1,9 +1,9 @@
 //! Bulk writes and reads for `landguard import` and `landguard export`: a staging table filled by binary
 //! COPY, one set-based merge into the versioned tables with its audit rows, and a streamed as-of read.
 
+use super::copy::HEADER;
 use super::Result;
 use crate::domain::registry::Collection;
-use super::copy::HEADER;
 use futures_util::Stream;
 use sqlx::postgres::{PgCopyIn, PgRow};
 use sqlx::{PgConnection, Row};
@@ -82,10 +82,16 @@ fn conflicts_from(rows: Vec<PgRow>) -> Result<Vec<Conflict>> {
 /// ones nothing; one audit row per version written. Returns the conflicts instead when any feature cannot
 /// be taken (a parcel's state differs, a change is dated before the current version, PostGIS finds a
 /// geometry invalid); the caller then rolls back.
-pub async fn merge(conn: &mut PgConnection, c: Collection, actor: &str, file: &str) -> Result<std::result::Result<MergeCounts, Vec<Conflict>>> {
+pub async fn merge(
+    conn: &mut PgConnection,
+    c: Collection,
+    actor: &str,
+    file: &str,
+) -> Result<std::result::Result<MergeCounts, Vec<Conflict>>> {
     let t = table(c);
     let clock = std::time::Instant::now();
-    let lap = |what: &str| tracing::debug!(target: "landguard::import", "{what}: {:.3} s", clock.elapsed().as_secs_f64());
+    let lap =
+        |what: &str| tracing::debug!(target: "landguard::import", "{what}: {:.3} s", clock.elapsed().as_secs_f64());
     sqlx::query("ANALYZE import_staging").execute(&mut *conn).await?;
     lap("analyze");
     // Writers of this collection wait until the import commits; readers are not blocked.
@@ -125,7 +131,10 @@ pub async fn merge(conn: &mut PgConnection, c: Collection, actor: &str, file: &s
             let rows = sqlx::query(INVALID).fetch_all(&mut *conn).await?;
             let mut conflicts = conflicts_from(rows)?;
             for c in &mut conflicts {
-                c.detail = format!("geometry is invalid according to PostGIS (ST_IsValid): {}; --on-invalid repair fixes it", c.detail);
+                c.detail = format!(
+                    "geometry is invalid according to PostGIS (ST_IsValid): {}; --on-invalid repair fixes it",
+                    c.detail
+                );
             }
             if conflicts.is_empty() {
                 return Err(sqlx::Error::Database(db).into());

@@ -229,7 +229,8 @@ impl ItemsRequest {
             let values = decode_cursor(cur).ok_or(ItemsError::Cursor)?;
             conds.push(keyset_sql(&keys, &values, &mut params).ok_or(ItemsError::Cursor)?);
         }
-        let order: Vec<String> = keys.iter().map(|(e, _, d)| format!("{e} {}", if *d { "DESC" } else { "ASC" })).collect();
+        let order: Vec<String> =
+            keys.iter().map(|(e, _, d)| format!("{e} {}", if *d { "DESC" } else { "ASC" })).collect();
         let key_values: Vec<&str> = keys.iter().map(|(e, _, _)| e.as_str()).collect();
         let limit = push(&mut params, SqlParam::Int(self.limit));
         let page = format!(

@@ -39,8 +39,16 @@ const AREA_MU: &str = "round((v.area_m2 * 15 / 10000)::numeric, 3)";
 pub const FARMLAND: &[Prop] = &[
     p("unit_code", "v.unit_code", QType::String, "类别单元编码 unit code"),
     p("county_code", "v.county_code", QType::String, "县级行政区划代码 county code"),
-    Prop { name: "class", sql: "v.class", qtype: QType::String, title: "土壤环境质量类别 class", values: CLASSES },
-    Prop { name: "land_type", sql: "v.land_type", qtype: QType::String, title: "三调地类 land type", values: &["0101", "0102", "0103"] },
+    Prop {
+        name: "class", sql: "v.class", qtype: QType::String, title: "土壤环境质量类别 class", values: CLASSES
+    },
+    Prop {
+        name: "land_type",
+        sql: "v.land_type",
+        qtype: QType::String,
+        title: "三调地类 land type",
+        values: &["0101", "0102", "0103"],
+    },
     p("measures_in_place", "v.measures_in_place", QType::Boolean, "措施落实 measures in place"),
     p("crops_compliant", "v.crops_compliant", QType::Boolean, "农产品达标 crops compliant"),
     p("valid_from", "v.valid_from", QType::Date, "生效日期 valid from"),
@@ -81,7 +89,8 @@ pub fn props(c: Collection) -> &'static [Prop] {
 
 /// Properties usable in `filter` and `sortby`, plus the geometry for spatial filters.
 pub fn queryables(c: Collection) -> Vec<Queryable> {
-    let mut q: Vec<Queryable> = props(c).iter().map(|p| Queryable { name: p.name, sql: p.sql, qtype: p.qtype }).collect();
+    let mut q: Vec<Queryable> =
+        props(c).iter().map(|p| Queryable { name: p.name, sql: p.sql, qtype: p.qtype }).collect();
     q.push(Queryable { name: "geometry", sql: "v.geom", qtype: QType::Geometry });
     q
 }

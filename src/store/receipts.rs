@@ -5,9 +5,9 @@
 use super::{Result, Store, StoreError};
 use crate::domain::rules::SpatialFacts;
 use chrono::NaiveDate;
+use futures_util::future::{BoxFuture, FutureExt, Shared};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use futures_util::future::{BoxFuture, FutureExt, Shared};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 
@@ -233,7 +233,10 @@ impl Store {
 
     /// A kept answer's text and kind.
     pub async fn kept_answer(&self, id: &str) -> Result<Option<(String, String)>> {
-        Ok(sqlx::query_as("SELECT kind, answer FROM check_answers WHERE id = $1").bind(id).fetch_optional(&self.pool).await?)
+        Ok(sqlx::query_as("SELECT kind, answer FROM check_answers WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     pub async fn has_counties(&self) -> Result<bool> {
@@ -250,9 +253,14 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         for (i, f) in features.iter().enumerate() {
             let text = |k: &str| f.pointer(&format!("/properties/{k}")).and_then(Value::as_str).map(str::to_string);
-            let code = text("county_code").ok_or_else(|| StoreError::Invalid(format!("county outline {i}: no county_code")))?;
-            let name = text("name").ok_or_else(|| StoreError::Invalid(format!("county outline {i} ({code}): no name")))?;
-            let geometry = f.get("geometry").filter(|g| !g.is_null()).ok_or_else(|| StoreError::Invalid(format!("county outline {code}: no geometry")))?;
+            let code = text("county_code")
+                .ok_or_else(|| StoreError::Invalid(format!("county outline {i}: no county_code")))?;
+            let name =
+                text("name").ok_or_else(|| StoreError::Invalid(format!("county outline {i} ({code}): no name")))?;
+            let geometry = f
+                .get("geometry")
+                .filter(|g| !g.is_null())
+                .ok_or_else(|| StoreError::Invalid(format!("county outline {code}: no geometry")))?;
             sqlx::query(
                 "INSERT INTO counties (county_code, name, city, geom, source)
                  VALUES ($1, $2, $3, ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON($4), 4490)), $5)

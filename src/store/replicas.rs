@@ -75,8 +75,12 @@ impl ReadRouter {
             let options = PgConnectOptions::from_str(url)
                 .map_err(|e| StoreError::Unavailable(format!("DATABASE_READ_URL: {e}")))?
                 .application_name("landguard-read")
-                .options([("statement_timeout", settings.statement_timeout_ms.to_string()), ("jit", "off".to_string())]);
-            let label = format!("{}:{}/{}", options.get_host(), options.get_port(), options.get_database().unwrap_or(""));
+                .options([
+                    ("statement_timeout", settings.statement_timeout_ms.to_string()),
+                    ("jit", "off".to_string()),
+                ]);
+            let label =
+                format!("{}:{}/{}", options.get_host(), options.get_port(), options.get_database().unwrap_or(""));
             let pool = PgPoolOptions::new()
                 .max_connections(settings.pool_size)
                 .acquire_timeout(Duration::from_millis(settings.acquire_timeout_ms))
@@ -108,7 +112,11 @@ impl ReadRouter {
     pub fn states(&self) -> Vec<ReplicaState> {
         self.replicas
             .iter()
-            .map(|r| ReplicaState { replica: r.label.clone(), up: r.up.load(Ordering::Relaxed), behind: r.behind.load(Ordering::Relaxed) })
+            .map(|r| ReplicaState {
+                replica: r.label.clone(),
+                up: r.up.load(Ordering::Relaxed),
+                behind: r.behind.load(Ordering::Relaxed),
+            })
             .collect()
     }
 
@@ -116,7 +124,8 @@ impl ReadRouter {
     /// `pg_current_wal_lsn()`: under `synchronous_commit = off` the commit record may be inserted but not
     /// yet written when the write returns, and the written position would then lie before it.
     pub async fn note_write(&self, primary: &Store, who: &str) {
-        match sqlx::query_scalar::<_, String>("SELECT pg_current_wal_insert_lsn()::text").fetch_one(&primary.pool).await {
+        match sqlx::query_scalar::<_, String>("SELECT pg_current_wal_insert_lsn()::text").fetch_one(&primary.pool).await
+        {
             Ok(lsn) => {
                 if let Ok(mut w) = self.written.lock() {
                     w.retain(|_, (_, at)| at.elapsed() < self.remember);
@@ -160,11 +169,12 @@ impl ReadRouter {
         match self.pending(who) {
             None => primary.with_pool(replica.clone()),
             Some(lsn) => {
-                let caught_up = sqlx::query_scalar::<_, bool>("SELECT coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, false)")
-                    .bind(&lsn)
-                    .fetch_one(replica)
-                    .await
-                    .unwrap_or(false);
+                let caught_up =
+                    sqlx::query_scalar::<_, bool>("SELECT coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, false)")
+                        .bind(&lsn)
+                        .fetch_one(replica)
+                        .await
+                        .unwrap_or(false);
                 if caught_up {
                     primary.with_pool(replica.clone())
                 } else {
@@ -223,7 +233,11 @@ async fn probe(replicas: Weak<Vec<Replica>>, primary: PgPool, max_lag: Duration,
         tick.tick().await;
         let Some(replicas) = replicas.upgrade() else { return };
         let now = Instant::now();
-        let primary_at = tokio::time::timeout(PROBE_TIMEOUT, sqlx::query_scalar::<_, String>("SELECT pg_current_wal_lsn()::text").fetch_one(&primary)).await;
+        let primary_at = tokio::time::timeout(
+            PROBE_TIMEOUT,
+            sqlx::query_scalar::<_, String>("SELECT pg_current_wal_lsn()::text").fetch_one(&primary),
+        )
+        .await;
         if let Ok(Ok(text)) = primary_at {
             if let (Some(l), Ok(mut t)) = (lsn(&text), trail.lock()) {
                 t.record(now, l);

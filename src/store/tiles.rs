@@ -121,7 +121,13 @@ impl Store {
     }
 
     /// One tile at one level of detail, and the data version it shows.
-    pub async fn render_tile(&self, c: Collection, tile: TileId, as_of: AsOf, detail: TileDetail) -> Result<(DataVersion, Vec<u8>)> {
+    pub async fn render_tile(
+        &self,
+        c: Collection,
+        tile: TileId,
+        as_of: AsOf,
+        detail: TileDetail,
+    ) -> Result<(DataVersion, Vec<u8>)> {
         let (tolerance, smallest, full) = detail_params(detail);
         let mut q = sqlx::query(tile_sql(c, as_of))
             .bind(i32::from(tile.z))
@@ -178,10 +184,13 @@ impl Store {
         let row = q.fetch_one(&self.pool).await?;
         let version = DataVersion { seq: row.try_get(0)?, stamp: row.try_get(1)? };
         let b: [Option<f64>; 4] = [row.try_get(2)?, row.try_get(3)?, row.try_get(4)?, row.try_get(5)?];
-        Ok((version, match b {
-            [Some(a), Some(b), Some(c), Some(d)] => Some([a, b, c, d]),
-            _ => None,
-        }))
+        Ok((
+            version,
+            match b {
+                [Some(a), Some(b), Some(c), Some(d)] => Some([a, b, c, d]),
+                _ => None,
+            },
+        ))
     }
 }
 

@@ -34,17 +34,19 @@ impl Store {
                 StoreError::Conflict(_) => StoreError::Conflict(format!("a token named '{name}' exists already")),
                 other => other,
             })?;
-        audit(&mut tx, "landguard-cli", "token.create", None, Some(name), None, serde_json::json!({"role": role})).await?;
+        audit(&mut tx, "landguard-cli", "token.create", None, Some(name), None, serde_json::json!({"role": role}))
+            .await?;
         tx.commit().await?;
         Ok(token)
     }
 
     pub async fn authenticate(&self, token: &str) -> Result<Option<Principal>> {
-        let row: Option<(String, String, Vec<u8>)> =
-            sqlx::query_as("SELECT name, role, token_hash FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
-                .bind(token_hash(token))
-                .fetch_optional(&self.pool)
-                .await?;
+        let row: Option<(String, String, Vec<u8>)> = sqlx::query_as(
+            "SELECT name, role, token_hash FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+        )
+        .bind(token_hash(token))
+        .fetch_optional(&self.pool)
+        .await?;
         Ok(row.and_then(|(name, role, hash)| {
             let role = role.parse().ok()?;
             token_matches(token, &hash).then_some(Principal { name, role })

@@ -53,7 +53,14 @@ pub async fn app(pool: PgPool) -> TestApp {
 }
 
 impl TestApp {
-    pub async fn send(&self, method: &str, uri: &str, token: Option<&str>, headers: &[(&str, &str)], body: Option<String>) -> Resp {
+    pub async fn send(
+        &self,
+        method: &str,
+        uri: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<String>,
+    ) -> Resp {
         let mut req = Request::builder().method(method).uri(uri).header("host", "test.local");
         if let Some(t) = token {
             req = req.header("authorization", format!("Bearer {t}"));

@@ -42,7 +42,12 @@ fn is_ident_start(c: char) -> bool {
 }
 
 fn is_ident_part(c: char) -> bool {
-    is_ident_start(c) || c.is_alphanumeric() || c == '.' || ('\u{0300}'..='\u{036F}').contains(&c) || c == '\u{203F}' || c == '\u{2040}'
+    is_ident_start(c)
+        || c.is_alphanumeric()
+        || c == '.'
+        || ('\u{0300}'..='\u{036F}').contains(&c)
+        || c == '\u{203F}'
+        || c == '\u{2040}'
 }
 
 pub(super) fn lex(s: &str) -> Result<Vec<Token>, Cql2Error> {
@@ -127,7 +132,9 @@ pub(super) fn lex(s: &str) -> Result<Vec<Token>, Cql2Error> {
                 let mut v = String::new();
                 loop {
                     match it.next() {
-                        None => return Err(Cql2Error::at_offset("unterminated quoted property name: no closing \"", pos)),
+                        None => {
+                            return Err(Cql2Error::at_offset("unterminated quoted property name: no closing \"", pos))
+                        }
                         Some((_, '"')) => break,
                         Some((_, ch)) => v.push(ch),
                     }
@@ -163,11 +170,7 @@ pub(super) fn lex(s: &str) -> Result<Vec<Token>, Cql2Error> {
     Ok(out)
 }
 
-fn lex_number(
-    s: &str,
-    pos: usize,
-    it: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
-) -> Result<Tok, Cql2Error> {
+fn lex_number(s: &str, pos: usize, it: &mut std::iter::Peekable<std::str::CharIndices<'_>>) -> Result<Tok, Cql2Error> {
     let bytes = s.as_bytes();
     let at = |i: usize| bytes.get(i).copied().unwrap_or(0);
     let mut i = pos;

@@ -22,7 +22,8 @@ use super::{quote_user, Cql2Error, Expr, Loc, SpatialOp, MAX_DEPTH, MAX_FILTER_B
 use lex::{describe, lex, Tok, Token};
 
 const RESERVED: &[&str] = &["AND", "OR", "NOT", "LIKE", "ILIKE", "BETWEEN", "IN", "IS", "NULL"];
-const WKT: &[&str] = &["POINT", "LINESTRING", "POLYGON", "MULTIPOINT", "MULTILINESTRING", "MULTIPOLYGON", "GEOMETRYCOLLECTION"];
+const WKT: &[&str] =
+    &["POINT", "LINESTRING", "POLYGON", "MULTIPOINT", "MULTILINESTRING", "MULTIPOLYGON", "GEOMETRYCOLLECTION"];
 const SUPPORTED_FUNCTIONS: &str = "S_INTERSECTS, S_WITHIN, S_CONTAINS, S_DISJOINT, S_EQUALS, S_TOUCHES, S_OVERLAPS, S_CROSSES, CASEI, DATE, TIMESTAMP, BBOX and the WKT geometries POINT, LINESTRING, POLYGON, MULTIPOINT, MULTILINESTRING, MULTIPOLYGON, GEOMETRYCOLLECTION";
 
 struct Parser {
@@ -34,10 +35,7 @@ struct Parser {
 
 pub fn parse(s: &str) -> Result<Expr, Cql2Error> {
     if s.len() > MAX_FILTER_BYTES {
-        return Err(Cql2Error::at_offset(
-            format!("filter is longer than {MAX_FILTER_BYTES} bytes"),
-            MAX_FILTER_BYTES,
-        ));
+        return Err(Cql2Error::at_offset(format!("filter is longer than {MAX_FILTER_BYTES} bytes"), MAX_FILTER_BYTES));
     }
     let toks = lex(s)?;
     let mut p = Parser { toks, i: 0, nodes: 0, coords: 0 };
@@ -49,7 +47,10 @@ pub fn parse(s: &str) -> Result<Expr, Cql2Error> {
         Tok::Eof => Ok(e),
         Tok::RParen => Err(p.err_here("unbalanced ')': there is no '(' for it to close")),
         t => {
-            let msg = format!("unexpected {} after a complete expression; expected AND, OR or the end of the filter", describe(t));
+            let msg = format!(
+                "unexpected {} after a complete expression; expected AND, OR or the end of the filter",
+                describe(t)
+            );
             Err(p.err_here(msg))
         }
     }
@@ -118,7 +119,8 @@ impl Parser {
             self.advance();
             Ok(())
         } else {
-            let msg = format!("expected ')' to close the '(' at byte {open_pos}{what}, found {}", describe(self.peek()));
+            let msg =
+                format!("expected ')' to close the '(' at byte {open_pos}{what}, found {}", describe(self.peek()));
             Err(self.err_here(msg))
         }
     }
@@ -265,7 +267,11 @@ impl Parser {
                     self.advance();
                 }
                 if !self.is_kw("NULL") {
-                    let msg = format!("expected NULL after IS{}, found {}", if negated { " NOT" } else { "" }, describe(self.peek()));
+                    let msg = format!(
+                        "expected NULL after IS{}, found {}",
+                        if negated { " NOT" } else { "" },
+                        describe(self.peek())
+                    );
                     return Err(self.err_here(msg));
                 }
                 self.advance();
@@ -403,10 +409,16 @@ impl Parser {
                     Ok(Expr::Timestamp { value, at })
                 }
             }
-            "INTERVAL" => Err(Cql2Error::at_offset("INTERVAL literals are not supported; compare a date property with DATE('…') instead", pos)),
+            "INTERVAL" => Err(Cql2Error::at_offset(
+                "INTERVAL literals are not supported; compare a date property with DATE('…') instead",
+                pos,
+            )),
             "ACCENTI" => Err(Cql2Error::at_offset("ACCENTI is not supported", pos)),
             _ if upper.starts_with("T_") => Err(Cql2Error::at_offset(
-                format!("temporal function {} is not supported; compare date properties with =, <, >, BETWEEN", quote_user(name)),
+                format!(
+                    "temporal function {} is not supported; compare date properties with =, <, >, BETWEEN",
+                    quote_user(name)
+                ),
                 pos,
             )),
             _ if upper.starts_with("A_") => {

@@ -7,7 +7,6 @@ use crate::cql2::geom::{self, Coord, Geometry};
 use crate::cql2::{Cql2Error, MAX_COORDINATES};
 
 impl Parser {
-
     /// The keyword has been consumed. Accepts an optional `Z` before the parenthesis.
     pub(super) fn geometry(&mut self, kw: &str, pos: usize, depth: usize) -> Result<Geometry, Cql2Error> {
         if self.is_kw("EMPTY") {
@@ -138,7 +137,10 @@ impl Parser {
     fn count_coords(&mut self, n: usize, pos: usize) -> Result<(), Cql2Error> {
         self.coords += n;
         if self.coords > MAX_COORDINATES {
-            return Err(Cql2Error::at_offset(format!("geometry literals have more than {MAX_COORDINATES} positions"), pos));
+            return Err(Cql2Error::at_offset(
+                format!("geometry literals have more than {MAX_COORDINATES} positions"),
+                pos,
+            ));
         }
         Ok(())
     }

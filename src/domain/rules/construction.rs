@@ -219,7 +219,9 @@ pub(super) fn suspected_land_survey_first(c: &Ctx<'_>) -> Option<Finding> {
         CheckKind::EiaSite => ("建设项目选址", "siting the project there"),
         CheckKind::LandSupply => ("供地（出让、划拨）", "supplying the land"),
     };
-    let unfinished = |p: &ParcelFact| matches!(p.state, ParcelState::Suspected | ParcelState::Surveying | ParcelState::RiskAssessment);
+    let unfinished = |p: &ParcelFact| {
+        matches!(p.state, ParcelState::Suspected | ParcelState::Surveying | ParcelState::RiskAssessment)
+    };
     let hits = nonempty(c.parcels_where(unfinished))?;
     Some(Finding {
         decision: Decision::Conditional,
@@ -243,7 +245,8 @@ fn cleared_union_m2(c: &Ctx<'_>) -> f64 {
     let cleared = c.parcels_where(survey_cleared);
     let is_cleared = |code: &str| cleared.iter().any(|p| p.parcel_code == code);
     let sum: f64 = cleared.iter().map(|p| p.overlap_m2).sum();
-    let shared: f64 = c.facts.parcel_overlaps.iter().filter(|o| is_cleared(&o.a) && is_cleared(&o.b)).map(|o| o.m2).sum();
+    let shared: f64 =
+        c.facts.parcel_overlaps.iter().filter(|o| is_cleared(&o.a) && is_cleared(&o.b)).map(|o| o.m2).sum();
     (sum - shared).clamp(0.0, c.facts.query_area_m2)
 }
 
@@ -257,10 +260,34 @@ mod tests {
         let n = check_rule(
             "rcr_listed_no_housing_public",
             &[
-                case("housing on listed", rz("070101", Some("1001")), vec![p("LZ-0001", Listed)], vec![], Some((DENIED, &["LZ-0001"]))),
-                case("school on under_control", rz("080403", Some("1001")), vec![p("A", UnderControl)], vec![], Some((DENIED, &["A"]))),
-                case("office on under_remediation", rz("0801", None), vec![p("A", UnderRemediation)], vec![], Some((DENIED, &["A"]))),
-                case("hospital on effect_evaluation", rz("0806", None), vec![p("A", EffectEvaluation)], vec![], Some((DENIED, &["A"]))),
+                case(
+                    "housing on listed",
+                    rz("070101", Some("1001")),
+                    vec![p("LZ-0001", Listed)],
+                    vec![],
+                    Some((DENIED, &["LZ-0001"])),
+                ),
+                case(
+                    "school on under_control",
+                    rz("080403", Some("1001")),
+                    vec![p("A", UnderControl)],
+                    vec![],
+                    Some((DENIED, &["A"])),
+                ),
+                case(
+                    "office on under_remediation",
+                    rz("0801", None),
+                    vec![p("A", UnderRemediation)],
+                    vec![],
+                    Some((DENIED, &["A"])),
+                ),
+                case(
+                    "hospital on effect_evaluation",
+                    rz("0806", None),
+                    vec![p("A", EffectEvaluation)],
+                    vec![],
+                    Some((DENIED, &["A"])),
+                ),
                 case(
                     "only listed parcels are named",
                     rz("070101", None),
@@ -268,8 +295,20 @@ mod tests {
                     vec![],
                     Some((DENIED, &["A", "C"])),
                 ),
-                case("eia with a housing use", with_proposed(eia(Other), "0702"), vec![p("A", Listed)], vec![], Some((DENIED, &["A"]))),
-                case("supply for a school", with_proposed(supply(), "080404"), vec![p("A", Listed)], vec![], Some((DENIED, &["A"]))),
+                case(
+                    "eia with a housing use",
+                    with_proposed(eia(Other), "0702"),
+                    vec![p("A", Listed)],
+                    vec![],
+                    Some((DENIED, &["A"])),
+                ),
+                case(
+                    "supply for a school",
+                    with_proposed(supply(), "080404"),
+                    vec![p("A", Listed)],
+                    vec![],
+                    Some((DENIED, &["A"])),
+                ),
                 case("industrial use", rz("1001", Some("1001")), vec![p("A", Listed)], vec![], None),
                 case("commercial use", rz("0901", None), vec![p("A", Listed)], vec![], None),
                 case("delisted parcel", rz("070101", None), vec![p("A", Delisted)], vec![], None),
@@ -289,7 +328,13 @@ mod tests {
             "rcr_targets_unmet_no_unrelated_project",
             &[
                 case("eia other on listed", eia(Other), vec![p("A", Listed)], vec![], Some((DENIED, &["A"]))),
-                case("eia heavy metal on under_remediation", eia(HeavyMetal), vec![p("A", UnderRemediation)], vec![], Some((DENIED, &["A"]))),
+                case(
+                    "eia heavy metal on under_remediation",
+                    eia(HeavyMetal),
+                    vec![p("A", UnderRemediation)],
+                    vec![],
+                    Some((DENIED, &["A"])),
+                ),
                 case(
                     "eia without a project kind",
                     CheckRequest { project_kind: None, ..eia(Other) },
@@ -298,7 +343,13 @@ mod tests {
                     Some((DENIED, &["A"])),
                 ),
                 case("supply of listed land", supply(), vec![p("A", Listed)], vec![], Some((DENIED, &["A"]))),
-                case("rezoning to industry", rz("1001", Some("0901")), vec![p("A", UnderControl)], vec![], Some((COND, &["A"]))),
+                case(
+                    "rezoning to industry",
+                    rz("1001", Some("0901")),
+                    vec![p("A", UnderControl)],
+                    vec![],
+                    Some((COND, &["A"])),
+                ),
                 case(
                     "rezoning with no proposed use",
                     CheckRequest { proposed_use: None, ..rz("1001", None) },
@@ -306,7 +357,13 @@ mod tests {
                     vec![],
                     Some((COND, &["A"])),
                 ),
-                case("rezoning to housing: Art. 61 speaks instead", rz("070101", None), vec![p("A", Listed)], vec![], None),
+                case(
+                    "rezoning to housing: Art. 61 speaks instead",
+                    rz("070101", None),
+                    vec![p("A", Listed)],
+                    vec![],
+                    None,
+                ),
                 case("remediation project", eia(Remediation), vec![p("A", Listed)], vec![], None),
                 // Supply for the remediation itself is not refused, but tied to it (issue 11, case 8).
                 case(
@@ -336,7 +393,13 @@ mod tests {
         check_rule(
             r,
             &[
-                case("industry to housing, unknown land", rz("070101", Some("1001")), vec![], vec![], Some((COND, &[]))),
+                case(
+                    "industry to housing, unknown land",
+                    rz("070101", Some("1001")),
+                    vec![],
+                    vec![],
+                    Some((COND, &[])),
+                ),
                 case("unknown current use", rz("070101", None), vec![], vec![], Some((COND, &[]))),
                 case("to a school", rz("080403", Some("0901")), vec![], vec![], Some((COND, &[]))),
                 case(
@@ -346,7 +409,13 @@ mod tests {
                     vec![],
                     Some((COND, &["S"])),
                 ),
-                case("partly cleared", rz("070101", Some("1001")), vec![overlap(p("A", Cleared), 6000.0)], vec![], Some((COND, &[]))),
+                case(
+                    "partly cleared",
+                    rz("070101", Some("1001")),
+                    vec![overlap(p("A", Cleared), 6000.0)],
+                    vec![],
+                    Some((COND, &[])),
+                ),
                 case(
                     "remediated for second class only",
                     rz("070101", Some("1001")),
@@ -370,10 +439,28 @@ mod tests {
                     vec![],
                     None,
                 ),
-                case("delisted for first class", rz("070101", Some("1001")), vec![rem(p("D", Delisted), 1)], vec![], None),
+                case(
+                    "delisted for first class",
+                    rz("070101", Some("1001")),
+                    vec![rem(p("D", Delisted), 1)],
+                    vec![],
+                    None,
+                ),
                 // An unrecorded class is not class 1 (issue 11, case 1: the old answer was allowed).
-                case("post management, class unrecorded", rz("070101", Some("1001")), vec![p("D", PostManagement)], vec![], Some((COND, &["D"]))),
-                case("delisted, class unrecorded", rz("080404", Some("1001")), vec![p("D", Delisted)], vec![], Some((COND, &["D"]))),
+                case(
+                    "post management, class unrecorded",
+                    rz("070101", Some("1001")),
+                    vec![p("D", PostManagement)],
+                    vec![],
+                    Some((COND, &["D"])),
+                ),
+                case(
+                    "delisted, class unrecorded",
+                    rz("080404", Some("1001")),
+                    vec![p("D", Delisted)],
+                    vec![],
+                    Some((COND, &["D"])),
+                ),
                 case("already housing", rz("070102", Some("0701")), vec![], vec![], None),
                 case("public to housing stays within 一住两公", rz("070101", Some("0801")), vec![], vec![], None),
                 case("to industry", rz("1001", Some("0901")), vec![], vec![], None),
@@ -394,8 +481,20 @@ mod tests {
         check_rule(
             "key_unit_survey_before_change_or_transfer",
             &[
-                case("industry to commerce", rz("0901", Some("1001")), vec![key(p("K", Cleared))], vec![], Some((COND, &["K"]))),
-                case("current use unknown", rz("0901", None), vec![key(p("K", Suspected))], vec![], Some((COND, &["K"]))),
+                case(
+                    "industry to commerce",
+                    rz("0901", Some("1001")),
+                    vec![key(p("K", Cleared))],
+                    vec![],
+                    Some((COND, &["K"])),
+                ),
+                case(
+                    "current use unknown",
+                    rz("0901", None),
+                    vec![key(p("K", Suspected))],
+                    vec![],
+                    Some((COND, &["K"])),
+                ),
                 case("land supply", supply(), vec![key(p("K", PostManagement))], vec![], Some((COND, &["K"]))),
                 case(
                     "only key-unit land is named",
@@ -419,16 +518,64 @@ mod tests {
         check_rule(
             "remediated_for_second_class_only",
             &[
-                case("housing", rz("070101", Some("1001")), vec![rem(p("D", Delisted), 2)], vec![], Some((COND, &["D"]))),
-                case("primary school", rz("080403", None), vec![rem(p("D", PostManagement), 2)], vec![], Some((COND, &["D"]))),
+                case(
+                    "housing",
+                    rz("070101", Some("1001")),
+                    vec![rem(p("D", Delisted), 2)],
+                    vec![],
+                    Some((COND, &["D"])),
+                ),
+                case(
+                    "primary school",
+                    rz("080403", None),
+                    vec![rem(p("D", PostManagement), 2)],
+                    vec![],
+                    Some((COND, &["D"])),
+                ),
                 // Parents of first-class codes are first class (issue 11, case 2: the old answer was allowed).
-                case("education, parent of schools", rz("0804", None), vec![rem(p("D", Delisted), 2)], vec![], Some((COND, &["D"]))),
-                case("public service, parent of schools", rz("08", None), vec![rem(p("D", Delisted), 2)], vec![], Some((COND, &["D"]))),
-                case("green space, parent of parks", rz("14", None), vec![rem(p("D", Delisted), 2)], vec![], Some((COND, &["D"]))),
+                case(
+                    "education, parent of schools",
+                    rz("0804", None),
+                    vec![rem(p("D", Delisted), 2)],
+                    vec![],
+                    Some((COND, &["D"])),
+                ),
+                case(
+                    "public service, parent of schools",
+                    rz("08", None),
+                    vec![rem(p("D", Delisted), 2)],
+                    vec![],
+                    Some((COND, &["D"])),
+                ),
+                case(
+                    "green space, parent of parks",
+                    rz("14", None),
+                    vec![rem(p("D", Delisted), 2)],
+                    vec![],
+                    Some((COND, &["D"])),
+                ),
                 case("culture is second class", rz("0803", None), vec![rem(p("D", Delisted), 2)], vec![], None),
-                case("community park (first class, not 一住两公)", rz("1401", None), vec![rem(p("D", Delisted), 2)], vec![], Some((COND, &["D"]))),
-                case("supply for a hospital", with_proposed(supply(), "0806"), vec![rem(p("D", Delisted), 2)], vec![], Some((COND, &["D"]))),
-                case("government offices are second class", rz("0801", None), vec![rem(p("D", Delisted), 2)], vec![], None),
+                case(
+                    "community park (first class, not 一住两公)",
+                    rz("1401", None),
+                    vec![rem(p("D", Delisted), 2)],
+                    vec![],
+                    Some((COND, &["D"])),
+                ),
+                case(
+                    "supply for a hospital",
+                    with_proposed(supply(), "0806"),
+                    vec![rem(p("D", Delisted), 2)],
+                    vec![],
+                    Some((COND, &["D"])),
+                ),
+                case(
+                    "government offices are second class",
+                    rz("0801", None),
+                    vec![rem(p("D", Delisted), 2)],
+                    vec![],
+                    None,
+                ),
                 case("industry", rz("1001", None), vec![rem(p("D", Delisted), 2)], vec![], None),
                 case("remediated for first class", rz("070101", None), vec![rem(p("D", Delisted), 1)], vec![], None),
                 case("no class recorded", rz("070101", None), vec![p("D", Delisted)], vec![], None),
@@ -437,19 +584,42 @@ mod tests {
         );
     }
 
-
     #[test]
     fn rule_remediation_class_unrecorded() {
         let r = "remediation_class_unrecorded";
         check_rule(
             r,
             &[
-                case("housing on delisted", rz("070101", Some("1001")), vec![p("D", Delisted)], vec![], Some((COND, &["D"]))),
-                case("kindergarten on post management", rz("080404", None), vec![p("D", PostManagement)], vec![], Some((COND, &["D"]))),
-                case("supply for a school", with_proposed(supply(), "080403"), vec![p("D", Delisted)], vec![], Some((COND, &["D"]))),
+                case(
+                    "housing on delisted",
+                    rz("070101", Some("1001")),
+                    vec![p("D", Delisted)],
+                    vec![],
+                    Some((COND, &["D"])),
+                ),
+                case(
+                    "kindergarten on post management",
+                    rz("080404", None),
+                    vec![p("D", PostManagement)],
+                    vec![],
+                    Some((COND, &["D"])),
+                ),
+                case(
+                    "supply for a school",
+                    with_proposed(supply(), "080403"),
+                    vec![p("D", Delisted)],
+                    vec![],
+                    Some((COND, &["D"])),
+                ),
                 case("parent code 07", rz("07", None), vec![p("D", Delisted)], vec![], Some((COND, &["D"]))),
                 case("class 1 recorded", rz("070101", None), vec![rem(p("D", Delisted), 1)], vec![], None),
-                case("class 2 recorded: its own rule", rz("070101", None), vec![rem(p("D", Delisted), 2)], vec![], None),
+                case(
+                    "class 2 recorded: its own rule",
+                    rz("070101", None),
+                    vec![rem(p("D", Delisted), 2)],
+                    vec![],
+                    None,
+                ),
                 case("industry", rz("1001", None), vec![p("D", Delisted)], vec![], None),
                 case("offices are second class", rz("0801", None), vec![p("D", Delisted)], vec![], None),
                 case("cleared parcel: no remediation", rz("070101", None), vec![p("C", Cleared)], vec![], None),
@@ -458,11 +628,22 @@ mod tests {
             ],
         );
         // The reason says the class is unrecorded and how to record it.
-        let out = run(&case("", rz("070101", Some("1001")), vec![p("GL-9", Delisted)], vec![], None), &RuleSettings::default());
+        let out = run(
+            &case("", rz("070101", Some("1001")), vec![p("GL-9", Delisted)], vec![], None),
+            &RuleSettings::default(),
+        );
         assert_eq!(out.decision, COND);
         let reason = out.reason(r).unwrap();
-        assert!(reason.message_zh.contains("未记录") && reason.message_zh.contains("remediated_for_class"), "{}", reason.message_zh);
-        assert!(reason.message_en.contains("not recorded") && reason.message_en.contains("delisting step"), "{}", reason.message_en);
+        assert!(
+            reason.message_zh.contains("未记录") && reason.message_zh.contains("remediated_for_class"),
+            "{}",
+            reason.message_zh
+        );
+        assert!(
+            reason.message_en.contains("not recorded") && reason.message_en.contains("delisting step"),
+            "{}",
+            reason.message_en
+        );
         let survey = out.reason("survey_before_housing_public_change").unwrap();
         assert!(survey.message_zh.contains("GL-9（移出名录，修复用地类别未记录）"), "{}", survey.message_zh);
     }
@@ -473,7 +654,8 @@ mod tests {
         let mut cases = Vec::new();
         for state in ParcelState::ALL {
             let unfinished = matches!(state, Suspected | Surveying | RiskAssessment);
-            let expect: Option<(Decision, &'static [&'static str])> = if unfinished { Some((COND, &["S"])) } else { None };
+            let expect: Option<(Decision, &'static [&'static str])> =
+                if unfinished { Some((COND, &["S"])) } else { None };
             cases.push(case("rezoning to commerce", rz("0901", Some("1001")), vec![p("S", state)], vec![], expect));
             cases.push(case("rezoning to industry", rz("1001", Some("0901")), vec![p("S", state)], vec![], expect));
             cases.push(case("ordinary eia", eia(Other), vec![p("S", state)], vec![], expect));
@@ -481,7 +663,13 @@ mod tests {
         }
         cases.push(case("remediation eia", eia(Remediation), vec![p("S", Suspected)], vec![], None));
         cases.push(case("sliver", rz("0901", None), vec![overlap(p("S", Suspected), 0.5)], vec![], None));
-        cases.push(case("in Liuzhou too: national law", supply(), vec![p("S", RiskAssessment).at(LIUZHOU_COUNTY)], vec![], Some((COND, &["S"]))));
+        cases.push(case(
+            "in Liuzhou too: national law",
+            supply(),
+            vec![p("S", RiskAssessment).at(LIUZHOU_COUNTY)],
+            vec![],
+            Some((COND, &["S"])),
+        ));
         check_rule(r, &cases);
         // Before the Law was in force it does not apply.
         let old = case("", on(rz("0901", None), "2018-12-31"), vec![p("S", Suspected)], vec![], None);
@@ -499,13 +687,27 @@ mod tests {
             as_of: AS_OF,
         };
         // (current, proposed, survey needed): issue 11, case 5 — the old answer exempted 0809/0810.
-        let table = [("0809", "0701", true), ("0810", "0701", true), ("0809", "0803", true), ("0801", "0701", false), ("0701", "0803", false), ("0601", "0701", true)];
+        let table = [
+            ("0809", "0701", true),
+            ("0810", "0701", true),
+            ("0809", "0803", true),
+            ("0801", "0701", false),
+            ("0701", "0803", false),
+            ("0601", "0701", true),
+        ];
         for policy in [true, false] {
-            let s = RuleSettings { land_use: LandUsePolicy { gbt21010_0809_0810_public: policy }, ..RuleSettings::default() };
+            let s = RuleSettings {
+                land_use: LandUsePolicy { gbt21010_0809_0810_public: policy },
+                ..RuleSettings::default()
+            };
             for (current, proposed, survey) in table {
                 let facts = SpatialFacts { query_area_m2: QUERY, ..SpatialFacts::default() };
                 let out = evaluate(&gbt(current, proposed), &facts, &s);
-                assert_eq!(out.reason("survey_before_housing_public_change").is_some(), survey, "{current} -> {proposed}, setting {policy}");
+                assert_eq!(
+                    out.reason("survey_before_housing_public_change").is_some(),
+                    survey,
+                    "{current} -> {proposed}, setting {policy}"
+                );
             }
         }
     }
@@ -518,16 +720,20 @@ mod tests {
             query_area_m2: QUERY,
             parcels: vec![overlap(p("A", Cleared), a), overlap(rem(p("B", Delisted), 1), b)],
             farmland: vec![],
-            parcel_overlaps: if shared > 0.0 { vec![SharedArea { a: "A".into(), b: "B".into(), m2: shared }] } else { vec![] },
+            parcel_overlaps: if shared > 0.0 {
+                vec![SharedArea { a: "A".into(), b: "B".into(), m2: shared }]
+            } else {
+                vec![]
+            },
             located_in: vec![],
         };
         // (A's overlap, B's overlap, ground they share, survey needed): issue 11, case 3.
         let table = [
-            (5000.0, 5000.0, 0.0, false),    // side by side: covered
+            (5000.0, 5000.0, 0.0, false),       // side by side: covered
             (10000.0, 10000.0, 10000.0, false), // the same ground twice, covering it all
-            (5000.0, 5000.0, 5000.0, true),  // the same half twice: the other half was never surveyed
-            (6000.0, 6000.0, 2000.0, false), // 6000 + 6000 - 2000 = 10000
-            (6000.0, 6000.0, 2500.0, true),  // 9500: 500 m² uncovered
+            (5000.0, 5000.0, 5000.0, true),     // the same half twice: the other half was never surveyed
+            (6000.0, 6000.0, 2000.0, false),    // 6000 + 6000 - 2000 = 10000
+            (6000.0, 6000.0, 2500.0, true),     // 9500: 500 m² uncovered
         ];
         for (a, b, shared, survey) in table {
             let out = evaluate(&req, &facts(a, b, shared), &s);

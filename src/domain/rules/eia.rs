@@ -138,8 +138,20 @@ mod tests {
             "eia_site_on_rcr_parcel",
             &[
                 case("other project on listed", eia(Other), vec![p("A", Listed)], vec![], Some((DENIED, &["A"]))),
-                case("polluting project on effect_evaluation", eia(SoilPolluting), vec![p("A", EffectEvaluation)], vec![], Some((DENIED, &["A"]))),
-                case("heavy metal on under_control", eia(HeavyMetal), vec![p("A", UnderControl)], vec![], Some((DENIED, &["A"]))),
+                case(
+                    "polluting project on effect_evaluation",
+                    eia(SoilPolluting),
+                    vec![p("A", EffectEvaluation)],
+                    vec![],
+                    Some((DENIED, &["A"])),
+                ),
+                case(
+                    "heavy metal on under_control",
+                    eia(HeavyMetal),
+                    vec![p("A", UnderControl)],
+                    vec![],
+                    Some((DENIED, &["A"])),
+                ),
                 case("remediation project", eia(Remediation), vec![p("A", Listed)], vec![], None),
                 case("delisted", eia(Other), vec![p("A", Delisted)], vec![], None),
                 case("suspected", eia(Other), vec![p("A", Suspected)], vec![], None),
@@ -157,7 +169,13 @@ mod tests {
             r,
             &[
                 case("on Guilin land", eia(HeavyMetal), vec![p("G", Cleared)], vec![], Some((COND, &[]))),
-                case("near Guilin farmland", eia(HeavyMetal), vec![], vec![farm("F", SafeUse, 0.0, 500.0).at("450302")], Some((COND, &[]))),
+                case(
+                    "near Guilin farmland",
+                    eia(HeavyMetal),
+                    vec![],
+                    vec![farm("F", SafeUse, 0.0, 500.0).at("450302")],
+                    Some((COND, &[])),
+                ),
                 case("in Liuzhou", eia(HeavyMetal), vec![p("L", Cleared).at("450205")], vec![], None),
                 case("place unknown", eia(HeavyMetal), vec![], vec![], None),
                 case("before the plan", on(eia(HeavyMetal), "2023-05-13"), vec![p("G", Cleared)], vec![], None),
@@ -202,20 +220,54 @@ mod tests {
         check_rule(
             r,
             &[
-                case("safe-use unit at 800 m", eia(HeavyMetal), vec![], vec![farm("F1", SafeUse, 0.0, 800.0)], Some((COND, &["F1"]))),
-                case("exactly at the buffer", eia(HeavyMetal), vec![], vec![farm("F1", PriorityProtection, 0.0, 1000.0)], Some((COND, &["F1"]))),
-                case("overlapping strict control", eia(HeavyMetal), vec![], vec![farm("F1", StrictControl, 500.0, 0.0)], Some((COND, &["F1"]))),
+                case(
+                    "safe-use unit at 800 m",
+                    eia(HeavyMetal),
+                    vec![],
+                    vec![farm("F1", SafeUse, 0.0, 800.0)],
+                    Some((COND, &["F1"])),
+                ),
+                case(
+                    "exactly at the buffer",
+                    eia(HeavyMetal),
+                    vec![],
+                    vec![farm("F1", PriorityProtection, 0.0, 1000.0)],
+                    Some((COND, &["F1"])),
+                ),
+                case(
+                    "overlapping strict control",
+                    eia(HeavyMetal),
+                    vec![],
+                    vec![farm("F1", StrictControl, 500.0, 0.0)],
+                    Some((COND, &["F1"])),
+                ),
                 case(
                     "units beyond the buffer are left out",
                     eia(HeavyMetal),
                     vec![],
-                    vec![farm("F1", SafeUse, 0.0, 999.0), farm("F2", SafeUse, 0.0, 1000.1), farm("F3", PriorityProtection, 10.0, 0.0)],
+                    vec![
+                        farm("F1", SafeUse, 0.0, 999.0),
+                        farm("F2", SafeUse, 0.0, 1000.1),
+                        farm("F3", PriorityProtection, 10.0, 0.0),
+                    ],
                     Some((COND, &["F1", "F3"])),
                 ),
                 case("beyond the buffer", eia(HeavyMetal), vec![], vec![farm("F1", SafeUse, 0.0, 1200.0)], None),
                 // Liuzhou's task list binds Liuzhou only, from 2025 (issue 11, case 4: a Guilin answer cited it).
-                case("Guilin farmland", eia(HeavyMetal), vec![], vec![farm("F1", SafeUse, 0.0, 500.0).at("450302")], None),
-                case("before the task list", on(eia(HeavyMetal), "2024-12-31"), vec![], vec![farm("F1", SafeUse, 0.0, 500.0)], None),
+                case(
+                    "Guilin farmland",
+                    eia(HeavyMetal),
+                    vec![],
+                    vec![farm("F1", SafeUse, 0.0, 500.0).at("450302")],
+                    None,
+                ),
+                case(
+                    "before the task list",
+                    on(eia(HeavyMetal), "2024-12-31"),
+                    vec![],
+                    vec![farm("F1", SafeUse, 0.0, 500.0)],
+                    None,
+                ),
                 case(
                     "a Guilin site near Liuzhou farmland",
                     eia(HeavyMetal),
@@ -223,7 +275,13 @@ mod tests {
                     vec![farm("F1", SafeUse, 0.0, 500.0)],
                     None,
                 ),
-                case("soil-polluting, not heavy metal", eia(SoilPolluting), vec![], vec![farm("F1", SafeUse, 0.0, 500.0)], None),
+                case(
+                    "soil-polluting, not heavy metal",
+                    eia(SoilPolluting),
+                    vec![],
+                    vec![farm("F1", SafeUse, 0.0, 500.0)],
+                    None,
+                ),
                 case("other project", eia(Other), vec![], vec![farm("F1", SafeUse, 0.0, 500.0)], None),
                 case("no farmland", eia(HeavyMetal), vec![], vec![], None),
                 case(
@@ -257,7 +315,6 @@ mod tests {
         let ids: Vec<&str> = out.reason(r).unwrap().features.iter().map(|f| f.id.as_str()).collect();
         assert_eq!(ids, ["ON"]);
     }
-
 
     #[test]
     fn the_summary_counts_farmland_by_class_and_the_nearest() {

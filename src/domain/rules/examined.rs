@@ -15,16 +15,25 @@ pub(super) fn statements(c: &Ctx<'_>, jurisdictions: &[Jurisdiction], counties: 
         Examined {
             what: "location",
             zh: format!("据县级行政区界线，查询范围位于：{}。", counties.join("、")),
-            en: format!("By the county outlines the query lies in {} {}.", plural(counties.len(), "county", "counties"), counties.join(", ")),
+            en: format!(
+                "By the county outlines the query lies in {} {}.",
+                plural(counties.len(), "county", "counties"),
+                counties.join(", ")
+            ),
         }
     } else {
         Examined {
             what: "location",
             zh: format!("查询范围与登记要素相交的县（市、区）：{}。", counties.join("、")),
-            en: format!("The query overlaps registry features in {} {}.", plural(counties.len(), "county", "counties"), counties.join(", ")),
+            en: format!(
+                "The query overlaps registry features in {} {}.",
+                plural(counties.len(), "county", "counties"),
+                counties.join(", ")
+            ),
         }
     });
-    let in_force = RULES.iter().filter(|r| r.period.holds_on(c.req.as_of) && jurisdictions.contains(&r.jurisdiction)).count();
+    let in_force =
+        RULES.iter().filter(|r| r.period.holds_on(c.req.as_of) && jurisdictions.contains(&r.jurisdiction)).count();
     out.push(Examined {
         what: "rules",
         zh: format!(
@@ -58,7 +67,13 @@ pub(super) fn statements(c: &Ctx<'_>, jurisdictions: &[Jurisdiction], counties: 
             .into_iter()
             .filter_map(|class| {
                 let n = units.iter().filter(|f| f.class == class).count();
-                (n > 0).then(|| if zh { format!("{} {n} 个", class.name_zh()) } else { format!("{n} {}", class.as_str()) })
+                (n > 0).then(|| {
+                    if zh {
+                        format!("{} {n} 个", class.name_zh())
+                    } else {
+                        format!("{n} {}", class.as_str())
+                    }
+                })
             })
             .collect::<Vec<_>>()
     };
@@ -72,7 +87,12 @@ pub(super) fn statements(c: &Ctx<'_>, jurisdictions: &[Jurisdiction], counties: 
         Examined {
             what: "farmland",
             zh: format!("与 {} 个耕地类别单元相交：{}。", units.len(), by_class(true).join("、")),
-            en: format!("The query overlaps {} farmland {}: {}.", units.len(), plural(units.len(), "unit", "units"), by_class(false).join(", ")),
+            en: format!(
+                "The query overlaps {} farmland {}: {}.",
+                units.len(),
+                plural(units.len(), "unit", "units"),
+                by_class(false).join(", ")
+            ),
         }
     });
     if c.req.kind == CheckKind::EiaSite && c.req.project_kind == Some(ProjectKind::HeavyMetal) {
@@ -88,16 +108,28 @@ pub(super) fn statements(c: &Ctx<'_>, jurisdictions: &[Jurisdiction], counties: 
             Examined {
                 what: "farmland_nearby",
                 zh: format!("项目选址周边 {buffer} 米内有耕地类别单元 {near} 个。"),
-                en: format!("{near} farmland {} within {buffer} m of the site.", plural(near, "unit lies", "units lie")),
+                en: format!(
+                    "{near} farmland {} within {buffer} m of the site.",
+                    plural(near, "unit lies", "units lie")
+                ),
             }
         });
     }
-    let slivers = c.facts.parcels.iter().map(|p| (p.overlap_m2, p.area_m2)).chain(c.facts.farmland.iter().map(|f| (f.overlap_m2, f.area_m2)));
+    let slivers = c
+        .facts
+        .parcels
+        .iter()
+        .map(|p| (p.overlap_m2, p.area_m2))
+        .chain(c.facts.farmland.iter().map(|f| (f.overlap_m2, f.area_m2)));
     let slivers = slivers.filter(|(o, a)| *o > 0.0 && !c.overlaps(*o, *a)).count();
     if slivers > 0 {
         out.push(Examined {
             what: "slivers",
-            zh: format!("忽略 {slivers} 处边界碎片相交（小于 {} 平方米或小于较小面积的 {}%）。", c.s.sliver_min_m2, c.s.sliver_min_ratio * 100.0),
+            zh: format!(
+                "忽略 {slivers} 处边界碎片相交（小于 {} 平方米或小于较小面积的 {}%）。",
+                c.s.sliver_min_m2,
+                c.s.sliver_min_ratio * 100.0
+            ),
             en: format!(
                 "{slivers} sliver {} along boundaries (below {} m² or {} % of the smaller area) {} ignored.",
                 plural(slivers, "overlap", "overlaps"),

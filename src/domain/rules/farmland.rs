@@ -65,8 +65,16 @@ pub(super) fn polluted_farmland_survey_before_construction(c: &Ctx<'_>) -> Optio
     let mut hits = c.farmland_of(FarmlandClass::StrictControl);
     hits.extend(c.farmland_of(FarmlandClass::SafeUse));
     let hits = nonempty(hits)?;
-    let zh_units = hits.iter().map(|f| format!("{}（{}，{}）", f.unit_code, f.class.name_zh(), pollution_zh(f.class))).collect::<Vec<_>>().join("、");
-    let en_units = hits.iter().map(|f| format!("{} ({}: {})", f.unit_code, f.class.as_str(), pollution_en(f.class))).collect::<Vec<_>>().join(", ");
+    let zh_units = hits
+        .iter()
+        .map(|f| format!("{}（{}，{}）", f.unit_code, f.class.name_zh(), pollution_zh(f.class)))
+        .collect::<Vec<_>>()
+        .join("、");
+    let en_units = hits
+        .iter()
+        .map(|f| format!("{} ({}: {})", f.unit_code, f.class.as_str(), pollution_en(f.class)))
+        .collect::<Vec<_>>()
+        .join(", ");
     let housing = c.proposed_housing_public();
     let (then_zh, then_en) = match housing {
         Some(u) => (
@@ -107,7 +115,9 @@ fn pollution_zh(class: FarmlandClass) -> &'static str {
 
 fn pollution_en(class: FarmlandClass) -> &'static str {
     match class {
-        FarmlandClass::StrictControl => "soil above the GB 15618 intervention values, or crops far above the food limits",
+        FarmlandClass::StrictControl => {
+            "soil above the GB 15618 intervention values, or crops far above the food limits"
+        }
         FarmlandClass::SafeUse => "soil above the GB 15618 screening values, or crops above the food limits",
         FarmlandClass::PriorityProtection => "unpolluted or slight",
     }
@@ -123,10 +133,34 @@ mod tests {
         check_rule(
             "priority_protection_farmland_occupation",
             &[
-                case("eia", eia(Other), vec![], vec![farm("F1", PriorityProtection, 3000.0, 0.0)], Some((COND, &["F1"]))),
-                case("eia heavy metal", eia(HeavyMetal), vec![], vec![farm("F1", PriorityProtection, 3000.0, 0.0)], Some((COND, &["F1"]))),
-                case("rezoning to industry", rz("1001", Some("0101")), vec![], vec![farm("F1", PriorityProtection, 3000.0, 0.0)], Some((COND, &["F1"]))),
-                case("land supply", supply(), vec![], vec![farm("F1", PriorityProtection, 3000.0, 0.0)], Some((COND, &["F1"]))),
+                case(
+                    "eia",
+                    eia(Other),
+                    vec![],
+                    vec![farm("F1", PriorityProtection, 3000.0, 0.0)],
+                    Some((COND, &["F1"])),
+                ),
+                case(
+                    "eia heavy metal",
+                    eia(HeavyMetal),
+                    vec![],
+                    vec![farm("F1", PriorityProtection, 3000.0, 0.0)],
+                    Some((COND, &["F1"])),
+                ),
+                case(
+                    "rezoning to industry",
+                    rz("1001", Some("0101")),
+                    vec![],
+                    vec![farm("F1", PriorityProtection, 3000.0, 0.0)],
+                    Some((COND, &["F1"])),
+                ),
+                case(
+                    "land supply",
+                    supply(),
+                    vec![],
+                    vec![farm("F1", PriorityProtection, 3000.0, 0.0)],
+                    Some((COND, &["F1"])),
+                ),
                 case(
                     "only priority units overlapping",
                     supply(),
@@ -138,9 +172,27 @@ mod tests {
                     ],
                     Some((COND, &["F1"])),
                 ),
-                case("remediation project", eia(Remediation), vec![], vec![farm("F1", PriorityProtection, 3000.0, 0.0)], None),
-                case("rezoning to dry land", rz("0103", Some("0101")), vec![], vec![farm("F1", PriorityProtection, 3000.0, 0.0)], None),
-                case("rezoning to orchard", rz("0201", Some("0101")), vec![], vec![farm("F1", PriorityProtection, 3000.0, 0.0)], None),
+                case(
+                    "remediation project",
+                    eia(Remediation),
+                    vec![],
+                    vec![farm("F1", PriorityProtection, 3000.0, 0.0)],
+                    None,
+                ),
+                case(
+                    "rezoning to dry land",
+                    rz("0103", Some("0101")),
+                    vec![],
+                    vec![farm("F1", PriorityProtection, 3000.0, 0.0)],
+                    None,
+                ),
+                case(
+                    "rezoning to orchard",
+                    rz("0201", Some("0101")),
+                    vec![],
+                    vec![farm("F1", PriorityProtection, 3000.0, 0.0)],
+                    None,
+                ),
                 case("safe-use farmland", eia(Other), vec![], vec![farm("F1", SafeUse, 3000.0, 0.0)], None),
                 case("strict-control farmland", eia(Other), vec![], vec![farm("F1", StrictControl, 3000.0, 0.0)], None),
                 case("only near", eia(Other), vec![], vec![farm("F1", PriorityProtection, 0.0, 200.0)], None),
@@ -149,11 +201,20 @@ mod tests {
         );
         // The Liuzhou task list is cited beside Art. 50 in Liuzhou only.
         let basis = |county: &str, day: &str| {
-            let c = case("", on(eia(Other), day), vec![], vec![farm("F1", PriorityProtection, 3000.0, 0.0).at(county)], None);
+            let c = case(
+                "",
+                on(eia(Other), day),
+                vec![],
+                vec![farm("F1", PriorityProtection, 3000.0, 0.0).at(county)],
+                None,
+            );
             run(&c, &RuleSettings::default()).reason("priority_protection_farmland_occupation").unwrap().basis.clone()
         };
         let law = "《中华人民共和国土壤污染防治法》第五十条";
-        assert_eq!(basis("450222", "2025-06-30"), format!("{law}；《柳州市2025年度土壤污染防治重点工作任务清单》第5项"));
+        assert_eq!(
+            basis("450222", "2025-06-30"),
+            format!("{law}；《柳州市2025年度土壤污染防治重点工作任务清单》第5项")
+        );
         assert_eq!(basis("450222", "2024-06-30"), law);
         assert_eq!(basis("450302", "2025-06-30"), law);
     }
@@ -163,12 +224,36 @@ mod tests {
         check_rule(
             "no_polluting_project_in_basic_farmland_area",
             &[
-                case("soil polluting", eia(SoilPolluting), vec![], vec![farm("F1", PriorityProtection, 3000.0, 0.0)], Some((DENIED, &["F1"]))),
-                case("heavy metal", eia(HeavyMetal), vec![], vec![farm("F1", PriorityProtection, 50.0, 0.0)], Some((DENIED, &["F1"]))),
+                case(
+                    "soil polluting",
+                    eia(SoilPolluting),
+                    vec![],
+                    vec![farm("F1", PriorityProtection, 3000.0, 0.0)],
+                    Some((DENIED, &["F1"])),
+                ),
+                case(
+                    "heavy metal",
+                    eia(HeavyMetal),
+                    vec![],
+                    vec![farm("F1", PriorityProtection, 50.0, 0.0)],
+                    Some((DENIED, &["F1"])),
+                ),
                 case("other project", eia(Other), vec![], vec![farm("F1", PriorityProtection, 3000.0, 0.0)], None),
                 case("remediation", eia(Remediation), vec![], vec![farm("F1", PriorityProtection, 3000.0, 0.0)], None),
-                case("strict-control farmland", eia(SoilPolluting), vec![], vec![farm("F1", StrictControl, 3000.0, 0.0)], None),
-                case("near, not on", eia(SoilPolluting), vec![], vec![farm("F1", PriorityProtection, 0.0, 100.0)], None),
+                case(
+                    "strict-control farmland",
+                    eia(SoilPolluting),
+                    vec![],
+                    vec![farm("F1", StrictControl, 3000.0, 0.0)],
+                    None,
+                ),
+                case(
+                    "near, not on",
+                    eia(SoilPolluting),
+                    vec![],
+                    vec![farm("F1", PriorityProtection, 0.0, 100.0)],
+                    None,
+                ),
                 case("rezoning", rz("1001", None), vec![], vec![farm("F1", PriorityProtection, 3000.0, 0.0)], None),
                 case("supply", supply(), vec![], vec![farm("F1", PriorityProtection, 3000.0, 0.0)], None),
             ],
@@ -181,23 +266,79 @@ mod tests {
         check_rule(
             r,
             &[
-                case("eia on safe use", eia(Other), vec![], vec![farm("F1", SafeUse, 3000.0, 0.0)], Some((COND, &["F1"]))),
-                case("housing on strict control", rz("070101", Some("0101")), vec![], vec![farm("F1", StrictControl, 3000.0, 0.0)], Some((COND, &["F1"]))),
-                case("industry on safe use", rz("1001", Some("0101")), vec![], vec![farm("F1", SafeUse, 3000.0, 0.0)], Some((COND, &["F1"]))),
-                case("supply", supply(), vec![], vec![farm("F1", SafeUse, 3000.0, 0.0), farm("F2", StrictControl, 1000.0, 0.0)], Some((COND, &["F1", "F2"]))),
-                case("priority protection is not polluted", eia(Other), vec![], vec![farm("F1", PriorityProtection, 3000.0, 0.0)], None),
-                case("staying farmland", rz("0201", Some("0101")), vec![], vec![farm("F1", StrictControl, 3000.0, 0.0)], None),
-                case("remediation project", eia(Remediation), vec![], vec![farm("F1", StrictControl, 3000.0, 0.0)], None),
+                case(
+                    "eia on safe use",
+                    eia(Other),
+                    vec![],
+                    vec![farm("F1", SafeUse, 3000.0, 0.0)],
+                    Some((COND, &["F1"])),
+                ),
+                case(
+                    "housing on strict control",
+                    rz("070101", Some("0101")),
+                    vec![],
+                    vec![farm("F1", StrictControl, 3000.0, 0.0)],
+                    Some((COND, &["F1"])),
+                ),
+                case(
+                    "industry on safe use",
+                    rz("1001", Some("0101")),
+                    vec![],
+                    vec![farm("F1", SafeUse, 3000.0, 0.0)],
+                    Some((COND, &["F1"])),
+                ),
+                case(
+                    "supply",
+                    supply(),
+                    vec![],
+                    vec![farm("F1", SafeUse, 3000.0, 0.0), farm("F2", StrictControl, 1000.0, 0.0)],
+                    Some((COND, &["F1", "F2"])),
+                ),
+                case(
+                    "priority protection is not polluted",
+                    eia(Other),
+                    vec![],
+                    vec![farm("F1", PriorityProtection, 3000.0, 0.0)],
+                    None,
+                ),
+                case(
+                    "staying farmland",
+                    rz("0201", Some("0101")),
+                    vec![],
+                    vec![farm("F1", StrictControl, 3000.0, 0.0)],
+                    None,
+                ),
+                case(
+                    "remediation project",
+                    eia(Remediation),
+                    vec![],
+                    vec![farm("F1", StrictControl, 3000.0, 0.0)],
+                    None,
+                ),
                 case("only near", eia(HeavyMetal), vec![], vec![farm("F1", StrictControl, 0.0, 100.0)], None),
                 case("sliver", eia(Other), vec![], vec![farm("F1", SafeUse, 0.5, 0.0)], None),
-                case("Guilin farmland: national law", eia(Other), vec![], vec![farm("F1", SafeUse, 3000.0, 0.0).at("450302")], Some((COND, &["F1"]))),
+                case(
+                    "Guilin farmland: national law",
+                    eia(Other),
+                    vec![],
+                    vec![farm("F1", SafeUse, 3000.0, 0.0).at("450302")],
+                    Some((COND, &["F1"])),
+                ),
             ],
         );
         // The known pollution is named, and a 一住两公 use is said to be one.
         let c = case("", rz("080403", Some("0101")), vec![], vec![farm("X", StrictControl, 3000.0, 0.0)], None);
         let reason = run(&c, &RuleSettings::default()).reason(r).cloned().unwrap();
-        assert!(reason.message_zh.contains("X（严格管控类，土壤污染物含量超过农用地土壤污染风险管制值"), "{}", reason.message_zh);
+        assert!(
+            reason.message_zh.contains("X（严格管控类，土壤污染物含量超过农用地土壤污染风险管制值"),
+            "{}",
+            reason.message_zh
+        );
         assert!(reason.message_zh.contains("“一住两公”"), "{}", reason.message_zh);
-        assert!(reason.message_en.contains("X (strict_control: soil above the GB 15618 intervention values"), "{}", reason.message_en);
+        assert!(
+            reason.message_en.contains("X (strict_control: soil above the GB 15618 intervention values"),
+            "{}",
+            reason.message_en
+        );
     }
 }

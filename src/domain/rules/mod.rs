@@ -73,7 +73,9 @@ impl FromStr for CheckKind {
             "rezoning" => Ok(CheckKind::Rezoning),
             "eia_site" => Ok(CheckKind::EiaSite),
             "land_supply" => Ok(CheckKind::LandSupply),
-            _ => Err(UnknownName { what: "check", value: s.to_string(), expected: "rezoning, eia-site or land-supply" }),
+            _ => {
+                Err(UnknownName { what: "check", value: s.to_string(), expected: "rezoning, eia-site or land-supply" })
+            }
         }
     }
 }
@@ -306,9 +308,12 @@ pub struct Jurisdiction {
     pub name_en: &'static str,
 }
 
-pub const NATIONAL: Jurisdiction = Jurisdiction { level: Level::National, code: "CN", name_zh: "全国", name_en: "national" };
-pub const GUILIN: Jurisdiction = Jurisdiction { level: Level::City, code: "4503", name_zh: "桂林市", name_en: "Guilin" };
-pub const LIUZHOU: Jurisdiction = Jurisdiction { level: Level::City, code: "4502", name_zh: "柳州市", name_en: "Liuzhou" };
+pub const NATIONAL: Jurisdiction =
+    Jurisdiction { level: Level::National, code: "CN", name_zh: "全国", name_en: "national" };
+pub const GUILIN: Jurisdiction =
+    Jurisdiction { level: Level::City, code: "4503", name_zh: "桂林市", name_en: "Guilin" };
+pub const LIUZHOU: Jurisdiction =
+    Jurisdiction { level: Level::City, code: "4502", name_zh: "柳州市", name_en: "Liuzhou" };
 
 /// The dates a rule holds for: from its entry into force (or the plan's issue or year) until, exclusive,
 /// the date a successor replaced it (open while none is known).
@@ -514,7 +519,11 @@ pub const RULES: &[Rule] = &[
         basis: "《建设项目环境保护管理条例》第十一条",
         local: &[
             Clause { jurisdiction: GUILIN, period: GUILIN_2023, basis: GUILIN_2023_2_4 },
-            Clause { jurisdiction: LIUZHOU, period: LIUZHOU_2025, basis: "《柳州市2025年度土壤污染防治重点工作任务清单》第6项" },
+            Clause {
+                jurisdiction: LIUZHOU,
+                period: LIUZHOU_2025,
+                basis: "《柳州市2025年度土壤污染防治重点工作任务清单》第6项",
+            },
         ],
         check: eia::eia_site_on_rcr_parcel,
     },
@@ -523,7 +532,11 @@ pub const RULES: &[Rule] = &[
         jurisdiction: NATIONAL,
         period: SOIL_LAW,
         basis: "《中华人民共和国土壤污染防治法》第五十条",
-        local: &[Clause { jurisdiction: LIUZHOU, period: LIUZHOU_2025, basis: "《柳州市2025年度土壤污染防治重点工作任务清单》第5项" }],
+        local: &[Clause {
+            jurisdiction: LIUZHOU,
+            period: LIUZHOU_2025,
+            basis: "《柳州市2025年度土壤污染防治重点工作任务清单》第5项",
+        }],
         check: farmland::priority_protection_farmland_occupation,
     },
     Rule {
@@ -584,8 +597,10 @@ pub fn evaluate(req: &CheckRequest, facts: &SpatialFacts, settings: &RuleSetting
             }
         }
         if let Some(f) = (rule.check)(&ctx) {
-            let basis = std::iter::once(rule.basis).chain(clauses.iter().map(|c| c.basis)).collect::<Vec<_>>().join("；");
-            let jurisdiction = std::iter::once(rule.jurisdiction).chain(clauses.iter().map(|c| c.jurisdiction)).collect();
+            let basis =
+                std::iter::once(rule.basis).chain(clauses.iter().map(|c| c.basis)).collect::<Vec<_>>().join("；");
+            let jurisdiction =
+                std::iter::once(rule.jurisdiction).chain(clauses.iter().map(|c| c.jurisdiction)).collect();
             reasons.push(Reason {
                 rule: rule.id,
                 decision: f.decision,
@@ -638,7 +653,8 @@ impl<'a> Ctx<'a> {
     /// A real overlap: positive (or unknowable) and no sliver. The positive test matters when the sliver
     /// settings are 0: farmland within the buffer comes with overlap 0 and is no occupation.
     fn overlaps(&self, overlap_m2: f64, feature_area_m2: f64) -> bool {
-        (overlap_m2 > 0.0 || overlap_m2.is_nan()) && !is_sliver(overlap_m2, self.facts.query_area_m2, feature_area_m2, self.s)
+        (overlap_m2 > 0.0 || overlap_m2.is_nan())
+            && !is_sliver(overlap_m2, self.facts.query_area_m2, feature_area_m2, self.s)
     }
 
     fn in_scope(&self, county_code: &str) -> bool {
@@ -654,8 +670,10 @@ impl<'a> Ctx<'a> {
             v.dedup();
             return v;
         }
-        let parcels = self.facts.parcels.iter().filter(|p| self.overlaps(p.overlap_m2, p.area_m2)).map(|p| &p.county_code);
-        let units = self.facts.farmland.iter().filter(|f| self.overlaps(f.overlap_m2, f.area_m2)).map(|f| &f.county_code);
+        let parcels =
+            self.facts.parcels.iter().filter(|p| self.overlaps(p.overlap_m2, p.area_m2)).map(|p| &p.county_code);
+        let units =
+            self.facts.farmland.iter().filter(|f| self.overlaps(f.overlap_m2, f.area_m2)).map(|f| &f.county_code);
         let mut v: Vec<String> = parcels.chain(units).cloned().collect();
         v.sort();
         v.dedup();
@@ -707,7 +725,9 @@ impl<'a> Ctx<'a> {
             .facts
             .farmland
             .iter()
-            .filter(|f| self.in_scope(&f.county_code) && (self.overlaps(f.overlap_m2, f.area_m2) || f.distance_m <= buffer_m))
+            .filter(|f| {
+                self.in_scope(&f.county_code) && (self.overlaps(f.overlap_m2, f.area_m2) || f.distance_m <= buffer_m)
+            })
             .collect();
         v.sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m).then_with(|| a.unit_code.cmp(&b.unit_code)));
         v
@@ -915,4 +935,3 @@ fn is_are(n: usize) -> &'static str {
 fn has_have(n: usize) -> &'static str {
     plural(n, "has", "have")
 }
-

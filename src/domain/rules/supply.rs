@@ -49,7 +49,13 @@ mod tests {
         // The Guilin plan binds Guilin only, from its issue (issue 11, case 4: a Liuzhou answer cited it).
         cases.push(case("Liuzhou land", supply(), vec![p("P", Suspected).at("450205")], vec![], None));
         cases.push(case("before the plan", on(supply(), "2023-05-13"), vec![p("P", Suspected)], vec![], None));
-        cases.push(case("on the day it was issued", on(supply(), "2023-05-14"), vec![p("P", Suspected)], vec![], Some((DENIED, &["P"]))));
+        cases.push(case(
+            "on the day it was issued",
+            on(supply(), "2023-05-14"),
+            vec![p("P", Suspected)],
+            vec![],
+            Some((DENIED, &["P"])),
+        ));
         cases.push(case(
             "a query across both cities names the Guilin parcel only",
             supply(),

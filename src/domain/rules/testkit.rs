@@ -55,7 +55,14 @@ pub fn rz(proposed: &str, current: Option<&str>) -> CheckRequest {
 }
 
 pub fn eia(project: ProjectKind) -> CheckRequest {
-    CheckRequest { kind: CheckKind::EiaSite, proposed_use: None, current_use: None, project_kind: Some(project), supply: None, as_of: AS_OF }
+    CheckRequest {
+        kind: CheckKind::EiaSite,
+        proposed_use: None,
+        current_use: None,
+        project_kind: Some(project),
+        supply: None,
+        as_of: AS_OF,
+    }
 }
 
 pub fn supply() -> CheckRequest {
@@ -104,7 +111,14 @@ pub fn rem(mut p: ParcelFact, class: i16) -> ParcelFact {
 }
 
 pub fn farm(code: &str, class: FarmlandClass, overlap_m2: f64, distance_m: f64) -> FarmlandFact {
-    FarmlandFact { unit_code: code.into(), county_code: LIUZHOU_COUNTY.into(), class, area_m2: 20_000.0, overlap_m2, distance_m }
+    FarmlandFact {
+        unit_code: code.into(),
+        county_code: LIUZHOU_COUNTY.into(),
+        class,
+        area_m2: 20_000.0,
+        overlap_m2,
+        distance_m,
+    }
 }
 
 pub struct Case {
@@ -127,7 +141,13 @@ pub fn case(
 }
 
 pub fn run(c: &Case, s: &RuleSettings) -> Outcome {
-    let facts = SpatialFacts { query_area_m2: QUERY, parcels: c.parcels.clone(), farmland: c.farmland.clone(), parcel_overlaps: vec![], located_in: vec![] };
+    let facts = SpatialFacts {
+        query_area_m2: QUERY,
+        parcels: c.parcels.clone(),
+        farmland: c.farmland.clone(),
+        parcel_overlaps: vec![],
+        located_in: vec![],
+    };
     evaluate(&c.req, &facts, s)
 }
 

@@ -27,13 +27,8 @@ fn precedence_denied_beats_conditional_beats_allowed() {
     assert_eq!(out.decision, Decision::Allowed);
     assert!(out.reasons.is_empty());
     // Several denials of an EIA: sorted by rule id within the same decision.
-    let eia_case = case(
-        "",
-        eia(HeavyMetal),
-        vec![p("L", Listed)],
-        vec![farm("F", PriorityProtection, 2000.0, 0.0)],
-        None,
-    );
+    let eia_case =
+        case("", eia(HeavyMetal), vec![p("L", Listed)], vec![farm("F", PriorityProtection, 2000.0, 0.0)], None);
     let out = run(&eia_case, &s);
     assert_eq!(out.decision, Decision::Denied);
     for w in out.reasons.windows(2) {
@@ -64,15 +59,15 @@ fn slivers_are_ignored_and_thin_overlaps_count() {
     let s = RuleSettings::default();
     // (overlap, query area, feature area, sliver?)
     let table: &[(f64, f64, f64, bool)] = &[
-        (0.5, 10_000.0, 10_000.0, true),       // below 1 m²
-        (0.99, 100.0, 100.0, true),            // below 1 m² although 1 % of the query
-        (5.0, 10_000.0, 10_000.0, true),       // 0.05 % of both
-        (9.99, 10_000.0, 1_000_000.0, true),   // 0.0999 % of the smaller (the query)
-        (10.0, 10_000.0, 10_000.0, false),     // exactly 0.1 %
-        (15.0, 10_000.0, 10_000.0, false),     // 0.15 %
-        (2.0, 100.0, 1_000_000.0, false),      // a thin strip of a huge parcel against a small query
-        (2.0, 1_000_000.0, 1_500.0, false),    // a small parcel inside a huge query
-        (1.0, 1_000_000.0, 500.0, false),      // 0.2 % of the small parcel
+        (0.5, 10_000.0, 10_000.0, true),     // below 1 m²
+        (0.99, 100.0, 100.0, true),          // below 1 m² although 1 % of the query
+        (5.0, 10_000.0, 10_000.0, true),     // 0.05 % of both
+        (9.99, 10_000.0, 1_000_000.0, true), // 0.0999 % of the smaller (the query)
+        (10.0, 10_000.0, 10_000.0, false),   // exactly 0.1 %
+        (15.0, 10_000.0, 10_000.0, false),   // 0.15 %
+        (2.0, 100.0, 1_000_000.0, false),    // a thin strip of a huge parcel against a small query
+        (2.0, 1_000_000.0, 1_500.0, false),  // a small parcel inside a huge query
+        (1.0, 1_000_000.0, 500.0, false),    // 0.2 % of the small parcel
         (0.9, 1_000_000.0, 500.0, true),
         (f64::NAN, 10_000.0, 10_000.0, false), // unknowable: never silently ignored
     ];
@@ -80,7 +75,13 @@ fn slivers_are_ignored_and_thin_overlaps_count() {
         assert_eq!(is_sliver(*o, *q, *f, &s), *sliver, "overlap {o} of query {q} and feature {f}");
     }
     let housing = |parcel: ParcelFact, query: f64| {
-        let facts = SpatialFacts { query_area_m2: query, parcels: vec![parcel], farmland: vec![], parcel_overlaps: vec![], located_in: vec![] };
+        let facts = SpatialFacts {
+            query_area_m2: query,
+            parcels: vec![parcel],
+            farmland: vec![],
+            parcel_overlaps: vec![],
+            located_in: vec![],
+        };
         evaluate(&rz("070101", Some("0701")), &facts, &s).decision
     };
     assert_eq!(housing(overlap(p("A", Listed), 0.5), QUERY), Decision::Allowed, "0.5 m²");
@@ -98,14 +99,21 @@ fn slivers_are_ignored_and_thin_overlaps_count() {
 #[test]
 fn zero_sliver_settings_do_not_turn_nearby_farmland_into_occupation() {
     let s = RuleSettings { sliver_min_m2: 0.0, sliver_min_ratio: 0.0, ..RuleSettings::default() };
-    let facts = SpatialFacts { query_area_m2: QUERY, parcels: vec![], farmland: vec![farm("F", PriorityProtection, 0.0, 50.0)], parcel_overlaps: vec![], located_in: vec![] };
+    let facts = SpatialFacts {
+        query_area_m2: QUERY,
+        parcels: vec![],
+        farmland: vec![farm("F", PriorityProtection, 0.0, 50.0)],
+        parcel_overlaps: vec![],
+        located_in: vec![],
+    };
     assert_eq!(evaluate(&eia(SoilPolluting), &facts, &s).decision, Decision::Allowed);
 }
 
 #[test]
 fn gbt21010_0809_0810_setting_changes_the_answer() {
     let parks = |public: bool| {
-        let s = RuleSettings { land_use: LandUsePolicy { gbt21010_0809_0810_public: public }, ..RuleSettings::default() };
+        let s =
+            RuleSettings { land_use: LandUsePolicy { gbt21010_0809_0810_public: public }, ..RuleSettings::default() };
         let req = CheckRequest {
             kind: CheckKind::Rezoning,
             proposed_use: Some(LandUse::parse(CodeSystem::Gbt21010, "0809").unwrap()),
@@ -114,7 +122,13 @@ fn gbt21010_0809_0810_setting_changes_the_answer() {
             supply: None,
             as_of: AS_OF,
         };
-        let facts = SpatialFacts { query_area_m2: QUERY, parcels: vec![p("A", Listed)], farmland: vec![], parcel_overlaps: vec![], located_in: vec![] };
+        let facts = SpatialFacts {
+            query_area_m2: QUERY,
+            parcels: vec![p("A", Listed)],
+            farmland: vec![],
+            parcel_overlaps: vec![],
+            located_in: vec![],
+        };
         evaluate(&req, &facts, &s)
     };
     let on = parks(true);
@@ -132,7 +146,13 @@ fn gbt21010_0809_0810_setting_changes_the_answer() {
 #[test]
 fn remediation_project_on_a_listed_site_is_not_denied() {
     for state in [Listed, UnderControl, UnderRemediation, EffectEvaluation] {
-        let facts = SpatialFacts { query_area_m2: QUERY, parcels: vec![p("A", state)], farmland: vec![], parcel_overlaps: vec![], located_in: vec![] };
+        let facts = SpatialFacts {
+            query_area_m2: QUERY,
+            parcels: vec![p("A", state)],
+            farmland: vec![],
+            parcel_overlaps: vec![],
+            located_in: vec![],
+        };
         let out = evaluate(&eia(Remediation), &facts, &RuleSettings::default());
         assert_eq!(out.decision, Decision::Allowed, "{state}: {out:?}");
         let other = evaluate(&eia(Other), &facts, &RuleSettings::default());
@@ -196,7 +216,8 @@ fn an_allowed_answer_says_what_it_examined() {
     let s = RuleSettings::default();
     let what = |out: &Outcome| out.examined.iter().map(|e| e.what).collect::<Vec<_>>();
     // Land the registry knows nothing about, to industry.
-    let out = evaluate(&rz("1001", Some("0901")), &SpatialFacts { query_area_m2: QUERY, ..SpatialFacts::default() }, &s);
+    let out =
+        evaluate(&rz("1001", Some("0901")), &SpatialFacts { query_area_m2: QUERY, ..SpatialFacts::default() }, &s);
     assert_eq!(out.decision, Decision::Allowed);
     assert!(out.reasons.is_empty());
     assert_eq!(what(&out), ["location", "rules", "parcels", "farmland"]);
@@ -243,7 +264,8 @@ fn each_city_is_judged_by_its_own_plan() {
     assert_eq!(jur(&evaluate(&on(supply(), "2024-06-30"), &both, &s)), ["CN", "4503"]);
     assert_eq!(jur(&evaluate(&on(supply(), "2023-01-01"), &both, &s)), ["CN"]);
     // A county of neither city: national rules only.
-    let nanning = SpatialFacts { query_area_m2: QUERY, parcels: vec![p("N", Suspected).at("450102")], ..SpatialFacts::default() };
+    let nanning =
+        SpatialFacts { query_area_m2: QUERY, parcels: vec![p("N", Suspected).at("450102")], ..SpatialFacts::default() };
     let out = evaluate(&supply(), &nanning, &s);
     assert_eq!(jur(&out), ["CN"]);
     assert_eq!(out.decision, Decision::Conditional, "national Art. 59 ¶1, not the Guilin plan: {out:?}");
@@ -267,10 +289,28 @@ type Expected = (&'static str, &'static str, &'static str, &'static str, &'stati
 
 const EXPECTED: &[Expected] = &[
     ("rcr_listed_no_housing_public", "CN", "2019-01-01", "《中华人民共和国土壤污染防治法》第六十一条第二款", &[]),
-    ("rcr_targets_unmet_no_unrelated_project", "CN", "2019-01-01", "《中华人民共和国土壤污染防治法》第六十六条第三款", &[]),
+    (
+        "rcr_targets_unmet_no_unrelated_project",
+        "CN",
+        "2019-01-01",
+        "《中华人民共和国土壤污染防治法》第六十六条第三款",
+        &[],
+    ),
     ("suspected_land_survey_first", "CN", "2019-01-01", "《中华人民共和国土壤污染防治法》第五十九条第一款", &[]),
-    ("survey_before_housing_public_change", "CN", "2019-01-01", "《中华人民共和国土壤污染防治法》第五十九条第二款", &[]),
-    ("key_unit_survey_before_change_or_transfer", "CN", "2019-01-01", "《中华人民共和国土壤污染防治法》第六十七条", &[]),
+    (
+        "survey_before_housing_public_change",
+        "CN",
+        "2019-01-01",
+        "《中华人民共和国土壤污染防治法》第五十九条第二款",
+        &[],
+    ),
+    (
+        "key_unit_survey_before_change_or_transfer",
+        "CN",
+        "2019-01-01",
+        "《中华人民共和国土壤污染防治法》第六十七条",
+        &[],
+    ),
     (
         "remediated_for_second_class_only",
         "CN",
@@ -309,8 +349,20 @@ const EXPECTED: &[Expected] = &[
         "《中华人民共和国土壤污染防治法》第五十条",
         &[("4502", "2025-01-01", "《柳州市2025年度土壤污染防治重点工作任务清单》第5项")],
     ),
-    ("no_polluting_project_in_basic_farmland_area", "CN", "2019-01-01", "《中华人民共和国土壤污染防治法》第五十条第二款", &[]),
-    ("polluted_farmland_survey_before_construction", "CN", "2019-01-01", "《中华人民共和国土壤污染防治法》第五十九条", &[]),
+    (
+        "no_polluting_project_in_basic_farmland_area",
+        "CN",
+        "2019-01-01",
+        "《中华人民共和国土壤污染防治法》第五十条第二款",
+        &[],
+    ),
+    (
+        "polluted_farmland_survey_before_construction",
+        "CN",
+        "2019-01-01",
+        "《中华人民共和国土壤污染防治法》第五十九条",
+        &[],
+    ),
     (
         "heavy_metal_emission_equal_replacement",
         "4503",
@@ -318,7 +370,13 @@ const EXPECTED: &[Expected] = &[
         "《桂林市2023年度土壤污染防治工作计划》（市政办〔2023〕20号）第二部分第（二）项",
         &[],
     ),
-    ("heavy_metal_project_near_farmland", "4502", "2025-01-01", "《柳州市2025年度土壤污染防治重点工作任务清单》第3项", &[]),
+    (
+        "heavy_metal_project_near_farmland",
+        "4502",
+        "2025-01-01",
+        "《柳州市2025年度土壤污染防治重点工作任务清单》第3项",
+        &[],
+    ),
 ];
 
 #[test]
@@ -337,7 +395,9 @@ fn every_rule_states_its_jurisdiction_period_and_basis() {
         let want: Vec<(&str, String, &str)> = local.iter().map(|(j, f, b)| (*j, f.to_string(), *b)).collect();
         assert_eq!(clauses, want, "{id}: city clauses");
         // A city's basis names that city and no other.
-        for (j, b) in std::iter::once((rule.jurisdiction.code, rule.basis)).chain(rule.local.iter().map(|c| (c.jurisdiction.code, c.basis))) {
+        for (j, b) in std::iter::once((rule.jurisdiction.code, rule.basis))
+            .chain(rule.local.iter().map(|c| (c.jurisdiction.code, c.basis)))
+        {
             assert_eq!(b.contains("桂林"), j == "4503", "{id}: {b} under {j}");
             assert_eq!(b.contains("柳州"), j == "4502", "{id}: {b} under {j}");
         }

@@ -4,7 +4,9 @@
 use super::lonlat::{geojson_of, Prepared};
 use super::{Batch, Msg};
 use crate::domain::geometry::{self, GeometryError};
-use crate::domain::registry::{check_feature, Checked, Collection, ConstructionParcel, FarmlandUnit, FeatureLimits, Problem, Record};
+use crate::domain::registry::{
+    check_feature, Checked, Collection, ConstructionParcel, FarmlandUnit, FeatureLimits, Problem, Record,
+};
 use crate::import::coords::{coordinate_hint, CrsInfo};
 use crate::import::text::NOT_UTF8;
 use crate::import::{FeatureProblem, Repair};
@@ -71,7 +73,8 @@ impl Checker {
     /// Checks one feature (the API's check) and, when it passes, encodes its staging row.
     fn feature(&mut self, p: Prepared) {
         self.in_batch += 1;
-        let Prepared { ordinal, code, state_given, mut feature, geometry_problem, source_vertex, lonlat_wkb, not_utf8 } = p;
+        let Prepared { ordinal, code, state_given, mut feature, geometry_problem, source_vertex, lonlat_wkb, not_utf8 } =
+            p;
         let not_utf8: Vec<String> = not_utf8.iter().map(|p| format!("/properties/{p}")).collect();
         for pointer in &not_utf8 {
             self.problem(ordinal, &code, pointer, NOT_UTF8);
@@ -93,7 +96,13 @@ impl Checker {
                     feature["geometry"] = repaired;
                     let again = check_feature(c, &feature, self.cfg.today, limits);
                     if let Ok(ok) = &again {
-                        self.repairs.push(Repair { ordinal, code: ok.record.code().to_string(), was, area_m2: ok.area_m2, parts });
+                        self.repairs.push(Repair {
+                            ordinal,
+                            code: ok.record.code().to_string(),
+                            was,
+                            area_m2: ok.area_m2,
+                            parts,
+                        });
                     }
                     checked = again;
                 }
@@ -114,7 +123,8 @@ impl Checker {
                     }
                     if geometry_problem_is_outside(&p) && !self.cfg.info.geographic {
                         // the lon/lat check's hint speaks of lon/lat; name the cause in the source CRS
-                        let hint = source_vertex.map(|(x, y)| coordinate_hint(&self.cfg.info, x, y)).unwrap_or_default();
+                        let hint =
+                            source_vertex.map(|(x, y)| coordinate_hint(&self.cfg.info, x, y)).unwrap_or_default();
                         let detail = format!("coordinates cannot be in {}: {hint}", self.cfg.info.label);
                         self.problem(ordinal, &code, &p.pointer, detail);
                     } else {

@@ -71,7 +71,9 @@ pub(super) fn plan_fields(
             )));
         }
         let kind = match ftype {
-            OGRFieldType::OFTInteger | OGRFieldType::OFTInteger64 if subtype == gdal_sys::OGRFieldSubType::OFSTBoolean => {
+            OGRFieldType::OFTInteger | OGRFieldType::OFTInteger64
+                if subtype == gdal_sys::OGRFieldSubType::OFSTBoolean =>
+            {
                 FieldKind::Boolean
             }
             OGRFieldType::OFTInteger | OGRFieldType::OFTInteger64 => FieldKind::Integer,
@@ -100,7 +102,11 @@ pub(super) fn plan_fields(
             .iter()
             .map(|p| {
                 let short = shapefile_name(p);
-                if short == *p { (*p).to_string() } else { format!("{p} or {short}") }
+                if short == *p {
+                    (*p).to_string()
+                } else {
+                    format!("{p} or {short}")
+                }
             })
             .collect();
         return Err(ImportError::Fields(format!(
@@ -163,7 +169,9 @@ pub(super) fn field_value(f: gdal_sys::OGRFeatureH, plan: &FieldPlan, recode: &R
             }
             FieldKind::Date => {
                 let (mut y, mut m, mut d, mut h, mut mi, mut s, mut tz) = (0, 0, 0, 0, 0, 0f32, 0);
-                if gdal_sys::OGR_F_GetFieldAsDateTimeEx(f, i, &mut y, &mut m, &mut d, &mut h, &mut mi, &mut s, &mut tz) != 0 {
+                if gdal_sys::OGR_F_GetFieldAsDateTimeEx(f, i, &mut y, &mut m, &mut d, &mut h, &mut mi, &mut s, &mut tz)
+                    != 0
+                {
                     Value::String(format!("{y:04}-{m:02}-{d:02}"))
                 } else {
                     Value::String(Recode::default().field(f, i).text)

@@ -12,7 +12,11 @@ use serde_json::{json, Map, Value};
 
 /// Calls `f` on every polygon of a geometry, recursively; `Err` names the first non-polygonal part
 /// (when `strict`; otherwise such parts are skipped, as after a repair that left lines behind).
-fn for_each_polygon(g: &Geometry, strict: bool, f: &mut dyn FnMut(&Geometry) -> Result<(), String>) -> Result<(), String> {
+fn for_each_polygon(
+    g: &Geometry,
+    strict: bool,
+    f: &mut dyn FnMut(&Geometry) -> Result<(), String>,
+) -> Result<(), String> {
     match geometry_type_flatten(g.geometry_type()) {
         OGRwkbGeometryType::wkbPolygon => f(g),
         OGRwkbGeometryType::wkbMultiPolygon | OGRwkbGeometryType::wkbGeometryCollection => {
@@ -125,7 +129,13 @@ pub(super) struct Prepared {
 
 /// On the GDAL thread: a feature's geometry to 2-D straight-segment CGCS2000 lon/lat, and the Feature
 /// the check reads.
-pub(super) fn prepare(cfg: &ReaderConfig, coords: &Coords, ordinal: u64, props: Map<String, Value>, geom: Option<&Geometry>) -> Prepared {
+pub(super) fn prepare(
+    cfg: &ReaderConfig,
+    coords: &Coords,
+    ordinal: u64,
+    props: Map<String, Value>,
+    geom: Option<&Geometry>,
+) -> Prepared {
     let c = cfg.collection;
     let code = props.get(c.id_property()).and_then(lookup_key).filter(|s| !s.is_empty());
     let state_given =
@@ -147,7 +157,8 @@ pub(super) fn prepare(cfg: &ReaderConfig, coords: &Coords, ordinal: u64, props: 
                 let hint = source_vertex
                     .map(|(x, y)| coordinate_hint(&coords.info, x, y))
                     .unwrap_or_else(|| "the geometry has no coordinates".into());
-                geometry_problem = Some(format!("coordinates cannot be transformed from {}: {hint}", coords.info.label));
+                geometry_problem =
+                    Some(format!("coordinates cannot be transformed from {}: {hint}", coords.info.label));
             }
             Ok(()) => match geojson_of(&g, coords.gcj02, true) {
                 Ok((v, _)) => {

@@ -151,7 +151,9 @@ fn read(cfg: ReaderConfig, send: &(dyn Fn(Msg) -> bool + Sync), tx: mpsc::Sender
         prepared.not_utf8 = not_utf8;
         batch.push(prepared);
         if batch.len() >= BATCH_FEATURES
-            && stage_tx.send(Stage::Features(std::mem::replace(&mut batch, Vec::with_capacity(BATCH_FEATURES)))).is_err()
+            && stage_tx
+                .send(Stage::Features(std::mem::replace(&mut batch, Vec::with_capacity(BATCH_FEATURES))))
+                .is_err()
         {
             return Ok(()); // the checker has stopped because the database side has gone; it reports why
         }

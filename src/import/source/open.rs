@@ -17,7 +17,8 @@ pub(super) fn open_dataset(cfg: &ReaderConfig, notes: &mut Vec<String>) -> Resul
         return Err(ImportError::Open { path: path_s, reason: "no such file".into() });
     }
     let ext = cfg.path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-    let gdal_path: PathBuf = if ext == "zip" { PathBuf::from(format!("/vsizip/{}", cfg.path.display())) } else { cfg.path.clone() };
+    let gdal_path: PathBuf =
+        if ext == "zip" { PathBuf::from(format!("/vsizip/{}", cfg.path.display())) } else { cfg.path.clone() };
     let mut options: Vec<String> = Vec::new();
     let mut recode = Recode::default();
     let shapefile = matches!(ext.as_str(), "shp" | "dbf" | "zip");
@@ -26,7 +27,8 @@ pub(super) fn open_dataset(cfg: &ReaderConfig, notes: &mut Vec<String>) -> Resul
         options.push("KEEP_GEOM_COLUMNS=NO".into());
     }
     if let Some(enc) = &cfg.encoding {
-        let given = Recode::new(Some(enc)).map_err(|reason| ImportError::Encoding { encoding: enc.clone(), reason: reason.into() })?;
+        let given = Recode::new(Some(enc))
+            .map_err(|reason| ImportError::Encoding { encoding: enc.clone(), reason: reason.into() })?;
         if shapefile {
             // The Shapefile driver's ENCODING open option (the per-file form of SHAPE_ENCODING).
             options.push(format!("ENCODING={}", enc.trim()));
@@ -48,8 +50,15 @@ pub(super) fn open_dataset(cfg: &ReaderConfig, notes: &mut Vec<String>) -> Resul
             ..DatasetOptions::default()
         },
     )
-    .map_err(|e| ImportError::Open { path: path_s.clone(), reason: format!("GDAL cannot read it as vector data ({e})") })?;
-    if ext == "shp" && cfg.encoding.is_none() && !cfg.path.with_extension("cpg").exists() && !cfg.path.with_extension("CPG").exists() {
+    .map_err(|e| ImportError::Open {
+        path: path_s.clone(),
+        reason: format!("GDAL cannot read it as vector data ({e})"),
+    })?;
+    if ext == "shp"
+        && cfg.encoding.is_none()
+        && !cfg.path.with_extension("cpg").exists()
+        && !cfg.path.with_extension("CPG").exists()
+    {
         notes.push("no .cpg beside the Shapefile: attributes were decoded as the DBF's language driver says (else ISO-8859-1); files from Chinese desktop GIS are usually GBK: if names look wrong, import with --encoding GBK".into());
     }
     if let Some(e) = recode.encoding() {

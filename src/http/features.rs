@@ -13,22 +13,9 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::Router;
 use serde_json::{json, Value};
 
 pub const GEOJSON: &str = "application/geo+json";
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/collections/{collection}/items", get(super::items::items).post(create))
-        .route(
-            "/collections/{collection}/items/{fid}",
-            get(super::items::item).put(replace).patch(patch).delete(delete),
-        )
-        .route("/collections/{collection}/items/{fid}/transitions", post(transition))
-        .route("/collections/{collection}/items/{fid}/history", get(history))
-}
 
 pub fn collection(name: &str) -> ApiResult<Collection> {
     name.parse().map_err(|_| {
@@ -185,7 +172,7 @@ fn known_members(c: Collection, body: &Value) -> ApiResult<()> {
     }
 }
 
-async fn create(
+pub(super) async fn create(
     State(state): State<AppState>,
     caller: Caller,
     Path(coll): Path<String>,
@@ -218,7 +205,7 @@ async fn keep_state(state: &AppState, c: Collection, fid: &str, value: &mut Valu
     Ok(())
 }
 
-async fn replace(
+pub(super) async fn replace(
     State(state): State<AppState>,
     caller: Caller,
     Path((coll, fid)): Path<(String, String)>,
@@ -253,7 +240,7 @@ fn merge_patch(target: &mut Value, patch: &Value) {
     }
 }
 
-async fn patch(
+pub(super) async fn patch(
     State(state): State<AppState>,
     caller: Caller,
     Path((coll, fid)): Path<(String, String)>,
@@ -289,7 +276,7 @@ async fn patch(
     Ok(feature_response(StatusCode::OK, doc.json.clone(), &doc.etag(), None))
 }
 
-async fn delete(
+pub(super) async fn delete(
     State(state): State<AppState>,
     caller: Caller,
     Path((coll, fid)): Path<(String, String)>,
@@ -302,7 +289,7 @@ async fn delete(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-async fn transition(
+pub(super) async fn transition(
     State(state): State<AppState>,
     caller: Caller,
     Path((coll, fid)): Path<(String, String)>,
@@ -411,7 +398,7 @@ fn parse_transition(v: &Value) -> ApiResult<TransitionRequest> {
     }
 }
 
-async fn history(
+pub(super) async fn history(
     State(state): State<AppState>,
     caller: Caller,
     Path((coll, fid)): Path<(String, String)>,

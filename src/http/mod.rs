@@ -19,6 +19,7 @@ use crate::config::Settings;
 use crate::store::Store;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderMap};
+use axum::routing::{get, post};
 use axum::Router;
 use std::sync::Arc;
 
@@ -65,12 +66,25 @@ impl AppState {
     }
 }
 
+/// The items of a collection: reads (items.rs) and writes, transitions and history (features.rs). Wired
+/// here, above both, so that neither module needs the other's handlers.
+fn feature_routes() -> Router<AppState> {
+    Router::new()
+        .route("/collections/{collection}/items", get(items::items).post(features::create))
+        .route(
+            "/collections/{collection}/items/{fid}",
+            get(items::item).put(features::replace).patch(features::patch).delete(features::delete),
+        )
+        .route("/collections/{collection}/items/{fid}/transitions", post(features::transition))
+        .route("/collections/{collection}/items/{fid}/history", get(features::history))
+}
+
 pub fn router(state: AppState) -> Router {
     let body_limit = state.settings.max_body_bytes;
     let cors = cors(&state.settings);
     let router = Router::new()
         .merge(meta::routes())
-        .merge(features::routes())
+        .merge(feature_routes())
         .merge(checks::routes())
         .merge(tiles::routes())
         .merge(map::routes())

@@ -10,27 +10,6 @@ use sqlx::PgPool;
 const PARCELS: &str = "/collections/construction_parcels/items";
 const UNITS: &str = "/collections/farmland_units/items";
 
-/// Registers a parcel and walks it through the lifecycle to the last of `states`.
-async fn parcel_in(t: &TestApp, code: &str, geom: Value, states: &[&str], extra: Value) {
-    let mut f = parcel(code, geom);
-    for (k, v) in extra.as_object().unwrap() {
-        f["properties"][k] = v.clone();
-    }
-    let r = t.write("POST", PARCELS, &f).await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    for (i, s) in states.iter().enumerate() {
-        let date = format!("2021-{:02}-01", i + 2);
-        let r = t
-            .write(
-                "POST",
-                &format!("{PARCELS}/{code}/transitions"),
-                &json!({"to": s, "date": date, "document": format!("柳环函〔2021〕{}号", i + 1)}),
-            )
-            .await;
-        assert_eq!(r.status, 200, "{code} -> {s}: {}", r.text);
-    }
-}
-
 async fn check(t: &TestApp, kind: &str, body: Value) -> Value {
     let r = t.send("POST", &format!("/checks/{kind}"), None, &[], Some(body.to_string())).await;
     assert_eq!(r.status, 200, "{}", r.text);

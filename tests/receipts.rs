@@ -7,25 +7,6 @@ use common::*;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 
-const PARCELS: &str = "/collections/construction_parcels/items";
-
-/// Registers a parcel and walks it through the lifecycle to the last of `states`.
-async fn parcel_in(t: &TestApp, code: &str, geom: Value, states: &[&str]) {
-    let r = t.write("POST", PARCELS, &parcel(code, geom)).await;
-    assert_eq!(r.status, 201, "{}", r.text);
-    for (i, s) in states.iter().enumerate() {
-        let date = format!("2021-{:02}-01", i + 2);
-        let r = t
-            .write(
-                "POST",
-                &format!("{PARCELS}/{code}/transitions"),
-                &json!({"to": s, "date": date, "document": format!("柳环函〔2021〕{}号", i + 1)}),
-            )
-            .await;
-        assert_eq!(r.status, 200, "{code} -> {s}: {}", r.text);
-    }
-}
-
 /// A lon/lat geometry in EPSG:4545 as PostGIS, ogr2ogr and QGIS write it: easting, northing.
 async fn to_4545_easting_first(t: &TestApp, g: &Value) -> Value {
     let text: String =
@@ -41,7 +22,7 @@ async fn to_4545_easting_first(t: &TestApp, g: &Value) -> Value {
 async fn a_red_line_in_epsg4545_sent_easting_first_is_not_allowed(pool: PgPool) {
     let t = app(pool).await;
     // a listed parcel in Liuzhou's 城中区: housing on it is denied
-    parcel_in(&t, "LZ-AX", square(109.40, 24.35, 0.002), &["surveying", "risk_assessment", "listed"]).await;
+    parcel_in(&t, "LZ-AX", square(109.40, 24.35, 0.002), &["surveying", "risk_assessment", "listed"], json!({})).await;
     let red_line = to_4545_easting_first(&t, &square(109.4005, 24.3505, 0.001)).await;
     assert!(red_line["coordinates"][0][0][0].as_f64().unwrap() < 1e6, "easting first: {red_line}");
     // housing to housing: no survey is due, so in the sea nothing at all would stand in the way
@@ -109,7 +90,7 @@ async fn a_query_in_the_sea_is_refused_with_where_it_landed(pool: PgPool) {
         }
     }
     // a registered parcel outside the county outlines: refused too, the outlines suspected
-    parcel_in(&t, "SEA-1", square(115.0, 15.0, 0.001), &[]).await;
+    parcel_in(&t, "SEA-1", square(115.0, 15.0, 0.001), &[], json!({})).await;
     let r = t
         .send(
             "POST",
@@ -183,7 +164,7 @@ async fn every_answer_has_a_receipt_that_reads_it_back_byte_for_byte(pool: PgPoo
 
     // the registry changes: a listed parcel appears under the query; a new check says denied, the old
     // receipt still says what was answered then
-    parcel_in(&t, "LZ-RC", square(109.45, 24.35, 0.002), &["surveying", "risk_assessment", "listed"]).await;
+    parcel_in(&t, "LZ-RC", square(109.45, 24.35, 0.002), &["surveying", "risk_assessment", "listed"], json!({})).await;
     let again = t.send("POST", "/checks/rezoning", None, &[], Some(body.to_string())).await;
     assert_eq!(again.body["decision"], "denied", "{}", again.text);
     assert_ne!(again.body["id"], a["id"]);

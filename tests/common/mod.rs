@@ -148,3 +148,24 @@ pub fn unit(code: &str, class: &str, geometry: Value) -> Value {
         "unit_code": code, "county_code": "450222", "class": class, "land_type": "0101",
         "measures_in_place": true, "crops_compliant": true, "valid_from": "2022-03-01", "basis_doc": "柳环发〔2022〕15号"}})
 }
+
+/// Registers a parcel (its properties overridden by `extra`) and walks it through the lifecycle to the last of `states`.
+pub async fn parcel_in(t: &TestApp, code: &str, geom: Value, states: &[&str], extra: Value) {
+    let mut f = parcel(code, geom);
+    for (k, v) in extra.as_object().unwrap() {
+        f["properties"][k] = v.clone();
+    }
+    let r = t.write("POST", "/collections/construction_parcels/items", &f).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    for (i, s) in states.iter().enumerate() {
+        let date = format!("2021-{:02}-01", i + 2);
+        let r = t
+            .write(
+                "POST",
+                &format!("/collections/construction_parcels/items/{code}/transitions"),
+                &json!({"to": s, "date": date, "document": format!("柳环函〔2021〕{}号", i + 1)}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{code} -> {s}: {}", r.text);
+    }
+}

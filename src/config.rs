@@ -98,7 +98,7 @@ impl Default for Settings {
             coord_precision_deg: 6,
             coord_precision_m: 3,
             cors_origins: vec!["*".to_string()],
-            anonymous_read: Collection::ALL.iter().map(|c| c.as_str().to_string()).collect(),
+            anonymous_read: Collection::all().iter().map(|c| c.as_str().to_string()).collect(),
             metrics_public: true,
             sliver_min_m2: 1.0,
             sliver_min_ratio: 0.001,
@@ -204,7 +204,7 @@ impl Settings {
         }
         if let Some(v) = get("LANDGUARD_ANONYMOUS_READ") {
             self.anonymous_read = match v.trim() {
-                "all" | "true" => Collection::ALL.iter().map(|c| c.as_str().to_string()).collect(),
+                "all" | "true" => Collection::all().iter().map(|c| c.as_str().to_string()).collect(),
                 "none" | "false" | "" => Vec::new(),
                 list => list.split(',').map(|s| s.trim().to_string()).collect(),
             };

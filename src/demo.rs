@@ -41,8 +41,11 @@ pub async fn load(store: &Store, dir: &Path, settings: &Settings) -> anyhow::Res
             counts.first().map(|c| format!("; {c} added")).unwrap_or_else(|| "; nothing to do".into())
         ));
     }
-    for c in Collection::ALL {
+    for c in Collection::all() {
         let path = dir.join(format!("{c}.geojson"));
+        if !path.exists() {
+            continue; // a collection without demo features
+        }
         let fc = read_json(&path)?;
         let features = fc
             .get("features")
@@ -78,7 +81,7 @@ pub async fn load(store: &Store, dir: &Path, settings: &Settings) -> anyhow::Res
             remediated_for_class: s.remediated_for_class,
         };
         store
-            .transition(&s.parcel_code, &req, None, Actor { name: ACTOR })
+            .transition(Collection::ConstructionParcels, &s.parcel_code, &req, None, Actor { name: ACTOR })
             .await
             .with_context(|| format!("transition of {} to {} on {}", s.parcel_code, s.to, s.date))?;
     }

@@ -239,10 +239,10 @@ impl Writer {
                 if boolean {
                     gdal_sys::OGR_Fld_SetSubType(fd, gdal_sys::OGRFieldSubType::OFSTBoolean);
                 }
-                if self.format == Format::Shapefile && *kind == ExportKind::Text {
+                if self.format == Format::Shapefile && kind == ExportKind::Text {
                     gdal_sys::OGR_Fld_SetWidth(fd, DBF_TEXT_MAX as i32);
                 }
-                if self.format == Format::Shapefile && *kind == ExportKind::Real {
+                if self.format == Format::Shapefile && kind == ExportKind::Real {
                     gdal_sys::OGR_Fld_SetWidth(fd, 24);
                     gdal_sys::OGR_Fld_SetPrecision(fd, 3);
                 }

@@ -103,6 +103,7 @@ async fn max_offset_m(pool: &PgPool, collection: Collection, truth: &[Value], me
     let (table, code) = match collection {
         UNITS => ("farmland_unit_versions", "unit_code"),
         PARCELS => ("construction_parcel_versions", "parcel_code"),
+        other => unreachable!("{other} is not imported in these tests"),
     };
     let codes: Vec<String> = truth.iter().map(|f| f["properties"][code].as_str().unwrap().to_string()).collect();
     let geoms: Vec<String> = truth.iter().map(|f| f["geometry"].to_string()).collect();

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod adjustment;
+pub mod collection;
 pub mod crops;
 pub mod crs;
 pub mod duties;

@@ -1,69 +1,14 @@
 //! The two registry collections as plain records, and the checks a feature must pass before it is stored.
 //! Every problem in a feature is reported at once, each with a JSON pointer into the request.
 
-use super::farmland::FarmlandClass;
+pub use super::collection::{Collection, Datum, Record};
+use super::collection::{DefaultValue, Description, Input, Kind, Property};
 use super::geometry::{self, GeometryError};
-use super::landuse::{farmland_type_name, CodeSystem, LandUse};
-use super::lifecycle::ParcelState;
 use chrono::NaiveDate;
 use geo::MultiPolygon;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::fmt;
-use std::str::FromStr;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Collection {
-    FarmlandUnits,
-    ConstructionParcels,
-}
-
-impl Collection {
-    pub const ALL: [Collection; 2] = [Collection::FarmlandUnits, Collection::ConstructionParcels];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Collection::FarmlandUnits => "farmland_units",
-            Collection::ConstructionParcels => "construction_parcels",
-        }
-    }
-
-    pub fn id_property(self) -> &'static str {
-        match self {
-            Collection::FarmlandUnits => "unit_code",
-            Collection::ConstructionParcels => "parcel_code",
-        }
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Collection::FarmlandUnits => "耕地土壤环境质量类别单元 Farmland classification units",
-            Collection::ConstructionParcels => "建设用地地块 Construction-land parcels",
-        }
-    }
-
-    /// Properties the server computes; accepted in a request body (so a read can be written back) but ignored.
-    pub fn read_only(self) -> &'static [&'static str] {
-        match self {
-            Collection::FarmlandUnits => &["area_m2", "area_mu"],
-            Collection::ConstructionParcels => &["area_m2", "area_mu", "rcr_listed"],
-        }
-    }
-}
-
-impl fmt::Display for Collection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Collection {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Collection::ALL.into_iter().find(|c| c.as_str() == s).ok_or_else(|| format!("unknown collection '{s}'"))
-    }
-}
 
 /// One thing wrong with a submitted feature.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -88,33 +33,6 @@ impl fmt::Display for Problem {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FarmlandUnit {
-    pub unit_code: String,
-    pub county_code: String,
-    pub class: FarmlandClass,
-    pub land_type: String,
-    pub measures_in_place: bool,
-    pub crops_compliant: Option<bool>,
-    pub valid_from: NaiveDate,
-    pub basis_doc: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ConstructionParcel {
-    pub parcel_code: String,
-    pub county_code: String,
-    pub name: String,
-    pub state: ParcelState,
-    pub priority_supervision: bool,
-    pub key_unit_land: bool,
-    pub current_use: Option<String>,
-    pub use_code_system: CodeSystem,
-    pub remediated_for_class: Option<i16>,
-    pub former_industry: Option<String>,
-    pub valid_from: NaiveDate,
-}
-
 /// A checked feature, ready to be stored: its record, and its geometry in lon/lat with CCW exteriors.
 #[derive(Debug, Clone)]
 pub struct Checked<T> {
@@ -135,7 +53,8 @@ impl Default for FeatureLimits {
     }
 }
 
-/// Reads typed properties out of a JSON object, collecting every problem instead of stopping at the first.
+/// Reads a description's properties out of a JSON object, collecting every problem instead of stopping at
+/// the first.
 struct Props<'a> {
     map: &'a Map<String, Value>,
     problems: Vec<Problem>,
@@ -146,7 +65,7 @@ impl<'a> Props<'a> {
         self.map.get(name).filter(|v| !v.is_null())
     }
 
-    fn string_opt(&mut self, name: &str) -> Option<String> {
+    fn text(&mut self, name: &str) -> Option<String> {
         match self.present(name) {
             None => None,
             Some(Value::String(s)) if s.trim().is_empty() => None,
@@ -159,83 +78,84 @@ impl<'a> Props<'a> {
         }
     }
 
-    fn string(&mut self, name: &str) -> Option<String> {
-        let v = self.string_opt(name);
-        if v.is_none() && !self.problems.iter().any(|p| p.pointer.ends_with(&format!("/{name}"))) {
-            self.problems.push(Problem::property(name, "is required"));
-        }
-        v
-    }
-
-    fn parsed<T, E: fmt::Display>(
-        &mut self,
-        name: &str,
-        required: bool,
-        parse: impl Fn(&str) -> Result<T, E>,
-    ) -> Option<T> {
-        let s = if required { self.string(name) } else { self.string_opt(name) }?;
-        match parse(&s) {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.problems.push(Problem::property(name, e.to_string()));
-                None
-            }
-        }
-    }
-
-    fn bool_opt(&mut self, name: &str) -> Option<bool> {
-        match self.present(name) {
-            None => None,
-            Some(v) => match parse_bool(v) {
-                Some(b) => Some(b),
+    /// The value of one property, or `Datum::Null` when it is absent or wrong (the problem is recorded).
+    fn read(&mut self, p: &Property, today: NaiveDate) -> Datum {
+        let before = self.problems.len();
+        let value = match p.kind {
+            Kind::Text => self.text(p.name).and_then(|s| match p.check {
+                None => Some(Datum::Text(s)),
+                Some(check) => match check(&s) {
+                    Ok(v) => Some(Datum::Text(v)),
+                    Err(e) => {
+                        self.problems.push(Problem::property(p.name, e));
+                        None
+                    }
+                },
+            }),
+            Kind::Bool => self.present(p.name).and_then(|v| match parse_bool(v) {
+                Some(b) => Some(Datum::Bool(b)),
                 None => {
-                    self.problems.push(Problem::property(name, format!("must be true or false, not {v}")));
+                    self.problems.push(Problem::property(p.name, format!("must be true or false, not {v}")));
                     None
                 }
-            },
-        }
-    }
-
-    fn date(&mut self, name: &str, default: NaiveDate) -> NaiveDate {
-        match self.string_opt(name) {
-            None => default,
-            Some(s) => match NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
-                Ok(d) => d,
-                Err(_) => {
-                    self.problems.push(Problem::property(name, format!("must be a date YYYY-MM-DD, not '{s}'")));
-                    default
+            }),
+            Kind::Int => self.present(p.name).and_then(|v| {
+                let n = v.as_i64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()));
+                match n {
+                    Some(n) if p.values.is_empty() || p.values.iter().any(|(c, _)| *c == n.to_string()) => {
+                        Some(Datum::Int(n))
+                    }
+                    _ => {
+                        self.problems.push(Problem::property(p.name, must_be(p, "an integer", v)));
+                        None
+                    }
                 }
-            },
+            }),
+            Kind::Number => self.present(p.name).and_then(|v| {
+                match v.as_f64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok())) {
+                    Some(n) if n.is_finite() => Some(Datum::Number(n)),
+                    _ => {
+                        self.problems.push(Problem::property(p.name, must_be(p, "a number", v)));
+                        None
+                    }
+                }
+            }),
+            Kind::Date => self.text(p.name).and_then(|s| match NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
+                Ok(d) => Some(Datum::Date(d)),
+                Err(_) => {
+                    self.problems.push(Problem::property(p.name, format!("must be a date YYYY-MM-DD, not '{s}'")));
+                    None
+                }
+            }),
+        };
+        match (value, p.input) {
+            (Some(v), _) => v,
+            (None, Input::Defaulted(DefaultValue::False)) if self.problems.len() == before => Datum::Bool(false),
+            (None, Input::Defaulted(DefaultValue::Today)) if self.problems.len() == before => Datum::Date(today),
+            (None, Input::Required) if self.problems.len() == before => {
+                self.problems.push(Problem::property(p.name, "is required"));
+                Datum::Null
+            }
+            (None, _) => Datum::Null,
         }
     }
 
-    fn county_code(&mut self) -> Option<String> {
-        self.parsed("county_code", true, |s| {
-            if s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit()) {
-                Ok(s.to_string())
-            } else {
-                Err(format!("must be a 6-digit administrative division code (行政区划代码), not '{s}'"))
-            }
-        })
-    }
-
-    fn code(&mut self, name: &str) -> Option<String> {
-        self.parsed(name, true, |s| {
-            if s.chars().count() <= 64 && !s.contains('/') && !s.chars().any(char::is_control) {
-                Ok(s.to_string())
-            } else {
-                Err("must be at most 64 characters with no '/' or control characters".to_string())
-            }
-        })
-    }
-
-    fn reject_unknown(&mut self, known: &[&str], read_only: &[&str]) {
-        let mut unknown: Vec<&String> =
-            self.map.keys().filter(|k| !known.contains(&k.as_str()) && !read_only.contains(&k.as_str())).collect();
+    fn reject_unknown(&mut self, d: &Description) {
+        let known: Vec<&str> = d.stored().map(|p| p.name).collect();
+        let mut unknown: Vec<&String> = self.map.keys().filter(|k| d.property(k).is_none()).collect();
         unknown.sort();
         for k in unknown {
             self.problems.push(Problem::property(k, format!("unknown property (known: {})", known.join(", "))));
         }
+    }
+}
+
+fn must_be(p: &Property, kind: &str, v: &Value) -> String {
+    if p.values.is_empty() {
+        format!("must be {kind}, not {v}")
+    } else {
+        let list: Vec<&str> = p.values.iter().map(|(c, _)| *c).collect();
+        format!("must be {} or null, not {v}", list.join(", "))
     }
 }
 
@@ -268,129 +188,34 @@ fn json_kind(v: &Value) -> &'static str {
     }
 }
 
-const FARMLAND_PROPS: &[&str] = &[
-    "unit_code",
-    "county_code",
-    "class",
-    "land_type",
-    "measures_in_place",
-    "crops_compliant",
-    "valid_from",
-    "basis_doc",
-];
-
-const PARCEL_PROPS: &[&str] = &[
-    "parcel_code",
-    "county_code",
-    "name",
-    "state",
-    "priority_supervision",
-    "key_unit_land",
-    "current_use",
-    "use_code_system",
-    "remediated_for_class",
-    "former_industry",
-    "valid_from",
-];
-
-pub fn known_properties(c: Collection) -> &'static [&'static str] {
-    match c {
-        Collection::FarmlandUnits => FARMLAND_PROPS,
-        Collection::ConstructionParcels => PARCEL_PROPS,
-    }
+/// The properties a write may give for a collection (the stored ones), in published order.
+pub fn known_properties(c: Collection) -> Vec<&'static str> {
+    c.description().stored().map(|p| p.name).collect()
 }
 
-impl FarmlandUnit {
-    fn from_properties(props: &mut Props, today: NaiveDate) -> Option<FarmlandUnit> {
-        let unit_code = props.code("unit_code");
-        let county_code = props.county_code();
-        let class = props.parsed("class", true, FarmlandClass::from_str);
-        let land_type = props.parsed("land_type", true, |s| {
-            farmland_type_name(s).map(|_| s.to_string()).ok_or_else(|| {
-                format!("unknown farmland type '{s}' (third land survey codes: 0101 水田, 0102 水浇地, 0103 旱地)")
-            })
-        });
-        let measures_in_place = props.bool_opt("measures_in_place").unwrap_or(false);
-        let crops_compliant = props.bool_opt("crops_compliant");
-        let valid_from = props.date("valid_from", today);
-        let basis_doc = props.string_opt("basis_doc");
-        props.reject_unknown(FARMLAND_PROPS, Collection::FarmlandUnits.read_only());
-        Some(FarmlandUnit {
-            unit_code: unit_code?,
-            county_code: county_code?,
-            class: class?,
-            land_type: land_type?,
-            measures_in_place,
-            crops_compliant,
-            valid_from,
-            basis_doc,
-        })
-    }
-}
-
-impl ConstructionParcel {
-    fn from_properties(props: &mut Props, today: NaiveDate) -> Option<ConstructionParcel> {
-        let parcel_code = props.code("parcel_code");
-        let county_code = props.county_code();
-        let name = props.string("name");
-        let state = props.parsed("state", false, ParcelState::from_str).unwrap_or(ParcelState::Suspected);
-        let priority_supervision = props.bool_opt("priority_supervision").unwrap_or(false);
-        let key_unit_land = props.bool_opt("key_unit_land").unwrap_or(false);
-        let use_code_system = props.parsed("use_code_system", false, CodeSystem::from_str).unwrap_or_default();
-        let current_use = props.parsed("current_use", false, |s| LandUse::parse(use_code_system, s).map(|u| u.code));
-        let remediated_for_class = match props.present("remediated_for_class") {
-            None => None,
-            Some(v) => match v.as_i64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok())) {
-                Some(c @ (1 | 2)) => Some(c as i16),
-                _ => {
-                    props
-                        .problems
-                        .push(Problem::property("remediated_for_class", format!("must be 1, 2 or null, not {v}")));
-                    None
+/// RFC 7396 JSON merge patch.
+fn merge_patch(target: &mut Value, patch: &Value) {
+    match (target, patch) {
+        (Value::Object(t), Value::Object(p)) => {
+            for (k, v) in p {
+                if v.is_null() {
+                    t.remove(k);
+                } else {
+                    merge_patch(t.entry(k.clone()).or_insert(Value::Null), v);
                 }
-            },
-        };
-        let former_industry = props.string_opt("former_industry");
-        let valid_from = props.date("valid_from", today);
-        props.reject_unknown(PARCEL_PROPS, Collection::ConstructionParcels.read_only());
-        Some(ConstructionParcel {
-            parcel_code: parcel_code?,
-            county_code: county_code?,
-            name: name?,
-            state,
-            priority_supervision,
-            key_unit_land,
-            current_use,
-            use_code_system,
-            remediated_for_class,
-            former_industry,
-            valid_from,
-        })
-    }
-
-    pub fn rcr_listed(&self) -> bool {
-        self.state.is_rcr_listed()
-    }
-}
-
-/// A checked feature of either collection.
-#[derive(Debug, Clone)]
-pub enum Record {
-    Farmland(FarmlandUnit),
-    Parcel(ConstructionParcel),
-}
-
-impl Record {
-    pub fn code(&self) -> &str {
-        match self {
-            Record::Farmland(u) => &u.unit_code,
-            Record::Parcel(p) => &p.parcel_code,
+            }
         }
+        (t, p) => *t = p.clone(),
     }
-    pub fn valid_from(&self) -> NaiveDate {
-        match self {
-            Record::Farmland(u) => u.valid_from,
-            Record::Parcel(p) => p.valid_from,
+}
+
+/// A PATCH: the merge patch applied to the current feature. The merged feature would carry the current
+/// version's valid_from; a patch takes effect on the day of the write unless it states its own date.
+pub fn apply_patch(current: &mut Value, patch: &Value) {
+    merge_patch(current, patch);
+    if patch.pointer("/properties/valid_from").is_none() {
+        if let Some(p) = current.get_mut("properties").and_then(Value::as_object_mut) {
+            p.remove("valid_from");
         }
     }
 }
@@ -446,14 +271,15 @@ pub fn check_feature(
             &empty
         }
     };
+    let d = collection.description();
     let mut props = Props { map, problems: Vec::new() };
-    let record = match collection {
-        Collection::FarmlandUnits => FarmlandUnit::from_properties(&mut props, today).map(Record::Farmland),
-        Collection::ConstructionParcels => ConstructionParcel::from_properties(&mut props, today).map(Record::Parcel),
-    };
+    let values = d.stored().map(|p| props.read(p, today)).collect();
+    props.reject_unknown(d);
+    let mut record = Record { collection, values };
+    props.problems.extend((d.validate)(&mut record).into_iter().map(|(name, e)| Problem::property(name, e)));
     problems.extend(props.problems);
-    match (record, geometry) {
-        (Some(record), Some(mp)) if problems.is_empty() => {
+    match geometry {
+        Some(mp) if problems.is_empty() => {
             let geometry = geometry::normalise(mp);
             let area_m2 = geometry::area_m2(&geometry);
             Ok(Checked { record, geometry, area_m2 })
@@ -484,10 +310,10 @@ mod tests {
     #[test]
     fn a_good_unit_is_accepted() {
         let c = check_feature(Collection::FarmlandUnits, &unit(ok_unit()), today(), FeatureLimits::default()).unwrap();
-        let Record::Farmland(u) = c.record else { panic!() };
-        assert_eq!(u.class, FarmlandClass::SafeUse);
-        assert!(u.measures_in_place);
-        assert_eq!(u.crops_compliant, None);
+        let u = c.record;
+        assert_eq!(u.text("class"), Some("safe_use"));
+        assert_eq!(u.get("measures_in_place"), Some(&Datum::Bool(true)));
+        assert_eq!(u.get("crops_compliant"), Some(&Datum::Null));
         assert!(c.area_m2 > 40_000.0 && c.area_m2 < 46_000.0, "{}", c.area_m2);
     }
 
@@ -518,10 +344,11 @@ mod tests {
                           "use_code_system": "gb50137", "state": "listed", "remediated_for_class": 2});
         let f = json!({"type":"Feature","geometry": square(109.41, 24.33, 0.002), "properties": base});
         let c = check_feature(Collection::ConstructionParcels, &f, today(), FeatureLimits::default()).unwrap();
-        let Record::Parcel(p) = c.record else { panic!() };
-        assert!(p.rcr_listed());
-        assert_eq!(p.remediated_for_class, Some(2));
-        assert_eq!(p.valid_from, today());
+        let p = c.record;
+        assert_eq!(p.state(), Some("listed"));
+        assert_eq!(p.get("remediated_for_class"), Some(&Datum::Int(2)));
+        assert_eq!(p.get("use_code_system"), Some(&Datum::Text("gb50137".into())));
+        assert_eq!(p.valid_from(), today());
 
         let mut wrong = f.clone();
         wrong["properties"]["use_code_system"] = json!("ydyh2023");
@@ -552,6 +379,20 @@ mod tests {
                 check_feature(Collection::FarmlandUnits, &body, today(), FeatureLimits::default()).unwrap_err();
             assert!(problems.iter().any(|p| p.pointer == pointer), "{body}: {problems:?}");
         }
+    }
+
+    #[test]
+    fn a_patch_merges_per_rfc7396_and_takes_effect_on_its_own_date() {
+        let mut t = json!({"a": "b", "c": {"d": "e", "f": "g"}});
+        apply_patch(&mut t, &json!({"a": "z", "c": {"f": null}}));
+        assert_eq!(t, json!({"a": "z", "c": {"d": "e"}}));
+        let current = json!({"properties": {"class": "safe_use", "valid_from": "2024-01-01"}});
+        let mut f = current.clone();
+        apply_patch(&mut f, &json!({"properties": {"class": "strict_control"}}));
+        assert_eq!(f, json!({"properties": {"class": "strict_control"}}), "no date: the day of the write");
+        let mut f = current;
+        apply_patch(&mut f, &json!({"properties": {"valid_from": "2025-03-01"}}));
+        assert_eq!(f["properties"]["valid_from"], "2025-03-01");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use super::error::{ApiError, ApiResult};
 use super::params::Params;
 use super::{base_url, AppState};
 use crate::domain::lifecycle::ParcelState;
-use crate::domain::registry::{check_feature, Collection};
+use crate::domain::registry::{apply_patch, check_feature, Collection};
 use crate::domain::time::{today, AsOf};
 use crate::store::features::{Actor, TransitionRequest};
 use axum::body::Bytes;
@@ -19,7 +19,8 @@ pub const GEOJSON: &str = "application/geo+json";
 
 pub fn collection(name: &str) -> ApiResult<Collection> {
     name.parse().map_err(|_| {
-        ApiError::not_found(format!("no collection '{name}' (collections: farmland_units, construction_parcels)"))
+        let names: Vec<String> = Collection::all().iter().map(|c| c.to_string()).collect();
+        ApiError::not_found(format!("no collection '{name}' (collections: {})", names.join(", ")))
     })
 }
 
@@ -191,20 +192,6 @@ pub(super) async fn create(
     Ok(feature_response(StatusCode::CREATED, doc.json.clone(), &doc.etag(), Some(location)))
 }
 
-/// A parcel write that does not state its `state` keeps the current one: state moves only by transitions.
-async fn keep_state(state: &AppState, c: Collection, fid: &str, value: &mut Value) -> ApiResult<()> {
-    if c != Collection::ConstructionParcels {
-        return Ok(());
-    }
-    let Some(props) = value.get_mut("properties").and_then(Value::as_object_mut) else { return Ok(()) };
-    if props.get("state").is_none_or(Value::is_null) {
-        if let Some(s) = state.store.current_state(fid).await? {
-            props.insert("state".into(), json!(s));
-        }
-    }
-    Ok(())
-}
-
 pub(super) async fn replace(
     State(state): State<AppState>,
     caller: Caller,
@@ -214,30 +201,13 @@ pub(super) async fn replace(
 ) -> ApiResult<Response> {
     let c = collection(&coll)?;
     let who = caller.writer()?;
-    let mut value = json_body(&state.settings, &headers, body)?;
+    let value = json_body(&state.settings, &headers, body)?;
     known_members(c, &value)?;
-    keep_state(&state, c, &fid, &mut value).await?;
     let checked =
         check_feature(c, &value, today(), state.settings.feature_limits()).map_err(ApiError::invalid_feature)?;
     let doc = state.store.replace(c, &fid, &checked, if_match(&headers), Actor { name: &who.name }, "replace").await?;
     state.wrote(&who.name).await;
     Ok(feature_response(StatusCode::OK, doc.json.clone(), &doc.etag(), None))
-}
-
-/// RFC 7396 JSON merge patch.
-fn merge_patch(target: &mut Value, patch: &Value) {
-    match (target, patch) {
-        (Value::Object(t), Value::Object(p)) => {
-            for (k, v) in p {
-                if v.is_null() {
-                    t.remove(k);
-                } else {
-                    merge_patch(t.entry(k.clone()).or_insert(Value::Null), v);
-                }
-            }
-        }
-        (t, p) => *t = p.clone(),
-    }
 }
 
 pub(super) async fn patch(
@@ -258,13 +228,7 @@ pub(super) async fn patch(
     known_members(c, &patch)?;
     let current = state.store.feature(c, &fid, AsOf::Current).await?;
     let mut value: Value = serde_json::from_str(&current.json).map_err(|_| ApiError::internal())?;
-    merge_patch(&mut value, &patch);
-    // The merged feature carries the old valid_from; a patch takes effect today unless it says otherwise.
-    if patch.pointer("/properties/valid_from").is_none() {
-        if let Some(p) = value.get_mut("properties").and_then(Value::as_object_mut) {
-            p.remove("valid_from");
-        }
-    }
+    apply_patch(&mut value, &patch);
     let checked =
         check_feature(c, &value, today(), state.settings.feature_limits()).map_err(ApiError::invalid_feature)?;
     // Without If-Match, the version the patch was merged into is the precondition: a concurrent write in
@@ -297,15 +261,13 @@ pub(super) async fn transition(
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let c = collection(&coll)?;
-    if c != Collection::ConstructionParcels {
-        return Err(ApiError::not_found(
-            "only construction parcels have a lifecycle; farmland classes change by PUT or PATCH",
-        ));
+    if c.description().lifecycle.is_none() {
+        return Err(ApiError::not_found(format!("{c} has no lifecycle; its features change by PUT or PATCH")));
     }
     let who = caller.writer()?;
     let value = json_body(&state.settings, &headers, body)?;
     let req = parse_transition(&value)?;
-    let doc = state.store.transition(&fid, &req, if_match(&headers), Actor { name: &who.name }).await?;
+    let doc = state.store.transition(c, &fid, &req, if_match(&headers), Actor { name: &who.name }).await?;
     state.wrote(&who.name).await;
     Ok(feature_response(StatusCode::OK, doc.json.clone(), &doc.etag(), None))
 }
@@ -430,12 +392,5 @@ mod tests {
         assert_eq!(path_segment("LZ-1.a_b~"), "LZ-1.a_b~");
         assert_eq!(path_segment("a b/c?d"), "a%20b%2Fc%3Fd");
         assert_eq!(path_segment("地块"), "%E5%9C%B0%E5%9D%97");
-    }
-
-    #[test]
-    fn merge_patch_follows_rfc7396() {
-        let mut t = json!({"a": "b", "c": {"d": "e", "f": "g"}});
-        merge_patch(&mut t, &json!({"a": "z", "c": {"f": null}}));
-        assert_eq!(t, json!({"a": "z", "c": {"d": "e"}}));
     }
 }

@@ -119,7 +119,7 @@ async fn collections(State(state): State<AppState>, headers: HeaderMap, RawQuery
     let format = html::format(&params, &headers)?;
     let base = base_url(&headers);
     let mut described = Vec::new();
-    for c in Collection::ALL {
+    for c in Collection::all() {
         described.push(describe(&base, c, extent(&state, c).await?));
     }
     let doc = json!({
@@ -149,7 +149,7 @@ async fn one_collection(
     let format = html::format(&params, &headers)?;
     let c = collection(&name)?;
     let doc = describe(&base_url(&headers), c, extent(&state, c).await?);
-    Ok(respond(format, c.title(), doc, html::links))
+    Ok(respond(format, &c.title(), doc, html::links))
 }
 
 /// The queryables as a JSON Schema (OGC API Features Part 3), with no reference to other hosts.

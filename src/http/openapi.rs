@@ -57,7 +57,7 @@ fn feature_properties(c: Collection) -> Value {
 }
 
 pub fn document(base: &str) -> Value {
-    let collections: Vec<&str> = Collection::ALL.iter().map(|c| c.as_str()).collect();
+    let collections: Vec<&str> = Collection::all().iter().map(|c| c.as_str()).collect();
     let states: Vec<&str> = ParcelState::ALL.iter().map(|s| s.as_str()).collect();
     let crs_list: Vec<String> = crs::advertised().iter().map(|c| c.uri()).collect();
     let geojson = "application/geo+json";

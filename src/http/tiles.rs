@@ -216,17 +216,22 @@ fn shared_error(e: &ApiError) -> ApiError {
 
 /// The properties of a collection's tile layer, as TileJSON `fields` (name → type).
 pub fn layer_fields(c: Collection) -> Value {
-    match c {
-        Collection::FarmlandUnits => json!({
-            "unit_code": "String", "class": "String", "county_code": "String", "land_type": "String",
-            "measures_in_place": "Boolean", "crops_compliant": "Boolean", "area_m2": "Number",
-        }),
-        Collection::ConstructionParcels => json!({
-            "parcel_code": "String", "state": "String", "rcr_listed": "Boolean", "priority_supervision": "Boolean",
-            "key_unit_land": "Boolean", "name": "String", "county_code": "String", "current_use": "String",
-            "remediated_for_class": "Number",
-        }),
-    }
+    use crate::domain::collection::{Kind, Tile};
+    let fields: serde_json::Map<String, Value> = c
+        .description()
+        .properties
+        .iter()
+        .filter(|p| p.tile != Tile::No)
+        .map(|p| {
+            let kind = match p.kind {
+                Kind::Bool => "Boolean",
+                Kind::Int | Kind::Number => "Number",
+                Kind::Text | Kind::Date => "String",
+            };
+            (p.name.to_string(), json!(kind))
+        })
+        .collect();
+    Value::Object(fields)
 }
 
 fn template(base: &str, c: Collection, datetime: Option<&str>) -> String {

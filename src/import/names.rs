@@ -22,7 +22,7 @@ pub fn shapefile_name(property: &str) -> &str {
 /// Every property a file may carry for a collection: the writable ones, then the read-only ones that an
 /// export writes (and an import ignores).
 pub fn all_properties(collection: Collection) -> impl Iterator<Item = &'static str> {
-    known_properties(collection).iter().chain(collection.read_only().iter()).copied()
+    known_properties(collection).into_iter().chain(collection.read_only())
 }
 
 /// The property a file field names, by full name or Shapefile truncation, ignoring letter case.
@@ -80,7 +80,7 @@ mod tests {
 
     #[test]
     fn truncations_are_unique_per_collection() {
-        for c in Collection::ALL {
+        for c in Collection::all() {
             let mut names: Vec<&str> = all_properties(c).map(shapefile_name).collect();
             let n = names.len();
             names.sort();

@@ -1,37 +1,16 @@
-//! Features of both collections: versioned writes, lifecycle transitions, as-of reads and history.
+//! Features of every collection: versioned writes, lifecycle transitions, as-of reads and history, with
+//! the SQL made from each collection's description (store::statements).
 
+use super::statements::statements;
 use super::{audit, Result, Store, StoreError};
+use crate::domain::collection::Kind;
 use crate::domain::lifecycle::ParcelState;
-use crate::domain::registry::{Checked, Collection, ConstructionParcel, FarmlandUnit, Record};
+use crate::domain::registry::{Checked, Collection, Datum, Record};
 use crate::domain::time::AsOf;
 use chrono::NaiveDate;
-use sqlx::{PgConnection, Row};
-
-const FARMLAND_FEATURE: &str = include_str!("sql/farmland_feature.sql");
-const PARCEL_FEATURE: &str = include_str!("sql/parcel_feature.sql");
-const FARMLAND_INSERT: &str = include_str!("sql/farmland_insert.sql");
-const PARCEL_INSERT: &str = include_str!("sql/parcel_insert.sql");
-const PARCEL_TRANSITION: &str = include_str!("sql/parcel_transition.sql");
-const HISTORY: &str = include_str!("sql/history.sql");
-const VERSION_UNCHANGED: &str = include_str!("sql/version_unchanged.sql");
-
-/// The fixed SQL names of a collection. Only these identifiers are ever spliced into SQL.
-pub struct Tables {
-    pub table: &'static str,
-    pub code: &'static str,
-    pub feature_select: &'static str,
-}
-
-pub fn tables(c: Collection) -> Tables {
-    match c {
-        Collection::FarmlandUnits => {
-            Tables { table: "farmland_unit_versions", code: "unit_code", feature_select: FARMLAND_FEATURE }
-        }
-        Collection::ConstructionParcels => {
-            Tables { table: "construction_parcel_versions", code: "parcel_code", feature_select: PARCEL_FEATURE }
-        }
-    }
-}
+use sqlx::postgres::PgArguments;
+use sqlx::query::QueryScalar;
+use sqlx::{PgConnection, Postgres, Row};
 
 /// The SQL side of the domain's as-of: which version rows a read sees.
 impl AsOf {
@@ -91,87 +70,45 @@ fn geometry_json(c: &Checked<Record>) -> String {
     geojson::Geometry::from(&c.geometry).to_string()
 }
 
+/// Binds one property value with its kind's SQL type, so that a NULL is typed too.
+fn bind_datum<'q, O>(
+    q: QueryScalar<'q, Postgres, O, PgArguments>,
+    kind: Kind,
+    d: &'q Datum,
+) -> QueryScalar<'q, Postgres, O, PgArguments> {
+    match (kind, d) {
+        (_, Datum::Text(s)) => q.bind(s.as_str()),
+        (_, Datum::Bool(b)) => q.bind(*b),
+        (_, Datum::Int(i)) => q.bind(*i),
+        (_, Datum::Number(n)) => q.bind(*n),
+        (_, Datum::Date(d)) => q.bind(*d),
+        (Kind::Text, Datum::Null) => q.bind(None::<String>),
+        (Kind::Bool, Datum::Null) => q.bind(None::<bool>),
+        (Kind::Int, Datum::Null) => q.bind(None::<i64>),
+        (Kind::Number, Datum::Null) => q.bind(None::<f64>),
+        (Kind::Date, Datum::Null) => q.bind(None::<NaiveDate>),
+    }
+}
+
 async fn insert_version(conn: &mut PgConnection, c: &Checked<Record>, actor: &str, change: &str) -> Result<i64> {
-    let geom = geometry_json(c);
-    let id = match &c.record {
-        Record::Farmland(FarmlandUnit {
-            unit_code,
-            county_code,
-            class,
-            land_type,
-            measures_in_place,
-            crops_compliant,
-            valid_from,
-            basis_doc,
-        }) => {
-            sqlx::query_scalar(FARMLAND_INSERT)
-                .bind(unit_code)
-                .bind(county_code)
-                .bind(class.as_str())
-                .bind(land_type)
-                .bind(measures_in_place)
-                .bind(crops_compliant)
-                .bind(basis_doc)
-                .bind(geom)
-                .bind(c.area_m2)
-                .bind(valid_from)
-                .bind(actor)
-                .bind(change)
-                .fetch_one(conn)
-                .await?
-        }
-        Record::Parcel(ConstructionParcel {
-            parcel_code,
-            county_code,
-            name,
-            state,
-            priority_supervision,
-            key_unit_land,
-            current_use,
-            use_code_system,
-            remediated_for_class,
-            former_industry,
-            valid_from,
-        }) => {
-            sqlx::query_scalar(PARCEL_INSERT)
-                .bind(parcel_code)
-                .bind(county_code)
-                .bind(name)
-                .bind(state.as_str())
-                .bind(priority_supervision)
-                .bind(key_unit_land)
-                .bind(current_use)
-                .bind(use_code_system.as_str())
-                .bind(remediated_for_class)
-                .bind(former_industry)
-                .bind(geom)
-                .bind(c.area_m2)
-                .bind(valid_from)
-                .bind(actor)
-                .bind(change)
-                .fetch_one(conn)
-                .await?
-        }
-    };
+    let collection = c.record.collection;
+    let mut q = sqlx::query_scalar(&statements(collection).insert);
+    for (p, d) in collection.description().stored().zip(&c.record.values) {
+        q = bind_datum(q, p.kind, d);
+    }
+    let id = q.bind(geometry_json(c)).bind(c.area_m2).bind(actor).bind(change).fetch_one(conn).await?;
     Ok(id)
 }
 
 async fn lock_current(conn: &mut PgConnection, collection: Collection, code: &str) -> Result<CurrentRow> {
-    let t = tables(collection);
-    let state_col = if collection == Collection::ConstructionParcels { "state" } else { "NULL::text" };
-    let sql = format!(
-        "SELECT version_id, valid_from, {state_col} AS state FROM {table} v WHERE v.{code} = $1 AND {cond} FOR UPDATE",
-        table = t.table,
-        code = t.code,
-        cond = AsOf::Current.condition(0)
-    );
-    let mut row = sqlx::query(&sql).bind(code).fetch_optional(&mut *conn).await?;
+    let sql = &statements(collection).lock_current;
+    let mut row = sqlx::query(sql).bind(code).fetch_optional(&mut *conn).await?;
     if row.is_none() {
         // A racing writer may have ended the current version while this statement waited for its lock:
         // READ COMMITTED then re-checks that row, finds it no longer current, and returns nothing, while
         // its successor is too new for this statement's snapshot. A second statement sees the successor,
         // so the loser gets 412 (stale If-Match) rather than 404.
-        row = sqlx::query(&sql).bind(code).fetch_optional(&mut *conn).await?;
+        row = sqlx::query(sql).bind(code).fetch_optional(&mut *conn).await?;
     }
     let row = row.ok_or(StoreError::NotFound)?;
     Ok(CurrentRow { version_id: row.try_get(0)?, valid_from: row.try_get(1)?, state: row.try_get(2)? })
@@ -203,7 +140,7 @@ async fn end_current(
     actor: &str,
     change: &str,
 ) -> Result<()> {
-    let t = tables(collection);
+    let t = statements(collection);
     if effective < current.valid_from {
         return Err(StoreError::Conflict(format!(
             "valid_from {effective} is earlier than the current version's ({}); changes are recorded in date order",
@@ -219,7 +156,7 @@ async fn end_current(
 
 impl Store {
     pub async fn feature(&self, collection: Collection, code: &str, as_of: AsOf) -> Result<FeatureDoc> {
-        let t = tables(collection);
+        let t = statements(collection);
         let sql = format!("{} WHERE v.{} = $1 AND {}", t.feature_select, t.code, as_of.condition(2));
         let mut q = sqlx::query(&sql).bind(code);
         if let Some(d) = as_of.date() {
@@ -230,13 +167,15 @@ impl Store {
     }
 
     async fn feature_in(conn: &mut PgConnection, collection: Collection, version_id: i64) -> Result<FeatureDoc> {
-        let t = tables(collection);
-        let sql = format!("{} WHERE v.version_id = $1", t.feature_select);
+        let sql = format!("{} WHERE v.version_id = $1", statements(collection).feature_select);
         let row = sqlx::query(&sql).bind(version_id).fetch_one(conn).await?;
         Ok(FeatureDoc { version_id: row.try_get(0)?, json: row.try_get(2)? })
     }
 
     pub async fn create(&self, collection: Collection, c: &Checked<Record>, actor: Actor<'_>) -> Result<FeatureDoc> {
+        let mut c = c.clone();
+        c.record.fill_state(None);
+        let c = &c;
         let mut tx = self.begin(super::Work::Write).await?;
         let id = insert_version(&mut tx, c, actor.name, "create").await.map_err(|e| match e {
             StoreError::Conflict(_) => StoreError::Conflict(format!(
@@ -261,17 +200,6 @@ impl Store {
         Ok(doc)
     }
 
-    /// The current state of a parcel, for filling in a write that does not state it.
-    pub async fn current_state(&self, code: &str) -> Result<Option<ParcelState>> {
-        let s: Option<String> = sqlx::query_scalar(
-            "SELECT state FROM construction_parcel_versions WHERE parcel_code = $1 AND valid_to IS NULL AND superseded_at IS NULL",
-        )
-        .bind(code)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(s.and_then(|s| s.parse().ok()))
-    }
-
     /// Replaces the current version with a new one (PUT, PATCH and re-import all end here).
     pub async fn replace(
         &self,
@@ -292,10 +220,13 @@ impl Store {
         let mut tx = self.begin(super::Work::Write).await?;
         let current = lock_current(&mut tx, collection, code).await?;
         check_if_match(&current, if_match)?;
-        if let (Record::Parcel(p), Some(state)) = (&c.record, &current.state) {
-            if p.state.as_str() != state {
+        let mut c = c.clone();
+        c.record.fill_state(current.state.as_deref());
+        let c = &c;
+        if let (Some(given), Some(state)) = (c.record.state(), &current.state) {
+            if given != state {
                 return Err(StoreError::Conflict(format!(
-                    "state changes go through the lifecycle: POST /collections/construction_parcels/items/{code}/transitions (current state '{state}')"
+                    "state changes go through the lifecycle: POST /collections/{collection}/items/{code}/transitions (current state '{state}')"
                 )));
             }
         }
@@ -303,7 +234,7 @@ impl Store {
         let id = insert_version(&mut tx, c, actor.name, change).await?;
         // A write that changes nothing records nothing: a version that only repeats the current one would
         // still hold a date, and block a real change dated before it. The current version is the answer.
-        let unchanged: bool = sqlx::query_scalar(&VERSION_UNCHANGED.replace("{table}", tables(collection).table))
+        let unchanged: bool = sqlx::query_scalar(&statements(collection).unchanged)
             .bind(id)
             .bind(current.version_id)
             .fetch_one(&mut *tx)
@@ -340,7 +271,7 @@ impl Store {
         let mut tx = self.begin(super::Work::Write).await?;
         let current = lock_current(&mut tx, collection, code).await?;
         check_if_match(&current, if_match)?;
-        let t = tables(collection);
+        let t = statements(collection);
         let sql = format!(
             "UPDATE {} SET valid_to = greatest($2, valid_from), ended_by = $3, ended_change = 'delete' WHERE version_id = $1",
             t.table
@@ -363,12 +294,14 @@ impl Store {
     /// Moves a parcel one step through its lifecycle, effective from the step's date.
     pub async fn transition(
         &self,
+        collection: Collection,
         code: &str,
         req: &TransitionRequest,
         if_match: Option<&str>,
         actor: Actor<'_>,
     ) -> Result<FeatureDoc> {
-        let collection = Collection::ConstructionParcels;
+        let t = statements(collection);
+        let Some(step_sql) = &t.transition else { return Err(StoreError::NotFound) };
         let mut tx = self.begin(super::Work::Write).await?;
         let current = lock_current(&mut tx, collection, code).await?;
         check_if_match(&current, if_match)?;
@@ -384,7 +317,6 @@ impl Store {
                 current.valid_from, req.date
             )));
         }
-        let t = tables(collection);
         sqlx::query(&format!(
             "UPDATE {} SET valid_to = $2, ended_by = $3, ended_change = 'transition' WHERE version_id = $1",
             t.table
@@ -394,7 +326,7 @@ impl Store {
         .bind(actor.name)
         .execute(&mut *tx)
         .await?;
-        let id: i64 = sqlx::query_scalar(PARCEL_TRANSITION)
+        let id: i64 = sqlx::query_scalar(step_sql)
             .bind(current.version_id)
             .bind(req.to.as_str())
             .bind(req.date)
@@ -422,9 +354,7 @@ impl Store {
 
     /// Every version of a feature, oldest first; `None` when the code was never registered.
     pub async fn history(&self, collection: Collection, code: &str) -> Result<Option<String>> {
-        let t = tables(collection);
-        let sql = HISTORY.replace("{table}", t.table).replace("{code}", t.code);
-        let json: String = sqlx::query_scalar(&sql).bind(code).fetch_one(&self.pool).await?;
+        let json: String = sqlx::query_scalar(&statements(collection).history).bind(code).fetch_one(&self.pool).await?;
         Ok((json != "[]").then_some(json))
     }
 }

@@ -2,40 +2,21 @@
 //! COPY, one set-based merge into the versioned tables with its audit rows, and a streamed as-of read.
 
 use super::copy::HEADER;
+use super::statements::statements;
 use super::Result;
+use crate::domain::collection::Kind;
 use crate::domain::registry::Collection;
 use futures_util::Stream;
 use sqlx::postgres::{PgCopyIn, PgRow};
 use sqlx::{PgConnection, Row};
 
-const FARMLAND_STAGE: &str = include_str!("sql/import_farmland_stage.sql");
-const PARCEL_STAGE: &str = include_str!("sql/import_parcel_stage.sql");
-const FARMLAND_PLAN: &str = include_str!("sql/import_farmland_plan.sql");
-const PARCEL_PLAN: &str = include_str!("sql/import_parcel_plan.sql");
-const CONFLICTS: &str = include_str!("sql/import_conflicts.sql");
-const END_CURRENT: &str = include_str!("sql/import_end_current.sql");
-const FARMLAND_INSERT: &str = include_str!("sql/import_farmland_insert.sql");
-const PARCEL_INSERT: &str = include_str!("sql/import_parcel_insert.sql");
 const INVALID: &str = include_str!("sql/import_invalid.sql");
-const FARMLAND_EXPORT: &str = include_str!("sql/export_farmland.sql");
-const PARCEL_EXPORT: &str = include_str!("sql/export_parcels.sql");
-
-fn table(c: Collection) -> &'static str {
-    match c {
-        Collection::FarmlandUnits => "farmland_unit_versions",
-        Collection::ConstructionParcels => "construction_parcel_versions",
-    }
-}
 
 /// Starts the import's work in the caller's transaction: no statement timeout (a large file streams for
 /// minutes) and an empty staging table.
 pub async fn stage(conn: &mut PgConnection, c: Collection) -> Result<()> {
     sqlx::query("SET LOCAL statement_timeout = 0").execute(&mut *conn).await?;
-    let sql = match c {
-        Collection::FarmlandUnits => FARMLAND_STAGE,
-        Collection::ConstructionParcels => PARCEL_STAGE,
-    };
-    sqlx::query(sql).execute(&mut *conn).await?;
+    sqlx::query(&statements(c).stage).execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -88,7 +69,8 @@ pub async fn merge(
     actor: &str,
     file: &str,
 ) -> Result<std::result::Result<MergeCounts, Vec<Conflict>>> {
-    let t = table(c);
+    let sql = statements(c);
+    let t = sql.table;
     let clock = std::time::Instant::now();
     let lap =
         |what: &str| tracing::debug!(target: "landguard::import", "{what}: {:.3} s", clock.elapsed().as_secs_f64());
@@ -96,13 +78,9 @@ pub async fn merge(
     lap("analyze");
     // Writers of this collection wait until the import commits; readers are not blocked.
     sqlx::query(&format!("LOCK TABLE {t} IN SHARE ROW EXCLUSIVE MODE")).execute(&mut *conn).await?;
-    let (plan, insert, state) = match c {
-        Collection::FarmlandUnits => (FARMLAND_PLAN, FARMLAND_INSERT, "NULL::text"),
-        Collection::ConstructionParcels => (PARCEL_PLAN, PARCEL_INSERT, "s.state"),
-    };
-    sqlx::query(plan).execute(&mut *conn).await?;
+    sqlx::query(&sql.plan).execute(&mut *conn).await?;
     lap("plan");
-    let conflicts = sqlx::query(&CONFLICTS.replace("{state}", state)).fetch_all(&mut *conn).await?;
+    let conflicts = sqlx::query(&sql.conflicts).fetch_all(&mut *conn).await?;
     if !conflicts.is_empty() {
         return Ok(Err(conflicts_from(conflicts)?));
     }
@@ -119,10 +97,10 @@ pub async fn merge(
     if counts.created + counts.changed == 0 {
         return Ok(Ok(counts));
     }
-    sqlx::query(&END_CURRENT.replace("{table}", t)).bind(actor).execute(&mut *conn).await?;
+    sqlx::query(&sql.end_current).bind(actor).execute(&mut *conn).await?;
     lap("end current versions");
     sqlx::query("SAVEPOINT import_insert").execute(&mut *conn).await?;
-    match sqlx::query(insert).bind(actor).bind(file).execute(&mut *conn).await {
+    match sqlx::query(&sql.import_insert).bind(actor).bind(file).execute(&mut *conn).await {
         Ok(_) => {}
         Err(sqlx::Error::Database(db)) if db.code().as_deref() == Some("23514") => {
             // The table's ST_IsValid check caught a geometry that the service's own check passed (GEOS is
@@ -165,39 +143,23 @@ pub enum ExportValue {
     Date(Option<chrono::NaiveDate>),
 }
 
-/// The export's columns in order, with their kinds (the GDAL field types follow from them).
-pub fn export_columns(c: Collection) -> &'static [(&'static str, ExportKind)] {
-    use ExportKind::*;
-    match c {
-        Collection::FarmlandUnits => &[
-            ("unit_code", Text),
-            ("county_code", Text),
-            ("class", Text),
-            ("land_type", Text),
-            ("measures_in_place", Bool),
-            ("crops_compliant", Bool),
-            ("valid_from", Date),
-            ("basis_doc", Text),
-            ("area_m2", Real),
-            ("area_mu", Real),
-        ],
-        Collection::ConstructionParcels => &[
-            ("parcel_code", Text),
-            ("county_code", Text),
-            ("name", Text),
-            ("state", Text),
-            ("rcr_listed", Bool),
-            ("priority_supervision", Bool),
-            ("key_unit_land", Bool),
-            ("current_use", Text),
-            ("use_code_system", Text),
-            ("remediated_for_class", Int),
-            ("former_industry", Text),
-            ("valid_from", Date),
-            ("area_m2", Real),
-            ("area_mu", Real),
-        ],
-    }
+/// The export's columns in order, with their kinds (the GDAL field types follow from them): every published
+/// property of the collection's description.
+pub fn export_columns(c: Collection) -> Vec<(&'static str, ExportKind)> {
+    c.description()
+        .properties
+        .iter()
+        .map(|p| {
+            let kind = match p.kind {
+                Kind::Text => ExportKind::Text,
+                Kind::Bool => ExportKind::Bool,
+                Kind::Int => ExportKind::Int,
+                Kind::Number => ExportKind::Real,
+                Kind::Date => ExportKind::Date,
+            };
+            (p.name, kind)
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -216,7 +178,7 @@ fn export_row(c: Collection, row: &PgRow) -> std::result::Result<ExportRow, sqlx
         let v = match kind {
             ExportKind::Text => ExportValue::Text(row.try_get(i)?),
             ExportKind::Bool => ExportValue::Bool(row.try_get(i)?),
-            ExportKind::Int => ExportValue::Int(row.try_get::<Option<i16>, _>(i)?.map(i32::from)),
+            ExportKind::Int => ExportValue::Int(row.try_get(i)?),
             ExportKind::Real => ExportValue::Real(row.try_get(i)?),
             ExportKind::Date => ExportValue::Date(row.try_get(i)?),
         };
@@ -241,9 +203,5 @@ pub fn export_rows(
     as_of: Option<chrono::NaiveDate>,
 ) -> impl Stream<Item = std::result::Result<ExportRow, sqlx::Error>> + '_ {
     use futures_util::StreamExt;
-    let sql = match c {
-        Collection::FarmlandUnits => FARMLAND_EXPORT,
-        Collection::ConstructionParcels => PARCEL_EXPORT,
-    };
-    sqlx::query(sql).bind(as_of).fetch(conn).map(move |r| r.and_then(|row| export_row(c, &row)))
+    sqlx::query(&statements(c).export).bind(as_of).fetch(conn).map(move |r| r.and_then(|row| export_row(c, &row)))
 }

@@ -1,8 +1,8 @@
 //! Item queries for OGC API Features: filters, bbox, as-of, sorting, keyset paging and output CRS, turned
 //! into one parameterised SQL statement whose rows are finished GeoJSON features, streamed to the client.
 
-use super::features::tables;
 use super::layers::{props, queryables, Prop};
+use super::statements::statements;
 use crate::cql2::{self, Expr, QType, SqlParam};
 use crate::domain::crs::Crs;
 use crate::domain::registry::Collection;
@@ -101,7 +101,7 @@ fn geometry_sql(crs: Crs, precision_deg: u8, precision_m: u8) -> String {
 /// that would parse the geometry's text back into `json` (a pass over every coordinate) only to print it
 /// again, which costs about a fifth of a full pull's statement time (measured on 100 000 units).
 fn feature_sql(c: Collection, selected: &[&'static Prop], geometry: &str) -> String {
-    let t = tables(c);
+    let t = statements(c);
     let pairs: Vec<String> = selected.iter().map(|p| format!("'{}', {}", p.name, p.sql)).collect();
     format!(
         r#"'{{"type":"Feature","id":' || to_json(v.{code})::text || ',"geometry":' || coalesce({geometry}, 'null') || ',"properties":' || json_build_object({pairs})::text || '}}'"#,
@@ -190,7 +190,7 @@ fn decode_cursor(c: &str) -> Option<Vec<Value>> {
 impl ItemsRequest {
     pub fn plan(&self) -> Result<ItemsPlan, ItemsError> {
         let c = self.collection;
-        let t = tables(c);
+        let t = statements(c);
         let all = props(c);
         let selected: Vec<&'static Prop> = match &self.properties {
             None => all.iter().collect(),

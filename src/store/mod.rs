@@ -10,6 +10,7 @@ pub mod items;
 pub mod layers;
 pub mod receipts;
 pub mod replicas;
+pub mod statements;
 pub mod tiles;
 pub mod tokens;
 

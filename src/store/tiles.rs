@@ -1,15 +1,12 @@
 //! Vector tiles, built whole by PostGIS (`ST_AsMVT`), each with the data version it was made from, read
 //! in the same statement so the two can never disagree.
 
-use super::features::tables;
+use super::statements::statements;
 use super::{Result, Store};
 use crate::domain::registry::Collection;
 use crate::domain::time::AsOf;
 use sqlx::Row;
-use std::sync::LazyLock;
 
-const TILE_FARMLAND: &str = include_str!("sql/tile_farmland_units.sql");
-const TILE_PARCELS: &str = include_str!("sql/tile_construction_parcels.sql");
 const TILE_BOUNDS: &str = include_str!("sql/tile_bounds.sql");
 const TILE_VERSION: &str = include_str!("sql/tile_version.sql");
 
@@ -89,28 +86,13 @@ pub struct RenderedTile {
     pub oversize: bool,
 }
 
-fn with_as_of(template: &str, as_of: AsOf, n: usize) -> String {
-    template.replace("{as_of}", &as_of.condition(n))
-}
-
-/// The tile SQL of a collection for current or as-of reads, made once.
+/// The tile SQL of a collection for current or as-of reads (made once, with its other statements).
 fn tile_sql(c: Collection, as_of: AsOf) -> &'static str {
-    static SQL: LazyLock<[String; 4]> = LazyLock::new(|| {
-        let day = AsOf::Date(chrono::NaiveDate::MIN);
-        [
-            with_as_of(TILE_FARMLAND, AsOf::Current, 7),
-            with_as_of(TILE_FARMLAND, day, 7),
-            with_as_of(TILE_PARCELS, AsOf::Current, 7),
-            with_as_of(TILE_PARCELS, day, 7),
-        ]
-    });
-    let i = match (c, as_of) {
-        (Collection::FarmlandUnits, AsOf::Current) => 0,
-        (Collection::FarmlandUnits, AsOf::Date(_)) => 1,
-        (Collection::ConstructionParcels, AsOf::Current) => 2,
-        (Collection::ConstructionParcels, AsOf::Date(_)) => 3,
-    };
-    &SQL[i]
+    let s = statements(c);
+    match as_of {
+        AsOf::Current => &s.tile_current,
+        AsOf::Date(_) => &s.tile_as_of,
+    }
 }
 
 impl Store {
@@ -174,7 +156,7 @@ impl Store {
     /// are none, with the data version it was computed at.
     pub async fn extent(&self, c: Collection, as_of: AsOf) -> Result<(DataVersion, Option<[f64; 4]>)> {
         let sql = TILE_BOUNDS
-            .replace("{table}", tables(c).table)
+            .replace("{table}", statements(c).table)
             .replace("{collection}", c.as_str())
             .replace("{as_of}", &as_of.condition(1));
         let mut q = sqlx::query(&sql);

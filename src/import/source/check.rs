@@ -4,9 +4,7 @@
 use super::lonlat::{geojson_of, Prepared};
 use super::{Batch, Msg};
 use crate::domain::geometry::{self, GeometryError};
-use crate::domain::registry::{
-    check_feature, Checked, Collection, ConstructionParcel, FarmlandUnit, FeatureLimits, Problem, Record,
-};
+use crate::domain::registry::{check_feature, Checked, Collection, Datum, FeatureLimits, Problem, Record};
 use crate::import::coords::{coordinate_hint, CrsInfo};
 use crate::import::text::NOT_UTF8;
 use crate::import::{FeatureProblem, Repair};
@@ -73,8 +71,7 @@ impl Checker {
     /// Checks one feature (the API's check) and, when it passes, encodes its staging row.
     fn feature(&mut self, p: Prepared) {
         self.in_batch += 1;
-        let Prepared { ordinal, code, state_given, mut feature, geometry_problem, source_vertex, lonlat_wkb, not_utf8 } =
-            p;
+        let Prepared { ordinal, code, mut feature, geometry_problem, source_vertex, lonlat_wkb, not_utf8 } = p;
         let not_utf8: Vec<String> = not_utf8.iter().map(|p| format!("/properties/{p}")).collect();
         for pointer in &not_utf8 {
             self.problem(ordinal, &code, pointer, NOT_UTF8);
@@ -141,7 +138,7 @@ impl Checker {
                 }
                 self.codes.insert(code, ordinal);
                 if !self.failed {
-                    encode(&mut self.rows, ordinal, &ok, state_given);
+                    encode(&mut self.rows, ordinal, &ok);
                 }
             }
         }
@@ -197,59 +194,23 @@ fn repair(g: &Geometry, gcj: bool) -> Option<(Value, usize)> {
     (parts > 0).then_some((v, parts))
 }
 
-fn encode(rows: &mut CopyRows, ordinal: u64, c: &Checked<Record>, state_given: bool) {
-    match &c.record {
-        Record::Farmland(FarmlandUnit {
-            unit_code,
-            county_code,
-            class,
-            land_type,
-            measures_in_place,
-            crops_compliant,
-            valid_from,
-            basis_doc,
-        }) => {
-            rows.row(11);
-            rows.int4(ordinal as i32);
-            rows.text(unit_code);
-            rows.text(county_code);
-            rows.text(class.as_str());
-            rows.text(land_type);
-            rows.bool(*measures_in_place);
-            rows.opt_bool(*crops_compliant);
-            rows.opt_text(basis_doc.as_deref());
-            rows.ewkb_multipolygon(&c.geometry, 4490);
-            rows.float8(c.area_m2);
-            rows.date(*valid_from);
-        }
-        Record::Parcel(ConstructionParcel {
-            parcel_code,
-            county_code,
-            name,
-            state,
-            priority_supervision,
-            key_unit_land,
-            current_use,
-            use_code_system,
-            remediated_for_class,
-            former_industry,
-            valid_from,
-        }) => {
-            rows.row(14);
-            rows.int4(ordinal as i32);
-            rows.text(parcel_code);
-            rows.text(county_code);
-            rows.text(name);
-            rows.opt_text(state_given.then(|| state.as_str()));
-            rows.bool(*priority_supervision);
-            rows.bool(*key_unit_land);
-            rows.opt_text(current_use.as_deref());
-            rows.text(use_code_system.as_str());
-            rows.opt_int2(*remediated_for_class);
-            rows.opt_text(former_industry.as_deref());
-            rows.ewkb_multipolygon(&c.geometry, 4490);
-            rows.float8(c.area_m2);
-            rows.date(*valid_from);
+/// A staging row: the ordinal, the stored properties in description order (as store::statements makes the
+/// staging table), the geometry and its area. A lifecycle state the file leaves out stays NULL, so that the
+/// merge keeps the registered one.
+fn encode(rows: &mut CopyRows, ordinal: u64, c: &Checked<Record>) {
+    let d = c.record.collection.description();
+    rows.row(c.record.values.len() as i16 + 3);
+    rows.int4(ordinal as i32);
+    for (p, v) in d.stored().zip(&c.record.values) {
+        match (p.kind, v) {
+            (_, Datum::Null) => rows.null(),
+            (_, Datum::Text(s)) => rows.text(s),
+            (_, Datum::Bool(b)) => rows.bool(*b),
+            (_, Datum::Int(i)) => rows.int4(*i as i32),
+            (_, Datum::Number(n)) => rows.float8(*n),
+            (_, Datum::Date(d)) => rows.date(*d),
         }
     }
+    rows.ewkb_multipolygon(&c.geometry, 4490);
+    rows.float8(c.area_m2);
 }

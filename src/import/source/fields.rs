@@ -2,7 +2,6 @@
 //! each field's value as JSON.
 
 use super::ReaderConfig;
-use crate::domain::registry::Collection;
 use crate::import::names::{is_read_only, property_for_field, shapefile_name, KML_STANDARD_FIELDS};
 use crate::import::text::{Recode, NOT_UTF8};
 use crate::import::ImportError;
@@ -88,10 +87,12 @@ pub(super) fn plan_fields(
             notes.push(format!("the mapping's constant for {p} replaces the file's field '{field}'"));
         }
     }
-    let required: &[&str] = match c {
-        Collection::FarmlandUnits => &["unit_code", "county_code", "class", "land_type"],
-        Collection::ConstructionParcels => &["parcel_code", "county_code", "name"],
-    };
+    let required: Vec<&str> = c
+        .description()
+        .stored()
+        .filter(|p| p.input == crate::domain::collection::Input::Required)
+        .map(|p| p.name)
+        .collect();
     let missing: Vec<&str> = required
         .iter()
         .copied()

@@ -4,7 +4,6 @@
 use super::ReaderConfig;
 use crate::domain::gcj02;
 use crate::domain::geometry;
-use crate::domain::registry::Collection;
 use crate::import::coords::{coordinate_hint, Coords};
 use crate::import::mapping::lookup_key;
 use gdal::vector::{geometry_type_flatten, Geometry, OGRwkbGeometryType};
@@ -115,7 +114,6 @@ fn first_vertex(g: &Geometry) -> Option<(f64, f64)> {
 pub(super) struct Prepared {
     pub(super) ordinal: u64,
     pub(super) code: Option<String>,
-    pub(super) state_given: bool,
     pub(super) feature: Value,
     /// Why the geometry could not be brought to lon/lat (then `feature` has none).
     pub(super) geometry_problem: Option<String>,
@@ -138,8 +136,6 @@ pub(super) fn prepare(
 ) -> Prepared {
     let c = cfg.collection;
     let code = props.get(c.id_property()).and_then(lookup_key).filter(|s| !s.is_empty());
-    let state_given =
-        c == Collection::ConstructionParcels && props.get("state").and_then(lookup_key).is_some_and(|s| !s.is_empty());
     let mut geometry = Value::Null;
     let mut geometry_problem = None;
     let mut source_vertex = None;
@@ -176,5 +172,5 @@ pub(super) fn prepare(
         }
     }
     let feature = json!({"type": "Feature", "geometry": geometry, "properties": Value::Object(props)});
-    Prepared { ordinal, code, state_given, feature, geometry_problem, source_vertex, lonlat_wkb, not_utf8: Vec::new() }
+    Prepared { ordinal, code, feature, geometry_problem, source_vertex, lonlat_wkb, not_utf8: Vec::new() }
 }

@@ -1,9 +1,10 @@
--- Staged features the registry cannot take as they are, with the reason: a parcel whose stated state
+-- Staged features the registry cannot take as they are, with the reason: a feature whose stated state
 -- differs from its registered one (the lifecycle moves only by transitions), and a change dated before
 -- the current version (changes are recorded in date order).
--- {state} is "s.state" for parcels and "NULL::text" for farmland units (a fixed choice of the service).
-SELECT p.ord::bigint, p.code, '/properties/state' AS pointer,
-       format('state ''%s'' differs from the registered state ''%s'': the lifecycle only moves by transitions (POST /collections/construction_parcels/items/%s/transitions); leave state out of the file or give ''%s''',
+-- Template (store::statements): {state} is the staged state (`s.state`), or `NULL::text` for a collection
+-- without a lifecycle; {state_name} the lifecycle property and {collection} the collection's id.
+SELECT p.ord::bigint, p.code, '/properties/{state_name}' AS pointer,
+       format('{state_name} ''%s'' differs from the registered {state_name} ''%s'': the lifecycle only moves by transitions (POST /collections/{collection}/items/%s/transitions); leave {state_name} out of the file or give ''%s''',
               {state}, p.current_state, p.code, p.current_state) AS detail
 FROM import_plan p JOIN import_staging s ON s.ord = p.ord
 WHERE {state} IS NOT NULL AND p.current_state IS NOT NULL AND {state} <> p.current_state

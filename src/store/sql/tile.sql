@@ -1,5 +1,7 @@
--- One Mapbox vector tile of construction_parcels, built whole by PostGIS, with the collection's change
--- counter read in the same statement (so in the same snapshot as the rows: the tile is exactly that version).
+-- One Mapbox vector tile of a collection, built whole by PostGIS, with the collection's change counter
+-- read in the same statement (so in the same snapshot as the rows: the tile is exactly that version).
+-- Template (store::statements): {table}, {collection}, and {columns}: the properties the description puts
+-- in tiles, those for full detail only as `CASE WHEN $6 THEN ... END`.
 -- $1 z, $2 x, $3 y         the WebMercatorQuad tile
 -- $4 tolerance             simplification, in units of the 4096 tile grid
 -- $5 smallest              features whose bounding box is smaller than this (grid units) are left out
@@ -14,6 +16,8 @@
 -- lon/lat -> Web Mercator pipeline is about 3x faster than the one PROJ builds from EPSG:4490.
 WITH t AS (
     SELECT ST_TileEnvelope($1, $2, $3) AS env,
+           -- the tile plus the ST_AsMVTGeom buffer (64/4096: 8 px of a 512-px tile, ample for outlines),
+           -- as a box in the storage CRS for the index
            ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 0.015625), 4490) AS env_storage,
            -- one unit of the 4096 tile grid in degrees of longitude; a degree of latitude is 1/cos(lat) times
            -- longer in Web Mercator, so a tolerance in degrees is scaled by cos(lat) to stay within the units
@@ -22,24 +26,16 @@ WITH t AS (
 ),
 f AS MATERIALIZED (
     SELECT v.version_id,
-           v.parcel_code,
-           v.state,
-           v.rcr_listed,
-           v.priority_supervision,
-           v.key_unit_land,
-           CASE WHEN $6 THEN v.name END AS name,
-           CASE WHEN $6 THEN v.county_code END AS county_code,
-           CASE WHEN $6 THEN v.current_use END AS current_use,
-           CASE WHEN $6 THEN v.remediated_for_class::integer END AS remediated_for_class,
+           {columns},
            ST_AsMVTGeom(ST_Transform(ST_SetSRID(ST_Simplify(v.geom, $4 * t.tolerance_deg, true), 4326), 3857), t.env, 4096, 64, true) AS geom
-    FROM construction_parcel_versions v, t
+    FROM {table} v, t
     WHERE v.geom && t.env_storage
       AND {as_of}
       AND greatest(ST_XMax(v.geom) - ST_XMin(v.geom), ST_YMax(v.geom) - ST_YMin(v.geom)) >= $5 * t.unit_deg
 )
 SELECT c.seq,
        (extract(epoch FROM c.changed_at) * 1000000)::bigint AS stamp,
-       (SELECT coalesce(ST_AsMVT(f, 'construction_parcels', 4096, 'geom', 'version_id'), ''::bytea)
+       (SELECT coalesce(ST_AsMVT(f, '{collection}', 4096, 'geom', 'version_id'), ''::bytea)
           FROM f WHERE f.geom IS NOT NULL) AS mvt
 FROM collection_changes c
-WHERE c.collection = 'construction_parcels'
+WHERE c.collection = '{collection}'

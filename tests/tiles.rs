@@ -26,15 +26,6 @@ async fn tile_app(pool: PgPool, settings: Settings) -> (TestApp, TileCache) {
     (TestApp { app: router(state), ..base }, cache)
 }
 
-/// The XYZ tile holding a lon/lat at zoom z.
-fn tile_of(lon: f64, lat: f64, z: u32) -> (u32, u32, u32) {
-    let n = f64::from(1u32 << z);
-    let x = ((lon + 180.0) / 360.0 * n).floor() as u32;
-    let lat = lat.to_radians();
-    let y = ((1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / std::f64::consts::PI) / 2.0 * n).floor() as u32;
-    (z, x, y)
-}
-
 fn tile_url(collection: &str, (z, x, y): (u32, u32, u32)) -> String {
     format!("/collections/{collection}/tiles/WebMercatorQuad/{z}/{y}/{x}")
 }

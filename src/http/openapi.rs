@@ -214,7 +214,7 @@ pub fn document(base: &str) -> Value {
                     "errors": {"type": "array", "items": {"type": "object", "properties": {"pointer": {"type": "string"}, "detail": {"type": "string"}}}}}},
                 "Geometry": {"type": "object", "required": ["type", "coordinates"], "properties": {"type": {"type": "string", "enum": ["Polygon", "MultiPolygon"]}, "coordinates": {"type": "array", "items": {}}}},
                 "Feature": {"type": "object", "required": ["type", "geometry", "properties"], "properties": {"type": {"type": "string", "enum": ["Feature"]}, "id": {"type": "string"}, "geometry": {"$ref": "#/components/schemas/Geometry"},
-                    "properties": {"anyOf": [feature_properties(Collection::FarmlandUnits), feature_properties(Collection::ConstructionParcels)]},
+                    "properties": {"anyOf": Collection::all().into_iter().map(feature_properties).collect::<Vec<_>>()},
                     "links": {"type": "array", "items": {"$ref": "#/components/schemas/Link"}, "description": "on a single feature read: self, alternate (the other format) and collection"}}},
                 "FeatureInput": {"type": "object", "required": ["type", "geometry", "properties"], "additionalProperties": false,
                     "properties": {"type": {"type": "string", "enum": ["Feature"]}, "id": ignored, "geometry": {"$ref": "#/components/schemas/Geometry"}, "properties": {"type": "object"},

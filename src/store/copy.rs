@@ -78,14 +78,9 @@ impl CopyRows {
         self.buf.extend_from_slice(&v.to_be_bytes());
     }
 
-    pub fn opt_int2(&mut self, v: Option<i16>) {
-        match v {
-            Some(v) => {
-                self.len_prefix(2);
-                self.buf.extend_from_slice(&v.to_be_bytes());
-            }
-            None => self.null(),
-        }
+    pub fn int8(&mut self, v: i64) {
+        self.len_prefix(8);
+        self.buf.extend_from_slice(&v.to_be_bytes());
     }
 
     pub fn float8(&mut self, v: f64) {

@@ -51,7 +51,7 @@ pub fn sql_type(k: Kind) -> &'static str {
     match k {
         Kind::Text => "text",
         Kind::Bool => "boolean",
-        Kind::Int => "integer",
+        Kind::Int => "bigint",
         Kind::Number => "double precision",
         Kind::Date => "date",
     }

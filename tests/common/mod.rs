@@ -169,3 +169,12 @@ pub async fn parcel_in(t: &TestApp, code: &str, geom: Value, states: &[&str], ex
         assert_eq!(r.status, 200, "{code} -> {s}: {}", r.text);
     }
 }
+
+/// The XYZ tile holding a lon/lat at zoom z.
+pub fn tile_of(lon: f64, lat: f64, z: u32) -> (u32, u32, u32) {
+    let n = f64::from(1u32 << z);
+    let x = ((lon + 180.0) / 360.0 * n).floor() as u32;
+    let lat = lat.to_radians();
+    let y = ((1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / std::f64::consts::PI) / 2.0 * n).floor() as u32;
+    (z, x, y)
+}

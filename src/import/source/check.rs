@@ -206,7 +206,7 @@ fn encode(rows: &mut CopyRows, ordinal: u64, c: &Checked<Record>) {
             (_, Datum::Null) => rows.null(),
             (_, Datum::Text(s)) => rows.text(s),
             (_, Datum::Bool(b)) => rows.bool(*b),
-            (_, Datum::Int(i)) => rows.int4(*i as i32),
+            (_, Datum::Int(i)) => rows.int8(*i),
             (_, Datum::Number(n)) => rows.float8(*n),
             (_, Datum::Date(d)) => rows.date(*d),
         }

@@ -1,6 +1,7 @@
 //! Features of both collections: versioned writes, lifecycle transitions, as-of reads and history.
 
 use super::{audit, Result, Store, StoreError};
+use crate::conditional::Precondition;
 use crate::domain::lifecycle::ParcelState;
 use crate::domain::registry::{Checked, Collection, ConstructionParcel, FarmlandUnit, Record};
 use crate::domain::time::AsOf;
@@ -177,14 +178,12 @@ async fn lock_current(conn: &mut PgConnection, collection: Collection, code: &st
     Ok(CurrentRow { version_id: row.try_get(0)?, valid_from: row.try_get(1)?, state: row.try_get(2)? })
 }
 
-fn check_if_match(current: &CurrentRow, if_match: Option<&str>) -> Result<()> {
+fn check_if_match(current: &CurrentRow, if_match: Option<&Precondition>) -> Result<()> {
     match if_match {
         None => Ok(()),
-        Some(tags) => {
+        Some(p) => {
             let etag = etag_of(current.version_id);
-            let matches =
-                tags.split(',').map(str::trim).any(|t| t == "*" || t == etag || t.trim_start_matches("W/") == etag);
-            if matches {
+            if p.passes(&etag) {
                 Ok(())
             } else {
                 Err(StoreError::PreconditionFailed { current: etag })
@@ -278,7 +277,7 @@ impl Store {
         collection: Collection,
         code: &str,
         c: &Checked<Record>,
-        if_match: Option<&str>,
+        if_match: Option<&Precondition>,
         actor: Actor<'_>,
         change: &str,
     ) -> Result<FeatureDoc> {
@@ -333,7 +332,7 @@ impl Store {
         &self,
         collection: Collection,
         code: &str,
-        if_match: Option<&str>,
+        if_match: Option<&Precondition>,
         today: NaiveDate,
         actor: Actor<'_>,
     ) -> Result<()> {
@@ -365,7 +364,7 @@ impl Store {
         &self,
         code: &str,
         req: &TransitionRequest,
-        if_match: Option<&str>,
+        if_match: Option<&Precondition>,
         actor: Actor<'_>,
     ) -> Result<FeatureDoc> {
         let collection = Collection::ConstructionParcels;

@@ -375,7 +375,8 @@ pub async fn item(
     })?;
     let crs = crs_param(&params, "crs")?;
     let properties = properties_param(&params, c)?;
-    // The ETag names the version; another CRS or property selection is another representation of it.
+    // The ETag names the version; another CRS, property selection or format is another representation of
+    // it. The GeoJSON of the whole feature keeps the plain version tag, which is what If-Match compares.
     let variant = match (crs == Crs::CRS84, &properties) {
         (true, None) => String::new(),
         (_, p) => {
@@ -383,7 +384,8 @@ pub async fn item(
             format!("-{}", &digest(&[crs.uri().as_bytes(), props.as_bytes()])[..8])
         }
     };
-    let etag = format!("\"v{}{variant}\"", doc.version_id);
+    let html = if format == Format::Html { "-html" } else { "" };
+    let etag = format!("\"v{}{variant}{html}\"", doc.version_id);
     if let Some(resp) = not_modified(&headers, &etag) {
         return Ok(resp);
     }

@@ -2,6 +2,7 @@
 #![recursion_limit = "512"]
 
 pub mod checks;
+pub mod conditional;
 pub mod config;
 pub mod cql2;
 pub mod demo;

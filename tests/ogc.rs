@@ -288,6 +288,66 @@ async fn etags_html_queryables_and_api(pool: PgPool) {
     let _ = Value::Null;
 }
 
+fn varies_on_accept(r: &Resp) -> bool {
+    r.headers
+        .get_all("vary")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|t| t.trim().eq_ignore_ascii_case("accept"))
+}
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn html_and_json_of_one_url_vary_on_accept_with_their_own_etags(pool: PgPool) {
+    let t = app(pool).await;
+    seed(&t).await;
+    const HTML: (&str, &str) = ("accept", "text/html,application/xhtml+xml");
+    const JSON: (&str, &str) = ("accept", "application/geo+json");
+    let negotiated = [
+        "/".to_string(),
+        "/conformance".into(),
+        "/collections".into(),
+        "/collections/farmland_units".into(),
+        "/collections/farmland_units/queryables".into(),
+        format!("{UNITS}?limit=2"),
+        format!("{UNITS}/U1"),
+        format!("{UNITS}/U1?crs=http://www.opengis.net/def/crs/EPSG/0/4546"),
+    ];
+    for uri in &negotiated {
+        let html = t.send("GET", uri, None, &[HTML], None).await;
+        let json = t.send("GET", uri, None, &[JSON], None).await;
+        assert_eq!((html.status.as_u16(), json.status.as_u16()), (200, 200), "{uri}");
+        assert!(html.header("content-type").is_some_and(|c| c.starts_with("text/html")), "{uri}");
+        assert!(json.header("content-type").is_some_and(|c| c.contains("json")), "{uri}");
+        assert!(varies_on_accept(&html) && varies_on_accept(&json), "{uri}: Vary: Accept on both");
+        // `f` fixes the format: the answer no longer depends on Accept
+        let sep = if uri.contains('?') { '&' } else { '?' };
+        assert!(!varies_on_accept(&t.send("GET", &format!("{uri}{sep}f=json"), None, &[HTML], None).await), "{uri}");
+        if !uri.contains("/items") {
+            continue;
+        }
+        let (he, je) = (html.header("etag").unwrap(), json.header("etag").unwrap());
+        assert_ne!(he, je, "{uri}: HTML and JSON are two representations with two ETags");
+        // a cache holding the JSON must not be told that it is the HTML, nor the other way round
+        let r = t.send("GET", uri, None, &[HTML, ("if-none-match", je)], None).await;
+        assert_eq!(r.status, 200, "{uri}: the JSON ETag while asking for HTML");
+        assert!(r.header("content-type").is_some_and(|c| c.starts_with("text/html")), "{uri}");
+        assert_eq!(t.send("GET", uri, None, &[JSON, ("if-none-match", he)], None).await.status, 200, "{uri}");
+        let r = t.send("GET", uri, None, &[HTML, ("if-none-match", he)], None).await;
+        assert_eq!((r.status.as_u16(), r.header("etag")), (304, Some(he)), "{uri}");
+        assert!(varies_on_accept(&r), "{uri}: a 304 says Vary as its 200 would");
+        assert_eq!(t.send("GET", uri, None, &[JSON, ("if-none-match", je)], None).await.status, 304, "{uri}");
+    }
+    assert!(!varies_on_accept(&t.get("/health").await));
+    // the HTML page's ETag names no version a write can be conditional on
+    let html_etag =
+        t.send("GET", &format!("{UNITS}/U1"), None, &[HTML], None).await.header("etag").unwrap().to_string();
+    let u1 = unit("U1", "safe_use", square(109.30, 24.60, 0.001));
+    let r = t.write_if("PUT", &format!("{UNITS}/U1"), &html_etag, &u1).await;
+    assert_eq!(r.status, 412, "{}", r.text);
+    assert!(!varies_on_accept(&t.write("POST", UNITS, &unit("U8", "safe_use", square(109.7, 24.6, 0.001))).await));
+}
+
 #[sqlx::test(migrator = "landguard::store::MIGRATOR")]
 async fn as_of_items(pool: PgPool) {
     let t = app(pool).await;

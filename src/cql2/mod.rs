@@ -22,6 +22,8 @@ mod sql;
 mod text;
 
 #[cfg(test)]
+mod conformance_examples;
+#[cfg(test)]
 mod tests;
 
 pub use geom::Geometry;

@@ -4,6 +4,7 @@ use super::auth::Caller;
 use super::error::{ApiError, ApiResult};
 use super::params::Params;
 use super::{base_url, AppState};
+use crate::conditional::{if_match, Precondition};
 use crate::domain::lifecycle::ParcelState;
 use crate::domain::registry::{apply_patch, check_feature, Collection};
 use crate::domain::time::{today, AsOf};
@@ -62,12 +63,6 @@ pub fn json_body(
             format!("the body is not valid JSON: {e}"),
         )
     })
-}
-
-fn if_match(headers: &HeaderMap) -> Option<&str> {
-    // A precondition that cannot be read (bytes outside visible ASCII) matches no ETag: it must fail as
-    // 412, never be dropped, which would turn a conditional write into an unconditional one.
-    headers.get(header::IF_MATCH).map(|v| v.to_str().unwrap_or("\"unreadable If-Match\""))
 }
 
 pub fn feature_response(status: StatusCode, json: String, etag: &str, location: Option<String>) -> Response {
@@ -205,7 +200,10 @@ pub(super) async fn replace(
     known_members(c, &value)?;
     let checked =
         check_feature(c, &value, today(), state.settings.feature_limits()).map_err(ApiError::invalid_feature)?;
-    let doc = state.store.replace(c, &fid, &checked, if_match(&headers), Actor { name: &who.name }, "replace").await?;
+    let doc = state
+        .store
+        .replace(c, &fid, &checked, if_match(&headers).as_ref(), Actor { name: &who.name }, "replace")
+        .await?;
     state.wrote(&who.name).await;
     Ok(feature_response(StatusCode::OK, doc.json.clone(), &doc.etag(), None))
 }
@@ -234,8 +232,8 @@ pub(super) async fn patch(
     // Without If-Match, the version the patch was merged into is the precondition: a concurrent write in
     // between makes this a 412 rather than silently merging into stale data.
     let etag = current.etag();
-    let precondition = if_match(&headers).unwrap_or(&etag);
-    let doc = state.store.replace(c, &fid, &checked, Some(precondition), Actor { name: &who.name }, "patch").await?;
+    let precondition = if_match(&headers).unwrap_or_else(|| Precondition::exactly(&etag));
+    let doc = state.store.replace(c, &fid, &checked, Some(&precondition), Actor { name: &who.name }, "patch").await?;
     state.wrote(&who.name).await;
     Ok(feature_response(StatusCode::OK, doc.json.clone(), &doc.etag(), None))
 }
@@ -248,7 +246,7 @@ pub(super) async fn delete(
 ) -> ApiResult<Response> {
     let c = collection(&coll)?;
     let who = caller.writer()?;
-    state.store.delete(c, &fid, if_match(&headers), today(), Actor { name: &who.name }).await?;
+    state.store.delete(c, &fid, if_match(&headers).as_ref(), today(), Actor { name: &who.name }).await?;
     state.wrote(&who.name).await;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -267,7 +265,7 @@ pub(super) async fn transition(
     let who = caller.writer()?;
     let value = json_body(&state.settings, &headers, body)?;
     let req = parse_transition(&value)?;
-    let doc = state.store.transition(c, &fid, &req, if_match(&headers), Actor { name: &who.name }).await?;
+    let doc = state.store.transition(c, &fid, &req, if_match(&headers).as_ref(), Actor { name: &who.name }).await?;
     state.wrote(&who.name).await;
     Ok(feature_response(StatusCode::OK, doc.json.clone(), &doc.etag(), None))
 }

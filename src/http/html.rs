@@ -3,7 +3,9 @@
 
 use super::error::{ApiError, ApiResult};
 use super::params::Params;
-use axum::http::{header, HeaderMap};
+use axum::extract::Request;
+use axum::http::{header, HeaderMap, HeaderValue, Method};
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::Value;
 
@@ -30,6 +32,19 @@ pub fn format(params: &Params, headers: &HeaderMap) -> ApiResult<Format> {
             })
         }
     }
+}
+
+/// `Vary: Accept` on the reads of a URL that answers HTML or JSON by `Accept` (see [`format`]), 304s
+/// included (RFC 9110 §15.4.5), so that a cache never hands a browser's page to a GIS client or the other
+/// way round. A URL with `f` answers one format whatever is accepted, and writes answer GeoJSON.
+pub async fn vary_accept(req: Request, next: Next) -> Response {
+    let negotiated = matches!(*req.method(), Method::GET | Method::HEAD)
+        && !form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes()).any(|(k, _)| k == "f");
+    let mut resp = next.run(req).await;
+    if negotiated {
+        resp.headers_mut().append(header::VARY, HeaderValue::from_static("accept"));
+    }
+    resp
 }
 
 pub fn escape(s: &str) -> String {

@@ -7,6 +7,7 @@ use super::features::{collection, feature_response, GEOJSON};
 use super::html::{self, Format};
 use super::params::Params;
 use super::{base_url, AppState};
+use crate::conditional::digest;
 use crate::cql2;
 use crate::domain::crs::Crs;
 use crate::domain::registry::Collection;
@@ -17,7 +18,6 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
-use std::hash::{Hash, Hasher};
 
 pub const ITEMS_PARAMS: &[&str] = &[
     "limit",
@@ -148,8 +148,7 @@ fn request(state: &AppState, c: Collection, params: &Params) -> ApiResult<ItemsR
 }
 
 fn not_modified(headers: &HeaderMap, etag: &str) -> Option<Response> {
-    let inm = headers.get(header::IF_NONE_MATCH)?.to_str().ok()?;
-    if inm.split(',').any(|t| t.trim() == etag || t.trim() == "*") {
+    if crate::conditional::not_modified(headers, etag) {
         let mut resp = StatusCode::NOT_MODIFIED.into_response();
         if let Ok(v) = HeaderValue::from_str(etag) {
             resp.headers_mut().insert(header::ETAG, v);
@@ -189,9 +188,8 @@ pub async fn items(
     let store = state.reader(&caller).await;
     // The page's ETag changes with every write to the collection (from any process), so a 304 is never stale.
     let etag_at = |seq: i64| {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        (c.as_str(), q.as_deref().unwrap_or(""), format == Format::Html).hash(&mut h);
-        format!("\"p{seq}-{:016x}\"", h.finish())
+        let repr: &[u8] = if format == Format::Html { b"html" } else { b"json" };
+        format!("\"p{seq}-{}\"", digest(&[c.as_str().as_bytes(), q.as_deref().unwrap_or("").as_bytes(), repr]))
     };
     // A conditional request reads the counter first, so that a 304 costs no page. Otherwise the counter
     // comes with the page's rows (see items::stream): one statement, one round trip.
@@ -377,16 +375,17 @@ pub async fn item(
     })?;
     let crs = crs_param(&params, "crs")?;
     let properties = properties_param(&params, c)?;
-    // The ETag names the version; another CRS or property selection is another representation of it.
+    // The ETag names the version; another CRS, property selection or format is another representation of
+    // it. The GeoJSON of the whole feature keeps the plain version tag, which is what If-Match compares.
     let variant = match (crs == Crs::CRS84, &properties) {
         (true, None) => String::new(),
-        _ => {
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            (crs.srid, crs.crs84, &properties).hash(&mut h);
-            format!("-{:08x}", h.finish() as u32)
+        (_, p) => {
+            let props = p.as_ref().map_or_else(|| "*".to_string(), |p| p.join(","));
+            format!("-{}", &digest(&[crs.uri().as_bytes(), props.as_bytes()])[..8])
         }
     };
-    let etag = format!("\"v{}{variant}\"", doc.version_id);
+    let html = if format == Format::Html { "-html" } else { "" };
+    let etag = format!("\"v{}{variant}{html}\"", doc.version_id);
     if let Some(resp) = not_modified(&headers, &etag) {
         return Ok(resp);
     }

@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/collections", get(collections))
         .route("/collections/{collection}", get(one_collection))
         .route("/collections/{collection}/queryables", get(queryables))
+        .route_layer(axum::middleware::from_fn(html::vary_accept))
         .route("/health", get(health))
 }
 

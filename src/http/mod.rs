@@ -19,6 +19,7 @@ use crate::config::Settings;
 use crate::store::Store;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderMap};
+use axum::middleware::from_fn;
 use axum::routing::{get, post};
 use axum::Router;
 use std::sync::Arc;
@@ -70,10 +71,17 @@ impl AppState {
 /// here, above both, so that neither module needs the other's handlers.
 fn feature_routes() -> Router<AppState> {
     Router::new()
-        .route("/collections/{collection}/items", get(items::items).post(features::create))
+        .route(
+            "/collections/{collection}/items",
+            get(items::items).layer(from_fn(html::vary_accept)).post(features::create),
+        )
         .route(
             "/collections/{collection}/items/{fid}",
-            get(items::item).put(features::replace).patch(features::patch).delete(features::delete),
+            get(items::item)
+                .layer(from_fn(html::vary_accept))
+                .put(features::replace)
+                .patch(features::patch)
+                .delete(features::delete),
         )
         .route("/collections/{collection}/items/{fid}/transitions", post(features::transition))
         .route("/collections/{collection}/items/{fid}/history", get(features::history))

@@ -16,7 +16,7 @@ use crate::store::tiles::{DataVersion, TileId, MAX_ZOOM};
 use crate::tilecache::{CachedTile, TileKey};
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -92,22 +92,6 @@ pub fn tile_etag(c: Collection, t: TileId, as_of: AsOf, v: DataVersion, max_byte
     format!("W/\"t{}\"", hex::encode(&digest[..12]))
 }
 
-/// Whether `If-None-Match` names this ETag (weak comparison, as RFC 9110 asks for GET).
-fn if_none_match(headers: &HeaderMap, etag: &str) -> bool {
-    headers
-        .get_all(header::IF_NONE_MATCH)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .any(|t| t == "*" || opaque(t) == opaque(etag))
-}
-
-/// The opaque part of an entity tag, for weak comparison.
-fn opaque(tag: &str) -> &str {
-    tag.strip_prefix("W/").unwrap_or(tag)
-}
-
 fn set(resp: &mut Response, name: &'static str, value: &str) {
     if let Ok(v) = HeaderValue::from_str(value) {
         resp.headers_mut().insert(name, v);
@@ -177,7 +161,7 @@ async fn tile(
     let version = state.tiles.data_version(&state.store, c).await?;
     state.tiles.observe(c, version).await;
     let etag = tile_etag(c, t, as_of, version, max_bytes);
-    if if_none_match(&headers, &etag) {
+    if crate::conditional::not_modified(&headers, &etag) {
         state.tiles.count_not_modified();
         return Ok(not_modified(&etag));
     }
@@ -344,12 +328,5 @@ mod tests {
         assert_ne!(a, tile_etag(Collection::ConstructionParcels, t, AsOf::Current, v, 500_000));
         let day = AsOf::Date(chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default());
         assert_ne!(a, tile_etag(Collection::FarmlandUnits, t, day, v, 500_000));
-        let mut h = HeaderMap::new();
-        h.insert(header::IF_NONE_MATCH, HeaderValue::from_str(&format!("\"x\", {}", opaque(&a))).unwrap());
-        assert!(if_none_match(&h, &a));
-        h.insert(header::IF_NONE_MATCH, HeaderValue::from_str(&a).unwrap());
-        assert!(if_none_match(&h, &a));
-        h.insert(header::IF_NONE_MATCH, HeaderValue::from_static("\"x\""));
-        assert!(!if_none_match(&h, &a));
     }
 }

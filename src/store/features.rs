@@ -3,6 +3,7 @@
 
 use super::statements::statements;
 use super::{audit, Result, Store, StoreError};
+use crate::conditional::Precondition;
 use crate::domain::collection::Kind;
 use crate::domain::lifecycle::ParcelState;
 use crate::domain::registry::{Checked, Collection, Datum, Record};
@@ -114,14 +115,12 @@ async fn lock_current(conn: &mut PgConnection, collection: Collection, code: &st
     Ok(CurrentRow { version_id: row.try_get(0)?, valid_from: row.try_get(1)?, state: row.try_get(2)? })
 }
 
-fn check_if_match(current: &CurrentRow, if_match: Option<&str>) -> Result<()> {
+fn check_if_match(current: &CurrentRow, if_match: Option<&Precondition>) -> Result<()> {
     match if_match {
         None => Ok(()),
-        Some(tags) => {
+        Some(p) => {
             let etag = etag_of(current.version_id);
-            let matches =
-                tags.split(',').map(str::trim).any(|t| t == "*" || t == etag || t.trim_start_matches("W/") == etag);
-            if matches {
+            if p.passes(&etag) {
                 Ok(())
             } else {
                 Err(StoreError::PreconditionFailed { current: etag })
@@ -206,7 +205,7 @@ impl Store {
         collection: Collection,
         code: &str,
         c: &Checked<Record>,
-        if_match: Option<&str>,
+        if_match: Option<&Precondition>,
         actor: Actor<'_>,
         change: &str,
     ) -> Result<FeatureDoc> {
@@ -264,7 +263,7 @@ impl Store {
         &self,
         collection: Collection,
         code: &str,
-        if_match: Option<&str>,
+        if_match: Option<&Precondition>,
         today: NaiveDate,
         actor: Actor<'_>,
     ) -> Result<()> {
@@ -297,7 +296,7 @@ impl Store {
         collection: Collection,
         code: &str,
         req: &TransitionRequest,
-        if_match: Option<&str>,
+        if_match: Option<&Precondition>,
         actor: Actor<'_>,
     ) -> Result<FeatureDoc> {
         let t = statements(collection);

@@ -580,7 +580,8 @@ mod tests {
         for (body, want) in cases {
             let problems = TransitionBody::from_json(body, today).expect_err(&body.to_string());
             let (mut got, mut want) = (pointers(&problems), want.to_vec());
-            (got.sort(), want.sort());
+            got.sort();
+            want.sort();
             assert_eq!(got, want, "{body}: {problems:?}");
         }
         let problems =

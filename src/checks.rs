@@ -458,7 +458,12 @@ pub fn soil_grade(body: &Value) -> Result<SoilAnswer, CheckError> {
     match request.map(|s| grade(&s)) {
         Some(Ok(answer)) if problems.is_empty() => Ok(answer),
         Some(Err(CheckError::Invalid(more))) => {
-            requests::merge(&mut problems, more);
+            // land and land_type are one member in two forms: one that was refused is not also missing
+            let land_refused = problems.iter().any(|p| p.pointer == "/land" || p.pointer == "/land_type");
+            requests::merge(
+                &mut problems,
+                more.into_iter().filter(|p| !(land_refused && p.pointer == "/land")).collect(),
+            );
             Err(CheckError::Invalid(problems))
         }
         Some(Err(e)) if problems.is_empty() => Err(e),
@@ -515,4 +520,81 @@ pub fn grade(sample: &SoilSample) -> Result<SoilAnswer, CheckError> {
         class,
         grading,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn pointers(e: CheckError) -> Vec<String> {
+        match e {
+            CheckError::Invalid(problems) => {
+                let mut p: Vec<String> = problems.into_iter().map(|p| p.pointer).collect();
+                p.sort();
+                p
+            }
+            other => panic!("not a refusal: {other}"),
+        }
+    }
+
+    /// A check body read and validated, without the database: each member missing, of the wrong type or
+    /// unknown is named, and what is read after a refused member does not name it twice.
+    #[test]
+    fn check_bodies_are_refused_with_every_problem() {
+        let today = NaiveDate::from_ymd_opt(2024, 6, 1).unwrap();
+        let settings = Settings::default();
+        let square = json!({"type": "Polygon", "coordinates": [[[109.4, 24.3], [109.401, 24.3], [109.401, 24.301], [109.4, 24.301], [109.4, 24.3]]]});
+        let cases: &[(CheckKind, Value, &[&str])] = &[
+            // missing
+            (CheckKind::Rezoning, json!({}), &["/geometry", "/proposed_use"]),
+            (CheckKind::EiaSite, json!({"proposed_use": "070101"}), &["/geometry"]),
+            (CheckKind::Rezoning, json!({"geometry": square, "proposed_use": null}), &["/proposed_use"]),
+            // wrong type: told once, not again as missing
+            (CheckKind::Rezoning, json!({"geometry": square, "proposed_use": 70101}), &["/proposed_use"]),
+            (
+                CheckKind::Rezoning,
+                json!({"parcel_code": ["LZ-1"], "proposed_use": "070101"}),
+                &["/geometry", "/parcel_code"],
+            ),
+            (
+                CheckKind::LandSupply,
+                json!({"geometry": square, "supply": 1, "as_of": "2999-01-01"}),
+                &["/as_of", "/supply"],
+            ),
+            // unknown, beside a problem found after reading
+            (CheckKind::Rezoning, json!({"geometry": square, "colour": "red"}), &["/colour", "/proposed_use"]),
+            (
+                CheckKind::Rezoning,
+                json!({"geometry": square, "proposed_use": "070101", "supply": "transfer"}),
+                &["/supply"],
+            ),
+        ];
+        for (kind, body, want) in cases {
+            let got = read_body(*kind, body, &settings, today).err().map(pointers);
+            let want: Vec<String> = want.iter().map(|s| s.to_string()).collect();
+            assert_eq!(got, Some(want), "{kind} {body}");
+        }
+        let asked = read_body(CheckKind::EiaSite, &json!({"parcel_code": "LZ-1"}), &settings, today).ok().unwrap();
+        assert_eq!((asked.project_kind, asked.as_of, asked.crs), (Some(ProjectKind::Other), today, Crs::CRS84));
+    }
+
+    #[test]
+    fn soil_samples_are_refused_with_every_problem() {
+        let cases: &[(Value, &[&str])] = &[
+            (json!({}), &["/concentrations", "/land", "/ph"]),
+            (json!({"ph": null, "land": "paddy", "concentrations": {}}), &["/ph"]),
+            (json!({"ph": "6", "land": 1, "concentrations": {"Cd": 0.1}}), &["/land", "/ph"]),
+            (
+                json!({"ph": 6, "land_type": "0109", "concentrations": {"Cd": 0.1}, "depth": 1}),
+                &["/depth", "/land_type"],
+            ),
+            (json!({"ph": 6, "land": "paddy", "concentrations": {"Cd": 0.1, "cd": 0.2}}), &["/concentrations/Cd"]),
+        ];
+        for (body, want) in cases {
+            let got = soil_grade(body).err().map(pointers);
+            let want: Vec<String> = want.iter().map(|s| s.to_string()).collect();
+            assert_eq!(got, Some(want), "{body}");
+        }
+    }
 }

@@ -121,10 +121,10 @@ pub fn read<T: DeserializeOwned>(body: &Value, request: Request) -> Read<T> {
             problems.push(Problem::new("", plain(error.inner().to_string())));
             break;
         };
-        let rest = rest.get_or_insert_with(|| Value::Object(obj.clone()));
+        let left = rest.get_or_insert_with(|| Value::Object(obj.clone()));
         if !members.contains(&first.as_str()) {
             // every unknown member at once, rather than one a round
-            let unknown: Vec<String> = rest
+            let unknown: Vec<String> = left
                 .as_object()
                 .map(|m| m.keys().filter(|k| !members.contains(&k.as_str())).cloned().collect())
                 .unwrap_or_default();
@@ -133,13 +133,13 @@ pub fn read<T: DeserializeOwned>(body: &Value, request: Request) -> Read<T> {
             }
             for k in unknown {
                 problems.push(request.unknown_member(&k, members));
-                remove(rest, &[k]);
+                remove(left, &[k]);
             }
             continue;
         }
         let refs: Vec<&str> = tokens.iter().map(String::as_str).collect();
         problems.push(Problem::new(pointer(&refs), plain(error.into_inner().to_string())));
-        if !remove(rest, &tokens) && !remove(rest, &tokens[..1]) {
+        if !remove(left, &tokens) && !remove(left, &tokens[..1]) {
             break;
         }
     }

@@ -13,13 +13,13 @@ use crate::domain::rules::{
     evaluate, CheckKind, CheckRequest, Decision, Examined, Jurisdiction, ProjectKind, Reason, RuleSettings, SupplyKind,
 };
 use crate::reproject;
+use crate::requests::{self, CheckBody, Request, SoilSample};
 use crate::store::receipts::{Location, ReadFacts, RegistryRead};
 use crate::store::{Store, StoreError};
 use chrono::NaiveDate;
 use geo::{MapCoords, MultiPolygon, Validation};
 use serde::Serialize;
 use serde_json::Value;
-use std::str::FromStr;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CheckError {
@@ -177,47 +177,107 @@ impl From<&LandUse> for UseEcho {
     }
 }
 
-const FIELDS: &[&str] = &[
-    "geometry",
-    "parcel_code",
-    "crs",
-    "current_use",
-    "proposed_use",
-    "use_code_system",
-    "project_kind",
-    "supply",
-    "as_of",
-];
+/// A check request read and validated: what the registry is asked, with the query area ready for the
+/// database (a parcel's code, or a geometry as GeoJSON in storage lon/lat).
+struct Asked {
+    kind: CheckKind,
+    proposed: Option<LandUse>,
+    current: Option<LandUse>,
+    project_kind: Option<ProjectKind>,
+    supply: Option<SupplyKind>,
+    as_of: NaiveDate,
+    crs: Crs,
+    parcel_code: Option<String>,
+    /// The geometry's GeoJSON, and whether its coordinates were read easting first (see query_geometry).
+    geometry: Option<(String, bool)>,
+}
 
-fn text<'a>(body: &'a Value, name: &str, problems: &mut Vec<Problem>) -> Option<&'a str> {
-    match body.get(name) {
-        None | Some(Value::Null) => None,
-        // A blank is refused rather than read as "absent": /api offers null or leaving the member out for
-        // that, and a blank where a code was meant is more often a mistake than a choice.
-        Some(Value::String(s)) if s.trim().is_empty() => {
-            problems.push(Problem::new(format!("/{name}"), "must not be blank: leave it out or send null"));
-            None
+/// A check body read from JSON and validated: every problem of the body at once.
+fn read_body(kind: CheckKind, body: &Value, settings: &Settings, today: NaiveDate) -> Result<Asked, CheckError> {
+    let requests::Read { request, mut problems } = requests::read::<CheckBody>(body, Request::Check);
+    match request.map(|b| validate(kind, &b, settings, today)) {
+        Some(Ok(asked)) if problems.is_empty() => Ok(asked),
+        Some(Err(more)) => {
+            requests::merge(&mut problems, more);
+            Err(CheckError::Invalid(problems))
         }
-        Some(Value::String(s)) => Some(s.trim()),
-        Some(_) => {
-            problems.push(Problem::new(format!("/{name}"), "must be a string"));
-            None
-        }
+        _ => Err(CheckError::Invalid(problems)),
     }
 }
 
-fn parsed<T, E: std::fmt::Display>(
-    raw: Option<&str>,
-    pointer: &str,
-    problems: &mut Vec<Problem>,
-    f: impl Fn(&str) -> Result<T, E>,
-) -> Option<T> {
-    raw.and_then(|s| match f(s) {
-        Ok(v) => Some(v),
-        Err(e) => {
-            problems.push(Problem::new(pointer, e.to_string()));
+/// What a check body means for a check of `kind`, or every problem with it. No database.
+fn validate(kind: CheckKind, b: &CheckBody, settings: &Settings, today: NaiveDate) -> Result<Asked, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let system = b.use_code_system.unwrap_or_default();
+    let mut land_use = |raw: &Option<String>, pointer: &str| {
+        raw.as_deref().and_then(|s| match LandUse::parse(system, s) {
+            Ok(u) => Some(u),
+            Err(e) => {
+                problems.push(Problem::new(pointer, e.to_string()));
+                None
+            }
+        })
+    };
+    let proposed = land_use(&b.proposed_use, "/proposed_use");
+    let current = land_use(&b.current_use, "/current_use");
+    if kind == CheckKind::Rezoning && b.proposed_use.is_none() {
+        problems.push(Problem::new("/proposed_use", "is required for a rezoning check"));
+    }
+    if b.project_kind.is_some() && kind == CheckKind::Rezoning {
+        problems.push(Problem::new("/project_kind", "applies to eia-site and land-supply checks only"));
+    }
+    if b.supply.is_some() && kind != CheckKind::LandSupply {
+        problems.push(Problem::new("/supply", "applies to land-supply checks only"));
+    }
+    // An EIA whose project kind is not stated is judged as an ordinary project: the cautious reading. Land
+    // supply takes the kind only for the one exemption the law makes (supply for remediation, Art. 66 ¶3).
+    let project_kind = match kind {
+        CheckKind::EiaSite => Some(b.project_kind.unwrap_or(ProjectKind::Other)),
+        CheckKind::LandSupply => b.project_kind,
+        CheckKind::Rezoning => None,
+    };
+    let as_of = b.as_of.unwrap_or(today);
+    if as_of > today {
+        problems.push(Problem::new(
+            "/as_of",
+            format!("{as_of} is in the future; the registry answers for today or the past"),
+        ));
+    }
+    let crs = b.crs.unwrap_or(Crs::CRS84);
+    let geometry = match (&b.geometry, &b.parcel_code) {
+        (Some(_), Some(_)) => {
+            problems.push(Problem::new("/parcel_code", "give either a geometry or a parcel_code, not both"));
             None
         }
+        (None, None) => {
+            problems.push(Problem::new(
+                "/geometry",
+                "is required (a Polygon or MultiPolygon), unless a parcel_code is given",
+            ));
+            None
+        }
+        (Some(g), None) => match query_geometry(g, crs, settings.max_vertices) {
+            Ok((mp, swapped)) => Some((geojson::Geometry::from(&mp).to_string(), swapped)),
+            Err(p) => {
+                problems.extend(p);
+                None
+            }
+        },
+        (None, Some(_)) => None,
+    };
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(Asked {
+        kind,
+        proposed,
+        current,
+        project_kind,
+        supply: b.supply,
+        as_of,
+        crs,
+        parcel_code: b.parcel_code.clone(),
+        geometry,
     })
 }
 
@@ -251,7 +311,8 @@ fn query_geometry(value: &Value, crs: Crs, max_vertices: usize) -> Result<(Multi
     Ok((geometry::normalise(lonlat), swapped))
 }
 
-/// A check read from `store` (the primary, or a replica without the bound checks: tests and tools).
+/// A check read from `store` (the primary, or a replica without the bound checks: tests and tools), its
+/// body given as JSON.
 pub async fn run(
     store: &Store,
     settings: &Settings,
@@ -262,6 +323,7 @@ pub async fn run(
     run_from(&Source { store, replica: None }, settings, kind, body, today).await
 }
 
+/// `POST /checks/{kind}`: a body as JSON, read from `source`.
 pub async fn run_from(
     source: &Source<'_>,
     settings: &Settings,
@@ -269,81 +331,27 @@ pub async fn run_from(
     body: &Value,
     today: NaiveDate,
 ) -> Result<Receipt, CheckError> {
+    let asked = read_body(kind, body, settings, today)?;
+    answer(source, settings, asked).await
+}
+
+/// `landguard check`: a body built from the command line, read from `store`.
+pub async fn ask(
+    store: &Store,
+    settings: &Settings,
+    kind: CheckKind,
+    body: &CheckBody,
+    today: NaiveDate,
+) -> Result<Receipt, CheckError> {
+    let asked = validate(kind, body, settings, today).map_err(CheckError::Invalid)?;
+    answer(&Source { store, replica: None }, settings, asked).await
+}
+
+async fn answer(source: &Source<'_>, settings: &Settings, asked: Asked) -> Result<Receipt, CheckError> {
     let store = source.store;
-    let mut problems = Vec::new();
-    let Some(obj) = body.as_object() else {
-        return Err(CheckError::Invalid(vec![Problem::new(
-            "",
-            "the body must be a JSON object (see docs/contract.md, Checks)",
-        )]));
-    };
-    for k in obj.keys().filter(|k| !FIELDS.contains(&k.as_str())) {
-        problems.push(Problem::new(format!("/{k}"), format!("unknown member (known: {})", FIELDS.join(", "))));
-    }
-    let system =
-        parsed(text(body, "use_code_system", &mut problems), "/use_code_system", &mut problems, CodeSystem::from_str)
-            .unwrap_or_default();
-    let proposed = parsed(text(body, "proposed_use", &mut problems), "/proposed_use", &mut problems, |s| {
-        LandUse::parse(system, s)
-    });
-    let mut current =
-        parsed(text(body, "current_use", &mut problems), "/current_use", &mut problems, |s| LandUse::parse(system, s));
-    if kind == CheckKind::Rezoning && proposed.is_none() && !problems.iter().any(|p| p.pointer == "/proposed_use") {
-        problems.push(Problem::new("/proposed_use", "is required for a rezoning check"));
-    }
-    let project_kind =
-        parsed(text(body, "project_kind", &mut problems), "/project_kind", &mut problems, ProjectKind::from_str);
-    let supply = parsed(text(body, "supply", &mut problems), "/supply", &mut problems, SupplyKind::from_str);
-    if project_kind.is_some() && kind == CheckKind::Rezoning {
-        problems.push(Problem::new("/project_kind", "applies to eia-site and land-supply checks only"));
-    }
-    if supply.is_some() && kind != CheckKind::LandSupply {
-        problems.push(Problem::new("/supply", "applies to land-supply checks only"));
-    }
-    // An EIA whose project kind is not stated is judged as an ordinary project: the cautious reading. Land
-    // supply takes the kind only for the one exemption the law makes (supply for remediation, Art. 66 ¶3).
-    let project_kind = match kind {
-        CheckKind::EiaSite => Some(project_kind.unwrap_or(ProjectKind::Other)),
-        CheckKind::LandSupply => project_kind,
-        CheckKind::Rezoning => None,
-    };
-    let as_of = parsed(text(body, "as_of", &mut problems), "/as_of", &mut problems, crate::domain::time::parse_instant)
-        .unwrap_or(today);
-    if as_of > today {
-        problems.push(Problem::new(
-            "/as_of",
-            format!("{as_of} is in the future; the registry answers for today or the past"),
-        ));
-    }
-    let crs = parsed(text(body, "crs", &mut problems), "/crs", &mut problems, Crs::parse).unwrap_or(Crs::CRS84);
-    let parcel_code = text(body, "parcel_code", &mut problems).map(str::to_string);
-    let geometry = body.get("geometry").filter(|g| !g.is_null());
-    match (geometry, &parcel_code) {
-        (Some(_), Some(_)) => {
-            problems.push(Problem::new("/parcel_code", "give either a geometry or a parcel_code, not both"))
-        }
-        (None, None) => problems
-            .push(Problem::new("/geometry", "is required (a Polygon or MultiPolygon), unless a parcel_code is given")),
-        _ => {}
-    }
-    let mut swapped = false;
-    let query = match geometry {
-        Some(g) if parcel_code.is_none() => match query_geometry(g, crs, settings.max_vertices) {
-            Ok((mp, s)) => {
-                swapped = s;
-                Some(geojson::Geometry::from(&mp).to_string())
-            }
-            Err(p) => {
-                problems.extend(p);
-                None
-            }
-        },
-        _ => None,
-    };
-    if !problems.is_empty() {
-        return Err(CheckError::Invalid(problems));
-    }
-    let query = match (&parcel_code, query) {
+    let Asked { kind, proposed, mut current, project_kind, supply, as_of, crs, parcel_code, geometry } = asked;
+    let swapped = geometry.as_ref().is_some_and(|(_, s)| *s);
+    let query = match (&parcel_code, geometry) {
         (Some(code), _) => {
             let p = store
                 .parcel_for_check(code, as_of)
@@ -358,7 +366,7 @@ pub async fn run_from(
             }
             p.geometry
         }
-        (None, Some(q)) => q,
+        (None, Some((q, _))) => q,
         (None, None) => return Err(CheckError::Invalid(vec![Problem::new("/geometry", "is required")])),
     };
     let rules = RuleSettings {
@@ -444,73 +452,54 @@ pub struct SoilAnswer {
     pub basis: Vec<&'static str>,
 }
 
-const SOIL_FIELDS: &[&str] = &["ph", "land", "land_type", "concentrations", "crops"];
-
-/// `POST /soil-grade` and `landguard soil-grade`: a sample's GB 15618-2018 grade and, with the crop
-/// finding, its class. No database: the standard's tables are in the domain.
+/// `POST /soil-grade`: a sample given as JSON, every problem of the body at once.
 pub fn soil_grade(body: &Value) -> Result<SoilAnswer, CheckError> {
-    use crate::domain::farmland::CropFinding;
-    use crate::domain::soil::{self, Pollutant, Sample, SoilUse};
-    let Some(obj) = body.as_object() else {
-        return Err(CheckError::Invalid(vec![Problem::new(
-            "",
-            "the body must be a JSON object: ph, land or land_type, concentrations, crops",
-        )]));
-    };
-    let mut problems = Vec::new();
-    for k in obj.keys().filter(|k| !SOIL_FIELDS.contains(&k.as_str())) {
-        problems.push(Problem::new(format!("/{k}"), format!("unknown member (known: {})", SOIL_FIELDS.join(", "))));
+    let requests::Read { request, mut problems } = requests::read::<SoilSample>(body, Request::SoilSample);
+    match request.map(|s| grade(&s)) {
+        Some(Ok(answer)) if problems.is_empty() => Ok(answer),
+        Some(Err(CheckError::Invalid(more))) => {
+            // land and land_type are one member in two forms: one that was refused is not also missing
+            let land_refused = problems.iter().any(|p| p.pointer == "/land" || p.pointer == "/land_type");
+            requests::merge(
+                &mut problems,
+                more.into_iter().filter(|p| !(land_refused && p.pointer == "/land")).collect(),
+            );
+            Err(CheckError::Invalid(problems))
+        }
+        Some(Err(e)) if problems.is_empty() => Err(e),
+        _ => Err(CheckError::Invalid(problems)),
     }
-    let ph = match body.get("ph") {
-        Some(Value::Number(n)) => n.as_f64(),
-        None | Some(Value::Null) => {
-            problems.push(Problem::new("/ph", "is required: the sample's pH"));
-            None
-        }
-        Some(_) => {
-            problems.push(Problem::new("/ph", "must be a number"));
-            None
-        }
-    };
-    let land = match (text(body, "land", &mut problems), text(body, "land_type", &mut problems)) {
+}
+
+/// A sample's GB 15618-2018 grade and, with the crop finding, its class: for `POST /soil-grade`,
+/// `landguard soil-grade` and each row of a laboratory's table. No database: the standard's tables are in
+/// the domain.
+pub fn grade(sample: &SoilSample) -> Result<SoilAnswer, CheckError> {
+    use crate::domain::soil::{self, Sample};
+    let mut problems = Vec::new();
+    if sample.ph.is_none() {
+        problems.push(Problem::new("/ph", "is required: the sample's pH"));
+    }
+    let land = match (sample.land, sample.land_type) {
         (Some(_), Some(_)) => {
             problems.push(Problem::new("/land_type", "give land or land_type, not both"));
             None
         }
-        (Some(l), None) => parsed(Some(l), "/land", &mut problems, SoilUse::from_str),
-        (None, Some(t)) => parsed(Some(t), "/land_type", &mut problems, SoilUse::from_land_type),
         (None, None) => {
-            if !problems.iter().any(|p| p.pointer == "/land" || p.pointer == "/land_type") {
-                problems.push(Problem::new("/land", "is required: paddy or other (or land_type 0101, 0102, 0103)"));
-            }
+            problems.push(Problem::new("/land", "is required: paddy or other (or land_type 0101, 0102, 0103)"));
             None
         }
+        (land, land_type) => land.or(land_type),
     };
-    let mut concentrations = Vec::new();
-    match body.get("concentrations") {
-        Some(Value::Object(m)) => {
-            for (name, v) in m {
-                let at = format!("/concentrations/{name}");
-                match (name.parse::<Pollutant>(), v.as_f64()) {
-                    (Err(e), _) => problems.push(Problem::new(at, e.to_string())),
-                    (Ok(_), None) => problems.push(Problem::new(at, "must be a number of mg/kg")),
-                    (Ok(p), Some(x)) => concentrations.push((p, x)),
-                }
-            }
-        }
-        None | Some(Value::Null) => {
-            problems.push(Problem::new("/concentrations", "is required: an object such as {\"Cd\": 0.45, \"Pb\": 60}"))
-        }
-        Some(_) => problems.push(Problem::new("/concentrations", "must be an object of pollutant → mg/kg")),
+    if sample.concentrations.is_none() {
+        problems.push(Problem::new("/concentrations", "is required: an object such as {\"Cd\": 0.45, \"Pb\": 60}"));
     }
-    let crops = parsed(text(body, "crops", &mut problems), "/crops", &mut problems, CropFinding::from_str);
-    if !problems.is_empty() {
+    let (Some(ph), Some(land), Some(concentrations), true) =
+        (sample.ph, land, &sample.concentrations, problems.is_empty())
+    else {
         return Err(CheckError::Invalid(problems));
-    }
-    let (Some(ph), Some(land)) = (ph, land) else {
-        return Err(CheckError::Invalid(vec![Problem::new("", "ph and land are required")]));
     };
-    let grading = soil::grade(&Sample { ph, land, concentrations }).map_err(|e| {
+    let grading = soil::grade(&Sample { ph, land, concentrations: concentrations.0.clone() }).map_err(|e| {
         let pointer = match &e {
             soil::SoilError::Ph(_) => "/ph".to_string(),
             soil::SoilError::Concentration { pollutant, .. } | soil::SoilError::Twice(pollutant) => {
@@ -520,6 +509,7 @@ pub fn soil_grade(body: &Value) -> Result<SoilAnswer, CheckError> {
         };
         CheckError::Invalid(vec![Problem::new(pointer, e.to_string())])
     })?;
+    let crops = sample.crops;
     let class = crops.map(|c| soil::class_of(&grading, c));
     Ok(SoilAnswer {
         crops,
@@ -530,4 +520,81 @@ pub fn soil_grade(body: &Value) -> Result<SoilAnswer, CheckError> {
         class,
         grading,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn pointers(e: CheckError) -> Vec<String> {
+        match e {
+            CheckError::Invalid(problems) => {
+                let mut p: Vec<String> = problems.into_iter().map(|p| p.pointer).collect();
+                p.sort();
+                p
+            }
+            other => panic!("not a refusal: {other}"),
+        }
+    }
+
+    /// A check body read and validated, without the database: each member missing, of the wrong type or
+    /// unknown is named, and what is read after a refused member does not name it twice.
+    #[test]
+    fn check_bodies_are_refused_with_every_problem() {
+        let today = NaiveDate::from_ymd_opt(2024, 6, 1).unwrap();
+        let settings = Settings::default();
+        let square = json!({"type": "Polygon", "coordinates": [[[109.4, 24.3], [109.401, 24.3], [109.401, 24.301], [109.4, 24.301], [109.4, 24.3]]]});
+        let cases: &[(CheckKind, Value, &[&str])] = &[
+            // missing
+            (CheckKind::Rezoning, json!({}), &["/geometry", "/proposed_use"]),
+            (CheckKind::EiaSite, json!({"proposed_use": "070101"}), &["/geometry"]),
+            (CheckKind::Rezoning, json!({"geometry": square, "proposed_use": null}), &["/proposed_use"]),
+            // wrong type: told once, not again as missing
+            (CheckKind::Rezoning, json!({"geometry": square, "proposed_use": 70101}), &["/proposed_use"]),
+            (
+                CheckKind::Rezoning,
+                json!({"parcel_code": ["LZ-1"], "proposed_use": "070101"}),
+                &["/geometry", "/parcel_code"],
+            ),
+            (
+                CheckKind::LandSupply,
+                json!({"geometry": square, "supply": 1, "as_of": "2999-01-01"}),
+                &["/as_of", "/supply"],
+            ),
+            // unknown, beside a problem found after reading
+            (CheckKind::Rezoning, json!({"geometry": square, "colour": "red"}), &["/colour", "/proposed_use"]),
+            (
+                CheckKind::Rezoning,
+                json!({"geometry": square, "proposed_use": "070101", "supply": "transfer"}),
+                &["/supply"],
+            ),
+        ];
+        for (kind, body, want) in cases {
+            let got = read_body(*kind, body, &settings, today).err().map(pointers);
+            let want: Vec<String> = want.iter().map(|s| s.to_string()).collect();
+            assert_eq!(got, Some(want), "{kind} {body}");
+        }
+        let asked = read_body(CheckKind::EiaSite, &json!({"parcel_code": "LZ-1"}), &settings, today).ok().unwrap();
+        assert_eq!((asked.project_kind, asked.as_of, asked.crs), (Some(ProjectKind::Other), today, Crs::CRS84));
+    }
+
+    #[test]
+    fn soil_samples_are_refused_with_every_problem() {
+        let cases: &[(Value, &[&str])] = &[
+            (json!({}), &["/concentrations", "/land", "/ph"]),
+            (json!({"ph": null, "land": "paddy", "concentrations": {}}), &["/ph"]),
+            (json!({"ph": "6", "land": 1, "concentrations": {"Cd": 0.1}}), &["/land", "/ph"]),
+            (
+                json!({"ph": 6, "land_type": "0109", "concentrations": {"Cd": 0.1}, "depth": 1}),
+                &["/depth", "/land_type"],
+            ),
+            (json!({"ph": 6, "land": "paddy", "concentrations": {"Cd": 0.1, "cd": 0.2}}), &["/concentrations/Cd"]),
+        ];
+        for (body, want) in cases {
+            let got = soil_grade(body).err().map(pointers);
+            let want: Vec<String> = want.iter().map(|s| s.to_string()).collect();
+            assert_eq!(got, Some(want), "{body}");
+        }
+    }
 }

@@ -3,24 +3,13 @@
 
 use crate::config::Settings;
 use crate::domain::registry::{check_feature, Collection};
-use crate::store::features::{Actor, TransitionRequest};
+use crate::requests::TransitionBody;
+use crate::store::features::Actor;
 use crate::store::Store;
 use anyhow::{bail, Context};
-use serde::Deserialize;
 use std::path::Path;
 
 const ACTOR: &str = "demo-loader";
-
-#[derive(Deserialize)]
-struct Step {
-    parcel_code: String,
-    to: String,
-    date: chrono::NaiveDate,
-    document: String,
-    note: Option<String>,
-    #[serde(default)]
-    remediated_for_class: Option<i16>,
-}
 
 fn read_json(path: &Path) -> anyhow::Result<serde_json::Value> {
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -69,21 +58,24 @@ pub async fn load(store: &Store, dir: &Path, settings: &Settings) -> anyhow::Res
         counts.push(format!("{} {c}", checked.len()));
     }
     let steps_path = dir.join("transitions.json");
-    let steps: Vec<Step> =
+    // Each step is read as `POST .../transitions` reads one, with the parcel's code beside it.
+    let steps: Vec<serde_json::Map<String, serde_json::Value>> =
         serde_json::from_value(read_json(&steps_path)?).with_context(|| format!("{}", steps_path.display()))?;
-    for s in &steps {
-        let to = s.to.parse().with_context(|| format!("transition of {}", s.parcel_code))?;
-        let req = TransitionRequest {
-            to,
-            date: s.date,
-            document: s.document.clone(),
-            note: s.note.clone(),
-            remediated_for_class: s.remediated_for_class,
+    for (i, step) in steps.iter().enumerate() {
+        let mut step = step.clone();
+        let Some(serde_json::Value::String(code)) = step.remove("parcel_code") else {
+            bail!("{} step {i}: parcel_code is required, as a string", steps_path.display());
         };
+        let req = TransitionBody::from_json(&serde_json::Value::Object(step), crate::domain::time::today()).map_err(
+            |problems| {
+                let list: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+                anyhow::anyhow!("{} step {i} ({code}): {}", steps_path.display(), list.join("; "))
+            },
+        )?;
         store
-            .transition(Collection::ConstructionParcels, &s.parcel_code, &req, None, Actor { name: ACTOR })
+            .transition(Collection::ConstructionParcels, &code, &req, None, Actor { name: ACTOR })
             .await
-            .with_context(|| format!("transition of {} to {} on {}", s.parcel_code, s.to, s.date))?;
+            .with_context(|| format!("transition of {code} to {} on {}", req.to, req.date))?;
     }
     counts.push(format!("{} lifecycle steps", steps.len()));
     store.set_meta("demo_loaded", &chrono::Utc::now().to_rfc3339()).await?;

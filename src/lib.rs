@@ -11,6 +11,7 @@ pub mod export;
 pub mod http;
 pub mod import;
 pub mod reproject;
+pub mod requests;
 pub mod soilfile;
 pub mod store;
 pub mod tilecache;

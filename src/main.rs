@@ -49,23 +49,24 @@ enum Command {
         #[arg(long)]
         parcel: Option<String>,
         /// CRS of the geometry (OGC URI or EPSG:NNNN; default CRS84).
-        #[arg(long)]
-        crs: Option<String>,
+        #[arg(long, value_parser = landguard::domain::crs::Crs::parse)]
+        crs: Option<landguard::domain::crs::Crs>,
         #[arg(long)]
         proposed_use: Option<String>,
         #[arg(long)]
         current_use: Option<String>,
         #[arg(long)]
-        use_code_system: Option<String>,
+        use_code_system: Option<landguard::domain::landuse::CodeSystem>,
         /// eia-site (default other) and land-supply (remediation: the land is supplied for it): remediation,
         /// heavy_metal, soil_polluting or other.
         #[arg(long)]
-        project_kind: Option<String>,
+        project_kind: Option<landguard::domain::rules::ProjectKind>,
         /// land-supply only: transfer or allocation.
         #[arg(long)]
-        supply: Option<String>,
-        #[arg(long)]
-        as_of: Option<String>,
+        supply: Option<landguard::domain::rules::SupplyKind>,
+        /// A day (2025-03-01) or an RFC 3339 instant; default today.
+        #[arg(long, value_parser = landguard::domain::time::parse_instant)]
+        as_of: Option<chrono::NaiveDate>,
     },
     /// Grade a soil sample against GB 15618-2018 and, with --crops, give the farmland class; JSON on stdout.
     /// Example: landguard soil-grade --ph 6.2 --land paddy --crops compliant Cd=0.45 Pb=60
@@ -87,13 +88,13 @@ enum Command {
         ph: Option<f64>,
         /// paddy or other.
         #[arg(long, conflicts_with = "land_type")]
-        land: Option<String>,
+        land: Option<landguard::domain::soil::SoilUse>,
         /// Third-survey farmland type instead of --land: 0101, 0102 or 0103.
-        #[arg(long)]
-        land_type: Option<String>,
+        #[arg(long, value_parser = landguard::domain::soil::SoilUse::from_land_type)]
+        land_type: Option<landguard::domain::soil::SoilUse>,
         /// compliant, exceeds or severe_exceedance.
         #[arg(long)]
-        crops: Option<String>,
+        crops: Option<landguard::domain::farmland::CropFinding>,
         /// Concentrations in mg/kg as POLLUTANT=VALUE (Cd, Hg, As, Pb, Cr; Cu, Ni, Zn are reported only).
         #[arg(value_name = "POLLUTANT=MG_KG", required_unless_present = "file")]
         concentrations: Vec<String>,
@@ -273,14 +274,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     })
                 }
             };
-            let body = serde_json::json!({
-                "geometry": geometry, "parcel_code": parcel, "crs": crs, "proposed_use": proposed_use,
-                "current_use": current_use, "use_code_system": use_code_system, "project_kind": project_kind,
-                "supply": supply, "as_of": as_of,
-            });
+            let body = landguard::requests::CheckBody {
+                geometry: geometry.filter(|g| !g.is_null()),
+                parcel_code: parcel,
+                crs,
+                current_use,
+                proposed_use,
+                use_code_system,
+                project_kind,
+                supply,
+                as_of,
+            };
             let store = Store::connect(&settings).await?;
             let receipt =
-                landguard::checks::run(&store, &settings, kind, &body, landguard::domain::time::today()).await?;
+                landguard::checks::ask(&store, &settings, kind, &body, landguard::domain::time::today()).await?;
             // Printed exactly as kept, so that the printed answer and GET /checks/KIND/ID are the same bytes.
             let text = serde_json::to_string(&receipt)?;
             let who = std::env::var("USER").map(|u| format!("cli:{u}")).unwrap_or_else(|_| "cli".into());
@@ -299,16 +306,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::SoilGrade { file: None, ph, land, land_type, crops, concentrations, .. } => {
-            let mut values = serde_json::Map::new();
+            let mut values = Vec::new();
             for c in &concentrations {
                 let (name, value) =
                     c.split_once('=').with_context(|| format!("'{c}': write POLLUTANT=MG_KG, e.g. Cd=0.45"))?;
+                let pollutant: landguard::domain::soil::Pollutant =
+                    name.parse().with_context(|| format!("'{c}': '{name}' is not a pollutant"))?;
                 let value: f64 =
                     value.trim().parse().with_context(|| format!("'{c}': '{value}' is not a number of mg/kg"))?;
-                values.insert(name.trim().to_string(), serde_json::json!(value));
+                values.push((pollutant, value));
             }
-            let body = serde_json::json!({"ph": ph, "land": land, "land_type": land_type, "crops": crops, "concentrations": values});
-            let answer = landguard::checks::soil_grade(&body)?;
+            let sample = landguard::requests::SoilSample {
+                ph,
+                land,
+                land_type,
+                concentrations: Some(landguard::requests::Concentrations(values)),
+                crops,
+            };
+            let answer = landguard::checks::grade(&sample)?;
             println!("{}", serde_json::to_string_pretty(&answer)?);
             Ok(())
         }

@@ -2,12 +2,14 @@
 //! graded row by row with the same code as `POST /soil-grade`. All rows or none: one bad row refuses the
 //! file, and every bad row is named.
 
-use crate::checks::{soil_grade, CheckError, SoilAnswer};
-use crate::domain::soil::Pollutant;
+use crate::checks::{grade, CheckError, SoilAnswer};
+use crate::domain::farmland::CropFinding;
+use crate::domain::registry::Problem;
+use crate::domain::soil::{Pollutant, SoilUse};
 use crate::import::text::{Recode, Utf8, NOT_UTF8};
+use crate::requests::{Concentrations, SoilSample};
 use gdal::vector::LayerAccess;
 use gdal::Dataset;
-use serde_json::{Map, Value};
 use std::path::Path;
 
 #[derive(Debug, thiserror::Error)]
@@ -52,45 +54,44 @@ fn not_detected(v: &str) -> bool {
     matches!(v.to_ascii_lowercase().as_str(), "nd" | "n.d." | "<dl" | "未检出")
 }
 
-/// A cell as JSON: a number when it reads as one, else the text (so that the grading names it).
-fn number_or_text(v: &str) -> Value {
-    match v.parse::<f64>() {
-        Ok(x) if x.is_finite() => serde_json::json!(x),
-        _ => Value::String(v.to_string()),
-    }
+/// A cell's number; the sample's own text is named in the problem otherwise.
+fn number(v: &str) -> Option<f64> {
+    v.parse::<f64>().ok().filter(|x| x.is_finite())
 }
 
-/// The request body `soil_grade` takes, from one row's cells by column role.
-fn body(cells: &[(Role, String)]) -> Value {
-    let mut body = Map::new();
-    let mut concentrations = Map::new();
+/// A cell read with `parse`, or its problem at `pointer` (as `POST /soil-grade` would name the member).
+fn cell<T, E: std::fmt::Display>(read: Result<T, E>, pointer: String, problems: &mut Vec<Problem>) -> Option<T> {
+    read.map_err(|e| problems.push(Problem::new(pointer, e.to_string()))).ok()
+}
+
+/// The sample of one row, from its cells by column role, and the problems of the cells that cannot be read.
+fn sample(cells: &[(Role, String)]) -> (SoilSample, Vec<Problem>) {
+    let mut sample = SoilSample::default();
+    let mut concentrations = Vec::new();
+    let mut problems = Vec::new();
     for (role, v) in cells {
         let v = v.trim();
         if v.is_empty() {
             continue;
         }
+        let p = &mut problems;
         match role {
             Role::Sample => {}
-            Role::Ph => {
-                body.insert("ph".into(), number_or_text(v));
-            }
-            Role::Land => {
-                body.insert("land".into(), Value::String(v.to_string()));
-            }
-            Role::LandType => {
-                body.insert("land_type".into(), Value::String(v.to_string()));
-            }
-            Role::Crops => {
-                body.insert("crops".into(), Value::String(v.to_string()));
-            }
-            Role::Pollutant(p) => {
-                let value = if not_detected(v) { serde_json::json!(0.0) } else { number_or_text(v) };
-                concentrations.insert(p.as_str().into(), value);
+            Role::Ph => sample.ph = cell(number(v).ok_or(format!("must be a number, not '{v}'")), "/ph".into(), p),
+            Role::Land => sample.land = cell(v.parse::<SoilUse>(), "/land".into(), p),
+            Role::LandType => sample.land_type = cell(SoilUse::from_land_type(v), "/land_type".into(), p),
+            Role::Crops => sample.crops = cell(v.parse::<CropFinding>(), "/crops".into(), p),
+            Role::Pollutant(pollutant) => {
+                let x = if not_detected(v) { Some(0.0) } else { number(v) };
+                let at = format!("/concentrations/{pollutant}");
+                if let Some(x) = cell(x.ok_or(format!("must be a number of mg/kg, not '{v}'")), at, p) {
+                    concentrations.push((*pollutant, x));
+                }
             }
         }
     }
-    body.insert("concentrations".into(), Value::Object(concentrations));
-    Value::Object(body)
+    sample.concentrations = Some(Concentrations(concentrations));
+    (sample, problems)
 }
 
 /// Each role found among the table's column names, with the column's index.
@@ -172,7 +173,11 @@ pub fn grade_file(path: &Path, layer: Option<&str>, encoding: Option<&str>) -> R
             continue;
         }
         let cells: Vec<(Role, String)> = cells.into_iter().map(|(r, v)| (r, v.text)).collect();
-        match soil_grade(&body(&cells)) {
+        let graded_row = match self::sample(&cells) {
+            (row, ps) if ps.is_empty() => grade(&row),
+            (_, ps) => Err(CheckError::Invalid(ps)),
+        };
+        match graded_row {
             Ok(answer) => graded.push(Graded { sample, answer }),
             Err(CheckError::Invalid(ps)) => {
                 for p in ps {
@@ -233,7 +238,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn cells_become_the_request_body() {
+    fn cells_become_the_sample() {
         let cells = vec![
             (Role::Sample, "S-1".to_string()),
             (Role::Ph, "6.2".to_string()),
@@ -241,12 +246,19 @@ mod tests {
             (Role::Pollutant(Pollutant::Cd), " 0.45 ".to_string()),
             (Role::Pollutant(Pollutant::Hg), "ND".to_string()),
             (Role::Pollutant(Pollutant::Pb), "".to_string()),
-            (Role::Pollutant(Pollutant::As), "abc".to_string()),
         ];
-        assert_eq!(
-            body(&cells),
-            serde_json::json!({"ph": 6.2, "land_type": "0101", "concentrations": {"Cd": 0.45, "Hg": 0.0, "As": "abc"}})
-        );
+        let (s, problems) = sample(&cells);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!((s.ph, s.land, s.land_type, s.crops), (Some(6.2), None, Some(SoilUse::Paddy), None));
+        assert_eq!(s.concentrations, Some(Concentrations(vec![(Pollutant::Cd, 0.45), (Pollutant::Hg, 0.0)])));
+        // each cell that cannot be read is named where POST /soil-grade would name its member
+        let cells = vec![
+            (Role::Ph, "abc".to_string()),
+            (Role::Land, "orchard".to_string()),
+            (Role::Pollutant(Pollutant::As), "12 mg".to_string()),
+        ];
+        let pointers: Vec<String> = sample(&cells).1.into_iter().map(|p| p.pointer).collect();
+        assert_eq!(pointers, ["/ph", "/land", "/concentrations/As"]);
     }
 
     #[test]

@@ -672,3 +672,60 @@ async fn polluted_farmland_and_key_unit_eia(pool: PgPool) {
     assert_eq!(a["decision"], "conditional", "{a}");
     assert!(reason(&a, "key_unit_survey_before_change_or_transfer").is_some(), "{a}");
 }
+
+/// Issue 12: a member a body does not have is refused, named, and told where the body's members are, in
+/// both languages, whether it is a check, a soil sample or a lifecycle step; nothing is answered, kept or
+/// recorded.
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn unknown_members_are_refused_and_named(pool: PgPool) {
+    let t = app(pool).await;
+    parcel_in(&t, "LZ-U", square(109.40, 24.35, 0.002), &["surveying"], json!({})).await;
+    let versions = t.count("construction_parcel_versions").await;
+    let kept = t.count("check_answers").await;
+    let problem = |r: &common::Resp, pointer: &str| -> String {
+        assert_eq!(r.status, 400, "{}", r.text);
+        assert_eq!(r.header("content-type"), Some("application/problem+json"));
+        assert!(r.body["title_zh"].is_string() && r.body["detail_zh"].is_string(), "{}", r.text);
+        let errors = r.body["errors"].as_array().unwrap();
+        let e = errors.iter().find(|e| e["pointer"] == pointer).unwrap_or_else(|| panic!("{pointer}: {}", r.text));
+        e["detail"].as_str().unwrap().to_string()
+    };
+
+    // a check: the member named, the members listed, in Chinese and English
+    let body = json!({"parcel_code": "LZ-U", "proposed_use": "070101", "proposed_use_code": "0701"});
+    let r = t.send("POST", "/checks/rezoning", None, &[], Some(body.to_string())).await;
+    let d = problem(&r, "/proposed_use_code");
+    assert!(
+        d.contains("核查请求中没有成员 proposed_use_code") && d.contains("unknown member proposed_use_code"),
+        "{d}"
+    );
+    assert!(d.contains("geometry, parcel_code, crs, current_use, proposed_use"), "{d}");
+    // with a wrong type beside it: both told at once
+    let body = json!({"parcel_code": "LZ-U", "proposed_use": 70101, "date": "2024-01-01"});
+    let r = t.send("POST", "/checks/eia-site", None, &[], Some(body.to_string())).await;
+    assert!(problem(&r, "/date").contains("did you mean as_of?"), "{}", r.text);
+    assert!(problem(&r, "/proposed_use").contains("must be a string"), "{}", r.text);
+
+    // a soil sample
+    let body = json!({"ph": 6.2, "land": "paddy", "concentrations": {"Cd": 0.3}, "depth_cm": 20});
+    let r = t.send("POST", "/soil-grade", None, &[], Some(body.to_string())).await;
+    assert!(problem(&r, "/depth_cm").contains("土壤样品中没有成员 depth_cm"), "{}", r.text);
+
+    // a lifecycle step: the state under another name, and a parcel's properties, which change by PATCH
+    let uri = format!("{PARCELS}/LZ-U/transitions");
+    let step = json!({"to": "risk_assessment", "date": "2021-06-01", "document": "x", "state": "risk_assessment"});
+    let r = t.write("POST", &uri, &step).await;
+    let d = problem(&r, "/state");
+    assert!(d.contains("生命周期步骤中没有成员 state") && d.contains("did you mean to?"), "{d}");
+    assert_eq!(r.body["title"], "The transition was refused");
+    let step = json!({"to": "risk_assessment", "date": "2021-06-01", "document": "x", "properties": {"name": "y"}});
+    assert!(problem(&t.write("POST", &uri, &step).await, "/properties").contains("PATCH"));
+
+    assert_eq!(t.count("construction_parcel_versions").await, versions, "a refused step records nothing");
+    assert_eq!(t.count("check_answers").await, kept, "a refused check keeps no answer");
+    let p = t.get(&format!("{PARCELS}/LZ-U")).await;
+    assert_eq!(p.body["properties"]["state"], "surveying", "{}", p.text);
+    // the same step without the stray member is taken
+    let step = json!({"to": "risk_assessment", "date": "2021-06-01", "document": "x"});
+    assert_eq!(t.write("POST", &uri, &step).await.status, 200);
+}

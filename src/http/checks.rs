@@ -31,13 +31,7 @@ pub fn routes() -> Router<AppState> {
 impl From<CheckError> for ApiError {
     fn from(e: CheckError) -> Self {
         match e {
-            CheckError::Invalid(problems) => {
-                let mut err = ApiError::invalid_feature(problems);
-                err.kind = "invalid-check";
-                err.title = "The check request was refused";
-                err.detail = format!("{} problem(s) in the request; see errors", err.errors.len());
-                err
-            }
+            CheckError::Invalid(problems) => ApiError::refused(crate::requests::Request::Check, problems),
             e @ CheckError::UnknownParcel { .. } => ApiError::not_found(e.to_string()),
             CheckError::OutsideCoverage { lon, lat, crs } => {
                 let e = CheckError::OutsideCoverage { lon, lat, crs };

@@ -2,6 +2,7 @@
 
 use crate::domain::lifecycle::LifecycleError;
 use crate::domain::registry::Problem;
+use crate::requests::Request;
 use crate::store::StoreError;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -45,6 +46,27 @@ impl ApiError {
             format!("{n} problem{} found; nothing was stored", if n == 1 { "" } else { "s" }),
         );
         e.errors = problems;
+        e
+    }
+
+    /// A request body (a check, a soil sample, a lifecycle step) refused whole, with every problem found
+    /// in it: the one way such a refusal is told.
+    pub fn refused(request: Request, problems: Vec<Problem>) -> Self {
+        let mut e = ApiError::invalid_feature(problems);
+        let n = e.errors.len();
+        match request {
+            Request::Check | Request::SoilSample => {
+                e.kind = "invalid-check";
+                e.title = "The check request was refused";
+                e.detail = format!("{n} problem(s) in the request; see errors");
+                e.extra.insert("title_zh".into(), json!("核查请求未被受理"));
+            }
+            Request::Transition => {
+                e.title = "The transition was refused";
+                e.extra.insert("title_zh".into(), json!("生命周期步骤未被受理"));
+            }
+        }
+        e.extra.insert("detail_zh".into(), json!(format!("请求中有 {n} 处问题，详见 errors；未作任何更改")));
         e
     }
 

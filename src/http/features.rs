@@ -5,10 +5,9 @@ use super::error::{ApiError, ApiResult};
 use super::params::Params;
 use super::{base_url, AppState};
 use crate::conditional::{if_match, Precondition};
-use crate::domain::lifecycle::ParcelState;
 use crate::domain::registry::{apply_patch, check_feature, Collection};
 use crate::domain::time::{today, AsOf};
-use crate::store::features::{Actor, TransitionRequest};
+use crate::store::features::Actor;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, State};
@@ -264,98 +263,11 @@ pub(super) async fn transition(
     }
     let who = caller.writer()?;
     let value = json_body(&state.settings, &headers, body)?;
-    let req = parse_transition(&value)?;
+    let req = crate::requests::TransitionBody::from_json(&value, today())
+        .map_err(|p| ApiError::refused(crate::requests::Request::Transition, p))?;
     let doc = state.store.transition(c, &fid, &req, if_match(&headers).as_ref(), Actor { name: &who.name }).await?;
     state.wrote(&who.name).await;
     Ok(feature_response(StatusCode::OK, doc.json.clone(), &doc.etag(), None))
-}
-
-fn parse_transition(v: &Value) -> ApiResult<TransitionRequest> {
-    use crate::domain::registry::Problem;
-    let mut problems = Vec::new();
-    let text = |name: &str| v.get(name).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
-    let to = match text("to") {
-        None => {
-            problems.push(Problem::new("/to", "is required: the state to move to"));
-            None
-        }
-        Some(s) => match s.parse() {
-            Ok(st) => Some(st),
-            Err(e) => {
-                problems.push(Problem::new("/to", format!("{e}")));
-                None
-            }
-        },
-    };
-    let date = match text("date") {
-        None => Some(today()),
-        Some(s) => match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-            Ok(d) if d > today() => {
-                problems
-                    .push(Problem::new("/date", format!("{d} is in the future; record a step once it has happened")));
-                None
-            }
-            Ok(d) => Some(d),
-            Err(_) => {
-                problems.push(Problem::new("/date", format!("must be a date YYYY-MM-DD, not '{s}'")));
-                None
-            }
-        },
-    };
-    let document = text("document").map(str::to_string);
-    if document.is_none() {
-        problems.push(Problem::new(
-            "/document",
-            "is required: every step is backed by a report and its review (e.g. 桂环函〔2024〕12号)",
-        ));
-    }
-    // The class a remediation met is known when the parcel leaves the list, from the effect-evaluation
-    // report; recording it there keeps the checks from reading an unknown class as first-class land.
-    let remediated_for_class = match v.get("remediated_for_class") {
-        None | Some(Value::Null) => None,
-        Some(c) => match c.as_i64() {
-            Some(n @ (1 | 2)) if to.is_none_or(|t| t == ParcelState::Delisted) => Some(n as i16),
-            Some(1 | 2) => {
-                problems.push(Problem::new(
-                    "/remediated_for_class",
-                    "is recorded only on the step to delisted / 仅在移出名录（delisted）步骤中记录",
-                ));
-                None
-            }
-            _ => {
-                problems.push(Problem::new(
-                    "/remediated_for_class",
-                    format!("must be 1 or 2, the GB 36600-2018 class of use whose targets the remediation met, not {c} / 须为 1 或 2（修复达到的 GB 36600-2018 第一类或第二类用地目标）"),
-                ));
-                None
-            }
-        },
-    };
-    if let Some(obj) = v.as_object() {
-        for k in
-            obj.keys().filter(|k| !["to", "date", "document", "note", "remediated_for_class"].contains(&k.as_str()))
-        {
-            problems.push(Problem::new(
-                format!("/{k}"),
-                "unknown member (known: to, date, document, note, remediated_for_class)",
-            ));
-        }
-    } else {
-        problems.push(Problem::new(
-            "",
-            "body must be an object such as {\"to\": \"listed\", \"date\": ..., \"document\": ...}",
-        ));
-    }
-    match (to, date, document) {
-        (Some(to), Some(date), Some(document)) if problems.is_empty() => {
-            Ok(TransitionRequest { to, date, document, note: text("note").map(str::to_string), remediated_for_class })
-        }
-        _ => {
-            let mut e = ApiError::invalid_feature(problems);
-            e.title = "The transition was refused";
-            Err(e)
-        }
-    }
 }
 
 pub(super) async fn history(

@@ -61,7 +61,10 @@ pub async fn load(store: &Store, dir: &Path, settings: &Settings) -> anyhow::Res
             }
         }
         for ch in &checked {
-            store.create(c, ch, Actor { name: ACTOR }).await.with_context(|| format!("{c} {}", ch.record.code()))?;
+            store
+                .create(c, ch, Actor { name: ACTOR, counties: &crate::domain::scope::ALL })
+                .await
+                .with_context(|| format!("{c} {}", ch.record.code()))?;
         }
         counts.push(format!("{} {c}", checked.len()));
     }
@@ -78,7 +81,7 @@ pub async fn load(store: &Store, dir: &Path, settings: &Settings) -> anyhow::Res
             remediated_for_class: s.remediated_for_class,
         };
         store
-            .transition(&s.parcel_code, &req, None, Actor { name: ACTOR })
+            .transition(&s.parcel_code, &req, None, Actor { name: ACTOR, counties: &crate::domain::scope::ALL })
             .await
             .with_context(|| format!("transition of {} to {} on {}", s.parcel_code, s.to, s.date))?;
     }

@@ -7,7 +7,7 @@ use super::{base_url, AppState};
 use crate::domain::lifecycle::ParcelState;
 use crate::domain::registry::{check_feature, Collection};
 use crate::domain::time::{today, AsOf};
-use crate::store::features::{Actor, TransitionRequest};
+use crate::store::features::TransitionRequest;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, State};
@@ -185,7 +185,7 @@ pub(super) async fn create(
     known_members(c, &value)?;
     let checked =
         check_feature(c, &value, today(), state.settings.feature_limits()).map_err(ApiError::invalid_feature)?;
-    let doc = state.store.create(c, &checked, Actor { name: &who.name }).await?;
+    let doc = state.store.create(c, &checked, who.actor()).await?;
     state.wrote(&who.name).await;
     let location = format!("{}/collections/{c}/items/{}", base_url(&headers), checked.record.code());
     Ok(feature_response(StatusCode::CREATED, doc.json.clone(), &doc.etag(), Some(location)))
@@ -219,7 +219,7 @@ pub(super) async fn replace(
     keep_state(&state, c, &fid, &mut value).await?;
     let checked =
         check_feature(c, &value, today(), state.settings.feature_limits()).map_err(ApiError::invalid_feature)?;
-    let doc = state.store.replace(c, &fid, &checked, if_match(&headers), Actor { name: &who.name }, "replace").await?;
+    let doc = state.store.replace(c, &fid, &checked, if_match(&headers), who.actor(), "replace").await?;
     state.wrote(&who.name).await;
     Ok(feature_response(StatusCode::OK, doc.json.clone(), &doc.etag(), None))
 }
@@ -271,7 +271,7 @@ pub(super) async fn patch(
     // between makes this a 412 rather than silently merging into stale data.
     let etag = current.etag();
     let precondition = if_match(&headers).unwrap_or(&etag);
-    let doc = state.store.replace(c, &fid, &checked, Some(precondition), Actor { name: &who.name }, "patch").await?;
+    let doc = state.store.replace(c, &fid, &checked, Some(precondition), who.actor(), "patch").await?;
     state.wrote(&who.name).await;
     Ok(feature_response(StatusCode::OK, doc.json.clone(), &doc.etag(), None))
 }
@@ -284,7 +284,7 @@ pub(super) async fn delete(
 ) -> ApiResult<Response> {
     let c = collection(&coll)?;
     let who = caller.writer()?;
-    state.store.delete(c, &fid, if_match(&headers), today(), Actor { name: &who.name }).await?;
+    state.store.delete(c, &fid, if_match(&headers), today(), who.actor()).await?;
     state.wrote(&who.name).await;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -305,7 +305,7 @@ pub(super) async fn transition(
     let who = caller.writer()?;
     let value = json_body(&state.settings, &headers, body)?;
     let req = parse_transition(&value)?;
-    let doc = state.store.transition(&fid, &req, if_match(&headers), Actor { name: &who.name }).await?;
+    let doc = state.store.transition(&fid, &req, if_match(&headers), who.actor()).await?;
     state.wrote(&who.name).await;
     Ok(feature_response(StatusCode::OK, doc.json.clone(), &doc.etag(), None))
 }

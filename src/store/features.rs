@@ -63,10 +63,11 @@ pub fn etag_of(version_id: i64) -> String {
     format!("\"v{version_id}\"")
 }
 
-/// Who writes, for the version rows and the audit log.
+/// Who writes, for the version rows and the audit log, and the counties they may write (see super::scope).
 #[derive(Debug, Clone)]
 pub struct Actor<'a> {
     pub name: &'a str,
+    pub counties: &'a crate::domain::scope::Scopes,
 }
 
 /// A lifecycle step as requested.
@@ -238,6 +239,7 @@ impl Store {
 
     pub async fn create(&self, collection: Collection, c: &Checked<Record>, actor: Actor<'_>) -> Result<FeatureDoc> {
         let mut tx = self.begin(super::Work::Write).await?;
+        super::scope::guard(&mut tx, &actor, collection, c.record.code(), Some(&c.record)).await?;
         let id = insert_version(&mut tx, c, actor.name, "create").await.map_err(|e| match e {
             StoreError::Conflict(_) => StoreError::Conflict(format!(
                 "{} '{}' exists already; replace it with PUT or choose another code",
@@ -291,6 +293,7 @@ impl Store {
         }
         let mut tx = self.begin(super::Work::Write).await?;
         let current = lock_current(&mut tx, collection, code).await?;
+        super::scope::guard(&mut tx, &actor, collection, code, Some(&c.record)).await?;
         check_if_match(&current, if_match)?;
         if let (Record::Parcel(p), Some(state)) = (&c.record, &current.state) {
             if p.state.as_str() != state {
@@ -339,6 +342,7 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self.begin(super::Work::Write).await?;
         let current = lock_current(&mut tx, collection, code).await?;
+        super::scope::guard(&mut tx, &actor, collection, code, None).await?;
         check_if_match(&current, if_match)?;
         let t = tables(collection);
         let sql = format!(
@@ -371,6 +375,7 @@ impl Store {
         let collection = Collection::ConstructionParcels;
         let mut tx = self.begin(super::Work::Write).await?;
         let current = lock_current(&mut tx, collection, code).await?;
+        super::scope::guard(&mut tx, &actor, collection, code, None).await?;
         check_if_match(&current, if_match)?;
         let from: ParcelState = current
             .state

@@ -381,6 +381,33 @@ async fn ten_wrong_passwords_slow_and_then_stop_the_next_attempt(pool: PgPool) {
     assert_eq!(r.status, 200, "{}", r.text);
 }
 
+/// Guesses sent all at once get no more tries than guesses sent one by one.
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn the_limit_holds_for_guesses_sent_at_once(pool: PgPool) {
+    let settings = Settings { login_delay_ms: 0, ..Settings::default() };
+    let t = app_with(pool, settings).await;
+    add_person(&t, "editor-f", Role::Editor, "").await;
+    let guesses = (0..20).map(|i| {
+        let t = &t;
+        async move {
+            sign_in_from(t, &format!("198.51.100.{i}:5000"), "editor-f", &format!("guess-number-{i}")).await.status
+        }
+    });
+    let statuses = futures_util::future::join_all(guesses).await;
+    let tried = statuses.iter().filter(|s| s.as_u16() == 401).count();
+    let refused = statuses.iter().filter(|s| s.as_u16() == 429).count();
+    assert_eq!(tried + refused, 20, "{statuses:?}");
+    assert!(tried <= 10, "{tried} of 20 guesses sent at once had their password checked: {statuses:?}");
+    // Refused attempts count for nothing: one by one, the rest of the ten are tried, and no more.
+    let mut then_tried = 0;
+    while sign_in_from(&t, "192.0.2.1:40000", "editor-f", "one-more-guess").await.status == 401 {
+        then_tried += 1;
+        assert!(tried + then_tried <= 10, "more than ten guesses were checked");
+    }
+    assert_eq!(tried + then_tried, 10);
+    problem(&sign_in_from(&t, "192.0.2.1:40000", "editor-f", PASSWORD).await, 429, "too-many-sign-ins");
+}
+
 #[sqlx::test(migrator = "landguard::store::MIGRATOR")]
 async fn failures_from_one_address_stop_it_for_every_name(pool: PgPool) {
     let settings = Settings { login_delay_ms: 1, login_max_failures_per_client: 5, ..Settings::default() };

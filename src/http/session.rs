@@ -107,9 +107,11 @@ async fn sign_in(
 ) -> ApiResult<Response> {
     let (name, password) = credentials(&json_body(&state.settings, &headers, body)?)?;
     let throttle = state.settings.login_throttle();
-    let (account_failures, client_failures) = state.store.login_failures(&name, &client, throttle.window_secs).await?;
+    let (attempt, account_failures, client_failures) =
+        state.store.begin_login_attempt(&name, &client, throttle.window_secs).await?;
     match throttle.gate(account_failures, client_failures) {
         Gate::Locked { retry_after_secs } => {
+            state.store.forget_login_attempt(attempt).await?;
             tracing::warn!(name = %name, client = %client, "sign-in refused: too many failures");
             let mut resp = ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
@@ -135,7 +137,7 @@ async fn sign_in(
     let account = match account {
         Some(a) if verified => a,
         _ => {
-            state.store.record_login_failure(&name, &client, throttle.window_secs).await?;
+            // The attempt stays counted as a failure.
             tracing::warn!(name = %name, client = %client, "failed sign-in");
             return Err(ApiError::unauthorized("用户名或密码错误 — the name or the password is wrong"));
         }

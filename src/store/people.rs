@@ -185,34 +185,41 @@ impl Store {
         }))
     }
 
-    /// Failed sign-ins within the last `window_secs`: of the account named, and from the client address.
-    pub async fn login_failures(&self, name: &str, client: &str, window_secs: u64) -> Result<(u32, u32)> {
+    /// Counts a sign-in attempt as a failure until it succeeds, and returns its id with the failures before it
+    /// within the last `window_secs`: of the name, and from the client address. Counting the attempt first
+    /// makes the limit hold however many attempts arrive at once: of attempts that start together, each
+    /// sees those that counted before it, so no more than the limit get past it.
+    pub async fn begin_login_attempt(&self, name: &str, client: &str, window_secs: u64) -> Result<(i64, u32, u32)> {
+        let mut conn = self.pool.acquire().await?;
+        // Failures older than the window are forgotten on the way.
+        sqlx::query("DELETE FROM login_failures WHERE at <= now() - make_interval(secs => $1)")
+            .bind(window_secs as f64)
+            .execute(&mut *conn)
+            .await?;
+        let id: i64 = sqlx::query_scalar("INSERT INTO login_failures (name, client) VALUES ($1, $2) RETURNING id")
+            .bind(name)
+            .bind(client)
+            .fetch_one(&mut *conn)
+            .await?;
         let (account, from_client): (i64, i64) = sqlx::query_as(
             "SELECT count(*) FILTER (WHERE name = $1), count(*) FILTER (WHERE client = $2)
                FROM login_failures
-              WHERE at > now() - make_interval(secs => $3) AND (name = $1 OR client = $2)",
+              WHERE at > now() - make_interval(secs => $3) AND (name = $1 OR client = $2) AND id <> $4",
         )
         .bind(name)
         .bind(client)
         .bind(window_secs as f64)
-        .fetch_one(&self.pool)
+        .bind(id)
+        .fetch_one(&mut *conn)
         .await?;
-        Ok((u32::try_from(account).unwrap_or(u32::MAX), u32::try_from(from_client).unwrap_or(u32::MAX)))
+        let n = |c: i64| u32::try_from(c).unwrap_or(u32::MAX);
+        Ok((id, n(account), n(from_client)))
     }
 
-    /// Counts a failed sign-in; failures older than the window are forgotten on the way.
-    pub async fn record_login_failure(&self, name: &str, client: &str, window_secs: u64) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM login_failures WHERE at <= now() - make_interval(secs => $1)")
-            .bind(window_secs as f64)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO login_failures (name, client) VALUES ($1, $2)")
-            .bind(name)
-            .bind(client)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
+    /// An attempt that was refused before its password was looked at is no failure of its own: the window
+    /// runs from the failures that caused the refusal, as `Retry-After` says.
+    pub async fn forget_login_attempt(&self, id: i64) -> Result<()> {
+        sqlx::query("DELETE FROM login_failures WHERE id = $1").bind(id).execute(&self.pool).await?;
         Ok(())
     }
 

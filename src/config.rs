@@ -72,6 +72,17 @@ pub struct Settings {
     pub safe_use_targets: BTreeMap<String, f64>,
     /// Targets for the share of priority-supervision parcels under control, by city prefix (percent).
     pub priority_control_targets: BTreeMap<String, f64>,
+    /// A signed-in session ends after this many minutes without a request...
+    pub session_idle_mins: u64,
+    /// ...and at the latest this many hours after sign-in.
+    pub session_max_hours: u64,
+    /// Failed sign-ins of one name within the window after which it is refused until the window passes.
+    pub login_max_failures: u32,
+    /// The same, from one client address over every name.
+    pub login_max_failures_per_client: u32,
+    pub login_window_secs: u64,
+    /// Wait added to a sign-in for each recent failure of its name or address.
+    pub login_delay_ms: u64,
 }
 
 impl Default for Settings {
@@ -106,6 +117,12 @@ impl Default for Settings {
             gbt21010_0809_0810_public: true,
             safe_use_targets: [("4503".to_string(), 93.8), ("4502".to_string(), 93.0)].into_iter().collect(),
             priority_control_targets: [("4503".to_string(), 35.0)].into_iter().collect(),
+            session_idle_mins: 60,
+            session_max_hours: 12,
+            login_max_failures: 10,
+            login_max_failures_per_client: 30,
+            login_window_secs: 900,
+            login_delay_ms: 500,
         }
     }
 }
@@ -196,6 +213,12 @@ impl Settings {
         num!(sliver_min_m2, "LANDGUARD_SLIVER_MIN_M2", "a number of square metres");
         num!(sliver_min_ratio, "LANDGUARD_SLIVER_MIN_RATIO", "a ratio such as 0.001");
         num!(heavy_metal_buffer_m, "LANDGUARD_HEAVY_METAL_BUFFER_M", "a number of metres");
+        num!(session_idle_mins, "LANDGUARD_SESSION_IDLE_MINS", "a whole number of minutes");
+        num!(session_max_hours, "LANDGUARD_SESSION_MAX_HOURS", "a whole number of hours");
+        num!(login_max_failures, "LANDGUARD_LOGIN_MAX_FAILURES", "a whole number");
+        num!(login_max_failures_per_client, "LANDGUARD_LOGIN_MAX_FAILURES_PER_CLIENT", "a whole number");
+        num!(login_window_secs, "LANDGUARD_LOGIN_WINDOW_SECS", "a whole number of seconds");
+        num!(login_delay_ms, "LANDGUARD_LOGIN_DELAY_MS", "a whole number of milliseconds");
         if let Some(v) = get("LANDGUARD_GBT21010_0809_0810_PUBLIC") {
             self.gbt21010_0809_0810_public = parse_bool("LANDGUARD_GBT21010_0809_0810_PUBLIC", &v)?;
         }
@@ -243,6 +266,15 @@ impl Settings {
 
     pub fn land_use_policy(&self) -> LandUsePolicy {
         LandUsePolicy { gbt21010_0809_0810_public: self.gbt21010_0809_0810_public }
+    }
+
+    pub fn login_throttle(&self) -> crate::domain::signin::Throttle {
+        crate::domain::signin::Throttle {
+            max_failures: self.login_max_failures,
+            max_failures_per_client: self.login_max_failures_per_client,
+            delay_ms: self.login_delay_ms,
+            window_secs: self.login_window_secs,
+        }
     }
 
     pub fn feature_limits(&self) -> FeatureLimits {

@@ -53,7 +53,10 @@ pub async fn load(store: &Store, dir: &Path, settings: &Settings) -> anyhow::Res
             }
         }
         for ch in &checked {
-            store.create(c, ch, Actor { name: ACTOR }).await.with_context(|| format!("{c} {}", ch.record.code()))?;
+            store
+                .create(c, ch, Actor { name: ACTOR, counties: &crate::domain::scope::ALL })
+                .await
+                .with_context(|| format!("{c} {}", ch.record.code()))?;
         }
         counts.push(format!("{} {c}", checked.len()));
     }
@@ -73,7 +76,13 @@ pub async fn load(store: &Store, dir: &Path, settings: &Settings) -> anyhow::Res
             },
         )?;
         store
-            .transition(Collection::ConstructionParcels, &code, &req, None, Actor { name: ACTOR })
+            .transition(
+                Collection::ConstructionParcels,
+                &code,
+                &req,
+                None,
+                Actor { name: ACTOR, counties: &crate::domain::scope::ALL },
+            )
             .await
             .with_context(|| format!("transition of {code} to {} on {}", req.to, req.date))?;
     }

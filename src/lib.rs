@@ -10,6 +10,7 @@ pub mod domain;
 pub mod export;
 pub mod http;
 pub mod import;
+pub mod people;
 pub mod reproject;
 pub mod requests;
 pub mod soilfile;

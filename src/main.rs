@@ -1,4 +1,4 @@
-//! The `landguard` command line: serve, migrate, tokens, demo data.
+//! The `landguard` command line: serve, migrate, tokens, people, demo data.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -36,6 +36,11 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Manage the people who sign in (passwords from standard input, never the command line).
+    User {
+        #[command(subcommand)]
+        command: landguard::people::UserCommand,
     },
     /// Ask an access-rule question; the answer is printed as JSON, as it is kept (its `id` reads it back at
     /// GET /checks/KIND/ID), and its receipt id on standard error (exit status 0 whatever the decision).
@@ -153,8 +158,11 @@ enum TokenCommand {
     Create {
         #[arg(long)]
         name: String,
-        #[arg(long, value_parser = parse_role)]
+        #[arg(long, value_parser = landguard::people::parse_role)]
         role: Role,
+        /// The counties it may write: county codes or city prefixes, e.g. 4502,450321 (default: all).
+        #[arg(long, value_parser = landguard::people::parse_counties)]
+        counties: Option<landguard::domain::scope::Scopes>,
     },
     /// List tokens (names, roles, dates; never the tokens).
     List,
@@ -163,10 +171,6 @@ enum TokenCommand {
         #[arg(long)]
         name: String,
     },
-}
-
-fn parse_role(s: &str) -> Result<Role, String> {
-    s.parse().map_err(|e: landguard::domain::access::UnknownRole| e.to_string())
 }
 
 fn main() {
@@ -212,8 +216,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token { command } => {
             let store = Store::connect(&settings).await?;
             match command {
-                TokenCommand::Create { name, role } => {
-                    let token = store.create_token(&name, role).await?;
+                TokenCommand::Create { name, role, counties } => {
+                    let token = store.create_scoped_token(&name, role, &counties.unwrap_or_default()).await?;
                     eprintln!("token '{name}' created with role {role}; it is shown once and only its hash is kept:");
                     println!("{token}");
                 }
@@ -223,8 +227,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                             Some(at) => format!("revoked {}", at.format("%Y-%m-%d %H:%M")),
                             None => "active".into(),
                         };
+                        let counties = if t.counties.is_all() { "all".to_string() } else { t.counties.to_string() };
                         println!(
-                            "{}\t{}\tcreated {}\t{}",
+                            "{}\t{}\t{counties}\tcreated {}\t{}",
                             t.name,
                             t.role,
                             t.created_at.format("%Y-%m-%d %H:%M"),
@@ -242,6 +247,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::User { command } => landguard::people::run(&Store::connect(&settings).await?, command).await,
         Command::Check {
             kind,
             geometry,
@@ -396,6 +402,8 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         landguard::http::router(landguard::http::AppState::new(store, Arc::new(settings)).with_replicas(replicas));
     let listener = landguard::http::listen(&bind).await.with_context(|| format!("cannot listen on {bind}"))?;
     tracing::info!("landguard serving on http://{bind}/");
+    // The peer address reaches the handlers: failed sign-ins are limited per client address.
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     Ok(())
 }

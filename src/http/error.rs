@@ -122,6 +122,9 @@ impl From<StoreError> for ApiError {
             StoreError::Invalid(d) => {
                 ApiError::new(StatusCode::BAD_REQUEST, "invalid-feature", "The feature was refused", d)
             }
+            StoreError::Forbidden(d) => {
+                ApiError::new(StatusCode::FORBIDDEN, "out-of-scope", "Outside the counties you may write", d)
+            }
             StoreError::Unavailable(d) => {
                 tracing::warn!(error = %d, "database unavailable");
                 ApiError::new(

@@ -7,7 +7,6 @@ use super::{base_url, AppState};
 use crate::conditional::{if_match, Precondition};
 use crate::domain::registry::{apply_patch, check_feature, Collection};
 use crate::domain::time::{today, AsOf};
-use crate::store::features::Actor;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, State};
@@ -180,7 +179,7 @@ pub(super) async fn create(
     known_members(c, &value)?;
     let checked =
         check_feature(c, &value, today(), state.settings.feature_limits()).map_err(ApiError::invalid_feature)?;
-    let doc = state.store.create(c, &checked, Actor { name: &who.name }).await?;
+    let doc = state.store.create(c, &checked, who.actor()).await?;
     state.wrote(&who.name).await;
     let location = format!("{}/collections/{c}/items/{}", base_url(&headers), checked.record.code());
     Ok(feature_response(StatusCode::CREATED, doc.json.clone(), &doc.etag(), Some(location)))
@@ -199,10 +198,7 @@ pub(super) async fn replace(
     known_members(c, &value)?;
     let checked =
         check_feature(c, &value, today(), state.settings.feature_limits()).map_err(ApiError::invalid_feature)?;
-    let doc = state
-        .store
-        .replace(c, &fid, &checked, if_match(&headers).as_ref(), Actor { name: &who.name }, "replace")
-        .await?;
+    let doc = state.store.replace(c, &fid, &checked, if_match(&headers).as_ref(), who.actor(), "replace").await?;
     state.wrote(&who.name).await;
     Ok(feature_response(StatusCode::OK, doc.json.clone(), &doc.etag(), None))
 }
@@ -232,7 +228,7 @@ pub(super) async fn patch(
     // between makes this a 412 rather than silently merging into stale data.
     let etag = current.etag();
     let precondition = if_match(&headers).unwrap_or_else(|| Precondition::exactly(&etag));
-    let doc = state.store.replace(c, &fid, &checked, Some(&precondition), Actor { name: &who.name }, "patch").await?;
+    let doc = state.store.replace(c, &fid, &checked, Some(&precondition), who.actor(), "patch").await?;
     state.wrote(&who.name).await;
     Ok(feature_response(StatusCode::OK, doc.json.clone(), &doc.etag(), None))
 }
@@ -245,7 +241,7 @@ pub(super) async fn delete(
 ) -> ApiResult<Response> {
     let c = collection(&coll)?;
     let who = caller.writer()?;
-    state.store.delete(c, &fid, if_match(&headers).as_ref(), today(), Actor { name: &who.name }).await?;
+    state.store.delete(c, &fid, if_match(&headers).as_ref(), today(), who.actor()).await?;
     state.wrote(&who.name).await;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -265,7 +261,7 @@ pub(super) async fn transition(
     let value = json_body(&state.settings, &headers, body)?;
     let req = crate::requests::TransitionBody::from_json(&value, today())
         .map_err(|p| ApiError::refused(crate::requests::Request::Transition, p))?;
-    let doc = state.store.transition(c, &fid, &req, if_match(&headers).as_ref(), Actor { name: &who.name }).await?;
+    let doc = state.store.transition(c, &fid, &req, if_match(&headers).as_ref(), who.actor()).await?;
     state.wrote(&who.name).await;
     Ok(feature_response(StatusCode::OK, doc.json.clone(), &doc.etag(), None))
 }

@@ -13,6 +13,7 @@ pub mod meta;
 pub mod metrics;
 pub mod openapi;
 pub mod params;
+pub mod session;
 pub mod tiles;
 
 use crate::config::Settings;
@@ -98,6 +99,7 @@ pub fn router(state: AppState) -> Router {
         .merge(map::routes())
         .merge(openapi::routes())
         .merge(audit::routes())
+        .merge(session::routes())
         .merge(metrics::routes())
         .fallback(|| async { error::ApiError::not_found("no such resource; the landing page at / lists what there is") })
         .layer(DefaultBodyLimit::max(body_limit))
@@ -112,8 +114,9 @@ pub fn router(state: AppState) -> Router {
             let route = req.extensions().get::<axum::extract::MatchedPath>().map(|p| p.as_str().to_string());
             tracing::info_span!("request", method = %req.method(), route = route.as_deref().unwrap_or("unmatched"), path = %req.uri().path())
         }))
-        // ...and should anything print the headers anyway, the token shows as "Sensitive".
-        .layer(tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer::new([header::AUTHORIZATION]));
+        // ...and should anything print the headers anyway, the token and the session cookie show as "Sensitive".
+        .layer(tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer::new([header::AUTHORIZATION, header::COOKIE]))
+        .layer(tower_http::sensitive_headers::SetSensitiveResponseHeadersLayer::new([header::SET_COOKIE]));
     match cors {
         Some(c) => router.layer(c).with_state(state),
         None => router.with_state(state),
@@ -124,16 +127,20 @@ pub fn router(state: AppState) -> Router {
 /// write (headers, then body frames), and without it Nagle's algorithm holds the last small write back until
 /// the client's delayed ACK of the first arrives, about 40 ms on Linux, so one client waited ~43 ms for a
 /// 1 ms query.
-pub async fn listen(
-    addr: &str,
-) -> std::io::Result<impl axum::serve::Listener<Io = tokio::net::TcpStream, Addr = std::net::SocketAddr>> {
+pub async fn listen(addr: &str) -> std::io::Result<Listener> {
     use axum::serve::ListenerExt;
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    Ok(listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::warn!(error = %e, "cannot set TCP_NODELAY on an accepted connection");
-        }
-    }))
+    Ok(listener.tap_io(nodelay as fn(&mut tokio::net::TcpStream)))
+}
+
+/// A named listener type rather than `impl Listener`: axum gives the peer's address (`ConnectInfo`, which
+/// limits failed sign-ins per address) only for listener types it can see.
+pub type Listener = axum::serve::TapIo<tokio::net::TcpListener, fn(&mut tokio::net::TcpStream)>;
+
+fn nodelay(tcp: &mut tokio::net::TcpStream) {
+    if let Err(e) = tcp.set_nodelay(true) {
+        tracing::warn!(error = %e, "cannot set TCP_NODELAY on an accepted connection");
+    }
 }
 
 /// Browsers on other origins may read the register (it is public) and, with a token, write to it.
@@ -158,6 +165,7 @@ fn cors(settings: &Settings) -> Option<tower_http::cors::CorsLayer> {
                 header::IF_MATCH,
                 header::IF_NONE_MATCH,
                 header::ACCEPT,
+                HeaderName::from_static(auth::CSRF_HEADER),
             ])
             .expose_headers([header::ETAG, header::LOCATION, HeaderName::from_static("content-crs")]),
     )

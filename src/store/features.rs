@@ -43,10 +43,11 @@ pub fn etag_of(version_id: i64) -> String {
     format!("\"v{version_id}\"")
 }
 
-/// Who writes, for the version rows and the audit log.
+/// Who writes, for the version rows and the audit log, and the counties they may write (see super::scope).
 #[derive(Debug, Clone)]
 pub struct Actor<'a> {
     pub name: &'a str,
+    pub counties: &'a crate::domain::scope::Scopes,
 }
 
 /// A lifecycle step as requested.
@@ -176,6 +177,7 @@ impl Store {
         c.record.fill_state(None);
         let c = &c;
         let mut tx = self.begin(super::Work::Write).await?;
+        super::scope::guard(&mut tx, &actor, collection, c.record.code(), Some(&c.record)).await?;
         let id = insert_version(&mut tx, c, actor.name, "create").await.map_err(|e| match e {
             StoreError::Conflict(_) => StoreError::Conflict(format!(
                 "{} '{}' exists already; replace it with PUT or choose another code",
@@ -218,6 +220,7 @@ impl Store {
         }
         let mut tx = self.begin(super::Work::Write).await?;
         let current = lock_current(&mut tx, collection, code).await?;
+        super::scope::guard(&mut tx, &actor, collection, code, Some(&c.record)).await?;
         check_if_match(&current, if_match)?;
         let mut c = c.clone();
         c.record.fill_state(current.state.as_deref());
@@ -269,6 +272,7 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self.begin(super::Work::Write).await?;
         let current = lock_current(&mut tx, collection, code).await?;
+        super::scope::guard(&mut tx, &actor, collection, code, None).await?;
         check_if_match(&current, if_match)?;
         let t = statements(collection);
         let sql = format!(
@@ -303,6 +307,7 @@ impl Store {
         let Some(step_sql) = &t.transition else { return Err(StoreError::NotFound) };
         let mut tx = self.begin(super::Work::Write).await?;
         let current = lock_current(&mut tx, collection, code).await?;
+        super::scope::guard(&mut tx, &actor, collection, code, None).await?;
         check_if_match(&current, if_match)?;
         let from: ParcelState = current
             .state

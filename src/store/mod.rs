@@ -8,8 +8,10 @@ pub mod features;
 pub mod import;
 pub mod items;
 pub mod layers;
+pub mod people;
 pub mod receipts;
 pub mod replicas;
+pub mod scope;
 pub mod statements;
 pub mod tiles;
 pub mod tokens;
@@ -30,6 +32,9 @@ pub enum StoreError {
     PreconditionFailed { current: String },
     #[error("{0}")]
     Invalid(String),
+    /// The writer may not write there (outside their counties).
+    #[error("{0}")]
+    Forbidden(String),
     #[error(transparent)]
     Lifecycle(#[from] crate::domain::lifecycle::LifecycleError),
     #[error("the database is unavailable: {0}")]

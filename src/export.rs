@@ -220,7 +220,10 @@ impl Writer {
         let layer = ds.create_layer(LayerOptions {
             name: &layer_name,
             srs: Some(&srs),
-            ty: OGRwkbGeometryType::wkbMultiPolygon,
+            ty: match self.collection.description().geometry {
+                crate::domain::collection::GeometryKind::Polygon => OGRwkbGeometryType::wkbMultiPolygon,
+                crate::domain::collection::GeometryKind::Point => OGRwkbGeometryType::wkbPoint,
+            },
             options: Some(&options),
         })?;
         let columns = export_columns(self.collection);

@@ -152,3 +152,82 @@ async fn a_collection_from_its_description_alone(pool: PgPool) {
     assert_eq!(written["features"].as_array().unwrap().len(), 4);
     assert!(written["features"].as_array().unwrap().iter().any(|f| f["properties"]["medium"] == "water"));
 }
+
+static WELLS: Description = Description {
+    name: "monitoring_wells",
+    table: "monitoring_well_versions",
+    id_property: "well_code",
+    label: Label { zh: "地下水监测井", en: "Monitoring wells" },
+    geometry: GeometryKind::Point,
+    lifecycle: None,
+    properties: &[
+        Property {
+            check: Some(collection::check_code),
+            ..prop("well_code", Kind::Text, Input::Required, InTile::Always)
+        },
+        Property {
+            check: Some(collection::check_county_code),
+            ..prop("county_code", Kind::Text, Input::Required, InTile::Full)
+        },
+        prop("depth_m", Kind::Number, Input::Optional, InTile::Always),
+        prop("valid_from", Kind::Date, Input::Defaulted(collection::DefaultValue::Today), InTile::No),
+    ],
+    validate: no_cross_checks,
+};
+
+fn wells() -> Collection {
+    static C: OnceLock<Collection> = OnceLock::new();
+    *C.get_or_init(|| collection::register(&WELLS).expect("monitoring_wells registers"))
+}
+
+fn well(code: &str, lon: f64, lat: f64, depth: f64) -> Value {
+    json!({"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+           "properties": {"well_code": code, "county_code": "450222", "depth_m": depth}})
+}
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn a_point_collection_from_its_description(pool: PgPool) {
+    let c = wells();
+    sqlx::query(
+        "SELECT landguard_versioned_table('monitoring_wells', 'monitoring_well_versions', 'well_code', \
+         $$county_code text NOT NULL, depth_m double precision$$, 'Point')",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let t = app_with(pool, Settings::default()).await;
+    let items = "/collections/monitoring_wells/items";
+    let created = t.write("POST", items, &well("W-1", 109.401, 24.351, 12.5)).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    assert_eq!(created.body["geometry"]["type"], "Point");
+    let polygon = json!({"type": "Feature", "geometry": square(109.40, 24.35, 0.001),
+                         "properties": {"well_code": "W-2", "county_code": "450222"}});
+    let refused = t.write("POST", items, &polygon).await;
+    assert_eq!(refused.status, 400);
+    assert!(refused.text.contains("must be a Point"), "{}", refused.text);
+    let abroad = t.write("POST", items, &well("W-3", 24.351, 109.401, 3.0)).await;
+    assert_eq!(abroad.status, 400);
+    assert!(abroad.text.contains("axes look swapped"), "{}", abroad.text);
+
+    let near = t.get(&format!("{items}?bbox=109.39,24.34,109.41,24.36")).await;
+    assert_eq!(near.body["features"].as_array().unwrap().len(), 1, "{}", near.text);
+    let (z, x, y) = tile_of(109.401, 24.351, 14);
+    let tile =
+        t.send_raw("GET", &format!("/collections/monitoring_wells/tiles/WebMercatorQuad/{z}/{y}/{x}"), &[]).await;
+    let decoded = Tile::decode(tile.as_slice()).expect("an MVT");
+    let layer = decoded.layers.iter().find(|l| l.name == "monitoring_wells").expect("the layer");
+    assert_eq!(layer.features.len(), 1, "a point is drawn at every zoom");
+    assert_eq!(layer.features[0].r#type, Some(1), "an MVT point");
+
+    let dir = Dir::new("wells");
+    let file = dir.path("wells.geojson");
+    let fc = json!({"type": "FeatureCollection", "features": [well("W-4", 109.41, 24.36, 30.0), well("W-5", 109.42, 24.37, 45.0)]});
+    std::fs::write(&file, fc.to_string()).unwrap();
+    let report = import::run(&t.store, &ImportOptions::new(&file, c)).await.expect("the import is accepted");
+    assert_eq!(report.created, 2, "{report}");
+    let out = dir.path("out.gpkg");
+    export::run(&t.store, &ExportOptions::new(c, &out)).await.expect("the export runs");
+    let info = std::process::Command::new("ogrinfo").args(["-so", "-al", out.to_str().unwrap()]).output().unwrap();
+    let info = String::from_utf8_lossy(&info.stdout);
+    assert!(info.contains("Geometry: Point") && info.contains("Feature Count: 3"), "{info}");
+}

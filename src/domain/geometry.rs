@@ -30,6 +30,8 @@ pub enum GeometryError {
     NotGeoJson(String),
     #[error("geometry must be a Polygon or MultiPolygon, not {0}")]
     NotPolygonal(String),
+    #[error("geometry must be a Point, not {0}")]
+    NotPoint(String),
     #[error("geometry is empty")]
     Empty,
     #[error("geometry is invalid: {0}")]
@@ -73,6 +75,42 @@ fn polygon(rings: &[Vec<geojson::Position>]) -> Result<Polygon<f64>, GeometryErr
     let mut rings = out.into_iter();
     let exterior = rings.next().unwrap_or_else(|| geo::LineString(Vec::new()));
     Ok(Polygon::new(exterior, rings.collect()))
+}
+
+/// A checked feature's geometry, of the kind its collection holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shape {
+    Polygons(MultiPolygon<f64>),
+    Point(geo::Point<f64>),
+}
+
+impl Shape {
+    pub fn to_geojson(&self) -> geojson::Geometry {
+        match self {
+            Shape::Polygons(mp) => geojson::Geometry::from(mp),
+            Shape::Point(p) => geojson::Geometry::from(p),
+        }
+    }
+}
+
+/// Parse a GeoJSON Point (lon/lat) and check it lies in China.
+pub fn point_from_geojson(value: &serde_json::Value) -> Result<geo::Point<f64>, GeometryError> {
+    let geom: geojson::Geometry =
+        serde_json::from_value(value.clone()).map_err(|e| GeometryError::NotGeoJson(e.to_string()))?;
+    let geojson::GeometryValue::Point { coordinates: p } = &geom.value else {
+        return Err(GeometryError::NotPoint(geom.value.type_name().to_string()));
+    };
+    if p.len() < 2 || p.len() > 3 {
+        return Err(GeometryError::NotGeoJson(format!("a position has {} numbers; it needs 2 (or 3)", p.len())));
+    }
+    let (x, y) = (p[0], p[1]);
+    if !x.is_finite() || !y.is_finite() {
+        return Err(GeometryError::NotGeoJson("a coordinate is not a finite number".into()));
+    }
+    if !CHINA_EXTENT.contains(x, y) {
+        return Err(GeometryError::OutsideChina { x, y, hint: outside_china_hint(x, y) });
+    }
+    Ok(geo::Point::new(x, y))
 }
 
 /// Parse a GeoJSON geometry object (Polygon or MultiPolygon) into a MultiPolygon.

@@ -2,10 +2,9 @@
 //! Every problem in a feature is reported at once, each with a JSON pointer into the request.
 
 pub use super::collection::{Collection, Datum, Record};
-use super::collection::{DefaultValue, Description, Input, Kind, Property};
-use super::geometry::{self, GeometryError};
+use super::collection::{DefaultValue, Description, GeometryKind, Input, Kind, Property};
+use super::geometry::{self, GeometryError, Shape};
 use chrono::NaiveDate;
-use geo::MultiPolygon;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::fmt;
@@ -33,11 +32,12 @@ impl fmt::Display for Problem {
     }
 }
 
-/// A checked feature, ready to be stored: its record, and its geometry in lon/lat with CCW exteriors.
+/// A checked feature, ready to be stored: its record, and its geometry in lon/lat (polygons with CCW
+/// exteriors) with its area (0 for a point).
 #[derive(Debug, Clone)]
 pub struct Checked<T> {
     pub record: T,
-    pub geometry: MultiPolygon<f64>,
+    pub geometry: Shape,
     pub area_m2: f64,
 }
 
@@ -237,11 +237,23 @@ pub fn check_feature(
         Some(other) => problems.push(Problem::new("/type", format!("must be \"Feature\", not \"{other}\""))),
         None => problems.push(Problem::new("/type", "is required and must be \"Feature\"")),
     }
+    let kind = collection.description().geometry;
     let geometry = match obj.get("geometry") {
         None | Some(Value::Null) => {
-            problems.push(Problem::new("/geometry", "is required (a Polygon or MultiPolygon)"));
+            let what = match kind {
+                GeometryKind::Polygon => "is required (a Polygon or MultiPolygon)",
+                GeometryKind::Point => "is required (a Point)",
+            };
+            problems.push(Problem::new("/geometry", what));
             None
         }
+        Some(g) if kind == GeometryKind::Point => match geometry::point_from_geojson(g) {
+            Err(e) => {
+                problems.push(Problem::new("/geometry", e.to_string()));
+                None
+            }
+            Ok(p) => Some(Shape::Point(p)),
+        },
         Some(g) => match geometry::multipolygon_from_geojson(g) {
             Err(e) => {
                 problems.push(Problem::new("/geometry", e.to_string()));
@@ -250,7 +262,7 @@ pub fn check_feature(
             Ok(mp) => {
                 let geo_problems = geometry::check_lonlat(&mp, limits.max_vertices);
                 if geo_problems.is_empty() {
-                    Some(mp)
+                    Some(Shape::Polygons(mp))
                 } else {
                     problems
                         .extend(geo_problems.iter().map(|e: &GeometryError| Problem::new("/geometry", e.to_string())));
@@ -279,11 +291,12 @@ pub fn check_feature(
     props.problems.extend((d.validate)(&mut record).into_iter().map(|(name, e)| Problem::property(name, e)));
     problems.extend(props.problems);
     match geometry {
-        Some(mp) if problems.is_empty() => {
+        Some(Shape::Polygons(mp)) if problems.is_empty() => {
             let geometry = geometry::normalise(mp);
             let area_m2 = geometry::area_m2(&geometry);
-            Ok(Checked { record, geometry, area_m2 })
+            Ok(Checked { record, geometry: Shape::Polygons(geometry), area_m2 })
         }
+        Some(point @ Shape::Point(_)) if problems.is_empty() => Ok(Checked { record, geometry: point, area_m2: 0.0 }),
         _ => Err(problems),
     }
 }

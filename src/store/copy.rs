@@ -93,6 +93,16 @@ impl CopyRows {
     }
 
     /// A geometry column in binary form is EWKB; the SRID travels with it.
+    /// A point as EWKB with its SRID.
+    pub fn ewkb_point(&mut self, p: &geo::Point<f64>, srid: u32) {
+        self.len_prefix(1 + 4 + 4 + 16);
+        self.buf.push(1); // little-endian
+        self.buf.extend_from_slice(&(1u32 | 0x2000_0000).to_le_bytes()); // Point with SRID
+        self.buf.extend_from_slice(&srid.to_le_bytes());
+        self.buf.extend_from_slice(&p.x().to_le_bytes());
+        self.buf.extend_from_slice(&p.y().to_le_bytes());
+    }
+
     pub fn ewkb_multipolygon(&mut self, mp: &MultiPolygon<f64>, srid: u32) {
         let start = self.buf.len();
         self.len_prefix(0);

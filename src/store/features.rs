@@ -69,7 +69,7 @@ struct CurrentRow {
 }
 
 fn geometry_json(c: &Checked<Record>) -> String {
-    geojson::Geometry::from(&c.geometry).to_string()
+    c.geometry.to_geojson().to_string()
 }
 
 /// Binds one property value with its kind's SQL type, so that a NULL is typed too.

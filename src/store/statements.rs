@@ -2,7 +2,7 @@
 //! description's table, id and properties. Only names from a description (fixed by the service, never user
 //! text) are spliced in; values are always bound.
 
-use crate::domain::collection::{Description, Input, Kind, Property, Tile};
+use crate::domain::collection::{Description, GeometryKind, Input, Kind, Property, Tile};
 use crate::domain::registry::Collection;
 use crate::domain::time::AsOf;
 use std::collections::HashMap;
@@ -107,7 +107,13 @@ fn build(d: &'static Description) -> Statements {
     let insert = fill(&insert)
         .replace("{columns}", &columns)
         .replace("{params}", &params)
-        .replace("${geom}", &format!("${}", n + 1))
+        .replace(
+            "{geom_in}",
+            &match d.geometry {
+                GeometryKind::Polygon => format!("ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(${}), 4490))", n + 1),
+                GeometryKind::Point => format!("ST_SetSRID(ST_GeomFromGeoJSON(${}), 4490)", n + 1),
+            },
+        )
         .replace("${area}", &format!("${}", n + 2))
         .replace("${actor}", &format!("${}", n + 3))
         .replace("${change}", &format!("${}", n + 4));
@@ -141,7 +147,14 @@ fn build(d: &'static Description) -> Statements {
         })
         .collect::<Vec<_>>()
         .join(",\n           ");
-    let tile = fill(&tile).replace("{columns}", &tile_columns);
+    let large_enough = match d.geometry {
+        GeometryKind::Polygon => {
+            "greatest(ST_XMax(v.geom) - ST_XMin(v.geom), ST_YMax(v.geom) - ST_YMin(v.geom)) >= $5 * t.unit_deg"
+        }
+        // $5 stays in the statement so that both kinds bind the same parameters
+        GeometryKind::Point => "$5 IS NOT NULL",
+    };
+    let tile = fill(&tile).replace("{columns}", &tile_columns).replace("{large_enough}", large_enough);
 
     let export_cols = d.properties.iter().map(export_expr).collect::<Vec<_>>().join(",\n       ");
 
@@ -186,7 +199,7 @@ fn build(d: &'static Description) -> Statements {
         tile_current: tile.replace("{as_of}", &AsOf::Current.condition(7)),
         tile_as_of: tile.replace("{as_of}", &AsOf::Date(chrono::NaiveDate::MIN).condition(7)),
         export: fill(&export).replace("{columns}", &export_cols),
-        stage: stage.replace("{columns}", &stage_cols),
+        stage: stage.replace("{columns}", &stage_cols).replace("{geometry_type}", d.geometry.postgis()),
         plan,
         conflicts,
         import_insert: fill(&import_insert).replace("{columns}", &columns).replace("{values}", &staged_values),
@@ -243,6 +256,9 @@ mod tests {
                     "{params}",
                     "{properties}",
                     "{state}",
+                    "{geom_in}",
+                    "{geometry_type}",
+                    "{large_enough}",
                     "{state_name}",
                     "{staged}",
                     "{current}",

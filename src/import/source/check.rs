@@ -3,7 +3,7 @@
 
 use super::lonlat::{geojson_of, Prepared};
 use super::{Batch, Msg};
-use crate::domain::geometry::{self, GeometryError};
+use crate::domain::geometry::{self, GeometryError, Shape};
 use crate::domain::registry::{check_feature, Checked, Collection, Datum, FeatureLimits, Problem, Record};
 use crate::import::coords::{coordinate_hint, CrsInfo};
 use crate::import::text::NOT_UTF8;
@@ -211,6 +211,9 @@ fn encode(rows: &mut CopyRows, ordinal: u64, c: &Checked<Record>) {
             (_, Datum::Date(d)) => rows.date(*d),
         }
     }
-    rows.ewkb_multipolygon(&c.geometry, 4490);
+    match &c.geometry {
+        Shape::Polygons(mp) => rows.ewkb_multipolygon(mp, 4490),
+        Shape::Point(p) => rows.ewkb_point(p, 4490),
+    }
     rows.float8(c.area_m2);
 }

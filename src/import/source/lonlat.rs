@@ -58,8 +58,8 @@ fn linear(g: Geometry) -> Geometry {
     }
 }
 
-/// GeoJSON coordinates of a ring, through the GCJ-02 inverse when asked.
-fn ring_json(r: &Geometry, gcj: bool) -> Result<Value, String> {
+/// GeoJSON positions of a ring (or a point), through the GCJ-02 inverse when asked.
+fn positions(r: &Geometry, gcj: bool) -> Result<Vec<Value>, String> {
     let n = r.point_count();
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
@@ -70,16 +70,24 @@ fn ring_json(r: &Geometry, gcj: bool) -> Result<Value, String> {
         }
         out.push(json!([x, y]));
     }
-    Ok(Value::Array(out))
+    Ok(out)
 }
 
-/// A (lon/lat) polygonal GDAL geometry as a GeoJSON Polygon or MultiPolygon, with its polygon count.
+/// A (lon/lat) GDAL geometry as GeoJSON: a point as a Point, a polygonal one as a Polygon or MultiPolygon,
+/// with its part count. Which kind a collection takes is the check's business, not the reader's.
 pub(super) fn geojson_of(g: &Geometry, gcj: bool, strict: bool) -> Result<(Value, usize), String> {
+    if geometry_type_flatten(g.geometry_type()) == OGRwkbGeometryType::wkbPoint {
+        let mut xy = positions(g, gcj)?;
+        return match xy.pop() {
+            Some(p) if xy.is_empty() => Ok((json!({"type": "Point", "coordinates": p}), 1)),
+            _ => Err("the point is empty".into()),
+        };
+    }
     let mut polys = Vec::new();
     for_each_polygon(g, strict, &mut |p| {
         let mut rings = Vec::with_capacity(p.geometry_count());
         for i in 0..p.geometry_count() {
-            rings.push(ring_json(&p.get_geometry(i), gcj)?);
+            rings.push(Value::Array(positions(&p.get_geometry(i), gcj)?));
         }
         polys.push(Value::Array(rings));
         Ok(())
@@ -95,6 +103,10 @@ pub(super) fn geojson_of(g: &Geometry, gcj: bool, strict: bool) -> Result<(Value
 }
 
 fn first_vertex(g: &Geometry) -> Option<(f64, f64)> {
+    if geometry_type_flatten(g.geometry_type()) == OGRwkbGeometryType::wkbPoint && g.point_count() > 0 {
+        let (x, y, _) = g.get_point(0);
+        return Some((x, y));
+    }
     let mut first = None;
     let _ = for_each_polygon(g, false, &mut |p| {
         if first.is_none() && p.geometry_count() > 0 {

@@ -7,6 +7,6 @@
 CREATE TEMP TABLE import_staging (
     ord     integer PRIMARY KEY,
     {columns},
-    geom    geometry(MultiPolygon, 4490) NOT NULL,
+    geom    geometry({geometry_type}, 4490) NOT NULL,
     area_m2 double precision NOT NULL
 ) ON COMMIT DROP

@@ -1,7 +1,8 @@
 -- One Mapbox vector tile of a collection, built whole by PostGIS, with the collection's change counter
 -- read in the same statement (so in the same snapshot as the rows: the tile is exactly that version).
 -- Template (store::statements): {table}, {collection}, and {columns}: the properties the description puts
--- in tiles, those for full detail only as `CASE WHEN $6 THEN ... END`.
+-- in tiles, those for full detail only as `CASE WHEN $6 THEN ... END`; {large_enough}: for polygons, that the
+-- bounding box is at least $5 grid units (points are always drawn).
 -- $1 z, $2 x, $3 y         the WebMercatorQuad tile
 -- $4 tolerance             simplification, in units of the 4096 tile grid
 -- $5 smallest              features whose bounding box is smaller than this (grid units) are left out
@@ -31,7 +32,7 @@ f AS MATERIALIZED (
     FROM {table} v, t
     WHERE v.geom && t.env_storage
       AND {as_of}
-      AND greatest(ST_XMax(v.geom) - ST_XMin(v.geom), ST_YMax(v.geom) - ST_YMin(v.geom)) >= $5 * t.unit_deg
+      AND {large_enough}
 )
 SELECT c.seq,
        (extract(epoch FROM c.changed_at) * 1000000)::bigint AS stamp,

@@ -7,9 +7,12 @@
 //! [`Collection`] is a cheap handle to a description. The catalogue is the built-in descriptions plus any
 //! registered with [`register`] before the service starts answering (a test registers a throwaway one).
 
-use super::farmland::FarmlandClass;
-use super::landuse::{farmland_type_name, CodeSystem, LandUse};
-use super::lifecycle::ParcelState;
+mod construction_parcels;
+mod farmland_units;
+
+pub use construction_parcels::CONSTRUCTION_PARCELS;
+pub use farmland_units::FARMLAND_UNITS;
+
 use chrono::NaiveDate;
 use serde::{Serialize, Serializer};
 use std::fmt;
@@ -45,6 +48,18 @@ pub enum Kind {
 pub enum GeometryKind {
     /// Polygon or MultiPolygon in a request, stored as MultiPolygon, with an area.
     Polygon,
+    /// A Point (a sampling site, an outfall, a tailings pond's dam), stored as Point; its area is 0.
+    Point,
+}
+
+impl GeometryKind {
+    /// The PostGIS geometry type of the version table's `geom`.
+    pub fn postgis(self) -> &'static str {
+        match self {
+            GeometryKind::Polygon => "MultiPolygon",
+            GeometryKind::Point => "Point",
+        }
+    }
 }
 
 /// What a property's value is when a write leaves it out.
@@ -153,7 +168,8 @@ impl Description {
     }
 }
 
-fn no_cross_checks(_: &mut Record) -> Vec<(&'static str, String)> {
+/// For descriptions whose properties need no checks across each other.
+pub fn no_cross_checks(_: &mut Record) -> Vec<(&'static str, String)> {
     Vec::new()
 }
 
@@ -170,12 +186,11 @@ impl Collection {
     pub const ConstructionParcels: Collection = Collection(CONSTRUCTION_PARCELS.name);
 
     pub fn description(self) -> &'static Description {
-        match self.0 {
-            "farmland_units" => &FARMLAND_UNITS,
-            "construction_parcels" => &CONSTRUCTION_PARCELS,
-            name => registered()
+        match BUILT_IN.iter().find(|d| d.name == self.0) {
+            Some(d) => d,
+            None => registered()
                 .iter()
-                .find(|d| d.name == name)
+                .find(|d| d.name == self.0)
                 .copied()
                 .expect("a Collection is only made from a description in the catalogue"),
         }
@@ -200,11 +215,14 @@ impl Collection {
 
     /// Every collection of the catalogue: the built-in ones, then those registered, in order.
     pub fn all() -> Vec<Collection> {
-        let mut all = vec![Collection::FarmlandUnits, Collection::ConstructionParcels];
+        let mut all: Vec<Collection> = BUILT_IN.iter().map(|d| Collection(d.name)).collect();
         all.extend(registered().iter().map(|d| Collection(d.name)));
         all
     }
 }
+
+/// The registers the service ships with, in the order the catalogue lists them.
+const BUILT_IN: &[&Description] = &[&FARMLAND_UNITS, &CONSTRUCTION_PARCELS];
 
 static REGISTERED: RwLock<Vec<&'static Description>> = RwLock::new(Vec::new());
 
@@ -215,10 +233,7 @@ fn registered() -> std::sync::RwLockReadGuard<'static, Vec<&'static Description>
 /// Adds a collection to the catalogue. Its table must exist (a migration) before it is served.
 pub fn register(d: &'static Description) -> Result<Collection, String> {
     let mut list = REGISTERED.write().unwrap_or_else(|e| e.into_inner());
-    if Collection::FarmlandUnits.as_str() == d.name
-        || Collection::ConstructionParcels.as_str() == d.name
-        || list.iter().any(|x| x.name == d.name)
-    {
+    if BUILT_IN.iter().chain(list.iter()).any(|x| x.name == d.name) {
         return Err(format!("a collection '{}' is registered already", d.name));
     }
     if d.property(d.id_property).is_none_or(|p| !p.is_stored() || p.kind != Kind::Text) {
@@ -344,195 +359,16 @@ pub fn check_county_code(s: &str) -> Result<String, String> {
     }
 }
 
-const fn label(zh: &'static str, en: &'static str) -> Label {
+pub(crate) const fn label(zh: &'static str, en: &'static str) -> Label {
     Label { zh, en }
 }
 
-const fn prop(name: &'static str, kind: Kind, label: Label, input: Input, tile: Tile) -> Property {
+pub(crate) const fn prop(name: &'static str, kind: Kind, label: Label, input: Input, tile: Tile) -> Property {
     Property { name, kind, label, input, values: &[], check: None, tile }
 }
 
-const AREA_M2: &str = "round(v.area_m2::numeric, 2)";
-const AREA_MU: &str = "round((v.area_m2 * 15 / 10000)::numeric, 3)";
-
-// ---- farmland classification units ----
-
-fn check_class(s: &str) -> Result<String, String> {
-    FarmlandClass::from_str(s).map(|c| c.as_str().to_string()).map_err(|e| e.to_string())
-}
-
-fn check_land_type(s: &str) -> Result<String, String> {
-    farmland_type_name(s).map(|_| s.to_string()).ok_or_else(|| {
-        format!("unknown farmland type '{s}' (third land survey codes: 0101 水田, 0102 水浇地, 0103 旱地)")
-    })
-}
-
-const CLASSES: &[(&str, &str)] =
-    &[("priority_protection", "优先保护类"), ("safe_use", "安全利用类"), ("strict_control", "严格管控类")];
-
-pub static FARMLAND_UNITS: Description = Description {
-    name: "farmland_units",
-    table: "farmland_unit_versions",
-    id_property: "unit_code",
-    label: label("耕地土壤环境质量类别单元", "Farmland classification units"),
-    geometry: GeometryKind::Polygon,
-    lifecycle: None,
-    properties: &[
-        Property {
-            check: Some(check_code),
-            ..prop("unit_code", Kind::Text, label("类别单元编码", "unit code"), Input::Required, Tile::Always)
-        },
-        Property {
-            check: Some(check_county_code),
-            ..prop("county_code", Kind::Text, label("县级行政区划代码", "county code"), Input::Required, Tile::Full)
-        },
-        Property {
-            values: CLASSES,
-            check: Some(check_class),
-            ..prop("class", Kind::Text, label("土壤环境质量类别", "class"), Input::Required, Tile::Always)
-        },
-        Property {
-            values: &[("0101", "水田"), ("0102", "水浇地"), ("0103", "旱地")],
-            check: Some(check_land_type),
-            ..prop("land_type", Kind::Text, label("三调地类", "land type"), Input::Required, Tile::Full)
-        },
-        prop(
-            "measures_in_place",
-            Kind::Bool,
-            label("措施落实", "measures in place"),
-            Input::Defaulted(DefaultValue::False),
-            Tile::Full,
-        ),
-        prop("crops_compliant", Kind::Bool, label("农产品达标", "crops compliant"), Input::Optional, Tile::Full),
-        prop(
-            "valid_from",
-            Kind::Date,
-            label("生效日期", "valid from"),
-            Input::Defaulted(DefaultValue::Today),
-            Tile::No,
-        ),
-        prop("basis_doc", Kind::Text, label("依据文件", "basis document"), Input::Optional, Tile::No),
-        prop("area_m2", Kind::Number, label("面积（平方米）", "area m²"), Input::Computed(AREA_M2), Tile::Full),
-        prop("area_mu", Kind::Number, label("面积（亩）", "area mu"), Input::Computed(AREA_MU), Tile::No),
-    ],
-    validate: no_cross_checks,
-};
-
-// ---- construction-land parcels ----
-
-fn check_state(s: &str) -> Result<String, String> {
-    ParcelState::from_str(s).map(|st| st.as_str().to_string()).map_err(|e| e.to_string())
-}
-
-fn check_code_system(s: &str) -> Result<String, String> {
-    CodeSystem::from_str(s).map(|c| c.as_str().to_string()).map_err(|e| e.to_string())
-}
-
-/// A current use is a code of the parcel's own code system.
-fn parcel_cross_checks(r: &mut Record) -> Vec<(&'static str, String)> {
-    let system = r.text("use_code_system").and_then(|s| s.parse().ok()).unwrap_or_default();
-    if r.get("use_code_system") == Some(&Datum::Null) {
-        r.set("use_code_system", Datum::Text(CodeSystem::default().as_str().to_string()));
-    }
-    let Some(current) = r.text("current_use").map(str::to_string) else { return Vec::new() };
-    match LandUse::parse(system, &current) {
-        Ok(u) => {
-            r.set("current_use", Datum::Text(u.code.to_string()));
-            Vec::new()
-        }
-        Err(e) => vec![("current_use", e.to_string())],
-    }
-}
-
-const STATES: &[(&str, &str)] = &[
-    ("suspected", "疑似污染地块"),
-    ("surveying", "土壤污染状况调查中"),
-    ("cleared", "调查/评估无风险"),
-    ("risk_assessment", "风险评估中"),
-    ("listed", "列入风险管控和修复名录"),
-    ("under_control", "风险管控中"),
-    ("under_remediation", "修复中"),
-    ("effect_evaluation", "效果评估中"),
-    ("delisted", "移出名录"),
-    ("post_management", "后期管理"),
-];
-
-pub static CONSTRUCTION_PARCELS: Description = Description {
-    name: "construction_parcels",
-    table: "construction_parcel_versions",
-    id_property: "parcel_code",
-    label: label("建设用地地块", "Construction-land parcels"),
-    geometry: GeometryKind::Polygon,
-    lifecycle: Some(Lifecycle { property: "state", initial: "suspected", step_property: Some("remediated_for_class") }),
-    properties: &[
-        Property {
-            check: Some(check_code),
-            ..prop("parcel_code", Kind::Text, label("地块编码", "parcel code"), Input::Required, Tile::Always)
-        },
-        Property {
-            check: Some(check_county_code),
-            ..prop("county_code", Kind::Text, label("县级行政区划代码", "county code"), Input::Required, Tile::Full)
-        },
-        prop("name", Kind::Text, label("地块名称", "name"), Input::Required, Tile::Full),
-        Property {
-            values: STATES,
-            check: Some(check_state),
-            ..prop("state", Kind::Text, label("所处阶段", "lifecycle state"), Input::Lifecycle, Tile::Always)
-        },
-        prop(
-            "rcr_listed",
-            Kind::Bool,
-            label("列入风险管控和修复名录", "on the RCR list"),
-            Input::Computed("v.rcr_listed"),
-            Tile::Always,
-        ),
-        prop(
-            "priority_supervision",
-            Kind::Bool,
-            label("优先监管地块", "priority supervision"),
-            Input::Defaulted(DefaultValue::False),
-            Tile::Always,
-        ),
-        prop(
-            "key_unit_land",
-            Kind::Bool,
-            label("重点监管单位用地", "key supervised unit land"),
-            Input::Defaulted(DefaultValue::False),
-            Tile::Always,
-        ),
-        prop("current_use", Kind::Text, label("现状用途", "current use"), Input::Optional, Tile::Full),
-        Property {
-            values: &[
-                ("ydyh2023", "用地用海分类（2023）"),
-                ("gbt21010", "GB/T 21010-2017"),
-                ("gb50137", "GB 50137-2011"),
-            ],
-            check: Some(check_code_system),
-            ..prop("use_code_system", Kind::Text, label("用途分类体系", "code system"), Input::Optional, Tile::No)
-        },
-        Property {
-            values: &[("1", "第一类用地"), ("2", "第二类用地")],
-            ..prop(
-                "remediated_for_class",
-                Kind::Int,
-                label("修复目标用地类别", "remediated for class"),
-                Input::Optional,
-                Tile::Full,
-            )
-        },
-        prop("former_industry", Kind::Text, label("原行业", "former industry"), Input::Optional, Tile::No),
-        prop(
-            "valid_from",
-            Kind::Date,
-            label("生效日期", "valid from"),
-            Input::Defaulted(DefaultValue::Today),
-            Tile::No,
-        ),
-        prop("area_m2", Kind::Number, label("面积（平方米）", "area m²"), Input::Computed(AREA_M2), Tile::No),
-        prop("area_mu", Kind::Number, label("面积（亩）", "area mu"), Input::Computed(AREA_MU), Tile::No),
-    ],
-    validate: parcel_cross_checks,
-};
+pub(crate) const AREA_M2: &str = "round(v.area_m2::numeric, 2)";
+pub(crate) const AREA_MU: &str = "round((v.area_m2 * 15 / 10000)::numeric, 3)";
 
 #[cfg(test)]
 mod tests {

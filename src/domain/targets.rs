@@ -106,6 +106,33 @@ impl Indicator {
         }
     }
 
+    /// What the scope must hold for the register to compute a value, in English and Chinese: what a
+    /// `not_computable` answer says is missing when the scope has nothing to count.
+    pub fn needs(self) -> (&'static str, &'static str) {
+        use Indicator::*;
+        match self {
+            SafeUtilisationRate => (
+                "safe-use or strict-control farmland units registered in scope",
+                "范围内登记的安全利用类或严格管控类耕地单元",
+            ),
+            PriorityParcelsUnderControl => {
+                ("priority-supervision parcels registered in scope", "范围内登记的优先监管地块")
+            }
+            StrictControlWithMeasures => {
+                ("strict-control farmland units registered in scope", "范围内登记的严格管控类耕地单元")
+            }
+            KeyConstructionLandSafelyUsed => {
+                ("development and enforcement records of key construction land", "重点建设用地开发利用及违规查处记录")
+            }
+            TailingsLevel1Inspected | TailingsLevel2Inspected | TailingsLevel3SpotChecked => {
+                ("tailings ponds and their inspection records", "尾矿库及其巡查记录")
+            }
+            KeyUnitsSurroundingMonitored => {
+                ("key supervised units and their monitoring records", "土壤污染重点监管单位及其周边监测记录")
+            }
+        }
+    }
+
     /// The value from today's indicators, for those the register computes; none when the scope has nothing
     /// to count (e.g. no strict-control farmland) or the indicator is not built.
     pub fn value(self, ind: &Indicators) -> Option<Observed> {
@@ -997,6 +1024,14 @@ mod tests {
         assert_eq!(Indicator::StrictControlWithMeasures.value(&ind), n(75.0));
         assert_eq!(Indicator::PriorityParcelsUnderControl.value(&ind), None, "no priority parcels");
         assert_eq!(Indicator::TailingsLevel3SpotChecked.value(&ind), None);
+        // Whatever the register cannot count, the answer says what it would need, in both languages.
+        for t in TARGETS {
+            if let Source::Register { indicator } = t.source {
+                let (en, zh) = indicator.needs();
+                assert!(!en.is_empty() && !zh.is_empty(), "{}", t.id);
+            }
+        }
+        assert_eq!(Indicator::PriorityParcelsUnderControl.needs().1, "范围内登记的优先监管地块");
         let target = t("guilin-2023-safe-use");
         let as_of = d(2024, 3, 1);
         assert_eq!(target.value_date(as_of), d(2023, 12, 31));

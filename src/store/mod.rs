@@ -8,8 +8,11 @@ pub mod features;
 pub mod import;
 pub mod items;
 pub mod layers;
+pub mod lists;
 pub mod receipts;
 pub mod replicas;
+pub mod series;
+pub mod targets;
 pub mod tiles;
 pub mod tokens;
 

@@ -1,0 +1,370 @@
+//! The plans' targets and the indicators over time: `GET /targets`, the values entered for the targets the
+//! registry cannot compute (`GET`/`POST /targets/{id}/values`), and `GET /indicators/series`.
+
+use super::error::{ApiError, ApiResult};
+use super::features::collection;
+use super::params::Params;
+use super::AppState;
+use crate::domain::indicators::{Indicators, Scope, Targets};
+use crate::domain::series::{series_points, Step, DEFAULT_MAX_STEPS};
+use crate::domain::targets::{self as plan, Built, Source, Status, Target, Unit};
+use crate::domain::time::{parse_instant, today};
+use crate::store::series::Known;
+use crate::store::targets::NewValue;
+use crate::store::Store;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Json, Response};
+use axum::routing::get;
+use axum::Router;
+use chrono::{Datelike, NaiveDate};
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/targets", get(targets))
+        .route("/targets/{id}/values", get(values).post(enter_value))
+        .route("/indicators/series", get(series))
+}
+
+/// A 400 naming the parameter, with the reason in Chinese and English.
+fn bad(name: &str, zh: impl std::fmt::Display, en: impl std::fmt::Display) -> ApiError {
+    let mut e = ApiError::bad_parameter(name, format!("{zh} / {en}"));
+    e.extra.insert("detail_zh".into(), json!(format!("{name}：{zh}")));
+    e
+}
+
+fn date_param(params: &Params, name: &str) -> ApiResult<Option<NaiveDate>> {
+    params.get(name).map(|v| parse_instant(v).map_err(|e| bad(name, format!("日期无效：'{v}'"), e))).transpose()
+}
+
+fn settings_targets(state: &AppState) -> Targets {
+    Targets {
+        safe_use: state.settings.safe_use_targets.clone(),
+        priority_control: state.settings.priority_control_targets.clone(),
+    }
+}
+
+/// The registry is read for these targets: the same permission as `GET /indicators`.
+fn may_read_registry(state: &AppState, caller: &super::auth::Caller) -> ApiResult<()> {
+    for c in ["farmland_units", "construction_parcels"] {
+        caller.reader(state, collection(c)?)?;
+    }
+    Ok(())
+}
+
+/// `GET /targets?city=4502&year=2025[&county_code=450203][&as_of=2025-12-31]`: each stored target of the
+/// city (or of the county's city) for the year, with its value as of the date, status and basis.
+async fn targets(
+    State(state): State<AppState>,
+    caller: super::auth::Caller,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Json<Value>> {
+    may_read_registry(&state, &caller)?;
+    let params = Params::parse(q.as_deref(), &["city", "county_code", "year", "as_of", "f"])?;
+    params.only_formats(&["json"])?;
+    let city = params.get("city").map(str::trim);
+    if let Some(c) = city {
+        if c.len() != 4 || !c.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad(
+                "city",
+                format!("应为4位城市代码（如4502），而不是'{c}'"),
+                "must be a 4-digit city code such as 4502",
+            ));
+        }
+    }
+    let county = params.get("county_code").map(str::trim);
+    if let Some(c) = county {
+        if c.len() != 6 || !c.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad(
+                "county_code",
+                format!("应为6位县级代码（如450203），而不是'{c}'"),
+                "must be a 6-digit county code such as 450203",
+            ));
+        }
+        if city.is_some_and(|p| !c.starts_with(p)) {
+            return Err(bad("county_code", "该县不属于所给城市", "the county is not in the given city"));
+        }
+    }
+    let (scope, city) = match (county, city) {
+        (Some(c), _) => (Scope::County(c.to_string()), c[..4].to_string()),
+        (None, Some(p)) => (Scope::City(p.to_string()), p.to_string()),
+        (None, None) => {
+            return Err(bad(
+                "city",
+                "必须给出城市（city=4502）或县（county_code=450203）：目标按城市的计划确定",
+                "give city=4502 or county_code=450203: targets are set by each city's plan",
+            ))
+        }
+    };
+    let as_of = date_param(&params, "as_of")?.unwrap_or_else(today);
+    let year = match params.get("year") {
+        None => as_of.year(),
+        Some(v) => v
+            .trim()
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (1990..=2100).contains(y))
+            .ok_or_else(|| bad("year", format!("年份无效：'{v}'"), "must be a year such as 2025"))?,
+    };
+    let store = state.reader(&caller).await;
+    let mut ids = store.target_ids(&city, county, year).await?;
+    // The plan's own order (the domain table's), not the ids' alphabetical one.
+    ids.sort_by_key(|id| plan::TARGETS.iter().position(|t| t.id == id).unwrap_or(usize::MAX));
+    let thresholds = settings_targets(&state);
+    let mut computed: HashMap<NaiveDate, Indicators> = HashMap::new();
+    let mut out = Vec::with_capacity(ids.len());
+    let mut counts: Map<String, Value> = Map::new();
+    for status in [Status::Met, Status::NotMet, Status::InProgress, Status::NotComputable] {
+        counts.insert(status.as_str().into(), json!(0));
+    }
+    for id in &ids {
+        let entry = match plan::find(id) {
+            Some(t) => judge(&store, t, &scope, as_of, &thresholds, &mut computed).await?,
+            None => json!({
+                "id": id, "status": Status::NotComputable, "value": null,
+                "basis_en": "this target is stored but this version of landguard has no rule to judge it",
+                "basis_zh": "该目标已登记，但本版本没有其判定规则",
+            }),
+        };
+        if let Some(n) = entry["status"].as_str().and_then(|s| counts.get_mut(s)) {
+            *n = json!(n.as_u64().unwrap_or(0) + 1);
+        }
+        out.push(entry);
+    }
+    Ok(Json(json!({
+        "city": city, "county_code": county, "scope": scope, "year": year, "as_of": as_of,
+        "summary": counts, "targets": out,
+    })))
+}
+
+/// One target judged for `scope` as of `as_of`, its value taken as of the period's end once that is past.
+async fn judge(
+    store: &Store,
+    t: &'static Target,
+    scope: &Scope,
+    as_of: NaiveDate,
+    thresholds: &Targets,
+    computed: &mut HashMap<NaiveDate, Indicators>,
+) -> ApiResult<Value> {
+    let on = t.value_date(as_of);
+    let mut entered = None;
+    let (value, missing) = match t.source {
+        Source::Register { indicator } => {
+            let (en, zh) = indicator.needs();
+            let missing = (en.to_string(), zh.to_string());
+            let value = if indicator.built() == Built::Now && as_of >= t.period.start() {
+                if !computed.contains_key(&on) {
+                    computed.insert(on, store.indicators(scope.clone(), on, thresholds).await?);
+                }
+                computed.get(&on).and_then(|ind| indicator.value(ind))
+            } else {
+                None
+            };
+            (value, missing)
+        }
+        Source::Entered { evidence } => {
+            let missing = (
+                format!("a value entered with its evidence ({evidence}), dated {} to {on}", t.period.start()),
+                format!("{}至{on}期间录入的数值及其佐证材料", t.period.start()),
+            );
+            // Entered figures are the city's; a county's share of them is not known.
+            if matches!(scope, Scope::City(_)) && as_of >= t.period.start() {
+                entered = store.entered_value(t.id, t.period.start(), on).await?;
+            }
+            (entered.as_ref().map(|v| plan::Observed::Number(v.value)), missing)
+        }
+    };
+    let e = plan::evaluate_in(t, scope, value.as_ref(), as_of).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let mut o = match serde_json::to_value(t) {
+        Ok(Value::Object(o)) => o,
+        _ => return Err(ApiError::internal()),
+    };
+    o.insert("status".into(), json!(e.status));
+    o.insert("value".into(), json!(e.value));
+    o.insert("value_date".into(), json!(on));
+    o.insert("basis_en".into(), json!(e.basis_en));
+    o.insert("basis_zh".into(), json!(e.basis_zh));
+    // What is missing, where the answer is missing data (not a plan without a figure, nor a date before it).
+    let data_missing = !matches!(t.comparison, plan::Comparison::Unquantified { .. }) && as_of >= t.period.start();
+    if e.status == Status::NotComputable && data_missing {
+        o.insert("missing_en".into(), json!(missing.0));
+        o.insert("missing_zh".into(), json!(missing.1));
+    }
+    if matches!(t.source, Source::Entered { .. }) {
+        o.insert("entered".into(), json!(entered));
+    }
+    Ok(Value::Object(o))
+}
+
+/// `GET /targets/{id}/values`: every value entered for a target, newest first.
+async fn values(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Json<Value>> {
+    Params::parse(q.as_deref(), &["f"])?.only_formats(&["json"])?;
+    let t = known_target(&state.store, &id).await?;
+    let values = state.store.entered_values(t.id).await?;
+    Ok(Json(json!({"target": t.id, "source": t.source, "values": values})))
+}
+
+async fn known_target(store: &Store, id: &str) -> ApiResult<&'static Target> {
+    match plan::find(id) {
+        Some(t) if store.target_exists(id).await? => Ok(t),
+        _ => Err(ApiError::not_found(format!("没有目标'{id}' / no target '{id}' (GET /targets lists them)"))),
+    }
+}
+
+/// `POST /targets/{id}/values` `{"value": 91.5, "as_of": "2023-12-31", "evidence": "...", "document": "...",
+/// "note": "..."}`, editor or admin: a value for a target the registry cannot compute, with its evidence.
+async fn enter_value(
+    State(state): State<AppState>,
+    caller: super::auth::Caller,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let who = caller.writer()?;
+    Params::parse(q.as_deref(), &[])?;
+    let t = known_target(&state.store, &id).await?;
+    if let Source::Register { .. } = t.source {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "computed-target",
+            "The registry computes this target",
+            format!("目标'{id}'由登记簿计算，不接受录入 / target '{id}' is computed from the registry; values are not entered for it"),
+        ));
+    }
+    let body = super::features::json_body(&state.settings, &headers, body)?;
+    let Some(obj) = body.as_object() else {
+        return Err(ApiError::bad_request("请求体应为JSON对象 / the body must be a JSON object"));
+    };
+    let invalid = |field: &str, zh: String, en: String| {
+        let mut e = ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid-value",
+            "The value was refused",
+            format!("{field}: {zh} / {en}"),
+        );
+        e.extra.insert("field".into(), json!(field));
+        e.extra.insert("detail_zh".into(), json!(format!("{field}：{zh}")));
+        e
+    };
+    if let Some(k) = obj.keys().find(|k| !["value", "as_of", "evidence", "document", "note"].contains(&k.as_str())) {
+        return Err(invalid(k, "未知字段".into(), "unknown member (value, as_of, evidence, document, note)".into()));
+    }
+    let value = obj
+        .get("value")
+        .and_then(Value::as_f64)
+        .filter(|v| v.is_finite() && *v >= 0.0 && (t.unit != Unit::Percent || *v <= 100.0))
+        .ok_or_else(|| {
+            invalid(
+                "value",
+                "应为不小于0的数（百分比不超过100）".into(),
+                "must be a number, at least 0 (and at most 100 for a percentage)".into(),
+            )
+        })?;
+    let as_of = obj
+        .get("as_of")
+        .and_then(Value::as_str)
+        .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        .ok_or_else(|| invalid("as_of", "应为日期，如2023-12-31".into(), "must be a date such as 2023-12-31".into()))?;
+    let (start, end) = (t.period.start(), t.period.end());
+    if as_of < start || as_of > end {
+        return Err(invalid(
+            "as_of",
+            format!("应在目标期限{start}至{end}之内"),
+            format!("must lie in the target's period, {start} to {end}"),
+        ));
+    }
+    let text = |field: &str, required: bool| -> ApiResult<Option<&str>> {
+        match obj.get(field) {
+            None | Some(Value::Null) if !required => Ok(None),
+            Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= 2000 => Ok(Some(s.trim())),
+            _ => Err(invalid(
+                field,
+                "应为非空文字（不超过2000字）".into(),
+                "must be a non-empty string of at most 2000 characters".into(),
+            )),
+        }
+    };
+    let evidence = text("evidence", true)?.unwrap_or_default();
+    let new = NewValue {
+        target_id: t.id,
+        as_of,
+        value,
+        evidence,
+        document: text("document", false)?,
+        note: text("note", false)?,
+    };
+    let stored = state.store.enter_value(&new, &who.name).await?;
+    state.wrote(&who.name).await;
+    let mut resp = (StatusCode::CREATED, Json(json!(stored))).into_response();
+    if let Ok(loc) = HeaderValue::from_str(&format!("/targets/{}/values", t.id)) {
+        resp.headers_mut().insert(header::LOCATION, loc);
+    }
+    Ok(resp)
+}
+
+/// `GET /indicators/series?county_code=4502&from=2025-01-01&to=2025-12-31&step=quarter&known=now|then`.
+async fn series(
+    State(state): State<AppState>,
+    caller: super::auth::Caller,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Json<Value>> {
+    may_read_registry(&state, &caller)?;
+    let params = Params::parse(q.as_deref(), &["county_code", "from", "to", "step", "known", "f"])?;
+    params.only_formats(&["json"])?;
+    let scope = Scope::parse(params.get("county_code")).map_err(|e| {
+        bad(
+            "county_code",
+            "应为6位县级代码或4位城市代码",
+            format!("must be a 6-digit county or 4-digit city code: {}", e.0),
+        )
+    })?;
+    let to = date_param(&params, "to")?.unwrap_or_else(today);
+    let from = date_param(&params, "from")?.unwrap_or_else(|| NaiveDate::from_ymd_opt(to.year(), 1, 1).unwrap_or(to));
+    let step: Step = params.get("step").unwrap_or("month").parse().map_err(|e| bad("step", "步长无效", e))?;
+    let known = match params.get("known").unwrap_or("now") {
+        "now" => Known::Now,
+        "then" => Known::Then,
+        other => {
+            return Err(bad(
+                "known",
+                format!("应为now（按现在所知）或then（按当时所知），而不是'{other}'"),
+                "must be now (as known now) or then (as known at each date)",
+            ))
+        }
+    };
+    let points = series_points(from, to, step, DEFAULT_MAX_STEPS).map_err(|e| {
+        let name = if matches!(e, crate::domain::series::SeriesError::FromAfterTo { .. }) { "from" } else { "step" };
+        bad(name, "序列参数无效", e)
+    })?;
+    let dates: Vec<NaiveDate> = points.iter().map(|p| p.as_of).collect();
+    let values = state.reader(&caller).await.indicator_series(&scope, &dates, known, &settings_targets(&state)).await?;
+    let out: Vec<Value> = points
+        .iter()
+        .zip(values)
+        .map(|(p, v)| {
+            let mut o = json!({
+                "label_zh": p.label_zh, "label_en": p.label_en, "start": p.start, "as_of": p.as_of,
+                "indicators": v.scope, "counties": v.counties,
+            });
+            // Per city only where the scope spans several.
+            if scope == Scope::All {
+                o["cities"] = json!(v.cities);
+            }
+            o
+        })
+        .collect();
+    Ok(Json(json!({
+        "scope": scope, "step": step, "from": from, "to": to,
+        "known": if known == Known::Now { "now" } else { "then" },
+        "points": out,
+    })))
+}

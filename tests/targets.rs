@@ -341,6 +341,12 @@ async fn published_rcr_list_and_its_changes(pool: PgPool) {
     assert!(r.header("content-type").unwrap().starts_with("text/html"));
     assert!(r.text.contains("LZ-GONE") && r.text.contains("移出") && r.text.contains("新增 1"), "{}", r.text);
 
+    let api = t.get("/api").await.body;
+    for path in
+        ["/targets", "/targets/{id}/values", "/indicators/series", "/public/lists/rcr", "/public/lists/key-units"]
+    {
+        assert!(api["paths"][path].is_object(), "{path} is not in /api");
+    }
     let r = t.get("/public/lists/key-units?year=2025").await;
     assert_eq!(r.status, 501, "{}", r.text);
     assert!(r.text.contains("重点监管单位"));

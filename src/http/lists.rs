@@ -137,9 +137,7 @@ fn json_list(scope: &Scope, as_of: NaiveDate, since: Option<NaiveDate>, entries:
             "removed": count(entries, ListChange::Removed),
         });
     }
-    let mut resp = axum::Json(doc).into_response();
-    resp.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-    resp
+    axum::Json(doc).into_response()
 }
 
 /// One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break. A field that a

@@ -368,3 +368,52 @@ async fn series(
         "points": out,
     })))
 }
+
+/// The OpenAPI paths of the targets, the series and the published lists, added to `/api`'s document.
+pub fn openapi_paths(doc: &mut Value, read_errors: &Value, write_errors: &Value) {
+    let with = |mut responses: Value, errors: &Value| {
+        if let (Some(r), Some(e)) = (responses.as_object_mut(), errors.as_object()) {
+            for (k, v) in e {
+                r.entry(k.clone()).or_insert(v.clone());
+            }
+        }
+        responses
+    };
+    let q = |name: &str, schema: Value, description: &str| json!({"name": name, "in": "query", "schema": schema, "description": description});
+    let date = json!({"type": "string", "format": "date"});
+    let obj = |d: &str| json!({"description": d, "content": {"application/json": {"schema": {"type": "object"}}}});
+    let id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}});
+    let paths = json!({
+        "/targets": {"get": {"tags": ["Indicators"], "summary": "The plan's targets with value, status (met, not_met, in_progress, not_computable) and basis", "operationId": "getTargets",
+            "parameters": [q("city", json!({"type": "string", "pattern": "^[0-9]{4}$"}), "4-digit city code (or give county_code)"),
+                           q("county_code", json!({"type": "string", "pattern": "^[0-9]{6}$"}), "a county: judged on its city's plan"),
+                           q("year", json!({"type": "integer"}), "the plan year; default the year of as_of"),
+                           q("as_of", date.clone(), "default today")],
+            "responses": with(json!({"200": obj("the targets, each judged, and a summary by status")}), read_errors)}},
+        "/targets/{id}/values": {
+            "get": {"tags": ["Indicators"], "summary": "Values entered for a target, newest first", "operationId": "getTargetValues",
+                "parameters": [id.clone()], "responses": with(json!({"200": obj("the values with their evidence")}), read_errors)},
+            "post": {"tags": ["Indicators"], "summary": "Enter a value, with its evidence, for a target the registry cannot compute", "operationId": "enterTargetValue",
+                "parameters": [id],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["value", "as_of", "evidence"], "additionalProperties": false,
+                    "properties": {"value": {"type": "number", "minimum": 0}, "as_of": date.clone(), "evidence": {"type": "string", "minLength": 1, "maxLength": 2000},
+                                   "document": {"type": "string"}, "note": {"type": "string"}}}}}},
+                "responses": with(json!({"201": obj("the stored value"), "409": {"description": "the registry computes this target"}}), write_errors)}},
+        "/indicators/series": {"get": {"tags": ["Indicators"], "summary": "The indicators by month, quarter or year, per county and city", "operationId": "getIndicatorSeries",
+            "parameters": [q("county_code", json!({"type": "string", "pattern": "^([0-9]{4}([0-9]{2})?)?$"}), "6-digit county or 4-digit city code; all when absent"),
+                           q("from", date.clone(), "default 1 January of to's year"), q("to", date.clone(), "default today"),
+                           q("step", json!({"type": "string", "enum": ["month", "quarter", "year"]}), "default month"),
+                           q("known", json!({"type": "string", "enum": ["now", "then"]}), "each date as known now (default) or as recorded by then")],
+            "responses": with(json!({"200": obj("one point per period")}), read_errors)}},
+        "/public/lists/rcr": {"get": {"tags": ["Indicators"], "summary": "The published RCR list on a date and its changes since another (anonymous)", "operationId": "getPublicRcrList",
+            "parameters": [q("as_of", date.clone(), "default today"), q("since", date, "added, kept and removed since this date"),
+                           q("county_code", json!({"type": "string"}), "a county or city"), q("f", json!({"type": "string", "enum": ["json", "csv", "html"]}), "default json")],
+            "responses": {"200": {"description": "the list", "content": {"application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}}, "text/html": {"schema": {"type": "string"}}}},
+                          "400": {"description": "a parameter is malformed or unknown"}, "406": {"description": "f=xlsx is not built"}}}},
+        "/public/lists/key-units": {"get": {"tags": ["Indicators"], "summary": "The key supervised units' list: not built, the units are not a collection yet (501)", "operationId": "getPublicKeyUnits",
+            "responses": {"501": {"description": "the key supervised units are not a collection of the registry yet"}}}},
+    });
+    if let (Some(all), Value::Object(mine)) = (doc.get_mut("paths").and_then(Value::as_object_mut), paths) {
+        all.extend(mine);
+    }
+}

@@ -729,7 +729,8 @@ mod tests {
     #[test]
     fn grouped_rows_equal_single_rows() {
         type Group = (&'static str, FarmlandClass, bool, Option<bool>, u64, f64);
-        let table: &[(Scope, &[Group], &[(&str, ParcelState, bool, u64)])] = &[
+        type Parcels = (&'static str, ParcelState, bool, u64);
+        let table: &[(Scope, &[Group], &[Parcels])] = &[
             (
                 Scope::City("4503".into()),
                 &[

@@ -21,6 +21,7 @@ use axum::routing::get;
 use axum::Router;
 use chrono::{Datelike, NaiveDate};
 use serde_json::{json, Map, Value};
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {
@@ -157,10 +158,11 @@ async fn judge(
             let (en, zh) = indicator.needs();
             let missing = (en.to_string(), zh.to_string());
             let value = if indicator.built() == Built::Now && as_of >= t.period.start() {
-                if !computed.contains_key(&on) {
-                    computed.insert(on, store.indicators(scope.clone(), on, thresholds).await?);
-                }
-                computed.get(&on).and_then(|ind| indicator.value(ind))
+                let ind = match computed.entry(on) {
+                    Entry::Occupied(e) => e.into_mut(),
+                    Entry::Vacant(e) => e.insert(store.indicators(scope.clone(), on, thresholds).await?),
+                };
+                indicator.value(ind)
             } else {
                 None
             };

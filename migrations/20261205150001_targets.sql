@@ -43,7 +43,7 @@ CREATE TABLE targets (
 CREATE INDEX targets_city_year ON targets (city, year);
 
 -- Values of the entered targets (funds, emission cuts: the registry holds neither), each with the evidence
--- it rests on. Append-only: a correction is a newer row, so what a report said on a day can be retraced.
+-- it rests on. Append-only (below): a correction is a newer row.
 CREATE TABLE target_values (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     target_id   text NOT NULL REFERENCES targets (id),
@@ -58,17 +58,56 @@ CREATE TABLE target_values (
 );
 CREATE INDEX target_values_target ON target_values (target_id, as_of, entered_at);
 
-CREATE FUNCTION target_values_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Key construction land developed (开发利用), for the key-construction-land rate (docs/targets.md): the
+-- parcel and the day, with the document that records it. Whether the land was developed only after the whole
+-- chain (survey, risk assessment, control or remediation, effect evaluation) is read from the parcel's state
+-- on that day, not entered.
+CREATE TABLE key_land_developments (
+    id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    parcel_code   text NOT NULL,
+    developed_on  date NOT NULL,
+    document      text NOT NULL CHECK (length(btrim(document)) > 0),
+    note          text,
+    recorded_by   text NOT NULL,
+    recorded_at   timestamptz NOT NULL DEFAULT clock_timestamp(),
+    UNIQUE (parcel_code, developed_on)
+);
+CREATE INDEX key_land_developments_date ON key_land_developments (developed_on);
+
+-- Enforcement against development found in breach: the decision and, once found, the correction (整改到位).
+-- A correction found later is a new row carrying both.
+CREATE TABLE key_land_enforcement (
+    id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    development_id  bigint NOT NULL REFERENCES key_land_developments (id),
+    decision        text NOT NULL CHECK (length(btrim(decision)) > 0),
+    decided_on      date NOT NULL,
+    corrected_on    date CHECK (corrected_on IS NULL OR corrected_on >= decided_on),
+    note            text,
+    recorded_by     text NOT NULL,
+    recorded_at     timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+CREATE INDEX key_land_enforcement_development ON key_land_enforcement (development_id);
+
+-- The three tables above are append-only, like the audit log: what a report said on a day can be retraced.
+CREATE FUNCTION landguard_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    RAISE EXCEPTION 'target_values is append-only: % is not allowed', TG_OP
+    RAISE EXCEPTION '% is append-only: % is not allowed', TG_TABLE_NAME, TG_OP
         USING ERRCODE = 'insufficient_privilege';
 END
 $$;
 
 CREATE TRIGGER target_values_no_update_delete BEFORE UPDATE OR DELETE ON target_values
-    FOR EACH ROW EXECUTE FUNCTION target_values_is_append_only();
+    FOR EACH ROW EXECUTE FUNCTION landguard_append_only();
 CREATE TRIGGER target_values_no_truncate BEFORE TRUNCATE ON target_values
-    FOR EACH STATEMENT EXECUTE FUNCTION target_values_is_append_only();
+    FOR EACH STATEMENT EXECUTE FUNCTION landguard_append_only();
+CREATE TRIGGER key_land_developments_no_update_delete BEFORE UPDATE OR DELETE ON key_land_developments
+    FOR EACH ROW EXECUTE FUNCTION landguard_append_only();
+CREATE TRIGGER key_land_developments_no_truncate BEFORE TRUNCATE ON key_land_developments
+    FOR EACH STATEMENT EXECUTE FUNCTION landguard_append_only();
+CREATE TRIGGER key_land_enforcement_no_update_delete BEFORE UPDATE OR DELETE ON key_land_enforcement
+    FOR EACH ROW EXECUTE FUNCTION landguard_append_only();
+CREATE TRIGGER key_land_enforcement_no_truncate BEFORE TRUNCATE ON key_land_enforcement
+    FOR EACH STATEMENT EXECUTE FUNCTION landguard_append_only();
 
 INSERT INTO plans (id, city, title_zh, task_list_zh, doc_no, issued_on) VALUES
     ('guilin-2023', '4503', '桂林市2023年度土壤污染防治工作计划', NULL, '市政办〔2023〕20号', '2023-05-14'),

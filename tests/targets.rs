@@ -356,3 +356,104 @@ async fn published_rcr_list_and_its_changes(pool: PgPool) {
         assert_eq!(r.status, 400, "{q}: {}", r.text);
     }
 }
+
+fn target(body: &Value, id: &str) -> Value {
+    body["targets"].as_array().unwrap().iter().find(|x| x["id"] == id).cloned().unwrap_or_else(|| panic!("no {id}"))
+}
+
+/// Key construction land safely used (Liuzhou 2025 footnote): 19 of 20 developed only after the chain is
+/// 95 %, effectively guaranteed only once the one breach is decided and corrected.
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn key_construction_land_follows_the_footnote(pool: PgPool) {
+    let t = app(pool).await;
+    let tr = &t;
+    const KL: &str = "liuzhou-2025-key-construction-land";
+    let q = "/targets?city=4502&year=2025&as_of=2025-12-31";
+    let x = target(&t.get(q).await.body, KL);
+    assert_eq!(x["status"], "not_computable", "nothing developed yet: {x}");
+    assert!(x["missing_zh"].as_str().unwrap().contains("开发利用"), "{x}");
+
+    let develop = |code: String, on: &'static str| {
+        let body = json!({"parcel_code": code, "developed_on": on, "document": "柳自然资供〔2025〕1号"});
+        async move { tr.write("POST", "/key-land/developments", &body).await }
+    };
+    for i in 0..19 {
+        let code = format!("LZ-KL{i:02}");
+        parcel_in(&t, &code, square(109.40 + i as f64 * 0.002, 24.20, 0.001), &["surveying", "cleared"], json!({}))
+            .await;
+        let r = develop(code, "2025-05-01").await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        assert_eq!((&r.body["chain_complete"], &r.body["state_then"]), (&json!(true), &json!("cleared")));
+    }
+    // Developed while still only suspected: a breach.
+    parcel_in(&t, "LZ-KLX", square(109.40, 24.25, 0.001), &[], json!({})).await;
+    let r = develop("LZ-KLX".into(), "2025-05-01").await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.body["chain_complete"], false);
+    let breach = r.body["id"].as_i64().unwrap();
+    assert_eq!(develop("LZ-KLX".into(), "2025-05-01").await.status, 409, "recorded twice");
+    assert_eq!(develop("LZ-NOWHERE".into(), "2025-05-01").await.status, 404);
+    assert_eq!(develop("LZ-KLX".into(), "2019-05-01").await.status, 404, "not registered yet on that day");
+    let viewer = t.viewer.clone();
+    let body = json!({"parcel_code": "LZ-KLX", "developed_on": "2025-06-01", "document": "x"}).to_string();
+    assert_eq!(t.send("POST", "/key-land/developments", Some(&viewer), &[], Some(body)).await.status, 403);
+
+    let x = target(&t.get(q).await.body, KL);
+    assert_eq!((x["status"].as_str(), x["value"].as_f64()), (Some("not_met"), Some(95.0)), "no enforcement yet: {x}");
+
+    let enforce = |b: Value| {
+        let uri = format!("/key-land/developments/{breach}/enforcement");
+        async move { tr.write("POST", &uri, &b).await }
+    };
+    let r = enforce(json!({"decision": "柳环罚〔2025〕12号", "decided_on": "2025-06-01"})).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(target(&t.get(q).await.body, KL)["status"], "not_met", "decided but not corrected");
+    let r =
+        enforce(json!({"decision": "柳环罚〔2025〕12号", "decided_on": "2025-06-01", "corrected_on": "2025-09-01"}))
+            .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let x = target(&t.get(q).await.body, KL);
+    assert_eq!((x["status"].as_str(), x["value"].as_f64()), (Some("met"), Some(95.0)), "{x}");
+    // Before the correction, in the year: in progress.
+    let x = target(&t.get("/targets?city=4502&year=2025&as_of=2025-07-01").await.body, KL);
+    assert_eq!(x["status"], "in_progress", "{x}");
+
+    // Enforcement on land developed after the chain, or before the development, or malformed: refused.
+    let list = t.get("/key-land/developments?county_code=4502&from=2025-01-01&to=2025-12-31").await;
+    assert_eq!(list.status, 200, "{}", list.text);
+    assert_eq!(list.body["developments"].as_array().unwrap().len(), 20);
+    assert_eq!(list.body["rate"]["rate_percent"], 95.0);
+    let ok_id = list.body["developments"][0]["id"].as_i64().unwrap();
+    let r = t
+        .write(
+            "POST",
+            &format!("/key-land/developments/{ok_id}/enforcement"),
+            &json!({"decision": "x", "decided_on": "2025-06-01"}),
+        )
+        .await;
+    assert_eq!(r.status, 409, "{}", r.text);
+    for bad in [
+        json!({"decision": "x", "decided_on": "2025-04-01"}),
+        json!({"decision": "x", "decided_on": "2025-06-01", "corrected_on": "2025-05-01"}),
+        json!({"decided_on": "2025-06-01"}),
+        json!({"decision": "x", "decided_on": "June"}),
+    ] {
+        let r = enforce(bad.clone()).await;
+        assert_eq!(r.status, 400, "{bad}: {}", r.text);
+        assert!(r.body["detail_zh"].is_string(), "{}", r.text);
+    }
+    assert_eq!(
+        t.write(
+            "POST",
+            "/key-land/developments/999999/enforcement",
+            &json!({"decision": "x", "decided_on": "2025-06-01"})
+        )
+        .await
+        .status,
+        404
+    );
+    // Guilin has no developments recorded: still not computable, never met.
+    let x =
+        target(&t.get("/targets?city=4503&year=2023&as_of=2023-12-31").await.body, "guilin-2023-key-construction-land");
+    assert_eq!(x["status"], "not_computable", "{x}");
+}

@@ -6,8 +6,9 @@ use super::features::collection;
 use super::params::Params;
 use super::AppState;
 use crate::domain::indicators::{Indicators, Scope, Targets};
+use crate::domain::key_land::{key_land_rate, DevelopedLand, EnforcementRecord, RateBasis};
 use crate::domain::series::{series_points, Step, DEFAULT_MAX_STEPS};
-use crate::domain::targets::{self as plan, Built, Source, Status, Target, Unit};
+use crate::domain::targets::{self as plan, Built, Indicator, Source, Status, Target, Unit};
 use crate::domain::time::{parse_instant, today};
 use crate::store::series::Known;
 use crate::store::targets::NewValue;
@@ -17,7 +18,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Json, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use chrono::{Datelike, NaiveDate};
 use serde_json::{json, Map, Value};
@@ -29,6 +30,8 @@ pub fn routes() -> Router<AppState> {
         .route("/targets", get(targets))
         .route("/targets/{id}/values", get(values).post(enter_value))
         .route("/indicators/series", get(series))
+        .route("/key-land/developments", get(developments).post(record_development))
+        .route("/key-land/developments/{id}/enforcement", post(record_enforcement))
 }
 
 /// A 400 naming the parameter, with the reason in Chinese and English.
@@ -157,7 +160,12 @@ async fn judge(
         Source::Register { indicator } => {
             let (en, zh) = indicator.needs();
             let missing = (en.to_string(), zh.to_string());
-            let value = if indicator.built() == Built::Now && as_of >= t.period.start() {
+            let value = if indicator == Indicator::KeyConstructionLandSafelyUsed && as_of >= t.period.start() {
+                let (from, to) = (t.period.start(), t.period.end());
+                let land: Vec<DevelopedLand> =
+                    store.key_land(scope, from, to).await?.into_iter().map(|d| d.land).collect();
+                Some(plan::Observed::KeyLand(key_land_rate(&land, scope, from, to, on, RateBasis::Count)))
+            } else if indicator.built() == Built::Now && as_of >= t.period.start() {
                 let ind = match computed.entry(on) {
                     Entry::Occupied(e) => e.into_mut(),
                     Entry::Vacant(e) => e.insert(store.indicators(scope.clone(), on, thresholds).await?),
@@ -243,23 +251,7 @@ async fn enter_value(
         ));
     }
     let body = super::features::json_body(&state.settings, &headers, body)?;
-    let Some(obj) = body.as_object() else {
-        return Err(ApiError::bad_request("请求体应为JSON对象 / the body must be a JSON object"));
-    };
-    let invalid = |field: &str, zh: String, en: String| {
-        let mut e = ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid-value",
-            "The value was refused",
-            format!("{field}: {zh} / {en}"),
-        );
-        e.extra.insert("field".into(), json!(field));
-        e.extra.insert("detail_zh".into(), json!(format!("{field}：{zh}")));
-        e
-    };
-    if let Some(k) = obj.keys().find(|k| !["value", "as_of", "evidence", "document", "note"].contains(&k.as_str())) {
-        return Err(invalid(k, "未知字段".into(), "unknown member (value, as_of, evidence, document, note)".into()));
-    }
+    let obj = body_object(&body, &["value", "as_of", "evidence", "document", "note"])?;
     let value = obj
         .get("value")
         .and_then(Value::as_f64)
@@ -267,42 +259,27 @@ async fn enter_value(
         .ok_or_else(|| {
             invalid(
                 "value",
-                "应为不小于0的数（百分比不超过100）".into(),
-                "must be a number, at least 0 (and at most 100 for a percentage)".into(),
+                "应为不小于0的数（百分比不超过100）",
+                "must be a number, at least 0 (and at most 100 for a percentage)",
             )
         })?;
-    let as_of = obj
-        .get("as_of")
-        .and_then(Value::as_str)
-        .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
-        .ok_or_else(|| invalid("as_of", "应为日期，如2023-12-31".into(), "must be a date such as 2023-12-31".into()))?;
+    let as_of = body_date(&obj, "as_of", true)?.unwrap_or_else(today);
     let (start, end) = (t.period.start(), t.period.end());
     if as_of < start || as_of > end {
         return Err(invalid(
             "as_of",
-            format!("应在目标期限{start}至{end}之内"),
-            format!("must lie in the target's period, {start} to {end}"),
+            &format!("应在目标期限{start}至{end}之内"),
+            &format!("must lie in the target's period, {start} to {end}"),
         ));
     }
-    let text = |field: &str, required: bool| -> ApiResult<Option<&str>> {
-        match obj.get(field) {
-            None | Some(Value::Null) if !required => Ok(None),
-            Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= 2000 => Ok(Some(s.trim())),
-            _ => Err(invalid(
-                field,
-                "应为非空文字（不超过2000字）".into(),
-                "must be a non-empty string of at most 2000 characters".into(),
-            )),
-        }
-    };
-    let evidence = text("evidence", true)?.unwrap_or_default();
+    let evidence = body_text(&obj, "evidence", true)?.unwrap_or_default();
     let new = NewValue {
         target_id: t.id,
         as_of,
         value,
         evidence,
-        document: text("document", false)?,
-        note: text("note", false)?,
+        document: body_text(&obj, "document", false)?,
+        note: body_text(&obj, "note", false)?,
     };
     let stored = state.store.enter_value(&new, &who.name).await?;
     state.wrote(&who.name).await;
@@ -369,6 +346,146 @@ async fn series(
         "known": if known == Known::Now { "now" } else { "then" },
         "points": out,
     })))
+}
+
+/// A 400 for a member of a request body, with the reason in Chinese and English.
+fn invalid(field: &str, zh: &str, en: &str) -> ApiError {
+    let mut e = ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "invalid-value",
+        "The request was refused",
+        format!("{field}: {zh} / {en}"),
+    );
+    e.extra.insert("field".into(), json!(field));
+    e.extra.insert("detail_zh".into(), json!(format!("{field}：{zh}")));
+    e
+}
+
+/// The JSON object of a write's body, refusing members outside `allowed`.
+fn body_object(body: &Value, allowed: &[&str]) -> ApiResult<Map<String, Value>> {
+    let Some(obj) = body.as_object() else {
+        return Err(ApiError::bad_request("请求体应为JSON对象 / the body must be a JSON object"));
+    };
+    if let Some(k) = obj.keys().find(|k| !allowed.contains(&k.as_str())) {
+        return Err(invalid(k, "未知字段", &format!("unknown member (accepted: {})", allowed.join(", "))));
+    }
+    Ok(obj.clone())
+}
+
+fn body_date(obj: &Map<String, Value>, field: &str, required: bool) -> ApiResult<Option<NaiveDate>> {
+    match obj.get(field) {
+        None | Some(Value::Null) if !required => Ok(None),
+        Some(Value::String(s)) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            Ok(d) => Ok(Some(d)),
+            Err(_) => Err(invalid(field, "应为日期，如2025-06-30", "must be a date such as 2025-06-30")),
+        },
+        _ => Err(invalid(field, "应为日期，如2025-06-30", "must be a date such as 2025-06-30")),
+    }
+}
+
+fn body_text<'a>(obj: &'a Map<String, Value>, field: &str, required: bool) -> ApiResult<Option<&'a str>> {
+    match obj.get(field) {
+        None | Some(Value::Null) if !required => Ok(None),
+        Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= 2000 => Ok(Some(s.trim())),
+        _ => {
+            Err(invalid(field, "应为非空文字（不超过2000字）", "must be a non-empty string of at most 2000 characters"))
+        }
+    }
+}
+
+/// `GET /key-land/developments?county_code=4502&from=2025-01-01&to=2025-12-31[&as_of=…]`: the key
+/// construction land developed in the period, each with the parcel's state then and its enforcement, and
+/// the rate as of `as_of` (default: `to`, or today if earlier).
+async fn developments(
+    State(state): State<AppState>,
+    caller: super::auth::Caller,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Json<Value>> {
+    caller.reader(&state, collection("construction_parcels")?)?;
+    let params = Params::parse(q.as_deref(), &["county_code", "from", "to", "as_of", "f"])?;
+    params.only_formats(&["json"])?;
+    let scope = Scope::parse(params.get("county_code")).map_err(|e| {
+        bad(
+            "county_code",
+            "应为6位县级代码或4位城市代码",
+            format!("must be a 6-digit county or 4-digit city code: {}", e.0),
+        )
+    })?;
+    let to = date_param(&params, "to")?.unwrap_or_else(today);
+    let from = date_param(&params, "from")?.unwrap_or_else(|| NaiveDate::from_ymd_opt(to.year(), 1, 1).unwrap_or(to));
+    if from > to {
+        return Err(bad("from", "起始日期晚于结束日期", "from is after to"));
+    }
+    let as_of = date_param(&params, "as_of")?.unwrap_or_else(|| to.min(today()));
+    let list = state.reader(&caller).await.key_land(&scope, from, to).await?;
+    let land: Vec<DevelopedLand> = list.iter().map(|d| d.land.clone()).collect();
+    let rate = key_land_rate(&land, &scope, from, to, as_of, RateBasis::Count);
+    Ok(Json(json!({"scope": scope, "from": from, "to": to, "as_of": as_of, "rate": rate, "developments": list})))
+}
+
+/// `POST /key-land/developments` `{"parcel_code": "LZ-0001", "developed_on": "2025-05-01", "document": "...",
+/// "note": "..."}`, editor or admin: a registered parcel of key construction land was developed that day.
+async fn record_development(
+    State(state): State<AppState>,
+    caller: super::auth::Caller,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let who = caller.writer()?;
+    Params::parse(q.as_deref(), &[])?;
+    let body = super::features::json_body(&state.settings, &headers, body)?;
+    let obj = body_object(&body, &["parcel_code", "developed_on", "document", "note"])?;
+    let code = body_text(&obj, "parcel_code", true)?.unwrap_or_default();
+    let on = body_date(&obj, "developed_on", true)?.unwrap_or_else(today);
+    if on > today() {
+        return Err(invalid("developed_on", "不能晚于今天", "must not be in the future"));
+    }
+    let document = body_text(&obj, "document", true)?.unwrap_or_default();
+    let note = body_text(&obj, "note", false)?;
+    let stored = state.store.record_development(code, on, document, note, &who.name).await.map_err(|e| match e {
+        crate::store::StoreError::NotFound => ApiError::not_found(format!(
+            "地块{code}在{on}未登记 / parcel {code} is not in the registry on {on}: register it (with its state then) first"
+        )),
+        other => other.into(),
+    })?;
+    state.wrote(&who.name).await;
+    Ok((StatusCode::CREATED, Json(json!(stored))).into_response())
+}
+
+/// `POST /key-land/developments/{id}/enforcement` `{"decision": "柳环罚〔2025〕12号", "decided_on": "2025-06-01",
+/// "corrected_on": "2025-08-01", "note": "..."}`, editor or admin: a decision against a development in breach
+/// and, once found, its correction (a correction found later is a new record carrying both).
+async fn record_enforcement(
+    State(state): State<AppState>,
+    caller: super::auth::Caller,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let who = caller.writer()?;
+    Params::parse(q.as_deref(), &[])?;
+    let unknown = || ApiError::not_found(format!("没有开发利用记录'{id}' / no development '{id}'"));
+    let dev: i64 = id.parse().map_err(|_| unknown())?;
+    let body = super::features::json_body(&state.settings, &headers, body)?;
+    let obj = body_object(&body, &["decision", "decided_on", "corrected_on", "note"])?;
+    let record = EnforcementRecord {
+        decision: body_text(&obj, "decision", true)?.unwrap_or_default().to_string(),
+        decided_on: body_date(&obj, "decided_on", true)?.unwrap_or_else(today),
+        corrected_on: body_date(&obj, "corrected_on", false)?,
+    };
+    if record.corrected_on.is_some_and(|c| c < record.decided_on) {
+        return Err(invalid("corrected_on", "不能早于处罚决定日期", "must not be before decided_on"));
+    }
+    let note = body_text(&obj, "note", false)?;
+    state.store.record_enforcement(dev, &record, note, &who.name).await.map_err(|e| match e {
+        crate::store::StoreError::NotFound => unknown(),
+        crate::store::StoreError::Invalid(d) => invalid("decided_on", "不能早于开发利用日期", &d),
+        other => other.into(),
+    })?;
+    state.wrote(&who.name).await;
+    Ok((StatusCode::CREATED, Json(json!({"development_id": dev, "enforcement": record}))).into_response())
 }
 
 /// The OpenAPI paths of the targets, the series and the published lists, added to `/api`'s document.

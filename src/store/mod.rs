@@ -7,6 +7,7 @@ pub mod copy;
 pub mod features;
 pub mod import;
 pub mod items;
+pub mod key_land;
 pub mod layers;
 pub mod lists;
 pub mod receipts;

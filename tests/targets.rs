@@ -457,3 +457,38 @@ async fn key_construction_land_follows_the_footnote(pool: PgPool) {
         target(&t.get("/targets?city=4503&year=2023&as_of=2023-12-31").await.body, "guilin-2023-key-construction-land");
     assert_eq!(x["status"], "not_computable", "{x}");
 }
+
+/// As known then, an end of validity counts only from when it was recorded: a parcel recorded in January
+/// 2025 and listed on 1 March by a step recorded only today is, as the registry knew it on 31 March,
+/// still in survey; as it is known now, listed from March.
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn series_as_known_then_reads_ends_when_recorded(pool: PgPool) {
+    let t = app(pool).await;
+    parcel_in(&t, "LZ-T1", square(109.41, 24.33, 0.001), &["surveying", "risk_assessment"], json!({})).await;
+    // Pretend everything so far was recorded on 10 January 2025 (CST).
+    sqlx::query(
+        "UPDATE construction_parcel_versions SET recorded_at = '2025-01-10T12:00:00+08' WHERE parcel_code = 'LZ-T1'",
+    )
+    .execute(&t.store.pool)
+    .await
+    .unwrap();
+    step(&t, "LZ-T1", "listed", "2025-03-01", "桂环函〔2025〕3号").await;
+    let series = |known: &'static str| {
+        let uri =
+            format!("/indicators/series?county_code=450205&from=2025-01-01&to=2025-06-30&step=quarter&known={known}");
+        let t = &t;
+        async move { t.get(&uri).await.body["points"].as_array().unwrap().iter().map(rcr_total).collect::<Vec<u64>>() }
+    };
+    assert_eq!(series("now").await, [1, 1]);
+    assert_eq!(series("then").await, [0, 0], "the listing was recorded after 2025");
+    // Before it was recorded at all, nothing; from 10 January, the parcel in risk assessment (not on the list).
+    let uri = "/indicators/series?county_code=450205&from=2025-01-01&to=2025-01-09&step=month&known=then";
+    let p = t.get(uri).await.body["points"][0]["indicators"]["priority_parcels"]["total"].clone();
+    assert_eq!(p, 0, "not recorded yet on 9 January");
+    let uri = "/indicators/series?county_code=450205&from=2025-01-01&to=2025-01-31&step=month&known=then";
+    let p = t.get(uri).await.body["points"][0]["indicators"].clone();
+    assert_eq!((&p["priority_parcels"]["total"], &p["rcr_listed_by_state"]["total"]), (&json!(1), &json!(0)), "{p}");
+    let n = |v: &Value| v["points"][0]["counties"][0]["rcr_listed_by_state"]["total"].as_u64();
+    let r = t.get("/indicators/series?county_code=450205&from=2025-03-01&to=2025-03-31&step=month&known=then").await;
+    assert_eq!(n(&r.body), Some(0), "{}", r.text);
+}

@@ -336,6 +336,23 @@ async fn published_rcr_list_and_its_changes(pool: PgPool) {
         "{}",
         r.text
     );
+    // The workbook opens as a zip with the same rows: text cells in the shared strings, areas as numbers.
+    let bytes = t.send_raw("GET", "/public/lists/rcr?as_of=2025-12-31&since=2024-12-31&f=xlsx", &[]).await;
+    let mut book = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("an XLSX is a zip");
+    let mut read = |name: &str| {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut book.by_name(name).unwrap(), &mut s).unwrap();
+        s
+    };
+    let strings = read("xl/sharedStrings.xml");
+    for s in
+        ["地块编码 parcel_code", "LZ-GONE", "LZ-KEPT", "LZ-NEW", "移出 removed", "新增 added", "桂环函〔2025〕31号"]
+    {
+        assert!(strings.contains(s), "{s} not in the workbook");
+    }
+    assert!(!strings.contains("LZ-NONE"));
+    let sheet = read("xl/worksheets/sheet1.xml");
+    assert_eq!(sheet.matches("<row ").count(), 4, "a header and three parcels");
     let r = t.get("/public/lists/rcr?as_of=2025-12-31&since=2024-12-31&f=html").await;
     assert_eq!(r.status, 200);
     assert!(r.header("content-type").unwrap().starts_with("text/html"));
@@ -350,7 +367,6 @@ async fn published_rcr_list_and_its_changes(pool: PgPool) {
     let r = t.get("/public/lists/key-units?year=2025").await;
     assert_eq!(r.status, 501, "{}", r.text);
     assert!(r.text.contains("重点监管单位"));
-    assert_eq!(t.get("/public/lists/rcr?f=xlsx").await.status, 406);
     for q in ["since=2026-01-01&as_of=2025-12-31", "f=pdf", "county_code=x", "as_of=soon"] {
         let r = t.get(&format!("/public/lists/rcr?{q}")).await;
         assert_eq!(r.status, 400, "{q}: {}", r.text);

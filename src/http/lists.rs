@@ -1,5 +1,5 @@
 //! Published lists (信息公开), open to anyone whatever the read settings: what a bureau publishes on its
-//! website. `GET /public/lists/rcr?as_of=…&since=…&f=json|csv|html`: the RCR list as of a date, and with
+//! website. `GET /public/lists/rcr?as_of=…&since=…&f=json|csv|xlsx|html`: the RCR list as of a date, and with
 //! `since` each parcel as added, kept or removed. `GET /public/lists/key-units`: the key supervised units
 //! are not a collection of the registry yet, and the answer says so rather than publish an empty list.
 
@@ -40,6 +40,7 @@ fn bad(name: &str, zh: &str, en: impl std::fmt::Display) -> ApiError {
 enum Format {
     Json,
     Csv,
+    Xlsx,
     Html,
 }
 
@@ -48,13 +49,10 @@ fn format(params: &Params) -> ApiResult<Format> {
         "json" => Ok(Format::Json),
         "csv" => Ok(Format::Csv),
         "html" => Ok(Format::Html),
-        "xlsx" => Err(ApiError::new(
-            StatusCode::NOT_ACCEPTABLE,
-            "format-not-built",
-            "XLSX is not built yet",
-            "XLSX 格式尚未提供，请用 f=csv（Excel 可直接打开，UTF-8 带 BOM） / XLSX is not built yet; f=csv opens in Excel (UTF-8 with a BOM)",
-        )),
-        other => Err(bad("f", "应为 json、csv 或 html", format!("must be json, csv or html, not '{other}'"))),
+        "xlsx" => Ok(Format::Xlsx),
+        other => {
+            Err(bad("f", "应为 json、csv、xlsx 或 html", format!("must be json, csv, xlsx or html, not '{other}'")))
+        }
     }
 }
 
@@ -93,6 +91,7 @@ async fn rcr(State(state): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<
     match format {
         Format::Json => Ok(json_list(&scope, as_of, since, &entries)),
         Format::Csv => Ok(csv_list(as_of, since, &entries)),
+        Format::Xlsx => xlsx_list(as_of, since, &entries),
         Format::Html => Ok(html_list(&scope, as_of, since, &entries)),
     }
 }
@@ -152,51 +151,118 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-fn csv_list(as_of: NaiveDate, since: Option<NaiveDate>, entries: &[Entry]) -> Response {
-    let opt = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
-    // A BOM, so that Excel reads the Chinese as UTF-8.
-    let mut out = String::from("\u{feff}");
+/// A cell of the list as a table (CSV, XLSX).
+enum Cell {
+    Text(String),
+    Number(f64),
+}
+
+/// The list as a table: headers in Chinese and English, one row a parcel, the same for CSV and XLSX.
+fn table(since: Option<NaiveDate>, entries: &[Entry]) -> (Vec<&'static str>, Vec<Vec<Cell>>) {
+    let opt = |d: Option<NaiveDate>| Cell::Text(d.map(|d| d.to_string()).unwrap_or_default());
+    let text = |s: Option<&str>| Cell::Text(s.unwrap_or_default().to_string());
     let mut head =
         vec!["地块编码 parcel_code", "地块名称 name", "县区代码 county_code", "状态 state", "面积（平方米） area_m2"];
     head.extend(["面积（亩） area_mu", "列入日期 listed_on", "列入文号 listed_document"]);
     if since.is_some() {
         head.extend(["变化 change", "移出日期 removed_on", "移出后状态 removed_to", "移出文号 removed_document"]);
     }
-    out += &head.iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(",");
-    out += "\r\n";
-    for e in entries {
-        let r = e.row;
-        let mut cells = vec![
-            r.parcel_code.clone(),
-            r.name.clone(),
-            r.county_code.clone(),
-            format!("{} {}", state_zh(&r.state), r.state),
-            format!("{:.2}", r.area_m2),
-            format!("{:.2}", r.area_m2 / M2_PER_MU),
-            opt(r.listed_on),
-            r.listed_document.clone().unwrap_or_default(),
-        ];
-        if let Some(c) = e.change {
-            let removed = c == ListChange::Removed;
-            cells.push(format!("{} {}", c.label_zh(), c.as_str()));
-            cells.push(if removed { opt(r.removed_on) } else { String::new() });
-            cells.push(if removed { r.removed_to.clone().unwrap_or_default() } else { String::new() });
-            cells.push(if removed { r.removed_document.clone().unwrap_or_default() } else { String::new() });
-        }
-        out += &cells.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(",");
-        out += "\r\n";
+    let rows = entries
+        .iter()
+        .map(|e| {
+            let r = e.row;
+            let mut cells = vec![
+                Cell::Text(r.parcel_code.clone()),
+                Cell::Text(r.name.clone()),
+                Cell::Text(r.county_code.clone()),
+                Cell::Text(format!("{} {}", state_zh(&r.state), r.state)),
+                Cell::Number((r.area_m2 * 100.0).round() / 100.0),
+                Cell::Number((r.area_m2 / M2_PER_MU * 100.0).round() / 100.0),
+                opt(r.listed_on),
+                text(r.listed_document.as_deref()),
+            ];
+            if let Some(c) = e.change {
+                let removed = c == ListChange::Removed;
+                cells.push(Cell::Text(format!("{} {}", c.label_zh(), c.as_str())));
+                cells.push(if removed { opt(r.removed_on) } else { text(None) });
+                cells.push(text(if removed { r.removed_to.as_deref() } else { None }));
+                cells.push(text(if removed { r.removed_document.as_deref() } else { None }));
+            }
+            cells
+        })
+        .collect();
+    (head, rows)
+}
+
+fn file_name(as_of: NaiveDate, since: Option<NaiveDate>, ext: &str) -> String {
+    match since {
+        Some(s) => format!("rcr-list-{as_of}-since-{s}.{ext}"),
+        None => format!("rcr-list-{as_of}.{ext}"),
     }
-    let name = match since {
-        Some(s) => format!("rcr-list-{as_of}-since-{s}.csv"),
-        None => format!("rcr-list-{as_of}.csv"),
-    };
-    let mut resp = (StatusCode::OK, out).into_response();
+}
+
+fn download(body: Vec<u8>, content_type: &'static str, name: &str) -> Response {
+    let mut resp = (StatusCode::OK, body).into_response();
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"{name}\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     resp
+}
+
+fn csv_list(as_of: NaiveDate, since: Option<NaiveDate>, entries: &[Entry]) -> Response {
+    let (head, rows) = table(since, entries);
+    // A BOM, so that Excel reads the Chinese as UTF-8.
+    let mut out = String::from("\u{feff}");
+    out += &head.iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(",");
+    out += "\r\n";
+    for row in rows {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|c| match c {
+                Cell::Text(s) => csv_field(s),
+                Cell::Number(n) => format!("{n:.2}"),
+            })
+            .collect();
+        out += &cells.join(",");
+        out += "\r\n";
+    }
+    download(out.into_bytes(), "text/csv; charset=utf-8", &file_name(as_of, since, "csv"))
+}
+
+/// The same table as the CSV, as an Excel workbook: text stays text (no formula is ever written), areas
+/// are numbers.
+fn xlsx_list(as_of: NaiveDate, since: Option<NaiveDate>, entries: &[Entry]) -> ApiResult<Response> {
+    use rust_xlsxwriter::{Format as XFormat, Workbook};
+    let (head, rows) = table(since, entries);
+    let fail = |e: rust_xlsxwriter::XlsxError| {
+        tracing::error!(error = %e, "cannot write the RCR list as XLSX");
+        ApiError::internal()
+    };
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("名录").map_err(fail)?;
+    let bold = XFormat::new().set_bold();
+    for (c, h) in head.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *h, &bold).map_err(fail)?;
+    }
+    for (i, row) in rows.iter().enumerate() {
+        let r = i as u32 + 1;
+        for (c, cell) in row.iter().enumerate() {
+            match cell {
+                Cell::Text(s) => sheet.write_string(r, c as u16, s).map_err(fail)?,
+                Cell::Number(n) => sheet.write_number(r, c as u16, *n).map_err(fail)?,
+            };
+        }
+    }
+    sheet.autofit();
+    let bytes = book.save_to_buffer().map_err(fail)?;
+    Ok(download(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &file_name(as_of, since, "xlsx"),
+    ))
 }
 
 fn html_list(scope: &Scope, as_of: NaiveDate, since: Option<NaiveDate>, entries: &[Entry]) -> Response {
@@ -250,9 +316,12 @@ fn html_list(scope: &Scope, as_of: NaiveDate, since: Option<NaiveDate>, entries:
         })
         .collect();
     body += &format!("<table>{head}{rows}</table>");
-    let since_q = since.map(|s| format!("&since={s}")).unwrap_or_default();
+    let mut since_q = since.map(|s| format!("&since={s}")).unwrap_or_default();
+    if *scope != Scope::All {
+        since_q += &format!("&county_code={}", scope.code_prefix());
+    }
     body += &format!(
-        "<p><a href=\"?as_of={as_of}{since_q}&f=csv\">CSV</a> · <a href=\"?as_of={as_of}{since_q}&f=json\">JSON</a></p>"
+        "<p><a href=\"?as_of={as_of}{since_q}&f=csv\">CSV</a> · <a href=\"?as_of={as_of}{since_q}&f=xlsx\">Excel</a> · <a href=\"?as_of={as_of}{since_q}&f=json\">JSON</a></p>"
     );
     super::html::page(&format!("{RCR_TITLE_ZH}（{as_of}）"), &body)
 }

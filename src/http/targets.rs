@@ -526,9 +526,10 @@ pub fn openapi_paths(doc: &mut Value, read_errors: &Value, write_errors: &Value)
             "responses": with(json!({"200": obj("one point per period")}), read_errors)}},
         "/public/lists/rcr": {"get": {"tags": ["Indicators"], "summary": "The published RCR list on a date and its changes since another (anonymous)", "operationId": "getPublicRcrList",
             "parameters": [q("as_of", date.clone(), "default today"), q("since", date, "added, kept and removed since this date"),
-                           q("county_code", json!({"type": "string"}), "a county or city"), q("f", json!({"type": "string", "enum": ["json", "csv", "html"]}), "default json")],
-            "responses": {"200": {"description": "the list", "content": {"application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}}, "text/html": {"schema": {"type": "string"}}}},
-                          "400": {"description": "a parameter is malformed or unknown"}, "406": {"description": "f=xlsx is not built"}}}},
+                           q("county_code", json!({"type": "string"}), "a county or city"), q("f", json!({"type": "string", "enum": ["json", "csv", "xlsx", "html"]}), "default json")],
+            "responses": {"200": {"description": "the list", "content": {"application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}},
+                              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}}, "text/html": {"schema": {"type": "string"}}}},
+                          "400": {"description": "a parameter is malformed or unknown"}}}},
         "/key-land/developments": {
             "get": {"tags": ["Indicators"], "summary": "Key construction land developed in a period, with the key-construction-land rate", "operationId": "getKeyLandDevelopments",
                 "parameters": [q("county_code", json!({"type": "string"}), "a county or city"), q("from", json!({"type": "string", "format": "date"}), "default 1 January of to's year"),

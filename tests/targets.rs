@@ -508,3 +508,20 @@ async fn series_as_known_then_reads_ends_when_recorded(pool: PgPool) {
     let r = t.get("/indicators/series?county_code=450205&from=2025-03-01&to=2025-03-31&step=month&known=then").await;
     assert_eq!(n(&r.body), Some(0), "{}", r.text);
 }
+
+/// Where the registry needs a token to read, the targets and series need one too, but the published list
+/// stays open: it is what the bureau publishes.
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn published_lists_stay_open_when_reads_need_a_token(pool: PgPool) {
+    let settings = landguard::config::Settings { anonymous_read: vec![], ..Default::default() };
+    let t = app_with(pool, settings).await;
+    parcel_in(&t, "LZ-P1", square(109.40, 24.30, 0.001), &["surveying", "risk_assessment", "listed"], json!({})).await;
+    for uri in ["/targets?city=4502&year=2025", "/indicators/series", "/targets/liuzhou-2025-fund-started/values"] {
+        assert_eq!(t.get(uri).await.status, 401, "{uri}");
+        let viewer = t.viewer.clone();
+        assert_eq!(t.send("GET", uri, Some(&viewer), &[], None).await.status, 200, "{uri}");
+    }
+    let r = t.get("/public/lists/rcr").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["parcels"][0]["parcel_code"], "LZ-P1");
+}

@@ -79,8 +79,8 @@ async fn rcr(State(state): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<
     if since.is_some_and(|s| s > as_of) {
         return Err(bad("since", "不能晚于 as_of", "must not be after as_of"));
     }
-    // Public: read from the primary or a replica like any read, with no token needed.
-    let rows = state.store.rcr_list(&scope, as_of, since).await?;
+    // Public: no token needed, and read from a replica when there is one, like any anonymous read.
+    let rows = state.reader(&super::auth::Caller(None)).await.rcr_list(&scope, as_of, since).await?;
     let entries: Vec<Entry> = rows
         .iter()
         .filter_map(|row| match since {

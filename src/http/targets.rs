@@ -213,9 +213,12 @@ async fn judge(
 /// `GET /targets/{id}/values`: every value entered for a target, newest first.
 async fn values(
     State(state): State<AppState>,
+    caller: super::auth::Caller,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> ApiResult<Json<Value>> {
+    // Read like the targets themselves.
+    may_read_registry(&state, &caller)?;
     Params::parse(q.as_deref(), &["f"])?.only_formats(&["json"])?;
     let t = known_target(&state.store, &id).await?;
     let values = state.store.entered_values(t.id).await?;

@@ -180,6 +180,7 @@ async fn targets_over_the_demo_data(pool: PgPool) {
         .cloned()
         .unwrap();
     assert_eq!(x["status"], "not_computable");
+    assert!(x["missing_en"].as_str().unwrap().contains("the city as a whole"), "{x}");
 
     // Liuzhou 2025, mid-year: the rate is /indicators', and the 58 parcels (no figure in the plan) are not judged.
     let r = t.get("/targets?city=4502&year=2025&as_of=2025-06-30").await;

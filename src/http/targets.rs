@@ -177,12 +177,20 @@ async fn judge(
             (value, missing)
         }
         Source::Entered { evidence } => {
-            let missing = (
-                format!("a value entered with its evidence ({evidence}), dated {} to {on}", t.period.start()),
-                format!("{}至{on}期间录入的数值及其佐证材料", t.period.start()),
-            );
             // Entered figures are the city's; a county's share of them is not known.
-            if matches!(scope, Scope::City(_)) && as_of >= t.period.start() {
+            let city = matches!(scope, Scope::City(_));
+            let missing = if city {
+                (
+                    format!("a value entered with its evidence ({evidence}), dated {} to {on}", t.period.start()),
+                    format!("{}至{on}期间录入的数值及其佐证材料", t.period.start()),
+                )
+            } else {
+                (
+                    "the figure of a county: values are entered for the city as a whole".to_string(),
+                    "县级数值：录入的数值是全市的".to_string(),
+                )
+            };
+            if city && as_of >= t.period.start() {
                 entered = store.entered_value(t.id, t.period.start(), on).await?;
             }
             (entered.as_ref().map(|v| plan::Observed::Number(v.value)), missing)

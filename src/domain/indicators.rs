@@ -146,8 +146,8 @@ struct ClassSum {
 }
 
 impl ClassSum {
-    fn add(&mut self, area_m2: f64) {
-        self.units += 1;
+    fn add(&mut self, units: u64, area_m2: f64) {
+        self.units += units;
         self.area_m2 += area_m2;
     }
 }
@@ -202,15 +202,21 @@ impl Accumulator {
     /// place and its crops are not found non-compliant (not yet sampled counts); strict-control land when
     /// its measures are in place, crops or not, since it should grow no edible crops at all.
     pub fn add_unit(&mut self, u: &UnitForIndicator) {
-        if !self.scope.contains(&u.county_code) {
+        self.add_units(u, 1);
+    }
+
+    /// Counts `n` units alike in county, class, measures and crops at once, `u.area_m2` being their total
+    /// area: what a store that groups in SQL hands in (an indicator series groups by date and county).
+    pub fn add_units(&mut self, u: &UnitForIndicator, n: u64) {
+        if !self.scope.contains(&u.county_code) || n == 0 {
             return;
         }
         // A degenerate geometry has no area to count; a NaN would blank the whole indicator.
         let area = if u.area_m2.is_finite() && u.area_m2 > 0.0 { u.area_m2 } else { 0.0 };
         match u.class {
-            FarmlandClass::PriorityProtection => self.priority_protection.add(area),
+            FarmlandClass::PriorityProtection => self.priority_protection.add(n, area),
             FarmlandClass::SafeUse => {
-                self.safe_use.add(area);
+                self.safe_use.add(n, area);
                 if u.measures_in_place {
                     self.safe_use_with_measures_m2 += area;
                     if u.crops_compliant != Some(false) {
@@ -219,7 +225,7 @@ impl Accumulator {
                 }
             }
             FarmlandClass::StrictControl => {
-                self.strict_control.add(area);
+                self.strict_control.add(n, area);
                 if u.measures_in_place {
                     self.strict_with_measures_m2 += area;
                 }
@@ -228,20 +234,25 @@ impl Accumulator {
     }
 
     pub fn add_parcel(&mut self, p: &ParcelForIndicator) {
+        self.add_parcels(p, 1);
+    }
+
+    /// Counts `n` parcels alike in county, state and priority supervision at once.
+    pub fn add_parcels(&mut self, p: &ParcelForIndicator, n: u64) {
         if !self.scope.contains(&p.county_code) {
             return;
         }
         if p.priority_supervision {
-            self.priority_total += 1;
+            self.priority_total += n;
             if p.state.is_under_control() {
-                self.priority_under_control += 1;
+                self.priority_under_control += n;
             }
         }
         match p.state {
-            ParcelState::Listed => self.listed += 1,
-            ParcelState::UnderControl => self.under_control += 1,
-            ParcelState::UnderRemediation => self.under_remediation += 1,
-            ParcelState::EffectEvaluation => self.effect_evaluation += 1,
+            ParcelState::Listed => self.listed += n,
+            ParcelState::UnderControl => self.under_control += n,
+            ParcelState::UnderRemediation => self.under_remediation += n,
+            ParcelState::EffectEvaluation => self.effect_evaluation += n,
             _ => {}
         }
     }
@@ -712,5 +723,43 @@ mod tests {
         assert!(empty["safe_utilisation"]["rate_percent"].is_null());
         assert!(empty["safe_utilisation"]["meets_target"].is_null());
         assert!(empty["priority_parcels"]["share_percent"].is_null());
+    }
+
+    /// Grouped rows (as an SQL GROUP BY hands them in) give the same indicators as the rows one by one.
+    #[test]
+    fn grouped_rows_equal_single_rows() {
+        type Group = (&'static str, FarmlandClass, bool, Option<bool>, u64, f64);
+        type Parcels = (&'static str, ParcelState, bool, u64);
+        let table: &[(Scope, &[Group], &[Parcels])] = &[
+            (
+                Scope::City("4503".into()),
+                &[
+                    ("450302", SafeUse, true, Some(true), 3, 300.0),
+                    ("450302", SafeUse, true, Some(false), 2, 50.0),
+                    ("450305", StrictControl, false, None, 4, 120.0),
+                    ("450305", PriorityProtection, true, None, 1, 999.0),
+                    ("450203", SafeUse, false, None, 7, 700.0), // outside the scope
+                ],
+                &[("450302", UnderControl, true, 3), ("450302", Listed, true, 2), ("450302", Delisted, false, 5)],
+            ),
+            (Scope::County("450203".into()), &[("450203", StrictControl, true, Some(false), 2, 10.0)], &[]),
+            (Scope::All, &[], &[("450203", EffectEvaluation, false, 0), ("450203", Listed, false, 1)]),
+        ];
+        for (scope, units, parcels) in table {
+            let mut grouped = Accumulator::new(scope.clone(), &Targets::default());
+            let mut one_by_one = Vec::new();
+            let mut singles = Vec::new();
+            for (county, class, measures, crops, n, area) in units.iter() {
+                grouped.add_units(&unit(county, *class, *measures, *crops, *area), *n);
+                for _ in 0..*n {
+                    one_by_one.push(unit(county, *class, *measures, *crops, area / *n as f64));
+                }
+            }
+            for (county, state, priority, n) in parcels.iter() {
+                grouped.add_parcels(&parcel(county, *state, *priority), *n);
+                singles.extend((0..*n).map(|_| parcel(county, *state, *priority)));
+            }
+            assert_eq!(grouped.finish(), fold(scope.clone(), &one_by_one, &singles), "{scope}");
+        }
     }
 }

@@ -14,6 +14,7 @@ pub mod indicators;
 pub mod key_land;
 pub mod landuse;
 pub mod lifecycle;
+pub mod lists;
 pub mod measures;
 pub mod registry;
 pub mod rules;

@@ -8,12 +8,14 @@ pub mod features;
 pub mod html;
 pub mod items;
 pub mod limits;
+pub mod lists;
 pub mod map;
 pub mod meta;
 pub mod metrics;
 pub mod openapi;
 pub mod params;
 pub mod session;
+pub mod targets;
 pub mod tiles;
 
 use crate::config::Settings;
@@ -95,6 +97,8 @@ pub fn router(state: AppState) -> Router {
         .merge(meta::routes())
         .merge(feature_routes())
         .merge(checks::routes())
+        .merge(targets::routes())
+        .merge(lists::routes())
         .merge(tiles::routes())
         .merge(map::routes())
         .merge(openapi::routes())

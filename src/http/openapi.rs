@@ -83,7 +83,7 @@ pub fn document(base: &str) -> Value {
     });
     let mut read_404 = read_errors.clone();
     read_404["304"] = json!({"description": "not modified (If-None-Match matched the current ETag)"});
-    json!({
+    let mut doc = json!({
         "openapi": "3.0.3",
         "info": {
             "title": "landguard",
@@ -254,7 +254,9 @@ pub fn document(base: &str) -> Value {
                     "as_of": {"type": "string", "format": "date"}, "query_area_m2": {"type": "number"}, "query_area_mu": {"type": "number"}}}
             }
         }
-    })
+    });
+    super::targets::openapi_paths(&mut doc, &read_errors, &write_errors);
+    doc
 }
 
 fn merge(mut a: Value, b: &Value) -> Value {

@@ -7,12 +7,16 @@ pub mod copy;
 pub mod features;
 pub mod import;
 pub mod items;
+pub mod key_land;
 pub mod layers;
+pub mod lists;
 pub mod people;
 pub mod receipts;
 pub mod replicas;
 pub mod scope;
+pub mod series;
 pub mod statements;
+pub mod targets;
 pub mod tiles;
 pub mod tokens;
 

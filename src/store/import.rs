@@ -126,7 +126,7 @@ pub async fn merge(
     Ok(Ok(counts))
 }
 
-/// One feature as `landguard export` writes it: the properties in docs/contract.md order and the geometry as WKB
+/// One feature as `landguard export` writes it: the properties in the description's published order and the geometry as WKB
 /// (CGCS2000 lon/lat, exterior rings counter-clockwise).
 #[derive(Debug, Clone)]
 pub struct ExportRow {

@@ -43,12 +43,7 @@ pub fn etag_of(version_id: i64) -> String {
     format!("\"v{version_id}\"")
 }
 
-/// Who writes, for the version rows and the audit log, and the counties they may write (see super::scope).
-#[derive(Debug, Clone)]
-pub struct Actor<'a> {
-    pub name: &'a str,
-    pub counties: &'a crate::domain::scope::Scopes,
-}
+pub use super::scope::Actor;
 
 /// A lifecycle step as requested.
 #[derive(Debug, Clone)]

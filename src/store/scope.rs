@@ -2,13 +2,19 @@
 //! `guard` inside its transaction, after it has locked the current version, so the county checked is the one
 //! the write replaces: a concurrent change of county cannot slip between the check and the write.
 
-use super::features::Actor;
 use super::statements::statements;
 use super::{Result, StoreError};
 use crate::domain::registry::{Collection, Record};
 use crate::domain::scope::may_write;
 use crate::domain::time::AsOf;
 use sqlx::PgConnection;
+
+/// Who writes, for the version rows and the audit log, and the counties they may write.
+#[derive(Debug, Clone)]
+pub struct Actor<'a> {
+    pub name: &'a str,
+    pub counties: &'a crate::domain::scope::Scopes,
+}
 
 /// Refuses the write unless the actor may write both the county the feature has now (if it exists) and the
 /// county the write gives it (`new`, for creates and replacements): moving a feature out of one's counties

@@ -45,7 +45,7 @@ fn date_param(params: &Params, name: &str) -> ApiResult<Option<NaiveDate>> {
     params.get(name).map(|v| parse_instant(v).map_err(|e| bad(name, format!("日期无效：'{v}'"), e))).transpose()
 }
 
-fn settings_targets(state: &AppState) -> Targets {
+pub(super) fn settings_targets(state: &AppState) -> Targets {
     Targets {
         safe_use: state.settings.safe_use_targets.clone(),
         priority_control: state.settings.priority_control_targets.clone(),
@@ -53,7 +53,7 @@ fn settings_targets(state: &AppState) -> Targets {
 }
 
 /// The registry is read for these targets: the same permission as `GET /indicators`.
-fn may_read_registry(state: &AppState, caller: &super::auth::Caller) -> ApiResult<()> {
+pub(super) fn may_read_registry(state: &AppState, caller: &super::auth::Caller) -> ApiResult<()> {
     for c in ["farmland_units", "construction_parcels"] {
         caller.reader(state, collection(c)?)?;
     }
@@ -115,10 +115,23 @@ async fn targets(
             .ok_or_else(|| bad("year", format!("年份无效：'{v}'"), "must be a year such as 2025"))?,
     };
     let store = state.reader(&caller).await;
-    let mut ids = store.target_ids(&city, county, year).await?;
+    Ok(Json(targets_doc(&store, &settings_targets(&state), scope, &city, county, year, as_of).await?))
+}
+
+/// Every target of a city (or county) for a year, judged as of a date: the document `GET /targets` answers
+/// and the annual report prints.
+pub(super) async fn targets_doc(
+    store: &Store,
+    thresholds: &Targets,
+    scope: Scope,
+    city: &str,
+    county: Option<&str>,
+    year: i32,
+    as_of: NaiveDate,
+) -> ApiResult<Value> {
+    let mut ids = store.target_ids(city, county, year).await?;
     // The plan's own order (the domain table's), not the ids' alphabetical one.
     ids.sort_by_key(|id| plan::TARGETS.iter().position(|t| t.id == id).unwrap_or(usize::MAX));
-    let thresholds = settings_targets(&state);
     let mut computed: HashMap<NaiveDate, Indicators> = HashMap::new();
     let mut out = Vec::with_capacity(ids.len());
     let mut counts: Map<String, Value> = Map::new();
@@ -127,7 +140,7 @@ async fn targets(
     }
     for id in &ids {
         let entry = match plan::find(id) {
-            Some(t) => judge(&store, t, &scope, as_of, &thresholds, &mut computed).await?,
+            Some(t) => judge(store, t, &scope, as_of, thresholds, &mut computed).await?,
             None => json!({
                 "id": id, "status": Status::NotComputable, "value": null,
                 "basis_en": "this target is stored but this version of landguard has no rule to judge it",
@@ -139,10 +152,10 @@ async fn targets(
         }
         out.push(entry);
     }
-    Ok(Json(json!({
+    Ok(json!({
         "city": city, "county_code": county, "scope": scope, "year": year, "as_of": as_of,
         "summary": counts, "targets": out,
-    })))
+    }))
 }
 
 /// One target judged for `scope` as of `as_of`, its value taken as of the period's end once that is past.

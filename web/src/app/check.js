@@ -36,7 +36,7 @@ export function createCheck({ m, config, asOf, card }) {
     current: '',
     project_kind: 'other',
     supply: 'transfer',
-    as_of: '',
+    as_of: asOf.datetime || '',
     today: asOf.today,
     mode: 'browse',
     busy: false,

@@ -172,6 +172,7 @@ export function renderCheckResult(el, answer, error, onFeature, apiBase = '') {
         <div class="muted">${esc(t('check.query_area', { area: formatArea(answer.query_area_m2) }))} · ${esc(formatDate(answer.as_of))}</div>
       </div>
     </div>
+    <p class="as-of-answer" id="check-asof-answer" data-as-of="${esc(answer.as_of || '')}">${esc(t('check.as_of_answer', { date: formatDate(answer.as_of) }))}</p>
     ${reasons ? `<ol class="reasons">${reasons}</ol>` : `<p class="muted">${esc(t('check.no_reasons'))}</p>`}
     ${receiptHtml(answer, apiBase)}`;
   el.querySelectorAll('.feature-link').forEach((a) =>

@@ -1,7 +1,7 @@
 //! `GET /collections/{id}/schema`: the feature schema of a collection (OGC API Features Part 5 style), made
 //! from its description, so that a client builds its forms from it: each property's type, Chinese title and
 //! English description, allowed values with their Chinese names (`x-names`), which are required, which the
-//! server computes (`readOnly`), and for a collection with a lifecycle, its states and the steps allowed from
+//! server computes (`readOnly`), their order (`x-ogc-propertySeq`), and for a collection with a lifecycle, its states and the steps allowed from
 //! each (`x-lifecycle`).
 
 use super::error::ApiResult;
@@ -94,8 +94,11 @@ fn lifecycle(c: Collection) -> Option<Value> {
 pub fn document(base: &str, c: Collection) -> Value {
     let d = c.description();
     let mut properties = Map::new();
-    for p in d.properties {
-        properties.insert(p.name.to_string(), property_schema(c, p));
+    for (i, p) in d.properties.iter().enumerate() {
+        let mut schema = property_schema(c, p);
+        // The published order (a JSON object's members have none): forms list the properties in it.
+        schema["x-ogc-propertySeq"] = json!(i + 1);
+        properties.insert(p.name.to_string(), schema);
     }
     properties.insert(
         "geometry".into(),
@@ -126,7 +129,9 @@ mod tests {
         let s = document("http://h", Collection::ConstructionParcels);
         let p = &s["properties"];
         assert_eq!(p["parcel_code"]["x-ogc-role"], "id");
+        assert_eq!(p["parcel_code"]["x-ogc-propertySeq"], 1);
         assert_eq!(p["name"]["title"], "地块名称");
+        assert_eq!(p["name"]["x-ogc-propertySeq"], 3);
         assert_eq!(p["valid_from"]["format"], "date");
         assert_eq!(p["area_mu"]["readOnly"], true);
         assert_eq!(p["remediated_for_class"]["enum"], json!([1, 2]));

@@ -91,6 +91,7 @@ export const STRINGS = {
     'step.none': '此阶段之后没有可记录的步骤',
     'history.changed': '变更：{fields}',
     'check.as_of_answer': '按 {date} 的登记状态核查',
+    'print.button': '打印',
 
     'panel.layers': '图层',
     'panel.check': '准入核查',
@@ -335,6 +336,7 @@ export const STRINGS = {
     'step.none': 'No step can follow this state',
     'history.changed': 'Changed: {fields}',
     'check.as_of_answer': 'Checked against the register as of {date}',
+    'print.button': 'Print',
 
     'panel.layers': 'Layers',
     'panel.check': 'Access check',

@@ -17,6 +17,7 @@ import { createLayersPanel, watchLoading } from './app/layers.js';
 import { bindPointer } from './app/pointer.js';
 import { createEditor, loadSchema } from './app/edit.js';
 import { createSession } from './app/session.js';
+import { printLayout } from './app/print.js';
 import { fieldLabel } from './forms.js';
 
 const $ = (sel) => document.querySelector(sel);
@@ -94,6 +95,8 @@ function exposeHandle({ m, config, card, check, indicators, showTab, editor }) {
     config,
     openCard: card.open,
     edit: editor.edit,
+    /** Lays the page out for printing 'check' or 'card' (null: back), resolving once the map is drawn. */
+    printLayout: (what) => printLayout(map, what),
     step: editor.step,
     showTab,
     setMode: check.setMode,

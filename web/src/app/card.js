@@ -5,6 +5,7 @@ import { COLLECTIONS, fetchJson, historyUrl, itemUrl } from '../api.js';
 import { t } from '../i18n.js';
 import { geojson } from '../map.js';
 import { renderCard } from '../ui/card.js';
+import { printNow } from './print.js';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -32,6 +33,7 @@ export function createCard({ m, config, asOf, countyName, onCheck, writer = () =
       close,
       zoom: () => m.fitFeatures(m.selectedSource.getFeatures(), { maxZoom: 17 }),
       check: () => onCheck(card),
+      print: () => printNow(m.map, 'card'),
       edit: write ? () => onEdit(collection, id) : undefined,
       step: write && collection === COLLECTIONS.parcels ? () => onStep(collection, id) : undefined,
       fieldLabel: fieldLabel ? (name) => fieldLabel(collection, name) : undefined,

@@ -118,6 +118,7 @@ export function renderCard(el, data, countyName, actions) {
     <dl class="props">${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`).join('')}</dl>
     <div class="card-actions">
       <button type="button" class="secondary" data-action="zoom">${esc(t('card.zoom'))}</button>
+      ${actions.print ? `<button type="button" class="secondary" data-action="print" id="card-print">${esc(t('print.button'))}</button>` : ''}
       ${isParcel ? `<button type="button" class="secondary" data-action="check">${esc(t('card.check_this'))}</button>` : ''}
     </div>
     ${

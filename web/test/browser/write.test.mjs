@@ -297,3 +297,40 @@ test('with the map on a past day, "check this parcel" asks as of that day and sa
   await page.locator('#asof-banner').waitFor({ state: 'hidden' });
   assert.deepEqual(problems, []);
 });
+
+/** The number of pages of a PDF (its page objects). */
+function pdfPages(pdf) {
+  return (pdf.toString('latin1').match(/\/Type\s*\/Page(?!s)/g) || []).length;
+}
+
+test('a check answer and a card each print on one A4 page, with the map', { timeout: 60000 }, async () => {
+  await page.locator('#tab-check').click();
+  await page.locator('#check-asof').fill('');
+  await page.locator('#check-run').click();
+  await page.locator('#check-receipt').waitFor();
+  const reasons = await page.locator('#check-result .reason').count();
+  await page.evaluate(() => window.landguard.printLayout('check'));
+  await page.emulateMedia({ media: 'print' });
+  assert.ok(await page.locator('.topbar').isHidden(), 'no top bar on paper');
+  assert.ok(await page.locator('#check-decision').isVisible());
+  assert.ok(await page.locator('#check-receipt').isVisible(), 'the receipt id is printed');
+  assert.equal(await page.locator('#check-result .reason:visible').count(), reasons, 'every reason is printed');
+  assert.ok(await page.locator('#check-kind-rezoning').isHidden(), 'not the form');
+  assert.ok(await page.locator('#map canvas').first().isVisible(), 'the map is printed');
+  await shot('28-print-check');
+  assert.equal(pdfPages(await page.pdf({ format: 'A4', printBackground: true })), 1, 'one A4 page');
+
+  await page.emulateMedia({ media: 'screen' });
+  await page.evaluate(() => window.landguard.printLayout(null));
+  await openCard('LZ-2020-015');
+  await page.locator('#card .timeline li').first().waitFor();
+  await page.evaluate(() => window.landguard.printLayout('card'));
+  await page.emulateMedia({ media: 'print' });
+  assert.ok(await page.locator('#card').isVisible());
+  assert.ok(await page.locator('#panel-check').isHidden());
+  await shot('29-print-card');
+  assert.equal(pdfPages(await page.pdf({ format: 'A4', printBackground: true })), 1, 'one A4 page');
+  await page.emulateMedia({ media: 'screen' });
+  await page.evaluate(() => window.landguard.printLayout(null));
+  assert.deepEqual(problems, []);
+});

@@ -3,7 +3,7 @@
 #   1. npm ci (from web/package-lock.json, npm registry only), the build into web/dist, the unit tests
 #      (node --test test/unit/);
 #   2. a fresh database (landguard_webtest, or $WEBTEST_DB) on the same server as DATABASE_URL or the
-#      private cluster, migrated and loaded with the demo data;
+#      private cluster, migrated and loaded with the demo data and the people the browser tests sign in as;
 #   3. `landguard serve` on a free port with LANDGUARD_WEB_DIR=web/dist, and the browser tests
 #      (playwright-core driving Debian's /usr/bin/chromium; never a downloaded browser).
 # Screenshots go to test-artifacts/web/. The server is always stopped on exit.
@@ -78,6 +78,15 @@ else
 fi
 "$BIN" migrate >/dev/null
 "$BIN" demo-load fixtures/ >&2
+# The people the browser tests sign in as (web/test/browser/write.test.mjs): two editors of every county and
+# an editor of Liuzhou (4502) only. The password is made here, for this throwaway database alone.
+LANDGUARD_PASSWORD="webtest-$(date +%s%N | sha256sum | head -c 16)"
+export LANDGUARD_PASSWORD
+for person in "web.editor editor" "web.other editor" "lz.editor editor --counties 4502"; do
+  # shellcheck disable=SC2086 # the words of $person are the arguments
+  set -- $person
+  printf '%s\n' "$LANDGUARD_PASSWORD" | "$BIN" user create --name "$1" --role "$2" "${@:3}" >/dev/null
+done
 
 # ---- 3. the server and the browser tests ---------------------------------------------------------------
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')

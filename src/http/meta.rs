@@ -106,6 +106,7 @@ fn describe(base: &str, c: Collection, bbox: Option<[f64; 4]>) -> Value {
             {"rel": "items", "type": "application/geo+json", "title": "features", "href": format!("{base}/collections/{c}/items")},
             {"rel": "items", "type": "text/html", "title": "features as HTML", "href": format!("{base}/collections/{c}/items?f=html")},
             {"rel": "http://www.opengis.net/def/rel/ogc/1.0/queryables", "type": "application/schema+json", "title": "queryables", "href": format!("{base}/collections/{c}/queryables")},
+            {"rel": "describedby", "type": "application/schema+json", "title": "feature schema", "href": format!("{base}/collections/{c}/schema")},
             {"rel": "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", "type": "application/json", "title": "vector tiles (TileJSON)", "href": format!("{base}/collections/{c}/tiles/WebMercatorQuad")},
         ]
     })

@@ -14,6 +14,7 @@ pub mod meta;
 pub mod metrics;
 pub mod openapi;
 pub mod params;
+pub mod schema;
 pub mod session;
 pub mod targets;
 pub mod tiles;
@@ -104,6 +105,7 @@ pub fn router(state: AppState) -> Router {
         .merge(openapi::routes())
         .merge(audit::routes())
         .merge(session::routes())
+        .merge(schema::routes())
         .merge(metrics::routes())
         .fallback(|| async { error::ApiError::not_found("no such resource; the landing page at / lists what there is") })
         .layer(DefaultBodyLimit::max(body_limit))

@@ -1,6 +1,9 @@
 // URLs and request bodies for the landguard HTTP API (docs/contract.md), and one fetch helper that turns
 // problem+json answers into errors. The builders are pure, so node's test runner checks them.
 
+import { getLang } from './i18n.js';
+import { problemMessage } from './problem.js';
+
 export const COLLECTIONS = {
   farmland: 'farmland_units',
   parcels: 'construction_parcels',
@@ -104,27 +107,40 @@ export function buildCheckRequest(base, kind, opts = {}) {
   return { url: `${trimBase(base)}/checks/${kind}`, method: 'POST', body };
 }
 
-/** An error answer from the API, with its problem details. */
+/** An error answer from the API, with its problem details; its message is the server's explanation in the
+ * viewer's language (problem.js). */
 export class ApiError extends Error {
-  constructor(status, problem) {
-    const detail = problem && (problem.detail || problem.title);
-    const extra = problem && Array.isArray(problem.errors) ? problem.errors.map((e) => `${e.pointer || ''} ${e.message || ''}`.trim()) : [];
-    super([detail || `HTTP ${status}`, ...extra].join('; '));
+  constructor(status, problem, opts = {}) {
+    super(problemMessage(status, problem, { lang: getLang(), ...opts }));
     this.status = status;
     this.problem = problem;
   }
 }
 
-/** Headers for a request (a bearer token when the deployment configures one for reads). */
-export function headersFor(config, extra = {}) {
+// The CSRF value of the open session (POST /session gives it); sent on every write, as the server wants of a
+// request that carries the session cookie. The cookie itself is HttpOnly: the page never sees it.
+let csrf = null;
+
+export function setCsrf(value) {
+  csrf = value || null;
+}
+
+/** Headers for a request (a bearer token when the deployment configures one for reads; the CSRF value on
+ * writes while a session is open). */
+export function headersFor(config, extra = {}, method = 'GET') {
   const h = { Accept: 'application/json, application/geo+json;q=0.9', ...extra };
   if (config && config.token) h.Authorization = `Bearer ${config.token}`;
+  else if (csrf && !['GET', 'HEAD', 'OPTIONS'].includes(method)) h['X-CSRF-Token'] = csrf;
   return h;
 }
 
-/** fetch + JSON, problem+json → ApiError. */
-export async function fetchJson(url, { config, method = 'GET', body, signal } = {}) {
-  const init = { method, headers: headersFor(config), signal };
+/**
+ * fetch + JSON, problem+json → ApiError; also the answer's ETag. `ifMatch` makes a conditional write;
+ * `labels(name)` names the properties an error points at.
+ */
+export async function fetchDoc(url, { config, method = 'GET', body, signal, ifMatch, labels } = {}) {
+  const extra = ifMatch ? { 'If-Match': ifMatch } : {};
+  const init = { method, headers: headersFor(config, extra, method), signal, credentials: 'same-origin' };
   if (body !== undefined) {
     init.body = JSON.stringify(body);
     init.headers['Content-Type'] = 'application/json';
@@ -137,6 +153,23 @@ export async function fetchJson(url, { config, method = 'GET', body, signal } = 
   } catch {
     json = null;
   }
-  if (!resp.ok) throw new ApiError(resp.status, json);
-  return json;
+  if (!resp.ok) throw new ApiError(resp.status, json, labels ? { fieldLabel: labels } : {});
+  return { json, etag: resp.headers.get('ETag'), status: resp.status };
+}
+
+/** fetch + JSON, problem+json → ApiError. */
+export async function fetchJson(url, opts = {}) {
+  return (await fetchDoc(url, opts)).json;
+}
+
+export function sessionUrl(base) {
+  return `${trimBase(base)}/session`;
+}
+
+export function schemaUrl(base, collection) {
+  return `${trimBase(base)}/collections/${enc(collection)}/schema`;
+}
+
+export function transitionsUrl(base, collection, id) {
+  return `${itemUrl(base, collection, id)}/transitions`;
 }

@@ -8,12 +8,17 @@ import { createAsOf, hrefWithDatetime } from './asof.js';
 import { resolveConfig } from './config.js';
 import { getLang, onLangChange, setLang, t } from './i18n.js';
 import { createMap } from './map.js';
+import { COLLECTIONS } from './api.js';
 import { scopesFromCounties } from './ui/indicators.js';
 import { bindSearch, createCard } from './app/card.js';
 import { createCheck } from './app/check.js';
 import { createIndicators } from './app/indicators.js';
 import { createLayersPanel, watchLoading } from './app/layers.js';
 import { bindPointer } from './app/pointer.js';
+import { createEditor, loadSchema } from './app/edit.js';
+import { createSession } from './app/session.js';
+import { printLayout } from './app/print.js';
+import { fieldLabel } from './forms.js';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -81,7 +86,7 @@ function setUpView(m) {
 }
 
 /** A handle for scripts and the browser tests. */
-function exposeHandle({ m, config, card, check, indicators, showTab }) {
+function exposeHandle({ m, config, card, check, indicators, showTab, editor }) {
   const { map } = m;
   window.landguard = {
     map,
@@ -89,6 +94,10 @@ function exposeHandle({ m, config, card, check, indicators, showTab }) {
     stats: m.stats,
     config,
     openCard: card.open,
+    edit: editor.edit,
+    /** Lays the page out for printing 'check' or 'card' (null: back), resolving once the map is drawn. */
+    printLayout: (what) => printLayout(map, what),
+    step: editor.step,
     showTab,
     setMode: check.setMode,
     loadIndicators: indicators.load,
@@ -138,12 +147,26 @@ async function main() {
   watchLoading(m, toast);
 
   let check = null;
+  let editor = null;
+  let session = null;
+  // The schemas name the properties a version changed (the card's history) and make the edit forms.
+  const schemas = {};
   const card = createCard({
     m,
     config,
     asOf,
     countyName,
+    writer: () => Boolean(session && session.mayWrite()),
+    onEdit: (c, id) => editor.edit(c, id),
+    onStep: (c, id) => editor.step(c, id),
+    // Only what a person edits counts as a change of a version (not the state a step moved, nor computed values).
+    fieldLabel: (c, name) => {
+      const p = schemas[c] && schemas[c].properties[name];
+      return p && !p.readOnly && !p['x-lifecycle-state'] ? fieldLabel(schemas[c], name, getLang()) : null;
+    },
     onCheck: (current) => {
+      // "check this parcel" asks as of the day the map shows
+      check.state.as_of = asOf.datetime || '';
       check.setArea({ type: 'parcel', code: current.id });
       if (current.feature) {
         m.querySource.clear();
@@ -154,6 +177,17 @@ async function main() {
   });
   bindSearch(m, card, toast);
   check = createCheck({ m, config, asOf, card });
+  for (const c of [COLLECTIONS.farmland, COLLECTIONS.parcels]) {
+    loadSchema(config, c)
+      .then((s) => {
+        schemas[c] = s;
+        card.render();
+      })
+      .catch(() => {});
+  }
+  editor = createEditor({ config, card, toast, today: asOf.today, refresh: m.refresh });
+  session = createSession({ config, toast, onChange: () => card.render() });
+  session.restore();
   const indicators = createIndicators({ m, config, asOf, cities: scopesFromCounties(counties) });
 
   function showTab(name) {
@@ -169,6 +203,9 @@ async function main() {
     layersPanel.showAsOf();
     layersPanel.render();
     card.reopen();
+    // a check asks as of the day the map shows (an answer already given says its own date)
+    check.state.as_of = datetime || '';
+    check.render();
   });
 
   const pointer = bindPointer({ m, card, check });
@@ -179,6 +216,7 @@ async function main() {
     check.render();
     indicators.render();
     card.render();
+    session.render();
     pointer.showCoords(null);
     layersPanel.showAsOf();
     if (check.state.mode !== 'browse') $('#draw-hint').textContent = t(check.state.mode === 'draw' ? 'check.drawing' : 'check.picking');
@@ -194,7 +232,7 @@ async function main() {
   $('#lang-button').addEventListener('click', () => setLang(getLang() === 'zh' ? 'en' : 'zh'));
   renderAll();
 
-  exposeHandle({ m, config, card, check, indicators, showTab });
+  exposeHandle({ m, config, card, check, indicators, showTab, editor });
   document.body.classList.add('ready');
 }
 

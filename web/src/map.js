@@ -233,8 +233,14 @@ export function createMap(target, config, counties, asOf) {
     layers.marks.getSource().refresh();
   });
 
+  /** Tiles again after a write (the register changed under them). */
+  function refresh() {
+    for (const key of ['farmland', 'parcels', 'marks']) layers[key].getSource().refresh();
+  }
+
   return {
     map,
+    refresh,
     layers,
     stats,
     home,

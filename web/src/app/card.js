@@ -5,14 +5,17 @@ import { COLLECTIONS, fetchJson, historyUrl, itemUrl } from '../api.js';
 import { t } from '../i18n.js';
 import { geojson } from '../map.js';
 import { renderCard } from '../ui/card.js';
+import { printNow } from './print.js';
 
 const $ = (sel) => document.querySelector(sel);
 
 /**
- * The card over the map `m`. `onCheck(card)` runs when the card's check button is pressed.
+ * The card over the map `m`. `onCheck(card)` runs when the card's check button is pressed. `writer()` says
+ * whether the person signed in may write; then the card offers `onEdit(collection, id)` and, for a collection
+ * with a lifecycle, `onStep(collection, id)`. `fieldLabel(collection, name)` names changed properties.
  * Returns { open, close, reopen, render, fetchFeature }.
  */
-export function createCard({ m, config, asOf, countyName, onCheck }) {
+export function createCard({ m, config, asOf, countyName, onCheck, writer = () => false, onEdit, onStep, fieldLabel }) {
   let card = null;
   let cardSeq = 0;
   const cardEl = $('#card');
@@ -23,10 +26,17 @@ export function createCard({ m, config, asOf, countyName, onCheck }) {
       return;
     }
     cardEl.hidden = false;
+    const { collection, id } = card;
+    // Writes change the register as it is now: offered only on the current map, not on a past day's.
+    const write = writer() && !asOf.datetime;
     renderCard(cardEl, card, countyName, {
       close,
       zoom: () => m.fitFeatures(m.selectedSource.getFeatures(), { maxZoom: 17 }),
       check: () => onCheck(card),
+      print: () => printNow(m.map, 'card'),
+      edit: write ? () => onEdit(collection, id) : undefined,
+      step: write && collection === COLLECTIONS.parcels ? () => onStep(collection, id) : undefined,
+      fieldLabel: fieldLabel ? (name) => fieldLabel(collection, name) : undefined,
     });
   }
   function close() {

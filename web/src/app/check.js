@@ -13,6 +13,7 @@ import { t } from '../i18n.js';
 import { HIGHLIGHT } from '../palette.js';
 import { geojson } from '../map.js';
 import { renderCheckPanel, renderCheckResult } from '../ui/check.js';
+import { printNow } from './print.js';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -36,7 +37,7 @@ export function createCheck({ m, config, asOf, card }) {
     current: '',
     project_kind: 'other',
     supply: 'transfer',
-    as_of: '',
+    as_of: asOf.datetime || '',
     today: asOf.today,
     mode: 'browse',
     busy: false,
@@ -166,7 +167,7 @@ export function createCheck({ m, config, asOf, card }) {
     renderCheckResult($('#check-result'), state.answer, state.error, async (collection, id) => {
       const f = await card.open(collection, id);
       if (f) m.fitFeatures([f], { maxZoom: 17 });
-    }, config.apiBase);
+    }, config.apiBase, () => printNow(map, 'check'));
   }
   return { state, setMode, setArea, justDrew, render };
 }

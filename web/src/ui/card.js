@@ -4,6 +4,7 @@ import { FARMLAND_CLASSES, MARKS, PARCEL_STATE_COLOURS, isRcrListed } from '../p
 import { esc, formatArea, formatBool, formatDate, formatTimestamp } from '../format.js';
 import { label, t } from '../i18n.js';
 import { USES } from '../landuse.js';
+import { versionChanges } from '../forms.js';
 
 export function chip(text, colour, cls = '') {
   return `<span class="chip ${cls}" style="--chip:${colour}">${esc(text)}</span>`;
@@ -58,8 +59,8 @@ export function propertyRows(collection, p, countyName) {
   ];
 }
 
-/** One history version as a timeline entry. */
-export function historyEntry(collection, v) {
+/** One history version as a timeline entry; `changed` names the properties that differ from the version before. */
+export function historyEntry(collection, v, changed = []) {
   const p = v.properties || {};
   const change = label('change', v.change);
   let what = '';
@@ -75,6 +76,7 @@ export function historyEntry(collection, v) {
     <div class="tl-date">${esc(formatDate(v.valid_from))}</div>
     <div class="tl-body">
       <div class="tl-head"><span class="tl-change">${esc(change)}</span> ${what}</div>
+      ${changed.length ? `<div class="tl-changed">${esc(t('history.changed', { fields: changed.join('、') }))}</div>` : ''}
       ${doc ? `<div class="tl-doc">${esc(t('history.document', { doc }))}</div>` : ''}
       ${p.note ? `<div class="tl-note">${esc(p.note)}</div>` : ''}
       <div class="tl-meta">${esc(t('history.by', { who: v.recorded_by || '–', when: formatTimestamp(v.recorded_at) }))}</div>
@@ -84,7 +86,9 @@ export function historyEntry(collection, v) {
 
 /**
  * Renders the card. `data` = { collection, id, properties, history (array|null|'loading'|Error) }.
- * Buttons call `actions.close()`, `actions.zoom()`, `actions.check()`.
+ * Buttons call `actions.close()`, `actions.zoom()`, `actions.check()`, and for a person who may write,
+ * `actions.edit()` and (a collection with a lifecycle) `actions.step()`; `actions.fieldLabel(name)` names
+ * the properties a version changed.
  */
 export function renderCard(el, data, countyName, actions) {
   const p = data.properties || {};
@@ -96,8 +100,9 @@ export function renderCard(el, data, countyName, actions) {
   else if (data.history instanceof Error) history = `<p class="error">${esc(t('app.error', { detail: data.history.message }))}</p>`;
   else if (!data.history || !data.history.length) history = `<p class="muted">${esc(t('card.history_empty'))}</p>`;
   else {
-    const versions = [...data.history].reverse();
-    history = `<ol class="timeline">${versions.map((v) => historyEntry(data.collection, v)).join('')}</ol>`;
+    const name = actions.fieldLabel || ((n) => n);
+    const entries = data.history.map((v, i) => historyEntry(data.collection, v, versionChanges(data.history[i - 1], v).map(name).filter(Boolean)));
+    history = `<ol class="timeline">${entries.reverse().join('')}</ol>`;
   }
   el.innerHTML = `
     <div class="card-head">
@@ -113,8 +118,17 @@ export function renderCard(el, data, countyName, actions) {
     <dl class="props">${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`).join('')}</dl>
     <div class="card-actions">
       <button type="button" class="secondary" data-action="zoom">${esc(t('card.zoom'))}</button>
+      ${actions.print ? `<button type="button" class="secondary" data-action="print" id="card-print">${esc(t('print.button'))}</button>` : ''}
       ${isParcel ? `<button type="button" class="secondary" data-action="check">${esc(t('card.check_this'))}</button>` : ''}
     </div>
+    ${
+      actions.edit
+        ? `<div class="card-actions card-write">
+      <button type="button" class="secondary" data-action="edit" id="card-edit">${esc(t('edit.button'))}</button>
+      ${actions.step ? `<button type="button" class="secondary" data-action="step" id="card-step">${esc(t('step.button'))}</button>` : ''}
+    </div>`
+        : ''
+    }
     <h3>${esc(t('card.history'))}</h3>
     <div class="history">${history}</div>`;
   el.querySelectorAll('[data-action]').forEach((b) => b.addEventListener('click', () => actions[b.dataset.action]?.()));

@@ -129,9 +129,9 @@ export function renderCheckPanel(el, state, on) {
 
 /**
  * Renders an answer (or an error) into the result box; feature links call `onFeature(collection, id)`.
- * The receipt id links to the answer as kept (`apiBase` + its self link).
+ * The receipt id links to the answer as kept (`apiBase` + its self link); `onPrint()` prints it.
  */
-export function renderCheckResult(el, answer, error, onFeature, apiBase = '') {
+export function renderCheckResult(el, answer, error, onFeature, apiBase = '', onPrint = null) {
   if (error) {
     el.innerHTML = `<p class="error" role="alert">${esc(error.key ? t(error.key) : t('app.error', { detail: error.message }))}</p>`;
     return;
@@ -172,8 +172,11 @@ export function renderCheckResult(el, answer, error, onFeature, apiBase = '') {
         <div class="muted">${esc(t('check.query_area', { area: formatArea(answer.query_area_m2) }))} · ${esc(formatDate(answer.as_of))}</div>
       </div>
     </div>
+    <p class="as-of-answer" id="check-asof-answer" data-as-of="${esc(answer.as_of || '')}">${esc(t('check.as_of_answer', { date: formatDate(answer.as_of) }))}</p>
     ${reasons ? `<ol class="reasons">${reasons}</ol>` : `<p class="muted">${esc(t('check.no_reasons'))}</p>`}
-    ${receiptHtml(answer, apiBase)}`;
+    ${receiptHtml(answer, apiBase)}
+    ${onPrint ? `<button type="button" class="secondary no-print" id="check-print">${esc(t('print.button'))}</button>` : ''}`;
+  if (onPrint) el.querySelector('#check-print').addEventListener('click', () => onPrint());
   el.querySelectorAll('.feature-link').forEach((a) =>
     a.addEventListener('click', (ev) => {
       ev.preventDefault();

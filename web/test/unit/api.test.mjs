@@ -89,9 +89,17 @@ test('requests the UI must not send', () => {
   assert.throws(() => buildCheckRequest(BASE, 'demolition', { geometry: square }));
 });
 
-test('problem+json answers become errors with their detail', () => {
-  const e = new ApiError(400, { title: 'The check request was refused', detail: '1 problem(s)', errors: [{ pointer: '/proposed_use', message: 'unknown code' }] });
+test('problem+json answers become errors with the server\'s own explanation, in Chinese', () => {
+  // as the server sends a refused check: detail, detail_zh, title_zh and errors[] with pointer and detail
+  const e = new ApiError(400, {
+    type: 'https://landguard.dev/problems/invalid-check',
+    title: 'The check request was refused',
+    title_zh: '核查请求未被受理',
+    detail: '1 problem(s) in the request; see errors',
+    detail_zh: '请求中有 1 处问题，详见 errors；未作任何更改',
+    errors: [{ pointer: '/proposed_use', detail: "unknown land-use code '9999'" }],
+  });
   assert.equal(e.status, 400);
-  assert.equal(e.message, '1 problem(s); /proposed_use unknown code');
-  assert.equal(new ApiError(502, null).message, 'HTTP 502');
+  assert.equal(e.message, "核查请求未被受理：请求中有 1 处问题，详见 errors；未作任何更改；proposed_use：unknown land-use code '9999'");
+  assert.equal(new ApiError(502, null).message, '请求未成功（HTTP 502）');
 });

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Access-rule checks (issue 3): checks per second and latency at 16 concurrent clients through the HTTP
 # service, side by side with the same spatial SQL (src/store/sql/check_facts.sql, the same query polygons,
-# the same parameters) run bare by pgbench: the physical limit. Not run by the tests.
+# the same parameters) run bare by pgbench: the physical limit. And a third side, "bare + receipt": what the
+# service asks of the database for one check, run bare by pgbench (check_receipt_facts.sql, which holds
+# check_facts.sql, then the INSERT of an answer as large as the service's, committed on its own): the limit for
+# a service that keeps every answer durably before it sends it. Not run by the tests.
 #
 #   bash bench/checks.sh
 #
@@ -100,6 +103,32 @@ for kind in rezoning eia; do
 done
 say "sample decisions: $DECISIONS"
 
+# --- bare + receipt: the receipt statement, then the INSERT of an answer of the service's own (one of each kind,
+# kept in bench_answer_sample), under a fresh random id, committed on its own as the service's is
+psql "$BENCH_URL" -qc "CREATE TABLE IF NOT EXISTS bench_answer_sample (kind text PRIMARY KEY, answer text NOT NULL)"
+for kind in rezoning eia; do
+    path=/checks/rezoning k=rezoning; [ "$kind" = eia ] && path=/checks/eia-site k=eia-site
+    while IFS= read -r body; do
+        curl -fsS -H 'Content-Type: application/json' -d "$body" "http://127.0.0.1:$PORT$path" > "$WORK/answer-$kind.json" 2>/dev/null && break
+    done < "$WORK/$kind.txt"
+    psql "$BENCH_URL" -q -v k="$k" -v a="$(cat "$WORK/answer-$kind.json")" <<'SQL'
+INSERT INTO bench_answer_sample VALUES (:'k', :'a') ON CONFLICT (kind) DO UPDATE SET answer = EXCLUDED.answer;
+SQL
+    {
+        echo "\\set id random(1, $NQ)"
+        python3 - <<'PY'
+import re
+strip = lambda t: re.sub(r"--.*", "", t)
+facts = strip(open("src/store/sql/check_facts.sql").read()).strip().rstrip(";")
+sql = strip(open("src/store/sql/check_receipt_facts.sql").read()).replace("{check_facts}", facts)
+sql = sql.replace("$1", "(SELECT geojson FROM bench_check_queries WHERE id = :id)").replace("$2", ":asof::date").replace("$3", ":buf::float8")
+print(" ".join(sql.split()) + ";")
+PY
+        echo "INSERT INTO check_answers (id, kind, answer, asked_by) SELECT md5(random()::text || clock_timestamp()::text), kind, answer, NULL FROM bench_answer_sample WHERE kind = '$k';"
+    } > "$WORK/receipt-$kind.pgbench"
+done
+ANSWER_BYTES="rezoning $(wc -c < "$WORK/answer-rezoning.json") B, eia-site $(wc -c < "$WORK/answer-eia.json") B"
+
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$LG_PID/stat"; }
 
 run_service() { # kind duration conns threads -> RESULT line (+ cpu ms per request)
@@ -114,12 +143,12 @@ run_service() { # kind duration conns threads -> RESULT line (+ cpu ms per reque
     echo "$line cpu_ms=$(echo "scale=3; ($t1 - $t0) * 1000 / $(getconf CLK_TCK) / ($reqs + 0.000001)" | bc)"
 }
 
-run_bare() { # kind duration conns threads -> "RESULT rps=.. p50=.. p99=.."
-    local kind=$1 dur=$2 c=$3 t=$4 buf=0 tps
+run_bare() { # kind duration conns threads [pgbench script] -> "RESULT rps=.. p50=.. p99=.."
+    local kind=$1 dur=$2 c=$3 t=$4 script=${5:-$WORK/check_facts.pgbench} buf=0 tps
     [ "$kind" = eia ] && buf=1000
     rm -f "$WORK"/pgb*
     tps=$(cd "$WORK" && pgbench -n -M prepared -c "$c" -j "$t" -T "$dur" -D asof="$ASOF" -D buf="$buf" \
-        -f "$WORK/check_facts.pgbench" -l --log-prefix=pgb "$BENCH_URL" 2>/dev/null \
+        -f "$script" -l --log-prefix=pgb "$BENCH_URL" 2>/dev/null \
         | sed -nE 's/^tps = ([0-9.]+) .*without initial.*/\1/p')
     cat "$WORK"/pgb* | awk '{print $3 / 1000}' | sort -n > "$WORK/lat.txt"
     local n p50 p99
@@ -133,21 +162,28 @@ field() { echo "$1" | sed -E "s/.*$2=([0-9.]+).*/\1/"; }
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 say "warm-up (5 s each)"
-for kind in rezoning eia; do run_service "$kind" 5 "$CONNS" 2 >/dev/null; run_bare "$kind" 5 "$CONNS" 2 >/dev/null; done
+for kind in rezoning eia; do
+    run_service "$kind" 5 "$CONNS" 2 >/dev/null; run_bare "$kind" 5 "$CONNS" 2 >/dev/null
+    run_bare "$kind" 5 "$CONNS" 2 "$WORK/receipt-$kind.pgbench" >/dev/null
+done
 
-declare -A SVC BARE
+declare -A SVC BARE RCPT
 for r in $(seq 1 "$ROUNDS"); do
     for kind in rezoning eia; do
-        # odd rounds run the service first, even rounds the bare statement first
-        for who in $([ $((r % 2)) = 1 ] && echo "service bare" || echo "bare service"); do
+        # odd rounds run the service first, even rounds last
+        for who in $([ $((r % 2)) = 1 ] && echo "service bare receipt" || echo "receipt bare service"); do
             if [ "$who" = service ]; then
                 say "round $r, $kind: service ($DURATION s, $CONNS connections)"
                 SVC[$kind,$r]=$(run_service "$kind" "$DURATION" "$CONNS" 2)
                 say "  ${SVC[$kind,$r]}"
-            else
+            elif [ "$who" = bare ]; then
                 say "round $r, $kind: bare check_facts.sql through pgbench ($DURATION s, $CONNS connections)"
                 BARE[$kind,$r]=$(run_bare "$kind" "$DURATION" "$CONNS" 2)
                 say "  ${BARE[$kind,$r]}"
+            else
+                say "round $r, $kind: bare + receipt through pgbench ($DURATION s, $CONNS connections)"
+                RCPT[$kind,$r]=$(run_bare "$kind" "$DURATION" "$CONNS" 2 "$WORK/receipt-$kind.pgbench")
+                say "  ${RCPT[$kind,$r]}"
             fi
         done
     done
@@ -156,6 +192,7 @@ say "one client, 10 s each: latency without queueing"
 for kind in rezoning eia; do
     SVC[$kind,1c]=$(run_service "$kind" 10 1 1)
     BARE[$kind,1c]=$(run_bare "$kind" 10 1 1)
+    RCPT[$kind,1c]=$(run_bare "$kind" 10 1 1 "$WORK/receipt-$kind.pgbench")
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -168,21 +205,23 @@ mkdir -p "$(dirname "$OUT")"
     echo "landguard: $COMMIT (release build), pool of $CONNS connections; wrk -t2 -c$CONNS -d${DURATION}s (bench/checks.lua); pgbench -M prepared -c$CONNS -j2 -T$DURATION."
     echo "Data: $N_UNITS current farmland units, $N_PARCELS current parcels (bench/gen.sh), $NQ query polygons (bench/checks_queries.sql)."
     echo "Sample decisions (every 20th polygon): $DECISIONS"
+    echo "Bare + receipt: check_receipt_facts.sql, then the INSERT of one of the service's answers ($ANSWER_BYTES) under a fresh id, committed on its own (synchronous_commit $(psql "$BENCH_URL" -Atc 'SHOW synchronous_commit'))."
     echo
-    echo "| check | round | service checks/s | service p50 / p99 ms | bare (pgbench) tx/s | bare p50 / p99 ms | service / bare | landguard CPU ms per check |"
-    echo "|---|---|---|---|---|---|---|---|"
+    echo "| check | round | service checks/s | service p50 / p99 ms | bare (pgbench) tx/s | bare p50 / p99 ms | bare + receipt tx/s | bare + receipt p50 / p99 ms | service / bare | service / (bare + receipt) | landguard CPU ms per check |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|"
     for kind in rezoning eia; do
         label="rezoning (070101, overlaps)"; [ "$kind" = eia ] && label="eia-site heavy_metal (1 km buffer)"
-        ssum=0; bsum=0
+        ssum=0; bsum=0; rsum=0
         for r in $(seq 1 "$ROUNDS") 1c; do
-            s=${SVC[$kind,$r]}; b=${BARE[$kind,$r]}
-            sr=$(field "$s" rps); br=$(field "$b" rps)
+            s=${SVC[$kind,$r]}; b=${BARE[$kind,$r]}; c=${RCPT[$kind,$r]}
+            sr=$(field "$s" rps); br=$(field "$b" rps); cr=$(field "$c" rps)
             ratio=$(echo "scale=1; 100 * $sr / $br" | bc)
+            ratio_r=$(echo "scale=1; 100 * $sr / $cr" | bc)
             rl=$r; [ "$r" = 1c ] && rl="1 client"
-            echo "| $label | $rl | $sr | $(field "$s" p50) / $(field "$s" p99) | $br | $(field "$b" p50) / $(field "$b" p99) | $ratio % | $(field "$s" cpu_ms) |"
-            if [ "$r" != 1c ]; then ssum=$(echo "$ssum + $sr" | bc); bsum=$(echo "$bsum + $br" | bc); fi
+            echo "| $label | $rl | $sr | $(field "$s" p50) / $(field "$s" p99) | $br | $(field "$b" p50) / $(field "$b" p99) | $cr | $(field "$c" p50) / $(field "$c" p99) | $ratio % | $ratio_r % | $(field "$s" cpu_ms) |"
+            if [ "$r" != 1c ]; then ssum=$(echo "$ssum + $sr" | bc); bsum=$(echo "$bsum + $br" | bc); rsum=$(echo "$rsum + $cr" | bc); fi
         done
-        echo "| $label | **all $CONNS-client rounds** | $(echo "scale=1; $ssum / $ROUNDS" | bc) | | $(echo "scale=1; $bsum / $ROUNDS" | bc) | | **$(echo "scale=1; 100 * $ssum / $bsum" | bc) %** | |"
+        echo "| $label | **all $CONNS-client rounds** | $(echo "scale=1; $ssum / $ROUNDS" | bc) | | $(echo "scale=1; $bsum / $ROUNDS" | bc) | | $(echo "scale=1; $rsum / $ROUNDS" | bc) | | **$(echo "scale=1; 100 * $ssum / $bsum" | bc) %** | **$(echo "scale=1; 100 * $ssum / $rsum" | bc) %** | |"
     done
     echo
     echo "Non-2xx answers or socket errors in the service runs: $(for k in "${!SVC[@]}"; do field "${SVC[$k]}" non2xx; done | paste -sd+ | bc) / $(for k in "${!SVC[@]}"; do field "${SVC[$k]}" errors; done | paste -sd+ | bc)."

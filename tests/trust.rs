@@ -380,6 +380,38 @@ async fn a_page_without_a_transaction_keeps_the_connections_limit(pool: PgPool) 
 }
 
 #[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn a_page_runs_on_connections_carrying_the_pulls_limit(pool: PgPool) {
+    // items_timeout_ms longer than statement_timeout_ms: Store::connect opens the pages' own connections with
+    // the pulls' limit, so a page (no transaction) outlives the default limit while a single read does not
+    use sqlx::ConnectOptions;
+    let seeded = app(pool.clone()).await;
+    assert_eq!(seeded.write("POST", UNITS, &unit("GD-1", "safe_use", square(109.3, 24.6, 0.001))).await.status, 201);
+    let settings = Settings {
+        database_url: Some(pool.connect_options().to_url_lossy().to_string()),
+        statement_timeout_ms: 300,
+        items_timeout_ms: 20_000,
+        request_timeout_ms: 20_000,
+        ..Settings::default()
+    };
+    let store = landguard::store::Store::connect(&settings).await.unwrap();
+    assert!(store.pull_pool.is_some());
+    let t = limited(&seeded, store, settings);
+    let lock = lock_registry(&pool).await;
+    let release = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(1200)).await;
+        lock.rollback().await.unwrap();
+    });
+    let start = Instant::now();
+    is_problem(&t.get(&format!("{UNITS}/GD-1")).await, 503); // the default limit ends a single read
+    assert!(start.elapsed() < Duration::from_millis(1200), "{:?}", start.elapsed());
+    let r = t.get(&format!("{UNITS}?limit=10")).await; // waits for the lock, past the default limit
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(start.elapsed() >= Duration::from_millis(1000), "the page waited for the lock: {:?}", start.elapsed());
+    assert_eq!(r.body["features"][0]["id"], "GD-1");
+    release.await.unwrap();
+}
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
 async fn the_request_limit_answers_503_and_rolls_the_write_back(pool: PgPool) {
     let seeded = app(pool.clone()).await;
     assert_eq!(seeded.write("POST", UNITS, &unit("GD-1", "safe_use", square(109.3, 24.6, 0.001))).await.status, 201);

@@ -95,6 +95,11 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Store {
     pub pool: PgPool,
     pub timeouts: Timeouts,
+    /// Connections whose own statement limit is the pulls' (`items_timeout_ms`), when that differs from the
+    /// default: a page then runs alone on one of them, without the BEGIN and COMMIT a limit of its own costs
+    /// (two more round trips per page; bench/features.sh). Opened on demand, up to `pool_size`. With the
+    /// limit its connections carry: used only while that is still the pulls' limit.
+    pub pull_pool: Option<(u64, PgPool)>,
 }
 
 /// What a transaction is for. Each kind has its own statement time limit (settings `*_timeout_ms`); other
@@ -177,13 +182,29 @@ impl Store {
     /// holding a connection, and whose acquire timeout is short, so an exhausted pool answers 503 quickly.
     pub async fn connect(settings: &Settings) -> Result<Store> {
         let url = settings.database_url().map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        let options = PgConnectOptions::from_str(url)
-            .map_err(|e| StoreError::Unavailable(format!("DATABASE_URL: {e}")))?
-            .application_name("landguard")
-            // JIT off: PostGIS functions carry high planner costs, so JIT compiles (for hundreds of
-            // milliseconds) short queries such as a vector tile that then run in a few.
-            .options([("statement_timeout", settings.statement_timeout_ms.to_string()), ("jit", "off".to_string())]);
-        let pool = PgPoolOptions::new()
+        let options = |statement_timeout_ms: u64| -> Result<PgConnectOptions> {
+            Ok(PgConnectOptions::from_str(url)
+                .map_err(|e| StoreError::Unavailable(format!("DATABASE_URL: {e}")))?
+                .application_name("landguard")
+                // JIT off: PostGIS functions carry high planner costs, so JIT compiles (for hundreds of
+                // milliseconds) short queries such as a vector tile that then run in a few.
+                .options([("statement_timeout", statement_timeout_ms.to_string()), ("jit", "off".to_string())]))
+        };
+        let timeouts = Timeouts::from_settings(settings);
+        let pool = Self::pool_options(settings).connect_lazy_with(options(settings.statement_timeout_ms)?);
+        let pull_pool = if timeouts.own_limit(Work::Pull) {
+            Some((
+                settings.items_timeout_ms,
+                Self::pool_options(settings).connect_lazy_with(options(settings.items_timeout_ms)?),
+            ))
+        } else {
+            None
+        };
+        Ok(Store { pool, timeouts, pull_pool })
+    }
+
+    fn pool_options(settings: &Settings) -> PgPoolOptions {
+        PgPoolOptions::new()
             .max_connections(settings.pool_size)
             .acquire_timeout(Duration::from_millis(settings.acquire_timeout_ms))
             // sqlx pings every connection it hands out by default: one more round trip on every request.
@@ -199,17 +220,15 @@ impl Store {
                     Ok(true)
                 })
             })
-            .connect_lazy_with(options);
-        Ok(Store { pool, timeouts: Timeouts::from_settings(settings) })
     }
 
-    /// The same store over another pool (a read replica).
+    /// The same store over another pool (a read replica; its pulls carry their limit in a transaction).
     pub fn with_pool(&self, pool: PgPool) -> Store {
-        Store { pool, ..self.clone() }
+        Store { pool, pull_pool: None, ..self.clone() }
     }
 
     pub fn from_pool(pool: PgPool) -> Store {
-        Store { pool, timeouts: Timeouts::from_settings(&Settings::default()) }
+        Store { pool, timeouts: Timeouts::from_settings(&Settings::default()), pull_pool: None }
     }
 
     /// A transaction whose statements have the time limit of `work`. SET LOCAL ends with the transaction,
@@ -222,8 +241,14 @@ impl Store {
     }
 
     /// A connection whose statements have the time limit of `work`: a plain pooled connection when that is
-    /// the connections' own limit (no BEGIN and no COMMIT to wait for), else a transaction carrying it.
+    /// the connections' own limit, or (a pull) that of the pulls' own pool: no BEGIN and no COMMIT to wait
+    /// for. Else a transaction carrying it.
     pub async fn limited(&self, work: Work) -> Result<Limited> {
+        if let (Work::Pull, Some((ms, pulls))) = (work, &self.pull_pool) {
+            if *ms == self.timeouts.pull_ms {
+                return Ok(Limited::Plain(pulls.acquire().await?));
+            }
+        }
         if self.timeouts.own_limit(work) {
             Ok(Limited::Tx(self.begin(work).await?))
         } else {

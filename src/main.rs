@@ -137,6 +137,11 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// The plan's annual report for a city: OUT.html, or OUT.pdf printed by Chromium (docs/targets.md).
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
     /// Write a collection to a GeoPackage, Shapefile or GeoJSON file.
     Export {
         /// farmland_units or construction_parcels
@@ -149,6 +154,20 @@ enum Command {
         /// The registry as it stood on that day (YYYY-MM-DD); default now.
         #[arg(long)]
         as_of: Option<chrono::NaiveDate>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// The annual report: targets, the rate month by month, the map, the RCR list's changes, the basis.
+    Annual {
+        /// 4-digit city code, e.g. 4502 (Liuzhou) or 4503 (Guilin)
+        #[arg(long)]
+        city: String,
+        #[arg(long)]
+        year: i32,
+        /// OUT.html or OUT.pdf (never overwritten)
+        out: PathBuf,
     },
 }
 
@@ -369,6 +388,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("{summary}");
             Ok(())
         }
+        Command::Report { command: ReportCommand::Annual { city, year, out } } => {
+            report_annual(&settings, &city, year, &out).await
+        }
         Command::CountiesLoad { file } => {
             let store = Store::connect(&settings).await?;
             let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
@@ -389,6 +411,52 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
     }
+}
+
+/// Writes the annual report; a PDF is the same HTML printed by headless Chromium (CHROMIUM overrides
+/// /usr/bin/chromium), which lays out Chinese text with the system's Noto CJK fonts.
+async fn report_annual(settings: &Settings, city: &str, year: i32, out: &std::path::Path) -> anyhow::Result<()> {
+    use landguard::http::report;
+    if out.exists() {
+        anyhow::bail!("{} exists already; choose another name", out.display());
+    }
+    let pdf = match out.extension().and_then(|e| e.to_str()) {
+        Some("pdf") => true,
+        Some("html" | "htm") => false,
+        _ => anyhow::bail!("{}: the report is written as .html or .pdf", out.display()),
+    };
+    let (city, year) = report::check_params(city, Some(year), landguard::domain::time::today())
+        .map_err(|e| anyhow::anyhow!(e.detail))?;
+    let store = Store::connect(settings).await?;
+    let targets = landguard::domain::indicators::Targets {
+        safe_use: settings.safe_use_targets.clone(),
+        priority_control: settings.priority_control_targets.clone(),
+    };
+    let html = report::annual_html(&store, &targets, &city, year).await.map_err(|e| anyhow::anyhow!(e.detail))?;
+    if !pdf {
+        std::fs::write(out, html).with_context(|| format!("cannot write {}", out.display()))?;
+        eprintln!("report written to {}", out.display());
+        return Ok(());
+    }
+    let dir = std::env::temp_dir().join(format!("landguard-report-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let page = dir.join("report.html");
+    std::fs::write(&page, html)?;
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let status = std::process::Command::new(&chromium)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer"])
+        .arg(format!("--user-data-dir={}", dir.join("profile").display()))
+        .arg(format!("--print-to-pdf={}", out.display()))
+        .arg(format!("file://{}", page.display()))
+        .stderr(std::process::Stdio::null())
+        .status()
+        .with_context(|| format!("cannot run {chromium} (Debian's chromium package prints the PDF)"));
+    let _ = std::fs::remove_dir_all(&dir);
+    if !status?.success() || !out.exists() {
+        anyhow::bail!("{chromium} did not print {}", out.display());
+    }
+    eprintln!("report written to {}", out.display());
+    Ok(())
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {

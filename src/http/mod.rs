@@ -14,6 +14,7 @@ pub mod meta;
 pub mod metrics;
 pub mod openapi;
 pub mod params;
+pub mod report;
 pub mod schema;
 pub mod session;
 pub mod targets;
@@ -99,6 +100,7 @@ pub fn router(state: AppState) -> Router {
         .merge(feature_routes())
         .merge(checks::routes())
         .merge(targets::routes())
+        .merge(report::routes())
         .merge(lists::routes())
         .merge(tiles::routes())
         .merge(map::routes())

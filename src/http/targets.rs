@@ -568,6 +568,10 @@ pub fn openapi_paths(doc: &mut Value, read_errors: &Value, write_errors: &Value)
             "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["decision", "decided_on"], "additionalProperties": false,
                 "properties": {"decision": {"type": "string"}, "decided_on": {"type": "string", "format": "date"}, "corrected_on": {"type": "string", "format": "date"}, "note": {"type": "string"}}}}}},
             "responses": with(json!({"201": obj("the record"), "409": {"description": "the land was developed after the chain: no breach"}}), write_errors)}},
+        "/reports/annual": {"get": {"tags": ["Indicators"], "summary": "The plan's annual report for a city (HTML in Chinese, laid out for A4)", "operationId": "getAnnualReport",
+            "parameters": [q("city", json!({"type": "string", "pattern": "^[0-9]{4}$"}), "4-digit city code"), q("year", json!({"type": "integer"}), "a year that has begun"),
+                           q("f", json!({"type": "string", "enum": ["html"]}), "only html")],
+            "responses": with(json!({"200": {"description": "the report", "content": {"text/html": {"schema": {"type": "string"}}}}}), read_errors)}},
         "/public/lists/key-units": {"get": {"tags": ["Indicators"], "summary": "The key supervised units' list: not built, the units are not a collection yet (501)", "operationId": "getPublicKeyUnits",
             "responses": {"501": {"description": "the key supervised units are not a collection of the registry yet"}}}},
     });

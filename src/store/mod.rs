@@ -13,6 +13,7 @@ pub mod lists;
 pub mod people;
 pub mod receipts;
 pub mod replicas;
+pub mod report;
 pub mod scope;
 pub mod series;
 pub mod statements;

@@ -9,9 +9,15 @@
 
 mod construction_parcels;
 mod farmland_units;
+mod key_supervised_units;
+mod pollution_sources;
+mod tailings_ponds;
 
 pub use construction_parcels::CONSTRUCTION_PARCELS;
 pub use farmland_units::FARMLAND_UNITS;
+pub use key_supervised_units::KEY_SUPERVISED_UNITS;
+pub use pollution_sources::POLLUTION_SOURCES;
+pub use tailings_ponds::TAILINGS_PONDS;
 
 use chrono::NaiveDate;
 use serde::{Serialize, Serializer};
@@ -222,7 +228,8 @@ impl Collection {
 }
 
 /// The registers the service ships with, in the order the catalogue lists them.
-const BUILT_IN: &[&Description] = &[&FARMLAND_UNITS, &CONSTRUCTION_PARCELS];
+const BUILT_IN: &[&Description] =
+    &[&FARMLAND_UNITS, &CONSTRUCTION_PARCELS, &KEY_SUPERVISED_UNITS, &POLLUTION_SOURCES, &TAILINGS_PONDS];
 
 static REGISTERED: RwLock<Vec<&'static Description>> = RwLock::new(Vec::new());
 

@@ -81,8 +81,6 @@ async fn the_three_registers_are_served_from_their_descriptions(pool: PgPool) {
     assert_eq!(wrong_list.status, 400, "{}", wrong_list.text);
     assert!(wrong_list.text.contains("/properties/list"), "{}", wrong_list.text);
     let mut closed = source("S-3", "remediation", "closed_out", json!(["Cd"]), 109.42);
-    let no_close_doc = t.write("POST", sources, &closed).await;
-    assert!(no_close_doc.text.contains("/properties/closed_out_doc"), "{}", no_close_doc.text);
     closed["properties"]["closed_out_doc"] = json!("柳城环〔2024〕30号");
     assert_eq!(t.write("POST", sources, &closed).await.status, 201);
     let unknown = t.write("POST", sources, &source("S-4", "full", "listed", json!(["Fe"]), 109.43)).await;
@@ -200,4 +198,47 @@ async fn a_gbk_shapefile_of_ponds_with_chinese_fields_imports(pool: PgPool) {
     assert_eq!(row, ("融水第1尾矿库".to_string(), 2, "closed".to_string()));
     let level1 = t.get("/collections/tailings_ponds/items?filter=level%3D1").await;
     assert_eq!(ids(&level1.body), ["450225-WK-000"], "{}", level1.text);
+}
+
+/// A source moves listed → rectifying → rectified → closed_out through the same transitions endpoint as a
+/// parcel, by the rules of its own lifecycle, each step with its document; its history keeps every step.
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn a_source_moves_through_its_own_lifecycle(pool: PgPool) {
+    let t = app(pool).await;
+    let mut s = source("S-9", "remediation", "listed", json!(["Cd"]), 109.40);
+    s["properties"]["valid_from"] = json!("2024-01-10");
+    assert_eq!(t.write("POST", "/collections/pollution_sources/items", &s).await.status, 201);
+    let steps = "/collections/pollution_sources/items/S-9/transitions";
+
+    // a parcel's state, a jump and a missing document are refused
+    let parcel_state = t.write("POST", steps, &json!({"to": "under_remediation", "document": "x"})).await;
+    assert_eq!(parcel_state.status, 400, "{}", parcel_state.text);
+    assert!(parcel_state.text.contains("/to") && parcel_state.text.contains("rectifying"), "{}", parcel_state.text);
+    let jump = t.write("POST", steps, &json!({"to": "closed_out", "date": "2024-03-01", "document": "x"})).await;
+    assert_eq!(jump.status, 409, "{}", jump.text);
+    assert_eq!(jump.body["current_state"], "listed");
+    assert_eq!(jump.body["allowed_next_states"], json!(["rectifying"]));
+    assert_eq!(t.write("POST", steps, &json!({"to": "rectifying"})).await.status, 400);
+
+    for (to, date, doc) in [
+        ("rectifying", "2024-03-01", "柳城环〔2024〕5号 整治方案批复"),
+        ("整治完成", "2025-06-30", "整治完成报告"),
+        ("closed_out", "2025-09-15", "柳城环〔2025〕30号 销号"),
+    ] {
+        let r = t.write("POST", steps, &json!({"to": to, "date": date, "document": doc})).await;
+        assert_eq!(r.status, 200, "{to}: {}", r.text);
+    }
+    let now = t.get("/collections/pollution_sources/items/S-9").await;
+    assert_eq!(now.body["properties"]["state"], "closed_out");
+    let then = t.get("/collections/pollution_sources/items/S-9?datetime=2025-01-01").await;
+    assert_eq!(then.body["properties"]["state"], "rectifying", "{}", then.text);
+    let history = t.get("/collections/pollution_sources/items/S-9/history").await;
+    assert_eq!(history.body["versions"].as_array().unwrap().len(), 4, "{}", history.text);
+    let after = t.write("POST", steps, &json!({"to": "listed", "date": "2025-10-01", "document": "x"})).await;
+    assert_eq!(after.status, 409, "nothing follows closed_out: {}", after.text);
+    assert_eq!(after.body["allowed_next_states"], json!([]));
+
+    // a register without a lifecycle has no transitions
+    let ponds = t.write("POST", "/collections/tailings_ponds/items/P-1/transitions", &json!({"to": "closed"})).await;
+    assert_eq!(ponds.status, 404, "{}", ponds.text);
 }

@@ -130,13 +130,45 @@ impl Property {
     }
 }
 
-/// A lifecycle: the property that holds the state, where a new feature starts, and the property a step may
-/// record along with the new state.
+/// A lifecycle: the property that holds the state, where a new feature starts, the property a step may
+/// record along with the new state, and the rules of the steps.
 #[derive(Debug)]
 pub struct Lifecycle {
     pub property: &'static str,
     pub initial: &'static str,
     pub step_property: Option<&'static str>,
+    /// The states a feature in the given state may move to next; None when it is not a state of this
+    /// lifecycle. The domain's own rules (domain::lifecycle for parcels, domain::sources for sources).
+    pub next_states: fn(&str) -> Option<Vec<&'static str>>,
+}
+
+/// A step the lifecycle does not allow.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a feature in state '{from}' cannot move to '{to}'; allowed next states: {}", allowed_list(.allowed))]
+pub struct StepNotAllowed {
+    pub from: String,
+    pub to: String,
+    pub allowed: Vec<&'static str>,
+}
+
+fn allowed_list(allowed: &[&str]) -> String {
+    if allowed.is_empty() {
+        "none".into()
+    } else {
+        allowed.join(", ")
+    }
+}
+
+impl Lifecycle {
+    /// Whether a feature in state `from` may move to `to` (both as stored, canonical names).
+    pub fn step(&self, from: &str, to: &str) -> Result<(), StepNotAllowed> {
+        let allowed = (self.next_states)(from).unwrap_or_default();
+        if allowed.contains(&to) {
+            Ok(())
+        } else {
+            Err(StepNotAllowed { from: from.to_string(), to: to.to_string(), allowed })
+        }
+    }
 }
 
 /// Checks across properties after each has been read on its own; returns (property, problem) pairs and may

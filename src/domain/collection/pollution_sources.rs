@@ -18,6 +18,10 @@ fn check_state(s: &str) -> Result<String, String> {
     SourceState::from_str(s).map(|v| v.as_str().to_string()).map_err(|e| e.to_string())
 }
 
+fn next_states(s: &str) -> Option<Vec<&'static str>> {
+    SourceState::from_str(s).ok().map(|st| st.next_states().iter().map(|n| n.as_str()).collect())
+}
+
 /// Element symbols, stored as the text `Cd,Pb` (in the order of the code list, no repeats) because a
 /// property holds one value; a request may give an array `["Cd","Pb"]` or that text, symbols or 镉/铅.
 fn check_pollutants(s: &str) -> Result<String, String> {
@@ -33,8 +37,9 @@ fn check_pollutants(s: &str) -> Result<String, String> {
     Ok(found.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(","))
 }
 
-/// What the lists and the lifecycle imply: only a source to remediate moves past `listed`, a source being
-/// remediated has its plan's deadline, and a closed-out source has its close-out document.
+/// What the lists imply: only a source to remediate moves past `listed`, and once its remediation has started
+/// it has the plan's deadline. (The close-out document is the document of the step to `closed_out`, kept in
+/// the history; `closed_out_doc` may repeat it.)
 fn source_cross_checks(r: &mut Record) -> Vec<(&'static str, String)> {
     let mut problems = Vec::new();
     let state = r.text("state").and_then(|s| SourceState::from_str(s).ok());
@@ -45,13 +50,9 @@ fn source_cross_checks(r: &mut Record) -> Vec<(&'static str, String)> {
             "must be remediation for a source past listed (only sources to remediate are rectified)".into(),
         ));
     }
-    if list == Some(SourceList::Remediation) && r.get("deadline") == Some(&Datum::Null) {
-        if state.is_some_and(|s| s != SourceState::Listed) {
-            problems.push(("deadline", "is required once remediation has started (the plan's deadline)".into()));
-        }
-    }
-    if state == Some(SourceState::ClosedOut) && r.get("closed_out_doc") == Some(&Datum::Null) {
-        problems.push(("closed_out_doc", "is required for a closed-out source (the close-out document)".into()));
+    let started = state.is_some_and(|s| s != SourceState::Listed);
+    if started && list == Some(SourceList::Remediation) && r.get("deadline") == Some(&Datum::Null) {
+        problems.push(("deadline", "is required once remediation has started (the plan's deadline)".into()));
     }
     problems
 }
@@ -73,7 +74,7 @@ pub static POLLUTION_SOURCES: Description = Description {
     id_property: "source_code",
     label: label("涉重金属污染源", "Heavy-metal pollution sources"),
     geometry: GeometryKind::Point,
-    lifecycle: Some(Lifecycle { property: "state", initial: "listed", step_property: None }),
+    lifecycle: Some(Lifecycle { property: "state", initial: "listed", step_property: None, next_states }),
     properties: &[
         Property {
             check: Some(check_code),

@@ -242,3 +242,19 @@ async fn a_source_moves_through_its_own_lifecycle(pool: PgPool) {
     let ponds = t.write("POST", "/collections/tailings_ponds/items/P-1/transitions", &json!({"to": "closed"})).await;
     assert_eq!(ponds.status, 404, "{}", ponds.text);
 }
+
+/// The demo registers load through the same checks as any write, next to the demo farmland.
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn the_demo_registers_load(pool: PgPool) {
+    let t = app(pool).await;
+    let settings = landguard::config::Settings::default();
+    let said = landguard::demo::load(&t.store, std::path::Path::new("fixtures"), &settings).await.unwrap();
+    assert!(said.contains("8 key_supervised_units") && said.contains("8 tailings_ponds"), "{said}");
+    let plant =
+        t.get("/collections/key_supervised_units/items?filter=name%20LIKE%20%27%25%E5%B7%9D%E4%B8%9C%25%27").await;
+    assert_eq!(plant.body["features"][0]["properties"]["county_code"], "450222", "{}", plant.text);
+    let dalang = t.get("/collections/pollution_sources/items/450225-WR-001").await;
+    assert_eq!(dalang.body["properties"]["state"], "rectifying", "{}", dalang.text);
+    let level1 = t.get("/collections/tailings_ponds/items?filter=level%3D1").await;
+    assert_eq!(level1.body["features"].as_array().unwrap().len(), 2, "{}", level1.text);
+}

@@ -83,6 +83,11 @@ async fn the_three_registers_are_served_from_their_descriptions(pool: PgPool) {
     let mut closed = source("S-3", "remediation", "closed_out", json!(["Cd"]), 109.42);
     closed["properties"]["closed_out_doc"] = json!("柳城环〔2024〕30号");
     assert_eq!(t.write("POST", sources, &closed).await.status, 201);
+    let mut no_deadline = source("S-5", "remediation", "rectifying", json!(["Cd"]), 109.44);
+    no_deadline["properties"]["deadline"] = Value::Null;
+    let r = t.write("POST", sources, &no_deadline).await;
+    assert_eq!(r.status, 400);
+    assert!(r.text.contains("/properties/deadline"), "{}", r.text);
     let unknown = t.write("POST", sources, &source("S-4", "full", "listed", json!(["Fe"]), 109.43)).await;
     assert_eq!(unknown.status, 400);
     assert!(unknown.text.contains("/properties/pollutants"), "{}", unknown.text);

@@ -69,12 +69,15 @@ pub async fn load(store: &Store, dir: &Path, settings: &Settings) -> anyhow::Res
         let Some(serde_json::Value::String(code)) = step.remove("parcel_code") else {
             bail!("{} step {i}: parcel_code is required, as a string", steps_path.display());
         };
-        let req = TransitionBody::from_json(&serde_json::Value::Object(step), crate::domain::time::today()).map_err(
-            |problems| {
-                let list: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
-                anyhow::anyhow!("{} step {i} ({code}): {}", steps_path.display(), list.join("; "))
-            },
-        )?;
+        let req = TransitionBody::from_json(
+            &serde_json::Value::Object(step),
+            crate::domain::time::today(),
+            Collection::ConstructionParcels.description(),
+        )
+        .map_err(|problems| {
+            let list: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+            anyhow::anyhow!("{} step {i} ({code}): {}", steps_path.display(), list.join("; "))
+        })?;
         store
             .transition(
                 Collection::ConstructionParcels,

@@ -6,10 +6,10 @@
 //! Reading a body tells every problem in it at once, each at its JSON pointer, as a form does: serde stops
 //! at the first, so the member at fault is taken out and the rest read again.
 
+use crate::domain::collection::Description;
 use crate::domain::crs::Crs;
 use crate::domain::farmland::CropFinding;
 use crate::domain::landuse::CodeSystem;
-use crate::domain::lifecycle::ParcelState;
 use crate::domain::registry::Problem;
 use crate::domain::rules::{ProjectKind, SupplyKind};
 use crate::domain::soil::{Pollutant, SoilUse};
@@ -359,12 +359,14 @@ impl<'de> Deserialize<'de> for Concentrations {
 
 // ----------------------------------------------------------------- a lifecycle step
 
-/// `POST /collections/construction_parcels/items/{id}/transitions`: the step a parcel takes.
+/// `POST /collections/{id}/items/{featureId}/transitions`: the step a feature takes through its collection's
+/// lifecycle (construction parcels, pollution sources).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TransitionBody {
-    #[serde(default, deserialize_with = "from_str")]
-    pub to: Option<ParcelState>,
+    /// Checked against the collection's lifecycle states in [`TransitionBody::check`].
+    #[serde(default, deserialize_with = "text")]
+    pub to: Option<String>,
     /// Absent, the step is dated today.
     #[serde(default, deserialize_with = "date")]
     pub date: Option<NaiveDate>,
@@ -388,10 +390,10 @@ fn remediated_class<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i16>, D::E
 }
 
 impl TransitionBody {
-    /// Reads a step from JSON and checks it: every problem at once.
-    pub fn from_json(body: &Value, today: NaiveDate) -> Result<TransitionRequest, Vec<Problem>> {
+    /// Reads a step of a feature of collection `d` from JSON and checks it: every problem at once.
+    pub fn from_json(body: &Value, today: NaiveDate, d: &Description) -> Result<TransitionRequest, Vec<Problem>> {
         let Read { request, mut problems } = read::<TransitionBody>(body, Request::Transition);
-        match request.map(|b| b.check(today)) {
+        match request.map(|b| b.check(today, d)) {
             Some(Ok(req)) if problems.is_empty() => Ok(req),
             Some(Err(more)) => {
                 merge(&mut problems, more);
@@ -402,11 +404,27 @@ impl TransitionBody {
     }
 
     /// The step as the store takes it, or what is wrong with it.
-    pub fn check(self, today: NaiveDate) -> Result<TransitionRequest, Vec<Problem>> {
+    pub fn check(self, today: NaiveDate, d: &Description) -> Result<TransitionRequest, Vec<Problem>> {
         let mut problems = Vec::new();
-        if self.to.is_none() {
-            problems.push(Problem::new("/to", "is required: the state to move to"));
-        }
+        let lifecycle = d.lifecycle.as_ref();
+        // The state property's own check names the states and reads them as a write does (e.g. 修复中).
+        let to = match (&self.to, lifecycle.and_then(|l| d.property(l.property))) {
+            (None, _) => {
+                problems.push(Problem::new("/to", "is required: the state to move to"));
+                None
+            }
+            (Some(_), None) => {
+                problems.push(Problem::new("/to", format!("{} has no lifecycle", d.name)));
+                None
+            }
+            (Some(to), Some(p)) => match p.check.map_or_else(|| Ok(to.clone()), |check| check(to)) {
+                Ok(to) => Some(to),
+                Err(e) => {
+                    problems.push(Problem::new("/to", e));
+                    None
+                }
+            },
+        };
         let date = self.date.unwrap_or(today);
         if date > today {
             problems
@@ -420,13 +438,14 @@ impl TransitionBody {
         }
         // The class a remediation met is known when the parcel leaves the list, from the effect-evaluation
         // report; recording it there keeps the checks from reading an unknown class as first-class land.
-        if self.remediated_for_class.is_some() && self.to.is_some_and(|t| t != ParcelState::Delisted) {
+        let records_class = lifecycle.is_some_and(|l| l.step_property == Some("remediated_for_class"));
+        if self.remediated_for_class.is_some() && (!records_class || to.as_deref().is_some_and(|t| t != "delisted")) {
             problems.push(Problem::new(
                 "/remediated_for_class",
                 "is recorded only on the step to delisted / 仅在移出名录（delisted）步骤中记录",
             ));
         }
-        match (self.to, self.document) {
+        match (to, self.document) {
             (Some(to), Some(document)) if problems.is_empty() => Ok(TransitionRequest {
                 to,
                 date,
@@ -442,6 +461,7 @@ impl TransitionBody {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::collection::{CONSTRUCTION_PARCELS, FARMLAND_UNITS, POLLUTION_SOURCES};
     use serde_json::json;
 
     fn pointers(problems: &[Problem]) -> Vec<&str> {
@@ -557,11 +577,12 @@ mod tests {
         let step = TransitionBody::from_json(
             &json!({"to": "listed", "document": " 桂环函〔2024〕12号 ", "note": null}),
             today,
+            &CONSTRUCTION_PARCELS,
         )
         .unwrap();
         assert_eq!(
             (step.to, step.date, step.document.as_str(), step.note),
-            (ParcelState::Listed, today, "桂环函〔2024〕12号", None)
+            ("listed".to_string(), today, "桂环函〔2024〕12号", None)
         );
         let cases: &[(Value, &[&str])] = &[
             // missing members
@@ -578,26 +599,62 @@ mod tests {
             (json!({"to": "listed", "document": "x", "remediated_for_class": 1}), &["/remediated_for_class"]),
         ];
         for (body, want) in cases {
-            let problems = TransitionBody::from_json(body, today).expect_err(&body.to_string());
+            let problems = TransitionBody::from_json(body, today, &CONSTRUCTION_PARCELS).expect_err(&body.to_string());
             let (mut got, mut want) = (pointers(&problems), want.to_vec());
             got.sort();
             want.sort();
             assert_eq!(got, want, "{body}: {problems:?}");
         }
-        let problems =
-            TransitionBody::from_json(&json!({"to": "listed", "document": "x", "properties": {}}), today).unwrap_err();
+        let problems = TransitionBody::from_json(
+            &json!({"to": "listed", "document": "x", "properties": {}}),
+            today,
+            &CONSTRUCTION_PARCELS,
+        )
+        .unwrap_err();
         assert!(
             problems[0].detail.contains("PATCH") && problems[0].detail.contains("地块属性"),
             "{}",
             problems[0].detail
         );
-        let problems =
-            TransitionBody::from_json(&json!({"to": "listed", "document": "x", "state": "x"}), today).unwrap_err();
+        let problems = TransitionBody::from_json(
+            &json!({"to": "listed", "document": "x", "state": "x"}),
+            today,
+            &CONSTRUCTION_PARCELS,
+        )
+        .unwrap_err();
         assert!(
             problems[0].detail.contains("did you mean to?")
                 && problems[0].detail.contains("生命周期步骤中没有成员 state"),
             "{}",
             problems[0].detail
         );
+    }
+
+    /// `to` is a state of the collection's own lifecycle, read by its state property's check.
+    #[test]
+    fn transition_states_come_from_the_collection() {
+        let today = NaiveDate::from_ymd_opt(2024, 6, 1).unwrap();
+        let to = |body: Value, d: &Description| TransitionBody::from_json(&body, today, d).map(|r| r.to);
+        let cases: &[(Value, &Description, Result<&str, &str>)] = &[
+            (json!({"to": "rectifying", "document": "x"}), &POLLUTION_SOURCES, Ok("rectifying")),
+            (json!({"to": "已销号", "document": "x"}), &POLLUTION_SOURCES, Ok("closed_out")),
+            (json!({"to": "修复中", "document": "x"}), &CONSTRUCTION_PARCELS, Ok("under_remediation")),
+            (json!({"to": "listed", "document": "x"}), &POLLUTION_SOURCES, Ok("listed")),
+            (json!({"to": "under_remediation", "document": "x"}), &POLLUTION_SOURCES, Err("/to")),
+            (json!({"to": "rectifying", "document": "x"}), &CONSTRUCTION_PARCELS, Err("/to")),
+            (
+                json!({"to": "closed_out", "document": "x", "remediated_for_class": 1}),
+                &POLLUTION_SOURCES,
+                Err("/remediated_for_class"),
+            ),
+            (json!({"to": "listed", "document": "x"}), &FARMLAND_UNITS, Err("/to")),
+        ];
+        for (body, d, want) in cases {
+            match (to(body.clone(), d), want) {
+                (Ok(got), Ok(w)) => assert_eq!(got, *w, "{body}"),
+                (Err(problems), Err(w)) => assert_eq!(pointers(&problems), [*w], "{body}"),
+                (got, _) => panic!("{} {body}: {got:?}", d.name),
+            }
+        }
     }
 }

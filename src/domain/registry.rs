@@ -71,6 +71,14 @@ impl<'a> Props<'a> {
             Some(Value::String(s)) if s.trim().is_empty() => None,
             Some(Value::String(s)) => Some(s.trim().to_string()),
             Some(Value::Number(n)) => Some(n.to_string()),
+            // A list property (pollutants, listed years) is stored as comma-separated text that its check
+            // normalises; an array of plain values is that text.
+            Some(Value::Array(a)) if !a.is_empty() && a.iter().all(|v| v.is_string() || v.is_number()) => Some(
+                a.iter()
+                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
             Some(other) => {
                 self.problems.push(Problem::property(name, format!("must be a string, not {}", json_kind(other))));
                 None

@@ -1,6 +1,5 @@
 //! The one place where errors become HTTP answers: RFC 9457 problem details, no stack traces, no SQL.
 
-use crate::domain::lifecycle::LifecycleError;
 use crate::domain::registry::Problem;
 use crate::requests::Request;
 use crate::store::StoreError;
@@ -97,18 +96,17 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound => ApiError::not_found("no such feature"),
             StoreError::Conflict(d) => ApiError::new(StatusCode::CONFLICT, "conflict", "Conflict", d),
-            StoreError::Lifecycle(LifecycleError::NotAllowed { from, to, allowed }) => {
+            StoreError::Lifecycle(step) => {
                 let mut err = ApiError::new(
                     StatusCode::CONFLICT,
                     "lifecycle",
                     "The lifecycle does not allow this step",
-                    LifecycleError::NotAllowed { from, to, allowed: allowed.clone() }.to_string(),
+                    step.to_string(),
                 );
-                err.extra.insert("current_state".into(), json!(from));
-                err.extra.insert("allowed_next_states".into(), json!(allowed));
+                err.extra.insert("current_state".into(), json!(step.from));
+                err.extra.insert("allowed_next_states".into(), json!(step.allowed));
                 err
             }
-            StoreError::Lifecycle(other) => ApiError::bad_request(other.to_string()),
             StoreError::PreconditionFailed { current } => {
                 let mut err = ApiError::new(
                     StatusCode::PRECONDITION_FAILED,

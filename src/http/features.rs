@@ -259,7 +259,7 @@ pub(super) async fn transition(
     }
     let who = caller.writer()?;
     let value = json_body(&state.settings, &headers, body)?;
-    let req = crate::requests::TransitionBody::from_json(&value, today())
+    let req = crate::requests::TransitionBody::from_json(&value, today(), c.description())
         .map_err(|p| ApiError::refused(crate::requests::Request::Transition, p))?;
     let doc = state.store.transition(c, &fid, &req, if_match(&headers).as_ref(), who.actor()).await?;
     state.wrote(&who.name).await;

@@ -5,7 +5,6 @@ use super::error::ApiResult;
 use super::params::Params;
 use super::{base_url, AppState};
 use crate::domain::crs;
-use crate::domain::lifecycle::ParcelState;
 use crate::domain::registry::Collection;
 use crate::store::layers;
 use axum::extract::{RawQuery, State};
@@ -58,7 +57,16 @@ fn feature_properties(c: Collection) -> Value {
 
 pub fn document(base: &str) -> Value {
     let collections: Vec<&str> = Collection::all().iter().map(|c| c.as_str()).collect();
-    let states: Vec<&str> = ParcelState::ALL.iter().map(|s| s.as_str()).collect();
+    // The states of every lifecycle (parcels, sources); the collection's own lifecycle decides which apply.
+    let mut states: Vec<&str> = Vec::new();
+    for c in Collection::all() {
+        let d = c.description();
+        for (v, _) in d.lifecycle.as_ref().and_then(|l| d.property(l.property)).map_or(&[][..], |p| p.values) {
+            if !states.contains(v) {
+                states.push(v);
+            }
+        }
+    }
     let crs_list: Vec<String> = crs::advertised().iter().map(|c| c.uri()).collect();
     let geojson = "application/geo+json";
     let mg_kg = json!({"type": "number", "minimum": 0, "maximum": crate::domain::soil::MAX_MG_KG});
@@ -129,10 +137,10 @@ pub fn document(base: &str) -> Value {
                 "delete": {"tags": ["Registry writes"], "summary": "End a feature from today (its history stays)", "operationId": "deleteFeature", "security": [{"bearer": []}], "parameters": [param("collectionId"), param("featureId"), param("If-Match")],
                     "responses": merge(json!({"204": {"description": "deleted"}}), &write_errors)}
             },
-            "/collections/{collectionId}/items/{featureId}/transitions": {"post": {"tags": ["Registry writes"], "summary": "Move a construction parcel one step through its lifecycle", "operationId": "transitionParcel", "security": [{"bearer": []}],
+            "/collections/{collectionId}/items/{featureId}/transitions": {"post": {"tags": ["Registry writes"], "summary": "Move a feature one step through its collection's lifecycle (construction parcels, pollution sources)", "operationId": "transitionParcel", "security": [{"bearer": []}],
                 "parameters": [param("collectionId"), param("featureId"), param("If-Match")],
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Transition"}}}},
-                "responses": merge(json!({"200": {"description": "the parcel in its new state", "content": {geojson: {"schema": {"$ref": "#/components/schemas/Feature"}}}}}), &write_errors)}},
+                "responses": merge(json!({"200": {"description": "the feature in its new state", "content": {geojson: {"schema": {"$ref": "#/components/schemas/Feature"}}}}}), &write_errors)}},
             "/collections/{collectionId}/items/{featureId}/history": {"get": {"tags": ["Features"], "summary": "Every version of a feature, with who recorded it and when", "operationId": "getHistory", "parameters": [param("collectionId"), param("featureId"), param("f-json")],
                 "responses": merge(json!({"200": {"description": "versions, oldest first", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/History"}}}}}), &read_errors)}},
             "/checks/{check}": {"post": {"tags": ["Checks"], "summary": "May this land be rezoned, used for this EIA site, or supplied?", "operationId": "check",

@@ -5,7 +5,6 @@ use super::statements::statements;
 use super::{audit, Result, Store, StoreError};
 use crate::conditional::Precondition;
 use crate::domain::collection::Kind;
-use crate::domain::lifecycle::ParcelState;
 use crate::domain::registry::{Checked, Collection, Datum, Record};
 use crate::domain::time::AsOf;
 use chrono::NaiveDate;
@@ -48,7 +47,8 @@ pub use super::scope::Actor;
 /// A lifecycle step as requested.
 #[derive(Debug, Clone)]
 pub struct TransitionRequest {
-    pub to: ParcelState,
+    /// A state of the collection's lifecycle, as its description names it.
+    pub to: String,
     pub date: NaiveDate,
     pub document: String,
     pub note: Option<String>,
@@ -289,7 +289,7 @@ impl Store {
         Ok(())
     }
 
-    /// Moves a parcel one step through its lifecycle, effective from the step's date.
+    /// Moves a feature one step through its lifecycle, effective from the step's date.
     pub async fn transition(
         &self,
         collection: Collection,
@@ -299,17 +299,15 @@ impl Store {
         actor: Actor<'_>,
     ) -> Result<FeatureDoc> {
         let t = statements(collection);
-        let Some(step_sql) = &t.transition else { return Err(StoreError::NotFound) };
+        let (Some(step_sql), Some(lifecycle)) = (&t.transition, &collection.description().lifecycle) else {
+            return Err(StoreError::NotFound);
+        };
         let mut tx = self.begin(super::Work::Write).await?;
         let current = lock_current(&mut tx, collection, code).await?;
         super::scope::guard(&mut tx, &actor, collection, code, None).await?;
         check_if_match(&current, if_match)?;
-        let from: ParcelState = current
-            .state
-            .as_deref()
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| StoreError::Invalid("the parcel's stored state is not a lifecycle state".into()))?;
-        from.transition(req.to)?;
+        let from = current.state.clone().unwrap_or_default();
+        lifecycle.step(&from, &req.to)?;
         if req.date < current.valid_from {
             return Err(StoreError::Conflict(format!(
                 "transitions are recorded in date order: the parcel's current record holds from {}, so a step dated {} cannot follow it",
@@ -327,7 +325,7 @@ impl Store {
         .await?;
         let id: i64 = sqlx::query_scalar(step_sql)
             .bind(current.version_id)
-            .bind(req.to.as_str())
+            .bind(&req.to)
             .bind(req.date)
             .bind(actor.name)
             .bind(&req.document)

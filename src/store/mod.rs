@@ -41,7 +41,7 @@ pub enum StoreError {
     #[error("{0}")]
     Forbidden(String),
     #[error(transparent)]
-    Lifecycle(#[from] crate::domain::lifecycle::LifecycleError),
+    Lifecycle(#[from] crate::domain::collection::StepNotAllowed),
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
     #[error("the query took too long and was stopped")]

@@ -10,6 +10,10 @@ fn check_state(s: &str) -> Result<String, String> {
     ParcelState::from_str(s).map(|st| st.as_str().to_string()).map_err(|e| e.to_string())
 }
 
+fn next_states(s: &str) -> Option<Vec<&'static str>> {
+    ParcelState::from_str(s).ok().map(|st| st.next_states().iter().map(|n| n.as_str()).collect())
+}
+
 fn check_code_system(s: &str) -> Result<String, String> {
     CodeSystem::from_str(s).map(|c| c.as_str().to_string()).map_err(|e| e.to_string())
 }
@@ -49,7 +53,12 @@ pub static CONSTRUCTION_PARCELS: Description = Description {
     id_property: "parcel_code",
     label: label("建设用地地块", "Construction-land parcels"),
     geometry: GeometryKind::Polygon,
-    lifecycle: Some(Lifecycle { property: "state", initial: "suspected", step_property: Some("remediated_for_class") }),
+    lifecycle: Some(Lifecycle {
+        property: "state",
+        initial: "suspected",
+        step_property: Some("remediated_for_class"),
+        next_states,
+    }),
     properties: &[
         Property {
             check: Some(check_code),

@@ -9,9 +9,15 @@
 
 mod construction_parcels;
 mod farmland_units;
+mod key_supervised_units;
+mod pollution_sources;
+mod tailings_ponds;
 
 pub use construction_parcels::CONSTRUCTION_PARCELS;
 pub use farmland_units::FARMLAND_UNITS;
+pub use key_supervised_units::KEY_SUPERVISED_UNITS;
+pub use pollution_sources::POLLUTION_SOURCES;
+pub use tailings_ponds::TAILINGS_PONDS;
 
 use chrono::NaiveDate;
 use serde::{Serialize, Serializer};
@@ -124,13 +130,45 @@ impl Property {
     }
 }
 
-/// A lifecycle: the property that holds the state, where a new feature starts, and the property a step may
-/// record along with the new state.
+/// A lifecycle: the property that holds the state, where a new feature starts, the property a step may
+/// record along with the new state, and the rules of the steps.
 #[derive(Debug)]
 pub struct Lifecycle {
     pub property: &'static str,
     pub initial: &'static str,
     pub step_property: Option<&'static str>,
+    /// The states a feature in the given state may move to next; None when it is not a state of this
+    /// lifecycle. The domain's own rules (domain::lifecycle for parcels, domain::sources for sources).
+    pub next_states: fn(&str) -> Option<Vec<&'static str>>,
+}
+
+/// A step the lifecycle does not allow.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a feature in state '{from}' cannot move to '{to}'; allowed next states: {}", allowed_list(.allowed))]
+pub struct StepNotAllowed {
+    pub from: String,
+    pub to: String,
+    pub allowed: Vec<&'static str>,
+}
+
+fn allowed_list(allowed: &[&str]) -> String {
+    if allowed.is_empty() {
+        "none".into()
+    } else {
+        allowed.join(", ")
+    }
+}
+
+impl Lifecycle {
+    /// Whether a feature in state `from` may move to `to` (both as stored, canonical names).
+    pub fn step(&self, from: &str, to: &str) -> Result<(), StepNotAllowed> {
+        let allowed = (self.next_states)(from).unwrap_or_default();
+        if allowed.contains(&to) {
+            Ok(())
+        } else {
+            Err(StepNotAllowed { from: from.to_string(), to: to.to_string(), allowed })
+        }
+    }
 }
 
 /// Checks across properties after each has been read on its own; returns (property, problem) pairs and may
@@ -222,7 +260,8 @@ impl Collection {
 }
 
 /// The registers the service ships with, in the order the catalogue lists them.
-const BUILT_IN: &[&Description] = &[&FARMLAND_UNITS, &CONSTRUCTION_PARCELS];
+const BUILT_IN: &[&Description] =
+    &[&FARMLAND_UNITS, &CONSTRUCTION_PARCELS, &KEY_SUPERVISED_UNITS, &POLLUTION_SOURCES, &TAILINGS_PONDS];
 
 static REGISTERED: RwLock<Vec<&'static Description>> = RwLock::new(Vec::new());
 

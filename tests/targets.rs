@@ -365,9 +365,22 @@ async fn published_rcr_list_and_its_changes(pool: PgPool) {
     {
         assert!(api["paths"][path].is_object(), "{path} is not in /api");
     }
+    // The key units' list: a unit listed for 2024 and 2025, another for 2023 only.
+    for (code, years) in [("91450222MA5KX00010", "2024,2025"), ("91450222MA5KX00023", "2023")] {
+        let u = json!({"type": "Feature", "geometry": square(109.40, 24.35, 0.004), "properties": {
+            "enterprise_code": code, "name": "柳城县某磷化工有限公司", "county_code": "450222", "industry": "2619",
+            "listed_years": years, "list_doc": "柳环发〔2025〕9号", "status": "operating", "valid_from": "2023-01-01"}});
+        let w = t.write("POST", "/collections/key_supervised_units/items", &u).await;
+        assert_eq!(w.status, 201, "{}", w.text);
+    }
     let r = t.get("/public/lists/key-units?year=2025").await;
-    assert_eq!(r.status, 501, "{}", r.text);
-    assert!(r.text.contains("重点监管单位"));
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["count"], 1, "{}", r.text);
+    assert_eq!(r.body["units"][0]["enterprise_code"], "91450222MA5KX00010");
+    assert_eq!(t.get("/public/lists/key-units?year=2023").await.body["count"], 1);
+    let csv = t.get("/public/lists/key-units?year=2024&f=csv").await;
+    assert!(csv.text.contains("91450222MA5KX00010") && !csv.text.contains("MA5KX00023"), "{}", csv.text);
+    assert_eq!(t.get("/public/lists/key-units?year=1999").await.status, 400);
     for q in ["since=2026-01-01&as_of=2025-12-31", "f=pdf", "county_code=x", "as_of=soon"] {
         let r = t.get(&format!("/public/lists/rcr?{q}")).await;
         assert_eq!(r.status, 400, "{q}: {}", r.text);

@@ -1,7 +1,7 @@
 //! Published lists (信息公开), open to anyone whatever the read settings: what a bureau publishes on its
 //! website. `GET /public/lists/rcr?as_of=…&since=…&f=json|csv|xlsx|html`: the RCR list as of a date, and with
-//! `since` each parcel as added, kept or removed. `GET /public/lists/key-units`: the key supervised units
-//! are not a collection of the registry yet, and the answer says so rather than publish an empty list.
+//! `since` each parcel as added, kept or removed. `GET /public/lists/key-units?year=2025`: the key
+//! supervised units listed for a year (the `key_supervised_units` register's `listed_years`).
 
 use super::error::{ApiError, ApiResult};
 use super::html::escape;
@@ -18,7 +18,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde_json::{json, Value};
 
 pub fn routes() -> Router<AppState> {
@@ -328,16 +328,75 @@ fn html_list(scope: &Scope, as_of: NaiveDate, since: Option<NaiveDate>, entries:
 
 /// The key supervised units (土壤污染重点监管单位) are not a collection of this registry yet: a 501 that says
 /// so, instead of an empty list that would read as "none".
-async fn key_units(RawQuery(q): RawQuery) -> ApiResult<Response> {
-    Params::parse(q.as_deref(), &["year", "f"])?;
-    let mut e = ApiError::new(
-        StatusCode::NOT_IMPLEMENTED,
-        "not-built",
-        "The key supervised units are not in the registry yet",
-        "土壤污染重点监管单位尚未作为图层登记，无法发布其名单 / the key supervised units are not a collection of the registry yet, so their list cannot be published",
-    );
-    e.extra.insert("detail_zh".into(), json!("土壤污染重点监管单位尚未作为图层登记，无法发布其名单"));
-    Err(e)
+async fn key_units(State(state): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Response> {
+    let params = Params::parse(q.as_deref(), &["year", "county_code", "f"])?;
+    let f = format(&params)?;
+    let now = today();
+    let year =
+        match params.get("year") {
+            None => now.year(),
+            Some(v) => v.trim().parse::<i32>().ok().filter(|y| (2000..=now.year()).contains(y)).ok_or_else(|| {
+                bad("year", "年份无效", format!("must be a year from 2000 to {}, not '{v}'", now.year()))
+            })?,
+        };
+    let scope = Scope::parse(params.get("county_code")).map_err(|e| bad("county_code", "县区代码无效", e))?;
+    let on = NaiveDate::from_ymd_opt(year, 12, 31).map_or(now, |d| d.min(now));
+    let rows = state.store.key_unit_list(&scope, year, on).await?;
+    const HEAD: [&str; 6] = [
+        "统一社会信用代码 enterprise_code",
+        "单位名称 name",
+        "县区代码 county_code",
+        "行业 industry",
+        "状态 status",
+        "名录文件 list_doc",
+    ];
+    let cells = |r: &crate::store::lists::KeyUnitRow| {
+        [
+            r.enterprise_code.clone(),
+            r.name.clone(),
+            r.county_code.clone(),
+            r.industry.clone().unwrap_or_default(),
+            r.status.clone().unwrap_or_default(),
+            r.list_doc.clone().unwrap_or_default(),
+        ]
+    };
+    match f {
+        Format::Json => Ok(axum::Json(json!({
+            "list": "key_supervised_units", "title_zh": "土壤污染重点监管单位名录", "year": year, "as_of": on,
+            "scope": scope, "count": rows.len(), "units": rows,
+        }))
+        .into_response()),
+        Format::Csv => {
+            let mut out = String::from("\u{feff}");
+            out += &HEAD.iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(",");
+            out += "\r\n";
+            for r in &rows {
+                out += &cells(r).iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(",");
+                out += "\r\n";
+            }
+            Ok(download(out.into_bytes(), "text/csv; charset=utf-8", &format!("key-units-{year}.csv")))
+        }
+        Format::Html => {
+            let mut body =
+                format!("<p>{year} 年土壤污染重点监管单位名录（截至 {on}），共 {} 家。</p><table><tr>", rows.len());
+            for h in HEAD {
+                body += &format!("<th>{}</th>", escape(h));
+            }
+            body += "</tr>";
+            for r in &rows {
+                body += "<tr>";
+                for c in cells(r) {
+                    body += &format!("<td>{}</td>", escape(&c));
+                }
+                body += "</tr>";
+            }
+            body += "</table>";
+            Ok(super::html::page(&format!("{year} 年土壤污染重点监管单位名录"), &body))
+        }
+        Format::Xlsx => {
+            Err(bad("f", "重点监管单位名录提供 json、csv 或 html", "the key units' list is json, csv or html"))
+        }
+    }
 }
 
 #[cfg(test)]

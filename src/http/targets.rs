@@ -572,8 +572,11 @@ pub fn openapi_paths(doc: &mut Value, read_errors: &Value, write_errors: &Value)
             "parameters": [q("city", json!({"type": "string", "pattern": "^[0-9]{4}$"}), "4-digit city code"), q("year", json!({"type": "integer"}), "a year that has begun"),
                            q("f", json!({"type": "string", "enum": ["html"]}), "only html")],
             "responses": with(json!({"200": {"description": "the report", "content": {"text/html": {"schema": {"type": "string"}}}}}), read_errors)}},
-        "/public/lists/key-units": {"get": {"tags": ["Indicators"], "summary": "The key supervised units' list: not built, the units are not a collection yet (501)", "operationId": "getPublicKeyUnits",
-            "responses": {"501": {"description": "the key supervised units are not a collection of the registry yet"}}}},
+        "/public/lists/key-units": {"get": {"tags": ["Indicators"], "summary": "The year's list of key supervised units (anonymous)", "operationId": "getPublicKeyUnits",
+            "parameters": [q("year", json!({"type": "integer"}), "default this year"), q("county_code", json!({"type": "string"}), "a county or city"),
+                           q("f", json!({"type": "string", "enum": ["json", "csv", "html"]}), "default json")],
+            "responses": {"200": {"description": "the list", "content": {"application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}}, "text/html": {"schema": {"type": "string"}}}},
+                          "400": {"description": "a parameter is malformed or unknown"}}}},
     });
     if let (Some(all), Value::Object(mine)) = (doc.get_mut("paths").and_then(Value::as_object_mut), paths) {
         all.extend(mine);

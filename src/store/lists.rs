@@ -27,7 +27,41 @@ pub struct RcrRow {
     pub removed_document: Option<String>,
 }
 
+const LISTS_KEY_UNITS: &str = include_str!("sql/lists_key_units.sql");
+
+/// A key supervised unit on a year's list.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct KeyUnitRow {
+    pub enterprise_code: String,
+    pub name: String,
+    pub county_code: String,
+    pub industry: Option<String>,
+    pub status: Option<String>,
+    pub list_doc: Option<String>,
+    pub listed_years: Option<String>,
+}
+
 impl Store {
+    /// The key supervised units listed for `year`, as the registry stood on `on`.
+    pub async fn key_unit_list(&self, scope: &Scope, year: i32, on: NaiveDate) -> Result<Vec<KeyUnitRow>> {
+        let prefix = format!("{}%", scope.code_prefix());
+        let rows =
+            sqlx::query(LISTS_KEY_UNITS).bind(year.to_string()).bind(on).bind(&prefix).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(KeyUnitRow {
+                    enterprise_code: r.try_get(0)?,
+                    name: r.try_get(1)?,
+                    county_code: r.try_get(2)?,
+                    industry: r.try_get(3)?,
+                    status: r.try_get(4)?,
+                    list_doc: r.try_get(5)?,
+                    listed_years: r.try_get(6)?,
+                })
+            })
+            .collect()
+    }
+
     /// The parcels on the RCR list on `as_of`, and with `since` those on it then.
     pub async fn rcr_list(&self, scope: &Scope, as_of: NaiveDate, since: Option<NaiveDate>) -> Result<Vec<RcrRow>> {
         let prefix = format!("{}%", scope.code_prefix());

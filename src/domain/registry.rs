@@ -88,6 +88,9 @@ impl<'a> Props<'a> {
 
     /// The value of one property, or `Datum::Null` when it is absent or wrong (the problem is recorded).
     fn read(&mut self, p: &Property, today: NaiveDate) -> Datum {
+        if p.input == Input::Derived {
+            return Datum::Null; // the description's validate fills it
+        }
         let before = self.problems.len();
         let value = match p.kind {
             Kind::Text => self.text(p.name).and_then(|s| match p.check {
@@ -149,7 +152,7 @@ impl<'a> Props<'a> {
     }
 
     fn reject_unknown(&mut self, d: &Description) {
-        let known: Vec<&str> = d.stored().map(|p| p.name).collect();
+        let known: Vec<&str> = d.stored().filter(|p| !p.is_read_only()).map(|p| p.name).collect();
         let mut unknown: Vec<&String> = self.map.keys().filter(|k| d.property(k).is_none()).collect();
         unknown.sort();
         for k in unknown {
@@ -198,7 +201,7 @@ fn json_kind(v: &Value) -> &'static str {
 
 /// The properties a write may give for a collection (the stored ones), in published order.
 pub fn known_properties(c: Collection) -> Vec<&'static str> {
-    c.description().stored().map(|p| p.name).collect()
+    c.description().stored().filter(|p| !p.is_read_only()).map(|p| p.name).collect()
 }
 
 /// RFC 7396 JSON merge patch.

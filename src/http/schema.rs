@@ -17,7 +17,6 @@ use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Map, Value};
-use std::str::FromStr;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/collections/{collection}/schema", get(schema))
@@ -55,7 +54,8 @@ fn property_schema(c: Collection, p: &Property) -> Value {
         s["x-names"] = Value::Object(names);
     }
     match p.input {
-        Input::Computed(_) => s["readOnly"] = json!(true),
+        // Worked out by the server (in SQL, or by the domain from the other properties): never written.
+        Input::Computed(_) | Input::Derived => s["readOnly"] = json!(true),
         Input::Defaulted(DefaultValue::False) => s["default"] = json!(false),
         // No fixed default: the day of the write, which JSON Schema cannot say.
         Input::Defaulted(DefaultValue::Today) => s["x-default"] = json!("today"),
@@ -75,11 +75,8 @@ fn lifecycle(c: Collection) -> Option<Value> {
     let d = c.description();
     let l = d.lifecycle.as_ref()?;
     let states = d.property(l.property).map(|p| p.values).unwrap_or_default();
-    let next: Map<String, Value> = states
-        .iter()
-        .filter_map(|(v, _)| ParcelState::from_str(v).ok())
-        .map(|s| (s.as_str().to_string(), s.next_states().iter().map(|n| n.as_str()).collect()))
-        .collect();
+    let next: Map<String, Value> =
+        states.iter().filter_map(|(v, _)| (l.next_states)(v).map(|next| (v.to_string(), json!(next)))).collect();
     Some(json!({
         "property": l.property,
         "initial": l.initial,

@@ -16,6 +16,7 @@
 //! [`check_feature`]: crate::domain::registry::check_feature
 
 mod coords;
+pub mod lab;
 pub mod mapping;
 pub mod names;
 mod source;

@@ -28,7 +28,9 @@ pub fn all_properties(collection: Collection) -> impl Iterator<Item = &'static s
 /// The property a file field names, by full name or Shapefile truncation, ignoring letter case.
 pub fn property_for_field(collection: Collection, field: &str) -> Option<&'static str> {
     let f = field.trim();
-    all_properties(collection).find(|p| p.eq_ignore_ascii_case(f) || shapefile_name(p).eq_ignore_ascii_case(f))
+    all_properties(collection)
+        .find(|p| p.eq_ignore_ascii_case(f) || shapefile_name(p).eq_ignore_ascii_case(f))
+        .or_else(|| super::lab::column(collection, f))
 }
 
 pub fn is_read_only(collection: Collection, property: &str) -> bool {

@@ -57,6 +57,11 @@ pub fn sql_type(k: Kind) -> &'static str {
     }
 }
 
+/// A column name as an SQL identifier (property names are lower-case ASCII, so quoting changes nothing else).
+fn quoted(name: &str) -> String {
+    format!("\"{name}\"")
+}
+
 fn export_expr(p: &Property) -> String {
     match p.kind {
         Kind::Int => format!("({})::integer AS {}", p.sql(), p.name),
@@ -97,7 +102,8 @@ fn build(d: &'static Description) -> Statements {
         ]
         .map(code);
     let stored: Vec<&Property> = d.stored().collect();
-    let columns = stored.iter().map(|p| p.name).collect::<Vec<_>>().join(", ");
+    // Quoted: a property may be named like an SQL keyword (a soil sample's `as`, arsenic).
+    let columns = stored.iter().map(|p| quoted(p.name)).collect::<Vec<_>>().join(", ");
     let n = stored.len();
     let params = (1..=n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
     let fill = |t: &str| t.replace("{table}", d.table).replace("{id}", d.id_property).replace("{collection}", d.name);
@@ -122,10 +128,16 @@ fn build(d: &'static Description) -> Statements {
         let kept: Vec<&&Property> = stored.iter().filter(|p| p.name != l.property && p.name != "valid_from").collect();
         let values = kept
             .iter()
-            .map(|p| if Some(p.name) == l.step_property { format!("coalesce($7, {})", p.name) } else { p.name.into() })
+            .map(|p| {
+                if Some(p.name) == l.step_property {
+                    format!("coalesce($7, {})", quoted(p.name))
+                } else {
+                    quoted(p.name)
+                }
+            })
             .collect::<Vec<_>>()
             .join(", ");
-        let cols = kept.iter().map(|p| p.name).collect::<Vec<_>>().join(", ");
+        let cols = kept.iter().map(|p| quoted(p.name)).collect::<Vec<_>>().join(", ");
         fill(&transition).replace("{columns}", &cols).replace("{values}", &values).replace("{state}", l.property)
     });
 
@@ -162,7 +174,7 @@ fn build(d: &'static Description) -> Statements {
         .iter()
         .map(|p| {
             let not_null = matches!(p.input, Input::Required | Input::Defaulted(_));
-            format!("{} {}{}", p.name, sql_type(p.kind), if not_null { " NOT NULL" } else { "" })
+            format!("{} {}{}", quoted(p.name), sql_type(p.kind), if not_null { " NOT NULL" } else { "" })
         })
         .collect::<Vec<_>>()
         .join(",\n    ");

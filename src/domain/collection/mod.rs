@@ -8,15 +8,19 @@
 //! registered with [`register`] before the service starts answering (a test registers a throwaway one).
 
 mod construction_parcels;
+mod crop_samples;
 mod farmland_units;
 mod key_supervised_units;
 mod pollution_sources;
+mod soil_samples;
 mod tailings_ponds;
 
 pub use construction_parcels::CONSTRUCTION_PARCELS;
+pub use crop_samples::CROP_SAMPLES;
 pub use farmland_units::FARMLAND_UNITS;
 pub use key_supervised_units::KEY_SUPERVISED_UNITS;
 pub use pollution_sources::POLLUTION_SOURCES;
+pub use soil_samples::SOIL_SAMPLES;
 pub use tailings_ponds::TAILINGS_PONDS;
 
 use chrono::NaiveDate;
@@ -88,6 +92,10 @@ pub enum Input {
     /// The lifecycle state: left out, a write keeps the current state (a new feature starts in the initial
     /// one); it changes only by lifecycle steps.
     Lifecycle,
+    /// Stored, but worked out by the description's `validate` from the other properties (a sample's grade
+    /// from its concentrations), so that it is the same however the feature was written; a value in a
+    /// request body or a file is ignored like a computed property's.
+    Derived,
 }
 
 /// Whether a property goes into the map's vector tiles.
@@ -119,6 +127,11 @@ impl Property {
     /// Stored in its own column of the collection's table (everything but computed properties).
     pub fn is_stored(&self) -> bool {
         !matches!(self.input, Input::Computed(_))
+    }
+
+    /// Not taken from a write: computed by the database or derived by the description's `validate`.
+    pub fn is_read_only(&self) -> bool {
+        matches!(self.input, Input::Computed(_) | Input::Derived)
     }
 
     /// The SQL expression that reads this property from a version row `v`.
@@ -246,9 +259,10 @@ impl Collection {
         self.description().label.both()
     }
 
-    /// Properties the server computes; accepted in a request body (so a read can be written back) but ignored.
+    /// Properties the server computes or derives; accepted in a request body (so a read can be written back)
+    /// but ignored.
     pub fn read_only(self) -> Vec<&'static str> {
-        self.description().properties.iter().filter(|p| !p.is_stored()).map(|p| p.name).collect()
+        self.description().properties.iter().filter(|p| p.is_read_only()).map(|p| p.name).collect()
     }
 
     /// Every collection of the catalogue: the built-in ones, then those registered, in order.
@@ -260,8 +274,15 @@ impl Collection {
 }
 
 /// The registers the service ships with, in the order the catalogue lists them.
-const BUILT_IN: &[&Description] =
-    &[&FARMLAND_UNITS, &CONSTRUCTION_PARCELS, &KEY_SUPERVISED_UNITS, &POLLUTION_SOURCES, &TAILINGS_PONDS];
+const BUILT_IN: &[&Description] = &[
+    &FARMLAND_UNITS,
+    &CONSTRUCTION_PARCELS,
+    &KEY_SUPERVISED_UNITS,
+    &POLLUTION_SOURCES,
+    &TAILINGS_PONDS,
+    &SOIL_SAMPLES,
+    &CROP_SAMPLES,
+];
 
 static REGISTERED: RwLock<Vec<&'static Description>> = RwLock::new(Vec::new());
 

@@ -106,6 +106,7 @@ fn read(cfg: ReaderConfig, send: &(dyn Fn(Msg) -> bool + Sync), tx: mpsc::Sender
     // SAFETY: the layer's definition lives as long as the layer.
     let defn = unsafe { layer.defn().c_defn() };
     let plans = plan_fields(&cfg, defn, &recode, &driver, &mut notes)?;
+    let lonlat = lonlat_columns(defn, &recode);
     let count = layer.try_feature_count();
     let opened = Opened { driver, layer: layer_name, crs: coords.info.label.clone(), count, notes };
     if !send(Msg::Opened(opened)) {
@@ -147,7 +148,11 @@ fn read(cfg: ReaderConfig, send: &(dyn Fn(Msg) -> bool + Sync), tx: mpsc::Sender
         for (p, v) in &cfg.mapping.constants {
             props.insert((*p).to_string(), v.clone());
         }
-        let mut prepared = prepare(&cfg, &coords, ordinal, props, f.geometry());
+        let point = match (f.geometry(), lonlat) {
+            (None, Some((x, y))) => point_of(h, x, y),
+            _ => None,
+        };
+        let mut prepared = prepare(&cfg, &coords, ordinal, props, f.geometry().or(point.as_ref()));
         prepared.not_utf8 = not_utf8;
         batch.push(prepared);
         if batch.len() >= BATCH_FEATURES
@@ -163,4 +168,29 @@ fn read(cfg: ReaderConfig, send: &(dyn Fn(Msg) -> bool + Sync), tx: mpsc::Sender
     }
     let _ = stage_tx.send(Stage::End);
     Ok(())
+}
+
+/// The longitude and latitude columns of a table without geometry (a laboratory's CSV or XLSX of samples).
+fn lonlat_columns(defn: gdal_sys::OGRFeatureDefnH, recode: &crate::import::text::Recode) -> Option<(i32, i32)> {
+    // SAFETY: `defn` belongs to the open layer; field definitions are only read.
+    let count = unsafe { gdal_sys::OGR_FD_GetFieldCount(defn) };
+    let names: Vec<String> = (0..count).map(|i| recode.field_name(defn, i).text).collect();
+    let find = |is: fn(&str) -> bool| names.iter().position(|n| is(n)).map(|i| i as i32);
+    Some((find(crate::import::lab::is_lon)?, find(crate::import::lab::is_lat)?))
+}
+
+/// A point from a row's longitude and latitude cells; none when either is empty or not a number (the check
+/// then reports the missing geometry).
+fn point_of(h: gdal_sys::OGRFeatureH, x: i32, y: i32) -> Option<gdal::vector::Geometry> {
+    let cell = |i: i32| -> Option<f64> {
+        // SAFETY: `h` is the live feature; the string is copied before the next call.
+        unsafe {
+            if gdal_sys::OGR_F_IsFieldSetAndNotNull(h, i) == 0 {
+                return None;
+            }
+            let s = std::ffi::CStr::from_ptr(gdal_sys::OGR_F_GetFieldAsString(h, i));
+            s.to_str().ok()?.trim().parse::<f64>().ok().filter(|v| v.is_finite())
+        }
+    };
+    gdal::vector::Geometry::from_wkt(&format!("POINT ({} {})", cell(x)?, cell(y)?)).ok()
 }

@@ -209,6 +209,8 @@ async fn a_point_collection_from_its_description(pool: PgPool) {
     assert_eq!(abroad.status, 400);
     assert!(abroad.text.contains("axes look swapped"), "{}", abroad.text);
 
+    let q = t.get("/collections/monitoring_wells/queryables").await;
+    assert_eq!(q.body["properties"]["geometry"]["format"], "geometry-point");
     let near = t.get(&format!("{items}?bbox=109.39,24.34,109.41,24.36")).await;
     assert_eq!(near.body["features"].as_array().unwrap().len(), 1, "{}", near.text);
     let (z, x, y) = tile_of(109.401, 24.351, 14);

@@ -168,7 +168,7 @@ async fn queryables(Path(name): Path<String>, headers: HeaderMap, RawQuery(q): R
             QType::Number => json!({"type": "number"}),
             QType::Boolean => json!({"type": "boolean"}),
             QType::Date => json!({"type": "string", "format": "date"}),
-            QType::Geometry => json!({"format": "geometry-multipolygon"}),
+            QType::Geometry => json!({"format": c.description().geometry.schema_format()}),
         };
         schema["title"] = json!(p.title);
         if !p.values.is_empty() {
@@ -178,7 +178,7 @@ async fn queryables(Path(name): Path<String>, headers: HeaderMap, RawQuery(q): R
     }
     properties.insert(
         "geometry".into(),
-        json!({"title": "geometry", "format": "geometry-multipolygon", "x-ogc-role": "primary-geometry"}),
+        json!({"title": "geometry", "format": c.description().geometry.schema_format(), "x-ogc-role": "primary-geometry"}),
     );
     let doc = json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",

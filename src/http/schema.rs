@@ -99,7 +99,7 @@ pub fn document(base: &str, c: Collection) -> Value {
     }
     properties.insert(
         "geometry".into(),
-        json!({"title": "几何", "description": "geometry", "format": "geometry-multipolygon", "x-ogc-role": "primary-geometry"}),
+        json!({"title": "几何", "description": "geometry", "format": d.geometry.schema_format(), "x-ogc-role": "primary-geometry"}),
     );
     let required: Vec<&str> = d.properties.iter().filter(|p| p.input == Input::Required).map(|p| p.name).collect();
     let mut doc = json!({

@@ -63,6 +63,14 @@ pub enum GeometryKind {
 }
 
 impl GeometryKind {
+    /// The JSON Schema `format` of the geometry (OGC API Features Part 3/5).
+    pub fn schema_format(self) -> &'static str {
+        match self {
+            GeometryKind::Polygon => "geometry-multipolygon",
+            GeometryKind::Point => "geometry-point",
+        }
+    }
+
     /// The PostGIS geometry type of the version table's `geom`.
     pub fn postgis(self) -> &'static str {
         match self {

@@ -1,8 +1,8 @@
 //! Key construction land safely used (重点建设用地安全利用率) and whether its use is "effectively guaranteed"
 //! (有效保障), per the definition in the Liuzhou 2025 plan's footnote (docs/domain.md §9, docs/targets.md).
 //!
-//! Pure: the caller hands in plain records of the key construction land developed; nothing is stored yet
-//! (development and enforcement records are planned, issue 17).
+//! Pure: the caller hands in plain records of the key construction land developed (the store keeps them:
+//! store/key_land.rs, `POST /key-land/developments`).
 
 use super::indicators::Scope;
 use chrono::NaiveDate;

@@ -1,8 +1,8 @@
 //! The three source-control registers of docs/domain.md §7 as plain records: key supervised units
 //! (土壤污染重点监管单位), heavy-metal pollution sources (涉镉等重金属污染源) and tailings ponds (尾矿库), with
 //! their codes, the lifecycle of a pollution source, and the kinds of duty records each register takes.
-//! The registers are served as collections (src/domain/collection/); storing the records is planned
-//! (issue 15); the duties computed from the records are in [`super::duties`].
+//! The registers are served as collections (src/domain/collection/); storing the duty records is not
+//! built yet (docs/source-control.md); the duties computed from the records are in [`super::duties`].
 
 use super::rules::UnknownName;
 use chrono::NaiveDate;

@@ -12,7 +12,16 @@ URL = os.environ["LG_URL"]
 def test_owslib_lists_collections_and_items():
     api = Features(URL)
     ids = [c["id"] for c in api.collections()["collections"]]
-    assert ids == ["farmland_units", "construction_parcels"]
+    # The catalogue's registers, in its order (src/domain/collection/mod.rs, BUILT_IN).
+    assert ids == [
+        "farmland_units",
+        "construction_parcels",
+        "key_supervised_units",
+        "pollution_sources",
+        "tailings_ponds",
+        "soil_samples",
+        "crop_samples",
+    ]
     items = api.collection_items("construction_parcels", limit=7)
     assert items["numberReturned"] == 7
     assert len(items["features"]) == 7

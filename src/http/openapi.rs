@@ -34,6 +34,24 @@ fn param(name: &str) -> Value {
     json!({"$ref": format!("#/components/parameters/{name}")})
 }
 
+/// The GeoJSON geometry types the catalogue's collections take (in requests and answers).
+fn geometry_types() -> Vec<&'static str> {
+    use crate::domain::collection::GeometryKind;
+    let mut types = Vec::new();
+    for c in Collection::all() {
+        let kinds: &[&str] = match c.description().geometry {
+            GeometryKind::Polygon => &["Polygon", "MultiPolygon"],
+            GeometryKind::Point => &["Point"],
+        };
+        for k in kinds {
+            if !types.contains(k) {
+                types.push(*k);
+            }
+        }
+    }
+    types
+}
+
 fn feature_properties(c: Collection) -> Value {
     let mut props = serde_json::Map::new();
     for p in layers::props(c) {
@@ -220,7 +238,7 @@ pub fn document(base: &str) -> Value {
                 "Collection": {"type": "object", "required": ["id", "links"], "properties": {"id": {"type": "string"}, "title": {"type": "string"}, "itemType": {"type": "string"}, "storageCrs": {"type": "string"}, "crs": {"type": "array", "items": {"type": "string"}}, "extent": {"type": "object"}, "links": {"type": "array", "items": {"$ref": "#/components/schemas/Link"}}}},
                 "Problem": {"type": "object", "required": ["type", "title", "status", "detail"], "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"}, "detail": {"type": "string"},
                     "errors": {"type": "array", "items": {"type": "object", "properties": {"pointer": {"type": "string"}, "detail": {"type": "string"}}}}}},
-                "Geometry": {"type": "object", "required": ["type", "coordinates"], "properties": {"type": {"type": "string", "enum": ["Polygon", "MultiPolygon"]}, "coordinates": {"type": "array", "items": {}}}},
+                "Geometry": {"type": "object", "required": ["type", "coordinates"], "properties": {"type": {"type": "string", "enum": geometry_types()}, "coordinates": {"type": "array", "items": {}}}},
                 "Feature": {"type": "object", "required": ["type", "geometry", "properties"], "properties": {"type": {"type": "string", "enum": ["Feature"]}, "id": {"type": "string"}, "geometry": {"$ref": "#/components/schemas/Geometry"},
                     "properties": {"anyOf": Collection::all().into_iter().map(feature_properties).collect::<Vec<_>>()},
                     "links": {"type": "array", "items": {"$ref": "#/components/schemas/Link"}, "description": "on a single feature read: self, alternate (the other format) and collection"}}},

@@ -211,9 +211,8 @@ fn download(body: Vec<u8>, content_type: &'static str, name: &str) -> Response {
     resp
 }
 
-fn csv_list(as_of: NaiveDate, since: Option<NaiveDate>, entries: &[Entry]) -> Response {
-    let (head, rows) = table(since, entries);
-    // A BOM, so that Excel reads the Chinese as UTF-8.
+/// A published table as CSV: a BOM (so that Excel reads the Chinese as UTF-8), the headers, CRLF rows.
+fn csv_text(head: &[&str], rows: impl IntoIterator<Item = Vec<Cell>>) -> Vec<u8> {
     let mut out = String::from("\u{feff}");
     out += &head.iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(",");
     out += "\r\n";
@@ -228,7 +227,12 @@ fn csv_list(as_of: NaiveDate, since: Option<NaiveDate>, entries: &[Entry]) -> Re
         out += &cells.join(",");
         out += "\r\n";
     }
-    download(out.into_bytes(), "text/csv; charset=utf-8", &file_name(as_of, since, "csv"))
+    out.into_bytes()
+}
+
+fn csv_list(as_of: NaiveDate, since: Option<NaiveDate>, entries: &[Entry]) -> Response {
+    let (head, rows) = table(since, entries);
+    download(csv_text(&head, rows), "text/csv; charset=utf-8", &file_name(as_of, since, "csv"))
 }
 
 /// The same table as the CSV, as an Excel workbook: text stays text (no formula is ever written), areas
@@ -367,14 +371,8 @@ async fn key_units(State(state): State<AppState>, RawQuery(q): RawQuery) -> ApiR
         }))
         .into_response()),
         Format::Csv => {
-            let mut out = String::from("\u{feff}");
-            out += &HEAD.iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(",");
-            out += "\r\n";
-            for r in &rows {
-                out += &cells(r).iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(",");
-                out += "\r\n";
-            }
-            Ok(download(out.into_bytes(), "text/csv; charset=utf-8", &format!("key-units-{year}.csv")))
+            let table = rows.iter().map(|r| cells(r).into_iter().map(Cell::Text).collect());
+            Ok(download(csv_text(&HEAD, table), "text/csv; charset=utf-8", &format!("key-units-{year}.csv")))
         }
         Format::Html => {
             let mut body =

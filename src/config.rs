@@ -280,6 +280,14 @@ impl Settings {
     pub fn feature_limits(&self) -> FeatureLimits {
         FeatureLimits { max_vertices: self.max_vertices }
     }
+
+    /// The indicators' targets by city, as the settings give them.
+    pub fn indicator_targets(&self) -> crate::domain::indicators::Targets {
+        crate::domain::indicators::Targets {
+            safe_use: self.safe_use_targets.clone(),
+            priority_control: self.priority_control_targets.clone(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -428,11 +428,9 @@ async fn report_annual(settings: &Settings, city: &str, year: i32, out: &std::pa
     let (city, year) = report::check_params(city, Some(year), landguard::domain::time::today())
         .map_err(|e| anyhow::anyhow!(e.detail))?;
     let store = Store::connect(settings).await?;
-    let targets = landguard::domain::indicators::Targets {
-        safe_use: settings.safe_use_targets.clone(),
-        priority_control: settings.priority_control_targets.clone(),
-    };
-    let html = report::annual_html(&store, &targets, &city, year).await.map_err(|e| anyhow::anyhow!(e.detail))?;
+    let html = report::annual_html(&store, &settings.indicator_targets(), &city, year)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.detail))?;
     if !pdf {
         std::fs::write(out, html).with_context(|| format!("cannot write {}", out.display()))?;
         eprintln!("report written to {}", out.display());

@@ -5,7 +5,7 @@ use super::features::collection;
 use super::params::Params;
 use super::AppState;
 use crate::checks::{self, CheckError};
-use crate::domain::indicators::{Scope, Targets};
+use crate::domain::indicators::Scope;
 use crate::domain::rules::CheckKind;
 use crate::domain::time::{parse_instant, today};
 use crate::store::receipts::{AnswerBatches, KeptAnswer};
@@ -171,11 +171,7 @@ async fn indicators(
         None => today(),
         Some(v) => parse_instant(v).map_err(|e| ApiError::bad_parameter("as_of", e))?,
     };
-    let targets = Targets {
-        safe_use: state.settings.safe_use_targets.clone(),
-        priority_control: state.settings.priority_control_targets.clone(),
-    };
-    let ind = state.reader(&caller).await.indicators(scope, as_of, &targets).await?;
+    let ind = state.reader(&caller).await.indicators(scope, as_of, &state.settings.indicator_targets()).await?;
     let mut v = serde_json::to_value(ind).map_err(|_| ApiError::internal())?;
     if let Some(o) = v.as_object_mut() {
         o.insert("as_of".into(), json!(as_of));

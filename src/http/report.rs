@@ -10,7 +10,7 @@ use super::auth::Caller;
 use super::error::{ApiError, ApiResult};
 use super::html::escape;
 use super::params::Params;
-use super::targets::{may_read_registry, settings_targets, targets_doc};
+use super::targets::{may_read_registry, targets_doc};
 use super::AppState;
 use crate::domain::indicators::{Scope, Targets};
 use crate::domain::time::today;
@@ -37,7 +37,7 @@ async fn annual(State(state): State<AppState>, caller: Caller, RawQuery(q): RawQ
     let year = params.get("year").and_then(|y| y.trim().parse::<i32>().ok());
     let (city, year) = check_params(city, year, today())?;
     let store = state.reader(&caller).await;
-    Ok(Html(annual_html(&store, &settings_targets(&state), &city, year).await?))
+    Ok(Html(annual_html(&store, &state.settings.indicator_targets(), &city, year).await?))
 }
 
 /// A 4-digit city code and a year that has begun.

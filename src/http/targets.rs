@@ -45,13 +45,6 @@ fn date_param(params: &Params, name: &str) -> ApiResult<Option<NaiveDate>> {
     params.get(name).map(|v| parse_instant(v).map_err(|e| bad(name, format!("日期无效：'{v}'"), e))).transpose()
 }
 
-pub(super) fn settings_targets(state: &AppState) -> Targets {
-    Targets {
-        safe_use: state.settings.safe_use_targets.clone(),
-        priority_control: state.settings.priority_control_targets.clone(),
-    }
-}
-
 /// The registry is read for these targets: the same permission as `GET /indicators`.
 pub(super) fn may_read_registry(state: &AppState, caller: &super::auth::Caller) -> ApiResult<()> {
     for c in ["farmland_units", "construction_parcels"] {
@@ -115,7 +108,7 @@ async fn targets(
             .ok_or_else(|| bad("year", format!("年份无效：'{v}'"), "must be a year such as 2025"))?,
     };
     let store = state.reader(&caller).await;
-    Ok(Json(targets_doc(&store, &settings_targets(&state), scope, &city, county, year, as_of).await?))
+    Ok(Json(targets_doc(&store, &state.settings.indicator_targets(), scope, &city, county, year, as_of).await?))
 }
 
 /// Every target of a city (or county) for a year, judged as of a date: the document `GET /targets` answers
@@ -349,7 +342,11 @@ async fn series(
         bad(name, "序列参数无效", e)
     })?;
     let dates: Vec<NaiveDate> = points.iter().map(|p| p.as_of).collect();
-    let values = state.reader(&caller).await.indicator_series(&scope, &dates, known, &settings_targets(&state)).await?;
+    let values = state
+        .reader(&caller)
+        .await
+        .indicator_series(&scope, &dates, known, &state.settings.indicator_targets())
+        .await?;
     let out: Vec<Value> = points
         .iter()
         .zip(values)

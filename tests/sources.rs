@@ -57,7 +57,7 @@ async fn the_three_registers_are_served_from_their_descriptions(pool: PgPool) {
     let created = t.write("POST", units, &unit).await;
     assert_eq!(created.status, 201, "{}", created.text);
     assert_eq!(created.body["id"], PLANT, "stored in capitals");
-    assert_eq!(created.body["properties"]["listed_years"], "2023,2024,2025");
+    assert_eq!(created.body["properties"]["listed_years"], json!([2023, 2024, 2025]));
     assert!(created.body["properties"]["area_m2"].as_f64().unwrap() > 100_000.0);
     let etag = created.header("etag").unwrap().to_string();
     let typo = t.write("POST", units, &key_unit("91450222MA5KX00011", json!([2024]))).await;
@@ -76,7 +76,7 @@ async fn the_three_registers_are_served_from_their_descriptions(pool: PgPool) {
     );
     let s2 = t.write("POST", sources, &source("S-2", "screened", "listed", json!("砷、汞"), 109.41)).await;
     assert_eq!(s2.status, 201, "{}", s2.text);
-    assert_eq!(s2.body["properties"]["pollutants"], "Hg,As");
+    assert_eq!(s2.body["properties"]["pollutants"], json!(["Hg", "As"]));
     let wrong_list = t.write("POST", sources, &source("S-3", "screened", "rectified", json!(["Cd"]), 109.42)).await;
     assert_eq!(wrong_list.status, 400, "{}", wrong_list.text);
     assert!(wrong_list.text.contains("/properties/list"), "{}", wrong_list.text);

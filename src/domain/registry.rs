@@ -71,8 +71,8 @@ impl<'a> Props<'a> {
             Some(Value::String(s)) if s.trim().is_empty() => None,
             Some(Value::String(s)) => Some(s.trim().to_string()),
             Some(Value::Number(n)) => Some(n.to_string()),
-            // A list property (pollutants, listed years) is stored as comma-separated text that its check
-            // normalises; an array of plain values is that text.
+            // Within a write a list property (pollutants, listed years) is one comma-separated text that its
+            // check normalises (stored as an SQL array); an array of plain values is that text.
             Some(Value::Array(a)) if !a.is_empty() && a.iter().all(|v| v.is_string() || v.is_number()) => Some(
                 a.iter()
                     .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
@@ -93,7 +93,7 @@ impl<'a> Props<'a> {
         }
         let before = self.problems.len();
         let value = match p.kind {
-            Kind::Text => self.text(p.name).and_then(|s| match p.check {
+            Kind::Text | Kind::TextList | Kind::IntList => self.text(p.name).and_then(|s| match p.check {
                 None => Some(Datum::Text(s)),
                 Some(check) => match check(&s) {
                     Ok(v) => Some(Datum::Text(v)),

@@ -126,7 +126,7 @@ fn request(state: &AppState, c: Collection, params: &Params) -> ApiResult<ItemsR
             let keys = cql2::parse_sortby(v, &queryables(c)).map_err(|e| ApiError::bad_parameter("sortby", e))?;
             keys.into_iter()
                 .filter_map(|(sql, descending)| {
-                    props(c).iter().find(|p| p.sql == sql).map(|prop| SortKey { prop, descending })
+                    props(c).iter().find(|p| p.filter_sql == sql).map(|prop| SortKey { prop, descending })
                 })
                 .collect()
         }

@@ -45,11 +45,18 @@ fn property_schema(c: Collection, p: &Property) -> Value {
         Kind::Int => json!({"type": "integer"}),
         Kind::Number => json!({"type": "number"}),
         Kind::Date => json!({"type": "string", "format": "date"}),
+        Kind::TextList => json!({"type": "array", "items": {"type": "string"}}),
+        Kind::IntList => json!({"type": "array", "items": {"type": "integer"}}),
     };
     s["title"] = json!(p.label.zh);
     s["description"] = json!(p.label.en);
     if !p.values.is_empty() {
-        s["enum"] = p.values.iter().map(|(v, _)| value_of(p.kind, v)).collect();
+        let values: Value = p.values.iter().map(|(v, _)| value_of(p.kind, v)).collect();
+        if p.kind.is_list() {
+            s["items"]["enum"] = values;
+        } else {
+            s["enum"] = values;
+        }
         let names: Map<String, Value> = p.values.iter().map(|(v, n)| (v.to_string(), json!(n))).collect();
         s["x-names"] = Value::Object(names);
     }

@@ -210,7 +210,8 @@ pub fn layer_fields(c: Collection) -> Value {
             let kind = match p.kind {
                 Kind::Bool => "Boolean",
                 Kind::Int | Kind::Number => "Number",
-                Kind::Text | Kind::Date => "String",
+                // a list is joined into one text: MVT has no arrays
+                Kind::Text | Kind::Date | Kind::TextList | Kind::IntList => "String",
             };
             (p.name.to_string(), json!(kind))
         })

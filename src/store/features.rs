@@ -79,7 +79,7 @@ fn bind_datum<'q, O>(
         (_, Datum::Int(i)) => q.bind(*i),
         (_, Datum::Number(n)) => q.bind(*n),
         (_, Datum::Date(d)) => q.bind(*d),
-        (Kind::Text, Datum::Null) => q.bind(None::<String>),
+        (Kind::Text | Kind::TextList | Kind::IntList, Datum::Null) => q.bind(None::<String>),
         (Kind::Bool, Datum::Null) => q.bind(None::<bool>),
         (Kind::Int, Datum::Null) => q.bind(None::<i64>),
         (Kind::Number, Datum::Null) => q.bind(None::<f64>),

@@ -151,7 +151,7 @@ pub fn export_columns(c: Collection) -> Vec<(&'static str, ExportKind)> {
         .iter()
         .map(|p| {
             let kind = match p.kind {
-                Kind::Text => ExportKind::Text,
+                Kind::Text | Kind::TextList | Kind::IntList => ExportKind::Text,
                 Kind::Bool => ExportKind::Bool,
                 Kind::Int => ExportKind::Int,
                 Kind::Number => ExportKind::Real,

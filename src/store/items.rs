@@ -223,7 +223,7 @@ impl ItemsRequest {
             params: params.clone(),
         };
         let mut keys: Vec<(String, QType, bool)> =
-            self.sort.iter().map(|k| (k.prop.sql.to_string(), k.prop.qtype, k.descending)).collect();
+            self.sort.iter().map(|k| (k.prop.filter_sql.to_string(), k.prop.qtype, k.descending)).collect();
         keys.push((format!("v.{}", t.code), QType::String, false));
         if let Some(cur) = &self.cursor {
             let values = decode_cursor(cur).ok_or(ItemsError::Cursor)?;

@@ -12,7 +12,10 @@ use std::sync::{LazyLock, RwLock};
 #[derive(Debug)]
 pub struct Prop {
     pub name: &'static str,
+    /// What the output carries (a list as a JSON array).
     pub sql: &'static str,
+    /// What `filter` and `sortby` compare: the same, but a list as its comma-separated text.
+    pub filter_sql: &'static str,
     pub qtype: QType,
     /// "中文 English"
     pub title: String,
@@ -22,7 +25,8 @@ pub struct Prop {
 
 fn qtype(k: Kind) -> QType {
     match k {
-        Kind::Text => QType::String,
+        // filtered and sorted as their comma-separated text (`pollutants LIKE '%Cd%'`)
+        Kind::Text | Kind::TextList | Kind::IntList => QType::String,
         Kind::Bool => QType::Boolean,
         Kind::Int => QType::Integer,
         Kind::Number => QType::Number,
@@ -41,6 +45,7 @@ fn build(c: Collection) -> Vec<Prop> {
             qtype: qtype(p.kind),
             title: p.label.both(),
             values: if p.kind == Kind::Text { p.values.iter().map(|(v, _)| *v).collect() } else { Vec::new() },
+            filter_sql: Box::leak(crate::store::statements::joined(p).into_boxed_str()),
         })
         .collect()
 }
@@ -57,7 +62,7 @@ pub fn props(c: Collection) -> &'static [Prop] {
 /// Properties usable in `filter` and `sortby`, plus the geometry for spatial filters.
 pub fn queryables(c: Collection) -> Vec<Queryable> {
     let mut q: Vec<Queryable> =
-        props(c).iter().map(|p| Queryable { name: p.name, sql: p.sql, qtype: p.qtype }).collect();
+        props(c).iter().map(|p| Queryable { name: p.name, sql: p.filter_sql, qtype: p.qtype }).collect();
     q.push(Queryable { name: "geometry", sql: "v.geom", qtype: QType::Geometry });
     q
 }

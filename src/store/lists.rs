@@ -38,15 +38,14 @@ pub struct KeyUnitRow {
     pub industry: Option<String>,
     pub status: Option<String>,
     pub list_doc: Option<String>,
-    pub listed_years: Option<String>,
+    pub listed_years: Option<Vec<i32>>,
 }
 
 impl Store {
     /// The key supervised units listed for `year`, as the registry stood on `on`.
     pub async fn key_unit_list(&self, scope: &Scope, year: i32, on: NaiveDate) -> Result<Vec<KeyUnitRow>> {
         let prefix = format!("{}%", scope.code_prefix());
-        let rows =
-            sqlx::query(LISTS_KEY_UNITS).bind(year.to_string()).bind(on).bind(&prefix).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(LISTS_KEY_UNITS).bind(year).bind(on).bind(&prefix).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
                 Ok(KeyUnitRow {

@@ -54,6 +54,35 @@ pub fn sql_type(k: Kind) -> &'static str {
         Kind::Int => "bigint",
         Kind::Number => "double precision",
         Kind::Date => "date",
+        // staged as the write's comma-separated text, made an array by `stored_value`
+        Kind::TextList | Kind::IntList => "text",
+    }
+}
+
+/// The SQL array type a list property is stored as.
+fn array_type(k: Kind) -> Option<&'static str> {
+    match k {
+        Kind::TextList => Some("text[]"),
+        Kind::IntList => Some("integer[]"),
+        _ => None,
+    }
+}
+
+/// A value as written (a bound parameter or a staged column) in the type of its column: a list's
+/// comma-separated text becomes an array.
+fn stored_value(p: &Property, expr: &str) -> String {
+    match array_type(p.kind) {
+        Some(t) => format!("string_to_array({expr}, ',')::{t}"),
+        None => expr.to_string(),
+    }
+}
+
+/// A property as one text where a format has no arrays: a list joined by commas.
+pub fn joined(p: &Property) -> String {
+    if p.kind.is_list() {
+        format!("array_to_string({}, ',')", p.sql())
+    } else {
+        p.sql()
     }
 }
 
@@ -66,7 +95,7 @@ fn export_expr(p: &Property) -> String {
     match p.kind {
         Kind::Int => format!("({})::integer AS {}", p.sql(), p.name),
         Kind::Number => format!("({})::float8 AS {}", p.sql(), p.name),
-        _ => format!("{} AS {}", p.sql(), p.name),
+        _ => format!("{} AS {}", joined(p), p.name),
     }
 }
 
@@ -75,7 +104,7 @@ fn tile_expr(p: &Property) -> String {
         Kind::Int => format!("({})::integer", p.sql()),
         // whole square metres are ample on a map, and keep tiles small
         Kind::Number => format!("round({})::bigint", p.sql()),
-        _ => p.sql(),
+        _ => joined(p),
     }
 }
 
@@ -105,7 +134,8 @@ fn build(d: &'static Description) -> Statements {
     // Quoted: a property may be named like an SQL keyword (a soil sample's `as`, arsenic).
     let columns = stored.iter().map(|p| quoted(p.name)).collect::<Vec<_>>().join(", ");
     let n = stored.len();
-    let params = (1..=n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let params =
+        stored.iter().enumerate().map(|(i, p)| stored_value(p, &format!("${}", i + 1))).collect::<Vec<_>>().join(", ");
     let fill = |t: &str| t.replace("{table}", d.table).replace("{id}", d.id_property).replace("{collection}", d.name);
     let state = d.lifecycle.as_ref().map(|l| l.property);
 
@@ -179,15 +209,13 @@ fn build(d: &'static Description) -> Statements {
         .collect::<Vec<_>>()
         .join(",\n    ");
 
-    let compared: Vec<&str> = stored
-        .iter()
-        .map(|p| p.name)
-        .filter(|name| *name != d.id_property && *name != "valid_from" && Some(*name) != state)
-        .collect();
-    let side = |alias: &str| compared.iter().map(|c| format!("{alias}.{c}")).collect::<Vec<_>>().join(", ");
+    let compared: Vec<&&Property> =
+        stored.iter().filter(|p| p.name != d.id_property && p.name != "valid_from" && Some(p.name) != state).collect();
+    let staged = compared.iter().map(|p| stored_value(p, &format!("s.{}", p.name))).collect::<Vec<_>>().join(", ");
+    let current = compared.iter().map(|p| format!("v.{}", p.name)).collect::<Vec<_>>().join(", ");
     let plan = fill(&plan)
-        .replace("{staged}", &side("s"))
-        .replace("{current}", &side("v"))
+        .replace("{staged}", &staged)
+        .replace("{current}", &current)
         .replace("{state}", &state.map(|s| format!("v.{s}")).unwrap_or_else(|| "NULL::text".into()));
     let conflicts = fill(&conflicts)
         .replace("{state_name}", state.unwrap_or("state"))
@@ -196,7 +224,7 @@ fn build(d: &'static Description) -> Statements {
         .iter()
         .map(|p| match (&d.lifecycle, p.input) {
             (Some(l), Input::Lifecycle) => format!("coalesce(s.{}, p.current_state, '{}')", p.name, l.initial),
-            _ => format!("s.{}", p.name),
+            _ => stored_value(p, &format!("s.{}", p.name)),
         })
         .collect::<Vec<_>>()
         .join(", ");

@@ -25,8 +25,8 @@ fn check_industry(s: &str) -> Result<String, String> {
     }
 }
 
-/// The years of the annual lists, stored as the text `2023,2024,2025` (sorted, no repeats) because a
-/// property holds one value; a request may give an array of years or that text.
+/// The years of the annual lists, sorted and without repeats, as the text `2023,2024,2025` within a write
+/// (stored as an array); a request may give an array of years or that text.
 pub(crate) fn check_years(s: &str) -> Result<String, String> {
     let mut years = Vec::new();
     for part in s.split([',', '，', ' ', ';']).map(str::trim).filter(|p| !p.is_empty()) {
@@ -84,7 +84,7 @@ pub static KEY_SUPERVISED_UNITS: Description = Description {
         },
         Property {
             check: Some(check_years),
-            ..prop("listed_years", Kind::Text, label("列入名录年份", "listed years"), Input::Optional, Tile::Full)
+            ..prop("listed_years", Kind::IntList, label("列入名录年份", "listed years"), Input::Optional, Tile::Full)
         },
         prop("list_doc", Kind::Text, label("名录文件", "list document"), Input::Optional, Tile::No),
         prop(

@@ -51,6 +51,20 @@ pub enum Kind {
     Int,
     Number,
     Date,
+    /// A list of codes (`pollutants`): a JSON array of strings, stored as `text[]`. Within a write it is one
+    /// canonical comma-separated text (the property's check orders it and removes repeats).
+    TextList,
+    /// A list of whole numbers (`listed_years`): a JSON array of integers, stored as `integer[]`; within a
+    /// write, like `TextList`, one canonical comma-separated text.
+    IntList,
+}
+
+impl Kind {
+    /// A list kind: stored as an SQL array, carried within a write as comma-separated text, and joined into
+    /// that text where a format has no arrays (tiles, Shapefile, CSV, CQL2's string operators).
+    pub fn is_list(self) -> bool {
+        matches!(self, Kind::TextList | Kind::IntList)
+    }
 }
 
 /// The geometry a collection's features have.

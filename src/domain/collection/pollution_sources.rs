@@ -22,8 +22,8 @@ fn next_states(s: &str) -> Option<Vec<&'static str>> {
     SourceState::from_str(s).ok().map(|st| st.next_states().iter().map(|n| n.as_str()).collect())
 }
 
-/// Element symbols, stored as the text `Cd,Pb` (in the order of the code list, no repeats) because a
-/// property holds one value; a request may give an array `["Cd","Pb"]` or that text, symbols or 镉/铅.
+/// Element symbols in the order of the code list, without repeats, as the text `Cd,Pb` within a write (stored
+/// as an array); a request may give an array `["Cd","Pb"]` or that text, symbols or 镉/铅.
 fn check_pollutants(s: &str) -> Result<String, String> {
     let mut found = Vec::new();
     for part in s.split([',', '，', '、', ' ', ';']).map(str::trim).filter(|p| !p.is_empty()) {
@@ -92,7 +92,7 @@ pub static POLLUTION_SOURCES: Description = Description {
         },
         Property {
             check: Some(check_pollutants),
-            ..prop("pollutants", Kind::Text, label("特征污染物", "pollutants"), Input::Required, Tile::Always)
+            ..prop("pollutants", Kind::TextList, label("特征污染物", "pollutants"), Input::Required, Tile::Always)
         },
         Property {
             values: LISTS,

@@ -50,6 +50,8 @@ pub struct Settings {
     /// Deepest nesting of arrays and objects accepted in a JSON body (GeoJSON needs 6).
     pub max_json_depth: usize,
     pub max_body_bytes: usize,
+    /// A file uploaded to `POST /collections/{id}/import`: streamed to disk, so it may be far larger.
+    pub max_import_bytes: usize,
     pub max_vertices: usize,
     /// Memory for the vector-tile cache, in bytes (0 turns it off).
     pub tile_cache_bytes: usize,
@@ -103,6 +105,7 @@ impl Default for Settings {
             request_timeout_ms: 30_000,
             max_json_depth: 32,
             max_body_bytes: 10 * 1024 * 1024,
+            max_import_bytes: 512 * 1024 * 1024,
             max_vertices: 100_000,
             tile_cache_bytes: 64 * 1024 * 1024,
             tile_max_bytes: 500_000,
@@ -205,6 +208,7 @@ impl Settings {
         num!(request_timeout_ms, "LANDGUARD_REQUEST_TIMEOUT_MS", "a whole number of milliseconds");
         num!(max_json_depth, "LANDGUARD_MAX_JSON_DEPTH", "a whole number");
         num!(max_body_bytes, "LANDGUARD_MAX_BODY_BYTES", "a whole number of bytes");
+        num!(max_import_bytes, "LANDGUARD_MAX_IMPORT_BYTES", "a whole number of bytes");
         num!(max_vertices, "LANDGUARD_MAX_VERTICES", "a whole number");
         num!(tile_cache_bytes, "LANDGUARD_TILE_CACHE_BYTES", "a whole number of bytes");
         num!(tile_max_bytes, "LANDGUARD_TILE_MAX_BYTES", "a whole number of bytes");

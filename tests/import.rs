@@ -628,7 +628,9 @@ former_industry = "有色金属冶炼"
     .unwrap();
     // without the mapping the required fields are missing: refused before reading any feature
     match import::run(&store, &opts(&d.path("county.geojson"), PARCELS)).await {
-        Err(e @ ImportError::Fields(_)) => assert!(e.to_string().contains("no field gives parcel_code"), "{e}"),
+        Err(e @ ImportError::MissingFields { .. }) => {
+            assert!(e.to_string().contains("no field gives parcel_code"), "{e}")
+        }
         other => panic!("{other:?}"),
     }
     let o = ImportOptions { mapping: Some(mapping), ..opts(&d.path("county.geojson"), PARCELS) };

@@ -6,6 +6,7 @@ pub mod checks;
 pub mod error;
 pub mod features;
 pub mod html;
+pub mod import;
 pub mod items;
 pub mod limits;
 pub mod lists;
@@ -108,6 +109,7 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::routes())
         .merge(session::routes())
         .merge(schema::routes())
+        .merge(import::routes())
         .merge(metrics::routes())
         .fallback(|| async { error::ApiError::not_found("no such resource; the landing page at / lists what there is") })
         .layer(DefaultBodyLimit::max(body_limit))

@@ -64,6 +64,12 @@ pub struct ImportOptions {
     /// `EPSG:NNNN` (or anything PROJ reads) or `gcj02`; overrides the file's CRS.
     pub source_crs: Option<String>,
     pub mapping: Option<PathBuf>,
+    /// A mapping given as its text (the same TOML as the file), when there is no file (an upload).
+    pub mapping_toml: Option<String>,
+    /// Who imports, when it is a person or a token over HTTP: the audit log names them, and every feature
+    /// (as the file gives it, and as it stands now) must lie in their counties. None: the command line,
+    /// which runs with the database's own rights.
+    pub writer: Option<(String, crate::domain::scope::Scopes)>,
     /// Attribute encoding for Shapefile (overrides `.cpg`) and CSV, e.g. `GBK`.
     pub encoding: Option<String>,
     pub on_invalid: OnInvalid,
@@ -83,6 +89,8 @@ impl ImportOptions {
             layer: None,
             source_crs: None,
             mapping: None,
+            mapping_toml: None,
+            writer: None,
             encoding: None,
             on_invalid: OnInvalid::Reject,
             dry_run: false,
@@ -115,6 +123,9 @@ pub enum ImportError {
     Mapping(#[from] MappingError),
     #[error("{0}")]
     Fields(String),
+    /// Required properties that no field of the file gives (and no mapping names).
+    #[error("{message}")]
+    MissingFields { message: String, missing: Vec<&'static str>, file_fields: Vec<String> },
     #[error("--encoding {encoding}: {reason}")]
     Encoding { encoding: String, reason: String },
     #[error("{path}: layer {layer} has no features; nothing to import")]
@@ -126,6 +137,9 @@ pub enum ImportError {
     Refused(Box<Report>),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Features outside the importer's counties; nothing was written. The report lists them.
+    #[error("{}", outside_line(.0))]
+    OutsideScope(Box<Report>),
     #[error("the file reader stopped unexpectedly: {0}")]
     Reader(String),
 }
@@ -150,6 +164,15 @@ fn refused_line(r: &Report) -> String {
     )
 }
 
+fn outside_line(r: &Report) -> String {
+    format!(
+        "{} refused: {} feature{} outside the counties the importer may write; nothing was written",
+        r.file,
+        r.problems.len(),
+        if r.problems.len() == 1 { " lies" } else { "s lie" }
+    )
+}
+
 /// One thing wrong with one feature of the file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FeatureProblem {
@@ -158,6 +181,8 @@ pub struct FeatureProblem {
     /// The feature's code (`unit_code` / `parcel_code`) when it has one.
     pub code: Option<String>,
     pub problem: Problem,
+    /// Where the feature is (GeoJSON, CGCS2000 lon/lat), when the file gave a geometry that could be read.
+    pub geometry: Option<serde_json::Value>,
 }
 
 impl fmt::Display for FeatureProblem {
@@ -297,9 +322,11 @@ fn progress_bar(enabled: bool, len: Option<u64>) -> ProgressBar {
 /// bad feature is refused whole with [`ImportError::Refused`], whose report lists every problem.
 pub async fn run(store: &Store, opts: &ImportOptions) -> Result<Report, ImportError> {
     let started = Instant::now();
-    let mapping = match &opts.mapping {
-        Some(p) => Mapping::load(p, opts.collection)?,
-        None => Mapping::default(),
+    let mapping = match (&opts.mapping, &opts.mapping_toml) {
+        (Some(p), _) => Mapping::load(p, opts.collection)?,
+        (None, Some(text)) => Mapping::parse(text, opts.collection)
+            .map_err(|reason| MappingError { path: "the mapping".into(), reason })?,
+        (None, None) => Mapping::default(),
     };
     let cfg = ReaderConfig {
         path: opts.file.clone(),
@@ -381,7 +408,29 @@ pub async fn run(store: &Store, opts: &ImportOptions) -> Result<Report, ImportEr
     drop(copy);
     report.read_time = started.elapsed();
 
-    let actor = format!("import:{}", opts.file_name());
+    if let Some((who, counties)) = &opts.writer {
+        let outside = crate::store::import::outside_scope(&mut tx, opts.collection, counties).await?;
+        if !outside.is_empty() {
+            report.problems = outside
+                .into_iter()
+                .map(|(ordinal, code, county)| FeatureProblem {
+                    ordinal,
+                    problem: Problem::new(
+                        "/properties/county_code",
+                        format!("{county} 不在 '{who}' 可写的县区 {counties} 内 — county {county} is outside the counties '{who}' may write ({counties})"),
+                    ),
+                    code: Some(code),
+                    geometry: None,
+                })
+                .collect();
+            report.elapsed = started.elapsed();
+            return Err(ImportError::OutsideScope(Box::new(report)));
+        }
+    }
+    let actor = match &opts.writer {
+        Some((who, _)) => who.clone(),
+        None => format!("import:{}", opts.file_name()),
+    };
     match crate::store::import::merge(&mut tx, opts.collection, &actor, &opts.file_name()).await? {
         Err(conflicts) => {
             report.problems = conflicts
@@ -390,6 +439,7 @@ pub async fn run(store: &Store, opts: &ImportOptions) -> Result<Report, ImportEr
                     ordinal: c.ordinal,
                     code: Some(c.code),
                     problem: Problem::new(c.pointer, c.detail),
+                    geometry: None,
                 })
                 .collect();
             report.elapsed = started.elapsed();

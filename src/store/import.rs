@@ -126,6 +126,43 @@ pub async fn merge(
     Ok(Ok(counts))
 }
 
+/// The staged features a writer bound to `counties` may not write, as (ordinal, code, county): the county the
+/// file gives a feature and, for one already registered, the county it has now must both be theirs (as for
+/// every write, store::scope). A collection without `county_code` lies outside every county.
+pub async fn outside_scope(
+    conn: &mut PgConnection,
+    c: Collection,
+    counties: &crate::domain::scope::Scopes,
+) -> Result<Vec<(u64, String, String)>> {
+    if counties.is_all() {
+        return Ok(Vec::new());
+    }
+    let sql = statements(c);
+    let has_county = c.description().property("county_code").is_some();
+    let county = |alias: &str| if has_county { format!("{alias}.county_code") } else { "''::text".into() };
+    let query = format!(
+        "SELECT s.ord, s.{code}::text, {staged}, {current} FROM import_staging s \
+         LEFT JOIN {table} v ON v.{code} = s.{code} AND {cond} ORDER BY s.ord",
+        code = sql.code,
+        staged = county("s"),
+        current = if has_county { county("v") } else { "NULL::text".into() },
+        table = sql.table,
+        cond = crate::domain::time::AsOf::Current.condition(0),
+    );
+    let mut outside = Vec::new();
+    let mut rows = sqlx::query_as::<_, (i32, String, String, Option<String>)>(&query).fetch(&mut *conn);
+    use futures_util::TryStreamExt;
+    while let Some((ord, code, staged, current)) = rows.try_next().await? {
+        for county in std::iter::once(staged).chain(current) {
+            if !crate::domain::scope::may_write(counties, &county) {
+                outside.push((ord.max(0) as u64, code.clone(), county));
+                break;
+            }
+        }
+    }
+    Ok(outside)
+}
+
 /// One feature as `landguard export` writes it: the properties in the description's published order and the geometry as WKB
 /// (CGCS2000 lon/lat, exterior rings counter-clockwise).
 #[derive(Debug, Clone)]

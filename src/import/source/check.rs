@@ -37,6 +37,8 @@ struct Checker {
     repairs: Vec<Repair>,
     /// Once a problem is found nothing will be written, so rows are no longer encoded.
     failed: bool,
+    /// Problem features whose geometry the report carries.
+    located: usize,
 }
 
 impl Checker {
@@ -49,12 +51,18 @@ impl Checker {
             problems: Vec::new(),
             repairs: Vec::new(),
             failed: false,
+            located: 0,
         }
     }
 
     fn problem(&mut self, ordinal: u64, code: &Option<String>, pointer: &str, detail: impl Into<String>) {
         self.failed = true;
-        self.problems.push(FeatureProblem { ordinal, code: code.clone(), problem: Problem::new(pointer, detail) });
+        self.problems.push(FeatureProblem {
+            ordinal,
+            code: code.clone(),
+            problem: Problem::new(pointer, detail),
+            geometry: None,
+        });
     }
 
     fn flush(&mut self, send: &dyn Fn(Msg) -> bool) -> bool {
@@ -68,8 +76,23 @@ impl Checker {
         send(Msg::Batch(b))
     }
 
-    /// Checks one feature (the API's check) and, when it passes, encodes its staging row.
+    /// Checks one feature (the API's check) and, when it passes, encodes its staging row. A feature with a
+    /// problem keeps its geometry (lon/lat) in the report, so that a page can show where it is; up to
+    /// MAX_PROBLEM_GEOMETRIES of them, which is more than a person reads.
     fn feature(&mut self, p: Prepared) {
+        const MAX_PROBLEM_GEOMETRIES: usize = 2_000;
+        let before = self.problems.len();
+        let geometry = self.check_one(p);
+        if self.problems.len() > before && !geometry.is_null() && self.located < MAX_PROBLEM_GEOMETRIES {
+            self.located += 1;
+            for q in &mut self.problems[before..] {
+                q.geometry = Some(geometry.clone());
+            }
+        }
+    }
+
+    /// `feature`'s work; returns the feature's geometry as checked (lon/lat GeoJSON, or null).
+    fn check_one(&mut self, p: Prepared) -> Value {
         self.in_batch += 1;
         let Prepared { ordinal, code, mut feature, geometry_problem, source_vertex, lonlat_wkb, not_utf8 } = p;
         let not_utf8: Vec<String> = not_utf8.iter().map(|p| format!("/properties/{p}")).collect();
@@ -134,7 +157,7 @@ impl Checker {
                 if let Some(first) = self.codes.get(&code) {
                     let msg = format!("{} '{code}' appears twice in the file (also feature {first})", c.id_property());
                     self.problem(ordinal, &Some(code), &format!("/properties/{}", c.id_property()), msg);
-                    return;
+                    return feature["geometry"].take();
                 }
                 self.codes.insert(code, ordinal);
                 if !self.failed {
@@ -142,6 +165,7 @@ impl Checker {
                 }
             }
         }
+        feature["geometry"].take()
     }
 }
 

@@ -110,14 +110,15 @@ pub(super) fn plan_fields(
                 }
             })
             .collect();
-        return Err(ImportError::Fields(format!(
+        let message = format!(
             "no field gives {} (looked for {}; the file has: {}); name the fields in a mapping file ([fields] FILE_FIELD = \"{}\"){}",
             missing.join(", "),
             looked.join("; "),
             if names.is_empty() { "no fields".to_string() } else { names.join(", ") },
             missing[0],
             if names_lossy { format!("; {NOT_UTF8}") } else { String::new() }
-        )));
+        );
+        return Err(ImportError::MissingFields { message, missing, file_fields: names });
     }
     if !ignored.is_empty() {
         notes.push(format!("fields not imported (no such property): {}", ignored.join(", ")));

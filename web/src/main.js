@@ -18,6 +18,7 @@ import { bindPointer } from './app/pointer.js';
 import { createEditor, loadSchema } from './app/edit.js';
 import { createSession } from './app/session.js';
 import { printLayout } from './app/print.js';
+import { createUpload } from './app/upload.js';
 import { fieldLabel } from './forms.js';
 
 const $ = (sel) => document.querySelector(sel);
@@ -186,7 +187,19 @@ async function main() {
       .catch(() => {});
   }
   editor = createEditor({ config, card, toast, today: asOf.today, refresh: m.refresh });
-  session = createSession({ config, toast, onChange: () => card.render() });
+  let upload = null;
+  session = createSession({
+    config,
+    toast,
+    onChange: () => {
+      card.render();
+      // the import panel is for people who may write
+      const writer = session.mayWrite();
+      $('#tab-import').hidden = !writer;
+      if (writer && !upload) upload = createUpload({ m, config, toast });
+      if (!writer && document.querySelector('#tab-import.active')) showTab('layers');
+    },
+  });
   session.restore();
   const indicators = createIndicators({ m, config, asOf, cities: scopesFromCounties(counties) });
 
@@ -217,6 +230,7 @@ async function main() {
     indicators.render();
     card.render();
     session.render();
+    if (upload) upload.render();
     pointer.showCoords(null);
     layersPanel.showAsOf();
     if (check.state.mode !== 'browse') $('#draw-hint').textContent = t(check.state.mode === 'draw' ? 'check.drawing' : 'check.picking');

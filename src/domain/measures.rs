@@ -592,6 +592,28 @@ mod tests {
     }
 
     #[test]
+    fn a_measure_may_exceed_the_unit_only_by_the_tolerance() {
+        for (area, ok) in [(1000.0, true), (1019.0, true), (1021.0, false), (5000.0, false)] {
+            assert_eq!(m(2026, Lime, area).validate_on(1000.0).is_ok(), ok, "{area}");
+        }
+        let req = MeasuresRequest::from_json(&serde_json::json!({"year": 2026, "season": 2, "document": "台账",
+            "note": "晚稻", "measures": [{"kind": "石灰调酸", "area_m2": 10}, {"kind": "fallow", "area_m2": 5, "note": "x"}]}))
+        .unwrap();
+        assert_eq!(req.measures.iter().map(|m| m.kind).collect::<Vec<_>>(), vec![Lime, Fallow]);
+        assert_eq!(req.measures[0].period, Period { year: 2026, season: Some(2) });
+        assert_eq!(req.notes, vec![Some("晚稻".to_string()), Some("x".to_string())]);
+        for bad in [
+            serde_json::json!([]),
+            serde_json::json!({"year": "2026", "measures": [{"kind": "lime", "area_m2": 1}], "document": "d"}),
+            serde_json::json!({"year": 2026, "measures": [{"kind": "lime"}], "document": "d"}),
+            serde_json::json!({"year": 2026, "measures": [{"kind": "lime", "area_m2": 1, "x": 1}], "document": "d"}),
+        ] {
+            let e = MeasuresRequest::from_json(&bad).unwrap_err();
+            assert!(!e.message_zh().is_empty() && !e.to_string().is_empty(), "{bad}");
+        }
+    }
+
+    #[test]
     fn ledger_rate_table() {
         use CropRule::*;
         // (name, rule, units with ledgers, rate, C m², D m², E m², source)
@@ -718,6 +740,34 @@ mod tests {
                 rows.iter().filter(|(u, _)| u.class.is_polluted()).count() as u64
             );
         }
+    }
+
+    /// `GET /indicators` counts ledger units by the same rule: a unit with safe-use and strict-control measures
+    /// is counted once, at its larger cover, never at their sum, in the breakdown as in the rate.
+    #[test]
+    fn indicators_count_a_unit_with_both_kinds_once() {
+        let rows = [
+            (unit(SafeUse, false, Some(true), 1000.0), vec![m(2026, Lime, 600.0), m(2026, Fallow, 700.0)]),
+            (unit(SafeUse, false, None, 1000.0), vec![m(2026, Water, 900.0), m(2026, ForestGrass, 400.0)]),
+            (unit(StrictControl, true, None, 1000.0), vec![m(2026, Fallow, 800.0), m(2026, Lime, 1000.0)]),
+            (unit(SafeUse, true, None, 500.0), vec![m(2025, Lime, 500.0)]),
+        ];
+        let scope = Scope::County("450302".into());
+        let mut ind = Accumulator::new(scope.clone(), &Targets::default());
+        let mut ledger = LedgerAccumulator::new(scope, &Targets::default(), 2026, CropRule::NotFoundNonCompliant);
+        for (u, entries) in &rows {
+            ind.add_unit_with_ledger(u, Cover::of(entries, 2026).as_ref());
+            ledger.add_unit(u, entries);
+        }
+        let (ind, ledger) = (ind.finish().safe_utilisation, ledger.finish());
+        // 700 + 900 + 800 + 500 (by the flag: 2025's lime is not 2026's) of 3500
+        assert_eq!(ind.safely_used_m2, 2900.0);
+        assert_eq!(ind.safe_use.with_measures_and_compliant_m2, 2100.0);
+        assert_eq!(ind.strict_control.with_measures_m2, 800.0);
+        assert_eq!((ind.rate_percent, ledger.rate_percent), (Some(82.86), Some(82.86)));
+        assert_eq!((ind.source, ind.units_from_ledger, ind.units_from_flag), (RateSource::Mixed, 3, 1));
+        assert_eq!(Cover::of(&rows[0].1, 2026), Some(Cover { safe_use_m2: 600.0, strict_m2: 700.0 }));
+        assert_eq!(Cover::of(&rows[0].1, 2024), None);
     }
 
     /// Without ledger entries the ledger method is today's `GET /indicators` rate, unit for unit.

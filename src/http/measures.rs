@@ -85,3 +85,48 @@ async fn withdraw(
     state.wrote(&who.name).await;
     Ok(Json(serde_json::to_value(entry).map_err(|_| ApiError::internal())?))
 }
+
+/// The ledger's OpenAPI paths, added to `/api`'s document.
+pub fn openapi_paths(doc: &mut Value, read_errors: &Value, write_errors: &Value) {
+    let with = |mut responses: Value, errors: &Value| {
+        if let (Some(r), Some(e)) = (responses.as_object_mut(), errors.as_object()) {
+            for (k, v) in e {
+                r.entry(k.clone()).or_insert(v.clone());
+            }
+        }
+        responses
+    };
+    let path = |name: &str, schema: Value| json!({"name": name, "in": "path", "required": true, "schema": schema});
+    let collection = path("collectionId", json!({"type": "string", "enum": ["farmland_units"]}));
+    let unit = path("featureId", json!({"type": "string"}));
+    let kinds: Vec<&str> = crate::domain::measures::MeasureKind::ALL.iter().map(|k| k.as_str()).collect();
+    let entry = json!({"type": "object", "properties": {
+        "id": {"type": "integer"}, "unit_code": {"type": "string"}, "year": {"type": "integer"}, "season": {"type": "integer"},
+        "kind": {"type": "string", "enum": kinds}, "kind_zh": {"type": "string"}, "group": {"type": "string", "nullable": true, "enum": ["safe_use", "strict_control"]},
+        "area_m2": {"type": "number"}, "area_mu": {"type": "number"}, "document": {"type": "string"}, "note": {"type": "string", "nullable": true},
+        "recorded_by": {"type": "string"}, "recorded_at": {"type": "string", "format": "date-time"},
+        "withdrawn_at": {"type": "string", "nullable": true, "format": "date-time"}, "withdrawn_by": {"type": "string", "nullable": true}, "withdrawn_reason": {"type": "string", "nullable": true}}});
+    let ledger = json!({"description": "the unit's ledger", "content": {"application/json": {"schema": {"type": "object",
+        "properties": {"unit_code": {"type": "string"}, "measures": {"type": "array", "items": entry.clone()}}}}}});
+    let paths = json!({
+        "/collections/{collectionId}/items/{featureId}/measures": {
+            "get": {"tags": ["Features"], "summary": "The measures ledger of a farmland unit (措施台账), withdrawn entries included", "operationId": "getMeasures",
+                "parameters": [collection.clone(), unit.clone()], "responses": with(json!({"200": ledger}), read_errors)},
+            "post": {"tags": ["Registry writes"], "summary": "Record measures taken on a farmland unit in a year (or season), with their document", "operationId": "recordMeasures",
+                "security": [{"bearer": []}], "parameters": [collection.clone(), unit.clone()],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["year", "measures", "document"], "additionalProperties": false,
+                    "properties": {"year": {"type": "integer", "minimum": 2000, "maximum": 2100}, "season": {"type": "integer", "minimum": 1, "maximum": 4},
+                        "measures": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["kind", "area_m2"], "additionalProperties": false,
+                            "properties": {"kind": {"type": "string", "description": format!("one of {}, or its Chinese name", kinds.join(", "))}, "area_m2": {"type": "number", "minimum": 0, "exclusiveMinimum": true}, "note": {"type": "string"}}}},
+                        "document": {"type": "string", "minLength": 1}, "note": {"type": "string"}}}}}},
+                "responses": with(json!({"201": {"description": "the new entries", "content": {"application/json": {"schema": {"type": "object",
+                    "properties": {"unit_code": {"type": "string"}, "measures": {"type": "array", "items": entry.clone()}}}}}}}), write_errors)}},
+        "/collections/{collectionId}/items/{featureId}/measures/{id}/withdraw": {"post": {"tags": ["Registry writes"], "summary": "Withdraw a ledger entry (it stays listed and no longer counts)", "operationId": "withdrawMeasure",
+            "security": [{"bearer": []}], "parameters": [collection, unit, path("id", json!({"type": "integer"}))],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["reason"], "properties": {"reason": {"type": "string", "minLength": 1}}}}}},
+            "responses": with(json!({"200": {"description": "the withdrawn entry", "content": {"application/json": {"schema": entry}}}}), write_errors)}},
+    });
+    if let (Some(all), Value::Object(mine)) = (doc.get_mut("paths").and_then(Value::as_object_mut), paths) {
+        all.extend(mine);
+    }
+}

@@ -91,6 +91,9 @@ impl Store {
         req: &MeasuresRequest,
         actor: Actor<'_>,
     ) -> std::result::Result<Vec<LedgerEntry>, LedgerError> {
+        let Some(first) = req.measures.first() else {
+            return Err(MeasureError::Body("measures is required: a non-empty list".into()).into());
+        };
         let mut tx = self.begin(super::Work::Write).await?;
         // FOR SHARE: the unit's area the measures are checked against cannot change before they are stored.
         let area: Option<f64> = sqlx::query_scalar(
@@ -122,7 +125,6 @@ impl Store {
             .await?;
             ids.push(id);
         }
-        let first = &req.measures[0];
         audit(
             &mut tx,
             actor.name,

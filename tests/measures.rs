@@ -211,3 +211,46 @@ async fn the_built_in_crop_limits_are_the_default(pool: PgPool) {
     assert_eq!(r.body["properties"]["compliant"], true, "{}", r.text);
     assert_eq!(r.body["properties"]["worst_ratio"], 0.75, "{}", r.text);
 }
+
+/// A request as a listener hands it in (with the peer address the sign-in throttle reads).
+async fn send_with_peer(t: &TestApp, method: &str, uri: &str, headers: &[(&str, &str)], body: Value) -> Resp {
+    use axum::body::Body;
+    use axum::extract::ConnectInfo;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let mut req = axum::http::Request::builder().method(method).uri(uri).header("host", "test.local");
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let mut req = req.header("content-type", "application/json").body(Body::from(body.to_string())).unwrap();
+    req.extensions_mut().insert(ConnectInfo("192.0.2.1:40000".parse::<std::net::SocketAddr>().unwrap()));
+    let resp = t.app.clone().oneshot(req).await.unwrap();
+    let (status, headers) = (resp.status(), resp.headers().clone());
+    let text = String::from_utf8_lossy(&resp.into_body().collect().await.unwrap().to_bytes()).to_string();
+    Resp { status, headers, body: serde_json::from_str(&text).unwrap_or(Value::Null), text }
+}
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn a_write_by_session_cookie_needs_the_csrf_value(pool: PgPool) {
+    let t = app(pool).await;
+    two_units(&t).await;
+    let hash = landguard::domain::access::hash_password("柳城县生态环境局-2026").unwrap();
+    t.store.create_user("lc.editor", Role::Editor, &Scopes::parse("450222").unwrap(), &hash).await.unwrap();
+    let r =
+        send_with_peer(&t, "POST", "/session", &[], json!({"name": "lc.editor", "password": "柳城县生态环境局-2026"}))
+            .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let cookie = r.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
+    let csrf = r.body["csrf"].as_str().unwrap().to_string();
+    let body = json!({"year": 2026, "measures": [{"kind": "fallow", "area_m2": 10}], "document": "台账"});
+    problem(&send_with_peer(&t, "POST", A, &[("cookie", &cookie)], body.clone()).await, 403, "csrf");
+    problem(
+        &send_with_peer(&t, "POST", A, &[("cookie", &cookie), ("x-csrf-token", "wrong")], body.clone()).await,
+        403,
+        "csrf",
+    );
+    assert_eq!(t.count("farmland_measures").await, 0);
+    let r = send_with_peer(&t, "POST", A, &[("cookie", &cookie), ("x-csrf-token", &csrf)], body).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.body["measures"][0]["recorded_by"], "lc.editor");
+}

@@ -1,6 +1,7 @@
 //! Settings: defaults, then an optional TOML file (`LANDGUARD_CONFIG` or `--config`), then environment
 //! variables, each layer overriding the one before.
 
+use crate::domain::crops::CropLimits;
 use crate::domain::landuse::LandUsePolicy;
 use crate::domain::registry::{Collection, FeatureLimits};
 use serde::Deserialize;
@@ -85,6 +86,24 @@ pub struct Settings {
     pub login_window_secs: u64,
     /// Wait added to a sign-in for each recent failure of its name or address.
     pub login_delay_ms: u64,
+    /// GB 2762 limits crop samples are judged against, over the built-in ones (docs/operations.md).
+    pub crop_limits: CropLimitSettings,
+}
+
+/// `[crop_limits]`: `severe_ratio = 2.0` and `[crop_limits.limits.rice]` `cd = 0.2`, ... (mg/kg). A crop or
+/// metal not given keeps the built-in limit (`CropLimits::default()`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CropLimitSettings {
+    /// The worst ratio to the limit above which an exceedance is severe.
+    pub severe_ratio: f64,
+    pub limits: BTreeMap<String, BTreeMap<crate::domain::crops::Metal, f64>>,
+}
+
+impl Default for CropLimitSettings {
+    fn default() -> Self {
+        CropLimitSettings { severe_ratio: CropLimits::default().severe_ratio, limits: BTreeMap::new() }
+    }
 }
 
 impl Default for Settings {
@@ -126,6 +145,7 @@ impl Default for Settings {
             login_max_failures_per_client: 30,
             login_window_secs: 900,
             login_delay_ms: 500,
+            crop_limits: CropLimitSettings::default(),
         }
     }
 }
@@ -153,6 +173,26 @@ fn parse_targets(name: &str, value: &str) -> Result<BTreeMap<String, f64>, Confi
             let (k, v) = pair.split_once('=').ok_or_else(invalid)?;
             let v: f64 = v.trim().parse().map_err(|_| invalid())?;
             Ok((k.trim().to_string(), v))
+        })
+        .collect()
+}
+
+/// `rice.cd=0.2,wheat.pb=0.2`: crop code, metal, mg/kg.
+fn parse_crop_limits(value: &str) -> Result<Vec<(String, crate::domain::crops::Metal, f64)>, ConfigError> {
+    let invalid = || ConfigError::Invalid {
+        name: "LANDGUARD_CROP_LIMITS".into(),
+        value: value.into(),
+        expected: "a list like rice.cd=0.2,wheat.pb=0.2 (crop code, metal cd|pb|as_inorganic|hg|cr, mg/kg)",
+    };
+    value
+        .split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|item| {
+            let (key, v) = item.split_once('=').ok_or_else(invalid)?;
+            let (crop, metal) = key.trim().split_once('.').ok_or_else(invalid)?;
+            let metal = metal.parse().map_err(|_| invalid())?;
+            let mg_kg: f64 = v.trim().parse().map_err(|_| invalid())?;
+            Ok((crop.trim().to_string(), metal, mg_kg))
         })
         .collect()
 }
@@ -190,9 +230,9 @@ impl Settings {
             self.bind = v;
         }
         macro_rules! num {
-            ($field:ident, $name:literal, $what:literal) => {
+            ($($field:ident).+, $name:literal, $what:literal) => {
                 if let Some(v) = get($name) {
-                    self.$field = parse($name, &v, $what)?;
+                    self.$($field).+ = parse($name, &v, $what)?;
                 }
             };
         }
@@ -248,6 +288,15 @@ impl Settings {
         if let Some(v) = get("LANDGUARD_PRIORITY_CONTROL_TARGETS") {
             self.priority_control_targets = parse_targets("LANDGUARD_PRIORITY_CONTROL_TARGETS", &v)?;
         }
+        if let Some(v) = get("LANDGUARD_CROP_LIMITS") {
+            for (crop, metal, mg_kg) in parse_crop_limits(&v)? {
+                self.crop_limits.limits.entry(crop).or_default().insert(metal, mg_kg);
+            }
+        }
+        num!(crop_limits.severe_ratio, "LANDGUARD_CROP_SEVERE_RATIO", "a ratio above 1, such as 2");
+        if let Err(e) = self.crop_limits().validate() {
+            return Err(ConfigError::Invalid { name: "crop_limits".into(), value: e.to_string(), expected: "usable" });
+        }
         for c in &self.anonymous_read {
             if c.parse::<Collection>().is_err() {
                 return Err(ConfigError::Invalid {
@@ -282,7 +331,13 @@ impl Settings {
     }
 
     pub fn feature_limits(&self) -> FeatureLimits {
-        FeatureLimits { max_vertices: self.max_vertices }
+        FeatureLimits { max_vertices: self.max_vertices, crops: std::sync::Arc::new(self.crop_limits()) }
+    }
+
+    /// The crop-judging limits: the built-in ones with the settings' put over them (checked at load).
+    pub fn crop_limits(&self) -> CropLimits {
+        let base = CropLimits { severe_ratio: self.crop_limits.severe_ratio, ..CropLimits::default() };
+        base.with_overrides(&self.crop_limits.limits)
     }
 
     /// The indicators' targets by city, as the settings give them.
@@ -326,6 +381,36 @@ mod tests {
         assert!(err.to_string().contains("LANDGUARD_POOL_SIZE"), "{err}");
         let err = s.apply_env(|k| (k == "LANDGUARD_ANONYMOUS_READ").then(|| "everything".to_string())).unwrap_err();
         assert!(err.to_string().contains("everything"), "{err}");
+    }
+
+    #[test]
+    fn crop_limits_from_file_and_environment_are_checked() {
+        use crate::domain::crops::{Limit, Metal};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("landguard.toml");
+        std::fs::write(&path, "[crop_limits]\nsevere_ratio = 3.0\n[crop_limits.limits.rice]\ncd = 0.1\n").unwrap();
+        let s = Settings::load_from(Some(&path), |k| (k == "LANDGUARD_CROP_LIMITS").then(|| "sugarcane.pb=0.5".into()))
+            .unwrap();
+        let limits = s.crop_limits();
+        assert_eq!(limits.severe_ratio, 3.0);
+        assert_eq!(limits.limits["rice"][&Metal::Cd], Limit { mg_kg: 0.1, verified: true });
+        // untouched: the built-in figure and its mark
+        assert_eq!(limits.limits["rice"][&Metal::Pb], Limit { mg_kg: 0.2, verified: true });
+        assert_eq!(limits.limits["wheat"][&Metal::Cd], Limit { mg_kg: 0.1, verified: false });
+        assert_eq!(limits.limits["sugarcane"][&Metal::Pb].mg_kg, 0.5);
+        assert_eq!(Settings::default().crop_limits(), CropLimits::default());
+        // refused at load, in one line naming the setting
+        for (k, v) in [
+            ("LANDGUARD_CROP_LIMITS", "rice.cd=0"),
+            ("LANDGUARD_CROP_LIMITS", "rice.zinc=1"),
+            ("LANDGUARD_CROP_SEVERE_RATIO", "0.5"),
+        ] {
+            let err = Settings::load_from(None, |key| (key == k).then(|| v.to_string())).unwrap_err().to_string();
+            assert!(err.contains("CROP") || err.contains("crop_limits"), "{err}");
+            assert!(!err.contains('\n'), "{err}");
+        }
+        std::fs::write(&path, "[crop_limits.limits.rice]\nzinc = 1\n").unwrap();
+        assert!(matches!(Settings::load_from(Some(&path), |_| None), Err(ConfigError::Parse { .. })));
     }
 
     #[test]

@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 use sqlx::PgPool;
 use std::sync::OnceLock;
 
-fn no_cross_checks(_: &mut Record) -> Vec<(&'static str, String)> {
+fn no_cross_checks(_: &mut Record, _: &landguard::domain::registry::FeatureLimits) -> Vec<(&'static str, String)> {
     Vec::new()
 }
 

@@ -6,13 +6,13 @@
 //! standard. A crop or metal without a limit is never judged compliant by default: it is reported as not judged.
 
 use super::farmland::CropFinding;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
 /// The metals a crop sample reports, as the contract names its columns (`cd`, `pb`, `as_inorganic`, `hg`, `cr`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Metal {
     Cd,
@@ -152,6 +152,20 @@ impl CropLimits {
             }
         }
         Ok(())
+    }
+
+    /// These limits with `overrides` (mg/kg by crop code and metal) put over them: a crop or metal the
+    /// defaults lack is added. A changed figure is marked verified (whoever set it read it off the standard);
+    /// one set to the default's value keeps the default's mark.
+    pub fn with_overrides(mut self, overrides: &BTreeMap<String, BTreeMap<Metal, f64>>) -> CropLimits {
+        for (crop, metals) in overrides {
+            let entry = self.limits.entry(crop.trim().to_string()).or_default();
+            for (&metal, &mg_kg) in metals {
+                let verified = entry.get(&metal).is_none_or(|l| l.mg_kg != mg_kg || l.verified);
+                entry.insert(metal, Limit { mg_kg, verified });
+            }
+        }
+        self
     }
 
     /// The settings' crop code for a code or Chinese name, if the settings know it.

@@ -7,6 +7,7 @@
 use super::farmland::FarmlandClass;
 use super::geometry::M2_PER_MU;
 use super::lifecycle::ParcelState;
+use super::measures::{self, Cover, CropRule, RateSource};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -165,6 +166,8 @@ pub struct Accumulator {
     safe_use_with_measures_m2: f64,
     safe_use_counted_m2: f64,
     strict_with_measures_m2: f64,
+    units_from_ledger: u64,
+    units_from_flag: u64,
     priority_total: u64,
     priority_under_control: u64,
     listed: u64,
@@ -185,6 +188,8 @@ impl Accumulator {
             safe_use_with_measures_m2: 0.0,
             safe_use_counted_m2: 0.0,
             strict_with_measures_m2: 0.0,
+            units_from_ledger: 0,
+            units_from_flag: 0,
             priority_total: 0,
             priority_under_control: 0,
             listed: 0,
@@ -206,29 +211,41 @@ impl Accumulator {
     }
 
     /// Counts `n` units alike in county, class, measures and crops at once, `u.area_m2` being their total
-    /// area: what a store that groups in SQL hands in (an indicator series groups by date and county).
+    /// area, none with ledger entries for the year: what a store that groups in SQL hands in (an indicator
+    /// series groups by date and county).
     pub fn add_units(&mut self, u: &UnitForIndicator, n: u64) {
+        self.add(u, n, None);
+    }
+
+    /// Counts one unit with its measures ledger's cover for the indicator's year (docs/targets.md): with a
+    /// cover the ledger decides how much of it is safely used, without one the `measures_in_place` flag, as
+    /// [`measures::counted`] says for both.
+    pub fn add_unit_with_ledger(&mut self, u: &UnitForIndicator, cover: Option<&Cover>) {
+        self.add(u, 1, cover);
+    }
+
+    fn add(&mut self, u: &UnitForIndicator, n: u64, cover: Option<&Cover>) {
         if !self.scope.contains(&u.county_code) || n == 0 {
             return;
         }
-        // A degenerate geometry has no area to count; a NaN would blank the whole indicator.
-        let area = if u.area_m2.is_finite() && u.area_m2 > 0.0 { u.area_m2 } else { 0.0 };
+        let c = measures::counted(u, cover, CropRule::NotFoundNonCompliant);
+        if u.class.is_polluted() {
+            if c.from_ledger {
+                self.units_from_ledger += n;
+            } else {
+                self.units_from_flag += n;
+            }
+        }
         match u.class {
-            FarmlandClass::PriorityProtection => self.priority_protection.add(n, area),
+            FarmlandClass::PriorityProtection => self.priority_protection.add(n, c.area_m2),
             FarmlandClass::SafeUse => {
-                self.safe_use.add(n, area);
-                if u.measures_in_place {
-                    self.safe_use_with_measures_m2 += area;
-                    if u.crops_compliant != Some(false) {
-                        self.safe_use_counted_m2 += area;
-                    }
-                }
+                self.safe_use.add(n, c.area_m2);
+                self.safe_use_with_measures_m2 += c.with_measures_m2;
+                self.safe_use_counted_m2 += c.counted_m2;
             }
             FarmlandClass::StrictControl => {
-                self.strict_control.add(n, area);
-                if u.measures_in_place {
-                    self.strict_with_measures_m2 += area;
-                }
+                self.strict_control.add(n, c.area_m2);
+                self.strict_with_measures_m2 += c.counted_m2;
             }
         }
     }
@@ -277,6 +294,9 @@ impl Accumulator {
                 polluted_m2: m2(polluted),
                 polluted_mu: mu(polluted),
                 polluted_ha: ha(polluted),
+                source: RateSource::of_counts(self.units_from_ledger, self.units_from_flag),
+                units_from_ledger: self.units_from_ledger,
+                units_from_flag: self.units_from_flag,
                 safe_use: SafeUseBreakdown {
                     units: self.safe_use.units,
                     area_m2: m2(self.safe_use.area_m2),
@@ -340,6 +360,11 @@ pub struct SafeUtilisation {
     pub polluted_m2: f64,
     pub polluted_mu: f64,
     pub polluted_ha: f64,
+    /// Which method counted the polluted units: the measures ledger of the as-of date's year (`ledger`), the
+    /// `measures_in_place` flag (`flag`), both (`mixed`), or neither for want of polluted land (`none`).
+    pub source: RateSource,
+    pub units_from_ledger: u64,
+    pub units_from_flag: u64,
     pub safe_use: SafeUseBreakdown,
     pub strict_control: StrictControlBreakdown,
 }

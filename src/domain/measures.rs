@@ -143,6 +143,132 @@ pub enum MeasureError {
     Year(i32),
     #[error("season {0} is not 1–4")]
     Season(u8),
+    #[error("{kind}: {area_m2} m² is more than the unit's own {unit_m2:.1} m²")]
+    LargerThanUnit { kind: MeasureKind, area_m2: f64, unit_m2: f64 },
+    #[error("{0}")]
+    Body(String),
+}
+
+impl MeasureError {
+    /// The same in Chinese, for the problem answer's `detail` ("中文 — English").
+    pub fn message_zh(&self) -> String {
+        match self {
+            MeasureError::UnknownKind(k) => format!(
+                "措施类型'{k}'未知（应为 {}）",
+                MeasureKind::ALL
+                    .iter()
+                    .map(|k| format!("{}（{}）", k.as_str(), k.name_zh()))
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ),
+            MeasureError::Area { kind, area_m2 } => {
+                format!("{}：面积应为大于0的平方米数，而非 {area_m2}", kind.name_zh())
+            }
+            MeasureError::NoDocument { kind } => format!("{}：须填写记载该措施的文件", kind.name_zh()),
+            MeasureError::Year(y) => format!("年度 {y} 不在 2000–2100 之内"),
+            MeasureError::Season(s) => format!("季 {s} 应为 1–4"),
+            MeasureError::LargerThanUnit { kind, area_m2, unit_m2 } => {
+                format!("{}：面积 {area_m2} 平方米大于单元自身面积 {unit_m2:.1} 平方米", kind.name_zh())
+            }
+            MeasureError::Body(d) => format!("请求体有误：{d}"),
+        }
+    }
+}
+
+/// A measure may exceed the unit's mapped area by this share: the ledger takes the surveyed area of the field
+/// and the register the area of the mapped polygon, which differ by a little.
+pub const AREA_TOLERANCE: f64 = 0.02;
+
+impl Measure {
+    /// Refuses a measure covering more than the unit (beyond the tolerance): a typo of a digit, as a rule.
+    pub fn validate_on(&self, unit_m2: f64) -> Result<(), MeasureError> {
+        self.validate()?;
+        if self.area_m2 > unit_m2 * (1.0 + AREA_TOLERANCE) {
+            return Err(MeasureError::LargerThanUnit { kind: self.kind, area_m2: self.area_m2, unit_m2 });
+        }
+        Ok(())
+    }
+}
+
+/// `POST .../measures`: `{"year": 2026, "season": 1, "measures": [{"kind": "lime", "area_m2": 5200, "note": ".."}],
+/// "document": "...", "note": "..."}`, one document for all the measures it lists.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeasuresRequest {
+    pub measures: Vec<Measure>,
+    /// A note per measure (its own, else the request's).
+    pub notes: Vec<Option<String>>,
+}
+
+impl MeasuresRequest {
+    /// Reads and checks a body (not yet against the unit's area: see [`Measure::validate_on`]).
+    pub fn from_json(v: &serde_json::Value) -> Result<MeasuresRequest, MeasureError> {
+        use serde_json::Value;
+        let body = |d: &str| MeasureError::Body(d.to_string());
+        let obj = v.as_object().ok_or_else(|| body("the body must be a JSON object"))?;
+        for k in obj.keys() {
+            if !["year", "season", "measures", "document", "note"].contains(&k.as_str()) {
+                return Err(MeasureError::Body(format!(
+                    "unknown member '{k}' (expected year, season, measures, document, note)"
+                )));
+            }
+        }
+        let year = match obj.get("year") {
+            Some(Value::Number(n)) => n
+                .as_i64()
+                .and_then(|y| i32::try_from(y).ok())
+                .ok_or_else(|| MeasureError::Body(format!("year must be a whole number, not {n}")))?,
+            _ => return Err(body("year is required: a whole number such as 2026")),
+        };
+        let season = match obj.get("season") {
+            None | Some(Value::Null) => None,
+            Some(Value::Number(n)) => Some(
+                n.as_u64()
+                    .and_then(|s| u8::try_from(s).ok())
+                    .ok_or_else(|| MeasureError::Body(format!("season must be 1–4, not {n}")))?,
+            ),
+            Some(other) => return Err(MeasureError::Body(format!("season must be 1–4, not {other}"))),
+        };
+        let text = |o: &serde_json::Map<String, Value>, k: &str| -> Result<Option<String>, MeasureError> {
+            match o.get(k) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s.trim().to_string())),
+                Some(_) => Err(MeasureError::Body(format!("{k} must be text"))),
+            }
+        };
+        let document = text(obj, "document")?.unwrap_or_default();
+        let note = text(obj, "note")?;
+        let list = match obj.get("measures") {
+            Some(Value::Array(a)) if !a.is_empty() => a,
+            _ => return Err(body("measures is required: a non-empty list of {\"kind\", \"area_m2\"}")),
+        };
+        let period = Period { year, season };
+        let mut measures = Vec::new();
+        let mut notes = Vec::new();
+        for item in list {
+            let o = item.as_object().ok_or_else(|| body("each measure must be an object {\"kind\", \"area_m2\"}"))?;
+            for k in o.keys() {
+                if !["kind", "area_m2", "note"].contains(&k.as_str()) {
+                    return Err(MeasureError::Body(format!(
+                        "unknown member '{k}' in a measure (expected kind, area_m2, note)"
+                    )));
+                }
+            }
+            let kind: MeasureKind = match o.get("kind") {
+                Some(Value::String(s)) => s.parse()?,
+                _ => return Err(body("each measure needs its kind, such as \"lime\"")),
+            };
+            let area_m2 = o
+                .get("area_m2")
+                .and_then(Value::as_f64)
+                .ok_or_else(|| MeasureError::Body(format!("{kind}: area_m2 is required, a number of m²")))?;
+            let m = Measure { period, kind, area_m2, document: document.clone() };
+            m.validate()?;
+            notes.push(text(o, "note")?.or_else(|| note.clone()));
+            measures.push(m);
+        }
+        Ok(MeasuresRequest { measures, notes })
+    }
 }
 
 /// A year, or one season of it (early and late rice are seasons 1 and 2 in Guangxi). The rate is per year: a
@@ -199,7 +325,7 @@ pub enum CropRule {
 }
 
 impl CropRule {
-    fn passes(self, crops_compliant: Option<bool>) -> bool {
+    pub fn passes(self, crops_compliant: Option<bool>) -> bool {
         match self {
             CropRule::NotFoundNonCompliant => crops_compliant != Some(false),
             CropRule::Compliant => crops_compliant == Some(true),
@@ -219,6 +345,18 @@ pub enum RateSource {
     Mixed,
     /// No polluted farmland in scope.
     None,
+}
+
+impl RateSource {
+    /// From how many polluted units were counted from the ledger and from the flag.
+    pub fn of_counts(from_ledger: u64, from_flag: u64) -> RateSource {
+        match (from_ledger, from_flag) {
+            (0, 0) => RateSource::None,
+            (_, 0) => RateSource::Ledger,
+            (0, _) => RateSource::Flag,
+            _ => RateSource::Mixed,
+        }
+    }
 }
 
 /// The official rate's terms, in m² and 亩.
@@ -247,6 +385,79 @@ pub struct LedgerRate {
     /// E: all polluted land (safe-use and strict-control units).
     pub e_m2: f64,
     pub e_mu: f64,
+}
+
+/// What a unit's ledger for one year says, as the rate needs it: the largest area covered by one safe-use
+/// measure and by one strict-control measure (0 without one). The store computes it in SQL for many units
+/// at once (src/store/sql/ledger_cover.sql); [`Cover::of`] is the same from the entries.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Cover {
+    pub safe_use_m2: f64,
+    pub strict_m2: f64,
+}
+
+impl Cover {
+    /// The cover of the entries of `year` (a season counts for its year); none without any.
+    pub fn of(ledger: &[Measure], year: i32) -> Option<Cover> {
+        let mut cover = None;
+        for m in ledger.iter().filter(|m| m.period.year == year && m.area_m2.is_finite() && m.area_m2 > 0.0) {
+            let c: &mut Cover = cover.get_or_insert_with(Cover::default);
+            match m.kind.group() {
+                MeasureGroup::SafeUse => c.safe_use_m2 = c.safe_use_m2.max(m.area_m2),
+                MeasureGroup::StrictControl => c.strict_m2 = c.strict_m2.max(m.area_m2),
+            }
+        }
+        cover
+    }
+}
+
+/// How much of a polluted unit counts as safely used, and by which method.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Counted {
+    /// The unit's area, or 0 for a degenerate one (a NaN would blank the whole rate).
+    pub area_m2: f64,
+    /// The part with qualifying measures in place, crops aside (the breakdown's `with_measures_m2`).
+    pub with_measures_m2: f64,
+    /// The part that counts in the numerator.
+    pub counted_m2: f64,
+    pub from_ledger: bool,
+}
+
+/// The one rule for a polluted unit (safe-use or strict-control), for `GET /indicators` and the ledger method.
+///
+/// With a ledger cover for the year, a unit counts the largest area covered by one qualifying measure, never
+/// more than its own area: measures on one unit usually overlap (lime and water management on the same field)
+/// and the ledger does not say where in the unit each lies, so adding them up would count land twice.
+/// Qualifying: on safe-use land, a safe-use measure with crops passing the crop rule, or any strict-control
+/// measure (it takes the land out of edible crops); on strict-control land, only a strict-control measure. A
+/// unit with both kinds is counted once, at the larger covered area.
+///
+/// Without one, the register's `measures_in_place` flag: all of the unit or nothing.
+pub fn counted(u: &UnitForIndicator, cover: Option<&Cover>, rule: CropRule) -> Counted {
+    let area = if u.area_m2.is_finite() && u.area_m2 > 0.0 { u.area_m2 } else { 0.0 };
+    let crops_pass = rule.passes(u.crops_compliant);
+    let safe_use = u.class == FarmlandClass::SafeUse;
+    match cover {
+        None => {
+            let with = if u.measures_in_place { area } else { 0.0 };
+            let counted = if safe_use && !crops_pass { 0.0 } else { with };
+            Counted { area_m2: area, with_measures_m2: with, counted_m2: counted, from_ledger: false }
+        }
+        Some(c) => {
+            let (with, counted) = if safe_use {
+                let safe = if crops_pass { c.safe_use_m2 } else { 0.0 };
+                (c.safe_use_m2.max(c.strict_m2), safe.max(c.strict_m2))
+            } else {
+                (c.strict_m2, c.strict_m2)
+            };
+            Counted {
+                area_m2: area,
+                with_measures_m2: with.min(area),
+                counted_m2: counted.min(area),
+                from_ledger: true,
+            }
+        }
+    }
 }
 
 /// Folds units with their ledger entries into the official rate for one year.
@@ -278,63 +489,27 @@ impl LedgerAccumulator {
         }
     }
 
-    /// Counts one unit with its ledger entries (entries of other years are ignored). With entries for the
-    /// year, a unit counts the largest area covered by one qualifying measure, never more than its own area:
-    /// measures on one unit usually overlap (lime and water management on the same field) and the ledger does
-    /// not say where in the unit each lies, so adding them up would count land twice.
-    ///
-    /// Qualifying: on safe-use land, a safe-use measure with crops passing the crop rule, or any strict-control
-    /// measure (it takes the land out of edible crops); on strict-control land, only a strict-control measure.
-    /// A unit with both kinds is counted once, at the larger covered area.
+    /// Counts one unit with its ledger entries (entries of other years are ignored), by [`counted`].
     pub fn add_unit(&mut self, u: &UnitForIndicator, ledger: &[Measure]) {
         if !self.scope.contains(&u.county_code) || !u.class.is_polluted() {
             return;
         }
-        let area = if u.area_m2.is_finite() && u.area_m2 > 0.0 { u.area_m2 } else { 0.0 };
-        self.e += area;
-        let this_year: Vec<&Measure> =
-            ledger.iter().filter(|m| m.period.year == self.year && m.area_m2.is_finite() && m.area_m2 > 0.0).collect();
-        let counted = if this_year.is_empty() {
-            self.from_flag += 1;
-            let counts = match u.class {
-                FarmlandClass::SafeUse => u.measures_in_place && self.crop_rule.passes(u.crops_compliant),
-                _ => u.measures_in_place,
-            };
-            if counts {
-                area
-            } else {
-                0.0
-            }
-        } else {
+        let c = counted(u, Cover::of(ledger, self.year).as_ref(), self.crop_rule);
+        self.e += c.area_m2;
+        if c.from_ledger {
             self.from_ledger += 1;
-            let covered = |group: MeasureGroup| {
-                this_year.iter().filter(|m| m.kind.group() == group).map(|m| m.area_m2).fold(0.0, f64::max)
-            };
-            let strict = covered(MeasureGroup::StrictControl);
-            let qualifying = match u.class {
-                FarmlandClass::SafeUse => {
-                    let safe =
-                        if self.crop_rule.passes(u.crops_compliant) { covered(MeasureGroup::SafeUse) } else { 0.0 };
-                    safe.max(strict)
-                }
-                _ => strict,
-            };
-            qualifying.min(area)
-        };
+        } else {
+            self.from_flag += 1;
+        }
         match u.class {
-            FarmlandClass::SafeUse => self.c += counted,
-            _ => self.d += counted,
+            FarmlandClass::SafeUse => self.c += c.counted_m2,
+            _ => self.d += c.counted_m2,
         }
     }
 
     pub fn finish(self) -> LedgerRate {
         let rate = (self.e > 0.0).then(|| round_to((self.c + self.d) / self.e * 100.0, 2));
-        let source = match (self.from_ledger, self.from_flag) {
-            (0, 0) => RateSource::None,
-            (_, 0) => RateSource::Ledger,
-            (0, _) => RateSource::Flag,
-            _ => RateSource::Mixed,
-        };
+        let source = RateSource::of_counts(self.from_ledger, self.from_flag);
         LedgerRate {
             scope: self.scope,
             year: self.year,
@@ -414,6 +589,28 @@ mod tests {
         assert_eq!(season.validate(), Err(MeasureError::Season(5)));
         season.period.season = Some(2);
         assert_eq!(season.validate(), Ok(()));
+    }
+
+    #[test]
+    fn a_measure_may_exceed_the_unit_only_by_the_tolerance() {
+        for (area, ok) in [(1000.0, true), (1019.0, true), (1021.0, false), (5000.0, false)] {
+            assert_eq!(m(2026, Lime, area).validate_on(1000.0).is_ok(), ok, "{area}");
+        }
+        let req = MeasuresRequest::from_json(&serde_json::json!({"year": 2026, "season": 2, "document": "台账",
+            "note": "晚稻", "measures": [{"kind": "石灰调酸", "area_m2": 10}, {"kind": "fallow", "area_m2": 5, "note": "x"}]}))
+        .unwrap();
+        assert_eq!(req.measures.iter().map(|m| m.kind).collect::<Vec<_>>(), vec![Lime, Fallow]);
+        assert_eq!(req.measures[0].period, Period { year: 2026, season: Some(2) });
+        assert_eq!(req.notes, vec![Some("晚稻".to_string()), Some("x".to_string())]);
+        for bad in [
+            serde_json::json!([]),
+            serde_json::json!({"year": "2026", "measures": [{"kind": "lime", "area_m2": 1}], "document": "d"}),
+            serde_json::json!({"year": 2026, "measures": [{"kind": "lime"}], "document": "d"}),
+            serde_json::json!({"year": 2026, "measures": [{"kind": "lime", "area_m2": 1, "x": 1}], "document": "d"}),
+        ] {
+            let e = MeasuresRequest::from_json(&bad).unwrap_err();
+            assert!(!e.message_zh().is_empty() && !e.to_string().is_empty(), "{bad}");
+        }
     }
 
     #[test]
@@ -543,6 +740,34 @@ mod tests {
                 rows.iter().filter(|(u, _)| u.class.is_polluted()).count() as u64
             );
         }
+    }
+
+    /// `GET /indicators` counts ledger units by the same rule: a unit with safe-use and strict-control measures
+    /// is counted once, at its larger cover, never at their sum, in the breakdown as in the rate.
+    #[test]
+    fn indicators_count_a_unit_with_both_kinds_once() {
+        let rows = [
+            (unit(SafeUse, false, Some(true), 1000.0), vec![m(2026, Lime, 600.0), m(2026, Fallow, 700.0)]),
+            (unit(SafeUse, false, None, 1000.0), vec![m(2026, Water, 900.0), m(2026, ForestGrass, 400.0)]),
+            (unit(StrictControl, true, None, 1000.0), vec![m(2026, Fallow, 800.0), m(2026, Lime, 1000.0)]),
+            (unit(SafeUse, true, None, 500.0), vec![m(2025, Lime, 500.0)]),
+        ];
+        let scope = Scope::County("450302".into());
+        let mut ind = Accumulator::new(scope.clone(), &Targets::default());
+        let mut ledger = LedgerAccumulator::new(scope, &Targets::default(), 2026, CropRule::NotFoundNonCompliant);
+        for (u, entries) in &rows {
+            ind.add_unit_with_ledger(u, Cover::of(entries, 2026).as_ref());
+            ledger.add_unit(u, entries);
+        }
+        let (ind, ledger) = (ind.finish().safe_utilisation, ledger.finish());
+        // 700 + 900 + 800 + 500 (by the flag: 2025's lime is not 2026's) of 3500
+        assert_eq!(ind.safely_used_m2, 2900.0);
+        assert_eq!(ind.safe_use.with_measures_and_compliant_m2, 2100.0);
+        assert_eq!(ind.strict_control.with_measures_m2, 800.0);
+        assert_eq!((ind.rate_percent, ledger.rate_percent), (Some(82.86), Some(82.86)));
+        assert_eq!((ind.source, ind.units_from_ledger, ind.units_from_flag), (RateSource::Mixed, 3, 1));
+        assert_eq!(Cover::of(&rows[0].1, 2026), Some(Cover { safe_use_m2: 600.0, strict_m2: 700.0 }));
+        assert_eq!(Cover::of(&rows[0].1, 2024), None);
     }
 
     /// Without ledger entries the ledger method is today's `GET /indicators` rate, unit for unit.

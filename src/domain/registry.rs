@@ -41,15 +41,17 @@ pub struct Checked<T> {
     pub area_m2: f64,
 }
 
-/// Limits on what a single feature may hold.
-#[derive(Debug, Clone, Copy)]
+/// Limits on what a single feature may hold, and the settings its derived values are judged by.
+#[derive(Debug, Clone)]
 pub struct FeatureLimits {
     pub max_vertices: usize,
+    /// The GB 2762 limits crop samples are judged against (the settings' `[crop_limits]`).
+    pub crops: std::sync::Arc<super::crops::CropLimits>,
 }
 
 impl Default for FeatureLimits {
     fn default() -> Self {
-        FeatureLimits { max_vertices: 100_000 }
+        FeatureLimits { max_vertices: 100_000, crops: Default::default() }
     }
 }
 
@@ -299,7 +301,7 @@ pub fn check_feature(
     let values = d.stored().map(|p| props.read(p, today)).collect();
     props.reject_unknown(d);
     let mut record = Record { collection, values };
-    props.problems.extend((d.validate)(&mut record).into_iter().map(|(name, e)| Problem::property(name, e)));
+    props.problems.extend((d.validate)(&mut record, &limits).into_iter().map(|(name, e)| Problem::property(name, e)));
     problems.extend(props.problems);
     match geometry {
         Some(Shape::Polygons(mp)) if problems.is_empty() => {

@@ -2,6 +2,7 @@
 
 use crate::domain::registry::Problem;
 use crate::requests::Request;
+use crate::store::measures::LedgerError;
 use crate::store::StoreError;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -147,6 +148,42 @@ impl From<StoreError> for ApiError {
                 tracing::error!(error = %e, "migration error");
                 ApiError::internal()
             }
+        }
+    }
+}
+
+/// The measures ledger's refusals, each told once in Chinese and English ("中文 — English", as elsewhere).
+impl From<LedgerError> for ApiError {
+    fn from(e: LedgerError) -> Self {
+        let e = match e {
+            LedgerError::Store(s) => return s.into(),
+            e => e,
+        };
+        let both = |zh: String| format!("{zh} — {e}");
+        match &e {
+            LedgerError::Measure(m) => {
+                let mut err = ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid-measure",
+                    "The measures were refused",
+                    both(m.message_zh()),
+                );
+                err.extra.insert("title_zh".into(), json!("措施未被受理"));
+                err
+            }
+            LedgerError::UnknownUnit(u) => ApiError::not_found(both(format!("现无耕地单元'{u}'"))),
+            LedgerError::UnknownEntry { unit, id } => {
+                ApiError::not_found(both(format!("耕地单元'{unit}'的台账中没有条目 {id}")))
+            }
+            LedgerError::AlreadyWithdrawn { id, at } => ApiError::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                "Conflict",
+                both(format!("台账条目 {id} 已于 {at} 撤回")),
+            ),
+            LedgerError::NoReason => ApiError::bad_request(both("撤回须说明理由（reason）".to_string())),
+            // Returned above, as the store's own errors.
+            LedgerError::Store(_) => ApiError::internal(),
         }
     }
 }

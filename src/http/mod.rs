@@ -11,6 +11,7 @@ pub mod items;
 pub mod limits;
 pub mod lists;
 pub mod map;
+pub mod measures;
 pub mod meta;
 pub mod metrics;
 pub mod openapi;
@@ -99,6 +100,8 @@ pub fn router(state: AppState) -> Router {
     let router = Router::new()
         .merge(meta::routes())
         .merge(feature_routes())
+        // The measures ledger of farmland units (issue 16).
+        .merge(measures::routes())
         .merge(checks::routes())
         .merge(targets::routes())
         .merge(report::routes())

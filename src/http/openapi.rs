@@ -301,6 +301,7 @@ pub fn document(base: &str) -> Value {
         }
     });
     super::targets::openapi_paths(&mut doc, &read_errors, &write_errors);
+    super::measures::openapi_paths(&mut doc, &read_errors, &write_errors);
     doc
 }
 

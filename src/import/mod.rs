@@ -336,7 +336,7 @@ pub async fn run(store: &Store, opts: &ImportOptions) -> Result<Report, ImportEr
         encoding: opts.encoding.clone(),
         repair: opts.on_invalid == OnInvalid::Repair,
         today: opts.today,
-        limits: opts.limits,
+        limits: opts.limits.clone(),
         mapping,
     };
     let mut rx = source::spawn(cfg)?;

@@ -4,10 +4,12 @@
 
 use super::{Result, Store};
 use crate::domain::indicators::{Accumulator, Indicators, ParcelForIndicator, Scope, Targets, UnitForIndicator};
-use chrono::NaiveDate;
+use crate::domain::measures::Cover;
+use chrono::{Datelike, NaiveDate};
 use futures_util::TryStreamExt;
 use sqlx::Row;
 
+const INDICATORS_FARMLAND: &str = include_str!("sql/indicators_farmland.sql");
 const AS_OF: &str = "superseded_at IS NULL AND valid_from <= $1 AND (valid_to IS NULL OR valid_to > $1)";
 
 /// A registered parcel as a check's query area.
@@ -34,20 +36,26 @@ impl Store {
     pub async fn indicators(&self, scope: Scope, as_of: NaiveDate, targets: &Targets) -> Result<Indicators> {
         let prefix = format!("{}%", scope.code_prefix());
         let mut acc = Accumulator::new(scope, targets);
-        let sql = format!(
-            "SELECT county_code, class, measures_in_place, crops_compliant, area_m2 FROM farmland_unit_versions WHERE {AS_OF} AND county_code LIKE $2"
-        );
-        let mut rows = sqlx::query(&sql).bind(as_of).bind(&prefix).fetch(&self.pool);
+        // The measures ledger of the as-of date's year, where a unit has entries for it.
+        let mut rows = sqlx::query(INDICATORS_FARMLAND)
+            .bind(as_of)
+            .bind(&prefix)
+            .bind(as_of.year())
+            .bind(super::measures::safe_use_kinds())
+            .fetch(&self.pool);
         while let Some(r) = rows.try_next().await? {
             let class: String = r.try_get(1)?;
             let Ok(class) = class.parse() else { continue };
-            acc.add_unit(&UnitForIndicator {
+            let (safe_use_m2, strict_m2): (Option<f64>, Option<f64>) = (r.try_get(5)?, r.try_get(6)?);
+            let cover = safe_use_m2.zip(strict_m2).map(|(safe_use_m2, strict_m2)| Cover { safe_use_m2, strict_m2 });
+            let unit = UnitForIndicator {
                 county_code: r.try_get(0)?,
                 class,
                 measures_in_place: r.try_get(2)?,
                 crops_compliant: r.try_get(3)?,
                 area_m2: r.try_get(4)?,
-            });
+            };
+            acc.add_unit_with_ledger(&unit, cover.as_ref());
         }
         drop(rows);
         let sql = format!(

@@ -10,6 +10,7 @@ pub mod items;
 pub mod key_land;
 pub mod layers;
 pub mod lists;
+pub mod measures;
 pub mod people;
 pub mod receipts;
 pub mod replicas;

@@ -3,6 +3,7 @@
 
 use super::{Result, Store};
 use crate::domain::indicators::{Accumulator, Indicators, ParcelForIndicator, Scope, Targets, UnitForIndicator};
+use crate::domain::measures::Cover;
 use chrono::NaiveDate;
 use futures_util::TryStreamExt;
 use sqlx::Row;
@@ -69,7 +70,12 @@ impl Store {
             .collect();
         let prefix = format!("{}%", scope.code_prefix());
         let then = known == Known::Then;
-        let mut rows = sqlx::query(SERIES_FARMLAND).bind(dates).bind(&prefix).bind(then).fetch(&self.pool);
+        let mut rows = sqlx::query(SERIES_FARMLAND)
+            .bind(dates)
+            .bind(&prefix)
+            .bind(then)
+            .bind(super::measures::safe_use_kinds())
+            .fetch(&self.pool);
         while let Some(r) = rows.try_next().await? {
             let as_of: NaiveDate = r.try_get(0)?;
             let class: String = r.try_get(2)?;
@@ -82,7 +88,15 @@ impl Store {
                 crops_compliant: r.try_get(4)?,
                 area_m2: r.try_get(6)?,
             };
-            point.each(&unit.county_code, targets, |acc| acc.add_units(&unit, n.max(0) as u64));
+            let (safe_use_m2, strict_m2): (Option<f64>, Option<f64>) = (r.try_get(7)?, r.try_get(8)?);
+            match safe_use_m2.zip(strict_m2) {
+                // One unit with ledger entries for the year: the SQL gives it a row of its own.
+                Some((safe_use_m2, strict_m2)) => {
+                    let cover = Cover { safe_use_m2, strict_m2 };
+                    point.each(&unit.county_code, targets, |acc| acc.add_unit_with_ledger(&unit, Some(&cover)));
+                }
+                None => point.each(&unit.county_code, targets, |acc| acc.add_units(&unit, n.max(0) as u64)),
+            }
         }
         drop(rows);
         let mut rows = sqlx::query(SERIES_PARCELS).bind(dates).bind(&prefix).bind(then).fetch(&self.pool);

@@ -173,3 +173,36 @@ export function schemaUrl(base, collection) {
 export function transitionsUrl(base, collection, id) {
   return `${itemUrl(base, collection, id)}/transitions`;
 }
+
+// ---- The measures ledger of a farmland unit (docs/api.md#measures-ledger) ----
+
+/** The kinds of measure, safe-use first, then strict-control (the server's names; labels: i18n `measure.*`). */
+export const MEASURE_KINDS = {
+  safe_use: ['variety', 'lime', 'water', 'foliar', 'deep_plough', 'other'],
+  strict_control: ['planting_structure', 'strict_zone', 'forest_grass', 'fallow', 'non_farmland'],
+};
+
+export function measuresUrl(base, unitCode) {
+  return `${itemUrl(base, COLLECTIONS.farmland, unitCode)}/measures`;
+}
+
+/**
+ * The URL and body of `POST .../measures` for one measure from the card's form (strings as typed). Refuses,
+ * with the i18n key of the reason, what the server would refuse anyway: it checks again (and the area
+ * against the unit's), and its explanation is shown then.
+ */
+export function buildMeasuresRequest(base, unitCode, { year, kind, area_m2, document, note } = {}) {
+  const kinds = [...MEASURE_KINDS.safe_use, ...MEASURE_KINDS.strict_control];
+  if (!kinds.includes(kind)) throw new RequestError('ledger.need_kind');
+  const area = Number(String(area_m2 ?? '').trim().replace(/,/g, ''));
+  if (String(area_m2 ?? '').trim() === '' || !Number.isFinite(area) || area <= 0) throw new RequestError('ledger.need_area');
+  const y = Number(String(year ?? '').trim());
+  if (!Number.isInteger(y) || y < 2000 || y > 2100) throw new RequestError('ledger.need_year');
+  const doc = String(document ?? '').trim();
+  if (!doc) throw new RequestError('ledger.need_document');
+  const measure = { kind, area_m2: area };
+  const body = { year: y, measures: [measure], document: doc };
+  const n = String(note ?? '').trim();
+  if (n) body.note = n;
+  return { url: measuresUrl(base, unitCode), method: 'POST', body };
+}

@@ -160,6 +160,11 @@ async function main() {
     writer: () => Boolean(session && session.mayWrite()),
     onEdit: (c, id) => editor.edit(c, id),
     onStep: (c, id) => editor.step(c, id),
+    // A measure recorded may change the safe-utilisation rate: the indicators panel reads it again.
+    toast,
+    onMeasures: () => {
+      if (indicators.state.data) indicators.load(indicators.state.scope);
+    },
     // Only what a person edits counts as a change of a version (not the state a step moved, nor computed values).
     fieldLabel: (c, name) => {
       const p = schemas[c] && schemas[c].properties[name];

@@ -4,6 +4,7 @@ use super::{check_code, check_county_code, label, prop, DefaultValue, Descriptio
 use super::{Datum, Lifecycle, Property, Record, Tile, AREA_M2, AREA_MU};
 use crate::domain::landuse::{CodeSystem, LandUse};
 use crate::domain::lifecycle::ParcelState;
+use crate::domain::registry::FeatureLimits;
 use std::str::FromStr;
 
 fn check_state(s: &str) -> Result<String, String> {
@@ -19,7 +20,7 @@ fn check_code_system(s: &str) -> Result<String, String> {
 }
 
 /// A current use is a code of the parcel's own code system.
-fn parcel_cross_checks(r: &mut Record) -> Vec<(&'static str, String)> {
+fn parcel_cross_checks(r: &mut Record, _: &FeatureLimits) -> Vec<(&'static str, String)> {
     let system = r.text("use_code_system").and_then(|s| s.parse().ok()).unwrap_or_default();
     if r.get("use_code_system") == Some(&Datum::Null) {
         r.set("use_code_system", Datum::Text(CodeSystem::default().as_str().to_string()));

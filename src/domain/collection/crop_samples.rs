@@ -2,14 +2,15 @@
 
 use super::{check_code, check_county_code, label, prop, DefaultValue, Description, GeometryKind, Input, Kind};
 use super::{Datum, Property, Record, Tile};
-use crate::domain::crops::{self, CropError, CropLimits, CropSample, Metal};
+use crate::domain::crops::{self, CropError, CropSample, Metal};
+use crate::domain::registry::FeatureLimits;
 
-/// The judgement is the domain's, with the default limits (docs/adjustment.md lists them and which are
-/// verified). A crop the limits do not know is stored as written, with `compliant` and `worst_ratio` null:
+/// The judgement is the domain's, with the limits of the settings (`[crop_limits]`, by default
+/// `CropLimits::default()`: docs/adjustment.md lists them and which are verified). A crop the limits do not know is stored as written, with `compliant` and `worst_ratio` null:
 /// not judged, never compliant by default.
-fn judge_sample(r: &mut Record) -> Vec<(&'static str, String)> {
+fn judge_sample(r: &mut Record, limits: &FeatureLimits) -> Vec<(&'static str, String)> {
     let Some(crop) = r.text("crop").map(str::to_string) else { return Vec::new() };
-    let limits = CropLimits::default();
+    let limits = &*limits.crops;
     if let Some(code) = limits.crop_code(&crop) {
         r.set("crop", Datum::Text(code.to_string()));
     }
@@ -20,7 +21,7 @@ fn judge_sample(r: &mut Record) -> Vec<(&'static str, String)> {
             _ => None,
         })
         .collect();
-    match crops::judge(&CropSample { crop, concentrations }, &limits) {
+    match crops::judge(&CropSample { crop, concentrations }, limits) {
         Ok(j) => {
             r.set("compliant", j.compliant().map_or(Datum::Null, Datum::Bool));
             // Kept to four places: the ratio is read and filtered on, not computed with.

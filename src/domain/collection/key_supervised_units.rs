@@ -3,6 +3,7 @@
 
 use super::{check_county_code, label, prop, DefaultValue, Description, GeometryKind, Input, Kind};
 use super::{Datum, Property, Record, Tile, AREA_M2, AREA_MU};
+use crate::domain::registry::FeatureLimits;
 use crate::domain::sources::{EnterpriseCode, UnitStatus};
 use std::str::FromStr;
 
@@ -44,7 +45,7 @@ pub(crate) fn check_years(s: &str) -> Result<String, String> {
 }
 
 /// A listing is a published document: years on the list without the list's document cannot be checked.
-fn unit_cross_checks(r: &mut Record) -> Vec<(&'static str, String)> {
+fn unit_cross_checks(r: &mut Record, _: &FeatureLimits) -> Vec<(&'static str, String)> {
     let listed = r.get("listed_years").is_some_and(|y| *y != Datum::Null);
     if listed && r.get("list_doc") == Some(&Datum::Null) {
         return vec![("list_doc", "is required with listed_years (the document of the annual list)".into())];

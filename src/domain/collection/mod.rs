@@ -207,8 +207,8 @@ impl Lifecycle {
 }
 
 /// Checks across properties after each has been read on its own; returns (property, problem) pairs and may
-/// normalise values.
-pub type Validate = fn(&mut Record) -> Vec<(&'static str, String)>;
+/// normalise values. The limits carry the settings some derived values are judged by (crop samples' GB 2762 limits).
+pub type Validate = fn(&mut Record, &crate::domain::registry::FeatureLimits) -> Vec<(&'static str, String)>;
 
 #[derive(Debug)]
 pub struct Description {
@@ -242,7 +242,7 @@ impl Description {
 }
 
 /// For descriptions whose properties need no checks across each other.
-pub fn no_cross_checks(_: &mut Record) -> Vec<(&'static str, String)> {
+pub fn no_cross_checks(_: &mut Record, _: &crate::domain::registry::FeatureLimits) -> Vec<(&'static str, String)> {
     Vec::new()
 }
 

@@ -3,6 +3,7 @@
 
 use super::{check_code, check_county_code, label, prop, DefaultValue, Description, GeometryKind, Input, Kind};
 use super::{Datum, Lifecycle, Property, Record, Tile};
+use crate::domain::registry::FeatureLimits;
 use crate::domain::sources::{Pollutant, SourceKind, SourceList, SourceState};
 use std::str::FromStr;
 
@@ -40,7 +41,7 @@ fn check_pollutants(s: &str) -> Result<String, String> {
 /// What the lists imply: only a source to remediate moves past `listed`, and once its remediation has started
 /// it has the plan's deadline. (The close-out document is the document of the step to `closed_out`, kept in
 /// the history; `closed_out_doc` may repeat it.)
-fn source_cross_checks(r: &mut Record) -> Vec<(&'static str, String)> {
+fn source_cross_checks(r: &mut Record, _: &FeatureLimits) -> Vec<(&'static str, String)> {
     let mut problems = Vec::new();
     let state = r.text("state").and_then(|s| SourceState::from_str(s).ok());
     let list = r.text("list").and_then(|s| SourceList::from_str(s).ok());

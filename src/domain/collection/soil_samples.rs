@@ -2,6 +2,7 @@
 
 use super::{check_code, check_county_code, label, prop, DefaultValue, Description, GeometryKind, Input, Kind};
 use super::{Datum, Property, Record, Tile};
+use crate::domain::registry::FeatureLimits;
 use crate::domain::soil::{self, Pollutant, Sample, SoilError, SoilUse};
 use std::str::FromStr;
 
@@ -16,7 +17,7 @@ fn column(p: Pollutant) -> String {
 
 /// The grade is the domain's, from the sample's own pH, land and concentrations; a sample that cannot be
 /// graded is refused with the property at fault, as `POST /soil-grade` would refuse it.
-fn grade_sample(r: &mut Record) -> Vec<(&'static str, String)> {
+fn grade_sample(r: &mut Record, _: &FeatureLimits) -> Vec<(&'static str, String)> {
     let number = |name: &str| match r.get(name) {
         Some(Datum::Number(x)) => Some(*x),
         _ => None,

@@ -3,6 +3,7 @@
 
 use super::{check_code, check_county_code, label, prop, DefaultValue, Description, GeometryKind, Input, Kind};
 use super::{Datum, Property, Record, Tile};
+use crate::domain::registry::FeatureLimits;
 use crate::domain::sources::{PondStatus, SafetyRating};
 use std::str::FromStr;
 
@@ -15,7 +16,7 @@ fn check_status(s: &str) -> Result<String, String> {
 }
 
 /// A level comes from a list, so it comes with the list's document; an ownerless pond has no operator.
-fn pond_cross_checks(r: &mut Record) -> Vec<(&'static str, String)> {
+fn pond_cross_checks(r: &mut Record, _: &FeatureLimits) -> Vec<(&'static str, String)> {
     let mut problems = Vec::new();
     if r.get("level_doc") == Some(&Datum::Null) {
         problems

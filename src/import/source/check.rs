@@ -100,8 +100,8 @@ impl Checker {
             self.problem(ordinal, &code, pointer, NOT_UTF8);
         }
         let c = self.cfg.collection;
-        let limits = self.cfg.limits;
-        let mut checked = check_feature(c, &feature, self.cfg.today, limits);
+        let limits = &self.cfg.limits;
+        let mut checked = check_feature(c, &feature, self.cfg.today, limits.clone());
 
         // --on-invalid repair: GEOS MakeValid (through GDAL) for geometries that are invalid — by geo's
         // checks (what the API refuses) or by GEOS's (what PostGIS's ST_IsValid constraint refuses).
@@ -114,7 +114,7 @@ impl Checker {
             if let (Some(was), Some(g)) = (invalid, lonlat.as_ref()) {
                 if let Some((repaired, parts)) = repair(g, self.cfg.gcj02) {
                     feature["geometry"] = repaired;
-                    let again = check_feature(c, &feature, self.cfg.today, limits);
+                    let again = check_feature(c, &feature, self.cfg.today, limits.clone());
                     if let Ok(ok) = &again {
                         self.repairs.push(Repair {
                             ordinal,
@@ -203,7 +203,7 @@ fn geometry_problem_is_outside(p: &Problem) -> bool {
 
 /// The validity errors of a GeoJSON geometry when they are its only geometry problems (so that a repair
 /// can help), joined as one text.
-fn invalid_only(geometry: &Value, limits: FeatureLimits) -> Option<String> {
+fn invalid_only(geometry: &Value, limits: &FeatureLimits) -> Option<String> {
     let mp = geometry::multipolygon_from_geojson(geometry).ok()?;
     let errors = geometry::check_lonlat(&mp, limits.max_vertices);
     let all_invalid = !errors.is_empty() && errors.iter().all(|e| matches!(e, GeometryError::Invalid(_)));

@@ -116,7 +116,7 @@ fn read(cfg: ReaderConfig, send: &(dyn Fn(Msg) -> bool + Sync), tx: mpsc::Sender
     let check_cfg = CheckConfig {
         collection: cfg.collection,
         today: cfg.today,
-        limits: cfg.limits,
+        limits: cfg.limits.clone(),
         repair: cfg.repair,
         gcj02: coords.gcj02,
         info: coords.info.clone(),

@@ -1,7 +1,7 @@
 // The feature card (properties, then history) of the feature clicked or searched for, as of the map's
 // as-of date, and the search by code.
 
-import { COLLECTIONS, fetchJson, historyUrl, itemUrl } from '../api.js';
+import { COLLECTIONS, RequestError, buildMeasuresRequest, fetchJson, historyUrl, itemUrl, measuresUrl } from '../api.js';
 import { t } from '../i18n.js';
 import { geojson } from '../map.js';
 import { renderCard } from '../ui/card.js';
@@ -12,10 +12,11 @@ const $ = (sel) => document.querySelector(sel);
 /**
  * The card over the map `m`. `onCheck(card)` runs when the card's check button is pressed. `writer()` says
  * whether the person signed in may write; then the card offers `onEdit(collection, id)` and, for a collection
- * with a lifecycle, `onStep(collection, id)`. `fieldLabel(collection, name)` names changed properties.
- * Returns { open, close, reopen, render, fetchFeature }.
+ * with a lifecycle, `onStep(collection, id)`; a farmland unit's card shows its measures ledger and offers the
+ * "record measures" form, after which `onMeasures(id)` runs (the indicators may have changed).
+ * `fieldLabel(collection, name)` names changed properties. Returns { open, close, reopen, render, fetchFeature }.
  */
-export function createCard({ m, config, asOf, countyName, onCheck, writer = () => false, onEdit, onStep, fieldLabel }) {
+export function createCard({ m, config, asOf, countyName, onCheck, writer = () => false, onEdit, onStep, onMeasures, fieldLabel, toast }) {
   let card = null;
   let cardSeq = 0;
   const cardEl = $('#card');
@@ -37,7 +38,49 @@ export function createCard({ m, config, asOf, countyName, onCheck, writer = () =
       edit: write ? () => onEdit(collection, id) : undefined,
       step: write && collection === COLLECTIONS.parcels ? () => onStep(collection, id) : undefined,
       fieldLabel: fieldLabel ? (name) => fieldLabel(collection, name) : undefined,
+      recordMeasures: write && collection === COLLECTIONS.farmland ? (values) => recordMeasures(card, values) : undefined,
     });
+  }
+  function loadLedger(c, seq) {
+    c.ledger = 'loading';
+    return fetchJson(measuresUrl(config.apiBase, c.id), { config })
+      .then((l) => {
+        c.ledger = l.measures || [];
+      })
+      .catch((e) => {
+        c.ledger = e;
+      })
+      .then(() => {
+        if (seq === cardSeq) render();
+      });
+  }
+  async function recordMeasures(c, values) {
+    const seq = cardSeq;
+    c.ledgerForm = { values, saving: false, error: null };
+    let req;
+    try {
+      req = buildMeasuresRequest(config.apiBase, c.id, values);
+    } catch (e) {
+      c.ledgerForm.error = e instanceof RequestError ? t(e.key) : e.message;
+      render();
+      return;
+    }
+    c.ledgerForm.saving = true;
+    render();
+    try {
+      const answer = await fetchJson(req.url, { config, method: 'POST', body: req.body });
+      if (seq !== cardSeq) return;
+      // A fresh form for the next measure, keeping the year and the document, which usually repeat.
+      c.ledgerForm = { values: { year: values.year, document: values.document } };
+      if (toast) toast(t('ledger.saved', { n: (answer.measures || []).length, id: c.id }));
+      await loadLedger(c, seq);
+      if (onMeasures) onMeasures(c.id);
+    } catch (e) {
+      if (seq !== cardSeq) return;
+      // The server's explanation, in the viewer's language (problem.js): its `detail`.
+      c.ledgerForm = { values, saving: false, error: e.message };
+      render();
+    }
   }
   function close() {
     card = null;
@@ -51,7 +94,8 @@ export function createCard({ m, config, asOf, countyName, onCheck, writer = () =
   }
   async function open(collection, id, props = {}) {
     const seq = ++cardSeq;
-    card = { collection, id, properties: { ...props }, history: 'loading' };
+    const year = String(Number((asOf.datetime || new Date().toISOString()).slice(0, 4)));
+    card = { collection, id, properties: { ...props }, history: 'loading', ledgerForm: { values: { year } } };
     render();
     m.selectedSource.clear();
     try {
@@ -64,6 +108,7 @@ export function createCard({ m, config, asOf, countyName, onCheck, writer = () =
       m.selectedSource.clear();
       m.selectedSource.addFeature(feature);
       render();
+      if (collection === COLLECTIONS.farmland) loadLedger(card, seq);
       fetchJson(historyUrl(config.apiBase, collection, id), { config })
         .then((h) => {
           if (seq === cardSeq) {

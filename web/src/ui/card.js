@@ -5,6 +5,7 @@ import { esc, formatArea, formatBool, formatDate, formatTimestamp } from '../for
 import { label, t } from '../i18n.js';
 import { USES } from '../landuse.js';
 import { versionChanges } from '../forms.js';
+import { MEASURE_KINDS } from '../api.js';
 
 export function chip(text, colour, cls = '') {
   return `<span class="chip ${cls}" style="--chip:${colour}">${esc(text)}</span>`;
@@ -85,10 +86,51 @@ export function historyEntry(collection, v, changed = []) {
 }
 
 /**
+ * The measures ledger of a farmland unit: its entries (year, measure in Chinese, area in m² and 亩, document;
+ * withdrawn ones struck through) and, when `form` is given (a person who may write), the "record measures"
+ * form filled with `form.values`, with `form.error` (the server's explanation) and `form.saving`.
+ * `ledger` is an array of entries, 'loading', or an Error.
+ */
+export function ledgerSection(ledger, form) {
+  let body;
+  if (ledger === 'loading' || ledger === undefined) body = `<p class="muted">${esc(t('ledger.loading'))}</p>`;
+  else if (ledger instanceof Error) body = `<p class="error">${esc(t('app.error', { detail: ledger.message }))}</p>`;
+  else if (!ledger.length) body = `<p class="muted" id="ledger-empty">${esc(t('ledger.empty'))}</p>`;
+  else {
+    const rows = ledger.map((e) => {
+      const year = e.season ? `${e.year} ${t('ledger.season', { n: e.season })}` : String(e.year);
+      const gone = e.withdrawn_at ? ` class="withdrawn" title="${esc(t('ledger.withdrawn', { reason: e.withdrawn_reason || '' }))}"` : '';
+      return `<tr${gone} data-id="${esc(e.id)}"><td>${esc(year)}</td><td>${esc(label('measure', e.kind))}</td><td>${esc(formatArea(Number(e.area_m2)))}</td><td>${esc(e.document || '–')}</td></tr>`;
+    });
+    body = `<table class="ledger-table"><thead><tr><th>${esc(t('ledger.year'))}</th><th>${esc(t('ledger.kind'))}</th><th>${esc(t('ledger.area'))}</th><th>${esc(t('ledger.document'))}</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  }
+  if (!form) return `<div class="ledger" id="card-ledger">${body}</div>`;
+  const v = form.values || {};
+  const options = Object.entries(MEASURE_KINDS)
+    .map(([group, kinds]) => `<optgroup label="${esc(t(`ledger.group.${group}`))}">${kinds
+      .map((k) => `<option value="${k}"${v.kind === k ? ' selected' : ''}>${esc(label('measure', k))}</option>`)
+      .join('')}</optgroup>`)
+    .join('');
+  const field = (id, text, input) => `<label class="ledger-field" for="${id}"><span>${esc(text)}</span>${input}</label>`;
+  return `<div class="ledger" id="card-ledger">${body}
+    <form id="ledger-form" class="ledger-form" novalidate>
+      <div class="ledger-form-title">${esc(t('ledger.record'))}</div>
+      ${field('ledger-year', t('ledger.year'), `<input id="ledger-year" name="year" type="number" min="2000" max="2100" step="1" value="${esc(v.year ?? '')}">`)}
+      ${field('ledger-kind', t('ledger.kind'), `<select id="ledger-kind" name="kind">${options}</select>`)}
+      ${field('ledger-area', t('ledger.area_m2'), `<input id="ledger-area" name="area_m2" type="number" min="0" step="any" value="${esc(v.area_m2 ?? '')}">`)}
+      ${field('ledger-document', t('ledger.document'), `<input id="ledger-document" name="document" type="text" value="${esc(v.document ?? '')}">`)}
+      ${field('ledger-note', t('ledger.note'), `<input id="ledger-note" name="note" type="text" value="${esc(v.note ?? '')}">`)}
+      ${form.error ? `<p class="error" id="ledger-error" role="alert">${esc(form.error)}</p>` : ''}
+      <button type="submit" id="ledger-save"${form.saving ? ' disabled' : ''}>${esc(t(form.saving ? 'ledger.saving' : 'ledger.save'))}</button>
+    </form></div>`;
+}
+
+/**
  * Renders the card. `data` = { collection, id, properties, history (array|null|'loading'|Error) }.
  * Buttons call `actions.close()`, `actions.zoom()`, `actions.check()`, and for a person who may write,
- * `actions.edit()` and (a collection with a lifecycle) `actions.step()`; `actions.fieldLabel(name)` names
- * the properties a version changed.
+ * `actions.edit()` and (a collection with a lifecycle) `actions.step()`, and for a farmland unit
+ * `actions.recordMeasures(values)` (the ledger form's values); `actions.fieldLabel(name)` names the properties a
+ * version changed. A farmland card shows `data.ledger` with `data.ledgerForm` ({values, error, saving}).
  */
 export function renderCard(el, data, countyName, actions) {
   const p = data.properties || {};
@@ -129,7 +171,15 @@ export function renderCard(el, data, countyName, actions) {
     </div>`
         : ''
     }
+    ${isParcel ? '' : `<h3>${esc(t('ledger.title'))}</h3>${ledgerSection(data.ledger, actions.recordMeasures ? data.ledgerForm || {} : null)}`}
     <h3>${esc(t('card.history'))}</h3>
     <div class="history">${history}</div>`;
   el.querySelectorAll('[data-action]').forEach((b) => b.addEventListener('click', () => actions[b.dataset.action]?.()));
+  const ledgerForm = el.querySelector('#ledger-form');
+  if (ledgerForm) {
+    ledgerForm.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      actions.recordMeasures(Object.fromEntries(new FormData(ledgerForm)));
+    });
+  }
 }

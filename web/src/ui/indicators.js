@@ -106,6 +106,7 @@ export function indicatorsHtml(ind) {
       ${bar(rate, rateColour, target)}
       <div class="muted" id="ind-target">${esc(target !== null && target !== undefined ? t('ind.target', { target: formatPercent(target) }) : t('ind.no_target'))}</div>
       <div class="muted">${esc(t('ind.polluted_area', { area: formatAreaMu(su.polluted_m2), safe: formatAreaMu(su.safely_used_m2) }))}</div>
+      ${su.source && su.source !== 'none' ? `<div class="muted" id="ind-source" data-source="${esc(su.source)}">${esc(t(`ind.source.${su.source}`, { ledger: su.units_from_ledger ?? 0, flag: su.units_from_flag ?? 0 }))}</div>` : ''}
     </div>
     ${ppHtml}
     ${rcrHtml}

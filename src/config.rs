@@ -15,6 +15,8 @@ pub enum ConfigError {
     Parse { path: String, source: toml::de::Error },
     #[error("setting {name}: '{value}' is not {expected}")]
     Invalid { name: String, value: String, expected: &'static str },
+    #[error("setting [duties] {0}")]
+    Duties(String),
     #[error("DATABASE_URL is not set (set it, or use `make run`, which starts a private PostGIS)")]
     NoDatabase,
 }
@@ -83,6 +85,8 @@ pub struct Settings {
     pub login_window_secs: u64,
     /// Wait added to a sign-in for each recent failure of its name or address.
     pub login_delay_ms: u64,
+    /// The intervals and counts of the source-control duties (`[duties]` in the config file; docs/operations.md).
+    pub duties: crate::domain::duties::DutySettings,
 }
 
 impl Default for Settings {
@@ -123,6 +127,7 @@ impl Default for Settings {
             login_max_failures_per_client: 30,
             login_window_secs: 900,
             login_delay_ms: 500,
+            duties: crate::domain::duties::DutySettings::default(),
         }
     }
 }
@@ -173,6 +178,7 @@ impl Settings {
             None => Settings::default(),
         };
         s.apply_env(env)?;
+        s.duties.validate().map_err(ConfigError::Duties)?;
         Ok(s)
     }
 

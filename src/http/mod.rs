@@ -3,9 +3,11 @@
 pub mod audit;
 pub mod auth;
 pub mod checks;
+pub mod duties;
 pub mod error;
 pub mod features;
 pub mod html;
+pub mod ical;
 pub mod items;
 pub mod limits;
 pub mod lists;
@@ -99,6 +101,7 @@ pub fn router(state: AppState) -> Router {
         .merge(meta::routes())
         .merge(feature_routes())
         .merge(checks::routes())
+        .merge(duties::routes())
         .merge(targets::routes())
         .merge(report::routes())
         .merge(lists::routes())

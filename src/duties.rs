@@ -42,6 +42,9 @@ pub struct CountyCount {
 pub struct Report {
     pub duties: Vec<EntityDuty>,
     pub city_duties: Vec<CityLevelDuty>,
+    /// Each level-1 and level-2 pond's inspections of the as-of year against those required (county,
+    /// level, done, required), for the indicators: the duty itself may speak of a missed year before.
+    pub pond_year: Vec<(String, u8, u32, u32)>,
 }
 
 fn status_rank(s: DutyStatus) -> u8 {
@@ -79,6 +82,12 @@ pub async fn report(
         }
     }
     for (pond, recs) in regs.ponds.iter().filter(|(p, _)| scope.contains(&p.county_code)) {
+        // The as-of year alone, as if supervision began on 1 January: the same rule, this year's count.
+        let jan1 = NaiveDate::from_ymd_opt(as_of.year(), 1, 1);
+        let year = pond_duties(pond, jan1, recs, as_of, s);
+        if let Some((c, n)) = year.iter().find(|d| d.duty.ends_with("_inspections")).and_then(|d| d.count) {
+            out.pond_year.push((pond.county_code.clone(), pond.level.number(), c.min(n), n));
+        }
         for duty in pond_duties(pond, None, recs, as_of, s) {
             out.duties.push(EntityDuty {
                 collection: Register::TailingsPonds.as_str(),
@@ -194,7 +203,6 @@ pub struct SourceIndicatorsBy {
 /// The indicators of issue 15 computed from the duties, never by a second method.
 pub fn indicators(report: &Report, as_of: NaiveDate) -> SourceIndicatorsBy {
     let mut out = SourceIndicatorsBy::default();
-    let year = as_of.year().to_string();
     let mut units: BTreeMap<(&str, &str), Vec<&Duty>> = BTreeMap::new();
     for d in &report.duties {
         let county = d.county_code.as_str();
@@ -203,20 +211,6 @@ pub fn indicators(report: &Report, as_of: NaiveDate) -> SourceIndicatorsBy {
             continue;
         }
         match d.duty.duty {
-            "tailings_level1_inspections" | "tailings_level2_inspections" => {
-                let level = if d.duty.duty == "tailings_level1_inspections" { "1" } else { "2" };
-                // the as-of year's count (an overdue duty counts the year before, when this year has none)
-                let (done, required) = match d.duty.count {
-                    Some((c, n)) if d.duty.period == year => (c.min(n), n),
-                    Some((_, n)) => (0, n),
-                    None => continue,
-                };
-                for ind in both(&mut out, county) {
-                    let e = ind.tailings_inspections.entry(level.to_string()).or_default();
-                    e.done += done;
-                    e.required += required;
-                }
-            }
             "source_rectification" => {
                 for ind in both(&mut out, county) {
                     ind.remediation_sources += 1;
@@ -233,6 +227,13 @@ pub fn indicators(report: &Report, as_of: NaiveDate) -> SourceIndicatorsBy {
             _ => {}
         }
     }
+    for (county, level, done, required) in &report.pond_year {
+        for ind in both(&mut out, county) {
+            let e = ind.tailings_inspections.entry(level.to_string()).or_default();
+            e.done += done;
+            e.required += required;
+        }
+    }
     for ((county, _), duties) in units {
         let hazard = duties.iter().any(|d| d.duty == "hazard_check" && d.status == DutyStatus::Done);
         let monitoring: Vec<_> = duties.iter().filter(|d| d.duty.starts_with("self_monitoring_")).collect();
@@ -243,6 +244,7 @@ pub fn indicators(report: &Report, as_of: NaiveDate) -> SourceIndicatorsBy {
             ind.key_units_self_monitoring_done += monitored as u32;
         }
     }
+    let year = as_of.year().to_string();
     for c in report.city_duties.iter().filter(|c| c.duty.period == year) {
         let ind = out.cities.entry(c.duty.city_code.clone()).or_default();
         let count = InspectionCount { done: c.duty.inspected.min(c.duty.required), required: c.duty.required };

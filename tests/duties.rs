@@ -90,6 +90,21 @@ async fn records_change_the_duties_as_of_a_date(pool: PgPool) {
     let nov = t.get("/duties?county_code=450225&as_of=2025-11-01").await;
     assert_eq!(status(&nov.body, "RS-1", "tailings_level1_inspections"), "done");
     assert_eq!(status(&sept.body, "LC-S1", "source_rectification"), "done");
+    // The indicators count the same duties, per county and city
+    let ind = t.get("/indicators?county_code=450222&as_of=2025-09-01").await;
+    assert_eq!(ind.status, 200, "{}", ind.text);
+    let county = &ind.body["source_control"]["counties"]["450222"];
+    assert_eq!(county["key_units"], 1, "{}", ind.text);
+    assert_eq!(county["key_units_hazard_check_current"], 1);
+    assert_eq!(county["remediation_sources"], 1);
+    assert_eq!(county["remediation_rectified"], 1);
+    assert_eq!(county["remediation_overdue"], 0);
+    assert!(ind.body["source_control"]["counties"].get("450225").is_none(), "{}", ind.text);
+    let city = &ind.body["source_control"]["cities"]["4502"];
+    assert_eq!(city["tailings_inspections"]["1"], json!({"done": 1, "required": 2}), "{}", ind.text);
+    let july = t.get("/indicators?county_code=4502&as_of=2025-07-01").await;
+    assert_eq!(july.body["source_control"]["cities"]["4502"]["remediation_overdue"], 1, "{}", july.text);
+
     // ...and once closed out, the follow-up check (回头看) is due within two years
     let step = t
         .write(

@@ -231,6 +231,10 @@ async fn the_calendar_has_one_event_per_open_duty(pool: PgPool) {
     assert!(unfolded.contains("SUMMARY:【逾期】融水某尾矿库：一级尾矿库汛前检查"), "{unfolded}");
     assert!(unfolded.contains("URL:http://test.local/collections/tailings_ponds/items/RS-1"), "{unfolded}");
     // The same request gives the same UIDs
+    let api = t.get("/api").await;
+    for path in ["/duties", "/duties.ics", "/collections/{collectionId}/items/{featureId}/records"] {
+        assert!(api.body["paths"].get(path).is_some(), "{path} documented");
+    }
     let again = t.get("/duties.ics?county_code=4502&as_of=2025-09-01").await;
     let uids = |s: &str| s.lines().filter(|l| l.starts_with("UID:")).map(str::to_string).collect::<Vec<_>>();
     assert_eq!(uids(&ics.text), uids(&again.text));

@@ -320,3 +320,53 @@ async fn duties_ics(
     let text = ical::calendar(&name, q.as_of, &events);
     Ok(([(header::CONTENT_TYPE, "text/calendar; charset=utf-8")], text).into_response())
 }
+
+/// The paths of this module in the OpenAPI document.
+pub fn openapi_paths(doc: &mut Value, read_errors: &Value, write_errors: &Value) {
+    let with = |mut responses: Value, errors: &Value| {
+        if let (Some(r), Some(e)) = (responses.as_object_mut(), errors.as_object()) {
+            for (k, v) in e {
+                r.entry(k.clone()).or_insert(v.clone());
+            }
+        }
+        responses
+    };
+    let q = |name: &str, schema: Value, description: &str| json!({"name": name, "in": "query", "schema": schema, "description": description});
+    let path = |name: &str, schema: Value| json!({"name": name, "in": "path", "required": true, "schema": schema});
+    let registers = json!({"type": "string", "enum": ["key_supervised_units", "pollution_sources", "tailings_ponds"]});
+    let kinds: Vec<&str> = RecordKind::ALL.iter().map(|k| k.as_str()).collect();
+    let record = json!({"type": "object", "properties": {"id": {"type": "integer"}, "kind": {"type": "string"}, "kind_zh": {"type": "string"},
+        "date": {"type": "string", "format": "date"}, "document": {"type": "string", "nullable": true}, "result": {"type": "string", "nullable": true},
+        "note": {"type": "string", "nullable": true}, "recorded_by": {"type": "string"}, "recorded_at": {"type": "string", "format": "date-time"}}});
+    let params = json!([
+        q("county_code", json!({"type": "string", "pattern": "^([0-9]{4}([0-9]{2})?)?$"}), "6-digit county or 4-digit city code; all when absent"),
+        q("as_of", json!({"type": "string", "format": "date"}), "the date the duties are computed for (registers as they stood then, records dated up to it); default today"),
+        q("status", json!({"type": "string"}), "overdue, due, done, not_yet, or a comma-separated list of them"),
+        q("collection", json!({"type": "string"}), "key_supervised_units, pollution_sources, tailings_ponds, or a comma-separated list")
+    ]);
+    let paths = json!({
+        "/collections/{collectionId}/items/{featureId}/records": {
+            "get": {"tags": ["Source control"], "summary": "A source-control feature's records of duties done, newest first", "operationId": "getDutyRecords",
+                "parameters": [path("collectionId", registers.clone()), path("featureId", json!({"type": "string"}))],
+                "responses": with(json!({"200": {"description": "the records", "content": {"application/json": {"schema": {"type": "object", "properties": {
+                    "collection": {"type": "string"}, "id": {"type": "string"}, "records": {"type": "array", "items": record.clone()}}}}}}}), read_errors)},
+            "post": {"tags": ["Source control"], "summary": "Record a duty done (a hazard check, a self-monitoring report, a pond inspection, a source's close-out): append-only, audited", "operationId": "recordDuty",
+                "security": [{"bearer": []}],
+                "parameters": [path("collectionId", registers), path("featureId", json!({"type": "string"}))],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["kind", "date"], "additionalProperties": false, "properties": {
+                    "kind": {"type": "string", "enum": kinds, "description": "a kind of the feature's register (docs/source-control.md)"},
+                    "date": {"type": "string", "format": "date", "description": "the day it was done; not after tomorrow"},
+                    "document": {"type": "string", "maxLength": 500}, "result": {"type": "string", "maxLength": 2000}, "note": {"type": "string", "maxLength": 2000}}}}}},
+                "responses": with(json!({"201": {"description": "the stored record", "content": {"application/json": {"schema": record}}}}), write_errors)}},
+        "/duties": {"get": {"tags": ["Source control"], "summary": "The duties of key units, tailings ponds and pollution sources as of a date: done, due or overdue, with basis", "operationId": "getDuties",
+            "parameters": params.clone(),
+            "responses": with(json!({"200": {"description": "counts by status, duties (collection, id, name, county_code, duty, name_zh, period, due_by, status, last_done, basis, count, unknown; overdue first) and city_duties (the level-3 ponds' share per city, with per-county counts)",
+                "content": {"application/json": {"schema": {"type": "object"}}}}}), read_errors)}},
+        "/duties.ics": {"get": {"tags": ["Source control"], "summary": "The due and overdue duties as an iCalendar feed (one all-day event per duty on its deadline)", "operationId": "getDutiesCalendar",
+            "parameters": params,
+            "responses": with(json!({"200": {"description": "RFC 5545 calendar", "content": {"text/calendar": {"schema": {"type": "string"}}}}}), read_errors)}},
+    });
+    if let (Some(all), Value::Object(mine)) = (doc.get_mut("paths").and_then(Value::as_object_mut), paths) {
+        all.extend(mine);
+    }
+}

@@ -239,3 +239,39 @@ async fn the_calendar_has_one_event_per_open_duty(pool: PgPool) {
     let uids = |s: &str| s.lines().filter(|l| l.starts_with("UID:")).map(str::to_string).collect::<Vec<_>>();
     assert_eq!(uids(&ics.text), uids(&again.text));
 }
+
+/// The demo's records leave duties done, due and overdue in both cities, and load once.
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn the_demo_has_duties_of_every_status_in_both_cities(pool: PgPool) {
+    let t = app(pool).await;
+    let settings = landguard::config::Settings::default();
+    let fixtures = std::path::Path::new("fixtures");
+    let said = landguard::demo::load(&t.store, fixtures, &settings).await.unwrap();
+    assert!(said.contains("35 duty records"), "{said}");
+    let again = landguard::demo::load(&t.store, fixtures, &settings).await.unwrap();
+    assert!(again.contains("nothing to do"), "{again}");
+    assert_eq!(t.count("duty_records").await, 35);
+
+    for city in ["4502", "4503"] {
+        let r = t.get(&format!("/duties?county_code={city}&as_of=2026-12-05")).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        for s in ["done", "due", "overdue"] {
+            assert!(r.body["counts"][s].as_u64().unwrap() > 0, "{city} has no {s} duty: {}", r.text);
+        }
+    }
+    let liuzhou = t.get("/duties?county_code=4502&as_of=2026-12-05").await;
+    // 川东磷化工, checked in 2023, is due for its next hazard check
+    let plant = liuzhou.body["duties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "广西柳城县川东磷化工有限公司" && d["duty"] == "hazard_check")
+        .cloned()
+        .unwrap_or_else(|| panic!("{}", liuzhou.text));
+    assert_eq!(plant["status"], "due", "{plant}");
+    assert_eq!(plant["due_by"], "2026-12-31");
+    assert_eq!(status(&liuzhou.body, "450225-WK-001", "tailings_level1_before_flood_season"), "overdue");
+    let guilin = t.get("/duties?county_code=4503&as_of=2026-12-05").await;
+    assert_eq!(status(&guilin.body, "450324-WR-001", "source_follow_up_check"), "overdue");
+    assert_eq!(status(&guilin.body, "450332-WR-001", "source_follow_up_check"), "done");
+}

@@ -2,8 +2,7 @@
 -- kinds of its duty records up to that date.
 -- $1 the as-of date, $2 the county-code pattern ('4502%', '%' for all)
 SELECT v.enterprise_code, v.name, v.county_code, coalesce(v.industry, ''),
-       -- listed_years: read through its text form, the same for comma-separated text and integer[]
-       coalesce(string_to_array(nullif(btrim(v.listed_years::text, '{}'), ''), ',')::int[], '{}'),
+       coalesce(v.listed_years, '{}'),
        v.list_doc, v.buried_facilities, v.groundwater_sensitive, v.status, v.valid_from,
        coalesce(r.kinds, '{}'), coalesce(r.dates, '{}')
 FROM key_supervised_unit_versions v

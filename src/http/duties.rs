@@ -229,13 +229,6 @@ impl Query {
     fn keeps(&self, s: DutyStatus) -> bool {
         self.statuses.as_ref().is_none_or(|v| v.contains(&s))
     }
-
-    fn county_code(&self) -> Value {
-        match &self.scope {
-            Scope::All => Value::Null,
-            s => json!(s.code_prefix()),
-        }
-    }
 }
 
 async fn computed(state: &AppState, caller: &Caller, q: &Query) -> ApiResult<Report> {
@@ -246,20 +239,30 @@ async fn computed(state: &AppState, caller: &Caller, q: &Query) -> ApiResult<Rep
     Ok(rep)
 }
 
-async fn duties(State(state): State<AppState>, caller: Caller, RawQuery(q): RawQuery) -> ApiResult<Json<Value>> {
+/// The answer of `/duties`, serialised straight to the body: a city's answer runs to megabytes, and a
+/// `serde_json::Value` tree of it first would cost as much again.
+#[derive(serde::Serialize)]
+struct Answer<'a> {
+    as_of: NaiveDate,
+    county_code: Option<&'a str>,
+    counts: std::collections::BTreeMap<&'static str, usize>,
+    duties: &'a [crate::duties::EntityDuty],
+    city_duties: &'a [crate::duties::CityLevelDuty],
+}
+
+async fn duties(State(state): State<AppState>, caller: Caller, RawQuery(q): RawQuery) -> ApiResult<Response> {
     let q = query(&caller, &state, q.as_deref())?;
     let rep = computed(&state, &caller, &q).await?;
-    let mut counts = serde_json::Map::new();
-    for s in [DutyStatus::Overdue, DutyStatus::Due, DutyStatus::NotYet, DutyStatus::Done] {
-        counts.insert(s.as_str().into(), json!(rep.duties.iter().filter(|d| d.duty.status == s).count()));
-    }
-    Ok(Json(json!({
-        "as_of": q.as_of,
-        "county_code": q.county_code(),
-        "counts": counts,
-        "duties": rep.duties,
-        "city_duties": rep.city_duties,
-    })))
+    let counts = [DutyStatus::Overdue, DutyStatus::Due, DutyStatus::NotYet, DutyStatus::Done]
+        .into_iter()
+        .map(|s| (s.as_str(), rep.duties.iter().filter(|d| d.duty.status == s).count()))
+        .collect();
+    let county_code = match &q.scope {
+        Scope::All => None,
+        s => Some(s.code_prefix()),
+    };
+    let answer = Answer { as_of: q.as_of, county_code, counts, duties: &rep.duties, city_duties: &rep.city_duties };
+    Ok(Json(answer).into_response())
 }
 
 /// The due and overdue duties as all-day events on their deadlines (on the as-of date for a duty with no

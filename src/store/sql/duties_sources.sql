@@ -18,4 +18,3 @@ CROSS JOIN LATERAL (
 ) s
 WHERE v.superseded_at IS NULL AND v.valid_from <= $1 AND (v.valid_to IS NULL OR v.valid_to > $1)
   AND v.county_code LIKE $2
-ORDER BY v.county_code, v.source_code

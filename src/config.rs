@@ -16,6 +16,8 @@ pub enum ConfigError {
     Parse { path: String, source: toml::de::Error },
     #[error("setting {name}: '{value}' is not {expected}")]
     Invalid { name: String, value: String, expected: &'static str },
+    #[error("setting [duties] {0}")]
+    Duties(String),
     #[error("DATABASE_URL is not set (set it, or use `make run`, which starts a private PostGIS)")]
     NoDatabase,
 }
@@ -86,6 +88,8 @@ pub struct Settings {
     pub login_window_secs: u64,
     /// Wait added to a sign-in for each recent failure of its name or address.
     pub login_delay_ms: u64,
+    /// The intervals and counts of the source-control duties (`[duties]` in the config file; docs/operations.md).
+    pub duties: crate::domain::duties::DutySettings,
     /// GB 2762 limits crop samples are judged against, over the built-in ones (docs/operations.md).
     pub crop_limits: CropLimitSettings,
 }
@@ -146,6 +150,7 @@ impl Default for Settings {
             login_window_secs: 900,
             login_delay_ms: 500,
             crop_limits: CropLimitSettings::default(),
+            duties: crate::domain::duties::DutySettings::default(),
         }
     }
 }
@@ -216,6 +221,7 @@ impl Settings {
             None => Settings::default(),
         };
         s.apply_env(env)?;
+        s.duties.validate().map_err(ConfigError::Duties)?;
         Ok(s)
     }
 

@@ -25,9 +25,11 @@ pub async fn load(store: &Store, dir: &Path, settings: &Settings) -> anyhow::Res
         counts.push(format!("{n} county outlines"));
     }
     if store.meta("demo_loaded").await?.is_some() {
+        // A registry loaded before the demo had duty records gets them now.
+        counts.extend(load_records(store, dir).await?);
         return Ok(format!(
             "demo data is loaded already{}",
-            counts.first().map(|c| format!("; {c} added")).unwrap_or_else(|| "; nothing to do".into())
+            if counts.is_empty() { "; nothing to do".into() } else { format!("; {} added", counts.join(", ")) }
         ));
     }
     for c in Collection::all() {
@@ -91,5 +93,36 @@ pub async fn load(store: &Store, dir: &Path, settings: &Settings) -> anyhow::Res
     }
     counts.push(format!("{} lifecycle steps", steps.len()));
     store.set_meta("demo_loaded", &chrono::Utc::now().to_rfc3339()).await?;
+    counts.extend(load_records(store, dir).await?);
     Ok(format!("demo data loaded: {}", counts.join(", ")))
+}
+
+/// The duty records of `duty_records.json`, once (records are append-only: a second load would double them).
+async fn load_records(store: &Store, dir: &Path) -> anyhow::Result<Option<String>> {
+    use crate::domain::sources::RecordKind;
+    use crate::store::duties::{register_of, NewRecord};
+    let path = dir.join("duty_records.json");
+    if !path.exists() || store.meta("demo_records_loaded").await?.is_some() {
+        return Ok(None);
+    }
+    let rows = read_json(&path)?;
+    let rows = rows.as_array().with_context(|| format!("{} is not a JSON array", path.display()))?;
+    let text = |r: &serde_json::Value, k: &str| r.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    for (i, r) in rows.iter().enumerate() {
+        let at = || format!("{} record {i}", path.display());
+        let c: Collection =
+            text(r, "collection").unwrap_or_default().parse().map_err(|e| anyhow::anyhow!("{}: {e}", at()))?;
+        let register = register_of(c).with_context(|| format!("{}: {c} has no duty records", at()))?;
+        let fid = text(r, "feature_id").with_context(|| format!("{}: feature_id is required", at()))?;
+        let kind = RecordKind::parse_for(register, &text(r, "kind").unwrap_or_default()).with_context(at)?;
+        let date = text(r, "date").unwrap_or_default().parse().with_context(|| format!("{}: date", at()))?;
+        let rec =
+            NewRecord { kind, date, document: text(r, "document"), result: text(r, "result"), note: text(r, "note") };
+        store
+            .record_duty(c, &fid, &rec, Actor { name: ACTOR, counties: &crate::domain::scope::ALL })
+            .await
+            .with_context(|| format!("{}: {c} {fid}", at()))?;
+    }
+    store.set_meta("demo_records_loaded", &chrono::Utc::now().to_rfc3339()).await?;
+    Ok(Some(format!("{} duty records", rows.len())))
 }

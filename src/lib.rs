@@ -7,6 +7,7 @@ pub mod config;
 pub mod cql2;
 pub mod demo;
 pub mod domain;
+pub mod duties;
 pub mod export;
 pub mod http;
 pub mod import;

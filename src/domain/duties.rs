@@ -47,6 +47,7 @@ impl fmt::Display for DutyStatus {
 
 /// Every interval and count of docs/domain.md §7 that no text we could read fixes exactly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct DutySettings {
     /// (month, day) by which the city's annual list of key supervised units is out. Only listing years are
     /// stored, so a unit counts as listed from this day of its first year.

@@ -171,10 +171,39 @@ async fn indicators(
         None => today(),
         Some(v) => parse_instant(v).map_err(|e| ApiError::bad_parameter("as_of", e))?,
     };
-    let ind = state.reader(&caller).await.indicators(scope, as_of, &state.settings.indicator_targets()).await?;
+    let ind = state.reader(&caller).await.indicators(scope.clone(), as_of, &state.settings.indicator_targets()).await?;
     let mut v = serde_json::to_value(ind).map_err(|_| ApiError::internal())?;
+    let sources = source_control(&state, &caller, &scope, as_of).await?;
     if let Some(o) = v.as_object_mut() {
         o.insert("as_of".into(), json!(as_of));
+        if let Some(s) = sources {
+            o.insert("source_control".into(), s);
+        }
     }
     Ok(Json(v))
+}
+
+/// The source-control indicators of the scope's counties and cities, from the duties (crate::duties);
+/// a county's city is computed whole. None when the caller may not read the registers.
+async fn source_control(
+    state: &AppState,
+    caller: &super::auth::Caller,
+    scope: &Scope,
+    as_of: chrono::NaiveDate,
+) -> ApiResult<Option<Value>> {
+    use crate::domain::sources::Register;
+    if Register::ALL.iter().any(|r| collection(r.as_str()).and_then(|c| caller.reader(state, c)).is_err()) {
+        return Ok(None);
+    }
+    let whole = match scope {
+        Scope::County(c) => Scope::City(c.chars().take(4).collect()),
+        s => s.clone(),
+    };
+    let store = state.reader(caller).await;
+    let rep = crate::duties::report(&store, &state.settings.duties, &whole, as_of, Register::ALL).await?;
+    let mut by = crate::duties::indicators(&rep, as_of);
+    if let Scope::County(c) = scope {
+        by.counties.retain(|k, _| k == c);
+    }
+    Ok(Some(serde_json::to_value(by).map_err(|_| ApiError::internal())?))
 }

@@ -118,7 +118,7 @@ pub fn with_links(feature: String, links: &Value) -> String {
 }
 
 /// A feature id as one URL path segment: anything but unreserved characters is percent-encoded.
-fn path_segment(s: &str) -> String {
+pub(crate) fn path_segment(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {

@@ -3,10 +3,12 @@
 pub mod audit;
 pub mod auth;
 pub mod checks;
+pub mod duties;
 pub mod error;
 pub mod features;
 pub mod html;
 pub mod import;
+pub mod ical;
 pub mod items;
 pub mod limits;
 pub mod lists;
@@ -103,6 +105,7 @@ pub fn router(state: AppState) -> Router {
         // The measures ledger of farmland units (issue 16).
         .merge(measures::routes())
         .merge(checks::routes())
+        .merge(duties::routes())
         .merge(targets::routes())
         .merge(report::routes())
         .merge(lists::routes())

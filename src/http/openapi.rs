@@ -120,7 +120,7 @@ pub fn document(base: &str) -> Value {
         "servers": [{"url": base}],
         "tags": [
             {"name": "Capabilities"}, {"name": "Features"}, {"name": "Registry writes"}, {"name": "Checks"},
-            {"name": "Indicators"}, {"name": "Tiles"}, {"name": "Operations"}
+            {"name": "Indicators"}, {"name": "Source control"}, {"name": "Tiles"}, {"name": "Operations"}
         ],
         "paths": {
             "/": {"get": {"tags": ["Capabilities"], "summary": "Landing page", "operationId": "getLandingPage", "parameters": [param("f")],
@@ -302,6 +302,7 @@ pub fn document(base: &str) -> Value {
     });
     super::targets::openapi_paths(&mut doc, &read_errors, &write_errors);
     super::measures::openapi_paths(&mut doc, &read_errors, &write_errors);
+    super::duties::openapi_paths(&mut doc, &read_errors, &write_errors);
     doc
 }
 

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod checks;
 pub mod copy;
+pub mod duties;
 pub mod features;
 pub mod import;
 pub mod items;

@@ -1,0 +1,261 @@
+//! The duties of the source-control registers as of a date: the registers and their records read from the
+//! store, each duty computed by `domain::duties`, for `GET /duties`, its iCalendar feed and the indicators.
+
+use crate::domain::duties::{
+    key_unit_duties, level3_share, pond_duties, source_duties, CityDuty, Duty, DutySettings, DutyStatus,
+};
+use crate::domain::indicators::Scope;
+use crate::domain::sources::{DutyRecord, PondLevel, Register, TailingsPond};
+use crate::store::{Result, Store};
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// One duty of one entity.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntityDuty {
+    pub collection: &'static str,
+    pub id: String,
+    /// The entity's name (the duty's own Chinese name is `name_zh`).
+    pub name: String,
+    pub county_code: String,
+    #[serde(flatten)]
+    pub duty: Duty,
+}
+
+/// A city-level duty, with the counts of each of the city's counties in the scope.
+#[derive(Debug, Clone, Serialize)]
+pub struct CityLevelDuty {
+    #[serde(flatten)]
+    pub duty: CityDuty,
+    pub counties: Vec<CountyCount>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CountyCount {
+    pub county_code: String,
+    pub inspected: u32,
+    pub total: u32,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub duties: Vec<EntityDuty>,
+    pub city_duties: Vec<CityLevelDuty>,
+    /// Each level-1 and level-2 pond's inspections of the as-of year against those required (county,
+    /// level, done, required), for the indicators: the duty itself may speak of a missed year before.
+    pub pond_year: Vec<(String, u8, u32, u32)>,
+}
+
+fn status_rank(s: DutyStatus) -> u8 {
+    match s {
+        DutyStatus::Overdue => 0,
+        DutyStatus::Due => 1,
+        DutyStatus::NotYet => 2,
+        DutyStatus::Done => 3,
+    }
+}
+
+/// Every duty of the registers in `registers` within `scope` as of `as_of`: overdue first, then due, each by
+/// its deadline. The level-3 share is a duty of a whole city: it counts every level-3 pond of the city, also
+/// when the scope is one county.
+pub async fn report(
+    store: &Store,
+    s: &DutySettings,
+    scope: &Scope,
+    as_of: NaiveDate,
+    registers: &[Register],
+) -> Result<Report> {
+    // Ponds are read for the whole city (the share); the other registers for the scope only.
+    let city_prefix: String = scope.code_prefix().chars().take(4).collect();
+    let regs = store.duty_registers(registers, &city_prefix, as_of).await?;
+    let mut out = Report::default();
+    for (unit, recs) in regs.key_units.iter().filter(|(u, _)| scope.contains(&u.county_code)) {
+        for duty in key_unit_duties(unit, recs, as_of, s) {
+            out.duties.push(EntityDuty {
+                collection: Register::KeySupervisedUnits.as_str(),
+                id: unit.enterprise_code.to_string(),
+                name: unit.name.clone(),
+                county_code: unit.county_code.clone(),
+                duty,
+            });
+        }
+    }
+    for (pond, recs) in regs.ponds.iter().filter(|(p, _)| scope.contains(&p.county_code)) {
+        // The as-of year alone, as if supervision began on 1 January: the same rule, this year's count.
+        let jan1 = NaiveDate::from_ymd_opt(as_of.year(), 1, 1);
+        let year = pond_duties(pond, jan1, recs, as_of, s);
+        if let Some((c, n)) = year.iter().find(|d| d.duty.ends_with("_inspections")).and_then(|d| d.count) {
+            out.pond_year.push((pond.county_code.clone(), pond.level.number(), c.min(n), n));
+        }
+        for duty in pond_duties(pond, None, recs, as_of, s) {
+            out.duties.push(EntityDuty {
+                collection: Register::TailingsPonds.as_str(),
+                id: pond.pond_code.clone(),
+                name: pond.name.clone(),
+                county_code: pond.county_code.clone(),
+                duty,
+            });
+        }
+    }
+    for (source, recs) in regs.sources.iter().filter(|(p, _)| scope.contains(&p.county_code)) {
+        for duty in source_duties(source, recs, as_of, s) {
+            out.duties.push(EntityDuty {
+                collection: Register::PollutionSources.as_str(),
+                id: source.source_code.clone(),
+                name: source.name.clone(),
+                county_code: source.county_code.clone(),
+                duty,
+            });
+        }
+    }
+    out.duties.sort_by(|a, b| {
+        (status_rank(a.duty.status), a.duty.due_by.is_none(), a.duty.due_by, a.collection, &a.id).cmp(&(
+            status_rank(b.duty.status),
+            b.duty.due_by.is_none(),
+            b.duty.due_by,
+            b.collection,
+            &b.id,
+        ))
+    });
+    out.city_duties = city_duties(&regs.ponds, scope, as_of, s);
+    Ok(out)
+}
+
+/// The level-3 share of each city in the scope for the as-of year, and for the year before while that one
+/// was missed and this year's is not done (as a missed period of an entity's duty stays overdue).
+fn city_duties(
+    ponds: &[(TailingsPond, Vec<DutyRecord>)],
+    scope: &Scope,
+    as_of: NaiveDate,
+    s: &DutySettings,
+) -> Vec<CityLevelDuty> {
+    let all: Vec<(&TailingsPond, &[DutyRecord])> = ponds.iter().map(|(p, r)| (p, r.as_slice())).collect();
+    let this = level3_share(&all, as_of.year(), as_of, s);
+    let last = level3_share(&all, as_of.year() - 1, as_of, s);
+    let mut out = Vec::new();
+    for duty in this {
+        let missed = last.iter().find(|d| {
+            d.city_code == duty.city_code && d.status == DutyStatus::Overdue && duty.status != DutyStatus::Done
+        });
+        for d in missed.into_iter().cloned().chain([duty]) {
+            let counties = per_county(&all, scope, d.period.parse().unwrap_or(as_of.year()), as_of, s);
+            out.push(CityLevelDuty { duty: d, counties });
+        }
+    }
+    out
+}
+
+/// Level-3 ponds inspected in `year` against all level-3 ponds, per county of the scope.
+fn per_county(
+    ponds: &[(&TailingsPond, &[DutyRecord])],
+    scope: &Scope,
+    year: i32,
+    as_of: NaiveDate,
+    s: &DutySettings,
+) -> Vec<CountyCount> {
+    let mut by_county: BTreeMap<&str, Vec<(&TailingsPond, &[DutyRecord])>> = BTreeMap::new();
+    for (p, r) in ponds.iter().filter(|(p, _)| p.level == PondLevel::Level3 && scope.contains(&p.county_code)) {
+        by_county.entry(p.county_code.as_str()).or_default().push((p, r));
+    }
+    by_county
+        .into_iter()
+        .filter_map(|(county, ponds)| {
+            let share = level3_share(&ponds, year, as_of, s).into_iter().next()?;
+            Some(CountyCount { county_code: county.to_string(), inspected: share.inspected, total: share.total })
+        })
+        .collect()
+}
+
+/// The source-control indicators of one county or city, from the duties of [`report`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SourceIndicators {
+    /// Key units with duties as of the date (on the year's list, or stopped without their survey).
+    pub key_units: u32,
+    /// ...whose hidden-hazard check is current (`hazard_check` done).
+    pub key_units_hazard_check_current: u32,
+    /// ...whose self-monitoring of the year is done (every `self_monitoring_*` duty they have is done).
+    pub key_units_self_monitoring_done: u32,
+    /// Pond inspections of the as-of year: counted (up to the number required) against required, by level.
+    /// Level 3 is the city's share, so it appears only in a city's indicators.
+    pub tailings_inspections: BTreeMap<String, InspectionCount>,
+    /// Sources on the remediation list.
+    pub remediation_sources: u32,
+    pub remediation_rectified: u32,
+    pub remediation_closed_out: u32,
+    /// ...whose rectification deadline has passed without it.
+    pub remediation_overdue: u32,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct InspectionCount {
+    pub done: u32,
+    pub required: u32,
+}
+
+/// Per county and per city (the first four digits), as of `as_of`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SourceIndicatorsBy {
+    pub counties: BTreeMap<String, SourceIndicators>,
+    pub cities: BTreeMap<String, SourceIndicators>,
+}
+
+/// The indicators of issue 15 computed from the duties, never by a second method.
+pub fn indicators(report: &Report, as_of: NaiveDate) -> SourceIndicatorsBy {
+    let mut out = SourceIndicatorsBy::default();
+    let mut units: BTreeMap<(&str, &str), Vec<&Duty>> = BTreeMap::new();
+    for d in &report.duties {
+        let county = d.county_code.as_str();
+        if d.collection == Register::KeySupervisedUnits.as_str() {
+            units.entry((county, d.id.as_str())).or_default().push(&d.duty);
+            continue;
+        }
+        match d.duty.duty {
+            "source_rectification" => {
+                for ind in both(&mut out, county) {
+                    ind.remediation_sources += 1;
+                    ind.remediation_rectified += (d.duty.status == DutyStatus::Done) as u32;
+                    ind.remediation_overdue += (d.duty.status == DutyStatus::Overdue) as u32;
+                }
+            }
+            // a source has this duty once it is closed out
+            "source_follow_up_check" => {
+                for ind in both(&mut out, county) {
+                    ind.remediation_closed_out += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    for (county, level, done, required) in &report.pond_year {
+        for ind in both(&mut out, county) {
+            let e = ind.tailings_inspections.entry(level.to_string()).or_default();
+            e.done += done;
+            e.required += required;
+        }
+    }
+    for ((county, _), duties) in units {
+        let hazard = duties.iter().any(|d| d.duty == "hazard_check" && d.status == DutyStatus::Done);
+        let monitoring: Vec<_> = duties.iter().filter(|d| d.duty.starts_with("self_monitoring_")).collect();
+        let monitored = !monitoring.is_empty() && monitoring.iter().all(|d| d.status == DutyStatus::Done);
+        for ind in both(&mut out, county) {
+            ind.key_units += 1;
+            ind.key_units_hazard_check_current += hazard as u32;
+            ind.key_units_self_monitoring_done += monitored as u32;
+        }
+    }
+    let year = as_of.year().to_string();
+    for c in report.city_duties.iter().filter(|c| c.duty.period == year) {
+        let ind = out.cities.entry(c.duty.city_code.clone()).or_default();
+        let count = InspectionCount { done: c.duty.inspected.min(c.duty.required), required: c.duty.required };
+        ind.tailings_inspections.insert("3".into(), count);
+    }
+    out
+}
+
+/// The indicators of a county and of its city, to add the same count to both.
+fn both<'a>(out: &'a mut SourceIndicatorsBy, county: &str) -> [&'a mut SourceIndicators; 2] {
+    let city: String = county.chars().take(4).collect();
+    let SourceIndicatorsBy { counties, cities } = out;
+    [counties.entry(county.to_string()).or_default(), cities.entry(city).or_default()]
+}

@@ -6,7 +6,6 @@
 use super::farmland::FarmlandClass;
 use super::geometry::M2_PER_MU;
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::Value;
 
 /// The distance searched when none is asked for, in metres.
 pub const DEFAULT_DISTANCE_M: f64 = 3000.0;
@@ -35,24 +34,10 @@ pub fn distance(asked: Option<&str>, max_m: f64) -> Result<f64, BadDistance> {
     }
 }
 
-/// A list property as the store hands it over: a JSON array, or (as the registers stored lists before they
-/// became arrays) one comma-separated text. The one place that knows both spellings; `null` is the empty list.
-pub fn list_of<'de, D: Deserializer<'de>, T: std::str::FromStr>(d: D) -> Result<Vec<T>, D::Error> {
-    fn item<T: std::str::FromStr, E: serde::de::Error>(s: &str) -> Result<T, E> {
-        s.trim().parse().map_err(|_| E::custom(format!("not a list item: '{s}'")))
-    }
-    match Value::deserialize(d)? {
-        Value::Null => Ok(Vec::new()),
-        Value::String(s) => s.split(',').filter(|s| !s.trim().is_empty()).map(item).collect(),
-        Value::Array(xs) => xs
-            .iter()
-            .map(|x| match x {
-                Value::String(s) => item(s),
-                other => item(&other.to_string()),
-            })
-            .collect(),
-        other => Err(serde::de::Error::custom(format!("not a list: {other}"))),
-    }
+/// A list property (`listed_years`, `pollutants`) as the store hands it over: a JSON array, `null` (no list,
+/// or a register without it) read as the empty list.
+pub fn list_of<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    Option::<Vec<T>>::deserialize(d).map(Option::unwrap_or_default)
 }
 
 /// The eight-point compass direction of a bearing (degrees clockwise from north), in English and Chinese.
@@ -190,11 +175,10 @@ mod tests {
     }
 
     #[test]
-    fn lists_in_either_spelling() {
+    fn lists_and_no_lists() {
         let table = [
-            (r#"{"years": "2023,2024", "pollutants": "Cd,Pb"}"#, vec![2023, 2024], vec!["Cd", "Pb"]),
             (r#"{"years": [2023, 2024], "pollutants": ["Cd", "Pb"]}"#, vec![2023, 2024], vec!["Cd", "Pb"]),
-            (r#"{"years": null, "pollutants": ""}"#, vec![], vec![]),
+            (r#"{"years": null, "pollutants": null}"#, vec![], vec![]),
             (r#"{"years": [], "pollutants": []}"#, vec![], vec![]),
         ];
         for (json, years, pollutants) in table {
@@ -202,7 +186,7 @@ mod tests {
             assert_eq!(l.years, years, "{json}");
             assert_eq!(l.pollutants, pollutants, "{json}");
         }
-        assert!(serde_json::from_str::<Lists>(r#"{"years": "2023,x", "pollutants": ""}"#).is_err());
+        assert!(serde_json::from_str::<Lists>(r#"{"years": "2023,2024", "pollutants": []}"#).is_err());
     }
 
     #[test]

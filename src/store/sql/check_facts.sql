@@ -57,13 +57,12 @@ SELECT json_build_object(
           AND (ST_Intersects(v.geom, q.g) OR ($3 > 0 AND ST_DWithin(v.geom::geography, q.gg, $3)))
     ),
     -- key supervised units' sites the query overlaps: key-unit land whether or not a parcel is flagged.
-    -- Lists go out as stored (to_json): the service reads either spelling (domain::trace::list_of).
     'key_units', (
         SELECT coalesce(json_agg(json_build_object(
                    'enterprise_code', k.enterprise_code,
                    'name', k.name,
                    'county_code', k.county_code,
-                   'listed_years', to_json(k.listed_years),
+                   'listed_years', k.listed_years,
                    'status', k.status,
                    'area_m2', k.area_m2,
                    'overlap_m2', ST_Area(ST_Intersection(k.geom, q.g)::geography)
@@ -79,7 +78,7 @@ SELECT json_build_object(
                    'name', s.name,
                    'county_code', s.county_code,
                    'kind', s.kind,
-                   'pollutants', to_json(s.pollutants),
+                   'pollutants', s.pollutants,
                    'list', s.list,
                    'state', s.state,
                    'distance_m', ST_Distance(s.geom::geography, q.gg)

@@ -4,7 +4,6 @@
 -- metres: from the unit's edge to the feature (0 when it touches or lies inside), and the azimuth from a
 -- point inside the unit to the feature's nearest point. No projection is used: the cities straddle two
 -- 3-degree Gauss-Kruger zones, and a fixed one would stretch distances in the other.
--- List properties go out as stored (to_json); the service reads either spelling (domain::trace::list_of).
 -- $1 unit_code, $2 as-of date or NULL, $3 distance in metres
 WITH u AS (
     SELECT v.unit_code, v.county_code, v.class, v.area_m2, v.geom, v.geom::geography AS gg,
@@ -18,7 +17,7 @@ WITH u AS (
                ELSE v.valid_from <= $2 AND (v.valid_to IS NULL OR v.valid_to > $2) END
 ), found AS (
     SELECT 'pollution_sources' AS collection, s.source_code AS id, s.name, s.county_code, s.kind,
-           NULL::bigint AS level, s.list, s.state, NULL::text AS status, to_json(s.pollutants) AS pollutants, s.geom
+           NULL::bigint AS level, s.list, s.state, NULL::text AS status, s.pollutants, s.geom
     FROM pollution_source_versions s, u
     WHERE s.superseded_at IS NULL AND s.geom && u.env
       AND CASE WHEN $2::date IS NULL THEN s.valid_to IS NULL

@@ -72,6 +72,8 @@ pub struct Settings {
     pub sliver_min_m2: f64,
     pub sliver_min_ratio: f64,
     pub heavy_metal_buffer_m: f64,
+    /// The largest distance a trace (溯源, nearby-sources and nearby-farmland) searches, in metres.
+    pub trace_max_distance_m: f64,
     pub gbt21010_0809_0810_public: bool,
     /// Safe-utilisation targets by city prefix (percent).
     pub safe_use_targets: BTreeMap<String, f64>,
@@ -140,6 +142,7 @@ impl Default for Settings {
             sliver_min_m2: 1.0,
             sliver_min_ratio: 0.001,
             heavy_metal_buffer_m: 1000.0,
+            trace_max_distance_m: 20_000.0,
             gbt21010_0809_0810_public: true,
             safe_use_targets: [("4503".to_string(), 93.8), ("4502".to_string(), 93.0)].into_iter().collect(),
             priority_control_targets: [("4503".to_string(), 35.0)].into_iter().collect(),
@@ -263,6 +266,7 @@ impl Settings {
         num!(sliver_min_m2, "LANDGUARD_SLIVER_MIN_M2", "a number of square metres");
         num!(sliver_min_ratio, "LANDGUARD_SLIVER_MIN_RATIO", "a ratio such as 0.001");
         num!(heavy_metal_buffer_m, "LANDGUARD_HEAVY_METAL_BUFFER_M", "a number of metres");
+        num!(trace_max_distance_m, "LANDGUARD_TRACE_MAX_DISTANCE_M", "a number of metres");
         num!(session_idle_mins, "LANDGUARD_SESSION_IDLE_MINS", "a whole number of minutes");
         num!(session_max_hours, "LANDGUARD_SESSION_MAX_HOURS", "a whole number of hours");
         num!(login_max_failures, "LANDGUARD_LOGIN_MAX_FAILURES", "a whole number");

@@ -610,7 +610,7 @@ async fn allowed_answers_say_what_they_examined(pool: PgPool) {
     assert_eq!(a["decision"], "allowed", "{a}");
     let examined = a["examined"].as_array().unwrap();
     let what: Vec<&str> = examined.iter().map(|e| e["what"].as_str().unwrap()).collect();
-    assert_eq!(what, ["location", "rules", "parcels", "farmland"], "{a}");
+    assert_eq!(what, ["location", "rules", "parcels", "farmland", "key_units"], "{a}");
     assert!(examined[2]["en"].as_str().unwrap().contains("No registered construction parcel"), "{a}");
     // the registry's county outlines place it in Liuzhou, so Liuzhou's plan is among the rules applied
     assert!(examined[0]["en"].as_str().unwrap().contains("By the county outlines"), "{a}");

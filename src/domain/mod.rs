@@ -25,3 +25,4 @@ pub mod soil;
 pub mod sources;
 pub mod targets;
 pub mod time;
+pub mod trace;

@@ -23,6 +23,7 @@ pub mod schema;
 pub mod session;
 pub mod targets;
 pub mod tiles;
+pub mod trace;
 
 use crate::config::Settings;
 use crate::store::Store;
@@ -117,6 +118,7 @@ pub fn router(state: AppState) -> Router {
         .merge(schema::routes())
         .merge(import::routes())
         .merge(metrics::routes())
+        .merge(trace::routes())
         .fallback(|| async { error::ApiError::not_found("no such resource; the landing page at / lists what there is") })
         .layer(DefaultBodyLimit::max(body_limit))
         // gzip at its fastest level: a browser asks for gzip on every tile and page, and at the default level a

@@ -180,6 +180,14 @@ pub fn document(base: &str) -> Value {
                     "503": problem("the database is unavailable")}}},
             "/collections/{collectionId}/items/{featureId}/history": {"get": {"tags": ["Features"], "summary": "Every version of a feature, with who recorded it and when", "operationId": "getHistory", "parameters": [param("collectionId"), param("featureId"), param("f-json")],
                 "responses": merge(json!({"200": {"description": "versions, oldest first", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/History"}}}}}), &read_errors)}},
+            // Tracing (溯源, docs/source-control.md): nearest first, distances geodesic in metres.
+            "/collections/farmland_units/items/{featureId}/nearby-sources": {"get": {"tags": ["Features"], "summary": "Tracing (溯源): the pollution sources, tailings ponds and key supervised units' sites near a farmland unit, nearest first", "operationId": "getNearbySources",
+                "parameters": [param("featureId"), param("distance_m"), {"name": "as_of", "in": "query", "schema": {"type": "string", "format": "date"}, "description": "the registers as they stood that day; now when absent"}, param("f-json")],
+                "responses": merge(json!({"200": {"description": "a FeatureCollection: each feature with collection, id, name, kind or level, pollutants, distance_m, bearing_deg, direction and href; the unit in origin (a priority-protection unit with a note)", "content": {geojson: {"schema": {"type": "object"}}}}}), &read_errors)}},
+            "/collections/{sourceCollection}/items/{featureId}/nearby-farmland": {"get": {"tags": ["Features"], "summary": "Tracing (溯源): the farmland units near a pollution source, tailings pond or key supervised unit's site, nearest first, with areas by class", "operationId": "getNearbyFarmland",
+                "parameters": [{"name": "sourceCollection", "in": "path", "required": true, "schema": {"type": "string", "enum": ["pollution_sources", "tailings_ponds", "key_supervised_units"]}},
+                               param("featureId"), param("distance_m"), {"name": "as_of", "in": "query", "schema": {"type": "string", "format": "date"}, "description": "the registers as they stood that day; now when absent"}, param("f-json")],
+                "responses": merge(json!({"200": {"description": "a FeatureCollection of farmland units (class, area_m2, area_mu, distance_m, bearing_deg) and summary: units and areas by class in m² and 亩", "content": {geojson: {"schema": {"type": "object"}}}}}), &read_errors)}},
             "/checks/{check}": {"post": {"tags": ["Checks"], "summary": "May this land be rezoned, used for this EIA site, or supplied?", "operationId": "check",
                 "parameters": [{"name": "check", "in": "path", "required": true, "schema": {"type": "string", "enum": ["rezoning", "eia-site", "land-supply"]}}],
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CheckRequest"}}}},
@@ -249,6 +257,7 @@ pub fn document(base: &str) -> Value {
                 "filter-crs": {"name": "filter-crs", "in": "query", "schema": {"type": "string", "enum": [crs::CRS84]}},
                 "cursor": {"name": "cursor", "in": "query", "schema": {"type": "string", "minLength": 1}, "description": "opaque; from a `next` link"},
                 "numberMatched": {"name": "numberMatched", "in": "query", "schema": {"type": "boolean"}, "description": "count every match (costs a count query)"},
+                "distance_m": {"name": "distance_m", "in": "query", "schema": {"type": "number", "minimum": 0, "default": 3000}, "description": "metres searched around the feature (geodesic); at most the setting trace_max_distance_m (20000), 400 beyond"},
                 "If-Match": {"name": "If-Match", "in": "header", "schema": {"type": "string"}, "description": "the ETag the change was based on"}
             },
             "schemas": {

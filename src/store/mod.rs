@@ -22,6 +22,7 @@ pub mod statements;
 pub mod targets;
 pub mod tiles;
 pub mod tokens;
+pub mod trace;
 
 use crate::config::Settings;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

@@ -206,3 +206,28 @@ export function buildMeasuresRequest(base, unitCode, { year, kind, area_m2, docu
   if (n) body.note = n;
   return { url: measuresUrl(base, unitCode), method: 'POST', body };
 }
+
+/** The source-control registers (源头防控) drawn as map layers, by layer key. */
+export const SOURCE_COLLECTIONS = {
+  sources: 'pollution_sources',
+  ponds: 'tailings_ponds',
+  keyunits: 'key_supervised_units',
+};
+
+function traceQuery({ distance_m, as_of } = {}) {
+  const q = new URLSearchParams();
+  if (distance_m !== undefined && distance_m !== null && distance_m !== '') q.set('distance_m', String(distance_m));
+  if (as_of) q.set('as_of', String(as_of));
+  const qs = q.toString();
+  return qs ? `?${qs}` : '';
+}
+
+/** Tracing (溯源) from a farmland unit: the sources, ponds and key units' sites near it, nearest first. */
+export function nearbySourcesUrl(base, unitCode, opts) {
+  return `${itemUrl(base, 'farmland_units', unitCode)}/nearby-sources${traceQuery(opts)}`;
+}
+
+/** Tracing from a source, pond or key unit's site: the farmland near it, with areas by class. */
+export function nearbyFarmlandUrl(base, collection, id, opts) {
+  return `${itemUrl(base, collection, id)}/nearby-farmland${traceQuery(opts)}`;
+}

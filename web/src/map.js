@@ -17,19 +17,23 @@ import Attribution from 'ol/control/Attribution.js';
 import { bbox as bboxStrategy } from 'ol/loadingstrategy.js';
 import { fromLonLat, transformExtent } from 'ol/proj.js';
 import { createEmpty, extend, isEmpty } from 'ol/extent.js';
-import { COLLECTIONS, headersFor, itemsUrl, tileUrlTemplate } from './api.js';
+import { COLLECTIONS, SOURCE_COLLECTIONS, headersFor, itemsUrl, tileUrlTemplate } from './api.js';
 import { BACKGROUND } from './palette.js';
 import {
   DOT_RESOLUTION,
   countyStyle,
   farmlandStyle,
   interiorPoint,
+  keyUnitStyle,
   parcelMarkStyle,
   parcelStyle,
+  pondStyle,
   queryStyle,
   resultStyle,
   scopeStyle,
   selectedStyle,
+  sourceStyle,
+  traceStyle,
 } from './styles.js';
 
 export const geojson = new GeoJSON({ dataProjection: 'EPSG:4326', featureProjection: 'EPSG:3857' });
@@ -172,6 +176,14 @@ export function createMap(target, config, counties, asOf) {
   layers.parcels = registryLayer(config, asOf, stats, 'parcels', COLLECTIONS.parcels, parcelStyle, 20);
 
   layers.marks = parcelMarksLayer(config, asOf, layers.parcels);
+  // Source control (源头防控): key units' sites over the parcels, ponds and sources above both.
+  const sourceStyles = { keyunits: [keyUnitStyle, 22], ponds: [pondStyle, 27], sources: [sourceStyle, 28] };
+  for (const [key, [style, z]] of Object.entries(sourceStyles)) {
+    stats[key] = { ok: 0, failed: 0, features: 0 };
+    layers[key] = registryLayer(config, asOf, stats, key, SOURCE_COLLECTIONS[key], style, z);
+  }
+  const traceSource = new VectorSource();
+  layers.trace = new VectorLayer({ source: traceSource, style: traceStyle, zIndex: 45, properties: { key: 'trace' } });
   const scopeSource = new VectorSource();
   layers.scope = new VectorLayer({ source: scopeSource, style: scopeStyle, zIndex: 6, properties: { key: 'scope' } });
 
@@ -194,8 +206,12 @@ export function createMap(target, config, counties, asOf) {
       layers.farmland,
       layers.parcels,
       layers.marks,
+      layers.keyunits,
+      layers.ponds,
+      layers.sources,
       layers.query,
       layers.result,
+      layers.trace,
       layers.selected,
     ],
     view: new View({ center: fromLonLat([110.0, 25.0]), zoom: 8, minZoom: 5, maxZoom: 20, constrainResolution: false }),
@@ -225,7 +241,8 @@ export function createMap(target, config, counties, asOf) {
 
   // Shows the registry as it stood on the as-of day, or as it is now.
   asOf.subscribe((datetime) => {
-    for (const [key, collection] of [['farmland', COLLECTIONS.farmland], ['parcels', COLLECTIONS.parcels]]) {
+    const registries = [['farmland', COLLECTIONS.farmland], ['parcels', COLLECTIONS.parcels], ...Object.entries(SOURCE_COLLECTIONS)];
+    for (const [key, collection] of registries) {
       const source = layers[key].getSource();
       if (typeof source.setUrl === 'function') source.setUrl(tileUrlTemplate(config.apiBase, collection, { datetime }));
       else source.refresh();
@@ -235,7 +252,7 @@ export function createMap(target, config, counties, asOf) {
 
   /** Tiles again after a write (the register changed under them). */
   function refresh() {
-    for (const key of ['farmland', 'parcels', 'marks']) layers[key].getSource().refresh();
+    for (const key of ['farmland', 'parcels', 'marks', ...Object.keys(SOURCE_COLLECTIONS)]) layers[key].getSource().refresh();
   }
 
   return {
@@ -249,6 +266,7 @@ export function createMap(target, config, counties, asOf) {
     querySource,
     resultSource,
     selectedSource,
+    traceSource,
     fitHome,
     fitExtent,
     fitFeatures,

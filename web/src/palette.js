@@ -128,3 +128,59 @@ export function parcelStyleSpec(props) {
     marks,
   };
 }
+
+// ---- Source control (源头防控): pollution sources, tailings ponds, key supervised units' sites ----------
+
+/**
+ * Heavy-metal pollution sources, drawn as filled circles coloured by their remediation state (from red,
+ * listed, to grey, closed out); a source on the remediation list (整治清单) gets a dark ring, the others a
+ * white one.
+ */
+export const SOURCE_STATE_COLOURS = {
+  listed: '#c62828', // 列入清单
+  rectifying: '#ef6c00', // 整治中
+  rectified: '#1b5e20', // 整治完成 (darker than every farmland green)
+  closed_out: '#78909c', // 已销号
+};
+export const SOURCE_STATES = ['listed', 'rectifying', 'rectified', 'closed_out'];
+export const SOURCE_LISTS = ['full', 'screened', 'remediation'];
+
+/** Tailings ponds, drawn as triangles (the usual mine-waste symbol), larger and darker the higher the level. */
+export const POND_LEVELS = {
+  1: { fill: '#6a1b9a', size: 11 }, // 一级
+  2: { fill: '#8e6cc0', size: 9 }, // 二级
+  3: { fill: '#b9a6d9', size: 7.5 }, // 三级
+};
+export const POND_LEVEL_ORDER = [1, 2, 3];
+
+/** Key supervised units' sites: outlines only (the land under them stays readable), a dash once stopped. */
+export const KEY_UNIT_SITE = { stroke: '#0d47a1', width: 2.5, casing: '#ffffff', fill: 'rgba(13,71,161,0.06)' };
+
+/** A source's symbol from its properties; an unknown state is grey, never hidden. */
+export function sourceStyleSpec(props) {
+  const state = props && props.state;
+  const remediation = props && props.list === 'remediation';
+  return {
+    state,
+    fill: SOURCE_STATE_COLOURS[state] || '#9e9e9e',
+    ring: remediation ? '#212121' : '#ffffff',
+    ringWidth: remediation ? 2.5 : 1.5,
+    radius: 6.5,
+  };
+}
+
+/** A pond's symbol from its level (a number, or its text in a tile); an unknown level is drawn as level 3. */
+export function pondStyleSpec(props) {
+  const level = Number(props && props.level);
+  const l = POND_LEVELS[level] || POND_LEVELS[3];
+  return { level: POND_LEVELS[level] ? level : null, fill: l.fill, size: l.size, stroke: '#ffffff' };
+}
+
+/** A key unit's site: a solid outline while it operates, dashed once it has stopped, closed or moved. */
+export function keyUnitStyleSpec(props) {
+  const status = props && props.status;
+  return { ...KEY_UNIT_SITE, dash: status && status !== 'operating' ? [8, 5] : null };
+}
+
+/** Features found by tracing (溯源): a cyan ring over a dark halo, so they stand out over every layer. */
+export const TRACE = { stroke: '#00e5ff', halo: 'rgba(33,33,33,0.85)', width: 3 };

@@ -6,6 +6,7 @@ import Fill from 'ol/style/Fill.js';
 import Stroke from 'ol/style/Stroke.js';
 import Text from 'ol/style/Text.js';
 import CircleStyle from 'ol/style/Circle.js';
+import RegularShape from 'ol/style/RegularShape.js';
 import Point from 'ol/geom/Point.js';
 import {
   COUNTY_FILL,
@@ -13,8 +14,12 @@ import {
   CITY_LABEL,
   HIGHLIGHT,
   MARKS,
+  TRACE,
   farmlandStyleSpec,
+  keyUnitStyleSpec,
   parcelStyleSpec,
+  pondStyleSpec,
+  sourceStyleSpec,
 } from './palette.js';
 
 const FONT = '"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",sans-serif';
@@ -233,3 +238,63 @@ export const queryStyle = new Style({
   fill: new Fill({ color: HIGHLIGHT.query.fill }),
   stroke: new Stroke({ color: HIGHLIGHT.query.stroke, width: HIGHLIGHT.query.width, lineDash: HIGHLIGHT.query.dash }),
 });
+
+// ---- Source control (源头防控) ---------------------------------------------------------------------------
+
+/** A pollution source: a dot in its state's colour, with a dark rim when it is on the remediation list. */
+export function sourceStyle(feature) {
+  const spec = sourceStyleSpec({ state: feature.get('state'), list: feature.get('list') });
+  return cached(`source|${spec.fill}|${spec.ring}`, () =>
+    new Style({
+      image: new CircleStyle({
+        radius: spec.radius,
+        fill: new Fill({ color: spec.fill }),
+        stroke: new Stroke({ color: spec.ring, width: spec.ringWidth }),
+      }),
+      zIndex: 2,
+    }),
+  );
+}
+
+/** A triangle: the shape of a tailings pond symbol. */
+export function triangle(fill, size, stroke = '#ffffff', width = 1.5) {
+  return new RegularShape({
+    points: 3,
+    radius: size,
+    fill: new Fill({ color: fill }),
+    stroke: new Stroke({ color: stroke, width }),
+  });
+}
+
+/** A tailings pond: a triangle, larger and darker the higher its supervision level. */
+export function pondStyle(feature) {
+  const spec = pondStyleSpec({ level: feature.get('level') });
+  return cached(`pond|${spec.level}`, () => new Style({ image: triangle(spec.fill, spec.size, spec.stroke), zIndex: 3 }));
+}
+
+/** A key supervised unit's site: an outline over a white casing, dashed once the unit has stopped. */
+export function keyUnitStyle(feature) {
+  const spec = keyUnitStyleSpec({ status: feature.get('status') });
+  return cached(`keyunit|${spec.dash ? 'dash' : 'solid'}`, () => [
+    new Style({ stroke: new Stroke({ color: spec.casing, width: spec.width + 2.5 }) }),
+    new Style({
+      fill: new Fill({ color: spec.fill }),
+      stroke: new Stroke({ color: spec.stroke, width: spec.width, lineDash: spec.dash || undefined }),
+    }),
+  ]);
+}
+
+/** What tracing found: polygons and points ringed in cyan over a dark halo. */
+export function traceStyle(feature) {
+  const type = feature.getGeometry() && feature.getGeometry().getType();
+  if (type === 'Point') {
+    return cached('trace|point', () => [
+      new Style({ image: new CircleStyle({ radius: 13, stroke: new Stroke({ color: TRACE.halo, width: TRACE.width + 3 }) }) }),
+      new Style({ image: new CircleStyle({ radius: 13, stroke: new Stroke({ color: TRACE.stroke, width: TRACE.width }) }) }),
+    ]);
+  }
+  return cached('trace|area', () => [
+    new Style({ stroke: new Stroke({ color: TRACE.halo, width: TRACE.width + 3 }) }),
+    new Style({ stroke: new Stroke({ color: TRACE.stroke, width: TRACE.width }) }),
+  ]);
+}

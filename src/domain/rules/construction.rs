@@ -131,7 +131,9 @@ pub(super) fn survey_before_housing_public_change(c: &Ctx<'_>) -> Option<Finding
 }
 
 /// Art. 67: key supervised units survey their land before its use changes or the right is recovered or
-/// transferred. A rezoning counts as a change unless both uses are given and equal.
+/// transferred. A rezoning counts as a change unless both uses are given and equal. Key-unit land is a
+/// parcel flagged `key_unit_land` or the site of a unit on the key_supervised_units register, listed by the
+/// date: a site drawn in the register needs no flag on the parcels over it.
 pub(super) fn key_unit_survey_before_change_or_transfer(c: &Ctx<'_>) -> Option<Finding> {
     let (what_zh, what_en) = match c.req.kind {
         CheckKind::Rezoning => {
@@ -151,18 +153,40 @@ pub(super) fn key_unit_survey_before_change_or_transfer(c: &Ctx<'_>) -> Option<F
             "the land changes use, or its right is recovered or transferred, for this project",
         ),
     };
-    let hits = nonempty(c.parcels_where(|p| p.key_unit_land))?;
+    let parcels = c.parcels_where(|p| p.key_unit_land);
+    let units: Vec<&KeyUnitFact> = c.key_units_on_site().into_iter().filter(|u| u.listed_by(c.req.as_of)).collect();
+    if parcels.is_empty() && units.is_empty() {
+        return None;
+    }
+    let mut zh = Vec::new();
+    let mut en = Vec::new();
+    if !parcels.is_empty() {
+        zh.push(format!("地块 {} 为土壤污染重点监管单位生产经营用地", zh_ids(&parcels)));
+        en.push(format!(
+            "{} land of a key supervised unit for soil pollution",
+            en_subject(&parcels, "Parcel", "Parcels")
+        ));
+    }
+    if !units.is_empty() {
+        zh.push(format!("查询范围涉及土壤污染重点监管单位 {}的生产经营用地", zh_key_units(&units)));
+        en.push(format!("the query takes land of {}", en_key_units(&units)));
+    }
+    let mut en = en.join("; ");
+    if let Some(first) = en.get(..1) {
+        en = first.to_uppercase() + &en[1..];
+    }
+    let mut features = c.parcel_refs(&parcels);
+    features.extend(c.key_unit_refs(&units));
     Some(Finding {
         decision: Decision::Conditional,
         zh: format!(
-            "地块 {} 为土壤污染重点监管单位生产经营用地；{what_zh}前，应当由土地使用权人按照规定进行土壤污染状况调查，调查报告作为不动产登记资料送交不动产登记机构，并报生态环境主管部门备案。",
-            zh_ids(&hits)
+            "{}；{what_zh}前，应当由土地使用权人按照规定进行土壤污染状况调查，调查报告作为不动产登记资料送交不动产登记机构，并报生态环境主管部门备案。",
+            zh.join("；")
         ),
         en: format!(
-            "{} land of a key supervised unit for soil pollution; before {what_en}, the land user must carry out a soil pollution status survey, file the report with the real-estate register and report it to the ecology and environment authority.",
-            en_subject(&hits, "Parcel", "Parcels")
+            "{en}; before {what_en}, the land user must carry out a soil pollution status survey, file the report with the real-estate register and report it to the ecology and environment authority."
         ),
-        features: c.parcel_refs(&hits),
+        features,
     })
 }
 
@@ -513,6 +537,81 @@ mod tests {
         );
     }
 
+    /// A site on the key_supervised_units register is key-unit land whether or not a parcel carries the flag
+    /// (issue 15), once the unit is on a list by the date; the reason names the unit.
+    #[test]
+    fn rule_key_unit_survey_from_the_register() {
+        let r = "key_unit_survey_before_change_or_transfer";
+        let k = || ku("91450222MA5KX00010", &[2024, 2025]);
+        check_rule(
+            r,
+            &[
+                case("unit's site, no parcel", supply(), vec![], vec![], Some((COND, &["91450222MA5KX00010"])))
+                    .key_units(vec![k()]),
+                case(
+                    "unit's site over an unflagged parcel",
+                    rz("0901", Some("1001")),
+                    vec![p("N", Cleared)],
+                    vec![],
+                    Some((COND, &["91450222MA5KX00010"])),
+                )
+                .key_units(vec![k()]),
+                case(
+                    "flagged parcel and unit's site",
+                    supply(),
+                    vec![key(p("K", Cleared))],
+                    vec![],
+                    Some((COND, &["K", "91450222MA5KX00010"])),
+                )
+                .key_units(vec![k()]),
+                case("eia", eia(SoilPolluting), vec![], vec![], Some((COND, &["91450222MA5KX00010"])))
+                    .key_units(vec![k()]),
+                case("eia for remediation", eia(Remediation), vec![], vec![], None).key_units(vec![k()]),
+                case("no change of use", rz("1001", Some("1001")), vec![], vec![], None).key_units(vec![k()]),
+                case(
+                    "listed the same year",
+                    on(supply(), "2024-01-02"),
+                    vec![],
+                    vec![],
+                    Some((COND, &["91450222MA5KX00010"])),
+                )
+                .key_units(vec![k()]),
+                case("before the first list", on(supply(), "2023-12-31"), vec![], vec![], None).key_units(vec![k()]),
+                case("no listing year", supply(), vec![], vec![], None).key_units(vec![ku("X", &[])]),
+                case("a sliver of the site", supply(), vec![], vec![], None)
+                    .key_units(vec![KeyUnitFact { overlap_m2: 0.5, ..k() }]),
+                // a unit that has closed or moved keeps its land's duty: the survey is for the transfer
+                case("closed unit", supply(), vec![], vec![], Some((COND, &["91450222MA5KX00010"])))
+                    .key_units(vec![KeyUnitFact { status: "closed".into(), ..k() }]),
+            ],
+        );
+        let c = case("", supply(), vec![key(p("K", Cleared))], vec![], None).key_units(vec![k()]);
+        let out = run(&c, &RuleSettings::default());
+        let reason = out.reason(r).unwrap();
+        assert_eq!(reason.features[1].collection, "key_supervised_units");
+        assert!(reason.message_zh.starts_with("地块 K 为土壤污染重点监管单位生产经营用地；查询范围涉及土壤污染重点监管单位 91450222MA5KX00010 化工有限公司（91450222MA5KX00010，2024、2025 年度名录）的生产经营用地；"), "{}", reason.message_zh);
+        assert!(reason.message_en.starts_with("Parcel K is land of a key supervised unit for soil pollution; the query takes land of the key supervised unit 91450222MA5KX00010 化工有限公司 (91450222MA5KX00010, on the lists of 2024, 2025); before"), "{}", reason.message_en);
+        let only_unit = case("", supply(), vec![], vec![], None).key_units(vec![k()]);
+        let reason = run(&only_unit, &RuleSettings::default()).reason(r).unwrap().clone();
+        assert!(
+            reason.message_en.starts_with("The query takes land of the key supervised unit"),
+            "{}",
+            reason.message_en
+        );
+        // what the answer looked at: the unit, or that none was there, or that it was not listed yet
+        let what = |c: &Case| {
+            let out = run(c, &RuleSettings::default());
+            out.examined.iter().find(|e| e.what == "key_units").map(|e| e.en.clone()).unwrap()
+        };
+        assert!(what(&only_unit).contains("91450222MA5KX00010"));
+        assert_eq!(
+            what(&case("", supply(), vec![], vec![], None)),
+            "No key supervised unit's site on the register overlaps the query."
+        );
+        let early = case("", on(supply(), "2023-06-30"), vec![], vec![], None).key_units(vec![k()]);
+        assert!(what(&early).contains("not on any list by 2023-06-30"), "{}", what(&early));
+    }
+
     #[test]
     fn rule_remediated_for_second_class_only() {
         check_rule(
@@ -726,6 +825,7 @@ mod tests {
                 vec![]
             },
             located_in: vec![],
+            ..SpatialFacts::default()
         };
         // (A's overlap, B's overlap, ground they share, survey needed): issue 11, case 3.
         let table = [

@@ -27,7 +27,9 @@ pub(super) fn eia_site_on_rcr_parcel(c: &Ctx<'_>) -> Option<Finding> {
 
 /// Liuzhou 2025 task 3: a new heavy-metal project must analyse its cumulative effect on the farmland
 /// around it and replace its emissions 1:1. Any class of farmland counts: all of it grows food. A sliver
-/// overlap is still "near" (distance 0), so it is listed here even though it is no occupation.
+/// overlap is still "near" (distance 0), so it is listed here even though it is no occupation. The heavy-metal
+/// sources on the register within the same buffer (not closed out) are named with it: "cumulative" means
+/// on top of them. Sources alone, with no farmland near, do not make the rule fire: it protects farmland.
 pub(super) fn heavy_metal_project_near_farmland(c: &Ctx<'_>) -> Option<Finding> {
     if c.req.kind != CheckKind::EiaSite || c.req.project_kind != Some(ProjectKind::HeavyMetal) {
         return None;
@@ -44,15 +46,31 @@ pub(super) fn heavy_metal_project_near_farmland(c: &Ctx<'_>) -> Option<Finding> 
         .map(|f| format!("{} ({}, {})", f.unit_code, f.class.as_str(), en_where(f)))
         .collect::<Vec<_>>()
         .join(", ");
+    // The risk is cumulative: what the sources already on the register emit around the site adds to the
+    // project's, so the analysis must take them in.
+    let sources = c.sources_near(buffer);
+    let (zh_sources, en_sources) = if sources.is_empty() {
+        (String::new(), String::new())
+    } else {
+        (
+            format!("周边 {buffer} 米范围内已有登记的涉重金属污染源：{}，累积性风险分析应计入其影响。", zh_sources(&sources)),
+            format!(
+                " Heavy-metal pollution sources on the register lie within {buffer} m: {}; the cumulative analysis must include them.",
+                en_sources(&sources)
+            ),
+        )
+    };
+    let mut features = c.farmland_refs(&hits, true);
+    features.extend(c.source_refs(&sources));
     Some(Finding {
         decision: Decision::Conditional,
         zh: format!(
-            "涉重金属项目选址周边 {buffer} 米范围内有耕地：{zh_units}。环境影响评价文件中应加强重金属排放对周边耕地土壤的累积性风险分析，存在风险的应采取防控措施；重点重金属污染物排放总量按 1:1 “等量替代”。"
+            "涉重金属项目选址周边 {buffer} 米范围内有耕地：{zh_units}。{zh_sources}环境影响评价文件中应加强重金属排放对周边耕地土壤的累积性风险分析，存在风险的应采取防控措施；重点重金属污染物排放总量按 1:1 “等量替代”。"
         ),
         en: format!(
-            "Farmland lies within {buffer} m of the heavy-metal project: {en_units}. The environmental impact assessment must analyse the cumulative heavy-metal risk to this farmland and take control measures where there is risk; emissions of key heavy metals must be offset 1:1."
+            "Farmland lies within {buffer} m of the heavy-metal project: {en_units}.{en_sources} The environmental impact assessment must analyse the cumulative heavy-metal risk to this farmland and take control measures where there is risk; emissions of key heavy metals must be offset 1:1."
         ),
-        features: c.farmland_refs(&hits, true),
+        features,
     })
 }
 
@@ -316,6 +334,73 @@ mod tests {
         assert_eq!(ids, ["ON"]);
     }
 
+    /// The cumulative risk takes in the heavy-metal sources already on the register around the site (issue 15).
+    #[test]
+    fn heavy_metal_near_farmland_names_the_sources_around_it() {
+        let r = "heavy_metal_project_near_farmland";
+        let f = || vec![farm("F1", SafeUse, 0.0, 800.0)];
+        check_rule(
+            r,
+            &[
+                case("a source within the buffer", eia(HeavyMetal), vec![], f(), Some((COND, &["F1", "S1"])))
+                    .sources(vec![src("S1", "rectifying", 300.0)]),
+                case(
+                    "nearest first, beyond the buffer left out",
+                    eia(HeavyMetal),
+                    vec![],
+                    f(),
+                    Some((COND, &["F1", "S1", "S2"])),
+                )
+                .sources(vec![
+                    src("S2", "listed", 1000.0),
+                    src("S1", "rectified", 10.0),
+                    src("S3", "listed", 1000.5),
+                ]),
+                case("closed-out sources are no longer sources", eia(HeavyMetal), vec![], f(), Some((COND, &["F1"])))
+                    .sources(vec![src("S1", "closed_out", 300.0)]),
+                case("a Guilin source near a Liuzhou site", eia(HeavyMetal), vec![], f(), Some((COND, &["F1"])))
+                    .sources(vec![src("S1", "listed", 300.0).at("450302")]),
+                case("sources alone do not make it fire", eia(HeavyMetal), vec![], vec![], None)
+                    .sources(vec![src("S1", "listed", 300.0)]),
+                case("not heavy metal", eia(SoilPolluting), vec![], f(), None)
+                    .sources(vec![src("S1", "listed", 300.0)]),
+            ],
+        );
+        let c = case("", eia(HeavyMetal), vec![], f(), None)
+            .sources(vec![src("S2", "listed", 640.25), src("S1", "rectifying", 120.0)]);
+        let out = run(&c, &RuleSettings::default());
+        let reason = out.reason(r).unwrap();
+        let ids: Vec<(&str, &str, Option<f64>)> =
+            reason.features.iter().map(|f| (f.collection, f.id.as_str(), f.distance_m)).collect();
+        assert_eq!(
+            ids,
+            [
+                ("farmland_units", "F1", Some(800.0)),
+                ("pollution_sources", "S1", Some(120.0)),
+                ("pollution_sources", "S2", Some(640.3))
+            ]
+        );
+        assert!(
+            reason.message_zh.contains("周边 1000 米范围内已有登记的涉重金属污染源：S1 废渣堆（S1，Cd、Pb，距离 120.0 米）、S2 废渣堆（S2，Cd、Pb，距离 640.3 米），累积性风险分析应计入其影响。"),
+            "{}",
+            reason.message_zh
+        );
+        assert!(reason.message_en.contains("S1 废渣堆 (S1, Cd, Pb, 120.0 m away)"), "{}", reason.message_en);
+        // what the answer looked at, with sources and without
+        let seen = |c: &Case| {
+            let out = run(c, &RuleSettings::default());
+            out.examined.iter().find(|e| e.what == "sources_nearby").map(|e| e.en.clone())
+        };
+        assert!(seen(&c).unwrap().starts_with("2 heavy-metal pollution sources lie on the register within 1000 m"));
+        let none = case("", eia(HeavyMetal), vec![], vec![], None);
+        assert!(seen(&none).unwrap().starts_with("No heavy-metal pollution source on the register"));
+        assert_eq!(seen(&case("", eia(Other), vec![], vec![], None)), None, "only heavy-metal projects look");
+        // a Guilin site also says what it looked at, though the Liuzhou rule does not apply there
+        let guilin = case("", eia(HeavyMetal), vec![p("G", Cleared)], vec![], None)
+            .sources(vec![src("S1", "listed", 300.0).at("450302")]);
+        assert!(seen(&guilin).unwrap().contains("S1"));
+    }
+
     #[test]
     fn the_summary_counts_farmland_by_class_and_the_nearest() {
         let facts = SpatialFacts {
@@ -328,6 +413,8 @@ mod tests {
                 farm("P2", PriorityProtection, 0.0, 999.0),
             ],
             parcel_overlaps: vec![],
+            key_units: vec![],
+            sources: vec![],
             located_in: vec![],
         };
         let s = eia::summary(&Ctx { req: &eia(HeavyMetal), facts: &facts, s: &RuleSettings::default(), city: None });

@@ -95,6 +95,7 @@ pub(super) fn statements(c: &Ctx<'_>, jurisdictions: &[Jurisdiction], counties: 
             ),
         }
     });
+    out.push(key_units(c));
     if c.req.kind == CheckKind::EiaSite && c.req.project_kind == Some(ProjectKind::HeavyMetal) {
         let buffer = c.s.heavy_metal_buffer_m;
         let near = c.farmland_near(buffer).len();
@@ -111,6 +112,27 @@ pub(super) fn statements(c: &Ctx<'_>, jurisdictions: &[Jurisdiction], counties: 
                 en: format!(
                     "{near} farmland {} within {buffer} m of the site.",
                     plural(near, "unit lies", "units lie")
+                ),
+            }
+        });
+        let sources = c.sources_near(buffer);
+        out.push(if sources.is_empty() {
+            Examined {
+                what: "sources_nearby",
+                zh: format!("项目选址周边 {buffer} 米内无登记的涉重金属污染源（已销号的不计）。"),
+                en: format!(
+                    "No heavy-metal pollution source on the register (closed-out ones aside) lies within {buffer} m of the site."
+                ),
+            }
+        } else {
+            Examined {
+                what: "sources_nearby",
+                zh: format!("项目选址周边 {buffer} 米内有登记的涉重金属污染源 {} 个：{}。", sources.len(), zh_sources(&sources)),
+                en: format!(
+                    "{} heavy-metal pollution {} on the register within {buffer} m of the site: {}.",
+                    sources.len(),
+                    plural(sources.len(), "source lies", "sources lie"),
+                    en_sources(&sources)
                 ),
             }
         });
@@ -140,4 +162,41 @@ pub(super) fn statements(c: &Ctx<'_>, jurisdictions: &[Jurisdiction], counties: 
         });
     }
     out
+}
+
+/// Whether the query touches a key supervised unit's site on the register, and whether that unit was listed
+/// by the date: "no key supervised unit's site" is what an answer without the key-unit reason rests on.
+fn key_units(c: &Ctx<'_>) -> Examined {
+    let units = c.key_units_on_site();
+    if units.is_empty() {
+        return Examined {
+            what: "key_units",
+            zh: "查询范围未与土壤污染重点监管单位名录中任何单位的用地相交。".into(),
+            en: "No key supervised unit's site on the register overlaps the query.".into(),
+        };
+    }
+    let (listed, not_yet): (Vec<&KeyUnitFact>, Vec<&KeyUnitFact>) =
+        units.into_iter().partition(|u| u.listed_by(c.req.as_of));
+    let mut zh = Vec::new();
+    let mut en = Vec::new();
+    if !listed.is_empty() {
+        zh.push(format!("与土壤污染重点监管单位 {}的用地相交", zh_key_units(&listed)));
+        en.push(format!("The query overlaps the site of {}", en_key_units(&listed)));
+    }
+    if !not_yet.is_empty() {
+        let names = |sep: &str| {
+            not_yet.iter().map(|u| format!("{} ({})", u.name, u.enterprise_code)).collect::<Vec<_>>().join(sep)
+        };
+        zh.push(format!(
+            "与登记簿中截至 {} 尚未列入名录的单位 {} 的用地相交，不作为重点监管单位用地",
+            c.req.as_of,
+            names("、")
+        ));
+        en.push(format!(
+            "The query overlaps the site of {}, not on any list by {}, so not key-unit land",
+            names(", "),
+            c.req.as_of
+        ));
+    }
+    Examined { what: "key_units", zh: format!("{}。", zh.join("；")), en: format!("{}.", en.join("; ")) }
 }

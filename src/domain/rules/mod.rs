@@ -255,6 +255,58 @@ pub struct SpatialFacts {
     /// the counties of the features it overlaps stand in).
     #[serde(default)]
     pub located_in: Vec<String>,
+    /// Key supervised units whose sites (the key_supervised_units register) the query overlaps.
+    #[serde(default)]
+    pub key_units: Vec<KeyUnitFact>,
+    /// Pollution sources (the pollution_sources register) within the heavy-metal buffer of the query; empty
+    /// for other projects.
+    #[serde(default)]
+    pub sources: Vec<SourceFact>,
+}
+
+/// A key supervised unit whose site the query overlaps, as the key_supervised_units register holds it on the
+/// check's date. Its site is key-unit land whether or not a parcel there carries `key_unit_land`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KeyUnitFact {
+    pub enterprise_code: String,
+    pub name: String,
+    pub county_code: String,
+    /// The years of the annual lists it is on.
+    #[serde(deserialize_with = "super::trace::list_of")]
+    pub listed_years: Vec<i32>,
+    pub status: String,
+    pub area_m2: f64,
+    pub overlap_m2: f64,
+}
+
+impl KeyUnitFact {
+    /// On a list by the check's date: a list of that year or earlier. The year's list comes out in spring,
+    /// but a unit on it is named as one from the year's start: the cautious reading for a survey duty.
+    pub fn listed_by(&self, day: NaiveDate) -> bool {
+        use chrono::Datelike;
+        self.listed_years.iter().any(|y| *y <= day.year())
+    }
+}
+
+/// A heavy-metal pollution source near the query, as the pollution_sources register holds it on the date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceFact {
+    pub source_code: String,
+    pub name: String,
+    pub county_code: String,
+    pub kind: String,
+    #[serde(deserialize_with = "super::trace::list_of")]
+    pub pollutants: Vec<String>,
+    pub list: String,
+    pub state: String,
+    pub distance_m: f64,
+}
+
+impl SourceFact {
+    /// Still a source: a closed-out (销号) source has been remediated and checked off.
+    pub fn active(&self) -> bool {
+        self.state != "closed_out"
+    }
 }
 
 /// What is asked, with land-use codes already parsed (an unknown code is refused before a check runs).
@@ -350,14 +402,15 @@ const LIUZHOU_2025: Period = Period::since(2025, 1, 1);
 /// A registry feature behind a reason.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FeatureRef {
-    /// `construction_parcels` or `farmland_units`, the OGC API collection id.
+    /// `construction_parcels`, `farmland_units`, `key_supervised_units` or `pollution_sources`, the OGC API
+    /// collection id.
     pub collection: &'static str,
     pub id: String,
     /// m², to 0.1.
     pub overlap_m2: f64,
     /// Share of the query area that the feature covers, to 4 decimals.
     pub overlap_ratio: f64,
-    /// Only for farmland near a heavy-metal project; 0 when it overlaps.
+    /// Only for farmland and pollution sources near a heavy-metal project; 0 when it overlaps.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distance_m: Option<f64>,
 }
@@ -733,6 +786,54 @@ impl<'a> Ctx<'a> {
         v
     }
 
+    /// Key supervised units whose sites the query really overlaps (no sliver), largest overlap first.
+    fn key_units_on_site(&self) -> Vec<&'a KeyUnitFact> {
+        let mut v: Vec<&KeyUnitFact> = self
+            .facts
+            .key_units
+            .iter()
+            .filter(|u| self.in_scope(&u.county_code) && self.overlaps(u.overlap_m2, u.area_m2))
+            .collect();
+        v.sort_by(|a, b| b.overlap_m2.total_cmp(&a.overlap_m2).then_with(|| a.enterprise_code.cmp(&b.enterprise_code)));
+        v
+    }
+
+    /// Pollution sources not closed out within `buffer_m` of the query, nearest first.
+    fn sources_near(&self, buffer_m: f64) -> Vec<&'a SourceFact> {
+        let mut v: Vec<&SourceFact> = self
+            .facts
+            .sources
+            .iter()
+            .filter(|s| self.in_scope(&s.county_code) && s.active() && s.distance_m <= buffer_m)
+            .collect();
+        v.sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m).then_with(|| a.source_code.cmp(&b.source_code)));
+        v
+    }
+
+    fn key_unit_refs(&self, us: &[&KeyUnitFact]) -> Vec<FeatureRef> {
+        us.iter()
+            .map(|u| FeatureRef {
+                collection: "key_supervised_units",
+                id: u.enterprise_code.clone(),
+                overlap_m2: round_to(u.overlap_m2, 1),
+                overlap_ratio: self.ratio(u.overlap_m2),
+                distance_m: None,
+            })
+            .collect()
+    }
+
+    fn source_refs(&self, ss: &[&SourceFact]) -> Vec<FeatureRef> {
+        ss.iter()
+            .map(|s| FeatureRef {
+                collection: "pollution_sources",
+                id: s.source_code.clone(),
+                overlap_m2: 0.0,
+                overlap_ratio: 0.0,
+                distance_m: Some(round_to(s.distance_m, 1)),
+            })
+            .collect()
+    }
+
     fn priority_farmland(&self) -> Vec<&'a FarmlandFact> {
         self.farmland_of(FarmlandClass::PriorityProtection)
     }
@@ -864,6 +965,54 @@ fn en_ids<T: Coded>(xs: &[&T], one: &str, many: &str) -> String {
 /// "Parcel LZ-0001 is" / "Parcels LZ-0001, LZ-0002 are".
 fn en_subject<T: Coded>(xs: &[&T], one: &str, many: &str) -> String {
     format!("{} {}", en_ids(xs, one, many), is_are(xs.len()))
+}
+
+/// "柳城县某化工有限公司（91450222MA5KX00010，2024、2025 年度名录）".
+fn zh_key_units(us: &[&KeyUnitFact]) -> String {
+    us.iter()
+        .map(|u| {
+            let years = u.listed_years.iter().map(i32::to_string).collect::<Vec<_>>().join("、");
+            format!("{}（{}，{years} 年度名录）", u.name, u.enterprise_code)
+        })
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+fn en_key_units(us: &[&KeyUnitFact]) -> String {
+    let list = us
+        .iter()
+        .map(|u| {
+            let years = u.listed_years.iter().map(i32::to_string).collect::<Vec<_>>().join(", ");
+            format!("{} ({}, on the lists of {years})", u.name, u.enterprise_code)
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("{} {list}", plural(us.len(), "the key supervised unit", "the key supervised units"))
+}
+
+/// "柳城县某废渣堆（S-1，Cd、Pb，距离 320.0 米）".
+fn zh_sources(ss: &[&SourceFact]) -> String {
+    ss.iter()
+        .map(|s| {
+            format!(
+                "{}（{}，{}，距离 {} 米）",
+                s.name,
+                s.source_code,
+                s.pollutants.join("、"),
+                one_decimal(s.distance_m)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+fn en_sources(ss: &[&SourceFact]) -> String {
+    ss.iter()
+        .map(|s| {
+            format!("{} ({}, {}, {} m away)", s.name, s.source_code, s.pollutants.join(", "), one_decimal(s.distance_m))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn zh_ids_with_state(ps: &[&ParcelFact]) -> String {

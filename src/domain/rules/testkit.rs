@@ -128,6 +128,63 @@ pub struct Case {
     pub farmland: Vec<FarmlandFact>,
     /// The rule's decision and the feature ids it must list, or None when it must not fire.
     pub expect: Option<(Decision, &'static [&'static str])>,
+    pub key_units: Vec<KeyUnitFact>,
+    pub sources: Vec<SourceFact>,
+}
+
+impl Case {
+    /// The same case with key supervised units' sites overlapping the query.
+    pub fn key_units(mut self, us: Vec<KeyUnitFact>) -> Case {
+        self.key_units = us;
+        self
+    }
+
+    /// The same case with pollution sources around the query.
+    pub fn sources(mut self, ss: Vec<SourceFact>) -> Case {
+        self.sources = ss;
+        self
+    }
+}
+
+/// A key supervised unit on the lists of `years` whose 10 000 m² site lies wholly inside the query.
+pub fn ku(code: &str, years: &[i32]) -> KeyUnitFact {
+    KeyUnitFact {
+        enterprise_code: code.into(),
+        name: format!("{code} 化工有限公司"),
+        county_code: LIUZHOU_COUNTY.into(),
+        listed_years: years.to_vec(),
+        status: "operating".into(),
+        area_m2: 10_000.0,
+        overlap_m2: 10_000.0,
+    }
+}
+
+/// A pollution source with Cd and Pb `distance_m` from the query.
+pub fn src(code: &str, state: &str, distance_m: f64) -> SourceFact {
+    SourceFact {
+        source_code: code.into(),
+        name: format!("{code} 废渣堆"),
+        county_code: LIUZHOU_COUNTY.into(),
+        kind: "legacy_solid_waste".into(),
+        pollutants: vec!["Cd".into(), "Pb".into()],
+        list: "remediation".into(),
+        state: state.into(),
+        distance_m,
+    }
+}
+
+impl At for KeyUnitFact {
+    fn at(mut self, county: &str) -> Self {
+        self.county_code = county.into();
+        self
+    }
+}
+
+impl At for SourceFact {
+    fn at(mut self, county: &str) -> Self {
+        self.county_code = county.into();
+        self
+    }
 }
 
 pub fn case(
@@ -137,7 +194,7 @@ pub fn case(
     farmland: Vec<FarmlandFact>,
     expect: Option<(Decision, &'static [&'static str])>,
 ) -> Case {
-    Case { name, req, parcels, farmland, expect }
+    Case { name, req, parcels, farmland, expect, key_units: vec![], sources: vec![] }
 }
 
 pub fn run(c: &Case, s: &RuleSettings) -> Outcome {
@@ -146,6 +203,8 @@ pub fn run(c: &Case, s: &RuleSettings) -> Outcome {
         parcels: c.parcels.clone(),
         farmland: c.farmland.clone(),
         parcel_overlaps: vec![],
+        key_units: c.key_units.clone(),
+        sources: c.sources.clone(),
         located_in: vec![],
     };
     evaluate(&c.req, &facts, s)

@@ -80,6 +80,8 @@ fn slivers_are_ignored_and_thin_overlaps_count() {
             parcels: vec![parcel],
             farmland: vec![],
             parcel_overlaps: vec![],
+            key_units: vec![],
+            sources: vec![],
             located_in: vec![],
         };
         evaluate(&rz("070101", Some("0701")), &facts, &s).decision
@@ -104,6 +106,8 @@ fn zero_sliver_settings_do_not_turn_nearby_farmland_into_occupation() {
         parcels: vec![],
         farmland: vec![farm("F", PriorityProtection, 0.0, 50.0)],
         parcel_overlaps: vec![],
+        key_units: vec![],
+        sources: vec![],
         located_in: vec![],
     };
     assert_eq!(evaluate(&eia(SoilPolluting), &facts, &s).decision, Decision::Allowed);
@@ -127,6 +131,8 @@ fn gbt21010_0809_0810_setting_changes_the_answer() {
             parcels: vec![p("A", Listed)],
             farmland: vec![],
             parcel_overlaps: vec![],
+            key_units: vec![],
+            sources: vec![],
             located_in: vec![],
         };
         evaluate(&req, &facts, &s)
@@ -151,6 +157,8 @@ fn remediation_project_on_a_listed_site_is_not_denied() {
             parcels: vec![p("A", state)],
             farmland: vec![],
             parcel_overlaps: vec![],
+            key_units: vec![],
+            sources: vec![],
             located_in: vec![],
         };
         let out = evaluate(&eia(Remediation), &facts, &RuleSettings::default());
@@ -167,6 +175,8 @@ fn feature_refs_are_rounded_and_serialise_as_the_contract_says() {
         parcels: vec![ParcelFact { area_m2: 5000.0, overlap_m2: 1234.5678, ..p("LZ-0001", Listed) }],
         farmland: vec![],
         parcel_overlaps: vec![],
+        key_units: vec![],
+        sources: vec![],
         located_in: vec![],
     };
     let out = evaluate(&rz("070101", Some("1001")), &facts, &RuleSettings::default());
@@ -220,7 +230,7 @@ fn an_allowed_answer_says_what_it_examined() {
         evaluate(&rz("1001", Some("0901")), &SpatialFacts { query_area_m2: QUERY, ..SpatialFacts::default() }, &s);
     assert_eq!(out.decision, Decision::Allowed);
     assert!(out.reasons.is_empty());
-    assert_eq!(what(&out), ["location", "rules", "parcels", "farmland"]);
+    assert_eq!(what(&out), ["location", "rules", "parcels", "farmland", "key_units"]);
     assert!(out.examined[0].en.contains("does not tell which county"), "{:?}", out.examined[0]);
     assert_eq!(out.examined[1].zh, "适用 2025-06-30 有效的规则 11 条（全国）。");
     assert_eq!(out.examined[1].en, "11 rules in force on 2025-06-30 were applied (national).");
@@ -234,18 +244,25 @@ fn an_allowed_answer_says_what_it_examined() {
         parcels: vec![p("C", Cleared).at("450102"), overlap(p("L", Listed).at("450102"), 0.5)],
         farmland: vec![farm("F", SafeUse, 0.0, 600.0).at("450102")],
         parcel_overlaps: vec![],
+        key_units: vec![],
+        sources: vec![],
         located_in: vec![],
     };
     let out = evaluate(&eia(HeavyMetal), &facts, &s);
     assert_eq!(out.decision, Decision::Allowed, "{out:?}");
-    assert_eq!(what(&out), ["location", "rules", "parcels", "farmland", "farmland_nearby", "slivers"]);
+    assert_eq!(
+        what(&out),
+        ["location", "rules", "parcels", "farmland", "key_units", "farmland_nearby", "sources_nearby", "slivers"]
+    );
     assert_eq!(out.counties, ["450102"]);
     assert_eq!(out.jurisdictions, [NATIONAL]);
     let zero = out.eia_summary.as_ref().unwrap().by_class[0].area_m2;
     assert!(zero == 0.0 && zero.is_sign_positive(), "no -0.0 in answers: {zero}");
     assert!(out.examined[2].zh.contains("C（调查/评估无风险）"), "{:?}", out.examined[2]);
-    assert!(out.examined[4].en.starts_with("1 farmland unit lies within 1000 m"), "{:?}", out.examined[4]);
-    assert!(out.examined[5].en.starts_with("1 sliver overlap"), "{:?}", out.examined[5]);
+    assert_eq!(out.examined[4].en, "No key supervised unit's site on the register overlaps the query.");
+    assert!(out.examined[5].en.starts_with("1 farmland unit lies within 1000 m"), "{:?}", out.examined[5]);
+    assert!(out.examined[6].en.starts_with("No heavy-metal pollution source"), "{:?}", out.examined[6]);
+    assert!(out.examined[7].en.starts_with("1 sliver overlap"), "{:?}", out.examined[7]);
 }
 
 #[test]

@@ -1,7 +1,8 @@
 -- The spatial facts for one access-rule check, in one round trip: the registry features the query
 -- overlaps (with geodesic overlap areas), the ground that overlapping parcels share inside the query (so
 -- that coverage is measured on their union, not their sum), and the farmland within the buffer (with
--- geodesic distances), as the registry stood on $2. The lookups use the GiST index on geom.
+-- geodesic distances), the key supervised units' sites it overlaps and the pollution sources within the buffer,
+-- as the registry stood on $2. The lookups use the GiST index on geom.
 -- $1 query geometry (GeoJSON, lon/lat CGCS2000), $2 as-of date, $3 farmland buffer in metres (0: overlaps only)
 WITH q AS (
     SELECT g,
@@ -54,5 +55,36 @@ SELECT json_build_object(
         WHERE v.superseded_at IS NULL AND v.valid_from <= $2 AND (v.valid_to IS NULL OR v.valid_to > $2)
           AND v.geom && q.env
           AND (ST_Intersects(v.geom, q.g) OR ($3 > 0 AND ST_DWithin(v.geom::geography, q.gg, $3)))
+    ),
+    -- key supervised units' sites the query overlaps: key-unit land whether or not a parcel is flagged.
+    'key_units', (
+        SELECT coalesce(json_agg(json_build_object(
+                   'enterprise_code', k.enterprise_code,
+                   'name', k.name,
+                   'county_code', k.county_code,
+                   'listed_years', k.listed_years,
+                   'status', k.status,
+                   'area_m2', k.area_m2,
+                   'overlap_m2', ST_Area(ST_Intersection(k.geom, q.g)::geography)
+               ) ORDER BY k.enterprise_code), '[]'::json)
+        FROM key_supervised_unit_versions k, q
+        WHERE k.superseded_at IS NULL AND k.valid_from <= $2 AND (k.valid_to IS NULL OR k.valid_to > $2)
+          AND ST_Intersects(k.geom, q.g)
+    ),
+    -- heavy-metal pollution sources within the buffer (heavy-metal projects only), geodesic distances
+    'sources', (
+        SELECT coalesce(json_agg(json_build_object(
+                   'source_code', s.source_code,
+                   'name', s.name,
+                   'county_code', s.county_code,
+                   'kind', s.kind,
+                   'pollutants', s.pollutants,
+                   'list', s.list,
+                   'state', s.state,
+                   'distance_m', ST_Distance(s.geom::geography, q.gg)
+               ) ORDER BY s.source_code), '[]'::json)
+        FROM pollution_source_versions s, q
+        WHERE $3 > 0 AND s.superseded_at IS NULL AND s.valid_from <= $2 AND (s.valid_to IS NULL OR s.valid_to > $2)
+          AND s.geom && q.env AND ST_DWithin(s.geom::geography, q.gg, $3)
     )
 )::text

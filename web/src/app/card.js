@@ -1,7 +1,17 @@
 // The feature card (properties, then history) of the feature clicked or searched for, as of the map's
 // as-of date, and the search by code.
 
-import { COLLECTIONS, RequestError, buildMeasuresRequest, fetchJson, historyUrl, itemUrl, measuresUrl } from '../api.js';
+import { createEmpty, extend, isEmpty } from 'ol/extent.js';
+import {
+  COLLECTIONS,
+  RequestError,
+  buildMeasuresRequest,
+  fetchJson,
+  historyUrl,
+  itemUrl,
+  measuresUrl,
+  nearbySourcesUrl,
+} from '../api.js';
 import { t } from '../i18n.js';
 import { geojson } from '../map.js';
 import { renderCard } from '../ui/card.js';
@@ -14,7 +24,9 @@ const $ = (sel) => document.querySelector(sel);
  * whether the person signed in may write; then the card offers `onEdit(collection, id)` and, for a collection
  * with a lifecycle, `onStep(collection, id)`; a farmland unit's card shows its measures ledger and offers the
  * "record measures" form, after which `onMeasures(id)` runs (the indicators may have changed).
- * `fieldLabel(collection, name)` names changed properties. Returns { open, close, reopen, render, fetchFeature }.
+ * `fieldLabel(collection, name)` names changed properties.
+ * A farmland unit's card also traces the sources near it (溯源). Returns { open, close, reopen, render,
+ * fetchFeature, trace }.
  */
 export function createCard({ m, config, asOf, countyName, onCheck, writer = () => false, onEdit, onStep, onMeasures, fieldLabel, toast }) {
   let card = null;
@@ -39,6 +51,11 @@ export function createCard({ m, config, asOf, countyName, onCheck, writer = () =
       step: write && collection === COLLECTIONS.parcels ? () => onStep(collection, id) : undefined,
       fieldLabel: fieldLabel ? (name) => fieldLabel(collection, name) : undefined,
       recordMeasures: write && collection === COLLECTIONS.farmland ? (values) => recordMeasures(card, values) : undefined,
+      trace: collection === COLLECTIONS.farmland ? trace : undefined,
+      traceItem: (key) => {
+        const f = m.traceSource.getFeatures().find((x) => `${x.get('collection')}/${x.get('id')}` === key);
+        if (f) m.fitFeatures([f], { maxZoom: 16 });
+      },
     });
   }
   function loadLedger(c, seq) {
@@ -82,10 +99,33 @@ export function createCard({ m, config, asOf, countyName, onCheck, writer = () =
       render();
     }
   }
+  /** Tracing (溯源): the sources near the open farmland unit, listed in the card and ringed on the map. */
+  async function trace() {
+    if (!card) return;
+    const seq = cardSeq;
+    card.trace = 'loading';
+    render();
+    try {
+      const fc = await fetchJson(nearbySourcesUrl(config.apiBase, card.id, { as_of: asOf.datetime }), { config });
+      if (seq !== cardSeq) return;
+      card.trace = fc;
+      m.traceSource.clear();
+      m.traceSource.addFeatures(geojson.readFeatures(fc));
+      // The card covers the map's right side: keep what was found to the left of it.
+      const ext = createEmpty();
+      for (const f of [...m.selectedSource.getFeatures(), ...m.traceSource.getFeatures()]) extend(ext, f.getGeometry().getExtent());
+      if (!isEmpty(ext)) m.map.getView().fit(ext, { padding: [80, 440, 80, 80], maxZoom: 16, duration: 300 });
+    } catch (e) {
+      if (seq !== cardSeq) return;
+      card.trace = e;
+    }
+    render();
+  }
   function close() {
     card = null;
     cardSeq += 1;
     m.selectedSource.clear();
+    m.traceSource.clear();
     render();
   }
   async function fetchFeature(collection, id) {
@@ -98,6 +138,7 @@ export function createCard({ m, config, asOf, countyName, onCheck, writer = () =
     card = { collection, id, properties: { ...props }, history: 'loading', ledgerForm: { values: { year } } };
     render();
     m.selectedSource.clear();
+    m.traceSource.clear();
     try {
       const feature = await fetchFeature(collection, id);
       if (seq !== cardSeq) return feature;
@@ -135,7 +176,7 @@ export function createCard({ m, config, asOf, countyName, onCheck, writer = () =
   function reopen() {
     if (card) open(card.collection, card.id, card.properties);
   }
-  return { open, close, reopen, render, fetchFeature };
+  return { open, close, reopen, render, fetchFeature, trace };
 }
 
 /** The search form: a code opens the card of the feature it names (farmland codes have -GD-). */

@@ -3,7 +3,7 @@
 
 import { formatDate } from '../format.js';
 import { t } from '../i18n.js';
-import { farmlandStyle, parcelMarkStyle, parcelStyle } from '../styles.js';
+import { farmlandStyle, keyUnitStyle, parcelMarkStyle, parcelStyle, pondStyle, sourceStyle } from '../styles.js';
 import { renderLayersPanel } from '../ui/legend.js';
 
 const $ = (sel) => document.querySelector(sel);
@@ -12,7 +12,7 @@ const $ = (sel) => document.querySelector(sel);
 export function createLayersPanel(m, asOf) {
   const { layers } = m;
   const state = {
-    visible: { farmland: true, parcels: true, counties: true, basemap: true },
+    visible: { farmland: true, parcels: true, counties: true, basemap: true, sources: true, ponds: true, keyunits: true },
     hidden: new Set(),
     hasBasemap: layers.basemaps.length > 0,
     get datetime() {
@@ -25,11 +25,18 @@ export function createLayersPanel(m, asOf) {
   layers.farmland.setStyle((f, r) => (state.hidden.has(`class:${f.get('class')}`) ? undefined : farmlandStyle(f, r)));
   layers.parcels.setStyle((f, r) => (state.hidden.has(`state:${f.get('state')}`) ? undefined : parcelStyle(f, r)));
   layers.marks.setStyle((f, r) => (state.hidden.has(`state:${f.get('state')}`) ? undefined : parcelMarkStyle(f, r)));
+  layers.sources.setStyle((f) => (state.hidden.has(`srcstate:${f.get('state')}`) ? undefined : sourceStyle(f)));
+  layers.ponds.setStyle((f) => (state.hidden.has(`pondlevel:${f.get('level')}`) ? undefined : pondStyle(f)));
+  layers.keyunits.setStyle(keyUnitStyle);
   function applyLayers() {
     layers.farmland.setVisible(state.visible.farmland);
     layers.parcels.setVisible(state.visible.parcels);
     layers.counties.setVisible(state.visible.counties);
     layers.basemaps.forEach((l) => l.setVisible(state.visible.basemap));
+    for (const key of ['sources', 'ponds', 'keyunits']) {
+      layers[key].setVisible(state.visible[key]);
+      layers[key].changed();
+    }
     layers.farmland.changed();
     layers.parcels.changed();
     layers.marks.changed();
@@ -54,7 +61,7 @@ export function watchLoading(m, toast) {
   m.map.on('loadend', () => {
     loading = Math.max(0, loading - 1);
     if (!loading) $('#loading').hidden = true;
-    const failed = m.stats.farmland.failed + m.stats.parcels.failed;
+    const failed = Object.values(m.stats).reduce((n, s) => n + s.failed, 0);
     if (failed > reportedFailures) {
       reportedFailures = failed;
       toast(t('app.tiles_failed', { n: failed }), 'error');

@@ -6,6 +6,7 @@ import { label, t } from '../i18n.js';
 import { USES } from '../landuse.js';
 import { versionChanges } from '../forms.js';
 import { MEASURE_KINDS } from '../api.js';
+import { traceHtml } from './trace.js';
 
 export function chip(text, colour, cls = '') {
   return `<span class="chip ${cls}" style="--chip:${colour}">${esc(text)}</span>`;
@@ -162,7 +163,9 @@ export function renderCard(el, data, countyName, actions) {
       <button type="button" class="secondary" data-action="zoom">${esc(t('card.zoom'))}</button>
       ${actions.print ? `<button type="button" class="secondary" data-action="print" id="card-print">${esc(t('print.button'))}</button>` : ''}
       ${isParcel ? `<button type="button" class="secondary" data-action="check">${esc(t('card.check_this'))}</button>` : ''}
+      ${data.collection === 'farmland_units' && actions.trace ? `<button type="button" class="secondary" data-action="trace" id="card-trace">${esc(t('trace.button'))}</button>` : ''}
     </div>
+    ${data.trace !== undefined ? `<div class="trace" id="card-trace-result">${traceHtml(data.trace)}</div>` : ''}
     ${
       actions.edit
         ? `<div class="card-actions card-write">
@@ -182,4 +185,5 @@ export function renderCard(el, data, countyName, actions) {
       actions.recordMeasures(Object.fromEntries(new FormData(ledgerForm)));
     });
   }
+  el.querySelectorAll('[data-trace]').forEach((li) => li.addEventListener('click', () => actions.traceItem?.(li.dataset.trace)));
 }

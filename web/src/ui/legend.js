@@ -4,8 +4,13 @@ import {
   FARMLAND_CLASS_ORDER,
   MARKS,
   PARCEL_STATES,
+  POND_LEVEL_ORDER,
+  SOURCE_STATES,
   farmlandStyleSpec,
+  keyUnitStyleSpec,
   parcelStyleSpec,
+  pondStyleSpec,
+  sourceStyleSpec,
 } from '../palette.js';
 import { esc } from '../format.js';
 import { label, t } from '../i18n.js';
@@ -33,6 +38,33 @@ export function farmlandSwatch(cls) {
     <rect x="2" y="2" width="24" height="14" rx="1.5" fill="${s.fill}" stroke="${s.stroke}" stroke-width="1" /></svg>`;
 }
 
+/** A pollution source's dot (on the remediation list: dark rim). */
+export function sourceSwatch(state, list = 'remediation') {
+  const s = sourceStyleSpec({ state, list });
+  return `<svg class="swatch" width="28" height="18" viewBox="0 0 28 18" aria-hidden="true">
+    <circle cx="14" cy="9" r="${s.radius}" fill="${s.fill}" stroke="${s.ring}" stroke-width="${s.ringWidth}" /></svg>`;
+}
+
+/** A tailings pond's triangle, sized by level. */
+export function pondSwatch(level) {
+  const s = pondStyleSpec({ level });
+  const r = s.size;
+  const pts = [0, 1, 2].map((i) => {
+    const a = -Math.PI / 2 + (i * 2 * Math.PI) / 3;
+    return `${(14 + r * Math.cos(a)).toFixed(1)},${(10 + r * Math.sin(a)).toFixed(1)}`;
+  });
+  return `<svg class="swatch" width="28" height="18" viewBox="0 0 28 18" aria-hidden="true">
+    <polygon points="${pts.join(' ')}" fill="${s.fill}" stroke="${s.stroke}" stroke-width="1.5" /></svg>`;
+}
+
+/** A key unit's site: an outline, dashed once the unit has stopped. */
+export function keyUnitSwatch(status = 'operating') {
+  const s = keyUnitStyleSpec({ status });
+  const dash = s.dash ? `stroke-dasharray="${s.dash.join(' ')}"` : '';
+  return `<svg class="swatch" width="28" height="18" viewBox="0 0 28 18" aria-hidden="true">
+    <rect x="3" y="3" width="22" height="12" fill="${s.fill}" stroke="${s.stroke}" stroke-width="${s.width}" ${dash} /></svg>`;
+}
+
 /**
  * Renders the panel into `el`. `state` = { visible: {farmland, parcels, counties, basemap},
  * hidden: Set of "class:x" / "state:x" keys, hasBasemap, datetime, today }. `onChange` is called after
@@ -54,6 +86,9 @@ export function renderLayersPanel(el, state, onChange, onDatetime = () => {}) {
     <div class="layer-switches">
       ${layerRow('farmland', t('layer.farmland'))}
       ${layerRow('parcels', t('layer.parcels'))}
+      ${layerRow('sources', t('layer.sources'))}
+      ${layerRow('ponds', t('layer.ponds'))}
+      ${layerRow('keyunits', t('layer.keyunits'))}
       ${layerRow('counties', t('layer.counties'))}
       ${state.hasBasemap ? layerRow('basemap', t('layer.basemap')) : ''}
     </div>
@@ -71,6 +106,13 @@ export function renderLayersPanel(el, state, onChange, onDatetime = () => {}) {
       <h4>${esc(t('legend.parcels'))}</h4>
       ${PARCEL_STATES.map((s) => entry('state', s, parcelSwatch(s), label('state', s))).join('')}
       <p class="legend-note">${esc(t('legend.investigating'))}<br>${esc(t('legend.rcr'))}<br>${esc(t('legend.dots'))}</p>
+      <h4>${esc(t('legend.sources'))}</h4>
+      ${SOURCE_STATES.map((s) => entry('srcstate', s, sourceSwatch(s), label('srcstate', s))).join('')}
+      <h4>${esc(t('legend.ponds'))}</h4>
+      ${POND_LEVEL_ORDER.map((l) => entry('pondlevel', l, pondSwatch(l), label('pondlevel', l))).join('')}
+      <h4>${esc(t('legend.keyunits'))}</h4>
+      <div class="legend-row static">${keyUnitSwatch('operating')}<span class="legend-text">${esc(t('legend.keyunit_site'))}</span></div>
+      <div class="legend-row static">${keyUnitSwatch('closed')}<span class="legend-text">${esc(t('legend.keyunit_stopped'))}</span></div>
       <h4>${esc(t('legend.marks'))}</h4>
       ${Object.entries(MARKS)
         .map(

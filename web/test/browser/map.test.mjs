@@ -111,7 +111,7 @@ test('the page loads with no console error', { timeout: 90000 }, async () => {
   assert.ok(await page.evaluate(() => document.body.classList.contains('ready')), 'the viewer started');
   await page.evaluate(() => window.landguard.whenRendered());
   assert.equal(await page.locator('h1').textContent(), '土壤污染风险管控一张图');
-  assert.equal(await page.locator('.legend-row').count(), 15);
+  assert.equal(await page.locator('.legend-row').count(), 24);
   await shot('01-overview');
   assert.deepEqual(problems, []);
 });

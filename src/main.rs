@@ -137,7 +137,7 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
-    /// The plan's annual report for a city: OUT.html, or OUT.pdf printed by Chromium (docs/targets.md).
+    /// The plan's annual report for a city: OUT.html, OUT.pdf printed by Chromium, or OUT.xlsx (docs/targets.md).
     Report {
         #[command(subcommand)]
         command: ReportCommand,
@@ -166,7 +166,7 @@ enum ReportCommand {
         city: String,
         #[arg(long)]
         year: i32,
-        /// OUT.html or OUT.pdf (never overwritten)
+        /// OUT.html, OUT.pdf or OUT.xlsx (never overwritten)
         out: PathBuf,
     },
 }
@@ -420,18 +420,24 @@ async fn report_annual(settings: &Settings, city: &str, year: i32, out: &std::pa
     if out.exists() {
         anyhow::bail!("{} exists already; choose another name", out.display());
     }
-    let pdf = match out.extension().and_then(|e| e.to_str()) {
-        Some("pdf") => true,
-        Some("html" | "htm") => false,
-        _ => anyhow::bail!("{}: the report is written as .html or .pdf", out.display()),
-    };
+    let ext = out.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
+    if !matches!(ext.as_str(), "pdf" | "html" | "htm" | "xlsx") {
+        anyhow::bail!("{}: the report is written as .html, .pdf or .xlsx", out.display());
+    }
     let (city, year) = report::check_params(city, Some(year), landguard::domain::time::today())
         .map_err(|e| anyhow::anyhow!(e.detail))?;
     let store = Store::connect(settings).await?;
-    let html = report::annual_html(&store, &settings.indicator_targets(), &city, year)
+    let annual = report::Annual::load(&store, &settings.indicator_targets(), &city, year)
         .await
         .map_err(|e| anyhow::anyhow!(e.detail))?;
-    if !pdf {
+    if ext == "xlsx" {
+        let bytes = annual.xlsx().map_err(|e| anyhow::anyhow!(e.detail))?;
+        std::fs::write(out, bytes).with_context(|| format!("cannot write {}", out.display()))?;
+        eprintln!("report written to {}", out.display());
+        return Ok(());
+    }
+    let html = annual.html();
+    if ext != "pdf" {
         std::fs::write(out, html).with_context(|| format!("cannot write {}", out.display()))?;
         eprintln!("report written to {}", out.display());
         return Ok(());

@@ -414,7 +414,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 /// Writes the annual report; a PDF is the same HTML printed by headless Chromium (CHROMIUM overrides
-/// /usr/bin/chromium), which lays out Chinese text with the system's Noto CJK fonts.
+/// /usr/bin/chromium), which lays out Chinese text with the system's Noto CJK fonts; an XLSX, its tables.
 async fn report_annual(settings: &Settings, city: &str, year: i32, out: &std::path::Path) -> anyhow::Result<()> {
     use landguard::http::report;
     if out.exists() {
@@ -442,23 +442,7 @@ async fn report_annual(settings: &Settings, city: &str, year: i32, out: &std::pa
         eprintln!("report written to {}", out.display());
         return Ok(());
     }
-    let dir = std::env::temp_dir().join(format!("landguard-report-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let page = dir.join("report.html");
-    std::fs::write(&page, html)?;
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let status = std::process::Command::new(&chromium)
-        .args(["--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer"])
-        .arg(format!("--user-data-dir={}", dir.join("profile").display()))
-        .arg(format!("--print-to-pdf={}", out.display()))
-        .arg(format!("file://{}", page.display()))
-        .stderr(std::process::Stdio::null())
-        .status()
-        .with_context(|| format!("cannot run {chromium} (Debian's chromium package prints the PDF)"));
-    let _ = std::fs::remove_dir_all(&dir);
-    if !status?.success() || !out.exists() {
-        anyhow::bail!("{chromium} did not print {}", out.display());
-    }
+    report::pdf::print_to(&html, out).map_err(|e| anyhow::anyhow!(e))?;
     eprintln!("report written to {}", out.display());
     Ok(())
 }

@@ -39,6 +39,19 @@ async fn the_annual_report_prints_the_registry(pool: PgPool) {
     assert!(r.text.contains("<polyline"), "the monthly rate is drawn");
     assert!(r.text.contains("LZ-R-P1") || r.text.contains("<circle"), "the priority parcel is on the map");
 
+    // The PDF is the page printed by Chromium where there is one, else a 503 that says to use HTML or XLSX.
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let pdf = t.get("/reports/annual?city=4502&year=2025&f=pdf").await;
+    if std::path::Path::new(&chromium).exists() {
+        assert_eq!(pdf.status, 200, "{}", pdf.text);
+        assert_eq!(pdf.header("content-type"), Some("application/pdf"));
+        let bytes = t.send_raw("GET", "/reports/annual?city=4502&year=2025&f=pdf", &[]).await;
+        assert!(bytes.starts_with(b"%PDF") && bytes.len() > 10_000, "{} bytes", bytes.len());
+    } else {
+        assert_eq!(pdf.status, 503, "{}", pdf.text);
+        assert_eq!(pdf.header("content-type"), Some("application/problem+json"));
+    }
+
     for bad in [
         "/reports/annual?city=45&year=2025",
         "/reports/annual?city=4502&year=2999",

@@ -3,8 +3,8 @@
 //! missed with their basis (the document `GET /targets` answers), the safe-utilisation rate month by month
 //! (`GET /indicators/series`), a map of the counties shaded by their rate with the priority parcels by state,
 //! and the RCR list's changes in the year (`GET /public/lists/rcr`). Charts and maps are SVG drawn here from
-//! the registry; nothing is fetched from elsewhere. The CLI prints the same page to PDF with Chromium
-//! (docs/targets.md, "The annual report", says why).
+//! the registry; nothing is fetched from elsewhere. The same page is printed to PDF with Chromium (`f=pdf`
+//! and the CLI; docs/targets.md, "The annual report", says why), and its figures laid out as XLSX (`f=xlsx`).
 
 use super::auth::Caller;
 use super::error::{ApiError, ApiResult};
@@ -27,6 +27,7 @@ use chrono::{Datelike, NaiveDate};
 use serde_json::Value;
 use std::fmt::Write;
 
+pub mod pdf;
 mod xlsx;
 pub use xlsx::SHEETS as XLSX_SHEETS;
 
@@ -37,7 +38,7 @@ pub fn routes() -> Router<AppState> {
 async fn annual(State(state): State<AppState>, caller: Caller, RawQuery(q): RawQuery) -> ApiResult<Response> {
     may_read_registry(&state, &caller)?;
     let params = Params::parse(q.as_deref(), &["city", "year", "f"])?;
-    params.only_formats(&["html", "xlsx"])?;
+    params.only_formats(&["html", "xlsx", "pdf"])?;
     let city = params.get("city").map(str::trim).unwrap_or_default();
     let year = params.get("year").and_then(|y| y.trim().parse::<i32>().ok());
     let (city, year) = check_params(city, year, today())?;
@@ -48,6 +49,15 @@ async fn annual(State(state): State<AppState>, caller: Caller, RawQuery(q): RawQ
         let h = resp.headers_mut();
         h.insert(header::CONTENT_TYPE, HeaderValue::from_static(xlsx::CONTENT_TYPE));
         if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"annual-report-{city}-{year}.xlsx\"")) {
+            h.insert(header::CONTENT_DISPOSITION, v);
+        }
+        return Ok(resp);
+    }
+    if params.get("f") == Some("pdf") {
+        let mut resp = pdf::pdf_bytes(report.html()).await?.into_response();
+        let h = resp.headers_mut();
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+        if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"annual-report-{city}-{year}.pdf\"")) {
             h.insert(header::CONTENT_DISPOSITION, v);
         }
         return Ok(resp);

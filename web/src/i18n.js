@@ -254,6 +254,7 @@ export const STRINGS = {
     'plan.target_line': '目标 {target}',
     'plan.no_series': '没有可绘制的数据',
     'plan.report_html': '年度报告',
+    'plan.report_pdf': 'PDF',
     'plan.report_xlsx': '报告表格（XLSX）',
 
     'coords.cgcs2000': 'CGCS2000',
@@ -516,6 +517,7 @@ export const STRINGS = {
     'plan.target_line': 'target {target}',
     'plan.no_series': 'nothing to draw',
     'plan.report_html': 'Annual report',
+    'plan.report_pdf': 'PDF',
     'plan.report_xlsx': 'Report tables (XLSX)',
 
     'coords.cgcs2000': 'CGCS2000',

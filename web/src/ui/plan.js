@@ -1,6 +1,7 @@
 // The plan panel (规划): each target of a city's yearly plan with its status (GET /targets), the
 // safe-utilisation rate month by month against the plan's figure (GET /indicators/series) drawn as SVG
-// here (no charting library, nothing fetched at runtime), and links to the annual report (GET /reports/annual).
+// here (no charting library, nothing fetched at runtime), and links to the annual report (GET /reports/annual,
+// HTML, PDF and XLSX).
 // Pure functions of the answers, so node's test runner checks them.
 
 import { esc, formatPercent } from '../format.js';
@@ -35,6 +36,7 @@ export function planUrls(apiBase, city, year, today = '') {
     targets: `${b}/targets?city=${city}&year=${year}&as_of=${end}`,
     series: `${b}/indicators/series?county_code=${city}&from=${year}-01-01&to=${end}&step=month`,
     reportHtml: report,
+    reportPdf: `${report}&f=pdf`,
     reportXlsx: `${report}&f=xlsx`,
   };
 }
@@ -159,6 +161,7 @@ export function planHtml(targets, series, urls) {
     <div class="kpi small"><div class="kpi-label">${esc(t('plan.chart'))}</div>${chart}</div>
     <p class="plan-report">
       <a class="button" id="plan-report-html" href="${esc(urls.reportHtml)}" target="_blank" rel="noopener">${esc(t('plan.report_html'))}</a>
+      <a class="button" id="plan-report-pdf" href="${esc(urls.reportPdf)}" target="_blank" rel="noopener">${esc(t('plan.report_pdf'))}</a>
       <a class="button" id="plan-report-xlsx" href="${esc(urls.reportXlsx)}" download>${esc(t('plan.report_xlsx'))}</a>
     </p>
     ${list.length ? `<p class="plan-summary">${counts}</p><ul class="plan-targets">${rows}</ul>` : `<p class="muted" id="plan-none">${esc(t('plan.none'))}</p>`}`;

@@ -1,6 +1,6 @@
 // The plan panel in the browser against a running landguard with the demo data (scripts/test-web.sh):
 // each target of Liuzhou's 2025 plan with the status GET /targets gives, the rate's chart from
-// GET /indicators/series, and the report's links answering. Debian's Chromium, driven by playwright-core.
+// GET /indicators/series, and the report's links (HTML, PDF, XLSX) answering. Debian's Chromium, driven by playwright-core.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -85,6 +85,11 @@ test('the plan panel shows each target, its status and the rate over the year', 
   const r2 = await fetch(new URL(xlsx, page.url()));
   assert.equal(r2.status, 200);
   assert.equal(r2.headers.get('content-type'), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+  const pdf = await page.locator('#plan-report-pdf').getAttribute('href');
+  const r3 = await fetch(new URL(pdf, page.url()));
+  assert.equal(r3.status, 200);
+  assert.equal(r3.headers.get('content-type'), 'application/pdf');
+  assert.equal(Buffer.from(await r3.arrayBuffer()).subarray(0, 4).toString(), '%PDF');
 
   await page.locator('#panel-plan').screenshot({ path: join(ARTIFACTS, '20-plan-4502-2025.png') });
   await page.screenshot({ path: join(ARTIFACTS, '21-plan-page.png') });

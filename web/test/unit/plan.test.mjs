@@ -18,6 +18,7 @@ test('the plan requests a city and year up to the year end, or today in the year
   assert.equal(u.series, 'http://h/api/indicators/series?county_code=4502&from=2025-01-01&to=2025-12-31&step=month');
   assert.equal(u.reportHtml, 'http://h/api/reports/annual?city=4502&year=2025');
   assert.equal(u.reportXlsx, 'http://h/api/reports/annual?city=4502&year=2025&f=xlsx');
+  assert.equal(u.reportPdf, 'http://h/api/reports/annual?city=4502&year=2025&f=pdf');
   const now = planUrls('', '4503', 2026, '2026-12-05');
   assert.equal(now.targets, '/targets?city=4503&year=2026&as_of=2026-12-05');
   assert.match(now.series, /to=2026-12-05&/);
@@ -94,5 +95,6 @@ test('the panel lists each target with its status and links the report', () => {
   assert.match(html, /<svg class="plan-chart"/);
   assert.match(html, /id="plan-report-html" href="\/reports\/annual\?city=4502&amp;year=2025"/);
   assert.match(html, /id="plan-report-xlsx" href="\/reports\/annual\?city=4502&amp;year=2025&amp;f=xlsx"/);
+  assert.match(html, /id="plan-report-pdf" href="\/reports\/annual\?city=4502&amp;year=2025&amp;f=pdf"/);
   assert.match(planHtml({ targets: [] }, null, planUrls('', '4501', 2025)), /id="plan-none"/);
 });

@@ -12,13 +12,15 @@
 # (20261122), --cell METRES (nominal field size, 50; fields shrink when the counties cannot hold the
 # layer), --history SHARE (0.08: units with an earlier version), --recreate (drop the database first),
 # --gpkg DIR (also write DIR/farmland_units.gpkg and DIR/construction_parcels.gpkg with `landguard
-# export`: the current rows, as the importer reads them).
+# export`: the current rows, as the importer reads them), --counties FILE (the county outlines the layer
+# fills, default fixtures/counties.geojson; bench/report.sh passes Liuzhou's alone).
 # Refuses to generate into a database that already holds generated data (landguard_meta 'bench_gen').
 # Prints the timings (seconds) as `gen_seconds=... index_seconds=...` on its last line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DB=landguard_bench_100k UNITS=100000 PARCELS= SEED=20261122 CELL=0 HISTORY=0.08 RECREATE=0 GPKG=
+COUNTIES=fixtures/counties.geojson
 while [ $# -gt 0 ]; do
     case "$1" in
         --db) DB=$2; shift 2 ;;
@@ -29,7 +31,8 @@ while [ $# -gt 0 ]; do
         --history) HISTORY=$2; shift 2 ;;
         --recreate) RECREATE=1; shift ;;
         --gpkg) GPKG=$2; shift 2 ;;
-        -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
+        --counties) COUNTIES=$2; shift 2 ;;
+        -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
         *) echo "gen.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -64,7 +67,7 @@ fi
 say "generating $UNITS farmland units and $PARCELS parcels (seed $SEED) into $DB"
 t0=$(date +%s.%N)
 psql "$DB_URL" -X -q -v ON_ERROR_STOP=1 -v units="$UNITS" -v parcels="$PARCELS" -v seed="$SEED" \
-    -v cell="$CELL" -v history="$HISTORY" -v counties="$(cat fixtures/counties.geojson)" -f bench/gen.sql
+    -v cell="$CELL" -v history="$HISTORY" -v counties="$(cat "$COUNTIES")" -f bench/gen.sql
 t1=$(date +%s.%N)
 GEN=$(echo "$t1 - $t0" | bc)
 psql "$DB_URL" -X -At -F ' ' <<'SQL' >&2

@@ -137,7 +137,7 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
-    /// The plan's annual report for a city: OUT.html, or OUT.pdf printed by Chromium (docs/targets.md).
+    /// The plan's annual report for a city: OUT.html, OUT.pdf printed by Chromium, or OUT.xlsx (docs/targets.md).
     Report {
         #[command(subcommand)]
         command: ReportCommand,
@@ -166,7 +166,7 @@ enum ReportCommand {
         city: String,
         #[arg(long)]
         year: i32,
-        /// OUT.html or OUT.pdf (never overwritten)
+        /// OUT.html, OUT.pdf or OUT.xlsx (never overwritten)
         out: PathBuf,
     },
 }
@@ -414,45 +414,35 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 /// Writes the annual report; a PDF is the same HTML printed by headless Chromium (CHROMIUM overrides
-/// /usr/bin/chromium), which lays out Chinese text with the system's Noto CJK fonts.
+/// /usr/bin/chromium), which lays out Chinese text with the system's Noto CJK fonts; an XLSX, its tables.
 async fn report_annual(settings: &Settings, city: &str, year: i32, out: &std::path::Path) -> anyhow::Result<()> {
     use landguard::http::report;
     if out.exists() {
         anyhow::bail!("{} exists already; choose another name", out.display());
     }
-    let pdf = match out.extension().and_then(|e| e.to_str()) {
-        Some("pdf") => true,
-        Some("html" | "htm") => false,
-        _ => anyhow::bail!("{}: the report is written as .html or .pdf", out.display()),
-    };
+    let ext = out.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
+    if !matches!(ext.as_str(), "pdf" | "html" | "htm" | "xlsx") {
+        anyhow::bail!("{}: the report is written as .html, .pdf or .xlsx", out.display());
+    }
     let (city, year) = report::check_params(city, Some(year), landguard::domain::time::today())
         .map_err(|e| anyhow::anyhow!(e.detail))?;
     let store = Store::connect(settings).await?;
-    let html = report::annual_html(&store, &settings.indicator_targets(), &city, year)
+    let annual = report::Annual::load(&store, &settings.indicator_targets(), &city, year)
         .await
         .map_err(|e| anyhow::anyhow!(e.detail))?;
-    if !pdf {
+    if ext == "xlsx" {
+        let bytes = annual.xlsx().map_err(|e| anyhow::anyhow!(e.detail))?;
+        std::fs::write(out, bytes).with_context(|| format!("cannot write {}", out.display()))?;
+        eprintln!("report written to {}", out.display());
+        return Ok(());
+    }
+    let html = annual.html();
+    if ext != "pdf" {
         std::fs::write(out, html).with_context(|| format!("cannot write {}", out.display()))?;
         eprintln!("report written to {}", out.display());
         return Ok(());
     }
-    let dir = std::env::temp_dir().join(format!("landguard-report-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let page = dir.join("report.html");
-    std::fs::write(&page, html)?;
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let status = std::process::Command::new(&chromium)
-        .args(["--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer"])
-        .arg(format!("--user-data-dir={}", dir.join("profile").display()))
-        .arg(format!("--print-to-pdf={}", out.display()))
-        .arg(format!("file://{}", page.display()))
-        .stderr(std::process::Stdio::null())
-        .status()
-        .with_context(|| format!("cannot run {chromium} (Debian's chromium package prints the PDF)"));
-    let _ = std::fs::remove_dir_all(&dir);
-    if !status?.success() || !out.exists() {
-        anyhow::bail!("{chromium} did not print {}", out.display());
-    }
+    report::pdf::print_to(&html, out).map_err(|e| anyhow::anyhow!(e))?;
     eprintln!("report written to {}", out.display());
     Ok(())
 }

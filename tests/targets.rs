@@ -380,6 +380,15 @@ async fn published_rcr_list_and_its_changes(pool: PgPool) {
     assert_eq!(t.get("/public/lists/key-units?year=2023").await.body["count"], 1);
     let csv = t.get("/public/lists/key-units?year=2024&f=csv").await;
     assert!(csv.text.contains("91450222MA5KX00010") && !csv.text.contains("MA5KX00023"), "{}", csv.text);
+    let r = t.get("/public/lists/key-units?year=2024&f=xlsx").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.header("content-type"), Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));
+    let bytes = t.send_raw("GET", "/public/lists/key-units?year=2024&f=xlsx", &[]).await;
+    let mut book = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("an XLSX is a zip");
+    let mut strings = String::new();
+    std::io::Read::read_to_string(&mut book.by_name("xl/sharedStrings.xml").unwrap(), &mut strings).unwrap();
+    assert!(strings.contains("91450222MA5KX00010") && !strings.contains("MA5KX00023"), "{strings}");
+    assert!(t.get("/public/lists/key-units?year=2024&f=html").await.text.contains("91450222MA5KX00010"));
     assert_eq!(t.get("/public/lists/key-units?year=1999").await.status, 400);
     for q in ["since=2026-01-01&as_of=2025-12-31", "f=pdf", "county_code=x", "as_of=soon"] {
         let r = t.get(&format!("/public/lists/rcr?{q}")).await;

@@ -1,7 +1,8 @@
 //! Published lists (信息公开), open to anyone whatever the read settings: what a bureau publishes on its
-//! website. `GET /public/lists/rcr?as_of=…&since=…&f=json|csv|xlsx|html`: the RCR list as of a date, and with
-//! `since` each parcel as added, kept or removed. `GET /public/lists/key-units?year=2025`: the key
-//! supervised units listed for a year (the `key_supervised_units` register's `listed_years`).
+//! website, each as JSON, CSV, XLSX and a plain HTML page (`f=json|csv|xlsx|html`).
+//! `GET /public/lists/rcr?as_of=…&since=…`: the RCR list as of a date, and with `since` each parcel as added,
+//! kept or removed. `GET /public/lists/key-units?year=2025`: the key supervised units listed for a year (the
+//! `key_supervised_units` register's `listed_years`).
 
 use super::error::{ApiError, ApiResult};
 use super::html::escape;
@@ -235,23 +236,24 @@ fn csv_list(as_of: NaiveDate, since: Option<NaiveDate>, entries: &[Entry]) -> Re
     download(csv_text(&head, rows), "text/csv; charset=utf-8", &file_name(as_of, since, "csv"))
 }
 
-/// The same table as the CSV, as an Excel workbook: text stays text (no formula is ever written), areas
-/// are numbers.
-fn xlsx_list(as_of: NaiveDate, since: Option<NaiveDate>, entries: &[Entry]) -> ApiResult<Response> {
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A published table as an Excel workbook, the same table as the CSV: text stays text (no formula is ever
+/// written), areas are numbers.
+fn xlsx_text(sheet_name: &str, head: &[&str], rows: impl IntoIterator<Item = Vec<Cell>>) -> ApiResult<Vec<u8>> {
     use rust_xlsxwriter::{Format as XFormat, Workbook};
-    let (head, rows) = table(since, entries);
     let fail = |e: rust_xlsxwriter::XlsxError| {
-        tracing::error!(error = %e, "cannot write the RCR list as XLSX");
+        tracing::error!(error = %e, "cannot write a published list as XLSX");
         ApiError::internal()
     };
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
-    sheet.set_name("名录").map_err(fail)?;
+    sheet.set_name(sheet_name).map_err(fail)?;
     let bold = XFormat::new().set_bold();
     for (c, h) in head.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *h, &bold).map_err(fail)?;
     }
-    for (i, row) in rows.iter().enumerate() {
+    for (i, row) in rows.into_iter().enumerate() {
         let r = i as u32 + 1;
         for (c, cell) in row.iter().enumerate() {
             match cell {
@@ -261,12 +263,12 @@ fn xlsx_list(as_of: NaiveDate, since: Option<NaiveDate>, entries: &[Entry]) -> A
         }
     }
     sheet.autofit();
-    let bytes = book.save_to_buffer().map_err(fail)?;
-    Ok(download(
-        bytes,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        &file_name(as_of, since, "xlsx"),
-    ))
+    book.save_to_buffer().map_err(fail)
+}
+
+fn xlsx_list(as_of: NaiveDate, since: Option<NaiveDate>, entries: &[Entry]) -> ApiResult<Response> {
+    let (head, rows) = table(since, entries);
+    Ok(download(xlsx_text("名录", &head, rows)?, XLSX, &file_name(as_of, since, "xlsx")))
 }
 
 fn html_list(scope: &Scope, as_of: NaiveDate, since: Option<NaiveDate>, entries: &[Entry]) -> Response {
@@ -330,8 +332,7 @@ fn html_list(scope: &Scope, as_of: NaiveDate, since: Option<NaiveDate>, entries:
     super::html::page(&format!("{RCR_TITLE_ZH}（{as_of}）"), &body)
 }
 
-/// The key supervised units (土壤污染重点监管单位) are not a collection of this registry yet: a 501 that says
-/// so, instead of an empty list that would read as "none".
+/// The year's key supervised units (土壤污染重点监管单位名录), as of the year's end or today.
 async fn key_units(State(state): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Response> {
     let params = Params::parse(q.as_deref(), &["year", "county_code", "f"])?;
     let f = format(&params)?;
@@ -392,7 +393,8 @@ async fn key_units(State(state): State<AppState>, RawQuery(q): RawQuery) -> ApiR
             Ok(super::html::page(&format!("{year} 年土壤污染重点监管单位名录"), &body))
         }
         Format::Xlsx => {
-            Err(bad("f", "重点监管单位名录提供 json、csv 或 html", "the key units' list is json, csv or html"))
+            let table = rows.iter().map(|r| cells(r).into_iter().map(Cell::Text).collect());
+            Ok(download(xlsx_text("重点监管单位", &HEAD, table)?, XLSX, &format!("key-units-{year}.xlsx")))
         }
     }
 }

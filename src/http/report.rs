@@ -3,8 +3,8 @@
 //! missed with their basis (the document `GET /targets` answers), the safe-utilisation rate month by month
 //! (`GET /indicators/series`), a map of the counties shaded by their rate with the priority parcels by state,
 //! and the RCR list's changes in the year (`GET /public/lists/rcr`). Charts and maps are SVG drawn here from
-//! the registry; nothing is fetched from elsewhere. The CLI prints the same page to PDF with Chromium
-//! (docs/targets.md, "The annual report", says why).
+//! the registry; nothing is fetched from elsewhere. The same page is printed to PDF with Chromium (`f=pdf`
+//! and the CLI; docs/targets.md, "The annual report", says why), and its figures laid out as XLSX (`f=xlsx`).
 
 use super::auth::Caller;
 use super::error::{ApiError, ApiResult};
@@ -14,30 +14,55 @@ use super::targets::{may_read_registry, targets_doc};
 use super::AppState;
 use crate::domain::indicators::{Scope, Targets};
 use crate::domain::time::today;
+use crate::store::lists::RcrRow;
 use crate::store::report::ReportMap;
-use crate::store::series::Known;
+use crate::store::series::{Known, SeriesValues};
 use crate::store::Store;
 use axum::extract::{RawQuery, State};
-use axum::response::Html;
+use axum::http::{header, HeaderValue};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use chrono::{Datelike, NaiveDate};
 use serde_json::Value;
 use std::fmt::Write;
 
+pub mod pdf;
+mod xlsx;
+pub use xlsx::SHEETS as XLSX_SHEETS;
+
 pub fn routes() -> Router<AppState> {
     Router::new().route("/reports/annual", get(annual))
 }
 
-async fn annual(State(state): State<AppState>, caller: Caller, RawQuery(q): RawQuery) -> ApiResult<Html<String>> {
+async fn annual(State(state): State<AppState>, caller: Caller, RawQuery(q): RawQuery) -> ApiResult<Response> {
     may_read_registry(&state, &caller)?;
     let params = Params::parse(q.as_deref(), &["city", "year", "f"])?;
-    params.only_formats(&["html"])?;
+    params.only_formats(&["html", "xlsx", "pdf"])?;
     let city = params.get("city").map(str::trim).unwrap_or_default();
     let year = params.get("year").and_then(|y| y.trim().parse::<i32>().ok());
     let (city, year) = check_params(city, year, today())?;
     let store = state.reader(&caller).await;
-    Ok(Html(annual_html(&store, &state.settings.indicator_targets(), &city, year).await?))
+    let report = Annual::load(&store, &state.settings.indicator_targets(), &city, year).await?;
+    if params.get("f") == Some("xlsx") {
+        let mut resp = report.xlsx()?.into_response();
+        let h = resp.headers_mut();
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(xlsx::CONTENT_TYPE));
+        if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"annual-report-{city}-{year}.xlsx\"")) {
+            h.insert(header::CONTENT_DISPOSITION, v);
+        }
+        return Ok(resp);
+    }
+    if params.get("f") == Some("pdf") {
+        let mut resp = pdf::pdf_bytes(report.html()).await?.into_response();
+        let h = resp.headers_mut();
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+        if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"annual-report-{city}-{year}.pdf\"")) {
+            h.insert(header::CONTENT_DISPOSITION, v);
+        }
+        return Ok(resp);
+    }
+    Ok(Html(report.html()).into_response())
 }
 
 /// A 4-digit city code and a year that has begun.
@@ -81,23 +106,68 @@ fn num(v: Option<f64>) -> String {
     v.map(|x| format!("{x:.2}")).unwrap_or_else(|| "—".into())
 }
 
-/// The report for a city and year, as of the year's end (or today, for the year in progress).
-pub async fn annual_html(store: &Store, thresholds: &Targets, city: &str, year: i32) -> ApiResult<String> {
-    let start = NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(ApiError::internal)?;
-    let end = NaiveDate::from_ymd_opt(year, 12, 31).ok_or_else(ApiError::internal)?.min(today());
-    let scope = Scope::City(city.to_string());
-    let targets = targets_doc(store, thresholds, scope.clone(), city, None, year, end).await?;
-    let months = month_ends(year, end);
-    let series = store.indicator_series(&scope, &months, Known::Now, thresholds).await?;
-    let map = store.report_map(city, end).await?;
-    let rcr = store.rcr_list(&scope, end, Some(start)).await?;
-    let year_end = series.last();
-    let rate = year_end.and_then(|s| s.scope.safe_utilisation.rate_percent);
+/// What the report prints, read once from the registry: the HTML and the XLSX are two layouts of these
+/// same figures, never a second computation.
+pub struct Annual {
+    pub city: String,
+    pub year: i32,
+    pub start: NaiveDate,
+    /// The year's end, or today for the year in progress.
+    pub end: NaiveDate,
+    /// The document `GET /targets` answers for the city and year as of `end`.
+    pub targets: Value,
+    /// The indicators at each month's end up to `end` (the last is the year-end figure).
+    pub series: Vec<SeriesValues>,
+    pub map: ReportMap,
+    /// The RCR list at `end` against `start`.
+    pub rcr: Vec<RcrRow>,
+}
 
-    let mut h = String::with_capacity(64 * 1024);
-    let _ = write!(
-        h,
-        r#"<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{city} {year} 年度土壤污染防治工作报告</title>
+impl Annual {
+    /// The report for a city and year, as of the year's end (or today, for the year in progress).
+    pub async fn load(store: &Store, thresholds: &Targets, city: &str, year: i32) -> ApiResult<Annual> {
+        let start = NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(ApiError::internal)?;
+        let end = NaiveDate::from_ymd_opt(year, 12, 31).ok_or_else(ApiError::internal)?.min(today());
+        let scope = Scope::City(city.to_string());
+        let targets = targets_doc(store, thresholds, scope.clone(), city, None, year, end).await?;
+        let series = store.indicator_series(&scope, &month_ends(year, end), Known::Now, thresholds).await?;
+        let map = store.report_map(city, end).await?;
+        let rcr = store.rcr_list(&scope, end, Some(start)).await?;
+        Ok(Annual { city: city.to_string(), year, start, end, targets, series, map, rcr })
+    }
+
+    /// The indicators at the year's end (or today).
+    pub fn year_end(&self) -> Option<&SeriesValues> {
+        self.series.last()
+    }
+
+    /// A county's name from the outlines, or its code.
+    pub fn county_name<'a>(&'a self, code: &'a str) -> &'a str {
+        self.map.counties.iter().find(|d| d.code == code).map_or(code, |d| d.label.as_str())
+    }
+
+    /// The RCR list's rows that changed or stayed, with their change in Chinese and the document that made it.
+    pub fn rcr_changes(&self) -> impl Iterator<Item = (&RcrRow, &'static str, Option<&str>)> {
+        self.rcr.iter().filter_map(|r| {
+            let change = match (r.on_before, r.on_after) {
+                (false, true) => "新列入",
+                (true, false) => "移出",
+                (true, true) => "保留",
+                (false, false) => return None,
+            };
+            let doc = if r.on_after { r.listed_document.as_deref() } else { r.removed_document.as_deref() };
+            Some((r, change, doc))
+        })
+    }
+
+    pub fn html(&self) -> String {
+        let (city, year, end, map, targets) = (&self.city, self.year, self.end, &self.map, &self.targets);
+        let year_end = self.year_end();
+        let rate = year_end.and_then(|s| s.scope.safe_utilisation.rate_percent);
+        let mut h = String::with_capacity(64 * 1024);
+        let _ = write!(
+            h,
+            r#"<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{city} {year} 年度土壤污染防治工作报告</title>
 <style>
 @page {{ size: A4; margin: 16mm 14mm; }}
 body {{ font-family: "Noto Sans CJK SC", "Noto Sans SC", sans-serif; font-size: 10.5pt; color: #222; }}
@@ -109,95 +179,102 @@ section {{ break-inside: avoid-page; }} svg {{ display: block; margin: 2mm auto;
 <h1>{name} {year} 年度土壤污染防治工作报告</h1>
 <p class="small">数据截至 {end}，按登记库现有记录计算（as of {end}, from the registry as it is known now）。受污染耕地安全利用率：<b>{rate}%</b></p>
 "#,
-        city = escape(city),
-        name = escape(map.city_name.as_deref().unwrap_or(city)),
-        rate = num(rate),
-    );
-
-    // 1. targets
-    h.push_str("<section><h2>一、目标完成情况</h2><table><tr><th>目标</th><th>值</th><th>状态</th><th>依据</th></tr>");
-    for t in targets["targets"].as_array().into_iter().flatten() {
-        let s = t["status"].as_str().unwrap_or_default();
-        let value = match &t["value"] {
-            Value::Number(n) => n.to_string(),
-            Value::Null => "—".into(),
-            other => other.to_string(),
-        };
-        let missing = t["missing_zh"].as_str().map(|m| format!("<br><span class=small>缺少：{}</span>", escape(m)));
-        let _ = write!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td class={s}>{}{}</td><td class=small>{}</td></tr>",
-            escape(t["title_zh"].as_str().unwrap_or_default()),
-            escape(&value),
-            status_zh(s),
-            missing.unwrap_or_default(),
-            escape(t["basis_zh"].as_str().unwrap_or_default()),
+            city = escape(city),
+            name = escape(map.city_name.as_deref().unwrap_or(city)),
+            rate = num(rate),
         );
-    }
-    h.push_str("</table></section>");
 
-    // 2. the rate month by month
-    let points: Vec<(NaiveDate, Option<f64>)> =
-        series.iter().map(|s| (s.as_of, s.scope.safe_utilisation.rate_percent)).collect();
-    let target = year_end.and_then(|s| s.scope.safe_utilisation.target_percent);
-    h.push_str("<section><h2>二、受污染耕地安全利用率（逐月）</h2>");
-    h.push_str(&rate_chart(&points, target));
-    h.push_str("<table><tr><th>县（区）</th><th>年末安全利用率 %</th><th>受污染耕地（亩）</th></tr>");
-    for c in year_end.map(|s| s.counties.as_slice()).unwrap_or_default() {
-        let code = c.scope.code_prefix();
-        let name = map.counties.iter().find(|d| d.code == code).map(|d| d.label.as_str());
-        let _ = write!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td>{:.1}</td></tr>",
-            escape(name.unwrap_or(code)),
-            num(c.safe_utilisation.rate_percent),
-            c.safe_utilisation.polluted_mu
+        // 1. targets
+        h.push_str(
+            "<section><h2>一、目标完成情况</h2><table><tr><th>目标</th><th>值</th><th>状态</th><th>依据</th></tr>",
         );
-    }
-    h.push_str("</table></section>");
+        for t in targets["targets"].as_array().into_iter().flatten() {
+            let s = t["status"].as_str().unwrap_or_default();
+            let value = match &t["value"] {
+                Value::Number(n) => n.to_string(),
+                Value::Null => "—".into(),
+                other => other.to_string(),
+            };
+            let missing = t["missing_zh"].as_str().map(|m| format!("<br><span class=small>缺少：{}</span>", escape(m)));
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td class={s}>{}{}</td><td class=small>{}</td></tr>",
+                escape(t["title_zh"].as_str().unwrap_or_default()),
+                escape(&value),
+                status_zh(s),
+                missing.unwrap_or_default(),
+                escape(t["basis_zh"].as_str().unwrap_or_default()),
+            );
+        }
+        h.push_str("</table></section>");
 
-    // 3. the map
-    let rates: Vec<(String, Option<f64>)> = year_end
-        .map(|s| {
-            s.counties.iter().map(|c| (c.scope.code_prefix().to_string(), c.safe_utilisation.rate_percent)).collect()
-        })
-        .unwrap_or_default();
-    h.push_str("<section><h2>三、分县安全利用率与优先监管地块</h2>");
-    h.push_str(&map_svg(&map, &rates, target));
-    h.push_str(
-        "<p class=small>县（区）按年末安全利用率着色：绿色达到目标，红色未达到，灰色无受污染耕地；\
-         圆点为优先监管地块（红：在名录中，蓝：其他阶段）。</p></section>",
-    );
+        // 2. the rate month by month
+        let points: Vec<(NaiveDate, Option<f64>)> =
+            self.series.iter().map(|s| (s.as_of, s.scope.safe_utilisation.rate_percent)).collect();
+        let target = year_end.and_then(|s| s.scope.safe_utilisation.target_percent);
+        h.push_str("<section><h2>二、受污染耕地安全利用率（逐月）</h2>");
+        h.push_str(&rate_chart(&points, target));
+        h.push_str("<table><tr><th>县（区）</th><th>年末安全利用率 %</th><th>受污染耕地（亩）</th></tr>");
+        for c in year_end.map(|s| s.counties.as_slice()).unwrap_or_default() {
+            let code = c.scope.code_prefix();
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{:.1}</td></tr>",
+                escape(self.county_name(code)),
+                num(c.safe_utilisation.rate_percent),
+                c.safe_utilisation.polluted_mu
+            );
+        }
+        h.push_str("</table></section>");
 
-    // 4. the RCR list's changes
-    h.push_str("<section><h2>四、建设用地土壤污染风险管控和修复名录变化</h2><table><tr><th>地块编码</th><th>名称</th><th>县</th><th>变化</th><th>文件</th></tr>");
-    for r in &rcr {
-        let change = match (r.on_before, r.on_after) {
-            (false, true) => "新列入",
-            (true, false) => "移出",
-            (true, true) => "保留",
-            (false, false) => continue,
-        };
-        let doc = if r.on_after { r.listed_document.as_deref() } else { r.removed_document.as_deref() };
-        let _ = write!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{change}</td><td class=small>{}</td></tr>",
-            escape(&r.parcel_code),
-            escape(&r.name),
-            escape(&r.county_code),
-            escape(doc.unwrap_or("—"))
+        // 3. the map
+        let rates: Vec<(String, Option<f64>)> = year_end
+            .map(|s| {
+                s.counties
+                    .iter()
+                    .map(|c| (c.scope.code_prefix().to_string(), c.safe_utilisation.rate_percent))
+                    .collect()
+            })
+            .unwrap_or_default();
+        h.push_str("<section><h2>三、分县安全利用率与优先监管地块</h2>");
+        h.push_str(&map_svg(map, &rates, target));
+        h.push_str(
+            "<p class=small>县（区）按年末安全利用率着色：绿色达到目标，红色未达到，灰色无受污染耕地；\
+             圆点为优先监管地块（红：在名录中，蓝：其他阶段）。</p></section>",
         );
-    }
-    h.push_str("</table></section>");
 
-    // 5. method
-    h.push_str(
-        "<section><h2>五、方法与依据</h2><p class=small>安全利用率 =（安全利用类中落实措施的面积 + 严格管控类中落实措施的面积）/ \
-         受污染耕地面积，按各日有效的类别单元版本计算（docs/domain.md）。各目标的依据见第一节；\
-         数据为登记库对该日的现有认识（valid time, as known now）。名录变化按年初与年末比较。</p></section>",
-    );
-    h.push_str("</body></html>");
-    Ok(h)
+        // 4. the RCR list's changes
+        h.push_str("<section><h2>四、建设用地土壤污染风险管控和修复名录变化</h2><table><tr><th>地块编码</th><th>名称</th><th>县</th><th>变化</th><th>文件</th></tr>");
+        for (r, change, doc) in self.rcr_changes() {
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{change}</td><td class=small>{}</td></tr>",
+                escape(&r.parcel_code),
+                escape(&r.name),
+                escape(&r.county_code),
+                escape(doc.unwrap_or("—"))
+            );
+        }
+        h.push_str("</table></section>");
+
+        // 5. overdue duties: a placeholder until the duty records are in the register, so that the section
+        // cannot be read as "none overdue".
+        h.push_str(
+            "<section><h2>五、逾期义务 overdue duties</h2><p>重点监管单位、尾矿库和污染源的义务（自行监测、隐患排查、巡查等）\
+             由义务记录另行计算，尚未纳入本报告；此处不表示没有逾期义务。\
+             （The duties of key supervised units, tailings ponds and pollution sources are computed from their duty \
+             records elsewhere and are not in this report yet; this is not a statement that none is overdue.）</p></section>",
+        );
+
+        // 6. method
+        h.push_str(
+            "<section><h2>六、方法与依据</h2><p class=small>安全利用率 =（安全利用类中落实措施的面积 + 严格管控类中落实措施的面积）/ \
+             受污染耕地面积，按各日有效的类别单元版本计算（docs/domain.md）。各目标的依据见第一节；\
+             数据为登记库对该日的现有认识（valid time, as known now）。名录变化按年初与年末比较。</p></section>",
+        );
+        h.push_str("</body></html>");
+        h
+    }
 }
 
 /// A line chart of the monthly rate against the target, 170 mm wide.

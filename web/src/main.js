@@ -13,6 +13,7 @@ import { scopesFromCounties } from './ui/indicators.js';
 import { bindSearch, createCard } from './app/card.js';
 import { createCheck } from './app/check.js';
 import { createIndicators } from './app/indicators.js';
+import { createPlan } from './app/plan.js';
 import { createLayersPanel, watchLoading } from './app/layers.js';
 import { bindPointer } from './app/pointer.js';
 import { createEditor, loadSchema } from './app/edit.js';
@@ -87,7 +88,7 @@ function setUpView(m) {
 }
 
 /** A handle for scripts and the browser tests. */
-function exposeHandle({ m, config, card, check, indicators, showTab, editor }) {
+function exposeHandle({ m, config, card, check, indicators, showTab, editor, plan }) {
   const { map } = m;
   window.landguard = {
     map,
@@ -102,6 +103,7 @@ function exposeHandle({ m, config, card, check, indicators, showTab, editor }) {
     showTab,
     setMode: check.setMode,
     loadIndicators: indicators.load,
+    loadPlan: plan.load,
     /** Centres the map on a lon/lat at a zoom, resolving once the map has rendered. */
     goTo(lon, lat, zoom) {
       const done = new Promise((resolve) => map.once('rendercomplete', resolve));
@@ -207,11 +209,13 @@ async function main() {
   });
   session.restore();
   const indicators = createIndicators({ m, config, asOf, cities: scopesFromCounties(counties) });
+  const plan = createPlan({ config, asOf, cities: scopesFromCounties(counties) });
 
   function showTab(name) {
     document.querySelectorAll('.tab').forEach((b) => b.classList.toggle('active', b.dataset.tab === name));
     document.querySelectorAll('.panel').forEach((p) => p.classList.toggle('active', p.dataset.panel === name));
     if (name === 'indicators' && !indicators.state.data && !indicators.state.loading) indicators.load(indicators.state.scope);
+    if (name === 'plan' && !plan.state.targets && !plan.state.loading) plan.load();
   }
   document.querySelectorAll('.tab').forEach((b) => b.addEventListener('click', () => showTab(b.dataset.tab)));
 
@@ -233,6 +237,7 @@ async function main() {
     layersPanel.render();
     check.render();
     indicators.render();
+    plan.render();
     card.render();
     session.render();
     if (upload) upload.render();
@@ -251,7 +256,7 @@ async function main() {
   $('#lang-button').addEventListener('click', () => setLang(getLang() === 'zh' ? 'en' : 'zh'));
   renderAll();
 
-  exposeHandle({ m, config, card, check, indicators, showTab, editor });
+  exposeHandle({ m, config, card, check, indicators, showTab, editor, plan });
   document.body.classList.add('ready');
 }
 

@@ -23,6 +23,18 @@ pub struct UnitForIndicator {
     pub area_m2: f64,
 }
 
+impl UnitForIndicator {
+    /// What the measures rule reads of the unit.
+    pub fn measures(&self) -> measures::UnitMeasures {
+        measures::UnitMeasures {
+            class: self.class,
+            area_m2: self.area_m2,
+            measures_in_place: self.measures_in_place,
+            crops_compliant: self.crops_compliant,
+        }
+    }
+}
+
 /// A construction parcel as the indicators need it (as of the indicator date).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParcelForIndicator {
@@ -228,7 +240,7 @@ impl Accumulator {
         if !self.scope.contains(&u.county_code) || n == 0 {
             return;
         }
-        let c = measures::counted(u, cover, CropRule::NotFoundNonCompliant);
+        let c = measures::counted(&u.measures(), cover, CropRule::NotFoundNonCompliant);
         if u.class.is_polluted() {
             if c.from_ledger {
                 self.units_from_ledger += n;

@@ -13,6 +13,7 @@ pub mod geometry;
 pub mod indicators;
 pub mod key_land;
 pub mod landuse;
+pub mod ledger_rate;
 pub mod lifecycle;
 pub mod lists;
 pub mod measures;

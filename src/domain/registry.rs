@@ -41,19 +41,7 @@ pub struct Checked<T> {
     pub area_m2: f64,
 }
 
-/// Limits on what a single feature may hold, and the settings its derived values are judged by.
-#[derive(Debug, Clone)]
-pub struct FeatureLimits {
-    pub max_vertices: usize,
-    /// The GB 2762 limits crop samples are judged against (the settings' `[crop_limits]`).
-    pub crops: std::sync::Arc<super::crops::CropLimits>,
-}
-
-impl Default for FeatureLimits {
-    fn default() -> Self {
-        FeatureLimits { max_vertices: 100_000, crops: Default::default() }
-    }
-}
+pub use super::collection::FeatureLimits;
 
 /// Reads a description's properties out of a JSON object, collecting every problem instead of stopping at
 /// the first.

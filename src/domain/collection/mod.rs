@@ -206,9 +206,23 @@ impl Lifecycle {
     }
 }
 
+/// Limits on what a single feature may hold, and the settings its derived values are judged by.
+#[derive(Debug, Clone)]
+pub struct FeatureLimits {
+    pub max_vertices: usize,
+    /// The GB 2762 limits crop samples are judged against (the settings' `[crop_limits]`).
+    pub crops: std::sync::Arc<crate::domain::crops::CropLimits>,
+}
+
+impl Default for FeatureLimits {
+    fn default() -> Self {
+        FeatureLimits { max_vertices: 100_000, crops: Default::default() }
+    }
+}
+
 /// Checks across properties after each has been read on its own; returns (property, problem) pairs and may
 /// normalise values. The limits carry the settings some derived values are judged by (crop samples' GB 2762 limits).
-pub type Validate = fn(&mut Record, &crate::domain::registry::FeatureLimits) -> Vec<(&'static str, String)>;
+pub type Validate = fn(&mut Record, &FeatureLimits) -> Vec<(&'static str, String)>;
 
 #[derive(Debug)]
 pub struct Description {
@@ -242,7 +256,7 @@ impl Description {
 }
 
 /// For descriptions whose properties need no checks across each other.
-pub fn no_cross_checks(_: &mut Record, _: &crate::domain::registry::FeatureLimits) -> Vec<(&'static str, String)> {
+pub fn no_cross_checks(_: &mut Record, _: &FeatureLimits) -> Vec<(&'static str, String)> {
     Vec::new()
 }
 

@@ -444,4 +444,20 @@ mod tests {
         let err = Settings::load_from(Some(&missing), |_| None).unwrap_err();
         assert!(matches!(err, ConfigError::Read { .. }) && err.to_string().contains("missing.toml"), "{err}");
     }
+
+    #[test]
+    fn duty_settings_are_read_from_their_table_and_checked_at_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("landguard.toml");
+        std::fs::write(&path, "[duties]\nflood_season_start = [5, 1]\npond_level3_share_percent = 60\n").unwrap();
+        let s = Settings::load_from(Some(&path), |_| None).unwrap();
+        assert_eq!(s.duties.flood_season_start, (5, 1));
+        assert_eq!(s.duties.pond_level3_share_percent, 60);
+        assert_eq!(s.duties.hazard_check_every_years, 3, "keys left out keep their defaults");
+        std::fs::write(&path, "[duties]\nflood_season_start = [2, 30]\n").unwrap();
+        let err = Settings::load_from(Some(&path), |_| None).unwrap_err().to_string();
+        assert!(err.contains("[duties] flood_season_start") && !err.contains('\n'), "{err}");
+        std::fs::write(&path, "[duties]\nflood_season = [4, 1]\n").unwrap();
+        assert!(matches!(Settings::load_from(Some(&path), |_| None), Err(ConfigError::Parse { .. })));
+    }
 }

@@ -284,5 +284,9 @@ async fn a_batch_is_computed_reviewed_and_applied_as_of_its_date(pool: PgPool) {
         list.body["batches"].as_array().unwrap().iter().map(|b| b["state"].as_str().unwrap()).collect();
     assert_eq!(states, ["rejected", "approved"]);
     assert_eq!(t.get("/adjustments/999").await.status, 404);
+    let api = t.get("/api").await;
+    for path in ["/adjustments", "/adjustments/{id}/proposals/{unit_code}", "/adjustments/{id}/approve"] {
+        assert!(api.body["paths"].get(path).is_some(), "{path} documented");
+    }
     assert_eq!(t.get("/adjustments/abc/proposals").await.status, 404);
 }

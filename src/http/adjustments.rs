@@ -362,3 +362,57 @@ async fn reject(
     state.wrote(&who.name).await;
     Ok(json_text(StatusCode::OK, doc))
 }
+
+/// The OpenAPI paths of the adjustment batches, added to `/api`'s document.
+pub fn openapi_paths(doc: &mut Value, read_errors: &Value, write_errors: &Value) {
+    let with = |mut responses: Value, errors: &Value| {
+        if let (Some(r), Some(e)) = (responses.as_object_mut(), errors.as_object()) {
+            for (k, v) in e {
+                r.entry(k.clone()).or_insert(v.clone());
+            }
+        }
+        responses
+    };
+    let obj = |d: &str| json!({"description": d, "content": {"application/json": {"schema": {"type": "object"}}}});
+    let conflict = |d: &str| json!({"description": d, "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}});
+    let id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}});
+    let q = |name: &str, schema: Value, description: &str| json!({"name": name, "in": "query", "schema": schema, "description": description});
+    let class = json!({"type": "string", "enum": ["priority_protection", "safe_use", "strict_control"]});
+    let body = |required: Value, properties: Value| json!({"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": required, "properties": properties}}}});
+    let paths = json!({
+        "/adjustments": {
+            "get": {"tags": ["Adjustment"], "summary": "Class adjustment batches, newest first", "operationId": "listAdjustments",
+                "parameters": [q("county_code", json!({"type": "string", "pattern": "^[0-9]{4}([0-9]{2})?$"}), "a county or city"),
+                               q("state", json!({"type": "string", "enum": ["draft", "submitted", "approved", "rejected"]}), "only batches in this state")],
+                "responses": with(json!({"200": obj("{\"batches\": [...]}, each with its state and summary")}), read_errors)},
+            "post": {"tags": ["Adjustment"], "summary": "Compute a draft batch: a proposed class for each unit of the county from the samples inside it (editor or above, in the county)", "operationId": "createAdjustment",
+                "requestBody": body(json!(["county_code"]), json!({"county_code": {"type": "string", "pattern": "^[0-9]{6}$"}, "as_of": {"type": "string", "format": "date", "description": "samples taken on or before this date count; default today"},
+                    "trigger": {"type": "string", "enum": TRIGGERS, "default": "monitoring"}, "note": {"type": "string"}, "unit_codes": {"type": "array", "items": {"type": "string"}, "description": "only these units of the county"}})),
+                "responses": with(json!({"201": obj("the draft batch with its summary (changes by class pair, area by class before and after in m² and 亩, the safe-utilisation rate before and after against the target)")}), write_errors)}},
+        "/adjustments/{id}": {"get": {"tags": ["Adjustment"], "summary": "A batch: state, summary and the settings it was computed with", "operationId": "getAdjustment",
+            "parameters": [id.clone()], "responses": with(json!({"200": obj("the batch")}), read_errors)}},
+        "/adjustments/{id}/proposals": {"get": {"tags": ["Adjustment"], "summary": "The batch's proposals as GeoJSON: each unit with current_class, proposed_class, override, class_after, evidence and reason (zh, en)", "operationId": "getAdjustmentProposals",
+            "parameters": [id.clone(), q("changed", json!({"type": "boolean"}), "only the units whose class would (true) or would not (false) change"),
+                           q("limit", json!({"type": "integer", "minimum": 1, "maximum": 100000, "default": 10000}), "page size"), q("offset", json!({"type": "integer", "minimum": 0}), "skip this many, by unit code")],
+            "responses": with(json!({"200": {"description": "a FeatureCollection", "content": {"application/geo+json": {"schema": {"$ref": "#/components/schemas/FeatureCollection"}}}}}), read_errors)}},
+        "/adjustments/{id}/proposals/{unit_code}": {"patch": {"tags": ["Adjustment"], "summary": "A reviewer's override of one proposal, with a reason (class null removes it): in a draft by an editor or above, in a submitted batch by an approver or admin", "operationId": "overrideAdjustmentProposal",
+            "parameters": [id.clone(), {"name": "unit_code", "in": "path", "required": true, "schema": {"type": "string"}}],
+            "requestBody": body(json!(["class"]), json!({"class": {"oneOf": [class, {"type": "null"}]}, "reason": {"type": "string"}})),
+            "responses": with(json!({"200": obj("the batch, its summary recomputed"), "409": conflict("the batch's state does not allow it")}), write_errors)}},
+        "/adjustments/{id}/submit": {"post": {"tags": ["Adjustment"], "summary": "draft → submitted (editor or above, in the batch's county)", "operationId": "submitAdjustment",
+            "parameters": [id.clone()], "responses": with(json!({"200": obj("the batch"), "409": conflict("not a draft")}), write_errors)}},
+        "/adjustments/{id}/approve": {"post": {"tags": ["Adjustment"], "summary": "submitted → approved (approver or admin): every change becomes a new version of its unit from effective_from, in one transaction", "operationId": "approveAdjustment",
+            "parameters": [id.clone()],
+            "requestBody": body(json!(["document", "effective_from"]), json!({"document": {"type": "string", "example": "柳政函〔2026〕88号"}, "effective_from": {"type": "string", "format": "date"}})),
+            "responses": with(json!({"200": obj("the approved batch, with applied_units"), "409": conflict("not submitted (an approved batch is never applied twice), or units changed since the batch was computed (stale_units lists them; nothing is applied)")}), write_errors)}},
+        "/adjustments/{id}/reject": {"post": {"tags": ["Adjustment"], "summary": "submitted → rejected, with a reason (approver or admin)", "operationId": "rejectAdjustment",
+            "parameters": [id], "requestBody": body(json!(["reason"]), json!({"reason": {"type": "string"}})),
+            "responses": with(json!({"200": obj("the rejected batch"), "409": conflict("not submitted")}), write_errors)}},
+    });
+    if let (Some(all), Value::Object(mine)) = (doc.get_mut("paths").and_then(Value::as_object_mut), paths) {
+        all.extend(mine);
+    }
+    if let Some(tags) = doc.get_mut("tags").and_then(Value::as_array_mut) {
+        tags.push(json!({"name": "Adjustment", "description": "Farmland class adjustment batches (动态调整): computed, reviewed, approved or rejected"}));
+    }
+}

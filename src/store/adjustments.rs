@@ -587,9 +587,11 @@ impl Store {
                 }
                 // A write that slipped in after the check above.
                 Err(StoreError::PreconditionFailed { .. }) => return Ok(Approval::Stale(vec![code.clone()])),
-                Err(StoreError::Conflict(d)) => return Err(StoreError::Conflict(format!(
+                Err(StoreError::Conflict(d)) => {
+                    return Err(StoreError::Conflict(format!(
                     "单元 {code} 不能自 {effective_from} 起调整 — unit {code} cannot change from {effective_from}: {d}"
-                ))),
+                )))
+                }
                 Err(e) => return Err(e),
             }
         }

@@ -13,6 +13,7 @@ import { scopesFromCounties } from './ui/indicators.js';
 import { bindSearch, createCard } from './app/card.js';
 import { createCheck } from './app/check.js';
 import { createIndicators } from './app/indicators.js';
+import { createAdjust } from './app/adjust.js';
 import { createLayersPanel, watchLoading } from './app/layers.js';
 import { bindPointer } from './app/pointer.js';
 import { createEditor, loadSchema } from './app/edit.js';
@@ -87,7 +88,7 @@ function setUpView(m) {
 }
 
 /** A handle for scripts and the browser tests. */
-function exposeHandle({ m, config, card, check, indicators, showTab, editor }) {
+function exposeHandle({ m, config, card, check, indicators, showTab, editor, adjust }) {
   const { map } = m;
   window.landguard = {
     map,
@@ -102,6 +103,7 @@ function exposeHandle({ m, config, card, check, indicators, showTab, editor }) {
     showTab,
     setMode: check.setMode,
     loadIndicators: indicators.load,
+    adjust,
     /** Centres the map on a lon/lat at a zoom, resolving once the map has rendered. */
     goTo(lon, lat, zoom) {
       const done = new Promise((resolve) => map.once('rendercomplete', resolve));
@@ -193,6 +195,7 @@ async function main() {
   }
   editor = createEditor({ config, card, toast, today: asOf.today, refresh: m.refresh });
   let upload = null;
+  let adjust = null;
   session = createSession({
     config,
     toast,
@@ -203,15 +206,19 @@ async function main() {
       $('#tab-import').hidden = !writer;
       if (writer && !upload) upload = createUpload({ m, config, toast });
       if (!writer && document.querySelector('#tab-import.active')) showTab('layers');
+      if (adjust) adjust.render();
     },
   });
   session.restore();
   const indicators = createIndicators({ m, config, asOf, cities: scopesFromCounties(counties) });
+  // class adjustment batches (issue 16): an approved batch changes the classes, so the indicators reload
+  adjust = createAdjust({ m, config, toast, who: () => session.who, onApplied: () => indicators.load(indicators.state.scope) });
 
   function showTab(name) {
     document.querySelectorAll('.tab').forEach((b) => b.classList.toggle('active', b.dataset.tab === name));
     document.querySelectorAll('.panel').forEach((p) => p.classList.toggle('active', p.dataset.panel === name));
     if (name === 'indicators' && !indicators.state.data && !indicators.state.loading) indicators.load(indicators.state.scope);
+    if (name === 'adjust') adjust.loadList();
   }
   document.querySelectorAll('.tab').forEach((b) => b.addEventListener('click', () => showTab(b.dataset.tab)));
 
@@ -233,6 +240,7 @@ async function main() {
     layersPanel.render();
     check.render();
     indicators.render();
+    adjust.render();
     card.render();
     session.render();
     if (upload) upload.render();
@@ -251,7 +259,7 @@ async function main() {
   $('#lang-button').addEventListener('click', () => setLang(getLang() === 'zh' ? 'en' : 'zh'));
   renderAll();
 
-  exposeHandle({ m, config, card, check, indicators, showTab, editor });
+  exposeHandle({ m, config, card, check, indicators, showTab, editor, adjust });
   document.body.classList.add('ready');
 }
 

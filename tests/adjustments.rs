@@ -283,6 +283,7 @@ async fn a_batch_is_computed_reviewed_and_applied_as_of_its_date(pool: PgPool) {
     let states: Vec<&str> =
         list.body["batches"].as_array().unwrap().iter().map(|b| b["state"].as_str().unwrap()).collect();
     assert_eq!(states, ["rejected", "approved"]);
+    assert_eq!(t.get("/adjustments?county_code=").await.status, 400, "as /api says: 4 or 6 digits");
     assert_eq!(t.get("/adjustments/999").await.status, 404);
     let api = t.get("/api").await;
     for path in ["/adjustments", "/adjustments/{id}/proposals/{unit_code}", "/adjustments/{id}/approve"] {

@@ -181,7 +181,7 @@ async fn list(State(state): State<AppState>, caller: Caller, RawQuery(q): RawQue
     caller.reader(&state, Collection::FarmlandUnits)?;
     let params = Params::parse(q.as_deref(), &["county_code", "state", "f"])?;
     params.only_formats(&["json"])?;
-    let prefix = params.get("county_code").map(str::trim).filter(|s| !s.is_empty());
+    let prefix = params.get("county_code").map(str::trim);
     if prefix.is_some_and(|p| !(p.len() == 4 || p.len() == 6) || !p.bytes().all(|b| b.is_ascii_digit())) {
         return Err(ApiError::bad_parameter(
             "county_code",

@@ -465,6 +465,13 @@ mod tests {
             s.adjustment.table.get(SoilGrade::A, Some(crate::domain::farmland::CropFinding::Exceeds)),
             FarmlandClass::PriorityProtection
         );
+        std::fs::write(&path, "[adjustment]\ncombine = { rule = \"worst\" }\ntoo_few = \"propose_and_flag\"\n")
+            .unwrap();
+        let s = Settings::load_from(Some(&path), |_| None).unwrap();
+        assert_eq!(
+            (s.adjustment.combine, s.adjustment.too_few),
+            (Combine::Worst, crate::domain::adjustment::TooFewSamples::ProposeAndFlag)
+        );
         std::fs::write(&path, "[adjustment]\nmin_soil_samples = 0\n").unwrap();
         let err = Settings::load_from(Some(&path), |_| None).unwrap_err();
         assert!(matches!(err, ConfigError::Adjustment(_)) && err.to_string().contains("min_soil_samples"), "{err}");

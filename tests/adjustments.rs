@@ -266,6 +266,13 @@ async fn a_batch_is_computed_reviewed_and_applied_as_of_its_date(pool: PgPool) {
     assert_eq!(t.count("farmland_unit_versions").await, versions, "nothing applied");
     assert_eq!(t.get(&format!("/adjustments/{id2}")).await.body["state"], "submitted");
 
+    // an approver of another city may not decide a batch of 450222
+    let guilin_approver =
+        t.store.create_scoped_token("guilin-approver", Role::Approver, &Scopes::parse("4503").unwrap()).await.unwrap();
+    let foreign =
+        post(&t, &guilin_approver, &format!("/adjustments/{id2}/reject"), json!({"reason": "不属本市"})).await;
+    assert_eq!(foreign.status, 403, "{}", foreign.text);
+
     // rejected with a reason, after which nothing more happens to it
     assert_eq!(post(&t, &approver, &format!("/adjustments/{id2}/reject"), json!({})).await.status, 400);
     let rejected =

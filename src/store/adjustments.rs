@@ -28,13 +28,8 @@ const SUMMARY_ROWS: &str = include_str!("sql/adjustment_summary_rows.sql");
 const STALE: &str = include_str!("sql/adjustment_stale.sql");
 const PROPOSALS_PAGE: &str = include_str!("sql/adjustment_proposals_page.sql");
 
-/// The batch as the API shows it; `$1` is the batch id (or NULL for every batch, newest first).
-const BATCH_DOC: &str = "SELECT json_build_object('id', id, 'county_code', county_code, 'unit_codes', unit_codes,
-    'as_of', as_of, 'trigger', trigger, 'note', note, 'state', state, 'created_by', created_by, 'created_at', created_at,
-    'submitted_by', submitted_by, 'submitted_at', submitted_at, 'decided_by', decided_by, 'decided_at', decided_at,
-    'document', document, 'effective_from', effective_from, 'reject_reason', reject_reason,
-    'applied_units', applied_units, 'farmland_seq', farmland_seq, 'summary', summary, 'settings', settings)::text
-    FROM adjustment_batches";
+/// The batch as the API shows it, to which a WHERE clause is appended.
+const BATCH_DOC: &str = include_str!("sql/adjustment_batch.sql");
 
 /// Proposals are written this many to a statement.
 const CHUNK: usize = 5_000;

@@ -377,7 +377,9 @@ pub fn openapi_paths(doc: &mut Value, read_errors: &Value, write_errors: &Value)
     let conflict = |d: &str| json!({"description": d, "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}});
     let id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}});
     let q = |name: &str, schema: Value, description: &str| json!({"name": name, "in": "query", "schema": schema, "description": description});
-    let class = json!({"type": "string", "enum": ["priority_protection", "safe_use", "strict_control"]});
+    // null: a class removes the override
+    let class = json!({"type": "string", "nullable": true, "enum": ["priority_protection", "safe_use", "strict_control", null]});
+    let triggers: Vec<Value> = TRIGGERS.iter().map(|t| json!(t)).chain([Value::Null]).collect();
     let body = |required: Value, properties: Value| json!({"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": required, "properties": properties}}}});
     let paths = json!({
         "/adjustments": {
@@ -386,8 +388,9 @@ pub fn openapi_paths(doc: &mut Value, read_errors: &Value, write_errors: &Value)
                                q("state", json!({"type": "string", "enum": ["draft", "submitted", "approved", "rejected"]}), "only batches in this state")],
                 "responses": with(json!({"200": obj("{\"batches\": [...]}, each with its state and summary")}), read_errors)},
             "post": {"tags": ["Adjustment"], "summary": "Compute a draft batch: a proposed class for each unit of the county from the samples inside it (editor or above, in the county)", "operationId": "createAdjustment",
-                "requestBody": body(json!(["county_code"]), json!({"county_code": {"type": "string", "pattern": "^[0-9]{6}$"}, "as_of": {"type": "string", "format": "date", "description": "samples taken on or before this date count; default today"},
-                    "trigger": {"type": "string", "enum": TRIGGERS, "default": "monitoring"}, "note": {"type": "string"}, "unit_codes": {"type": "array", "items": {"type": "string"}, "description": "only these units of the county"}})),
+                "requestBody": body(json!(["county_code"]), json!({"county_code": {"type": "string", "pattern": "^[0-9]{6}$"}, "as_of": {"type": "string", "format": "date", "nullable": true, "description": "samples taken on or before this date count; default today"},
+                    "trigger": {"type": "string", "nullable": true, "enum": triggers, "default": "monitoring"}, "note": {"type": "string", "nullable": true},
+                    "unit_codes": {"type": "array", "nullable": true, "items": {"type": "string"}, "description": "only these units of the county"}})),
                 "responses": with(json!({"201": obj("the draft batch with its summary (changes by class pair, area by class before and after in m² and 亩, the safe-utilisation rate before and after against the target)")}), write_errors)}},
         "/adjustments/{id}": {"get": {"tags": ["Adjustment"], "summary": "A batch: state, summary and the settings it was computed with", "operationId": "getAdjustment",
             "parameters": [id.clone()], "responses": with(json!({"200": obj("the batch")}), read_errors)}},
@@ -397,7 +400,7 @@ pub fn openapi_paths(doc: &mut Value, read_errors: &Value, write_errors: &Value)
             "responses": with(json!({"200": {"description": "a FeatureCollection", "content": {"application/geo+json": {"schema": {"$ref": "#/components/schemas/FeatureCollection"}}}}}), read_errors)}},
         "/adjustments/{id}/proposals/{unit_code}": {"patch": {"tags": ["Adjustment"], "summary": "A reviewer's override of one proposal, with a reason (class null removes it): in a draft by an editor or above, in a submitted batch by an approver or admin", "operationId": "overrideAdjustmentProposal",
             "parameters": [id.clone(), {"name": "unit_code", "in": "path", "required": true, "schema": {"type": "string"}}],
-            "requestBody": body(json!(["class"]), json!({"class": {"oneOf": [class, {"type": "null"}]}, "reason": {"type": "string"}})),
+            "requestBody": body(json!(["class"]), json!({"class": class, "reason": {"type": "string", "nullable": true}})),
             "responses": with(json!({"200": obj("the batch, its summary recomputed"), "409": conflict("the batch's state does not allow it")}), write_errors)}},
         "/adjustments/{id}/submit": {"post": {"tags": ["Adjustment"], "summary": "draft → submitted (editor or above, in the batch's county)", "operationId": "submitAdjustment",
             "parameters": [id.clone()], "responses": with(json!({"200": obj("the batch"), "409": conflict("not a draft")}), write_errors)}},

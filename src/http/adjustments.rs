@@ -6,7 +6,6 @@ use super::error::{ApiError, ApiResult};
 use super::params::Params;
 use super::AppState;
 use crate::domain::access::Role;
-use crate::domain::crops::CropLimits;
 use crate::domain::farmland::FarmlandClass;
 use crate::domain::registry::Collection;
 use crate::domain::time::today;
@@ -162,7 +161,8 @@ async fn create(
         trigger: trigger.to_string(),
         note: text(&obj, "note", false)?.map(str::to_string),
     };
-    let limits = CropLimits::default();
+    // the limits crop samples were judged against when written ([crop_limits])
+    let limits = state.settings.crop_limits();
     let doc = state
         .store
         .create_adjustment(&b, &state.settings.adjustment, &limits, &state.settings.indicator_targets(), &who.actor())

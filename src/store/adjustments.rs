@@ -561,7 +561,7 @@ impl Store {
             // Measures in place were measures for the old class (docs/adjustment.md): the batch's "after" rate
             // counts the unit without them, and so does the register from the effective date.
             props["measures_in_place"] = json!(false);
-            let checked = check_feature(collection, &feature, today, limits).map_err(|problems| {
+            let checked = check_feature(collection, &feature, today, limits.clone()).map_err(|problems| {
                 StoreError::Invalid(format!(
                     "单元 {code} 的新版本未通过检查 — the new version of unit {code} was refused: {}",
                     problems.iter().map(|p| format!("{} {}", p.pointer, p.detail)).collect::<Vec<_>>().join("; ")

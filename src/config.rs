@@ -18,6 +18,8 @@ pub enum ConfigError {
     Invalid { name: String, value: String, expected: &'static str },
     #[error("setting [duties] {0}")]
     Duties(String),
+    #[error("setting adjustment: {0}")]
+    Adjustment(#[from] crate::domain::adjustment::SettingsError),
     #[error("DATABASE_URL is not set (set it, or use `make run`, which starts a private PostGIS)")]
     NoDatabase,
 }
@@ -94,6 +96,8 @@ pub struct Settings {
     pub duties: crate::domain::duties::DutySettings,
     /// GB 2762 limits crop samples are judged against, over the built-in ones (docs/operations.md).
     pub crop_limits: CropLimitSettings,
+    /// The class-adjustment method's table of settings (`[adjustment]`; docs/adjustment.md), validated on load.
+    pub adjustment: crate::domain::adjustment::AdjustmentSettings,
 }
 
 /// `[crop_limits]`: `severe_ratio = 2.0` and `[crop_limits.limits.rice]` `cd = 0.2`, ... (mg/kg). A crop or
@@ -154,6 +158,7 @@ impl Default for Settings {
             login_delay_ms: 500,
             crop_limits: CropLimitSettings::default(),
             duties: crate::domain::duties::DutySettings::default(),
+            adjustment: crate::domain::adjustment::AdjustmentSettings::default(),
         }
     }
 }
@@ -225,6 +230,7 @@ impl Settings {
         };
         s.apply_env(env)?;
         s.duties.validate().map_err(ConfigError::Duties)?;
+        s.adjustment.validate()?;
         Ok(s)
     }
 
@@ -440,6 +446,39 @@ mod tests {
         std::fs::write(&path, "colour = 1\n").unwrap();
         let err = Settings::load_from(Some(&path), |_| None).unwrap_err();
         assert!(matches!(err, ConfigError::Parse { .. }) && err.to_string().contains("landguard.toml"), "{err}");
+        // the adjustment method's settings: a partial table keeps the other defaults; a bad one stops the start
+        std::fs::write(
+            &path,
+            "[adjustment]\nmin_soil_samples = 3\ncombine = { rule = \"share\", share = 0.5 }\n\
+             [adjustment.table]\ncells = [[\"priority_protection\", \"priority_protection\", \"priority_protection\", \"safe_use\"], \
+             [\"safe_use\", \"safe_use\", \"safe_use\", \"strict_control\"], \
+             [\"strict_control\", \"strict_control\", \"strict_control\", \"strict_control\"]]\n",
+        )
+        .unwrap();
+        let s = Settings::load_from(Some(&path), |_| None).unwrap();
+        use crate::domain::adjustment::{AdjustmentSettings, Combine};
+        use crate::domain::farmland::{FarmlandClass, SoilGrade};
+        assert_eq!((s.adjustment.min_soil_samples, s.adjustment.combine), (3, Combine::Share(0.5)));
+        assert_eq!(s.adjustment.clean_seasons_to_move_down, AdjustmentSettings::default().clean_seasons_to_move_down);
+        assert_eq!(s.adjustment.table.get(SoilGrade::A, None), FarmlandClass::PriorityProtection);
+        assert_eq!(
+            s.adjustment.table.get(SoilGrade::A, Some(crate::domain::farmland::CropFinding::Exceeds)),
+            FarmlandClass::PriorityProtection
+        );
+        std::fs::write(&path, "[adjustment]\ncombine = { rule = \"worst\" }\ntoo_few = \"propose_and_flag\"\n")
+            .unwrap();
+        let s = Settings::load_from(Some(&path), |_| None).unwrap();
+        assert_eq!(
+            (s.adjustment.combine, s.adjustment.too_few),
+            (Combine::Worst, crate::domain::adjustment::TooFewSamples::ProposeAndFlag)
+        );
+        std::fs::write(&path, "[adjustment]\nmin_soil_samples = 0\n").unwrap();
+        let err = Settings::load_from(Some(&path), |_| None).unwrap_err();
+        assert!(matches!(err, ConfigError::Adjustment(_)) && err.to_string().contains("min_soil_samples"), "{err}");
+        std::fs::write(&path, "[adjustment]\ncombine = { rule = \"share\", share = 1.5 }\n").unwrap();
+        assert!(matches!(Settings::load_from(Some(&path), |_| None), Err(ConfigError::Adjustment(_))));
+        std::fs::write(&path, "[adjustment]\ntoo_few = \"guess\"\n").unwrap();
+        assert!(matches!(Settings::load_from(Some(&path), |_| None), Err(ConfigError::Parse { .. })));
         let missing = dir.path().join("missing.toml");
         let err = Settings::load_from(Some(&missing), |_| None).unwrap_err();
         assert!(matches!(err, ConfigError::Read { .. }) && err.to_string().contains("missing.toml"), "{err}");

@@ -11,12 +11,13 @@ use super::geometry::M2_PER_MU;
 use super::indicators::{Accumulator, FarmlandByClass, SafeUtilisation, Scope, Targets, UnitForIndicator};
 use super::measures::Period;
 use super::soil::{Grading, Pollutant};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Grade × crop finding → class. The crop column "not sampled" is for units whose crops have no judged
 /// sample; by default it reads like "compliant" (the soil alone decides).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ClassTable {
     /// Rows A, B, C; columns not sampled, compliant, exceeds, severe exceedance.
     pub cells: [[FarmlandClass; 4]; 3],
@@ -51,7 +52,7 @@ impl ClassTable {
 }
 
 /// What a unit with fewer soil samples than the minimum gets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TooFewSamples {
     /// Keep the current class and flag the unit for denser sampling (加密采样). The default.
@@ -61,7 +62,7 @@ pub enum TooFewSamples {
 }
 
 /// How several samples in one unit combine into one grade (and one crop finding).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "rule", content = "share", rename_all = "snake_case")]
 pub enum Combine {
     /// The worst sample decides. The default: a unit is one class for all its land, and one hot spot is
@@ -71,7 +72,9 @@ pub enum Combine {
     Share(f64),
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Read from the settings file's `[adjustment]` table (src/config.rs); a missing field keeps its default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct AdjustmentSettings {
     pub table: ClassTable,
     /// Soil samples a unit needs before its class is proposed from them (default 1).
@@ -175,7 +178,7 @@ pub struct Evidence {
     pub clean_seasons: usize,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// The evidence moves the unit to another class.
@@ -209,6 +212,15 @@ pub struct Proposal {
     pub evidence: Evidence,
     pub reason_zh: String,
     pub reason_en: String,
+}
+
+/// Which way a unit moves from `from` to `to` (a reviewer's override is judged like a proposal).
+pub fn direction(from: FarmlandClass, to: FarmlandClass) -> Direction {
+    match strictness(to).cmp(&strictness(from)) {
+        std::cmp::Ordering::Equal => Direction::Unchanged,
+        std::cmp::Ordering::Greater => Direction::Up,
+        std::cmp::Ordering::Less => Direction::Down,
+    }
 }
 
 /// 0 for priority protection, 1 safe use, 2 strict control.
@@ -837,6 +849,22 @@ mod tests {
         let s2 = &p.evidence.soil[1];
         assert_eq!((s2.grade, s2.governing.clone()), (C, vec![Pollutant::Cd]));
         assert!((s2.worst_ratio_to_screening.unwrap() - 12.5).abs() < 1e-9, "Cd 5.0 against 0.4");
+    }
+
+    #[test]
+    fn an_override_moves_like_a_proposal() {
+        let table = [
+            (PriorityProtection, PriorityProtection, Direction::Unchanged),
+            (PriorityProtection, SafeUse, Direction::Up),
+            (PriorityProtection, StrictControl, Direction::Up),
+            (SafeUse, PriorityProtection, Direction::Down),
+            (SafeUse, StrictControl, Direction::Up),
+            (StrictControl, SafeUse, Direction::Down),
+            (StrictControl, StrictControl, Direction::Unchanged),
+        ];
+        for (from, to, d) in table {
+            assert_eq!(direction(from, to), d, "{from} -> {to}");
+        }
     }
 
     #[test]

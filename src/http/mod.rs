@@ -1,5 +1,6 @@
 //! HTTP: one router per resource, merged here. Handlers parse, call the domain and the store, and answer.
 
+pub mod adjustments;
 pub mod audit;
 pub mod auth;
 pub mod checks;
@@ -119,6 +120,8 @@ pub fn router(state: AppState) -> Router {
         .merge(import::routes())
         .merge(metrics::routes())
         .merge(trace::routes())
+        // class adjustment batches (issue 16)
+        .merge(adjustments::routes())
         .fallback(|| async { error::ApiError::not_found("no such resource; the landing page at / lists what there is") })
         .layer(DefaultBodyLimit::max(body_limit))
         // gzip at its fastest level: a browser asks for gzip on every tile and page, and at the default level a

@@ -312,6 +312,7 @@ pub fn document(base: &str) -> Value {
     super::targets::openapi_paths(&mut doc, &read_errors, &write_errors);
     super::measures::openapi_paths(&mut doc, &read_errors, &write_errors);
     super::duties::openapi_paths(&mut doc, &read_errors, &write_errors);
+    super::adjustments::openapi_paths(&mut doc, &read_errors, &write_errors);
     doc
 }
 

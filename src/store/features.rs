@@ -149,6 +149,56 @@ async fn end_current(
     Ok(())
 }
 
+/// What [`replace_in`] did: wrote a new version, or found the write would only repeat the current one (its
+/// version id); then the caller must roll back, for the current version was ended and a repeat inserted.
+pub(super) enum Replaced {
+    New(i64),
+    Unchanged(i64),
+}
+
+/// The versioned write every replacement goes through (PUT, PATCH, an approved class adjustment), inside the
+/// caller's transaction: lock the current version, check the writer's counties and the precondition, end
+/// the current version and insert the new one, with one audit entry (`detail` plus the previous version).
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn replace_in(
+    tx: &mut PgConnection,
+    collection: Collection,
+    code: &str,
+    c: &Checked<Record>,
+    if_match: Option<&Precondition>,
+    actor: &Actor<'_>,
+    change: &str,
+    mut detail: serde_json::Map<String, serde_json::Value>,
+) -> Result<Replaced> {
+    let current = lock_current(tx, collection, code).await?;
+    super::scope::guard(tx, actor, collection, code, Some(&c.record)).await?;
+    check_if_match(&current, if_match)?;
+    let mut c = c.clone();
+    c.record.fill_state(current.state.as_deref());
+    let c = &c;
+    if let (Some(given), Some(state)) = (c.record.state(), &current.state) {
+        if given != state {
+            return Err(StoreError::Conflict(format!(
+                "state changes go through the lifecycle: POST /collections/{collection}/items/{code}/transitions (current state '{state}')"
+            )));
+        }
+    }
+    end_current(tx, collection, &current, c.record.valid_from(), actor.name, change).await?;
+    let id = insert_version(tx, c, actor.name, change).await?;
+    let unchanged: bool = sqlx::query_scalar(&statements(collection).unchanged)
+        .bind(id)
+        .bind(current.version_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if unchanged {
+        return Ok(Replaced::Unchanged(current.version_id));
+    }
+    detail.insert("previous_version".into(), serde_json::json!(current.version_id));
+    audit(tx, actor.name, change, Some(collection.as_str()), Some(code), Some(id), serde_json::Value::Object(detail))
+        .await?;
+    Ok(Replaced::New(id))
+}
+
 impl Store {
     pub async fn feature(&self, collection: Collection, code: &str, as_of: AsOf) -> Result<FeatureDoc> {
         let t = statements(collection);
@@ -161,7 +211,11 @@ impl Store {
         Ok(FeatureDoc { version_id: row.try_get(0)?, json: row.try_get(2)? })
     }
 
-    async fn feature_in(conn: &mut PgConnection, collection: Collection, version_id: i64) -> Result<FeatureDoc> {
+    pub(super) async fn feature_in(
+        conn: &mut PgConnection,
+        collection: Collection,
+        version_id: i64,
+    ) -> Result<FeatureDoc> {
         let sql = format!("{} WHERE v.version_id = $1", statements(collection).feature_select);
         let row = sqlx::query(&sql).bind(version_id).fetch_one(conn).await?;
         Ok(FeatureDoc { version_id: row.try_get(0)?, json: row.try_get(2)? })
@@ -214,46 +268,21 @@ impl Store {
             )));
         }
         let mut tx = self.begin(super::Work::Write).await?;
-        let current = lock_current(&mut tx, collection, code).await?;
-        super::scope::guard(&mut tx, &actor, collection, code, Some(&c.record)).await?;
-        check_if_match(&current, if_match)?;
-        let mut c = c.clone();
-        c.record.fill_state(current.state.as_deref());
-        let c = &c;
-        if let (Some(given), Some(state)) = (c.record.state(), &current.state) {
-            if given != state {
-                return Err(StoreError::Conflict(format!(
-                    "state changes go through the lifecycle: POST /collections/{collection}/items/{code}/transitions (current state '{state}')"
-                )));
+        match replace_in(&mut tx, collection, code, c, if_match, &actor, change, serde_json::Map::new()).await? {
+            Replaced::New(id) => {
+                let doc = Store::feature_in(&mut tx, collection, id).await?;
+                tx.commit().await?;
+                Ok(doc)
+            }
+            Replaced::Unchanged(current) => {
+                // A write that changes nothing records nothing: a version that only repeats the current one
+                // would still hold a date, and block a real change dated before it. The current version is
+                // the answer.
+                tx.rollback().await?;
+                let mut conn = self.pool.acquire().await?;
+                Store::feature_in(&mut conn, collection, current).await
             }
         }
-        end_current(&mut tx, collection, &current, c.record.valid_from(), actor.name, change).await?;
-        let id = insert_version(&mut tx, c, actor.name, change).await?;
-        // A write that changes nothing records nothing: a version that only repeats the current one would
-        // still hold a date, and block a real change dated before it. The current version is the answer.
-        let unchanged: bool = sqlx::query_scalar(&statements(collection).unchanged)
-            .bind(id)
-            .bind(current.version_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        if unchanged {
-            tx.rollback().await?;
-            let mut conn = self.pool.acquire().await?;
-            return Store::feature_in(&mut conn, collection, current.version_id).await;
-        }
-        audit(
-            &mut tx,
-            actor.name,
-            change,
-            Some(collection.as_str()),
-            Some(code),
-            Some(id),
-            serde_json::json!({"previous_version": current.version_id}),
-        )
-        .await?;
-        let doc = Store::feature_in(&mut tx, collection, id).await?;
-        tx.commit().await?;
-        Ok(doc)
     }
 
     /// Deletes a feature from `today` on; its history stays.

@@ -1,6 +1,7 @@
 //! Storage: the PostGIS registry. Thin: it turns checked domain records into rows and rows into GeoJSON
 //! built by PostGIS, and keeps versions, transitions and the audit log consistent in one transaction.
 
+pub mod adjustments;
 pub mod audit;
 pub mod checks;
 pub mod copy;

@@ -14,6 +14,7 @@ import { bindSearch, createCard } from './app/card.js';
 import { createCheck } from './app/check.js';
 import { createIndicators } from './app/indicators.js';
 import { createPlan } from './app/plan.js';
+import { createAdjust } from './app/adjust.js';
 import { createLayersPanel, watchLoading } from './app/layers.js';
 import { bindPointer } from './app/pointer.js';
 import { createEditor, loadSchema } from './app/edit.js';
@@ -88,7 +89,7 @@ function setUpView(m) {
 }
 
 /** A handle for scripts and the browser tests. */
-function exposeHandle({ m, config, card, check, indicators, showTab, editor, plan }) {
+function exposeHandle({ m, config, card, check, indicators, showTab, editor, plan, adjust }) {
   const { map } = m;
   window.landguard = {
     map,
@@ -104,6 +105,7 @@ function exposeHandle({ m, config, card, check, indicators, showTab, editor, pla
     setMode: check.setMode,
     loadIndicators: indicators.load,
     loadPlan: plan.load,
+    adjust,
     /** Centres the map on a lon/lat at a zoom, resolving once the map has rendered. */
     goTo(lon, lat, zoom) {
       const done = new Promise((resolve) => map.once('rendercomplete', resolve));
@@ -195,6 +197,7 @@ async function main() {
   }
   editor = createEditor({ config, card, toast, today: asOf.today, refresh: m.refresh });
   let upload = null;
+  let adjust = null;
   session = createSession({
     config,
     toast,
@@ -205,17 +208,21 @@ async function main() {
       $('#tab-import').hidden = !writer;
       if (writer && !upload) upload = createUpload({ m, config, toast });
       if (!writer && document.querySelector('#tab-import.active')) showTab('layers');
+      if (adjust) adjust.render();
     },
   });
   session.restore();
   const indicators = createIndicators({ m, config, asOf, cities: scopesFromCounties(counties) });
   const plan = createPlan({ config, asOf, cities: scopesFromCounties(counties) });
+  // class adjustment batches (issue 16): an approved batch changes the classes, so the indicators reload
+  adjust = createAdjust({ m, config, toast, who: () => session.who, onApplied: () => indicators.load(indicators.state.scope) });
 
   function showTab(name) {
     document.querySelectorAll('.tab').forEach((b) => b.classList.toggle('active', b.dataset.tab === name));
     document.querySelectorAll('.panel').forEach((p) => p.classList.toggle('active', p.dataset.panel === name));
     if (name === 'indicators' && !indicators.state.data && !indicators.state.loading) indicators.load(indicators.state.scope);
     if (name === 'plan' && !plan.state.targets && !plan.state.loading) plan.load();
+    if (name === 'adjust') adjust.loadList();
   }
   document.querySelectorAll('.tab').forEach((b) => b.addEventListener('click', () => showTab(b.dataset.tab)));
 
@@ -238,6 +245,7 @@ async function main() {
     check.render();
     indicators.render();
     plan.render();
+    adjust.render();
     card.render();
     session.render();
     if (upload) upload.render();
@@ -256,7 +264,7 @@ async function main() {
   $('#lang-button').addEventListener('click', () => setLang(getLang() === 'zh' ? 'en' : 'zh'));
   renderAll();
 
-  exposeHandle({ m, config, card, check, indicators, showTab, editor, plan });
+  exposeHandle({ m, config, card, check, indicators, showTab, editor, plan, adjust });
   document.body.classList.add('ready');
 }
 

@@ -21,6 +21,7 @@ pub mod params;
 pub mod report;
 pub mod schema;
 pub mod session;
+pub mod steps;
 pub mod targets;
 pub mod tiles;
 pub mod trace;
@@ -95,6 +96,8 @@ fn feature_routes() -> Router<AppState> {
         )
         .route("/collections/{collection}/items/{fid}/transitions", post(features::transition))
         .route("/collections/{collection}/items/{fid}/history", get(features::history))
+        .route("/collections/{collection}/items/{fid}/transitions/withdraw", post(steps::withdraw))
+        .route("/collections/{collection}/items/{fid}/transitions/correct", post(steps::correct))
 }
 
 pub fn router(state: AppState) -> Router {

@@ -19,6 +19,7 @@ pub mod report;
 pub mod scope;
 pub mod series;
 pub mod statements;
+pub mod steps;
 pub mod targets;
 pub mod tiles;
 pub mod tokens;

@@ -1,0 +1,226 @@
+//! The keepers' workspace over HTTP and the real database: withdrawing and correcting a lifecycle step,
+//! deleting only with a reason (and never a parcel on the RCR list), and county scopes on both.
+
+mod common;
+
+use common::*;
+use landguard::domain::access::Role;
+use landguard::domain::scope::Scopes;
+use serde_json::{json, Value};
+use sqlx::PgPool;
+
+const PARCELS: &str = "/collections/construction_parcels/items";
+const UNITS: &str = "/collections/farmland_units/items";
+
+fn problem(r: &Resp, status: u16, kind: &str) {
+    assert_eq!(r.status.as_u16(), status, "{}", r.text);
+    assert_eq!(r.header("content-type"), Some("application/problem+json"), "{}", r.text);
+    assert_eq!(r.body["type"], format!("https://landguard.dev/problems/{kind}"), "{}", r.text);
+}
+
+async fn audit_entries(t: &TestApp, action: &str) -> Vec<Value> {
+    let r = t.send("GET", &format!("/audit?action={action}"), Some(&t.admin.clone()), &[], None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.body["entries"].as_array().unwrap().clone()
+}
+
+// ---------------------------------------------------------------- withdraw
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn a_withdrawn_step_leaves_the_state_as_before_and_stays_in_the_history(pool: PgPool) {
+    let t = app(pool).await;
+    parcel_in(&t, "LZ-1", square(109.41, 24.33, 0.002), &["surveying", "cleared"], json!({})).await;
+    let item = format!("{PARCELS}/LZ-1");
+    let before = t.get(&item).await;
+    assert_eq!(before.body["properties"]["state"], "cleared");
+
+    // No reason: refused in both languages; a stale If-Match: 412.
+    let r = t.write("POST", &format!("{item}/transitions/withdraw"), &json!({})).await;
+    problem(&r, 400, "reason-required");
+    assert!(r.body["detail"].as_str().unwrap().contains("原因"), "{}", r.text);
+    let r = t.write("POST", &format!("{item}/transitions/withdraw"), &json!({"reason": "  "})).await;
+    problem(&r, 400, "reason-required");
+    let r = t.write_if("POST", &format!("{item}/transitions/withdraw"), "\"v1\"", &json!({"reason": "误录"})).await;
+    assert_eq!(r.status, 412, "{}", r.text);
+
+    let etag = before.header("etag").unwrap().to_string();
+    let r = t
+        .write_if("POST", &format!("{item}/transitions/withdraw"), &etag, &json!({"reason": "文件未签发，误录"}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["properties"]["state"], "surveying");
+    assert_eq!(t.get(&item).await.body["properties"]["state"], "surveying");
+    // As of a date after the withdrawn step, the parcel was still being surveyed.
+    assert_eq!(t.get(&format!("{item}?datetime=2021-06-01")).await.body["properties"]["state"], "surveying");
+
+    let versions = t.get(&format!("{item}/history")).await.body["versions"].as_array().unwrap().clone();
+    assert_eq!(versions.len(), 3, "{versions:?}");
+    let withdrawn = &versions[2];
+    assert_eq!(withdrawn["properties"]["state"], "cleared");
+    assert_eq!(withdrawn["ended_change"], "withdraw");
+    assert_eq!(withdrawn["ended_by"], "test-editor");
+    assert_eq!(withdrawn["ended_reason"], "文件未签发，误录");
+    assert!(withdrawn["superseded_at"].is_string());
+    assert!(versions[1]["valid_to"].is_null() && versions[1]["ended_change"].is_null(), "{versions:?}");
+
+    let entries = audit_entries(&t, "withdraw").await;
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["detail"]["reason"], "文件未签发，误录");
+    assert_eq!(entries[0]["detail"]["from"], "cleared");
+    assert_eq!(entries[0]["detail"]["to"], "surveying");
+
+    // The step can be recorded again, and the step before can be withdrawn too; the registration cannot.
+    let r = t.write("POST", &format!("{item}/transitions/withdraw"), &json!({"reason": "再撤回"})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["properties"]["state"], "suspected");
+    let r = t.write("POST", &format!("{item}/transitions/withdraw"), &json!({"reason": "再撤回"})).await;
+    problem(&r, 409, "conflict");
+    let r = t
+        .write(
+            "POST",
+            &format!("{item}/transitions"),
+            &json!({"to": "surveying", "date": "2021-05-01", "document": "柳环函〔2021〕9号"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+}
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn only_the_latest_version_can_be_withdrawn_when_it_is_a_step(pool: PgPool) {
+    let t = app(pool).await;
+    parcel_in(&t, "LZ-2", square(109.42, 24.33, 0.002), &["surveying"], json!({})).await;
+    let r = t
+        .write(
+            "PATCH",
+            &format!("{PARCELS}/LZ-2"),
+            &json!({"properties": {"name": "改名", "valid_from": "2022-01-01"}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = t.write("POST", &format!("{PARCELS}/LZ-2/transitions/withdraw"), &json!({"reason": "误录"})).await;
+    problem(&r, 409, "conflict");
+    assert_eq!(t.get(&format!("{PARCELS}/LZ-2")).await.body["properties"]["name"], "改名");
+    // A collection without a lifecycle has no steps to withdraw.
+    assert_eq!(t.write("POST", UNITS, &unit("GD-1", "safe_use", square(109.3, 24.6, 0.001))).await.status, 201);
+    let r = t.write("POST", &format!("{UNITS}/GD-1/transitions/withdraw"), &json!({"reason": "误录"})).await;
+    assert_eq!(r.status, 404, "{}", r.text);
+}
+
+// ---------------------------------------------------------------- correct
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn a_mistyped_document_is_corrected_not_stepped_again(pool: PgPool) {
+    let t = app(pool).await;
+    parcel_in(&t, "LZ-3", square(109.43, 24.33, 0.002), &["surveying"], json!({})).await;
+    let item = format!("{PARCELS}/LZ-3");
+    let r = t.write("POST", &format!("{item}/transitions/correct"), &json!({"document": "柳环函〔2021〕11号"})).await;
+    problem(&r, 400, "reason-required");
+    let r = t.write("POST", &format!("{item}/transitions/correct"), &json!({"reason": "笔误"})).await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    let r = t
+        .write(
+            "POST",
+            &format!("{item}/transitions/correct"),
+            &json!({"document": "柳环函〔2021〕11号", "reason": "笔误"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["properties"]["state"], "surveying");
+
+    let versions = t.get(&format!("{item}/history")).await.body["versions"].as_array().unwrap().clone();
+    assert_eq!(versions.len(), 3, "{versions:?}");
+    let (old, new) = (&versions[1], &versions[2]);
+    assert_eq!(old["properties"]["document"], "柳环函〔2021〕1号");
+    assert_eq!(old["ended_change"], "correct");
+    assert_eq!(old["ended_reason"], "笔误");
+    assert_eq!(new["properties"]["document"], "柳环函〔2021〕11号");
+    assert_eq!(new["change"], "transition");
+    assert_eq!(new["valid_from"], old["valid_from"]);
+    assert_eq!(new["properties"]["from_state"], "suspected");
+    assert!(new["superseded_at"].is_null() && new["valid_to"].is_null());
+
+    let entries = audit_entries(&t, "correct").await;
+    assert_eq!(entries[0]["detail"]["document"], json!({"from": "柳环函〔2021〕1号", "to": "柳环函〔2021〕11号"}));
+    // The same number again is nothing to correct; the corrected step can still be withdrawn.
+    let r = t
+        .write(
+            "POST",
+            &format!("{item}/transitions/correct"),
+            &json!({"document": "柳环函〔2021〕11号", "reason": "再改"}),
+        )
+        .await;
+    problem(&r, 409, "conflict");
+    let r = t.write("POST", &format!("{item}/transitions/withdraw"), &json!({"reason": "误录"})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["properties"]["state"], "suspected");
+}
+
+// ---------------------------------------------------------------- delete
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn a_delete_needs_a_reason_and_never_takes_a_parcel_off_the_rcr_list(pool: PgPool) {
+    let t = app(pool).await;
+    parcel_in(&t, "LZ-4", square(109.44, 24.33, 0.002), &["surveying"], json!({})).await;
+    parcel_in(&t, "LZ-5", square(109.45, 24.33, 0.002), &["surveying", "risk_assessment", "listed"], json!({})).await;
+    let editor = t.editor.clone();
+
+    let r = t.send("DELETE", &format!("{PARCELS}/LZ-4"), Some(&editor), &[], None).await;
+    problem(&r, 400, "reason-required");
+    let detail = r.body["detail"].as_str().unwrap();
+    assert!(detail.contains("原因") && detail.contains("reason"), "{detail}");
+    let r = t.send("DELETE", &format!("{PARCELS}/LZ-4?reason="), Some(&editor), &[], None).await;
+    problem(&r, 400, "reason-required");
+    assert_eq!(t.get(&format!("{PARCELS}/LZ-4")).await.status, 200);
+
+    // On the RCR list: never, whatever the reason.
+    let r = t.send("DELETE", &format!("{PARCELS}/LZ-5?reason=%E9%87%8D%E5%A4%8D"), Some(&editor), &[], None).await;
+    problem(&r, 409, "conflict");
+    assert!(r.body["detail"].as_str().unwrap().contains("名录"), "{}", r.text);
+    assert_eq!(t.get(&format!("{PARCELS}/LZ-5")).await.status, 200);
+
+    // The reason in the query, or in a JSON body; it is kept in the audit entry.
+    let r = t
+        .send(
+            "DELETE",
+            &format!("{PARCELS}/LZ-4?reason=%E9%87%8D%E5%A4%8D%E7%99%BB%E8%AE%B0"),
+            Some(&editor),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    assert_eq!(t.get(&format!("{PARCELS}/LZ-4")).await.status, 404);
+    assert_eq!(t.write("POST", UNITS, &unit("GD-1", "safe_use", square(109.3, 24.6, 0.001))).await.status, 201);
+    let r = t.write("DELETE", &format!("{UNITS}/GD-1"), &json!({"reason": "图斑合并"})).await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let entries = audit_entries(&t, "delete").await;
+    let reasons: Vec<&str> = entries.iter().map(|e| e["detail"]["reason"].as_str().unwrap()).collect();
+    assert_eq!(reasons, ["图斑合并", "重复登记"]);
+}
+
+// ---------------------------------------------------------------- scopes
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn an_editor_of_liuzhou_cannot_withdraw_correct_or_delete_in_guilin(pool: PgPool) {
+    let t = app(pool).await;
+    parcel_in(&t, "GL-1", square(110.31, 25.27, 0.002), &["surveying"], json!({"county_code": "450305"})).await;
+    let token =
+        t.store.create_scoped_token("liuzhou-script", Role::Editor, &Scopes::parse("4502").unwrap()).await.unwrap();
+    let item = format!("{PARCELS}/GL-1");
+    let writes = [
+        ("POST", format!("{item}/transitions/withdraw"), Some(json!({"reason": "误录"}))),
+        (
+            "POST",
+            format!("{item}/transitions/correct"),
+            Some(json!({"document": "桂环函〔2024〕2号", "reason": "笔误"})),
+        ),
+        ("DELETE", format!("{item}?reason=x"), None),
+    ];
+    for (method, uri, body) in writes {
+        let r = t.send(method, &uri, Some(&token), &[], body.map(|b| b.to_string())).await;
+        problem(&r, 403, "out-of-scope");
+    }
+    let versions = t.get(&format!("{item}/history")).await.body["versions"].as_array().unwrap().clone();
+    assert_eq!(versions.len(), 2);
+    assert!(versions.iter().all(|v| v["superseded_at"].is_null()));
+}

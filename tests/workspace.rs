@@ -224,3 +224,72 @@ async fn an_editor_of_liuzhou_cannot_withdraw_correct_or_delete_in_guilin(pool: 
     assert_eq!(versions.len(), 2);
     assert!(versions.iter().all(|v| v["superseded_at"].is_null()));
 }
+
+// ---------------------------------------------------------------- audit log
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn the_audit_log_filters_by_person_collection_feature_and_day_and_exports_csv(pool: PgPool) {
+    let t = app(pool).await;
+    parcel_in(&t, "LZ-6", square(109.46, 24.33, 0.002), &["surveying"], json!({})).await;
+    assert_eq!(t.write("POST", UNITS, &unit("GD-1", "safe_use", square(109.3, 24.6, 0.001))).await.status, 201);
+    let other = t.store.create_token("other-editor", Role::Editor).await.unwrap();
+    let r = t
+        .send("DELETE", &format!("{UNITS}/GD-1?reason=%E5%9B%BE%E6%96%91%E5%90%88%E5%B9%B6"), Some(&other), &[], None)
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let admin = t.admin.clone();
+    let get = |q: String| {
+        let admin = admin.clone();
+        let t = &t;
+        async move { t.send("GET", &format!("/audit?{q}"), Some(&admin), &[], None).await }
+    };
+    let ids = |r: &Resp| -> Vec<(String, String, String)> {
+        r.body["entries"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{}", r.text))
+            .iter()
+            .map(|e| {
+                (
+                    e["actor"].as_str().unwrap().into(),
+                    e["action"].as_str().unwrap().into(),
+                    e["feature_id"].as_str().unwrap_or("").into(),
+                )
+            })
+            .collect()
+    };
+    let today = landguard::domain::time::today();
+    let yesterday = today.pred_opt().unwrap();
+
+    let by_person = get("actor=other-editor".into()).await;
+    assert_eq!(ids(&by_person), [("other-editor".to_string(), "delete".to_string(), "GD-1".to_string())]);
+    let by_collection = get("collection=construction_parcels".into()).await;
+    assert_eq!(ids(&by_collection).len(), 2, "{}", by_collection.text);
+    let by_feature = get("collection=construction_parcels&feature_id=LZ-6&action=transition".into()).await;
+    assert_eq!(ids(&by_feature).len(), 1);
+    assert_eq!(ids(&get(format!("from={today}&to={today}&collection=farmland_units")).await).len(), 2);
+    assert!(ids(&get(format!("to={yesterday}")).await).is_empty());
+    assert!(ids(&get(format!("from={}", today.succ_opt().unwrap())).await).is_empty());
+    problem(&get(format!("from={today}&to={yesterday}")).await, 400, "bad-parameter");
+    problem(&get("from=2026-13-01".into()).await, 400, "bad-parameter");
+    problem(&get("f=xml".into()).await, 400, "bad-parameter");
+
+    // CSV: by f=csv or by Accept; the reason has a column of its own; the filters apply.
+    for (q, headers) in [("f=csv&actor=other-editor", vec![]), ("actor=other-editor", vec![("accept", "text/csv")])] {
+        let r = t.send("GET", &format!("/audit?{q}"), Some(&admin), &headers, None).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.header("content-type"), Some("text/csv; charset=utf-8"));
+        let lines: Vec<&str> = r.text.trim_start_matches('\u{feff}').lines().collect();
+        assert_eq!(lines.len(), 2, "{}", r.text);
+        assert!(lines[0].starts_with("编号 id,时间 at,操作人 actor"), "{}", lines[0]);
+        assert!(
+            lines[1].contains(",other-editor,delete,farmland_units,GD-1,") && lines[1].contains(",图斑合并,"),
+            "{}",
+            lines[1]
+        );
+    }
+    let all = t.send("GET", "/audit?f=csv", Some(&admin), &[], None).await;
+    assert_eq!(all.text.lines().count(), 1 + ids(&get("limit=1000".into()).await).len());
+    // An editor reads no log, in any format.
+    let editor = t.editor.clone();
+    assert_eq!(t.send("GET", "/audit?f=csv", Some(&editor), &[], None).await.status, 403);
+}

@@ -242,9 +242,12 @@ pub fn document(base: &str) -> Value {
                     {"name": "feature_id", "in": "query", "schema": {"type": "string"}},
                     {"name": "actor", "in": "query", "schema": {"type": "string"}, "description": "the token name behind the change"},
                     {"name": "action", "in": "query", "schema": {"type": "string"}, "description": "create, replace, patch, delete, transition, withdraw, correct, import, token.create, token.revoke"},
+                    {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}, "description": "first day, inclusive (China Standard Time)"},
+                    {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}, "description": "last day, inclusive (China Standard Time)"},
                     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
-                    {"name": "cursor", "in": "query", "schema": {"type": "string"}, "description": "from a next link"}],
-                "responses": {"200": {"description": "entries and a next link when more remain", "content": {"application/json": {"schema": {"type": "object"}}}},
+                    {"name": "cursor", "in": "query", "schema": {"type": "string"}, "description": "from a next link"},
+                    {"name": "f", "in": "query", "schema": {"type": "string", "enum": ["json", "csv"]}, "description": "csv: every selected entry as one CSV file (also by Accept: text/csv)"}],
+                "responses": {"200": {"description": "entries and a next link when more remain; or every selected entry as CSV", "content": {"application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}}}},
                               "400": problem("a bad parameter"), "401": problem("no or unknown token"), "403": problem("not an admin token"), "503": problem("the database is unavailable")}}}
         },
         "components": {

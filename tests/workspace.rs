@@ -293,3 +293,68 @@ async fn the_audit_log_filters_by_person_collection_feature_and_day_and_exports_
     let editor = t.editor.clone();
     assert_eq!(t.send("GET", "/audit?f=csv", Some(&editor), &[], None).await.status, 403);
 }
+
+// ---------------------------------------------------------------- search
+
+async fn search(t: &TestApp, q: &str) -> Vec<Value> {
+    let uri = format!("/search?q={}", form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>());
+    let r = t.get(&uri).await;
+    assert_eq!(r.status, 200, "{q}: {}", r.text);
+    r.body["results"].as_array().unwrap().clone()
+}
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn search_finds_codes_names_counties_and_coordinates(pool: PgPool) {
+    let t = app(pool).await;
+    parcel_in(&t, "LZ-0007", square(109.41, 24.33, 0.002), &[], json!({"name": "原柳州市某化工厂地块"})).await;
+    parcel_in(
+        &t,
+        "LZ-0070",
+        square(109.43, 24.33, 0.002),
+        &[],
+        json!({"name": "柳南区废旧电池回收站", "former_industry": "电池回收"}),
+    )
+    .await;
+    assert_eq!(t.write("POST", UNITS, &unit("GD-0001", "safe_use", square(109.3, 24.6, 0.001))).await.status, 201);
+
+    // A code in any case, with or without its leading zeros: the exact code first.
+    for typed in ["lz-7", "LZ-007", "Lz-0007"] {
+        let r = search(&t, typed).await;
+        assert_eq!(r[0]["id"], "LZ-0007", "{typed}: {r:?}");
+        assert_eq!(r[0]["collection"], "construction_parcels");
+        assert_eq!(r[0]["match"], "code");
+        assert_eq!(r[0]["county_name"], "柳北区", "{r:?}");
+        assert_eq!(r[0]["bbox"].as_array().unwrap().len(), 4);
+    }
+    assert_eq!(search(&t, "gd-1").await[0]["collection"], "farmland_units");
+    // A part of a name; a name from another collection's text (the unit's basis document).
+    let r = search(&t, "化工").await;
+    assert_eq!(r.len(), 1, "{r:?}");
+    assert_eq!((r[0]["id"].as_str(), r[0]["label"].as_str()), (Some("LZ-0007"), Some("原柳州市某化工厂地块")));
+    assert_eq!(search(&t, "柳环发〔2022〕15号").await[0]["id"], "GD-0001");
+    // Wildcards are taken literally.
+    assert!(search(&t, "%").await.is_empty());
+    // A county by its name: the county, with its extent.
+    let r = search(&t, "柳南").await;
+    assert_eq!(r[0]["kind"], "county", "{r:?}");
+    assert_eq!(r[0]["county_code"], "450204");
+    assert!(r.iter().any(|x| x["id"] == "LZ-0070"), "the parcel named after it too: {r:?}");
+
+    // Coordinates: lon/lat in either order, and a Gauss-Krüger pair with or without its zone number.
+    for typed in ["109.40,24.31", "24.31 109.40", "642118.58,2690339.28", "2690339.28 36642118.58"] {
+        let r = search(&t, typed).await;
+        assert_eq!(r.len(), 1, "{typed}: {r:?}");
+        assert_eq!(r[0]["kind"], "coordinate");
+        let c = r[0]["center"].as_array().unwrap();
+        assert!(
+            (c[0].as_f64().unwrap() - 109.40).abs() < 1e-6 && (c[1].as_f64().unwrap() - 24.31).abs() < 1e-6,
+            "{typed}: {r:?}"
+        );
+        assert!(r[0]["county_name"].is_string(), "{typed}: {r:?}");
+    }
+    assert_eq!(search(&t, "642118.58,2690339.28").await[0]["crs"], "EPSG:4545");
+
+    let r = t.get("/search?q=").await;
+    problem(&r, 400, "bad-parameter");
+    assert!(r.body["detail"].as_str().unwrap().contains("编码"), "{}", r.text);
+}

@@ -20,6 +20,7 @@ pub mod openapi;
 pub mod params;
 pub mod report;
 pub mod schema;
+pub mod search;
 pub mod session;
 pub mod steps;
 pub mod targets;
@@ -122,6 +123,7 @@ pub fn router(state: AppState) -> Router {
         .merge(import::routes())
         .merge(metrics::routes())
         .merge(trace::routes())
+        .merge(search::routes())
         .fallback(|| async { error::ApiError::not_found("no such resource; the landing page at / lists what there is") })
         .layer(DefaultBodyLimit::max(body_limit))
         // gzip at its fastest level: a browser asks for gzip on every tile and page, and at the default level a

@@ -17,6 +17,7 @@ pub mod receipts;
 pub mod replicas;
 pub mod report;
 pub mod scope;
+pub mod search;
 pub mod series;
 pub mod statements;
 pub mod steps;

@@ -201,7 +201,9 @@ fn csv_export(state: AppState, query: AuditQuery) -> Response {
         }
         let _ = tx.send(Ok(Bytes::from(buf))).await;
     });
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
+    // Fused: hyper may poll the body once more after its end, which a bare unfold does not allow.
+    let stream =
+        futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) }).fuse();
     let mut resp = Body::from_stream(stream).into_response();
     let h = resp.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));

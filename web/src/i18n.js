@@ -385,6 +385,8 @@ export const STRINGS = {
     'ws.action.withdraw': '撤回步骤',
     'ws.action.correct': '更正文号',
     'ws.action.import': '导入',
+    'ws.history.withdraw': '已撤回：{who} 于 {when}，原因：{reason}',
+    'ws.history.correct': '文号已更正：{who} 于 {when}，原因：{reason}',
   },
   en: {
     'app.title': 'Soil Pollution Risk One Map',
@@ -768,6 +770,8 @@ export const STRINGS = {
     'ws.action.withdraw': 'Step withdrawn',
     'ws.action.correct': 'Document corrected',
     'ws.action.import': 'Import',
+    'ws.history.withdraw': 'Withdrawn by {who} on {when}; reason: {reason}',
+    'ws.history.correct': 'Document number corrected by {who} on {when}; reason: {reason}',
   },
 };
 

@@ -2,9 +2,10 @@
 // counties, coordinates), withdrawing or correcting the latest lifecycle step and deleting a feature, each
 // with a reason, and the audit log for admins (GET /audit, with its CSV).
 
+import Overlay from 'ol/Overlay.js';
 import { transformExtent, fromLonLat } from 'ol/proj.js';
 import { fetchDoc, fetchJson, itemUrl, transitionsUrl, trimBase } from '../api.js';
-import { esc } from '../format.js';
+import { esc, formatTimestamp } from '../format.js';
 import { t } from '../i18n.js';
 import { openDialog } from './dialog.js';
 
@@ -21,6 +22,12 @@ export function bindSearchBox({ m, config, card, toast }) {
     list.hidden = true;
     form.appendChild(list);
   }
+  // Where typed coordinates land: a pin, until the next search.
+  const pinEl = document.createElement('div');
+  pinEl.className = 'search-pin';
+  pinEl.id = 'search-pin';
+  const pin = new Overlay({ element: pinEl, positioning: 'bottom-center', stopEvent: false });
+  m.map.addOverlay(pin);
   const hide = () => {
     list.hidden = true;
     list.innerHTML = '';
@@ -38,6 +45,7 @@ export function bindSearchBox({ m, config, card, toast }) {
     } else if (r.bbox) {
       m.fitExtent(transformExtent(r.bbox, 'EPSG:4326', 'EPSG:3857'), { maxZoom: 14 });
     } else {
+      pin.setPosition(fromLonLat(r.center));
       m.map.getView().animate({ center: fromLonLat(r.center), zoom: 16, duration: 300 });
       toast(t('ws.search.moved', { where: r.label + (r.county_name ? ` · ${r.county_name}` : '') }));
     }
@@ -46,6 +54,7 @@ export function bindSearchBox({ m, config, card, toast }) {
     ev.preventDefault();
     const q = $('#search-input').value.trim();
     if (!q) return;
+    pin.setPosition(undefined);
     let results;
     try {
       results = (await fetchJson(`${trimBase(config.apiBase)}/search?q=${encodeURIComponent(q)}`, { config })).results;
@@ -177,11 +186,16 @@ function auditQuery(form) {
 function openAudit(config) {
   const input = (name, type = 'text') =>
     `<label class="field"><span class="field-label">${esc(t(`ws.audit.${name}`))}</span><input name="${name}" id="audit-${name}" type="${type}"></label>`;
+  const collections = ['construction_parcels', 'farmland_units', 'pollution_sources', 'key_supervised_units', 'tailings_ponds', 'soil_samples', 'crop_samples'];
+  const collectionSelect = `<label class="field"><span class="field-label">${esc(t('ws.audit.collection'))}</span>
+    <select name="collection" id="audit-collection"><option value="">${esc(t('ws.audit.any'))}</option>${collections
+      .map((c) => `<option value="${c}">${esc(t(`ws.collection.${c}`))}</option>`)
+      .join('')}</select></label>`;
   const dlg = openDialog(
     'audit-dialog',
     `<h2>${esc(t('ws.audit.title'))}</h2>
     <form id="audit-form" class="dialog-form audit-form">
-      <div class="form-grid">${input('actor')}${input('collection')}${input('feature_id')}${input('from', 'date')}${input('to', 'date')}</div>
+      <div class="form-grid">${input('actor')}${collectionSelect}${input('feature_id')}${input('from', 'date')}${input('to', 'date')}</div>
       <div class="button-row">
         <button type="submit" class="primary" id="audit-search">${esc(t('ws.audit.search'))}</button>
         <a id="audit-csv" class="button ghost" download="audit.csv">${esc(t('ws.audit.csv'))}</a>
@@ -205,7 +219,15 @@ function openAudit(config) {
       const head = ['at', 'actor', 'action', 'collection', 'feature_id', 'reason'];
       const rows = page.entries
         .map((e) => {
-          const cells = [e.at.replace('T', ' ').slice(0, 19), e.actor, t(`ws.action.${e.action}`) === `ws.action.${e.action}` ? e.action : t(`ws.action.${e.action}`), e.collection || '', e.feature_id || '', (e.detail && e.detail.reason) || ''];
+          const named = (key, raw) => (t(key) === key ? raw : t(key));
+          const cells = [
+            formatTimestamp(e.at),
+            e.actor,
+            named(`ws.action.${e.action}`, e.action),
+            e.collection ? named(`ws.collection.${e.collection}`, e.collection) : '',
+            e.feature_id || '',
+            (e.detail && e.detail.reason) || '',
+          ];
           return `<tr data-action="${esc(e.action)}">${cells.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`;
         })
         .join('');

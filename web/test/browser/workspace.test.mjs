@@ -126,12 +126,19 @@ test('search finds a parcel by a part of its name, and moves the map to typed co
   const results = await search(part);
   assert.ok(results.some((r) => r.id === target.id), JSON.stringify(results));
   if (results.length > 1) {
-    await page.locator('#search-results').waitFor();
-    await shot('42-search-by-name');
     const i = results.findIndex((r) => r.id === target.id);
     await page.locator('#search-results .search-result').nth(i).click();
   }
   await page.locator('#card code', { hasText: target.id }).waitFor();
+
+  // Many results (the city's counties and the parcels named after it) are listed to choose from.
+  const many = await search('桂林');
+  assert.ok(many.length > 1 && many[0].kind === 'county', JSON.stringify(many.slice(0, 3)));
+  await page.locator('#search-results .search-result').first().waitFor();
+  assert.equal(await page.locator('#search-results .search-result').count(), many.length);
+  await shot('42-search-results');
+  await page.locator('#search-results .search-result').first().click();
+  assert.ok(await page.locator('#search-results').isHidden());
 
   const moved = await search('109.40,24.31');
   assert.equal(moved[0].kind, 'coordinate');
@@ -142,6 +149,7 @@ test('search finds a parcel by a part of its name, and moves the map to typed co
     return Math.abs(lon - 109.4) < 0.001 && Math.abs(lat - 24.31) < 0.001;
   });
   await page.locator('#toast', { hasText: '已定位到' }).waitFor();
+  await page.locator('#search-pin').waitFor({ state: 'visible' });
   await shot('43-search-by-coordinates');
   assert.deepEqual(problems, []);
 });
@@ -155,6 +163,7 @@ test('an admin reads the audit log in the map, filters it and downloads it as CS
   await dlg.waitFor();
   await dlg.locator('#audit-table tbody tr').first().waitFor();
   await dlg.locator('#audit-actor').fill('web.editor');
+  await dlg.locator('#audit-collection').selectOption('construction_parcels');
   await dlg.locator('#audit-feature_id').fill(target.id);
   const answered = page.waitForResponse((r) => r.url().includes('/audit?'));
   await dlg.locator('#audit-search').click();

@@ -78,12 +78,12 @@ else
 fi
 "$BIN" migrate >/dev/null
 "$BIN" demo-load fixtures/ >&2
-# The people the browser tests sign in as (web/test/browser/write.test.mjs): two editors of every county and
-# an editor of Liuzhou (4502) only; and an approver (write_adjustment.test.mjs). The password is made here, for
-# this throwaway database alone.
+# The people the browser tests sign in as (web/test/browser/*.test.mjs): two editors of every county, an
+# editor of Liuzhou (4502) only, an approver (write_adjustment.test.mjs) and an admin (workspace.test.mjs). The
+# password is made here, for this throwaway database alone.
 LANDGUARD_PASSWORD="webtest-$(date +%s%N | sha256sum | head -c 16)"
 export LANDGUARD_PASSWORD
-for person in "web.editor editor" "web.other editor" "lz.editor editor --counties 4502" "web.approver approver"; do
+for person in "web.editor editor" "web.other editor" "lz.editor editor --counties 4502" "web.approver approver" "web.admin admin"; do
   # shellcheck disable=SC2086 # the words of $person are the arguments
   set -- $person
   printf '%s\n' "$LANDGUARD_PASSWORD" | "$BIN" user create --name "$1" --role "$2" "${@:3}" >/dev/null

@@ -154,7 +154,7 @@ async fn a_write_whose_audit_row_fails_leaves_nothing(pool: PgPool) {
         ("POST", UNITS.into(), Some(unit("GD-2", "safe_use", square(109.31, 24.6, 0.001))), None),
         ("PUT", format!("{UNITS}/GD-1"), Some(changed), Some(&unit_etag)),
         ("PATCH", format!("{UNITS}/GD-1"), Some(json!({"properties": {"class": "strict_control"}})), None),
-        ("DELETE", format!("{UNITS}/GD-1"), None, Some(&unit_etag)),
+        ("DELETE", format!("{UNITS}/GD-1?reason=x"), None, Some(&unit_etag)),
         (
             "POST",
             format!("{PARCELS}/LZ-1/transitions"),
@@ -302,7 +302,7 @@ async fn pg_dump_and_pg_restore_keep_history_audit_and_triggers(pool: PgPool) {
     assert_eq!(t.write("POST", UNITS, &unit("GD-1", "safe_use", square(109.3, 24.6, 0.001))).await.status, 201);
     let etag = t.get(&format!("{UNITS}/GD-1")).await.header("etag").unwrap().to_string();
     assert_eq!(
-        t.send("DELETE", &format!("{UNITS}/GD-1"), Some(&t.editor), &[("if-match", &etag)], None).await.status,
+        t.send("DELETE", &format!("{UNITS}/GD-1?reason=x"), Some(&t.editor), &[("if-match", &etag)], None).await.status,
         204
     );
     let history = t.get(&format!("{PARCELS}/LZ-1/history")).await.text;

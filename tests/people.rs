@@ -144,14 +144,14 @@ async fn an_editor_of_liuzhou_cannot_write_guilin_by_any_path(pool: PgPool) {
         ("PUT", p.clone(), Some(put_gl)),
         ("PATCH", p.clone(), Some(json!({"properties": {"name": "改名"}}))),
         ("PATCH", p.clone(), Some(json!({"properties": {"county_code": "450205"}}))),
-        ("DELETE", p.clone(), None),
+        ("DELETE", format!("{p}?reason=%E8%AF%AF%E5%BD%95"), None),
         (
             "POST",
             format!("{p}/transitions"),
             Some(json!({"to": "cleared", "date": "2024-05-01", "document": "桂环函〔2024〕1号"})),
         ),
         ("PATCH", u.clone(), Some(json!({"properties": {"class": "strict_control"}}))),
-        ("DELETE", u.clone(), None),
+        ("DELETE", format!("{u}?reason=%E8%AF%AF%E5%BD%95"), None),
         ("PUT", format!("{PARCELS}/LZ-0001"), Some(moved_in)),
         ("PATCH", format!("{PARCELS}/LZ-0001"), Some(json!({"properties": {"county_code": "450305"}}))),
     ];
@@ -195,7 +195,7 @@ async fn an_editor_of_liuzhou_cannot_write_guilin_by_any_path(pool: PgPool) {
     let mut lz2 = parcel("LZ-0002", square(109.42, 24.34, 0.002));
     lz2["properties"]["county_code"] = json!("450203");
     assert_eq!(browser.send(&t, "POST", PARCELS, true, Some(lz2)).await.status, 201);
-    assert_eq!(browser.send(&t, "DELETE", &format!("{PARCELS}/LZ-0002"), true, None).await.status, 204);
+    assert_eq!(browser.send(&t, "DELETE", &format!("{PARCELS}/LZ-0002?reason=dup"), true, None).await.status, 204);
 
     // A new scope applies from the next request on, to the same session.
     t.store
@@ -259,7 +259,7 @@ async fn a_cookie_write_needs_the_csrf_header(pool: PgPool) {
     assert!(r.body["detail"].as_str().unwrap().contains("X-CSRF-Token"), "{}", r.text);
     let wrong = Browser { cookie: browser.cookie.clone(), csrf: "0".repeat(64) };
     problem(&wrong.send(&t, "PATCH", &format!("{PARCELS}/LZ-0001"), true, Some(patch.clone())).await, 403, "csrf");
-    problem(&browser.send(&t, "DELETE", &format!("{PARCELS}/LZ-0001"), false, None).await, 403, "csrf");
+    problem(&browser.send(&t, "DELETE", &format!("{PARCELS}/LZ-0001?reason=dup"), false, None).await, 403, "csrf");
     assert_eq!(versions(&t, "construction_parcel_versions", "parcel_code", "LZ-0001").await, 1);
     // With it, the write goes through, in the person's name.
     let r = browser.send(&t, "PATCH", &format!("{PARCELS}/LZ-0001"), true, Some(patch)).await;

@@ -244,11 +244,11 @@ async fn farmland_class_history_patch_and_delete(pool: PgPool) {
     let etag = t.get(&format!("{UNITS}/GD-9")).await.header("etag").unwrap().to_string();
     let token = t.editor.clone();
     assert_eq!(
-        t.send("DELETE", &format!("{UNITS}/GD-9"), Some(&token), &[("if-match", "\"v1\"")], None).await.status,
+        t.send("DELETE", &format!("{UNITS}/GD-9?reason=x"), Some(&token), &[("if-match", "\"v1\"")], None).await.status,
         412
     );
     assert_eq!(
-        t.send("DELETE", &format!("{UNITS}/GD-9"), Some(&token), &[("if-match", &etag)], None).await.status,
+        t.send("DELETE", &format!("{UNITS}/GD-9?reason=x"), Some(&token), &[("if-match", &etag)], None).await.status,
         204
     );
     assert_eq!(t.get(&format!("{UNITS}/GD-9")).await.status, 404);

@@ -241,7 +241,7 @@ async fn etag_304_and_no_stale_tile_after_api_writes(pool: PgPool) {
     assert_eq!(features(&body, "farmland_units")[0]["class"], "safe_use");
 
     // DELETE: the feature leaves the tile
-    let d = t.send("DELETE", &format!("{UNITS}/{code}"), Some(&t.editor.clone()), &[], None).await;
+    let d = t.send("DELETE", &format!("{UNITS}/{code}?reason=x"), Some(&t.editor.clone()), &[], None).await;
     assert_eq!(d.status, 204, "{}", d.text);
     let (status, _, body) = get_bytes(&t, &url, &[]).await;
     assert_eq!(status, 200);

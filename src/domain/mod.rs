@@ -20,6 +20,7 @@ pub mod measures;
 pub mod registry;
 pub mod rules;
 pub mod scope;
+pub mod search;
 pub mod series;
 pub mod signin;
 pub mod soil;

@@ -233,15 +233,28 @@ pub(super) async fn patch(
     Ok(feature_response(StatusCode::OK, doc.json.clone(), &doc.etag(), None))
 }
 
+/// DELETE needs a reason, as `?reason=` (any HTTP client can send it) or as a JSON body {"reason": ...}.
 pub(super) async fn delete(
     State(state): State<AppState>,
     caller: Caller,
     Path((coll, fid)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
     headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let c = collection(&coll)?;
     let who = caller.writer()?;
-    state.store.delete(c, &fid, if_match(&headers).as_ref(), today(), who.actor()).await?;
+    let in_query = form_urlencoded::parse(q.as_deref().unwrap_or("").as_bytes())
+        .find(|(k, _)| k == "reason")
+        .map(|(_, v)| v.into_owned());
+    let in_body = match (&in_query, &body) {
+        (None, Ok(b)) if !b.is_empty() => {
+            json_body(&state.settings, &headers, body)?.get("reason").and_then(Value::as_str).map(str::to_string)
+        }
+        _ => None,
+    };
+    let reason = super::steps::reason(in_query.or(in_body).as_deref())?;
+    state.store.delete(c, &fid, if_match(&headers).as_ref(), today(), &reason, who.actor()).await?;
     state.wrote(&who.name).await;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -143,7 +143,7 @@ fn json_list(scope: &Scope, as_of: NaiveDate, since: Option<NaiveDate>, entries:
 /// One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break. A field that a
 /// spreadsheet would read as a formula is prefixed with an apostrophe, so that opening a published list
 /// runs nothing.
-fn csv_field(s: &str) -> String {
+pub(super) fn csv_field(s: &str) -> String {
     let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))

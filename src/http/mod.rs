@@ -21,7 +21,9 @@ pub mod openapi;
 pub mod params;
 pub mod report;
 pub mod schema;
+pub mod search;
 pub mod session;
+pub mod steps;
 pub mod targets;
 pub mod tiles;
 pub mod trace;
@@ -96,6 +98,8 @@ fn feature_routes() -> Router<AppState> {
         )
         .route("/collections/{collection}/items/{fid}/transitions", post(features::transition))
         .route("/collections/{collection}/items/{fid}/history", get(features::history))
+        .route("/collections/{collection}/items/{fid}/transitions/withdraw", post(steps::withdraw))
+        .route("/collections/{collection}/items/{fid}/transitions/correct", post(steps::correct))
 }
 
 pub fn router(state: AppState) -> Router {
@@ -122,6 +126,7 @@ pub fn router(state: AppState) -> Router {
         .merge(trace::routes())
         // class adjustment batches (issue 16)
         .merge(adjustments::routes())
+        .merge(search::routes())
         .fallback(|| async { error::ApiError::not_found("no such resource; the landing page at / lists what there is") })
         .layer(DefaultBodyLimit::max(body_limit))
         // gzip at its fastest level: a browser asks for gzip on every tile and page, and at the default level a

@@ -1,6 +1,8 @@
 //! Reading the audit log (it is written by `super::audit` inside each write's transaction).
 
 use super::{Result, Store};
+use chrono::NaiveDate;
+use futures_util::{Stream, StreamExt};
 
 const AUDIT_PAGE: &str = include_str!("sql/audit_page.sql");
 
@@ -11,6 +13,9 @@ pub struct AuditQuery {
     pub feature_id: Option<String>,
     pub actor: Option<String>,
     pub action: Option<String>,
+    /// The first and the last day, inclusive, in China Standard Time.
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
     /// Entries older than this id (the last id of the previous page).
     pub before: Option<i64>,
     pub limit: i64,
@@ -32,11 +37,29 @@ impl Store {
             .bind(&q.action)
             .bind(q.before)
             .bind(q.limit + 1)
+            .bind(q.from)
+            .bind(q.to)
             .fetch_all(&self.pool)
             .await?;
         let more = rows.len() as i64 > q.limit;
         let rows: Vec<(i64, String)> = rows.into_iter().take(q.limit as usize).collect();
         let next_before = if more { rows.last().map(|(id, _)| *id) } else { None };
         Ok(AuditPage { entries: rows.into_iter().map(|(_, json)| json).collect(), next_before })
+    }
+
+    /// Every entry the query selects, newest first, as JSON text, read as it is sent (the CSV export); the
+    /// cursor and the page size do not apply.
+    pub fn audit_entries<'a>(&'a self, q: &'a AuditQuery) -> impl Stream<Item = Result<String>> + 'a {
+        sqlx::query_as::<_, (i64, String)>(AUDIT_PAGE)
+            .bind(&q.collection)
+            .bind(&q.feature_id)
+            .bind(&q.actor)
+            .bind(&q.action)
+            .bind(None::<i64>)
+            .bind(None::<i64>)
+            .bind(q.from)
+            .bind(q.to)
+            .fetch(&self.pool)
+            .map(|r| r.map(|(_, json)| json).map_err(Into::into))
     }
 }

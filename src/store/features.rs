@@ -57,10 +57,10 @@ pub struct TransitionRequest {
     pub remediated_for_class: Option<i16>,
 }
 
-struct CurrentRow {
-    version_id: i64,
-    valid_from: NaiveDate,
-    state: Option<String>,
+pub(super) struct CurrentRow {
+    pub(super) version_id: i64,
+    pub(super) valid_from: NaiveDate,
+    pub(super) state: Option<String>,
 }
 
 fn geometry_json(c: &Checked<Record>) -> String {
@@ -97,7 +97,7 @@ async fn insert_version(conn: &mut PgConnection, c: &Checked<Record>, actor: &st
     Ok(id)
 }
 
-async fn lock_current(conn: &mut PgConnection, collection: Collection, code: &str) -> Result<CurrentRow> {
+pub(super) async fn lock_current(conn: &mut PgConnection, collection: Collection, code: &str) -> Result<CurrentRow> {
     let sql = &statements(collection).lock_current;
     let mut row = sqlx::query(sql).bind(code).fetch_optional(&mut *conn).await?;
     if row.is_none() {
@@ -111,7 +111,7 @@ async fn lock_current(conn: &mut PgConnection, collection: Collection, code: &st
     Ok(CurrentRow { version_id: row.try_get(0)?, valid_from: row.try_get(1)?, state: row.try_get(2)? })
 }
 
-fn check_if_match(current: &CurrentRow, if_match: Option<&Precondition>) -> Result<()> {
+pub(super) fn check_if_match(current: &CurrentRow, if_match: Option<&Precondition>) -> Result<()> {
     match if_match {
         None => Ok(()),
         Some(p) => {
@@ -285,13 +285,16 @@ impl Store {
         }
     }
 
-    /// Deletes a feature from `today` on; its history stays.
+    /// Deletes a feature from `today` on, for the reason given; its history stays. A feature on the RCR list
+    /// (a collection with an `rcr_listed` property, true now) is never deleted: it leaves the list through
+    /// its lifecycle.
     pub async fn delete(
         &self,
         collection: Collection,
         code: &str,
         if_match: Option<&Precondition>,
         today: NaiveDate,
+        reason: &str,
         actor: Actor<'_>,
     ) -> Result<()> {
         let mut tx = self.begin(super::Work::Write).await?;
@@ -299,6 +302,19 @@ impl Store {
         super::scope::guard(&mut tx, &actor, collection, code, None).await?;
         check_if_match(&current, if_match)?;
         let t = statements(collection);
+        if collection.description().property("rcr_listed").is_some() {
+            let listed: bool = sqlx::query_scalar(&format!("SELECT rcr_listed FROM {} WHERE version_id = $1", t.table))
+                .bind(current.version_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            if listed {
+                return Err(StoreError::Conflict(format!(
+                    "{code} 在风险管控和修复名录上，不能删除；移出名录须经生命周期步骤 — {code} is on the RCR list and \
+                     cannot be deleted; it leaves the list through its lifecycle (state '{}')",
+                    current.state.as_deref().unwrap_or("")
+                )));
+            }
+        }
         let sql = format!(
             "UPDATE {} SET valid_to = greatest($2, valid_from), ended_by = $3, ended_change = 'delete' WHERE version_id = $1",
             t.table
@@ -311,7 +327,7 @@ impl Store {
             Some(collection.as_str()),
             Some(code),
             Some(current.version_id),
-            serde_json::json!({}),
+            serde_json::json!({"reason": reason}),
         )
         .await?;
         tx.commit().await?;

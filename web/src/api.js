@@ -13,7 +13,7 @@ export const CHECK_KINDS = ['rezoning', 'eia-site', 'land-supply'];
 export const PROJECT_KINDS = ['other', 'remediation', 'heavy_metal', 'soil_polluting'];
 export const SUPPLY_KINDS = ['transfer', 'allocation'];
 
-function trimBase(base) {
+export function trimBase(base) {
   return String(base || '').replace(/\/+$/, '');
 }
 

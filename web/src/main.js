@@ -10,7 +10,8 @@ import { getLang, onLangChange, setLang, t } from './i18n.js';
 import { createMap } from './map.js';
 import { COLLECTIONS } from './api.js';
 import { scopesFromCounties } from './ui/indicators.js';
-import { bindSearch, createCard } from './app/card.js';
+import { createCard } from './app/card.js';
+import { bindAudit, bindSearchBox } from './app/workspace.js';
 import { createCheck } from './app/check.js';
 import { createIndicators } from './app/indicators.js';
 import { createPlan } from './app/plan.js';
@@ -185,7 +186,7 @@ async function main() {
       showTab('check');
     },
   });
-  bindSearch(m, card, toast);
+  bindSearchBox({ m, config, card, toast });
   check = createCheck({ m, config, asOf, card });
   for (const c of [COLLECTIONS.farmland, COLLECTIONS.parcels]) {
     loadSchema(config, c)
@@ -198,6 +199,7 @@ async function main() {
   editor = createEditor({ config, card, toast, today: asOf.today, refresh: m.refresh });
   let upload = null;
   let adjust = null;
+  const audit = bindAudit({ config, who: () => session && session.who });
   session = createSession({
     config,
     toast,
@@ -209,6 +211,7 @@ async function main() {
       if (writer && !upload) upload = createUpload({ m, config, toast });
       if (!writer && document.querySelector('#tab-import.active')) showTab('layers');
       if (adjust) adjust.render();
+      audit.render();
     },
   });
   session.restore();

@@ -10,8 +10,9 @@ SELECT coalesce(json_agg(json_build_object(
            'superseded_at', v.superseded_at,
            'ended_by', v.ended_by,
            'ended_change', v.ended_change,
+           'ended_reason', v.ended_reason,
            'properties', to_jsonb(v) - 'geom' - 'version_id' - 'recorded_at' - 'recorded_by' - 'superseded_at'
-                  - 'valid_from' - 'valid_to' - 'change' - 'ended_by' - 'ended_change'
+                  - 'valid_from' - 'valid_to' - 'change' - 'ended_by' - 'ended_change' - 'ended_reason'
        ) ORDER BY v.valid_from, v.version_id), '[]'::json)::text
 FROM {table} v
 WHERE v.{code} = $1

@@ -1,5 +1,5 @@
 // The feature card (properties, then history) of the feature clicked or searched for, as of the map's
-// as-of date, and the search by code.
+// as-of date (the search box is app/workspace.js).
 
 import { createEmpty, extend, isEmpty } from 'ol/extent.js';
 import {
@@ -177,28 +177,4 @@ export function createCard({ m, config, asOf, countyName, onCheck, writer = () =
     if (card) open(card.collection, card.id, card.properties);
   }
   return { open, close, reopen, render, fetchFeature, trace };
-}
-
-/** The search form: a code opens the card of the feature it names (farmland codes have -GD-). */
-export function bindSearch(m, card, toast) {
-  $('#search-form').addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    const code = $('#search-input').value.trim();
-    if (!code) return;
-    const order = /-GD-/i.test(code) ? [COLLECTIONS.farmland, COLLECTIONS.parcels] : [COLLECTIONS.parcels, COLLECTIONS.farmland];
-    for (const c of order) {
-      try {
-        const f = await card.fetchFeature(c, code);
-        await card.open(c, code, f.getProperties());
-        m.fitFeatures([f], { maxZoom: 16 });
-        return;
-      } catch (e) {
-        if (e.status !== 404) {
-          toast(t('app.error', { detail: e.message }), 'error');
-          return;
-        }
-      }
-    }
-    toast(t('app.not_found', { code }), 'error');
-  });
 }

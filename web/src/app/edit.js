@@ -8,6 +8,7 @@ import { esc, formatTimestamp } from '../format.js';
 import { getLang, t } from '../i18n.js';
 import { changedFields, editable, fieldLabel, formFields, inputValue, nextSteps, putBody, stepBody } from '../forms.js';
 import { openDialog } from './dialog.js';
+import { addDelete, addUndoStep } from './workspace.js';
 
 const schemas = new Map();
 
@@ -92,6 +93,7 @@ export function createEditor({ config, card, toast, today, refresh }) {
         </div>
       </form>`,
     );
+    addDelete(dlg, { config, collection, id, etag, saved: (message) => deleted(message) });
     const form = dlg.querySelector('#edit-form');
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
@@ -226,6 +228,7 @@ export function createEditor({ config, card, toast, today, refresh }) {
         </div>
       </form>`,
     );
+    addUndoStep(dlg, { config, collection, id, etag, saved: (message) => saved(collection, id, message) });
     if (!steps.length) return;
     const form = dlg.querySelector('#step-form');
     const to = dlg.querySelector('#step-to');
@@ -260,6 +263,12 @@ export function createEditor({ config, card, toast, today, refresh }) {
         err.hidden = false;
       }
     });
+  }
+
+  function deleted(message) {
+    toast(message);
+    refresh();
+    card.close();
   }
 
   function saved(collection, id, message) {

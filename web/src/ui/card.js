@@ -74,7 +74,13 @@ export function historyEntry(collection, v, changed = []) {
     what = classChip(p.class);
   }
   const doc = p.document || p.basis_doc;
-  return `<li class="tl-item">
+  // A withdrawn step, or a step whose document number was corrected, stays in the timeline, marked.
+  const undone = ['withdraw', 'correct'].includes(v.ended_change)
+    ? `<div class="tl-undone" data-ended="${esc(v.ended_change)}">${esc(
+      t(`ws.history.${v.ended_change}`, { who: v.ended_by || '–', when: formatTimestamp(v.superseded_at), reason: v.ended_reason || '–' }),
+    )}</div>`
+    : '';
+  return `<li class="tl-item${v.ended_change === 'withdraw' ? ' tl-withdrawn' : ''}">
     <div class="tl-date">${esc(formatDate(v.valid_from))}</div>
     <div class="tl-body">
       <div class="tl-head"><span class="tl-change">${esc(change)}</span> ${what}</div>
@@ -82,6 +88,7 @@ export function historyEntry(collection, v, changed = []) {
       ${doc ? `<div class="tl-doc">${esc(t('history.document', { doc }))}</div>` : ''}
       ${p.note ? `<div class="tl-note">${esc(p.note)}</div>` : ''}
       <div class="tl-meta">${esc(t('history.by', { who: v.recorded_by || '–', when: formatTimestamp(v.recorded_at) }))}</div>
+      ${undone}
     </div>
   </li>`;
 }

@@ -167,7 +167,11 @@ enum ReportCommand {
         #[arg(long)]
         year: i32,
         /// OUT.html, OUT.pdf or OUT.xlsx (never overwritten)
-        out: PathBuf,
+        #[arg(long, value_name = "FILE", required_unless_present = "file", conflicts_with = "file")]
+        out: Option<PathBuf>,
+        /// The same file, given as the last argument instead of --out
+        #[arg(value_name = "FILE")]
+        file: Option<PathBuf>,
     },
 }
 
@@ -388,7 +392,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("{summary}");
             Ok(())
         }
-        Command::Report { command: ReportCommand::Annual { city, year, out } } => {
+        Command::Report { command: ReportCommand::Annual { city, year, out, file } } => {
+            let out = out.or(file).unwrap_or_default();
             report_annual(&settings, &city, year, &out).await
         }
         Command::CountiesLoad { file } => {

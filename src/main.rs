@@ -237,7 +237,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Token { command } => {
-            let store = Store::connect(&settings).await?;
+            let store = Store::open(&settings).await?;
             match command {
                 TokenCommand::Create { name, role, counties } => {
                     let token = store.create_scoped_token(&name, role, &counties.unwrap_or_default()).await?;
@@ -270,7 +270,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::User { command } => landguard::people::run(&Store::connect(&settings).await?, command).await,
+        Command::User { command } => landguard::people::run(&Store::open(&settings).await?, command).await,
         Command::Check {
             kind,
             geometry,
@@ -314,7 +314,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 supply,
                 as_of,
             };
-            let store = Store::connect(&settings).await?;
+            let store = Store::open(&settings).await?;
             let receipt =
                 landguard::checks::ask(&store, &settings, kind, &body, landguard::domain::time::today()).await?;
             // Printed exactly as kept, so that the printed answer and GET /checks/KIND/ID are the same bytes.
@@ -357,14 +357,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::DemoLoad { dir } => {
-            let store = Store::connect(&settings).await?;
+            let store = Store::open(&settings).await?;
             let summary = landguard::demo::load(&store, &dir, &settings).await?;
             eprintln!("{summary}");
             Ok(())
         }
         Command::Import { file, collection, layer, source_crs, mapping, encoding, on_invalid, dry_run } => {
             use std::io::IsTerminal;
-            let store = Store::connect(&settings).await?;
+            let store = Store::open(&settings).await?;
             let opts = landguard::import::ImportOptions {
                 layer,
                 source_crs,
@@ -381,7 +381,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Export { collection, out, crs, as_of } => {
             use std::io::IsTerminal;
-            let store = Store::connect(&settings).await?;
+            let store = Store::open(&settings).await?;
             let opts = landguard::export::ExportOptions {
                 crs,
                 as_of,
@@ -397,7 +397,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             report_annual(&settings, &city, year, &out).await
         }
         Command::CountiesLoad { file } => {
-            let store = Store::connect(&settings).await?;
+            let store = Store::open(&settings).await?;
             let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let fc: serde_json::Value =
                 serde_json::from_str(&text).with_context(|| format!("{} is not valid JSON", file.display()))?;
@@ -406,7 +406,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::DemoStatus => {
-            let store = Store::connect(&settings).await?;
+            let store = Store::open(&settings).await?;
             if store.meta("demo_loaded").await?.is_some() {
                 println!("loaded");
                 Ok(())
@@ -431,7 +431,7 @@ async fn report_annual(settings: &Settings, city: &str, year: i32, out: &std::pa
     }
     let (city, year) = report::check_params(city, Some(year), landguard::domain::time::today())
         .map_err(|e| anyhow::anyhow!(e.detail))?;
-    let store = Store::connect(settings).await?;
+    let store = Store::open(settings).await?;
     let annual = report::Annual::load(&store, &settings.indicator_targets(), &city, year)
         .await
         .map_err(|e| anyhow::anyhow!(e.detail))?;
@@ -453,7 +453,7 @@ async fn report_annual(settings: &Settings, city: &str, year: i32, out: &std::pa
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
-    let store = Store::connect(&settings).await?;
+    let store = Store::open(&settings).await?;
     let bind = settings.bind.clone();
     let replicas = landguard::store::replicas::ReadRouter::connect(&settings, &store.pool)?;
     if replicas.is_some() {

@@ -495,3 +495,26 @@ async fn the_database_stopped_and_restarted_503_then_recovery() {
     t.store.pool.close().await;
     drop(cluster);
 }
+
+/// A command on a database without this build's migrations says what to run, in one line, and the service
+/// does not start on it; `landguard migrate` makes it usable.
+#[sqlx::test(migrations = false)]
+async fn a_database_without_the_migrations_is_refused_with_what_to_run(pool: PgPool) {
+    let name: String = sqlx::query_scalar("SELECT current_database()").fetch_one(&pool).await.unwrap();
+    let base = std::env::var("DATABASE_URL").unwrap();
+    let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
+    let bin = env!("CARGO_BIN_EXE_landguard");
+    let run = |args: &[&str]| Command::new(bin).args(args).env("DATABASE_URL", &url).output().unwrap();
+    for args in [
+        &["demo-status"][..],
+        &["serve", "--bind", "127.0.0.1:0"],
+        &["report", "annual", "--city", "4502", "--year", "2025", "--out", "/nonexistent/r.html"],
+    ] {
+        let out = run(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(err.contains("run `landguard migrate` first") && err.trim().lines().count() == 1, "{args:?}: {err}");
+    }
+    assert!(run(&["migrate"]).status.success());
+    assert_eq!(String::from_utf8_lossy(&run(&["demo-status"]).stdout).trim(), "empty");
+}

@@ -134,6 +134,15 @@ impl From<StoreError> for ApiError {
                 )
             }
             StoreError::BadInput(d) => ApiError::bad_request(d),
+            StoreError::NotMigrated(d) => {
+                tracing::error!(missing = %d, "the database is not migrated");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "The database is unavailable",
+                    "the registry database is not ready for this version of the service; the operators were told",
+                )
+            }
             StoreError::Timeout => ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "timeout",

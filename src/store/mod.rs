@@ -50,6 +50,9 @@ pub enum StoreError {
     Lifecycle(#[from] crate::domain::collection::StepNotAllowed),
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
+    /// The database lacks migrations this build has (named): `landguard migrate` applies them.
+    #[error("the database is not migrated for this landguard (missing {0}): run `landguard migrate` first")]
+    NotMigrated(String),
     #[error("the query took too long and was stopped")]
     Timeout,
     /// Text from the request that PostgreSQL cannot take (a NUL character, or one outside UTF-8).
@@ -263,9 +266,41 @@ impl Store {
         }
     }
 
+    /// `connect`, for a command that works on the registry: a database without this build's migrations is
+    /// refused at once (`require_migrated`).
+    pub async fn open(settings: &Settings) -> Result<Store> {
+        let store = Store::connect(settings).await?;
+        store.require_migrated().await?;
+        Ok(store)
+    }
+
     pub async fn migrate(&self) -> Result<()> {
         MIGRATOR.run(&self.pool).await?;
         Ok(())
+    }
+
+    /// Refuses a database that lacks some of this build's migrations, naming them: without this a command
+    /// fails later on a missing table, with nothing to say what to do.
+    pub async fn require_migrated(&self) -> Result<()> {
+        let applied: Vec<i64> = match sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+            .fetch_all(&self.pool)
+            .await
+        {
+            Ok(v) => v,
+            // no table at all: never migrated
+            Err(sqlx::Error::Database(db)) if db.code().as_deref() == Some("42P01") => Vec::new(),
+            Err(e) => return Err(e.into()),
+        };
+        let missing: Vec<String> = MIGRATOR
+            .iter()
+            .filter(|m| m.migration_type.is_up_migration() && !applied.contains(&m.version))
+            .map(|m| format!("{}_{}", m.version, m.description.replace(' ', "_")))
+            .collect();
+        match missing.as_slice() {
+            [] => Ok(()),
+            [one] => Err(StoreError::NotMigrated(one.clone())),
+            [first, ..] => Err(StoreError::NotMigrated(format!("{} migrations from {first}", missing.len()))),
+        }
     }
 
     pub async fn meta(&self, key: &str) -> Result<Option<String>> {

@@ -9,7 +9,8 @@
 # Settings (environment): DURATION (20s per run), ROUNDS (1; rounds alternate the servers and the
 # report adds the medians), CONNS (16), THREADS (2), PORT_LG (18080),
 # PORT_MARTIN (13000), BENCH_DB (landguard_bench), LANDGUARD_BIN (target/release/landguard, built if
-# missing), MARTIN_BIN (martin on PATH, or ~/.cargo/bin/martin), MARTIN_VERSION (1.14.0, the last one
+# missing), BASELINE_BIN (another landguard build, e.g. of an older commit: then its uncached tiles are
+# measured in the same rounds, the two alternating which goes first, rows "baseline uncached"), MARTIN_BIN (martin on PATH, or ~/.cargo/bin/martin), MARTIN_VERSION (1.14.0, the last one
 # that builds with rustc 1.95), NO_100K=1 (demo data only), OUT (bench/results/tiles-DATE.md).
 #
 # The data: a database of its own on the cluster of DATABASE_URL (or scripts/pg.sh), migrated, with the
@@ -165,9 +166,9 @@ run() { # name base list: one client alone, then CONNS clients
     RESULTS+=("$name|$line")
 }
 
-start_landguard() {
+start_landguard() { # cache bytes [binary]
     DATABASE_URL="$BENCH_URL" LANDGUARD_POOL_SIZE=16 LANDGUARD_TILE_CACHE_BYTES=$1 RUST_LOG=warn \
-        "$LANDGUARD_BIN" serve --bind "127.0.0.1:$PORT_LG" > "$WORK/landguard.log" 2>&1 &
+        "${2:-$LANDGUARD_BIN}" serve --bind "127.0.0.1:$PORT_LG" > "$WORK/landguard.log" 2>&1 &
     PIDS+=($!)
     wait_up "http://127.0.0.1:$PORT_LG/health"
 }
@@ -183,12 +184,22 @@ LG="http://127.0.0.1:$PORT_LG"
 MA="http://127.0.0.1:$PORT_MARTIN"
 
 # Rounds alternate the servers, so that a change in the machine's load falls on both.
+baseline() {
+    [ -n "${BASELINE_BIN:-}" ] || return 0
+    say "round $round: baseline ($BASELINE_BIN), cache off"
+    start_landguard 0 "$BASELINE_BIN"
+    warm "$LG" "$WORK/urls-landguard.txt"
+    run "baseline uncached" "$LG" "$WORK/urls-landguard.txt"
+    stop_last
+}
 for round in $(seq 1 "$ROUNDS"); do
+    [ $((round % 2)) = 0 ] && baseline
     say "round $round: landguard, cache off"
     start_landguard 0
     warm "$LG" "$WORK/urls-landguard.txt"
     run "landguard uncached" "$LG" "$WORK/urls-landguard.txt"
     stop_last
+    [ $((round % 2)) = 1 ] && baseline
     if [ "$HAVE_MARTIN" = 1 ]; then
         say "round $round: martin, cache off"
         start_martin 0
@@ -213,6 +224,7 @@ done
 mkdir -p "$(dirname "$OUT")"
 {
     echo "# Tiles: landguard $(git rev-parse --short HEAD 2>/dev/null || echo '?') vs martin"
+    [ -n "${BASELINE_BIN:-}" ] && echo && echo "baseline: $BASELINE_BIN (${BASELINE_NOTE:-another landguard build})"
     echo
     echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load average before the runs: $LOAD; $FEATURES farmland units;"
     echo "$NTILES tiles ($ZOOMS);"
@@ -232,8 +244,9 @@ mkdir -p "$(dirname "$OUT")"
         echo
         echo "| server | requests/s | p50 ms | p99 ms |"
         echo "|---|---:|---:|---:|"
-        for name in "landguard uncached, 1 client" "martin uncached, 1 client" "landguard cached, 1 client" "martin cached, 1 client" \
-            "landguard uncached" "martin uncached" "landguard cached" "martin cached"; do
+        for name in "landguard uncached, 1 client" "baseline uncached, 1 client" "martin uncached, 1 client" \
+            "landguard cached, 1 client" "martin cached, 1 client" \
+            "landguard uncached" "baseline uncached" "martin uncached" "landguard cached" "martin cached"; do
             rows=$(printf '%s\n' "${RESULTS[@]}" | grep "^$name|" || true)
             [ -n "$rows" ] || continue
             med() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<< "$rows" | sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }

@@ -2,7 +2,8 @@
 // shows what is clickable, the coordinates bar follows the pointer, and Escape backs out.
 
 import { toLonLat } from 'ol/proj.js';
-import { COLLECTIONS } from '../api.js';
+import { COLLECTIONS, SOURCE_COLLECTIONS } from '../api.js';
+import { ID_PROPERTY } from '../ui/duties.js';
 import { esc } from '../format.js';
 import { formatLonLat, formatMetres, toGK } from '../gk.js';
 import { t } from '../i18n.js';
@@ -12,18 +13,26 @@ const $ = (sel) => document.querySelector(sel);
 /** Binds the pointer over the map `m` to the card and the check; returns { showCoords }. */
 export function bindPointer({ m, card, check }) {
   const { map, layers } = m;
-  const registryLayers = new Set([layers.farmland, layers.parcels]);
+  // The source-control symbols lie over the registers: a click on one opens its card (sources and ponds first).
+  const sourceKeys = ['sources', 'ponds', 'keyunits'];
+  const registryLayers = new Set([layers.farmland, layers.parcels, ...sourceKeys.map((k) => layers[k])]);
   function featureAt(pixel) {
     let parcel = null;
     let unit = null;
+    const sources = {};
     map.forEachFeatureAtPixel(
       pixel,
       (f, layer) => {
         if (layer === layers.parcels && !parcel) parcel = f;
         if (layer === layers.farmland && !unit) unit = f;
+        for (const k of sourceKeys) if (layer === layers[k] && !sources[k]) sources[k] = f;
       },
       { layerFilter: (l) => registryLayers.has(l) && l.getVisible(), hitTolerance: 3 },
     );
+    for (const k of sourceKeys) {
+      const c = SOURCE_COLLECTIONS[k];
+      if (sources[k] && sources[k].get(ID_PROPERTY[c])) return { collection: c, id: String(sources[k].get(ID_PROPERTY[c])), props: sources[k].getProperties() };
+    }
     if (parcel) return { collection: COLLECTIONS.parcels, id: parcel.get('parcel_code'), props: parcel.getProperties() };
     if (unit) return { collection: COLLECTIONS.farmland, id: unit.get('unit_code'), props: unit.getProperties() };
     return null;

@@ -13,26 +13,31 @@ const $ = (sel) => document.querySelector(sel);
 /** Binds the pointer over the map `m` to the card and the check; returns { showCoords }. */
 export function bindPointer({ m, card, check }) {
   const { map, layers } = m;
-  // The source-control symbols lie over the registers: a click on one opens its card (sources and ponds first).
+  const registryLayers = new Set([layers.farmland, layers.parcels]);
+  // The source-control symbols lie over the registers: a click on one opens its card (sources and ponds
+  // first). Their point symbols are found by the layers' hit canvas (getFeatures), which forEachFeatureAtPixel
+  // misses for vector-tile points.
   const sourceKeys = ['sources', 'ponds', 'keyunits'];
-  const registryLayers = new Set([layers.farmland, layers.parcels, ...sourceKeys.map((k) => layers[k])]);
+  async function sourceAt(pixel) {
+    for (const k of sourceKeys) {
+      if (!layers[k].getVisible()) continue;
+      const c = SOURCE_COLLECTIONS[k];
+      const f = (await layers[k].getFeatures(pixel)).find((x) => x.get(ID_PROPERTY[c]));
+      if (f) return { collection: c, id: String(f.get(ID_PROPERTY[c])), props: f.getProperties() };
+    }
+    return null;
+  }
   function featureAt(pixel) {
     let parcel = null;
     let unit = null;
-    const sources = {};
     map.forEachFeatureAtPixel(
       pixel,
       (f, layer) => {
         if (layer === layers.parcels && !parcel) parcel = f;
         if (layer === layers.farmland && !unit) unit = f;
-        for (const k of sourceKeys) if (layer === layers[k] && !sources[k]) sources[k] = f;
       },
       { layerFilter: (l) => registryLayers.has(l) && l.getVisible(), hitTolerance: 3 },
     );
-    for (const k of sourceKeys) {
-      const c = SOURCE_COLLECTIONS[k];
-      if (sources[k] && sources[k].get(ID_PROPERTY[c])) return { collection: c, id: String(sources[k].get(ID_PROPERTY[c])), props: sources[k].getProperties() };
-    }
     if (parcel) return { collection: COLLECTIONS.parcels, id: parcel.get('parcel_code'), props: parcel.getProperties() };
     if (unit) return { collection: COLLECTIONS.farmland, id: unit.get('unit_code'), props: unit.getProperties() };
     return null;
@@ -52,7 +57,9 @@ export function bindPointer({ m, card, check }) {
       }
       return;
     }
-    if (hit && hit.id) card.open(hit.collection, hit.id, hit.props);
+    const source = await sourceAt(ev.pixel);
+    if (source) card.open(source.collection, source.id, source.props);
+    else if (hit && hit.id) card.open(hit.collection, hit.id, hit.props);
     else card.close();
   });
   const coordsEl = $('#coords');

@@ -155,7 +155,12 @@ export function sourceRows(schema, p, fieldLabel) {
     .filter((n) => n !== 'geometry' && Object.prototype.hasOwnProperty.call(p, n))
     .sort((a, b) => (props[a]['x-ogc-propertySeq'] ?? 1e9) - (props[b]['x-ogc-propertySeq'] ?? 1e9));
   if (!names.length) return Object.keys(p).filter((n) => n !== 'geometry').map((n) => [n, propValue(p[n])]);
-  return names.map((n) => [fieldLabel(n), propValue(p[n])]);
+  // code lists show their Chinese names (the schema's x-names)
+  return names.map((n) => {
+    const zh = props[n]['x-names'];
+    const v = p[n];
+    return [fieldLabel(n), zh && typeof v !== 'object' && zh[v] ? zh[v] : propValue(v)];
+  });
 }
 
 function recordsHtml(records) {

@@ -86,3 +86,8 @@ test('the record form offers only the kinds of the register, in Chinese', () => 
   assert.doesNotMatch(html, /inspection/);
   assert.match(html, /id="record-error"[^>]*>日期晚于明天/);
 });
+
+test('code lists show their Chinese names', () => {
+  const schema = { properties: { safety_rating: { title: '安全度', 'x-names': { normal: '正常库' } } } };
+  assert.deepEqual(sourceRows(schema, { safety_rating: 'normal' }, (n) => schema.properties[n].title), [['安全度', '正常库']]);
+});

@@ -1,6 +1,6 @@
 // Source control on the map: a tailings pond's symbol opens its card (properties, duties, records); the
 // duties panel (履职) lists a county's overdue duties; an editor records the duty from the feature's card and
-// it leaves the overdue list. Changes the data (a record): runs after the read-only tests.
+// it leaves the overdue list. It adds a record (to a key unit no other browser test reads).
 //   LANDGUARD_URL=... LANDGUARD_PASSWORD=... node --test test/browser/duties.test.mjs
 // The demo (fixtures/duty_records.json): 柳城县某冶炼有限公司 (450222) has no hazard check since it was listed,
 // so its 土壤污染隐患排查 is overdue; 融水县某锡矿尾矿库 (a level-1 pond) missed its before-flood-season inspection.

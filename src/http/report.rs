@@ -145,7 +145,7 @@ impl Annual {
         let series = store.indicator_series(&scope, &month_ends(year, end), Known::Now, thresholds).await?;
         let map = store.report_map(city, end).await?;
         let rcr = store.rcr_list(&scope, end, Some(start)).await?;
-        let mut overdue = crate::duties::report(store, duty_settings, &scope, end, &Register::ALL).await?.duties;
+        let mut overdue = crate::duties::report(store, duty_settings, &scope, end, Register::ALL).await?.duties;
         overdue.retain(|d| d.duty.status == DutyStatus::Overdue);
         Ok(Annual { city: city.to_string(), year, start, end, targets, series, map, rcr, overdue })
     }

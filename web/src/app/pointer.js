@@ -75,11 +75,19 @@ export function bindPointer({ m, card, check }) {
       <span class="sep">|</span> <span class="crs">${esc(t('coords.gk', { zone: gk.zone, cm: gk.cm, epsg: gk.epsg ?? '–' }))}</span>
       N <span id="coord-n">${esc(formatMetres(gk.northing))}</span> E <span id="coord-e">${esc(formatMetres(gk.easting))}</span>`;
   }
+  let moveSeq = 0;
   map.on('pointermove', (ev) => {
     if (ev.dragging) return;
     showCoords(ev.coordinate);
     if (check.state.mode === 'draw') return;
-    map.getTargetElement().style.cursor = featureAt(ev.pixel) ? 'pointer' : '';
+    // the source symbols answer asynchronously: only the latest move sets the cursor
+    const seq = ++moveSeq;
+    if (featureAt(ev.pixel)) map.getTargetElement().style.cursor = 'pointer';
+    else {
+      sourceAt(ev.pixel).then((s) => {
+        if (seq === moveSeq) map.getTargetElement().style.cursor = s ? 'pointer' : '';
+      });
+    }
   });
   map.getViewport().addEventListener('mouseleave', () => showCoords(null));
   document.addEventListener('keydown', (ev) => {

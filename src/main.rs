@@ -432,7 +432,7 @@ async fn report_annual(settings: &Settings, city: &str, year: i32, out: &std::pa
     let (city, year) = report::check_params(city, Some(year), landguard::domain::time::today())
         .map_err(|e| anyhow::anyhow!(e.detail))?;
     let store = Store::open(settings).await?;
-    let annual = report::Annual::load(&store, &settings.indicator_targets(), &city, year)
+    let annual = report::Annual::load(&store, &settings.indicator_targets(), &settings.duties, &city, year)
         .await
         .map_err(|e| anyhow::anyhow!(e.detail))?;
     if ext == "xlsx" {

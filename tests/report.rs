@@ -31,9 +31,10 @@ async fn the_annual_report_prints_the_registry(pool: PgPool) {
     let rate = ind.body["safe_utilisation"]["rate_percent"].as_f64().expect("a rate");
     assert!(r.text.contains(&format!("<b>{rate:.2}%</b>")), "the report's rate is /indicators' {rate}");
     assert!(r.text.contains("目标完成情况") && r.text.contains("方法与依据"));
+    // no source, pond or key unit in this city: none overdue, and the section says so
     assert!(
-        r.text.contains("逾期义务 overdue duties") && r.text.contains("尚未纳入本报告"),
-        "the duties are a placeholder"
+        r.text.contains("逾期义务 overdue duties") && r.text.contains("逾期未履行的义务共 0 项"),
+        "the duties section"
     );
     assert!(r.text.matches("<svg").count() >= 2, "a chart and a map");
     assert!(r.text.contains("<polyline"), "the monthly rate is drawn");
@@ -197,6 +198,26 @@ async fn the_annual_report_as_xlsx_holds_the_apis_figures(pool: PgPool) {
         assert_eq!(changes.len() as u64 - 1, total, "{city}: {changes:?}");
         let removed = changes.iter().filter(|r| r[3] == "移出").count() as u64;
         assert_eq!(removed, ch["removed"].as_u64().unwrap());
-        assert!(sheet(&book, "方法与依据").iter().any(|r| r[0].starts_with("逾期义务")), "the duties placeholder");
+        assert!(sheet(&book, "方法与依据").iter().any(|r| r[0].starts_with("逾期义务")), "the duties' method");
+
+        // The overdue duties are GET /duties?status=overdue's for the city on the report's date, in the
+        // sheet and on the page.
+        let duties = t.get(&format!("/duties?county_code={city}&as_of={end}&status=overdue")).await;
+        assert_eq!(duties.status, 200, "{}", duties.text);
+        let n = duties.body["counts"]["overdue"].as_u64().unwrap();
+        assert!(n > 0, "{city} {year}: the demo has overdue duties");
+        let mut want: Vec<(String, String)> = duties.body["duties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| (d["id"].as_str().unwrap().to_string(), d["name_zh"].as_str().unwrap().to_string()))
+            .collect();
+        let rows = sheet(&book, "逾期义务");
+        let mut got: Vec<(String, String)> = rows[1..].iter().map(|r| (r[3].clone(), r[5].clone())).collect();
+        want.sort();
+        got.sort();
+        assert_eq!(got, want, "{city} {year}");
+        let html = t.get(&format!("/reports/annual?city={city}&year={year}")).await;
+        assert!(html.text.contains(&format!("逾期未履行的义务共 {n} 项")), "{city} {year}: {n} overdue on the page");
     }
 }

@@ -12,8 +12,11 @@ use super::html::escape;
 use super::params::Params;
 use super::targets::{may_read_registry, targets_doc};
 use super::AppState;
+use crate::domain::duties::{DutySettings, DutyStatus};
 use crate::domain::indicators::{Scope, Targets};
+use crate::domain::sources::Register;
 use crate::domain::time::today;
+use crate::duties::EntityDuty;
 use crate::store::lists::RcrRow;
 use crate::store::report::ReportMap;
 use crate::store::series::{Known, SeriesValues};
@@ -43,7 +46,7 @@ async fn annual(State(state): State<AppState>, caller: Caller, RawQuery(q): RawQ
     let year = params.get("year").and_then(|y| y.trim().parse::<i32>().ok());
     let (city, year) = check_params(city, year, today())?;
     let store = state.reader(&caller).await;
-    let report = Annual::load(&store, &state.settings.indicator_targets(), &city, year).await?;
+    let report = Annual::load(&store, &state.settings.indicator_targets(), &state.settings.duties, &city, year).await?;
     if params.get("f") == Some("xlsx") {
         let mut resp = report.xlsx()?.into_response();
         let h = resp.headers_mut();
@@ -121,11 +124,20 @@ pub struct Annual {
     pub map: ReportMap,
     /// The RCR list at `end` against `start`.
     pub rcr: Vec<RcrRow>,
+    /// The duties of the city's sources, ponds and key units overdue at `end`, as `GET /duties?status=overdue`
+    /// computes them (crate::duties::report), by deadline.
+    pub overdue: Vec<EntityDuty>,
 }
 
 impl Annual {
     /// The report for a city and year, as of the year's end (or today, for the year in progress).
-    pub async fn load(store: &Store, thresholds: &Targets, city: &str, year: i32) -> ApiResult<Annual> {
+    pub async fn load(
+        store: &Store,
+        thresholds: &Targets,
+        duty_settings: &DutySettings,
+        city: &str,
+        year: i32,
+    ) -> ApiResult<Annual> {
         let start = NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(ApiError::internal)?;
         let end = NaiveDate::from_ymd_opt(year, 12, 31).ok_or_else(ApiError::internal)?.min(today());
         let scope = Scope::City(city.to_string());
@@ -133,7 +145,9 @@ impl Annual {
         let series = store.indicator_series(&scope, &month_ends(year, end), Known::Now, thresholds).await?;
         let map = store.report_map(city, end).await?;
         let rcr = store.rcr_list(&scope, end, Some(start)).await?;
-        Ok(Annual { city: city.to_string(), year, start, end, targets, series, map, rcr })
+        let mut overdue = crate::duties::report(store, duty_settings, &scope, end, Register::ALL).await?.duties;
+        overdue.retain(|d| d.duty.status == DutyStatus::Overdue);
+        Ok(Annual { city: city.to_string(), year, start, end, targets, series, map, rcr, overdue })
     }
 
     /// The indicators at the year's end (or today).
@@ -144,6 +158,15 @@ impl Annual {
     /// A county's name from the outlines, or its code.
     pub fn county_name<'a>(&'a self, code: &'a str) -> &'a str {
         self.map.counties.iter().find(|d| d.code == code).map_or(code, |d| d.label.as_str())
+    }
+
+    /// The overdue duties counted by county, in county-code order.
+    pub fn overdue_by_county(&self) -> Vec<(&str, usize)> {
+        let mut counts = std::collections::BTreeMap::new();
+        for d in &self.overdue {
+            *counts.entry(d.county_code.as_str()).or_insert(0) += 1;
+        }
+        counts.into_iter().collect()
     }
 
     /// The RCR list's rows that changed or stayed, with their change in Chinese and the document that made it.
@@ -257,14 +280,32 @@ section {{ break-inside: avoid-page; }} svg {{ display: block; margin: 2mm auto;
         }
         h.push_str("</table></section>");
 
-        // 5. overdue duties: a placeholder until the duty records are in the register, so that the section
-        // cannot be read as "none overdue".
-        h.push_str(
-            "<section><h2>五、逾期义务 overdue duties</h2><p>重点监管单位、尾矿库和污染源的义务（自行监测、隐患排查、巡查等）\
-             由义务记录另行计算，尚未纳入本报告；此处不表示没有逾期义务。\
-             （The duties of key supervised units, tailings ponds and pollution sources are computed from their duty \
-             records elsewhere and are not in this report yet; this is not a statement that none is overdue.）</p></section>",
+        // 5. overdue duties, as GET /duties?status=overdue answers for the city on the report's date
+        let _ = write!(
+            h,
+            "<section><h2>五、逾期义务 overdue duties</h2><p>截至 {}，重点监管单位、尾矿库和污染源逾期未履行的义务共 {} 项\
+             （与 GET /duties?status=overdue 同一计算；三级尾矿库抽查比例为全市义务，不在此列）。</p>\
+             <table><tr><th>县（区）</th><th>逾期义务（项）</th></tr>",
+            self.end,
+            self.overdue.len()
         );
+        for (code, n) in self.overdue_by_county() {
+            let _ = write!(h, "<tr><td>{}</td><td>{n}</td></tr>", escape(self.county_name(code)));
+        }
+        h.push_str("</table><table><tr><th>县（区）</th><th>对象</th><th>义务</th><th>期限</th><th>依据</th></tr>");
+        for d in &self.overdue {
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}<br><span class=small>{}</span></td><td>{}</td><td>{}</td><td class=small>{}</td></tr>",
+                escape(self.county_name(&d.county_code)),
+                escape(&d.name),
+                escape(&d.id),
+                escape(d.duty.name_zh),
+                d.duty.due_by.map_or_else(|| "—".to_string(), |x| x.to_string()),
+                escape(&d.duty.basis),
+            );
+        }
+        h.push_str("</table></section>");
 
         // 6. method
         h.push_str(

@@ -23,6 +23,8 @@ import { createSession } from './app/session.js';
 import { printLayout } from './app/print.js';
 import { createUpload } from './app/upload.js';
 import { fieldLabel } from './forms.js';
+import { SOURCE_COLLECTIONS } from './api.js';
+import { createDuties } from './app/duties.js';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -90,7 +92,7 @@ function setUpView(m) {
 }
 
 /** A handle for scripts and the browser tests. */
-function exposeHandle({ m, config, card, check, indicators, showTab, editor, plan, adjust }) {
+function exposeHandle({ m, config, card, check, indicators, showTab, editor, plan, adjust, duties }) {
   const { map } = m;
   window.landguard = {
     map,
@@ -107,6 +109,7 @@ function exposeHandle({ m, config, card, check, indicators, showTab, editor, pla
     loadIndicators: indicators.load,
     loadPlan: plan.load,
     adjust,
+    loadDuties: duties.load,
     /** Centres the map on a lon/lat at a zoom, resolving once the map has rendered. */
     goTo(lon, lat, zoom) {
       const done = new Promise((resolve) => map.once('rendercomplete', resolve));
@@ -175,6 +178,11 @@ async function main() {
       const p = schemas[c] && schemas[c].properties[name];
       return p && !p.readOnly && !p['x-lifecycle-state'] ? fieldLabel(schemas[c], name, getLang()) : null;
     },
+    // source-control cards: property names from the schema; a record may settle a duty of the duties panel
+    sourceSchema: (c) => schemas[c] || null,
+    onRecord: () => {
+      if (duties.state.lines) duties.load();
+    },
     onCheck: (current) => {
       // "check this parcel" asks as of the day the map shows
       check.state.as_of = asOf.datetime || '';
@@ -188,7 +196,7 @@ async function main() {
   });
   bindSearchBox({ m, config, card, toast });
   check = createCheck({ m, config, asOf, card });
-  for (const c of [COLLECTIONS.farmland, COLLECTIONS.parcels]) {
+  for (const c of [COLLECTIONS.farmland, COLLECTIONS.parcels, ...Object.values(SOURCE_COLLECTIONS)]) {
     loadSchema(config, c)
       .then((s) => {
         schemas[c] = s;
@@ -219,6 +227,15 @@ async function main() {
   const plan = createPlan({ config, asOf, cities: scopesFromCounties(counties) });
   // class adjustment batches (issue 16): an approved batch changes the classes, so the indicators reload
   adjust = createAdjust({ m, config, toast, who: () => session.who, onApplied: () => indicators.load(indicators.state.scope) });
+  const duties = createDuties({
+    config,
+    asOf,
+    cities: scopesFromCounties(counties),
+    openFeature: async (c, id) => {
+      const f = await card.open(c, id);
+      if (f) m.fitFeatures([f], { maxZoom: 16 });
+    },
+  });
 
   function showTab(name) {
     document.querySelectorAll('.tab').forEach((b) => b.classList.toggle('active', b.dataset.tab === name));
@@ -226,6 +243,7 @@ async function main() {
     if (name === 'indicators' && !indicators.state.data && !indicators.state.loading) indicators.load(indicators.state.scope);
     if (name === 'plan' && !plan.state.targets && !plan.state.loading) plan.load();
     if (name === 'adjust') adjust.loadList();
+    if (name === 'duties' && !duties.state.loading) duties.load();
   }
   document.querySelectorAll('.tab').forEach((b) => b.addEventListener('click', () => showTab(b.dataset.tab)));
 
@@ -235,6 +253,7 @@ async function main() {
     layersPanel.showAsOf();
     layersPanel.render();
     card.reopen();
+    if (duties.state.lines) duties.load();
     // a check asks as of the day the map shows (an answer already given says its own date)
     check.state.as_of = datetime || '';
     check.render();
@@ -249,6 +268,7 @@ async function main() {
     indicators.render();
     plan.render();
     adjust.render();
+    duties.render();
     card.render();
     session.render();
     if (upload) upload.render();
@@ -267,7 +287,7 @@ async function main() {
   $('#lang-button').addEventListener('click', () => setLang(getLang() === 'zh' ? 'en' : 'zh'));
   renderAll();
 
-  exposeHandle({ m, config, card, check, indicators, showTab, editor, plan, adjust });
+  exposeHandle({ m, config, card, check, indicators, showTab, editor, plan, adjust, duties });
   document.body.classList.add('ready');
 }
 

@@ -12,12 +12,13 @@ use serde_json::Value;
 pub const CONTENT_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// The sheets' names, in order (tests read them back by these names).
-pub const SHEETS: [&str; 6] = [
+pub const SHEETS: [&str; 7] = [
     "目标 targets",
     "分县指标 counties",
     "逐月 monthly",
     "优先监管地块 parcels",
     "名录变化 changes",
+    "逾期义务 duties",
     "方法与依据 method",
 ];
 
@@ -276,12 +277,43 @@ impl Annual {
             ("名录变化 changes", format!("建设用地土壤污染风险管控和修复名录：{} 与 {} 比较（GET /public/lists/rcr）", self.end, self.start)),
             (
                 "逾期义务 overdue duties",
-                "重点监管单位、尾矿库和污染源的义务由义务记录另行计算，尚未纳入本报告；不表示没有逾期义务".into(),
+                format!("重点监管单位、尾矿库和污染源截至 {} 逾期未履行的义务，与 GET /duties?status=overdue 同一计算（三级尾矿库抽查比例为全市义务，不在此列）", self.end),
             ),
         ];
+        let overdue = self
+            .overdue
+            .iter()
+            .map(|d| {
+                vec![
+                    text(&d.county_code),
+                    text(self.county_name(&d.county_code)),
+                    text(d.collection),
+                    text(&d.id),
+                    text(&d.name),
+                    text(d.duty.name_zh),
+                    d.duty.due_by.map_or(Cell::Empty, |x| text(x.to_string())),
+                    text(&d.duty.basis),
+                ]
+            })
+            .collect();
         table(
             book.add_worksheet(),
             SHEETS[5],
+            &[
+                "县代码 county_code",
+                "县 county",
+                "登记库 collection",
+                "编码 id",
+                "名称 name",
+                "义务 duty",
+                "期限 due_by",
+                "依据 basis",
+            ],
+            overdue,
+        )?;
+        table(
+            book.add_worksheet(),
+            SHEETS[6],
             &["项目 item", "方法与依据 method and basis"],
             method.into_iter().map(|(k, v)| vec![text(k), text(v)]).collect(),
         )?;

@@ -12,9 +12,11 @@ import {
   measuresUrl,
   nearbySourcesUrl,
 } from '../api.js';
-import { t } from '../i18n.js';
+import { getLang, t } from '../i18n.js';
+import { fieldLabel as schemaLabel } from '../forms.js';
 import { geojson } from '../map.js';
 import { renderCard } from '../ui/card.js';
+import { buildRecordBody, dutiesUrl, isSourceCollection, recordsUrl, renderSourceCard, sourceRows } from '../ui/duties.js';
 import { printNow } from './print.js';
 
 const $ = (sel) => document.querySelector(sel);
@@ -26,9 +28,10 @@ const $ = (sel) => document.querySelector(sel);
  * "record measures" form, after which `onMeasures(id)` runs (the indicators may have changed).
  * `fieldLabel(collection, name)` names changed properties.
  * A farmland unit's card also traces the sources near it (溯源). Returns { open, close, reopen, render,
- * fetchFeature, trace }.
+ * fetchFeature, trace }. A source, pond or key unit's site shows its duties and records (ui/duties.js), the
+ * names of its properties from `sourceSchema(collection)`; after a record, `onRecord(card)` runs.
  */
-export function createCard({ m, config, asOf, countyName, onCheck, writer = () => false, onEdit, onStep, onMeasures, fieldLabel, toast }) {
+export function createCard({ m, config, asOf, countyName, onCheck, writer = () => false, onEdit, onStep, onMeasures, onRecord, fieldLabel, sourceSchema = () => null, toast }) {
   let card = null;
   let cardSeq = 0;
   const cardEl = $('#card');
@@ -42,6 +45,15 @@ export function createCard({ m, config, asOf, countyName, onCheck, writer = () =
     const { collection, id } = card;
     // Writes change the register as it is now: offered only on the current map, not on a past day's.
     const write = writer() && !asOf.datetime;
+    if (isSourceCollection(collection)) {
+      const schema = sourceSchema(collection);
+      renderSourceCard(cardEl, card, sourceRows(schema, card.properties || {}, (n) => schemaLabel(schema, n, getLang())), {
+        close,
+        zoom: () => m.fitFeatures(m.selectedSource.getFeatures(), { maxZoom: 17 }),
+        record: write ? (values) => recordDuty(card, values) : undefined,
+      });
+      return;
+    }
     renderCard(cardEl, card, countyName, {
       close,
       zoom: () => m.fitFeatures(m.selectedSource.getFeatures(), { maxZoom: 17 }),
@@ -99,6 +111,49 @@ export function createCard({ m, config, asOf, countyName, onCheck, writer = () =
       render();
     }
   }
+  /** A source feature's records (newest first) and its duties as of the map's date (GET /duties of its county). */
+  function loadDuties(c, seq) {
+    c.asOf = asOf.datetime ? asOf.datetime.slice(0, 10) : asOf.today;
+    c.records = 'loading';
+    c.duties = 'loading';
+    const county = String(c.properties.county_code || '');
+    return Promise.all([
+      fetchJson(recordsUrl(config.apiBase, c.collection, c.id), { config })
+        .then((r) => (c.records = r.records || []))
+        .catch((e) => (c.records = e)),
+      fetchJson(dutiesUrl(config.apiBase, { county_code: /^\d{6}$/.test(county) ? county : '', as_of: c.asOf, collection: c.collection }), { config })
+        .then((r) => (c.duties = (r.duties || []).filter((d) => d.id === c.id)))
+        .catch((e) => (c.duties = e)),
+    ]).then(() => {
+      if (seq === cardSeq) render();
+    });
+  }
+  async function recordDuty(c, values) {
+    const seq = cardSeq;
+    let body;
+    try {
+      body = buildRecordBody(c.collection, values);
+    } catch (e) {
+      c.recordForm = { values, error: t(e.key || e.message) };
+      render();
+      return;
+    }
+    c.recordForm = { values, saving: true };
+    render();
+    try {
+      await fetchJson(recordsUrl(config.apiBase, c.collection, c.id), { config, method: 'POST', body });
+      if (seq !== cardSeq) return;
+      c.recordForm = { values: { kind: values.kind, date: values.date } };
+      if (toast) toast(t('duty.saved', { id: c.id }));
+      await loadDuties(c, seq);
+      if (onRecord) onRecord(c);
+    } catch (e) {
+      if (seq !== cardSeq) return;
+      // the server's explanation (problem.js picks its Chinese or English `detail`)
+      c.recordForm = { values, saving: false, error: e.message };
+      render();
+    }
+  }
   /** Tracing (溯源): the sources near the open farmland unit, listed in the card and ringed on the map. */
   async function trace() {
     if (!card) return;
@@ -150,6 +205,11 @@ export function createCard({ m, config, asOf, countyName, onCheck, writer = () =
       m.selectedSource.addFeature(feature);
       render();
       if (collection === COLLECTIONS.farmland) loadLedger(card, seq);
+      if (isSourceCollection(collection)) {
+        card.recordForm = { values: { date: asOf.today } };
+        loadDuties(card, seq);
+        return feature;
+      }
       fetchJson(historyUrl(config.apiBase, collection, id), { config })
         .then((h) => {
           if (seq === cardSeq) {

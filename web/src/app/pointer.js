@@ -2,7 +2,8 @@
 // shows what is clickable, the coordinates bar follows the pointer, and Escape backs out.
 
 import { toLonLat } from 'ol/proj.js';
-import { COLLECTIONS } from '../api.js';
+import { COLLECTIONS, SOURCE_COLLECTIONS } from '../api.js';
+import { ID_PROPERTY } from '../ui/duties.js';
 import { esc } from '../format.js';
 import { formatLonLat, formatMetres, toGK } from '../gk.js';
 import { t } from '../i18n.js';
@@ -13,6 +14,19 @@ const $ = (sel) => document.querySelector(sel);
 export function bindPointer({ m, card, check }) {
   const { map, layers } = m;
   const registryLayers = new Set([layers.farmland, layers.parcels]);
+  // The source-control symbols lie over the registers: a click on one opens its card (sources and ponds
+  // first). Their point symbols are found by the layers' hit canvas (getFeatures), which forEachFeatureAtPixel
+  // misses for vector-tile points.
+  const sourceKeys = ['sources', 'ponds', 'keyunits'];
+  async function sourceAt(pixel) {
+    for (const k of sourceKeys) {
+      if (!layers[k].getVisible()) continue;
+      const c = SOURCE_COLLECTIONS[k];
+      const f = (await layers[k].getFeatures(pixel)).find((x) => x.get(ID_PROPERTY[c]));
+      if (f) return { collection: c, id: String(f.get(ID_PROPERTY[c])), props: f.getProperties() };
+    }
+    return null;
+  }
   function featureAt(pixel) {
     let parcel = null;
     let unit = null;
@@ -43,7 +57,9 @@ export function bindPointer({ m, card, check }) {
       }
       return;
     }
-    if (hit && hit.id) card.open(hit.collection, hit.id, hit.props);
+    const source = await sourceAt(ev.pixel);
+    if (source) card.open(source.collection, source.id, source.props);
+    else if (hit && hit.id) card.open(hit.collection, hit.id, hit.props);
     else card.close();
   });
   const coordsEl = $('#coords');
@@ -59,11 +75,19 @@ export function bindPointer({ m, card, check }) {
       <span class="sep">|</span> <span class="crs">${esc(t('coords.gk', { zone: gk.zone, cm: gk.cm, epsg: gk.epsg ?? '–' }))}</span>
       N <span id="coord-n">${esc(formatMetres(gk.northing))}</span> E <span id="coord-e">${esc(formatMetres(gk.easting))}</span>`;
   }
+  let moveSeq = 0;
   map.on('pointermove', (ev) => {
     if (ev.dragging) return;
     showCoords(ev.coordinate);
     if (check.state.mode === 'draw') return;
-    map.getTargetElement().style.cursor = featureAt(ev.pixel) ? 'pointer' : '';
+    // the source symbols answer asynchronously: only the latest move sets the cursor
+    const seq = ++moveSeq;
+    if (featureAt(ev.pixel)) map.getTargetElement().style.cursor = 'pointer';
+    else {
+      sourceAt(ev.pixel).then((s) => {
+        if (seq === moveSeq) map.getTargetElement().style.cursor = s ? 'pointer' : '';
+      });
+    }
   });
   map.getViewport().addEventListener('mouseleave', () => showCoords(null));
   document.addEventListener('keydown', (ev) => {

@@ -1,0 +1,93 @@
+// Source control on the map: a tailings pond's symbol opens its card (properties, duties, records); the
+// duties panel (履职) lists a county's overdue duties; an editor records the duty from the feature's card and
+// it leaves the overdue list. It adds a record (to a key unit no other browser test reads).
+//   LANDGUARD_URL=... LANDGUARD_PASSWORD=... node --test test/browser/duties.test.mjs
+// The demo (fixtures/duty_records.json): 柳城县某冶炼有限公司 (450222) has no hazard check since it was listed,
+// so its 土壤污染隐患排查 is overdue; 融水县某锡矿尾矿库 (a level-1 pond) missed its before-flood-season inspection.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { launch } from './browser.mjs';
+
+const BASE = (process.env.LANDGUARD_URL || '').replace(/\/+$/, '');
+const PASSWORD = process.env.LANDGUARD_PASSWORD || '';
+const ARTIFACTS = resolve(process.env.ARTIFACTS || new URL('../../../test-artifacts', import.meta.url).pathname);
+const UNIT = '91450222MA5000020D';
+const LINE = `#duties-overdue [data-feature="key_supervised_units/${UNIT}"][data-duty="hazard_check"]`;
+
+let context;
+let page;
+const problems = [];
+
+async function shot(name) {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+}
+
+before(async () => {
+  assert.ok(BASE, 'set LANDGUARD_URL to a running landguard with the demo data');
+  assert.ok(PASSWORD, 'set LANDGUARD_PASSWORD to the password of the people scripts/test-web.sh creates');
+  mkdirSync(ARTIFACTS, { recursive: true });
+  context = await launch();
+  page = context.pages()[0] || (await context.newPage());
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()} ${r.url()}`);
+  });
+  const resp = await page.goto(`${BASE}/map/`);
+  assert.equal(resp.status(), 200);
+  await page.waitForFunction(() => document.body.classList.contains('ready'));
+});
+
+after(async () => {
+  if (context) await context.close();
+});
+
+test("a pond's symbol opens its card with its duties and records", { timeout: 60000 }, async () => {
+  await page.evaluate(() => window.landguard.goTo(109.08, 25.09, 15));
+  await page.evaluate(() => window.landguard.whenRendered());
+  const [x, y] = await page.evaluate(() => window.landguard.pixelOf(109.08, 25.09));
+  const box = await page.locator('#map').boundingBox();
+  await page.mouse.click(box.x + x, box.y + y);
+  await page.locator('#card .card-title', { hasText: '融水县某锡矿尾矿库' }).waitFor();
+  await page.locator('#card-duties [data-duty="tailings_level1_before_flood_season"][data-status="overdue"]').waitFor();
+  // labels from the schema, in Chinese
+  assert.ok((await page.locator('#card dl.props dt').allTextContents()).some((s) => /[\u4e00-\u9fff]/.test(s)));
+  // not signed in: no form
+  assert.equal(await page.locator('#record-form').count(), 0);
+  await shot('60-pond-card');
+  assert.deepEqual(problems, []);
+});
+
+test('the duties panel lists the overdue duties; recording one from the card removes it', { timeout: 90000 }, async () => {
+  await page.locator('#sign-in-button').click();
+  await page.locator('#sign-in-name').fill('web.editor');
+  await page.locator('#sign-in-password').fill(PASSWORD);
+  await page.locator('#sign-in-submit').click();
+  await page.locator('#session-who', { hasText: 'web.editor' }).waitFor();
+
+  await page.locator('#tab-duties').click();
+  await page.locator('#duties-scope').selectOption('450222');
+  await page.locator('#duties-body[data-scope="450222"]').waitFor();
+  await page.locator(LINE).waitFor();
+  assert.match(await page.locator(LINE).textContent(), /柳城县某冶炼有限公司[\s\S]*土壤污染隐患排查/);
+  assert.match(await page.locator('#duties-ics').getAttribute('href'), /\/duties\.ics\?county_code=450222/);
+  await shot('61-duties-panel');
+
+  await page.locator(LINE).click();
+  await page.locator('#card .card-title', { hasText: '柳城县某冶炼有限公司' }).waitFor();
+  await page.locator('#record-form').waitFor();
+  await page.locator('#record-kind').selectOption('hazard_check');
+  await page.locator('#record-document').fill('柳城环〔2026〕99号');
+  await page.locator('#record-result').fill('未发现隐患');
+  const posted = page.waitForResponse((r) => r.url().endsWith(`/${UNIT}/records`) && r.request().method() === 'POST');
+  await page.locator('#record-save').click();
+  assert.equal((await posted).status(), 201);
+  await page.locator('#card-records [data-kind="hazard_check"]').first().waitFor();
+  await page.locator(`${LINE}`).waitFor({ state: 'detached' });
+  await page.locator('#duties-body[data-scope="450222"]:not(.loading)').waitFor();
+  assert.equal(await page.locator(LINE).count(), 0);
+  await shot('62-recorded');
+  assert.deepEqual(problems, []);
+});

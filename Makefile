@@ -54,7 +54,7 @@ run: bootstrap web
 	@$(DB_URL)
 	$(CARGO) build --release
 	$(BIN) migrate
-	# always: it loads only what is missing (the county outlines of a registry loaded before they existed)
+	# always: it loads only what is missing (county outlines, registers and records added since a registry was loaded)
 	echo ">> $(BIN) demo-load fixtures/" >&2
 	$(BIN) demo-load fixtures/
 	echo ">> serving on http://$(BIND) (DATABASE_URL=$$DATABASE_URL)" >&2

@@ -24,18 +24,14 @@ pub async fn load(store: &Store, dir: &Path, settings: &Settings) -> anyhow::Res
         let n = store.load_counties(&read_json(&counties)?, &counties.display().to_string()).await?;
         counts.push(format!("{n} county outlines"));
     }
-    if store.meta("demo_loaded").await?.is_some() {
-        // A registry loaded before the demo had duty records gets them now.
-        counts.extend(load_records(store, dir).await?);
-        return Ok(format!(
-            "demo data is loaded already{}",
-            if counts.is_empty() { "; nothing to do".into() } else { format!("; {} added", counts.join(", ")) }
-        ));
-    }
+    // A registry loaded before a collection existed (the source registers, the samples) gets that
+    // collection's demo features now; a collection that has ever held a feature is left alone.
+    let again = store.meta("demo_loaded").await?.is_some();
+    let mut parcels_loaded = false;
     for c in Collection::all() {
         let path = dir.join(format!("{c}.geojson"));
-        if !path.exists() {
-            continue; // a collection without demo features
+        if !path.exists() || (again && store.has_versions(c).await?) {
+            continue; // a collection without demo features, or one loaded before
         }
         let fc = read_json(&path)?;
         let features = fc
@@ -61,7 +57,25 @@ pub async fn load(store: &Store, dir: &Path, settings: &Settings) -> anyhow::Res
                 .with_context(|| format!("{c} {}", ch.record.code()))?;
         }
         counts.push(format!("{} {c}", checked.len()));
+        parcels_loaded |= c == Collection::ConstructionParcels;
     }
+    if parcels_loaded {
+        counts.push(load_steps(store, dir).await?);
+    }
+    if !again {
+        store.set_meta("demo_loaded", &chrono::Utc::now().to_rfc3339()).await?;
+    }
+    // A registry loaded before the demo had duty records gets them now.
+    counts.extend(load_records(store, dir).await?);
+    Ok(match (again, counts.is_empty()) {
+        (true, true) => "demo data is loaded already; nothing to do".into(),
+        (true, false) => format!("demo data is loaded already; {} added", counts.join(", ")),
+        (false, _) => format!("demo data loaded: {}", counts.join(", ")),
+    })
+}
+
+/// The parcels' lifecycle steps of `transitions.json`, in date order, as `POST .../transitions` takes them.
+async fn load_steps(store: &Store, dir: &Path) -> anyhow::Result<String> {
     let steps_path = dir.join("transitions.json");
     // Each step is read as `POST .../transitions` reads one, with the parcel's code beside it.
     let steps: Vec<serde_json::Map<String, serde_json::Value>> =
@@ -91,10 +105,7 @@ pub async fn load(store: &Store, dir: &Path, settings: &Settings) -> anyhow::Res
             .await
             .with_context(|| format!("transition of {code} to {} on {}", req.to, req.date))?;
     }
-    counts.push(format!("{} lifecycle steps", steps.len()));
-    store.set_meta("demo_loaded", &chrono::Utc::now().to_rfc3339()).await?;
-    counts.extend(load_records(store, dir).await?);
-    Ok(format!("demo data loaded: {}", counts.join(", ")))
+    Ok(format!("{} lifecycle steps", steps.len()))
 }
 
 /// The duty records of `duty_records.json`, once (records are append-only: a second load would double them).

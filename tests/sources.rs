@@ -263,3 +263,24 @@ async fn the_demo_registers_load(pool: PgPool) {
     let level1 = t.get("/collections/tailings_ponds/items?filter=level%3D1").await;
     assert_eq!(level1.body["features"].as_array().unwrap().len(), 2, "{}", level1.text);
 }
+
+/// A registry whose demo was loaded before the source registers and samples existed gets them (and their
+/// duty records) from a later `demo-load`, and a third load adds nothing.
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn a_demo_loaded_before_the_source_registers_gets_them_later(pool: PgPool) {
+    let t = app(pool).await;
+    let settings = landguard::config::Settings::default();
+    let old = Dir::new("old-demo");
+    for f in ["counties.geojson", "farmland_units.geojson", "construction_parcels.geojson", "transitions.json"] {
+        std::fs::copy(std::path::Path::new("fixtures").join(f), old.path(f)).unwrap();
+    }
+    let first = landguard::demo::load(&t.store, old.root(), &settings).await.unwrap();
+    assert!(first.starts_with("demo data loaded") && !first.contains("tailings_ponds"), "{first}");
+    let later = landguard::demo::load(&t.store, std::path::Path::new("fixtures"), &settings).await.unwrap();
+    assert!(later.contains("8 tailings_ponds") && later.contains("duty records"), "{later}");
+    assert!(!later.contains("farmland_units") && !later.contains("lifecycle steps"), "{later}");
+    let again = landguard::demo::load(&t.store, std::path::Path::new("fixtures"), &settings).await.unwrap();
+    assert_eq!(again, "demo data is loaded already; nothing to do");
+    let overdue = t.get("/duties?county_code=4502&status=overdue").await;
+    assert!(overdue.body["counts"]["overdue"].as_u64().unwrap() > 0, "{}", overdue.text);
+}

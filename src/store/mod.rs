@@ -303,6 +303,12 @@ impl Store {
         }
     }
 
+    /// Whether a collection has ever held a feature (any version, current or not).
+    pub async fn has_versions(&self, c: crate::domain::registry::Collection) -> Result<bool> {
+        let sql = format!("SELECT EXISTS (SELECT 1 FROM {})", statements::statements(c).table);
+        Ok(sqlx::query_scalar(&sql).fetch_one(&self.pool).await?)
+    }
+
     pub async fn meta(&self, key: &str) -> Result<Option<String>> {
         Ok(sqlx::query_scalar("SELECT value FROM landguard_meta WHERE key = $1")
             .bind(key)

@@ -2,14 +2,15 @@
 //! store, each duty computed by `domain::duties`, for `GET /duties`, its iCalendar feed and the indicators.
 
 use crate::domain::duties::{
-    key_unit_duties, level3_share, pond_duties, source_duties, CityDuty, Duty, DutySettings, DutyStatus,
+    key_unit_duties, level3_share, pond_duties, source_duties, surrounding_monitored, CityDuty, Duty, DutySettings,
+    DutyStatus,
 };
 use crate::domain::indicators::Scope;
 use crate::domain::sources::{DutyRecord, PondLevel, Register, TailingsPond};
 use crate::store::{Result, Store};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One duty of one entity.
 #[derive(Debug, Clone, Serialize)]
@@ -43,8 +44,11 @@ pub struct Report {
     pub duties: Vec<EntityDuty>,
     pub city_duties: Vec<CityLevelDuty>,
     /// Each level-1 and level-2 pond's inspections of the as-of year against those required (county,
-    /// level, done, required), for the indicators: the duty itself may speak of a missed year before.
-    pub pond_year: Vec<(String, u8, u32, u32)>,
+    /// level, done, required, whether every duty of the year is done), for the indicators: the duty itself
+    /// may speak of a missed year before.
+    pub pond_year: Vec<(String, u8, u32, u32, bool)>,
+    /// Key units (county, enterprise code) whose surroundings the bureau monitored in the as-of year.
+    pub surrounding_monitored: BTreeSet<(String, String)>,
 }
 
 fn status_rank(s: DutyStatus) -> u8 {
@@ -71,6 +75,9 @@ pub async fn report(
     let regs = store.duty_registers(registers, &city_prefix, as_of).await?;
     let mut out = Report::default();
     for (unit, recs) in regs.key_units.iter().filter(|(u, _)| scope.contains(&u.county_code)) {
+        if surrounding_monitored(recs, as_of.year(), as_of) {
+            out.surrounding_monitored.insert((unit.county_code.clone(), unit.enterprise_code.to_string()));
+        }
         for duty in key_unit_duties(unit, recs, as_of, s) {
             out.duties.push(EntityDuty {
                 collection: Register::KeySupervisedUnits.as_str(),
@@ -86,7 +93,9 @@ pub async fn report(
         let jan1 = NaiveDate::from_ymd_opt(as_of.year(), 1, 1);
         let year = pond_duties(pond, jan1, recs, as_of, s);
         if let Some((c, n)) = year.iter().find(|d| d.duty.ends_with("_inspections")).and_then(|d| d.count) {
-            out.pond_year.push((pond.county_code.clone(), pond.level.number(), c.min(n), n));
+            // Level 1 also needs its pre-flood inspection: the pond meets its year when all its duties do.
+            let met = year.iter().all(|d| d.status == DutyStatus::Done);
+            out.pond_year.push((pond.county_code.clone(), pond.level.number(), c.min(n), n, met));
         }
         for duty in pond_duties(pond, None, recs, as_of, s) {
             out.duties.push(EntityDuty {
@@ -176,6 +185,9 @@ pub struct SourceIndicators {
     pub key_units_hazard_check_current: u32,
     /// ...whose self-monitoring of the year is done (every `self_monitoring_*` duty they have is done).
     pub key_units_self_monitoring_done: u32,
+    /// ...whose surrounding soil and groundwater the bureau monitored in the as-of year (a
+    /// `surrounding_monitoring` record dated in it).
+    pub key_units_surrounding_monitored: u32,
     /// Pond inspections of the as-of year: counted (up to the number required) against required, by level.
     /// Level 3 is the city's share, so it appears only in a city's indicators.
     pub tailings_inspections: BTreeMap<String, InspectionCount>,
@@ -191,6 +203,10 @@ pub struct SourceIndicators {
 pub struct InspectionCount {
     pub done: u32,
     pub required: u32,
+    /// Ponds of the level, and those whose year is met: level 1 inspected the required times with the
+    /// required ones before the flood season, level 2 the required times, level 3 inspected at all.
+    pub ponds: u32,
+    pub ponds_met: u32,
 }
 
 /// Per county and per city (the first four digits), as of `as_of`.
@@ -227,14 +243,17 @@ pub fn indicators(report: &Report, as_of: NaiveDate) -> SourceIndicatorsBy {
             _ => {}
         }
     }
-    for (county, level, done, required) in &report.pond_year {
+    for (county, level, done, required, met) in &report.pond_year {
         for ind in both(&mut out, county) {
             let e = ind.tailings_inspections.entry(level.to_string()).or_default();
             e.done += done;
             e.required += required;
+            e.ponds += 1;
+            e.ponds_met += *met as u32;
         }
     }
-    for ((county, _), duties) in units {
+    for ((county, id), duties) in units {
+        let around = report.surrounding_monitored.contains(&(county.to_string(), id.to_string()));
         let hazard = duties.iter().any(|d| d.duty == "hazard_check" && d.status == DutyStatus::Done);
         let monitoring: Vec<_> = duties.iter().filter(|d| d.duty.starts_with("self_monitoring_")).collect();
         let monitored = !monitoring.is_empty() && monitoring.iter().all(|d| d.status == DutyStatus::Done);
@@ -242,15 +261,41 @@ pub fn indicators(report: &Report, as_of: NaiveDate) -> SourceIndicatorsBy {
             ind.key_units += 1;
             ind.key_units_hazard_check_current += hazard as u32;
             ind.key_units_self_monitoring_done += monitored as u32;
+            ind.key_units_surrounding_monitored += around as u32;
         }
     }
     let year = as_of.year().to_string();
     for c in report.city_duties.iter().filter(|c| c.duty.period == year) {
         let ind = out.cities.entry(c.duty.city_code.clone()).or_default();
-        let count = InspectionCount { done: c.duty.inspected.min(c.duty.required), required: c.duty.required };
+        let count = InspectionCount {
+            done: c.duty.inspected.min(c.duty.required),
+            required: c.duty.required,
+            ponds: c.duty.total,
+            ponds_met: c.duty.inspected,
+        };
         ind.tailings_inspections.insert("3".into(), count);
     }
     out
+}
+
+/// The source-control indicators that `GET /indicators` and `GET /targets` give for `scope` as of `as_of`: a
+/// county's city is computed whole (the level-3 share is the city's), then only the county is kept.
+pub async fn scope_indicators(
+    store: &Store,
+    s: &DutySettings,
+    scope: &Scope,
+    as_of: NaiveDate,
+) -> Result<SourceIndicatorsBy> {
+    let whole = match scope {
+        Scope::County(c) => Scope::City(c.chars().take(4).collect()),
+        s => s.clone(),
+    };
+    let rep = report(store, s, &whole, as_of, Register::ALL).await?;
+    let mut by = indicators(&rep, as_of);
+    if let Scope::County(c) = scope {
+        by.counties.retain(|k, _| k == c);
+    }
+    Ok(by)
 }
 
 /// The indicators of a county and of its city, to add the same count to both.

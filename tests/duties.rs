@@ -101,7 +101,12 @@ async fn records_change_the_duties_as_of_a_date(pool: PgPool) {
     assert_eq!(county["remediation_overdue"], 0);
     assert!(ind.body["source_control"]["counties"].get("450225").is_none(), "{}", ind.text);
     let city = &ind.body["source_control"]["cities"]["4502"];
-    assert_eq!(city["tailings_inspections"]["1"], json!({"done": 1, "required": 2}), "{}", ind.text);
+    assert_eq!(
+        city["tailings_inspections"]["1"],
+        json!({"done": 1, "required": 2, "ponds": 1, "ponds_met": 0}),
+        "{}",
+        ind.text
+    );
     let july = t.get("/indicators?county_code=4502&as_of=2025-07-01").await;
     assert_eq!(july.body["source_control"]["cities"]["4502"]["remediation_overdue"], 1, "{}", july.text);
 

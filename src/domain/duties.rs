@@ -363,6 +363,13 @@ fn dates(records: &[DutyRecord], kind: RecordKind, as_of: NaiveDate) -> Vec<Naiv
     v
 }
 
+/// Whether the bureau monitored the soil and groundwater around a key unit (`surrounding_monitoring`, Liuzhou
+/// 2025 task 2) in `year`, by a record dated on or before `as_of`. Not a duty of the unit: the plan names the
+/// units, the register does not, so it is counted (`key_units_surrounding_monitored`) rather than owed.
+pub fn surrounding_monitored(records: &[DutyRecord], year: i32, as_of: NaiveDate) -> bool {
+    dates(records, RecordKind::SurroundingMonitoring, as_of).iter().any(|d| d.year() == year)
+}
+
 /// A duty done once every `n` calendar years: a record in year L covers L … L+n−1, and the next is due by
 /// 31 December of L+n. With no record, the first is due by `first_due`.
 fn every_years(id: &str, n: u32, done: &[NaiveDate], first_due: (String, NaiveDate), as_of: NaiveDate) -> Duty {
@@ -832,6 +839,23 @@ mod tests {
 
     fn recs(kind: RecordKind, dates: &[&str]) -> Vec<DutyRecord> {
         dates.iter().map(|s| DutyRecord { kind, date: d(s) }).collect()
+    }
+
+    #[test]
+    fn surrounding_monitoring_in_the_year() {
+        use RecordKind::{HazardCheck, SurroundingMonitoring};
+        // (records, year, as of, monitored)
+        let table: &[(Vec<DutyRecord>, i32, &str, bool)] = &[
+            (recs(SurroundingMonitoring, &["2025-06-01"]), 2025, "2025-12-31", true),
+            (recs(SurroundingMonitoring, &["2025-06-01"]), 2025, "2025-05-31", false), // not yet done then
+            (recs(SurroundingMonitoring, &["2024-11-01"]), 2025, "2025-12-31", false), // last year's
+            (recs(SurroundingMonitoring, &["2026-01-01"]), 2025, "2026-06-30", false), // next year's
+            (recs(HazardCheck, &["2025-06-01"]), 2025, "2025-12-31", false),           // another kind
+            (Vec::new(), 2025, "2025-12-31", false),
+        ];
+        for (records, year, as_of, monitored) in table {
+            assert_eq!(surrounding_monitored(records, *year, d(as_of)), *monitored, "{records:?} {year} {as_of}");
+        }
     }
 
     fn unit(listed: &[i32], buried: Option<bool>, sensitive: Option<bool>, status: UnitStatus) -> KeySupervisedUnit {

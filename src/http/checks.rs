@@ -195,15 +195,7 @@ async fn source_control(
     if Register::ALL.iter().any(|r| collection(r.as_str()).and_then(|c| caller.reader(state, c)).is_err()) {
         return Ok(None);
     }
-    let whole = match scope {
-        Scope::County(c) => Scope::City(c.chars().take(4).collect()),
-        s => s.clone(),
-    };
     let store = state.reader(caller).await;
-    let rep = crate::duties::report(&store, &state.settings.duties, &whole, as_of, Register::ALL).await?;
-    let mut by = crate::duties::indicators(&rep, as_of);
-    if let Scope::County(c) = scope {
-        by.counties.retain(|k, _| k == c);
-    }
+    let by = crate::duties::scope_indicators(&store, &state.settings.duties, scope, as_of).await?;
     Ok(Some(serde_json::to_value(by).map_err(|_| ApiError::internal())?))
 }

@@ -95,14 +95,58 @@ impl Indicator {
             SafeUtilisationRate
             | PriorityParcelsUnderControl
             | StrictControlWithMeasures
-            | KeyConstructionLandSafelyUsed => Built::Now,
-            TailingsLevel1Inspected | TailingsLevel2Inspected | TailingsLevel3SpotChecked => {
-                Built::Planned { issue: 15, missing: "tailings ponds and their inspection records are not stored yet" }
+            | KeyConstructionLandSafelyUsed
+            | TailingsLevel1Inspected
+            | TailingsLevel2Inspected
+            | TailingsLevel3SpotChecked
+            | KeyUnitsSurroundingMonitored => Built::Now,
+        }
+    }
+
+    /// Whether the value comes from the source-control figures ([`SourceFigures`], `source_control` of
+    /// `GET /indicators`) rather than from the farmland and parcel indicators.
+    pub fn from_sources(self) -> bool {
+        use Indicator::*;
+        matches!(
+            self,
+            TailingsLevel1Inspected
+                | TailingsLevel2Inspected
+                | TailingsLevel3SpotChecked
+                | KeyUnitsSurroundingMonitored
+        )
+    }
+
+    /// The value from the source-control figures, with how it was computed in English and Chinese (for the
+    /// basis); none when the scope has nothing to count (no pond of the level, no key unit) or the indicator
+    /// is not one of them.
+    pub fn source_value(self, f: &SourceFigures) -> Option<(Observed, String, String)> {
+        use Indicator::*;
+        let ponds = |level: usize, how_en: &str, how_zh: &str| {
+            let (met, total) = f.ponds[level - 1].filter(|(_, total)| *total > 0)?;
+            let share = round2(f64::from(met) / f64::from(total) * 100.0);
+            Some((
+                Observed::Number(share),
+                format!("{met} of {total} level-{level} tailings ponds {how_en} in the year, from their inspection records (source_control.tailings_inspections[\"{level}\"].ponds_met / ponds of GET /indicators)"),
+                format!("{total}座{level}级尾矿库中{met}座{how_zh}（据巡查记录；即GET /indicators的source_control.tailings_inspections[\"{level}\"]的ponds_met / ponds）"),
+            ))
+        };
+        match self {
+            TailingsLevel1Inspected => ponds(
+                1,
+                "inspected at least the required times, the required ones before the flood season",
+                "年内检查次数达到要求且汛前检查已完成",
+            ),
+            TailingsLevel2Inspected => ponds(2, "inspected at least the required times", "年内检查次数达到要求"),
+            TailingsLevel3SpotChecked => ponds(3, "inspected at least once", "年内至少检查一次"),
+            KeyUnitsSurroundingMonitored => {
+                let (monitored, units) = f.key_units_monitored.filter(|(_, units)| *units > 0)?;
+                Some((
+                    Observed::Number(f64::from(monitored)),
+                    format!("{monitored} of {units} key supervised units with a surrounding_monitoring record dated in the year (source_control.key_units_surrounding_monitored of GET /indicators)"),
+                    format!("{units}家重点监管单位中{monitored}家有年内的周边环境监测（surrounding_monitoring）记录（即GET /indicators的source_control.key_units_surrounding_monitored）"),
+                ))
             }
-            KeyUnitsSurroundingMonitored => Built::Planned {
-                issue: 15,
-                missing: "key supervised units and their monitoring records are not stored yet",
-            },
+            _ => None,
         }
     }
 
@@ -124,11 +168,15 @@ impl Indicator {
             KeyConstructionLandSafelyUsed => {
                 ("development and enforcement records of key construction land", "重点建设用地开发利用及违规查处记录")
             }
-            TailingsLevel1Inspected | TailingsLevel2Inspected | TailingsLevel3SpotChecked => {
-                ("tailings ponds and their inspection records", "尾矿库及其巡查记录")
-            }
+            TailingsLevel1Inspected => ("level-1 tailings ponds registered in scope", "范围内登记的一级尾矿库"),
+            TailingsLevel2Inspected => ("level-2 tailings ponds registered in scope", "范围内登记的二级尾矿库"),
+            // The spot-check share is a duty of the whole city (docs/source-control.md): a county has no figure.
+            TailingsLevel3SpotChecked => (
+                "level-3 tailings ponds registered in the city (the spot-check share is the city's, not a county's)",
+                "全市登记的三级尾矿库（抽查比例按全市计算，不按县计算）",
+            ),
             KeyUnitsSurroundingMonitored => {
-                ("key supervised units and their monitoring records", "土壤污染重点监管单位及其周边监测记录")
+                ("key supervised units registered in scope", "范围内登记的土壤污染重点监管单位")
             }
         }
     }
@@ -146,6 +194,17 @@ impl Indicator {
             _ => None,
         }
     }
+}
+
+/// The source-control figures of one county or city as of a date, as `source_control` of `GET /indicators`
+/// gives them (the service copies them from there; the domain stays free of the store).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SourceFigures {
+    /// Per pond level 1–3: (ponds whose year is met, all ponds of the level); none where the indicators have
+    /// no entry (level 3 for a county).
+    pub ponds: [Option<(u32, u32)>; 3],
+    /// (key units with surrounding monitoring in the year, all key units with duties).
+    pub key_units_monitored: Option<(u32, u32)>,
 }
 
 /// Where a target's value comes from.
@@ -260,6 +319,17 @@ pub enum Status {
     /// No value: the indicator is not built, nothing was entered, there is nothing to count, or the plan
     /// gives no figure.
     NotComputable,
+}
+
+impl Evaluation {
+    /// Adds how the value was computed to the basis, where there is a value.
+    pub fn explained(mut self, en: &str, zh: &str) -> Evaluation {
+        if self.value.is_some() {
+            self.basis_en = format!("{}; computed as: {en}", self.basis_en);
+            self.basis_zh = format!("{}；计算方法：{zh}", self.basis_zh);
+        }
+        self
+    }
 }
 
 impl Status {
@@ -867,53 +937,67 @@ mod tests {
         }
     }
 
-    /// Indicators the register does not compute yet are not computable whatever is passed, so a placeholder
-    /// value can never make them met.
+    /// Every register target is computed now; none is left planned.
     #[test]
-    fn not_built_is_not_computable_even_with_a_value() {
-        let guaranteed = Observed::KeyLand(crate::domain::key_land::key_land_rate(
-            &[],
-            &Scope::All,
-            d(2025, 1, 1),
-            d(2025, 12, 31),
-            d(2025, 12, 31),
-            RateBasis::Count,
-        ));
-        let table: &[(&str, u32, Observed)] = &[
-            ("guilin-2023-tailings-level1", 15, Observed::Number(100.0)),
-            ("guilin-2023-tailings-level2", 15, Observed::Number(100.0)),
-            ("guilin-2023-tailings-level3", 15, Observed::Number(60.0)),
-            ("liuzhou-2025-key-unit-monitoring", 15, guaranteed),
-        ];
-        for (id, issue, value) in table {
-            let target = t(id);
-            let Source::Register { indicator } = target.source else { panic!("{id} is not computed") };
-            assert!(matches!(indicator.built(), Built::Planned { issue: i, .. } if i == *issue), "{id}");
-            for v in [Some(value), None] {
-                let e = evaluate(target, v, d(target.period.year(), 12, 31));
-                assert_eq!((e.status, e.value), (NotComputable, None), "{id}");
-                assert!(e.basis_en.contains(&format!("issue {issue}")), "{id}: {}", e.basis_en);
+    fn every_register_target_is_built() {
+        for t in TARGETS {
+            if let Source::Register { indicator } = t.source {
+                assert_eq!(indicator.built(), Built::Now, "{}", t.id);
             }
         }
-        // Every register target is either built now or says which issue builds it.
-        let built: Vec<&str> = TARGETS
-            .iter()
-            .filter(|t| matches!(t.source, Source::Register { indicator } if indicator.built() == Built::Now))
-            .map(|t| t.id)
-            .collect();
-        assert_eq!(
-            built,
-            [
-                "guilin-2023-safe-use",
-                "guilin-2023-priority-control",
-                "guilin-2023-strict-control-measures",
-                "guilin-2023-key-construction-land",
-                "liuzhou-2025-safe-use",
-                "liuzhou-2025-strict-control-measures",
-                "liuzhou-2025-priority-parcels",
-                "liuzhou-2025-key-construction-land",
-            ]
-        );
+    }
+
+    /// The tailings and key-unit targets from the source-control figures: share of ponds whose year is met, the
+    /// count of units monitored, and no value where the scope has nothing of the kind.
+    #[test]
+    fn source_control_targets_table() {
+        let ponds = |l1: Option<(u32, u32)>, l2: Option<(u32, u32)>, l3: Option<(u32, u32)>| SourceFigures {
+            ponds: [l1, l2, l3],
+            key_units_monitored: None,
+        };
+        let units = |m: u32, n: u32| SourceFigures { ponds: [None; 3], key_units_monitored: Some((m, n)) };
+        // (target, figures, as of, status, value)
+        type Row = (&'static str, SourceFigures, NaiveDate, Status, Option<f64>);
+        let table: &[Row] = &[
+            ("guilin-2023-tailings-level1", ponds(Some((4, 4)), None, None), d(2023, 12, 31), Met, Some(100.0)),
+            ("guilin-2023-tailings-level1", ponds(Some((3, 4)), None, None), d(2023, 12, 31), NotMet, Some(75.0)),
+            ("guilin-2023-tailings-level1", ponds(Some((3, 4)), None, None), d(2023, 6, 30), InProgress, Some(75.0)),
+            ("guilin-2023-tailings-level1", ponds(Some((0, 3)), None, None), d(2024, 2, 1), NotMet, Some(0.0)),
+            // No level-1 pond: nothing to count, not 100 %.
+            ("guilin-2023-tailings-level1", ponds(None, Some((1, 1)), None), d(2023, 12, 31), NotComputable, None),
+            ("guilin-2023-tailings-level1", ponds(Some((0, 0)), None, None), d(2023, 12, 31), NotComputable, None),
+            ("guilin-2023-tailings-level2", ponds(None, Some((2, 2)), None), d(2023, 12, 31), Met, Some(100.0)),
+            ("guilin-2023-tailings-level2", ponds(None, Some((2, 3)), None), d(2023, 12, 31), NotMet, Some(66.67)),
+            ("guilin-2023-tailings-level2", ponds(Some((1, 1)), None, None), d(2023, 12, 31), NotComputable, None),
+            ("guilin-2023-tailings-level3", ponds(None, None, Some((1, 2))), d(2023, 12, 31), Met, Some(50.0)),
+            ("guilin-2023-tailings-level3", ponds(None, None, Some((1, 3))), d(2023, 12, 31), NotMet, Some(33.33)),
+            ("guilin-2023-tailings-level3", ponds(None, None, Some((1, 3))), d(2023, 10, 1), InProgress, Some(33.33)),
+            ("guilin-2023-tailings-level3", ponds(None, None, None), d(2023, 12, 31), NotComputable, None),
+            ("guilin-2023-tailings-level3", ponds(None, None, Some((2, 2))), d(2022, 12, 31), NotComputable, None),
+            ("liuzhou-2025-key-unit-monitoring", units(23, 40), d(2025, 12, 31), Met, Some(23.0)),
+            ("liuzhou-2025-key-unit-monitoring", units(22, 40), d(2025, 12, 31), NotMet, Some(22.0)),
+            ("liuzhou-2025-key-unit-monitoring", units(0, 5), d(2025, 8, 1), InProgress, Some(0.0)),
+            ("liuzhou-2025-key-unit-monitoring", units(0, 0), d(2025, 12, 31), NotComputable, None),
+            ("liuzhou-2025-key-unit-monitoring", SourceFigures::default(), d(2025, 12, 31), NotComputable, None),
+        ];
+        for (id, figures, as_of, status, shown) in table {
+            let Source::Register { indicator } = t(id).source else { panic!("{id} is not computed") };
+            assert!(indicator.from_sources(), "{id}");
+            let computed = indicator.source_value(figures);
+            let mut e = evaluate(t(id), computed.as_ref().map(|(v, _, _)| v), *as_of);
+            if let Some((_, en, zh)) = &computed {
+                e = e.explained(en, zh);
+            }
+            assert_eq!((e.status, e.value), (*status, *shown), "{id} {figures:?} as of {as_of}: {}", e.basis_en);
+            if e.value.is_some() {
+                // The basis says how, from which records, and which figure of GET /indicators it is.
+                assert!(e.basis_en.contains("computed as") && e.basis_en.contains("source_control"), "{}", e.basis_en);
+                assert!(e.basis_zh.contains("计算方法") && e.basis_zh.contains("记录"), "{}", e.basis_zh);
+            }
+        }
+        // The farmland indicators are not read for these, nor the source figures for the others.
+        assert_eq!(Indicator::SafeUtilisationRate.source_value(&units(1, 1)), None);
+        assert!(!Indicator::SafeUtilisationRate.from_sources());
     }
 
     /// The key-construction-land target is judged on the "effectively guaranteed" rule, not on the bare rate.

@@ -5,11 +5,13 @@ use super::error::{ApiError, ApiResult};
 use super::features::collection;
 use super::params::Params;
 use super::AppState;
+use crate::domain::duties::DutySettings;
 use crate::domain::indicators::{Indicators, Scope, Targets};
 use crate::domain::key_land::{key_land_rate, DevelopedLand, EnforcementRecord, RateBasis};
 use crate::domain::series::{series_points, Step, DEFAULT_MAX_STEPS};
-use crate::domain::targets::{self as plan, Built, Indicator, Source, Status, Target, Unit};
+use crate::domain::targets::{self as plan, Built, Indicator, Source, SourceFigures, Status, Target, Unit};
 use crate::domain::time::{parse_instant, today};
+use crate::duties::{scope_indicators, SourceIndicatorsBy};
 use crate::store::series::Known;
 use crate::store::targets::NewValue;
 use crate::store::Store;
@@ -108,11 +110,12 @@ async fn targets(
             .ok_or_else(|| bad("year", format!("年份无效：'{v}'"), "must be a year such as 2025"))?,
     };
     let store = state.reader(&caller).await;
-    Ok(Json(targets_doc(&store, &state.settings.indicator_targets(), scope, &city, county, year, as_of).await?))
+    let (thresholds, duties) = (state.settings.indicator_targets(), &state.settings.duties);
+    Ok(Json(targets_doc_with(&store, &thresholds, duties, scope, &city, county, year, as_of).await?))
 }
 
-/// Every target of a city (or county) for a year, judged as of a date: the document `GET /targets` answers
-/// and the annual report prints.
+/// [`targets_doc_with`] with the default duty settings. The annual report calls this one; it should pass the
+/// configured `[duties]` through `targets_doc_with` so that its tailings and key-unit targets follow them.
 pub(super) async fn targets_doc(
     store: &Store,
     thresholds: &Targets,
@@ -122,10 +125,26 @@ pub(super) async fn targets_doc(
     year: i32,
     as_of: NaiveDate,
 ) -> ApiResult<Value> {
+    targets_doc_with(store, thresholds, &DutySettings::default(), scope, city, county, year, as_of).await
+}
+
+/// Every target of a city (or county) for a year, judged as of a date: the document `GET /targets` answers
+/// and the annual report prints.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn targets_doc_with(
+    store: &Store,
+    thresholds: &Targets,
+    duties: &DutySettings,
+    scope: Scope,
+    city: &str,
+    county: Option<&str>,
+    year: i32,
+    as_of: NaiveDate,
+) -> ApiResult<Value> {
     let mut ids = store.target_ids(city, county, year).await?;
     // The plan's own order (the domain table's), not the ids' alphabetical one.
     ids.sort_by_key(|id| plan::TARGETS.iter().position(|t| t.id == id).unwrap_or(usize::MAX));
-    let mut computed: HashMap<NaiveDate, Indicators> = HashMap::new();
+    let mut computed = Computed { thresholds, duties, indicators: HashMap::new(), sources: HashMap::new() };
     let mut out = Vec::with_capacity(ids.len());
     let mut counts: Map<String, Value> = Map::new();
     for status in [Status::Met, Status::NotMet, Status::InProgress, Status::NotComputable] {
@@ -133,7 +152,7 @@ pub(super) async fn targets_doc(
     }
     for id in &ids {
         let entry = match plan::find(id) {
-            Some(t) => judge(store, t, &scope, as_of, thresholds, &mut computed).await?,
+            Some(t) => judge(store, t, &scope, as_of, &mut computed).await?,
             None => json!({
                 "id": id, "status": Status::NotComputable, "value": null,
                 "basis_en": "this target is stored but this version of landguard has no rule to judge it",
@@ -151,17 +170,40 @@ pub(super) async fn targets_doc(
     }))
 }
 
+/// The indicators read for one answer, by value date, so that each is computed once.
+struct Computed<'a> {
+    thresholds: &'a Targets,
+    duties: &'a DutySettings,
+    indicators: HashMap<NaiveDate, Indicators>,
+    sources: HashMap<NaiveDate, SourceIndicatorsBy>,
+}
+
+/// The source-control figures of `scope` from the indicators `GET /indicators` gives as `source_control`.
+fn source_figures(by: &SourceIndicatorsBy, scope: &Scope) -> SourceFigures {
+    let ind = match scope {
+        Scope::County(c) => by.counties.get(c),
+        Scope::City(c) => by.cities.get(c),
+        Scope::All => None,
+    };
+    let Some(ind) = ind else { return SourceFigures::default() };
+    let level = |l: &str| ind.tailings_inspections.get(l).map(|c| (c.ponds_met, c.ponds));
+    SourceFigures {
+        ponds: [level("1"), level("2"), level("3")],
+        key_units_monitored: Some((ind.key_units_surrounding_monitored, ind.key_units)),
+    }
+}
+
 /// One target judged for `scope` as of `as_of`, its value taken as of the period's end once that is past.
 async fn judge(
     store: &Store,
     t: &'static Target,
     scope: &Scope,
     as_of: NaiveDate,
-    thresholds: &Targets,
-    computed: &mut HashMap<NaiveDate, Indicators>,
+    computed: &mut Computed<'_>,
 ) -> ApiResult<Value> {
     let on = t.value_date(as_of);
     let mut entered = None;
+    let mut how = None;
     let (value, missing) = match t.source {
         Source::Register { indicator } => {
             let (en, zh) = indicator.needs();
@@ -171,10 +213,19 @@ async fn judge(
                 let land: Vec<DevelopedLand> =
                     store.key_land(scope, from, to).await?.into_iter().map(|d| d.land).collect();
                 Some(plan::Observed::KeyLand(key_land_rate(&land, scope, from, to, on, RateBasis::Count)))
-            } else if indicator.built() == Built::Now && as_of >= t.period.start() {
-                let ind = match computed.entry(on) {
+            } else if indicator.from_sources() && as_of >= t.period.start() {
+                let by = match computed.sources.entry(on) {
                     Entry::Occupied(e) => e.into_mut(),
-                    Entry::Vacant(e) => e.insert(store.indicators(scope.clone(), on, thresholds).await?),
+                    Entry::Vacant(e) => e.insert(scope_indicators(store, computed.duties, scope, on).await?),
+                };
+                indicator.source_value(&source_figures(by, scope)).map(|(v, en, zh)| {
+                    how = Some((en, zh));
+                    v
+                })
+            } else if indicator.built() == Built::Now && as_of >= t.period.start() {
+                let ind = match computed.indicators.entry(on) {
+                    Entry::Occupied(e) => e.into_mut(),
+                    Entry::Vacant(e) => e.insert(store.indicators(scope.clone(), on, computed.thresholds).await?),
                 };
                 indicator.value(ind)
             } else {
@@ -202,7 +253,10 @@ async fn judge(
             (entered.as_ref().map(|v| plan::Observed::Number(v.value)), missing)
         }
     };
-    let e = plan::evaluate_in(t, scope, value.as_ref(), as_of).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let mut e = plan::evaluate_in(t, scope, value.as_ref(), as_of).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    if let Some((en, zh)) = how {
+        e = e.explained(&en, &zh);
+    }
     let mut o = match serde_json::to_value(t) {
         Ok(Value::Object(o)) => o,
         _ => return Err(ApiError::internal()),

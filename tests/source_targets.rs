@@ -134,3 +134,27 @@ async fn key_unit_monitoring_equals_the_indicators(pool: PgPool) {
     assert_eq!((x["value"].as_f64(), sc["key_units_surrounding_monitored"].as_f64()), (Some(1.0), Some(1.0)), "{x}");
     assert_eq!(x["status"], "in_progress", "{x}");
 }
+
+/// Where the source-control registers need a token, an anonymous caller gets no figure from them through
+/// `GET /targets` either (as `GET /indicators` leaves out `source_control`), and is told why.
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn registers_read_with_a_token_only(pool: PgPool) {
+    let mut settings = landguard::config::Settings::default();
+    settings
+        .anonymous_read
+        .retain(|c| !["key_supervised_units", "tailings_ponds", "pollution_sources"].contains(&c.as_str()));
+    let t = app_with(pool, settings).await;
+    let r = t.get("/targets?city=4502&year=2025&as_of=2025-12-31").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let x = target(&r.body, "liuzhou-2025-key-unit-monitoring");
+    assert_eq!(x["status"], "not_computable", "{x}");
+    assert!(x["missing_en"].as_str().is_some_and(|m| m.contains("token")), "{x}");
+    let ind = t.get("/indicators?county_code=4502&as_of=2025-12-31").await;
+    assert!(ind.body.get("source_control").is_none(), "{}", ind.text);
+    // With a token the figure is there (no key unit registered: nothing to count, and it says so).
+    let viewer = t.viewer.clone();
+    let r = t.send("GET", "/targets?city=4502&year=2025&as_of=2025-12-31", Some(&viewer), &[], None).await;
+    let x = target(&r.body, "liuzhou-2025-key-unit-monitoring");
+    assert_eq!(x["status"], "not_computable", "{x}");
+    assert!(x["missing_en"].as_str().is_some_and(|m| m.contains("key supervised units registered")), "{x}");
+}

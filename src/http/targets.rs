@@ -9,6 +9,7 @@ use crate::domain::duties::DutySettings;
 use crate::domain::indicators::{Indicators, Scope, Targets};
 use crate::domain::key_land::{key_land_rate, DevelopedLand, EnforcementRecord, RateBasis};
 use crate::domain::series::{series_points, Step, DEFAULT_MAX_STEPS};
+use crate::domain::sources::Register;
 use crate::domain::targets::{self as plan, Built, Indicator, Source, SourceFigures, Status, Target, Unit};
 use crate::domain::time::{parse_instant, today};
 use crate::duties::{scope_indicators, SourceIndicatorsBy};
@@ -110,7 +111,9 @@ async fn targets(
             .ok_or_else(|| bad("year", format!("年份无效：'{v}'"), "must be a year such as 2025"))?,
     };
     let store = state.reader(&caller).await;
-    let (thresholds, duties) = (state.settings.indicator_targets(), &state.settings.duties);
+    // As `GET /indicators` gives `source_control` only to who may read the three registers.
+    let readable = Register::ALL.iter().all(|r| collection(r.as_str()).and_then(|c| caller.reader(&state, c)).is_ok());
+    let (thresholds, duties) = (state.settings.indicator_targets(), readable.then_some(&state.settings.duties));
     Ok(Json(targets_doc_with(&store, &thresholds, duties, scope, &city, county, year, as_of).await?))
 }
 
@@ -125,16 +128,17 @@ pub(super) async fn targets_doc(
     year: i32,
     as_of: NaiveDate,
 ) -> ApiResult<Value> {
-    targets_doc_with(store, thresholds, &DutySettings::default(), scope, city, county, year, as_of).await
+    targets_doc_with(store, thresholds, Some(&DutySettings::default()), scope, city, county, year, as_of).await
 }
 
 /// Every target of a city (or county) for a year, judged as of a date: the document `GET /targets` answers
-/// and the annual report prints.
+/// and the annual report prints. `duties` is none when the caller may not read the source-control registers:
+/// their targets are then not computable, saying so.
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn targets_doc_with(
     store: &Store,
     thresholds: &Targets,
-    duties: &DutySettings,
+    duties: Option<&DutySettings>,
     scope: Scope,
     city: &str,
     county: Option<&str>,
@@ -173,7 +177,7 @@ pub(super) async fn targets_doc_with(
 /// The indicators read for one answer, by value date, so that each is computed once.
 struct Computed<'a> {
     thresholds: &'a Targets,
-    duties: &'a DutySettings,
+    duties: Option<&'a DutySettings>,
     indicators: HashMap<NaiveDate, Indicators>,
     sources: HashMap<NaiveDate, SourceIndicatorsBy>,
 }
@@ -207,21 +211,32 @@ async fn judge(
     let (value, missing) = match t.source {
         Source::Register { indicator } => {
             let (en, zh) = indicator.needs();
-            let missing = (en.to_string(), zh.to_string());
+            let mut missing = (en.to_string(), zh.to_string());
             let value = if indicator == Indicator::KeyConstructionLandSafelyUsed && as_of >= t.period.start() {
                 let (from, to) = (t.period.start(), t.period.end());
                 let land: Vec<DevelopedLand> =
                     store.key_land(scope, from, to).await?.into_iter().map(|d| d.land).collect();
                 Some(plan::Observed::KeyLand(key_land_rate(&land, scope, from, to, on, RateBasis::Count)))
             } else if indicator.from_sources() && as_of >= t.period.start() {
-                let by = match computed.sources.entry(on) {
-                    Entry::Occupied(e) => e.into_mut(),
-                    Entry::Vacant(e) => e.insert(scope_indicators(store, computed.duties, scope, on).await?),
-                };
-                indicator.source_value(&source_figures(by, scope)).map(|(v, en, zh)| {
-                    how = Some((en, zh));
-                    v
-                })
+                match computed.duties {
+                    None => {
+                        missing = (
+                            "the source-control registers (key supervised units, tailings ponds, pollution sources), which need a token on this server".into(),
+                            "污染源监管登记簿（重点监管单位、尾矿库、污染源），本服务器读取需令牌".into(),
+                        );
+                        None
+                    }
+                    Some(duties) => {
+                        let by = match computed.sources.entry(on) {
+                            Entry::Occupied(e) => e.into_mut(),
+                            Entry::Vacant(e) => e.insert(scope_indicators(store, duties, scope, on).await?),
+                        };
+                        indicator.source_value(&source_figures(by, scope)).map(|(v, en, zh)| {
+                            how = Some((en, zh));
+                            v
+                        })
+                    }
+                }
             } else if indicator.built() == Built::Now && as_of >= t.period.start() {
                 let ind = match computed.indicators.entry(on) {
                     Entry::Occupied(e) => e.into_mut(),

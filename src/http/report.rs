@@ -10,7 +10,7 @@ use super::auth::Caller;
 use super::error::{ApiError, ApiResult};
 use super::html::escape;
 use super::params::Params;
-use super::targets::{may_read_registry, targets_doc};
+use super::targets::{may_read_registry, targets_doc_with};
 use super::AppState;
 use crate::domain::duties::{DutySettings, DutyStatus};
 use crate::domain::indicators::{Scope, Targets};
@@ -141,7 +141,9 @@ impl Annual {
         let start = NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(ApiError::internal)?;
         let end = NaiveDate::from_ymd_opt(year, 12, 31).ok_or_else(ApiError::internal)?.min(today());
         let scope = Scope::City(city.to_string());
-        let targets = targets_doc(store, thresholds, scope.clone(), city, None, year, end).await?;
+        // the same [duties] settings as GET /targets and the report's own overdue duties below
+        let targets =
+            targets_doc_with(store, thresholds, Some(duty_settings), scope.clone(), city, None, year, end).await?;
         let series = store.indicator_series(&scope, &month_ends(year, end), Known::Now, thresholds).await?;
         let map = store.report_map(city, end).await?;
         let rcr = store.rcr_list(&scope, end, Some(start)).await?;

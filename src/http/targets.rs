@@ -117,20 +117,6 @@ async fn targets(
     Ok(Json(targets_doc_with(&store, &thresholds, duties, scope, &city, county, year, as_of).await?))
 }
 
-/// [`targets_doc_with`] with the default duty settings. The annual report calls this one; it should pass the
-/// configured `[duties]` through `targets_doc_with` so that its tailings and key-unit targets follow them.
-pub(super) async fn targets_doc(
-    store: &Store,
-    thresholds: &Targets,
-    scope: Scope,
-    city: &str,
-    county: Option<&str>,
-    year: i32,
-    as_of: NaiveDate,
-) -> ApiResult<Value> {
-    targets_doc_with(store, thresholds, Some(&DutySettings::default()), scope, city, county, year, as_of).await
-}
-
 /// Every target of a city (or county) for a year, judged as of a date: the document `GET /targets` answers
 /// and the annual report prints. `duties` is none when the caller may not read the source-control registers:
 /// their targets are then not computable, saying so.

@@ -159,12 +159,27 @@ impl Store {
     }
 
     /// The registers named in `which` as they stood on `as_of`, in the counties whose code starts with
-    /// `prefix` ('' for all), with their records dated up to `as_of`: one query per register.
+    /// `prefix` ('' for all), with their records dated up to `as_of`: one query per register, the three at
+    /// once on their own connections (for a city of 10⁴ entities they take 20–50 ms each).
     pub async fn duty_registers(&self, which: &[Register], prefix: &str, as_of: NaiveDate) -> Result<Registers> {
         let pattern = format!("{prefix}%");
+        let fetch = |register: Register, sql: &'static str| {
+            let pattern = &pattern;
+            async move {
+                if !which.contains(&register) {
+                    return Ok::<_, sqlx::Error>(Vec::new());
+                }
+                sqlx::query(sql).bind(as_of).bind(pattern).fetch_all(&self.pool).await
+            }
+        };
+        let (unit_rows, pond_rows, source_rows) = tokio::try_join!(
+            fetch(Register::KeySupervisedUnits, KEY_UNITS),
+            fetch(Register::TailingsPonds, PONDS),
+            fetch(Register::PollutionSources, SOURCES)
+        )?;
         let mut out = Registers::default();
-        if which.contains(&Register::KeySupervisedUnits) {
-            let rows = sqlx::query(KEY_UNITS).bind(as_of).bind(&pattern).fetch_all(&self.pool).await?;
+        {
+            let rows = unit_rows;
             for r in &rows {
                 let enterprise_code: String = r.try_get(0)?;
                 let enterprise_code: EnterpriseCode =
@@ -184,8 +199,8 @@ impl Store {
                 out.key_units.push((unit, records(r, 10)?));
             }
         }
-        if which.contains(&Register::TailingsPonds) {
-            let rows = sqlx::query(PONDS).bind(as_of).bind(&pattern).fetch_all(&self.pool).await?;
+        {
+            let rows = pond_rows;
             for r in &rows {
                 let pond = TailingsPond {
                     pond_code: r.try_get(0)?,
@@ -202,8 +217,8 @@ impl Store {
                 out.ponds.push((pond, records(r, 10)?));
             }
         }
-        if which.contains(&Register::PollutionSources) {
-            let rows = sqlx::query(SOURCES).bind(as_of).bind(&pattern).fetch_all(&self.pool).await?;
+        {
+            let rows = source_rows;
             for r in &rows {
                 let source = PollutionSource {
                     source_code: r.try_get(0)?,

@@ -106,6 +106,10 @@ test('a 界址点 list in Gauss-Krüger replaces a parcel\'s outline, previewed 
   await page.locator('#edit-geometry-preview').click();
   await page.locator('#edit-geometry-status', { hasText: `已读取 ${moved.length} 个界址点` }).waitFor();
   await shot('60-geometry-pasted');
+  // off the dialog, it fades and the purple preview shows on the map
+  await page.mouse.move(720, 885);
+  await page.waitForTimeout(400);
+  await shot('60b-geometry-preview-on-map');
 
   const put = page.waitForResponse((r) => r.url().endsWith(`/items/${target.id}`) && r.request().method() === 'PUT');
   await page.locator('#edit-save').click();
@@ -164,7 +168,9 @@ test('a bow-tie is refused by the server with its Chinese reason; a list the pag
   await err.waitFor({ state: 'visible' });
   const text = await err.textContent();
   assert.match(text, /[\u4e00-\u9fff]/, `a Chinese reason: ${text}`);
-  assert.match(text, /自相交|无效|几何/, text);
+  assert.match(text, /处问题，未保存任何内容/, text);
+  assert.match(text, /几何无效（如边界自相交、部件重叠）/, text);
+  assert.doesNotMatch(text, /problem found|geometry is invalid/, 'not the English half');
   await page.locator('#edit-geometry-status', { hasText: '已读取 4 个界址点' }).waitFor();
   await shot('62-geometry-bow-tie-refused');
   expected.length = 0;

@@ -64,6 +64,7 @@ export function geometrySection(m, schema, feature) {
     const status = dlg.querySelector('#edit-geometry-status');
     const source = previewSource(m);
     source.clear();
+    dlg.classList.remove('geom-previewing');
     status.classList.toggle('error', Boolean(r && r.error));
     if (!r) {
       status.textContent = '';
@@ -74,6 +75,8 @@ export function geometrySection(m, schema, feature) {
       return;
     }
     status.textContent = t('geom.read', { n: r.vertices });
+    // The dialog covers the map: it fades while the pointer is off it, so the preview can be seen.
+    dlg.classList.add('geom-previewing');
     const proj = m.map.getView().getProjection();
     source.addFeature(new GeoJSON().readFeature({ type: 'Feature', geometry: r.geometry, properties: {} }, { dataProjection: 'EPSG:4326', featureProjection: proj }));
     m.map.getView().fit(source.getExtent(), { padding: [80, 80, 80, 80], maxZoom: 17, duration: 300 });
@@ -84,6 +87,7 @@ export function geometrySection(m, schema, feature) {
     attach(d) {
       dlg = d;
       dlg.querySelector('#edit-geometry-preview').addEventListener('click', () => show(read()));
+      dlg.querySelector('#edit-geometry').addEventListener('input', () => dlg.classList.remove('geom-previewing'));
       dlg.addEventListener('close', () => previewSource(m).clear());
     },
     value() {

@@ -34,7 +34,7 @@ pub enum GeometryError {
     NotPoint(String),
     #[error("geometry is empty")]
     Empty,
-    #[error("geometry is invalid: {0}")]
+    #[error("几何无效（如边界自相交、部件重叠）：{0} — geometry is invalid: {0}")]
     Invalid(String),
     #[error("geometry has {count} vertices; at most {max} are accepted")]
     TooManyVertices { count: usize, max: usize },

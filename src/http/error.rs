@@ -46,6 +46,7 @@ impl ApiError {
             format!("{n} problem{} found; nothing was stored", if n == 1 { "" } else { "s" }),
         );
         e.errors = problems;
+        e.extra.insert("detail_zh".into(), json!(format!("{n} 处问题，未保存任何内容")));
         e
     }
 

@@ -204,7 +204,7 @@ async function main() {
       })
       .catch(() => {});
   }
-  editor = createEditor({ config, card, toast, today: asOf.today, refresh: m.refresh });
+  editor = createEditor({ config, card, toast, today: asOf.today, refresh: m.refresh, m });
   let upload = null;
   let adjust = null;
   const audit = bindAudit({ config, who: () => session && session.who });

@@ -9,6 +9,7 @@ import { getLang, t } from '../i18n.js';
 import { changedFields, editable, fieldLabel, formFields, inputValue, nextSteps, putBody, stepBody } from '../forms.js';
 import { openDialog } from './dialog.js';
 import { addDelete, addUndoStep } from './workspace.js';
+import { geometrySection } from './geometry.js';
 
 const schemas = new Map();
 
@@ -59,7 +60,7 @@ function formValues(form, fields) {
 }
 
 /** `card` the card (reopened after a write), `toast`, `today` (YYYY-MM-DD, China), `refresh()` the map. */
-export function createEditor({ config, card, toast, today, refresh }) {
+export function createEditor({ config, card, toast, today, refresh, m }) {
   const labelOf = (schema) => (name) => fieldLabel(schema, name, getLang());
 
   async function edit(collection, id) {
@@ -81,11 +82,12 @@ export function createEditor({ config, card, toast, today, refresh }) {
           <span class="field-label">${esc(f.label)}${f.required && editable(f) ? ' *' : ''}</span>${inputHtml(f, value(f), today)}</label>`,
       )
       .join('');
+    const geom = m ? geometrySection(m, schema, feature) : null;
     const dlg = openDialog(
       'edit-dialog',
       `<h2>${esc(t('edit.title', { id }))}</h2>
       <form id="edit-form" class="dialog-form edit-form" novalidate>
-        <div class="form-grid">${rows}</div>
+        <div class="form-grid">${rows}</div>${geom ? geom.html : ''}
         <p class="error" id="edit-error" role="alert" hidden></p>
         <div class="button-row">
           <button type="submit" class="primary" id="edit-save">${esc(t('edit.save'))}</button>
@@ -94,12 +96,16 @@ export function createEditor({ config, card, toast, today, refresh }) {
       </form>`,
     );
     addDelete(dlg, { config, collection, id, etag, saved: (message) => deleted(message) });
+    if (geom) geom.attach(dlg);
     const form = dlg.querySelector('#edit-form');
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       const err = dlg.querySelector('#edit-error');
       const save = dlg.querySelector('#edit-save');
       err.hidden = true;
+      // A pasted geometry that cannot be read stops the save; its reason is shown in the section.
+      const pasted = geom && geom.value();
+      if (pasted && pasted.error) return;
       save.disabled = true;
       save.textContent = t('edit.saving');
       const mine = formValues(form, fields);
@@ -107,7 +113,7 @@ export function createEditor({ config, card, toast, today, refresh }) {
         await fetchDoc(itemUrl(config.apiBase, collection, id), {
           config,
           method: 'PUT',
-          body: putBody(feature, fields, mine),
+          body: { ...putBody(feature, fields, mine), ...(pasted ? { geometry: pasted.geometry } : {}) },
           ifMatch: etag,
           labels: labelOf(schema),
         });

@@ -59,6 +59,11 @@ export const STRINGS = {
     'role.approver': '审核',
     'role.admin': '管理员',
 
+    'modify.button': '在地图上修改',
+    'modify.hint': '拖动 {id} 的界址点（橙色圆点）；在边上拖动可加点，按住 Alt 点击可删点',
+    'modify.save': '保存几何',
+    'modify.cancel': '取消',
+    'modify.saved': '已保存 {id} 的几何',
     'edit.button': '编辑属性',
     'edit.title': '编辑属性：{id}',
     'edit.save': '保存',
@@ -524,6 +529,11 @@ export const STRINGS = {
     'role.approver': 'approver',
     'role.admin': 'admin',
 
+    'modify.button': 'Edit on the map',
+    'modify.hint': 'Drag the vertices of {id} (orange dots); drag an edge to add one, Alt-click to remove one',
+    'modify.save': 'Save geometry',
+    'modify.cancel': 'Cancel',
+    'modify.saved': 'Geometry of {id} saved',
     'edit.button': 'Edit properties',
     'edit.title': 'Edit properties: {id}',
     'edit.save': 'Save',

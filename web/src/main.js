@@ -22,6 +22,7 @@ import { createEditor, loadSchema } from './app/edit.js';
 import { createSession } from './app/session.js';
 import { printLayout } from './app/print.js';
 import { createUpload } from './app/upload.js';
+import { createModifier } from './app/modify.js';
 import { fieldLabel } from './forms.js';
 import { SOURCE_COLLECTIONS } from './api.js';
 import { createDuties } from './app/duties.js';
@@ -157,6 +158,7 @@ async function main() {
 
   let check = null;
   let editor = null;
+  let modifier = null;
   let session = null;
   // The schemas name the properties a version changed (the card's history) and make the edit forms.
   const schemas = {};
@@ -167,6 +169,9 @@ async function main() {
     countyName,
     writer: () => Boolean(session && session.mayWrite()),
     onEdit: (c, id) => editor.edit(c, id),
+    // vertices moved on the map, saved like an edit (toast, the map and the card refreshed)
+    onModify: (c, id) =>
+      modifier.start(c, id).catch((e) => toast(t('app.error', { detail: e.message }), 'error')),
     onStep: (c, id) => editor.step(c, id),
     // A measure recorded may change the safe-utilisation rate: the indicators panel reads it again.
     toast,
@@ -205,6 +210,15 @@ async function main() {
       .catch(() => {});
   }
   editor = createEditor({ config, card, toast, today: asOf.today, refresh: m.refresh, m });
+  modifier = createModifier({
+    m,
+    config,
+    saved: (c, id, message) => {
+      toast(message);
+      m.refresh();
+      card.reopen();
+    },
+  });
   let upload = null;
   let adjust = null;
   const audit = bindAudit({ config, who: () => session && session.who });

@@ -31,7 +31,7 @@ const $ = (sel) => document.querySelector(sel);
  * fetchFeature, trace }. A source, pond or key unit's site shows its duties and records (ui/duties.js), the
  * names of its properties from `sourceSchema(collection)`; after a record, `onRecord(card)` runs.
  */
-export function createCard({ m, config, asOf, countyName, onCheck, writer = () => false, onEdit, onStep, onMeasures, onRecord, fieldLabel, sourceSchema = () => null, toast }) {
+export function createCard({ m, config, asOf, countyName, onCheck, writer = () => false, onEdit, onModify, onStep, onMeasures, onRecord, fieldLabel, sourceSchema = () => null, toast }) {
   let card = null;
   let cardSeq = 0;
   const cardEl = $('#card');
@@ -60,6 +60,7 @@ export function createCard({ m, config, asOf, countyName, onCheck, writer = () =
       check: () => onCheck(card),
       print: () => printNow(m.map, 'card'),
       edit: write ? () => onEdit(collection, id) : undefined,
+      modify: write && onModify ? () => onModify(collection, id) : undefined,
       step: write && collection === COLLECTIONS.parcels ? () => onStep(collection, id) : undefined,
       fieldLabel: fieldLabel ? (name) => fieldLabel(collection, name) : undefined,
       recordMeasures: write && collection === COLLECTIONS.farmland ? (values) => recordMeasures(card, values) : undefined,

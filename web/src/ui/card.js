@@ -177,6 +177,7 @@ export function renderCard(el, data, countyName, actions) {
       actions.edit
         ? `<div class="card-actions card-write">
       <button type="button" class="secondary" data-action="edit" id="card-edit">${esc(t('edit.button'))}</button>
+      ${actions.modify ? `<button type="button" class="secondary" data-action="modify" id="card-modify">${esc(t('modify.button'))}</button>` : ''}
       ${actions.step ? `<button type="button" class="secondary" data-action="step" id="card-step">${esc(t('step.button'))}</button>` : ''}
     </div>`
         : ''

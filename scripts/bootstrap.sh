@@ -14,6 +14,7 @@ PACKAGES=(
   clang libclang-dev            # bindgen (proj-sys, gdal-sys)
   pkg-config make
   chromium fonts-noto-cjk       # browser tests of the map viewer (scripts/test-web.sh); CJK glyphs in its screenshots
+  poppler-utils                 # pdfinfo and pdftoppm: tests/report.rs renders every page of the annual report's PDF
   python3-qgis qgis-providers   # QGIS's OAPIF provider, headless, as a client in scripts/test-ogc-clients.sh
 )
 # The viewer's build and tests (web/, scripts/test-web.sh) need node and npm. A node from elsewhere (e.g.

@@ -48,6 +48,7 @@ async fn the_annual_report_prints_the_registry(pool: PgPool) {
         assert_eq!(pdf.header("content-type"), Some("application/pdf"));
         let bytes = t.send_raw("GET", "/reports/annual?city=4502&year=2025&f=pdf", &[]).await;
         assert!(bytes.starts_with(b"%PDF") && bytes.len() > 10_000, "{} bytes", bytes.len());
+        pdf_pages_render(&bytes);
     } else {
         assert_eq!(pdf.status, 503, "{}", pdf.text);
         assert_eq!(pdf.header("content-type"), Some("application/problem+json"));
@@ -220,4 +221,34 @@ async fn the_annual_report_as_xlsx_holds_the_apis_figures(pool: PgPool) {
         let html = t.get(&format!("/reports/annual?city={city}&year={year}")).await;
         assert!(html.text.contains(&format!("逾期未履行的义务共 {n} 项")), "{city} {year}: {n} overdue on the page");
     }
+}
+
+/// The PDF opens: pdfinfo reads its page count and pdftoppm (poppler-utils, scripts/bootstrap.sh) renders
+/// every page into an image with something drawn on it (a blank page compresses to almost nothing).
+fn pdf_pages_render(pdf: &[u8]) {
+    let dir = Dir::new("report-pdf");
+    let file = dir.path("report.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let info = std::process::Command::new("pdfinfo").arg(&file).output().expect("pdfinfo (poppler-utils) is installed");
+    assert!(info.status.success(), "{}", String::from_utf8_lossy(&info.stderr));
+    let pages: usize = String::from_utf8_lossy(&info.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:").map(|n| n.trim().parse().unwrap()))
+        .expect("pdfinfo gives the page count");
+    assert!(pages >= 1);
+    let out = std::process::Command::new("pdftoppm")
+        .args(["-r", "40", "-png"])
+        .arg(&file)
+        .arg(dir.path("page"))
+        .output()
+        .expect("pdftoppm (poppler-utils) is installed");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let images: Vec<u64> = std::fs::read_dir(dir.root())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with("page"))
+        .map(|e| e.metadata().unwrap().len())
+        .collect();
+    assert_eq!(images.len(), pages, "every page rendered");
+    assert!(images.iter().all(|&n| n > 2_000), "no blank page: {images:?}");
 }

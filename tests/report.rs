@@ -220,6 +220,19 @@ async fn the_annual_report_as_xlsx_holds_the_apis_figures(pool: PgPool) {
         assert_eq!(got, want, "{city} {year}");
         let html = t.get(&format!("/reports/annual?city={city}&year={year}")).await;
         assert!(html.text.contains(&format!("逾期未履行的义务共 {n} 项")), "{city} {year}: {n} overdue on the page");
+        // and on the map: one orange ring for each entity with a duty overdue, and none other
+        let mut entities: Vec<String> = duties.body["duties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| format!("{}/{}", d["collection"].as_str().unwrap(), d["id"].as_str().unwrap()))
+            .collect();
+        entities.sort();
+        entities.dedup();
+        assert_eq!(html.text.matches(r#"class="overdue-duty""#).count(), entities.len(), "{city} {year}");
+        for e in &entities {
+            assert!(html.text.contains(&format!("{e}</title></circle>")), "{city} {year}: {e} on the map");
+        }
     }
 }
 

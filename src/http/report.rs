@@ -145,10 +145,12 @@ impl Annual {
         let targets =
             targets_doc_with(store, thresholds, Some(duty_settings), scope.clone(), city, None, year, end).await?;
         let series = store.indicator_series(&scope, &month_ends(year, end), Known::Now, thresholds).await?;
-        let map = store.report_map(city, end).await?;
+        let mut map = store.report_map(city, end).await?;
         let rcr = store.rcr_list(&scope, end, Some(start)).await?;
         let mut overdue = crate::duties::report(store, duty_settings, &scope, end, Register::ALL).await?.duties;
         overdue.retain(|d| d.duty.status == DutyStatus::Overdue);
+        // the map marks the entities with a duty overdue
+        map.sources.retain(|s| overdue.iter().any(|d| s.code == format!("{}/{}", d.collection, d.id)));
         Ok(Annual { city: city.to_string(), year, start, end, targets, series, map, rcr, overdue })
     }
 
@@ -261,11 +263,11 @@ section {{ break-inside: avoid-page; }} svg {{ display: block; margin: 2mm auto;
                     .collect()
             })
             .unwrap_or_default();
-        h.push_str("<section><h2>三、分县安全利用率与优先监管地块</h2>");
+        h.push_str("<section><h2>三、分县安全利用率、优先监管地块与逾期义务</h2>");
         h.push_str(&map_svg(map, &rates, target));
         h.push_str(
             "<p class=small>县（区）按年末安全利用率着色：绿色达到目标，红色未达到，灰色无受污染耕地；\
-             圆点为优先监管地块（红：在名录中，蓝：其他阶段）。</p></section>",
+             圆点为优先监管地块（红：在名录中，蓝：其他阶段）；橙色圆圈为有逾期义务的重点监管单位、尾矿库和污染源（见第五部分）。</p></section>",
         );
 
         // 4. the RCR list's changes
@@ -377,7 +379,8 @@ fn rate_chart(points: &[(NaiveDate, Option<f64>)], target: Option<f64>) -> Strin
     s
 }
 
-/// The counties shaded by their year-end rate against the target, and the priority parcels by state.
+/// The counties shaded by their year-end rate against the target, the priority parcels by state, and the
+/// key units, ponds and sources with a duty overdue (orange rings).
 fn map_svg(map: &ReportMap, rates: &[(String, Option<f64>)], target: Option<f64>) -> String {
     let Some([x0, y0, x1, y1]) = map.extent else {
         return "<p>没有县级边界数据（landguard counties-load）。</p>".into();
@@ -413,6 +416,17 @@ fn map_svg(map: &ReportMap, rates: &[(String, Option<f64>)], target: Option<f64>
         let colour = if listed { "#c62828" } else { "#1565c0" };
         let _ =
             write!(s, r##"<circle {} r="{r:.0}" fill="{colour}"><title>{}</title></circle>"##, p.svg, escape(&p.label));
+    }
+    for o in &map.sources {
+        let _ = write!(
+            s,
+            r##"<circle class="overdue-duty" {} r="{:.0}" fill="none" stroke="#ef6c00" stroke-width="{:.0}"><title>逾期义务 {} {}</title></circle>"##,
+            o.svg,
+            r * 1.6,
+            r / 2.0,
+            escape(&o.label),
+            escape(&o.code)
+        );
     }
     s.push_str("</svg>");
     s

@@ -6,7 +6,7 @@ use sqlx::Row;
 
 const REPORT_MAP: &str = include_str!("sql/report_map.sql");
 
-/// One drawn thing: a county outline (path data) or a parcel (`cx="…" cy="…"`).
+/// One drawn thing: a county outline (path data) or a point (`cx="…" cy="…"`).
 #[derive(Debug, Clone)]
 pub struct Drawn {
     pub code: String,
@@ -19,6 +19,8 @@ pub struct Drawn {
 pub struct ReportMap {
     pub counties: Vec<Drawn>,
     pub parcels: Vec<Drawn>,
+    /// Key units' sites, tailings ponds and pollution sources (a point each), by `collection/id`.
+    pub sources: Vec<Drawn>,
     /// Web Mercator extent of the outlines: xmin, ymin, xmax, ymax.
     pub extent: Option<[f64; 4]>,
     /// The city's name, as the county outlines give it.
@@ -41,6 +43,8 @@ impl Store {
                     map.city_name = d.state.clone();
                 }
                 map.counties.push(Drawn { state: None, ..d });
+            } else if kind == "source" {
+                map.sources.push(d);
             } else {
                 map.parcels.push(d);
             }

@@ -359,7 +359,7 @@ pub fn openapi_paths(doc: &mut Value, read_errors: &Value, write_errors: &Value)
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["kind", "date"], "additionalProperties": false, "properties": {
                     "kind": {"type": "string", "enum": kinds, "description": "a kind of the feature's register (docs/source-control.md)"},
                     "date": {"type": "string", "format": "date", "description": "the day it was done; not after tomorrow"},
-                    "document": {"type": "string", "maxLength": 500}, "result": {"type": "string", "maxLength": 2000}, "note": {"type": "string", "maxLength": 2000}}}}}},
+                    "document": {"type": "string", "maxLength": 500, "nullable": true}, "result": {"type": "string", "maxLength": 2000, "nullable": true}, "note": {"type": "string", "maxLength": 2000, "nullable": true}}}}}},
                 "responses": with(json!({"201": {"description": "the stored record", "content": {"application/json": {"schema": record}}}}), write_errors)}},
         "/duties": {"get": {"tags": ["Source control"], "summary": "The duties of key units, tailings ponds and pollution sources as of a date: done, due or overdue, with basis", "operationId": "getDuties",
             "parameters": params.clone(),

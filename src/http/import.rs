@@ -63,7 +63,8 @@ fn mapping_toml(fields: Option<&str>, ignore: Option<&str>) -> ApiResult<Option<
     if fields.is_none() && ignore.is_none() {
         return Ok(None);
     }
-    let quote = |s: &str| toml_string(s.trim());
+    // a TOML basic string, escaped by the toml crate (field names may hold quotes or backslashes)
+    let quote = |s: &str| toml::Value::String(s.trim().to_string()).to_string();
     let mut text = String::new();
     if let Some(list) = ignore {
         let names: Vec<String> = list.split(',').filter(|s| !s.trim().is_empty()).map(quote).collect();
@@ -80,19 +81,6 @@ fn mapping_toml(fields: Option<&str>, ignore: Option<&str>) -> ApiResult<Option<
         text += &format!("{} = {}\n", quote(field), quote(property));
     }
     Ok(Some(text))
-}
-
-fn toml_string(s: &str) -> String {
-    let mut out = String::from("\"");
-    for ch in s.chars() {
-        match ch {
-            '"' => out += "\\\"",
-            '\\' => out += "\\\\",
-            c if c.is_control() => out += &format!("\\u{:04X}", c as u32),
-            c => out.push(c),
-        }
-    }
-    out + "\""
 }
 
 /// A name for the uploaded file in its own directory: the client's base name, kept to safe characters
@@ -280,5 +268,24 @@ fn refusal(e: ImportError) -> ApiError {
         }
         ImportError::Empty { .. } => unreadable("文件中没有要素", "the file has no features".into()),
         other => unreadable("无法读取文件（格式、图层或字段）", other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::registry::Collection;
+    use crate::import::mapping::Mapping;
+
+    #[test]
+    fn a_mapping_from_the_query_reads_back_whatever_the_field_names_hold() {
+        let text =
+            mapping_toml(Some(r#"宗地"号:parcel_code, a\b :county_code"#), Some("备注,OBJECTID")).unwrap().unwrap();
+        let m = Mapping::parse(&text, Collection::ConstructionParcels).unwrap();
+        assert_eq!(m.rename(r#"宗地"号"#), Some("parcel_code"), "{text}");
+        assert_eq!(m.rename(r"a\b"), Some("county_code"), "{text}");
+        assert!(m.ignores("OBJECTID") && m.ignores("备注"));
+        assert_eq!(mapping_toml(None, None).unwrap(), None);
+        assert!(mapping_toml(Some("no colon"), None).is_err());
     }
 }

@@ -15,9 +15,19 @@ struct Step {
     document: Option<String>,
 }
 
-/// The current version as a lifecycle step, or 409 when the latest change was not a step (a later edit
-/// stands on it, and withdrawing the step under it would silently drop that edit).
-async fn latest_step(conn: &mut PgConnection, collection: Collection, current: &CurrentRow) -> Result<Step> {
+/// The current version, locked, checked against the writer's counties and `If-Match`, as a lifecycle step;
+/// 409 when the latest change was not a step (a later edit stands on it, and withdrawing the step under it
+/// would silently drop that edit).
+async fn latest_step(
+    conn: &mut PgConnection,
+    collection: Collection,
+    code: &str,
+    if_match: Option<&Precondition>,
+    actor: &super::features::Actor<'_>,
+) -> Result<(CurrentRow, Step)> {
+    let current = lock_current(&mut *conn, collection, code).await?;
+    super::scope::guard(&mut *conn, actor, collection, code, None).await?;
+    check_if_match(&current, if_match)?;
     let t = statements(collection);
     let (change, from_state, document): (String, Option<String>, Option<String>) =
         sqlx::query_as(&format!("SELECT change, from_state, document FROM {} WHERE version_id = $1", t.table))
@@ -30,7 +40,7 @@ async fn latest_step(conn: &mut PgConnection, collection: Collection, current: &
              '{change}', not by a lifecycle step: only the latest step can be withdrawn or corrected"
         )));
     }
-    Ok(Step { from_state, document })
+    Ok((current, Step { from_state, document }))
 }
 
 /// Supersedes the current version in transaction time, saying who did it, how and why.
@@ -64,10 +74,7 @@ impl Store {
     ) -> Result<FeatureDoc> {
         let t = statements(collection);
         let mut tx = self.begin(super::Work::Write).await?;
-        let current = lock_current(&mut tx, collection, code).await?;
-        super::scope::guard(&mut tx, &actor, collection, code, None).await?;
-        check_if_match(&current, if_match)?;
-        let step = latest_step(&mut tx, collection, &current).await?;
+        let (current, step) = latest_step(&mut tx, collection, code, if_match, &actor).await?;
         // The version the step ended: same feature, still known, ended in valid time on the step's date.
         let previous: Option<i64> = sqlx::query_scalar(&format!(
             "SELECT version_id FROM {table} v WHERE v.{code} = $1 AND v.superseded_at IS NULL AND v.valid_to = $2 \
@@ -123,10 +130,7 @@ impl Store {
     ) -> Result<FeatureDoc> {
         let t = statements(collection);
         let mut tx = self.begin(super::Work::Write).await?;
-        let current = lock_current(&mut tx, collection, code).await?;
-        super::scope::guard(&mut tx, &actor, collection, code, None).await?;
-        check_if_match(&current, if_match)?;
-        let step = latest_step(&mut tx, collection, &current).await?;
+        let (current, step) = latest_step(&mut tx, collection, code, if_match, &actor).await?;
         if step.document.as_deref() == Some(document) {
             return Err(StoreError::Conflict(format!(
                 "文号已经是 {document} — the step's document is '{document}' already; nothing to correct"

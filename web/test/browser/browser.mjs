@@ -32,3 +32,19 @@ export async function launch() {
   });
   return context;
 }
+
+/**
+ * Signs `name` in from the map's top bar, as a person does, and waits until the page shows who is signed in;
+ * the sign-in must answer 200.
+ */
+export async function signIn(page, name, password) {
+  await page.locator('#sign-in-button').click();
+  await page.locator('#sign-in-dialog').waitFor();
+  await page.locator('#sign-in-name').fill(name);
+  await page.locator('#sign-in-password').fill(password);
+  const answered = page.waitForResponse((r) => r.url().endsWith('/session') && r.request().method() === 'POST');
+  await page.locator('#sign-in-submit').click();
+  const status = (await answered).status();
+  if (status !== 200) throw new Error(`signing in as ${name} answered ${status}, not 200`);
+  await page.locator('#session-who', { hasText: name }).waitFor();
+}

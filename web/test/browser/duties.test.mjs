@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { launch } from './browser.mjs';
+import { launch, signIn } from './browser.mjs';
 
 const BASE = (process.env.LANDGUARD_URL || '').replace(/\/+$/, '');
 const PASSWORD = process.env.LANDGUARD_PASSWORD || '';
@@ -61,11 +61,7 @@ test("a pond's symbol opens its card with its duties and records", { timeout: 60
 });
 
 test('the duties panel lists the overdue duties; recording one from the card removes it', { timeout: 90000 }, async () => {
-  await page.locator('#sign-in-button').click();
-  await page.locator('#sign-in-name').fill('web.editor');
-  await page.locator('#sign-in-password').fill(PASSWORD);
-  await page.locator('#sign-in-submit').click();
-  await page.locator('#session-who', { hasText: 'web.editor' }).waitFor();
+  await signIn(page, 'web.editor', PASSWORD);
 
   await page.locator('#tab-duties').click();
   await page.locator('#duties-scope').selectOption('450222');

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { launch } from './browser.mjs';
+import { launch, signIn } from './browser.mjs';
 
 const BASE = (process.env.LANDGUARD_URL || '').replace(/\/+$/, '');
 const PASSWORD = process.env.LANDGUARD_PASSWORD || '';
@@ -67,12 +67,7 @@ test('an editor records a measure in a farmland unit\'s card; the ledger and the
   await page.locator('#ledger-empty').waitFor();
   assert.equal(await page.locator('#ledger-form').count(), 0);
 
-  await page.locator('#sign-in-button').click();
-  await page.locator('#sign-in-dialog').waitFor();
-  await page.locator('#sign-in-name').fill('web.editor');
-  await page.locator('#sign-in-password').fill(PASSWORD);
-  await page.locator('#sign-in-submit').click();
-  await page.locator('#session-who', { hasText: 'web.editor' }).waitFor();
+  await signIn(page, 'web.editor', PASSWORD);
   await page.locator('#ledger-form').waitFor();
   // the kinds as choices with their Chinese names, grouped
   const kinds = await page.locator('#ledger-kind option').allTextContents();

@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { launch } from './browser.mjs';
+import { launch, signIn } from './browser.mjs';
 
 const BASE = (process.env.LANDGUARD_URL || '').replace(/\/+$/, '');
 const PASSWORD = process.env.LANDGUARD_PASSWORD || '';
@@ -79,11 +79,7 @@ after(async () => {
 test('an editor imports a GBK Shapefile: maps the code field, sees the bow-tie on the map, repairs and commits', { timeout: 120000 }, async () => {
   const zip = zippedShapefile();
   assert.equal(await page.locator('#tab-import').isHidden(), true, 'no import for a visitor');
-  await page.locator('#sign-in-button').click();
-  await page.locator('#sign-in-name').fill('lz.editor');
-  await page.locator('#sign-in-password').fill(PASSWORD);
-  await page.locator('#sign-in-submit').click();
-  await page.locator('#session-who', { hasText: 'lz.editor' }).waitFor();
+  await signIn(page, 'lz.editor', PASSWORD);
   await page.locator('#tab-import').click();
   await page.locator('#import-collection').selectOption('construction_parcels');
   await page.locator('#import-file').setInputFiles(zip);

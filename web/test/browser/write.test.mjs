@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { launch } from './browser.mjs';
+import { launch, signIn as signInAs } from './browser.mjs';
 
 const BASE = (process.env.LANDGUARD_URL || '').replace(/\/+$/, '');
 const PASSWORD = process.env.LANDGUARD_PASSWORD || '';
@@ -51,14 +51,7 @@ async function otherSession(name) {
 }
 
 async function signIn(name) {
-  await page.locator('#sign-in-button').click();
-  await page.locator('#sign-in-dialog').waitFor();
-  await page.locator('#sign-in-name').fill(name);
-  await page.locator('#sign-in-password').fill(PASSWORD);
-  const answered = page.waitForResponse((r) => r.url().endsWith('/session') && r.request().method() === 'POST');
-  await page.locator('#sign-in-submit').click();
-  assert.equal((await answered).status(), 200);
-  await page.locator('#session-who', { hasText: name }).waitFor();
+  await signInAs(page, name, PASSWORD);
 }
 
 async function signOut() {

@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { launch } from './browser.mjs';
+import { launch, signIn } from './browser.mjs';
 
 const BASE = (process.env.LANDGUARD_URL || '').replace(/\/+$/, '');
 const PASSWORD = process.env.LANDGUARD_PASSWORD || '';
@@ -69,11 +69,7 @@ test('an approver approves a batch on the map and the indicators show the new ra
   assert.ok(changed > 0, `the demo samples move some units of ${COUNTY}: ${JSON.stringify(batch.summary)}`);
   assert.equal((await editor('POST', `/adjustments/${batch.id}/submit`)).status, 200);
 
-  await page.locator('#sign-in-button').click();
-  await page.locator('#sign-in-name').fill('web.approver');
-  await page.locator('#sign-in-password').fill(PASSWORD);
-  await page.locator('#sign-in-submit').click();
-  await page.locator('#session-who', { hasText: 'web.approver' }).waitFor();
+  await signIn(page, 'web.approver', PASSWORD);
 
   await page.locator('#tab-adjust').click();
   await page.locator(`#adjust-batch option[value="${batch.id}"]`).waitFor({ state: 'attached' });

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { launch } from './browser.mjs';
+import { launch, signIn } from './browser.mjs';
 import { fromGK, toGK } from '../../src/gk.js';
 
 const BASE = (process.env.LANDGUARD_URL || '').replace(/\/+$/, '');
@@ -56,11 +56,7 @@ before(async () => {
   });
   assert.equal((await page.goto(`${BASE}/map/`)).status(), 200);
   await page.waitForFunction(() => document.body.classList.contains('ready'));
-  await page.locator('#sign-in-button').click();
-  await page.locator('#sign-in-name').fill('web.editor');
-  await page.locator('#sign-in-password').fill(PASSWORD);
-  await page.locator('#sign-in-submit').click();
-  await page.locator('#session-who', { hasText: 'web.editor' }).waitFor();
+  await signIn(page, 'web.editor', PASSWORD);
   const all = (await api(`/collections/${PARCELS}/items?limit=500`)).body.features;
   // The last suspected parcel of Liuzhou (write.test.mjs edits the first one's properties).
   target = all.filter((f) => f.properties.state === 'suspected' && f.properties.county_code.startsWith('4502')).at(-1);

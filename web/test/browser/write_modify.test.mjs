@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { launch } from './browser.mjs';
+import { launch, signIn } from './browser.mjs';
 
 const BASE = (process.env.LANDGUARD_URL || '').replace(/\/+$/, '');
 const PASSWORD = process.env.LANDGUARD_PASSWORD || '';
@@ -40,11 +40,7 @@ after(async () => {
 });
 
 test('an editor drags a vertex of a parcel on the map and saves it with If-Match', { timeout: 90000 }, async () => {
-  await page.locator('#sign-in-button').click();
-  await page.locator('#sign-in-name').fill('web.editor');
-  await page.locator('#sign-in-password').fill(PASSWORD);
-  await page.locator('#sign-in-submit').click();
-  await page.locator('#session-who', { hasText: 'web.editor' }).waitFor();
+  await signIn(page, 'web.editor', PASSWORD);
 
   const list = await (await fetch(`${BASE}/collections/${PARCELS}/items?limit=500`)).json();
   const target = list.features.find((f) => f.properties.state === 'surveying' && f.properties.county_code.startsWith('4502'));

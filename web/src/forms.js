@@ -122,5 +122,23 @@ export function versionChanges(prev, next) {
   const a = prev.properties || {};
   const b = next.properties || {};
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  return [...keys].filter((k) => !skip.has(k) && JSON.stringify(a[k] ?? null) !== JSON.stringify(b[k] ?? null)).sort();
+  const changed = [...keys].filter((k) => !skip.has(k) && JSON.stringify(a[k] ?? null) !== JSON.stringify(b[k] ?? null)).sort();
+  // the service says whether the outline moved (GET …/history: geometry_changed)
+  return next.geometry_changed ? [...changed, 'geometry'] : changed;
+}
+
+/** Whether two GeoJSON geometries are the same, vertex for vertex. */
+export function sameGeometry(a, b) {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
+/** The number of points in a GeoJSON geometry, a ring's closing repeat not counted (as a 界址点 list counts them). */
+export function vertexCount(g) {
+  const same = (a, b) => a[0] === b[0] && a[1] === b[1];
+  const count = (c) => {
+    if (typeof c[0] === 'number') return 1;
+    if (typeof c[0][0] === 'number') return c.length > 1 && same(c[0], c[c.length - 1]) ? c.length - 1 : c.length;
+    return c.reduce((n, x) => n + count(x), 0);
+  };
+  return g && g.coordinates ? count(g.coordinates) : 0;
 }

@@ -180,6 +180,7 @@ async function main() {
     },
     // Only what a person edits counts as a change of a version (not the state a step moved, nor computed values).
     fieldLabel: (c, name) => {
+      if (name === 'geometry') return t('card.geometry_changed');
       const p = schemas[c] && schemas[c].properties[name];
       return p && !p.readOnly && !p['x-lifecycle-state'] ? fieldLabel(schemas[c], name, getLang()) : null;
     },

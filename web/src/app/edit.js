@@ -6,7 +6,7 @@
 import { fetchDoc, fetchJson, historyUrl, itemUrl, schemaUrl, transitionsUrl } from '../api.js';
 import { esc, formatTimestamp } from '../format.js';
 import { getLang, t } from '../i18n.js';
-import { changedFields, editable, fieldLabel, formFields, inputValue, nextSteps, putBody, stepBody } from '../forms.js';
+import { changedFields, editable, fieldLabel, formFields, inputValue, nextSteps, putBody, sameGeometry, stepBody, vertexCount } from '../forms.js';
 import { openDialog } from './dialog.js';
 import { addDelete, addUndoStep } from './workspace.js';
 import { geometrySection } from './geometry.js';
@@ -124,7 +124,7 @@ export function createEditor({ config, card, toast, today, refresh, m }) {
         save.textContent = t('edit.save');
         if (e.status === 412) {
           dlg.close();
-          await conflict(collection, id, schema, feature, mine);
+          await conflict(collection, id, schema, feature, mine, pasted ? pasted.geometry : null);
           return;
         }
         err.textContent = e.message;
@@ -133,8 +133,9 @@ export function createEditor({ config, card, toast, today, refresh, m }) {
     });
   }
 
-  /** The version saved in between, beside the person's own change; apply one's changes over theirs, or edit again from theirs. */
-  async function conflict(collection, id, schema, original, mine) {
+  /** The version saved in between, beside the person's own change (`geometry`: the one they pasted, or null);
+   * apply one's changes over theirs, or edit again from theirs. */
+  async function conflict(collection, id, schema, original, mine, geometry) {
     const fields = formFields(schema, getLang());
     const [{ json: theirs, etag }, history] = await Promise.all([
       fetchDoc(itemUrl(config.apiBase, collection, id), { config }),
@@ -158,13 +159,19 @@ export function createEditor({ config, card, toast, today, refresh, m }) {
           <td class="theirs">${esc(shown(f, a))}</td><td class="yours">${esc(shown(f, b))}</td></tr>`;
       })
       .join('');
+    // A pasted outline is part of the change: shown as a row of its own and sent again over theirs.
+    const geometryRow = geometry
+      ? `<tr data-field="geometry" class="clash"><th>${esc(t('conflict.geometry'))}</th>
+          <td class="theirs">${esc(t(sameGeometry(original.geometry, theirs.geometry) ? 'conflict.geometry_same' : 'conflict.geometry_changed'))}</td>
+          <td class="yours">${esc(t('conflict.geometry_yours', { n: vertexCount(geometry) }))}</td></tr>`
+      : '';
     const dlg = openDialog(
       'conflict-dialog',
       `<h2>${esc(t('conflict.title'))}</h2>
       <p>${esc(t('conflict.intro', { who: latest ? latest.recorded_by : '–', when: latest ? formatTimestamp(latest.recorded_at) : '–' }))}</p>
       <table class="conflict"><thead><tr><th>${esc(t('conflict.field'))}</th><th>${esc(t('conflict.theirs'))}</th><th>${esc(
         t('conflict.yours'),
-      )}</th></tr></thead><tbody>${rows}</tbody></table>
+      )}</th></tr></thead><tbody>${rows}${geometryRow}</tbody></table>
       <p class="error" id="conflict-error" role="alert" hidden></p>
       <div class="button-row">
         <button type="button" class="primary" id="conflict-overwrite">${esc(t('conflict.overwrite'))}</button>
@@ -177,7 +184,7 @@ export function createEditor({ config, card, toast, today, refresh, m }) {
         await fetchDoc(itemUrl(config.apiBase, collection, id), {
           config,
           method: 'PUT',
-          body: putBody(theirs, fields, onlyMine),
+          body: { ...putBody(theirs, fields, onlyMine), ...(geometry ? { geometry } : {}) },
           ifMatch: etag,
           labels: labelOf(schema),
         });

@@ -49,7 +49,7 @@ before(async () => {
   page = context.pages()[0] || (await context.newPage());
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of (400|422)/.test(m.text())) problems.push(`console: ${m.text()}`);
+    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of (400|412|422)/.test(m.text())) problems.push(`console: ${m.text()}`);
   });
   page.on('response', (r) => {
     if (r.status() >= 400 && !expected.includes(r.status())) problems.push(`HTTP ${r.status()} ${r.url()}`);
@@ -115,6 +115,8 @@ test('a 界址点 list in Gauss-Krüger replaces a parcel\'s outline, previewed 
   assert.equal(resp.request().postDataJSON().geometry.type, 'Polygon');
   await page.locator('#edit-dialog').waitFor({ state: 'detached' });
   await page.locator('#toast', { hasText: `已保存 ${target.id}` }).waitFor();
+  // the card's timeline says the outline changed, though no property did
+  await page.locator('#card .tl-changed', { hasText: '边界（几何）' }).first().waitFor();
   await shot('61-geometry-saved');
 
   const now = (await api(`/collections/${PARCELS}/items/${target.id}`)).body;
@@ -174,5 +176,54 @@ test('a bow-tie is refused by the server with its Chinese reason; a list the pag
   const now = (await api(`/collections/${PARCELS}/items/${target.id}`)).body;
   assert.notEqual(JSON.stringify(now.geometry), JSON.stringify({ type: 'Polygon', coordinates: [bowTie] }));
   await page.locator('#edit-dialog [data-close]').first().click();
+  assert.deepEqual(problems, []);
+});
+
+test('a 412 keeps the pasted outline: shown beside their version and saved over it', { timeout: 60000 }, async () => {
+  const before = await api(`/collections/${PARCELS}/items/${target.id}`);
+  const g = before.body.geometry;
+  const outer = g.type === 'MultiPolygon' ? g.coordinates[0][0] : g.coordinates[0];
+  // back to the original outline, pasted as lon/lat
+  const back = (original.geometry.type === 'MultiPolygon' ? original.geometry.coordinates[0][0] : original.geometry.coordinates[0]).slice(0, -1);
+  await openForm(target.id);
+  await page.locator('#edit-geometry').fill(back.map(([a, b]) => `${a.toFixed(7)},${b.toFixed(7)}`).join('\n'));
+
+  // meanwhile another person renames the parcel
+  const r = await fetch(`${BASE}/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'web.other', password: PASSWORD }) });
+  assert.equal(r.status, 200);
+  const cookie = r.headers.get('set-cookie').split(';')[0];
+  const { csrf } = await r.json();
+  const newName = `${before.body.properties.name.replace(/ \d+$/, '')} ${Date.now() % 100000}`;
+  const renamed = { ...before.body, properties: { ...before.body.properties, name: newName } };
+  delete renamed.properties.state;
+  const other = await api(`/collections/${PARCELS}/items/${target.id}`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json', Cookie: cookie, 'X-CSRF-Token': csrf, 'If-Match': before.etag },
+    body: JSON.stringify(renamed),
+  });
+  assert.equal(other.status, 200, JSON.stringify(other.body));
+
+  expected.push(412);
+  const put = page.waitForResponse((r) => r.url().endsWith(`/items/${target.id}`) && r.request().method() === 'PUT');
+  await page.locator('#edit-save').click();
+  assert.equal((await put).status(), 412);
+  const dlg = page.locator('#conflict-dialog');
+  await dlg.waitFor();
+  assert.equal((await dlg.locator('tr[data-field="geometry"] td.theirs').textContent()).trim(), '未改动');
+  assert.match(await dlg.locator('tr[data-field="geometry"] td.yours').textContent(), new RegExp(`${back.length} 个点`));
+  await shot('64-geometry-conflict-412');
+
+  const again = page.waitForResponse((r) => r.url().endsWith(`/items/${target.id}`) && r.request().method() === 'PUT');
+  await dlg.locator('#conflict-overwrite').click();
+  assert.equal((await again).status(), 200);
+  await dlg.waitFor({ state: 'detached' });
+  expected.pop();
+  const now = (await api(`/collections/${PARCELS}/items/${target.id}`)).body;
+  assert.equal(now.properties.name, newName, 'their name stays');
+  const ring = now.geometry.type === 'MultiPolygon' ? now.geometry.coordinates[0][0] : now.geometry.coordinates[0];
+  assert.notDeepEqual(ring, outer, 'the pasted outline replaced the moved one');
+  for (const [lon, lat] of back) {
+    assert.ok(ring.some(([a, b]) => Math.abs(a - lon) < 1e-6 && Math.abs(b - lat) < 1e-6), `vertex ${lon},${lat} is stored`);
+  }
   assert.deepEqual(problems, []);
 });

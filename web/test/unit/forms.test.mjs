@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { changedFields, editable, formFields, nextSteps, parseValue, putBody, stepBody, versionChanges } from '../../src/forms.js';
+import { changedFields, editable, formFields, nextSteps, parseValue, putBody, sameGeometry, stepBody, versionChanges, vertexCount } from '../../src/forms.js';
 
 // A schema as GET /collections/construction_parcels/schema answers it (abridged; members in JSON's order).
 const schema = {
@@ -72,4 +72,22 @@ test('a version\'s changes: the properties that differ from the version before',
   const b = { properties: { name: '乙', former_industry: '化工', note: 'n2', area_m2: 2 } };
   assert.deepEqual(versionChanges(a, b), ['former_industry', 'name']);
   assert.deepEqual(versionChanges(undefined, b), []);
+});
+
+test('a version whose outline alone moved names the geometry as its change', () => {
+  const a = { properties: { name: '甲' } };
+  assert.deepEqual(versionChanges(a, { properties: { name: '甲' }, geometry_changed: true }), ['geometry']);
+  assert.deepEqual(versionChanges(a, { properties: { name: '乙' }, geometry_changed: true }), ['name', 'geometry']);
+  assert.deepEqual(versionChanges(a, { properties: { name: '甲' }, geometry_changed: false }), []);
+});
+
+test('a pasted outline: the same as another, and how many points it has', () => {
+  const square = { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 1], [0, 0]]] };
+  assert.ok(sameGeometry(square, JSON.parse(JSON.stringify(square))));
+  assert.ok(!sameGeometry(square, { ...square, coordinates: [[[0, 0], [2, 0], [1, 1], [0, 0]]] }));
+  assert.equal(vertexCount(square), 3, 'the closing vertex is not a point of its own');
+  assert.equal(vertexCount({ type: 'MultiPolygon', coordinates: [square.coordinates, square.coordinates] }), 6);
+  assert.equal(vertexCount({ type: 'LineString', coordinates: [[0, 0], [1, 1]] }), 2);
+  assert.equal(vertexCount({ type: 'Point', coordinates: [109.4, 24.3] }), 1);
+  assert.equal(vertexCount(null), 0);
 });

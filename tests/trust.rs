@@ -530,9 +530,9 @@ async fn metrics_count_by_route_template_and_show_the_pool(pool: PgPool) {
         r#"landguard_http_requests_total{method="POST",route="/collections/{collection}/items",status="2xx"} 1"#,
         r#"landguard_http_requests_total{method="GET",route="unmatched",status="4xx"} 1"#,
         r#"landguard_http_request_duration_seconds_count{route="/collections/{collection}/items/{fid}"} 3"#,
-        "landguard_db_pool_connections{state=\"idle\"}",
-        "landguard_db_pool_connections{state=\"in_use\"}",
-        "landguard_db_pool_max_connections",
+        r#"landguard_db_pool_connections{pool="primary",state="idle"}"#,
+        r#"landguard_db_pool_connections{pool="primary",state="in_use"}"#,
+        r#"landguard_db_pool_max_connections{pool="primary"}"#,
         "landguard_http_requests_in_flight 1",
     ] {
         assert!(text.contains(want), "missing {want} in\n{text}");

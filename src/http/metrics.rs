@@ -128,17 +128,19 @@ impl Metrics {
         self.with(|| gauge!(IN_FLIGHT).increment(delta));
     }
 
-    /// The text exposition; `pool` is (open connections, idle connections, maximum), `tiles` the tile
-    /// cache's counters and its capacity in bytes.
-    pub fn render(&self, pool: (u32, usize, u32), tiles: (CacheStats, usize)) -> String {
-        let (size, idle, max) = pool;
+    /// The text exposition; `pools` names each connection pool with (open connections, idle connections,
+    /// maximum), `tiles` the tile cache's counters and its capacity in bytes.
+    pub fn render(&self, pools: &[PoolGauge], tiles: (CacheStats, usize)) -> String {
         let (t, capacity) = tiles;
         self.with(|| {
-            gauge!("landguard_db_pool_connections", "state" => "idle").set(idle as f64);
-            gauge!("landguard_db_pool_connections", "state" => "in_use")
-                .set(f64::from(size).max(idle as f64) - idle as f64);
-            gauge!("landguard_db_pool_size").set(f64::from(size));
-            gauge!("landguard_db_pool_max_connections").set(f64::from(max));
+            for p in pools {
+                let pool = p.name.clone();
+                gauge!("landguard_db_pool_connections", "pool" => pool.clone(), "state" => "idle").set(p.idle as f64);
+                gauge!("landguard_db_pool_connections", "pool" => pool.clone(), "state" => "in_use")
+                    .set(f64::from(p.size).max(p.idle as f64) - p.idle as f64);
+                gauge!("landguard_db_pool_size", "pool" => pool.clone()).set(f64::from(p.size));
+                gauge!("landguard_db_pool_max_connections", "pool" => pool).set(f64::from(p.max));
+            }
             counter!("landguard_tile_cache_hits_total").absolute(t.hits);
             counter!("landguard_tile_cache_misses_total").absolute(t.misses);
             counter!("landguard_tile_cache_renders_total").absolute(t.renders);
@@ -150,6 +152,25 @@ impl Metrics {
             gauge!("landguard_tile_cache_capacity_bytes").set(capacity as f64);
         });
         self.handle.render()
+    }
+}
+
+/// One connection pool's gauges.
+pub struct PoolGauge {
+    pub name: String,
+    pub size: u32,
+    pub idle: usize,
+    pub max: u32,
+}
+
+impl PoolGauge {
+    fn of(name: &str, pool: &sqlx::PgPool) -> PoolGauge {
+        PoolGauge {
+            name: name.to_string(),
+            size: pool.size(),
+            idle: pool.num_idle(),
+            max: pool.options().get_max_connections(),
+        }
     }
 }
 
@@ -184,9 +205,16 @@ async fn exposition(State(state): State<AppState>, caller: super::auth::Caller) 
         )
         .into_response();
     }
-    let pool = &state.store.pool;
-    let pool = (pool.size(), pool.num_idle(), pool.options().get_max_connections());
-    let body = state.metrics.render(pool, (state.tiles.stats(), state.tiles.capacity()));
+    // Every pool the service holds: the primary's, the pages' own (when their limit differs) and each
+    // replica's, so that a saturated one shows whichever it is.
+    let mut pools = vec![PoolGauge::of("primary", &state.store.pool)];
+    if let Some((_, pull)) = &state.store.pull_pool {
+        pools.push(PoolGauge::of("pulls", pull));
+    }
+    if let Some(reads) = &state.reads {
+        pools.extend(reads.pools().map(|(label, pool)| PoolGauge::of(&format!("replica {label}"), pool)));
+    }
+    let body = state.metrics.render(&pools, (state.tiles.stats(), state.tiles.capacity()));
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body).into_response()
 }
 
@@ -211,7 +239,11 @@ mod tests {
             bytes: 900,
             ..CacheStats::default()
         };
-        let text = m.render((3, 1, 16), (tiles, 4096));
+        let pools = [
+            PoolGauge { name: "primary".into(), size: 3, idle: 1, max: 16 },
+            PoolGauge { name: "replica db2:5432".into(), size: 1, idle: 1, max: 8 },
+        ];
+        let text = m.render(&pools, (tiles, 4096));
         for want in [
             r#"landguard_http_requests_total{method="GET",route="/collections/{collection}/items",status="2xx"} 2"#,
             r#"landguard_http_requests_total{method="GET",route="/collections/{collection}/items",status="5xx"} 1"#,
@@ -221,8 +253,10 @@ mod tests {
             r#"landguard_http_request_duration_seconds_count{route="/collections/{collection}/items"} 3"#,
             "# TYPE landguard_http_request_duration_seconds histogram",
             "# TYPE landguard_http_requests_total counter",
-            r#"landguard_db_pool_connections{state="in_use"} 2"#,
-            "landguard_db_pool_max_connections 16",
+            r#"landguard_db_pool_connections{pool="primary",state="in_use"} 2"#,
+            r#"landguard_db_pool_max_connections{pool="primary"} 16"#,
+            r#"landguard_db_pool_connections{pool="replica db2:5432",state="idle"} 1"#,
+            r#"landguard_db_pool_max_connections{pool="replica db2:5432"} 8"#,
             "landguard_http_requests_in_flight 0",
             "landguard_tile_cache_hits_total 5",
             "landguard_tile_cache_misses_total 3",
@@ -238,14 +272,14 @@ mod tests {
         }
         // label values are escaped
         m.record("GET", "a\"b", 200, 0.001);
-        assert!(m.render((0, 0, 1), (CacheStats::default(), 0)).contains(r#"route="a\"b""#));
+        assert!(m.render(&[], (CacheStats::default(), 0)).contains(r#"route="a\"b""#));
     }
 
     #[test]
     fn routers_count_apart() {
         let (a, b) = (Metrics::default(), Metrics::default());
         a.record("GET", "/", 200, 0.001);
-        assert!(a.render((0, 0, 1), (CacheStats::default(), 0)).contains(r#"route="/",status="2xx"} 1"#));
-        assert!(!b.render((0, 0, 1), (CacheStats::default(), 0)).contains(r#"route="/""#));
+        assert!(a.render(&[], (CacheStats::default(), 0)).contains(r#"route="/",status="2xx"} 1"#));
+        assert!(!b.render(&[], (CacheStats::default(), 0)).contains(r#"route="/""#));
     }
 }

@@ -109,6 +109,11 @@ impl ReadRouter {
         (0..n).map(|k| &self.replicas[(start + k) % n]).find(|r| r.usable()).map(|r| &r.pool)
     }
 
+    /// Each replica's label and connection pool, for /metrics.
+    pub fn pools(&self) -> impl Iterator<Item = (&str, &PgPool)> {
+        self.replicas.iter().map(|r| (r.label.as_str(), &r.pool))
+    }
+
     pub fn states(&self) -> Vec<ReplicaState> {
         self.replicas
             .iter()

@@ -2,7 +2,7 @@
 // shows what is clickable, the coordinates bar follows the pointer, and Escape backs out.
 
 import { toLonLat } from 'ol/proj.js';
-import { COLLECTIONS, SOURCE_COLLECTIONS } from '../api.js';
+import { COLLECTIONS, SAMPLE_COLLECTIONS, SOURCE_COLLECTIONS } from '../api.js';
 import { ID_PROPERTY } from '../ui/duties.js';
 import { esc } from '../format.js';
 import { formatLonLat, formatMetres, toGK } from '../gk.js';
@@ -17,13 +17,17 @@ export function bindPointer({ m, card, check }) {
   // The source-control symbols lie over the registers: a click on one opens its card (sources and ponds
   // first). Their point symbols are found by the layers' hit canvas (getFeatures), which forEachFeatureAtPixel
   // misses for vector-tile points.
-  const sourceKeys = ['sources', 'ponds', 'keyunits'];
+  // Samples, when switched on, are small symbols over everything but the sources and ponds: after those.
+  const pointLayers = [
+    ...['sources', 'ponds'].map((k) => [k, SOURCE_COLLECTIONS[k], ID_PROPERTY[SOURCE_COLLECTIONS[k]]]),
+    ...Object.entries(SAMPLE_COLLECTIONS).map(([k, c]) => [k, c, 'sample_code']),
+    ['keyunits', SOURCE_COLLECTIONS.keyunits, ID_PROPERTY[SOURCE_COLLECTIONS.keyunits]],
+  ];
   async function sourceAt(pixel) {
-    for (const k of sourceKeys) {
+    for (const [k, c, idProperty] of pointLayers) {
       if (!layers[k].getVisible()) continue;
-      const c = SOURCE_COLLECTIONS[k];
-      const f = (await layers[k].getFeatures(pixel)).find((x) => x.get(ID_PROPERTY[c]));
-      if (f) return { collection: c, id: String(f.get(ID_PROPERTY[c])), props: f.getProperties() };
+      const f = (await layers[k].getFeatures(pixel)).find((x) => x.get(idProperty));
+      if (f) return { collection: c, id: String(f.get(idProperty)), props: f.getProperties() };
     }
     return null;
   }

@@ -298,3 +298,61 @@ async fn a_batch_is_computed_reviewed_and_applied_as_of_its_date(pool: PgPool) {
     }
     assert_eq!(t.get("/adjustments/abc/proposals").await.status, 404);
 }
+
+/// The demo leaves one submitted batch for 柳城 (Liuzhou) and one for 全州 (Guilin), computed from the demo
+/// samples, each moving units up and down and flagging the unsampled ones; a second load adds none.
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn the_demo_leaves_a_submitted_batch_per_sampled_county_once(pool: PgPool) {
+    let t = app(pool).await;
+    let settings = landguard::config::Settings::default();
+    let fixtures = std::path::Path::new("fixtures");
+    let said = landguard::demo::load(&t.store, fixtures, &settings).await.unwrap();
+    assert!(said.contains("2 submitted adjustment batches"), "{said}");
+    let again = landguard::demo::load(&t.store, fixtures, &settings).await.unwrap();
+    assert_eq!(again, "demo data is loaded already; nothing to do");
+
+    let list = t.get("/adjustments").await;
+    assert_eq!(list.status, 200, "{}", list.text);
+    let batches = list.body["batches"].as_array().unwrap();
+    let mut counties: Vec<&str> = batches.iter().map(|b| b["county_code"].as_str().unwrap()).collect();
+    counties.sort();
+    assert_eq!(counties, landguard::demo::ADJUSTMENT_COUNTIES, "{}", list.text);
+    for b in batches {
+        let s = &b["summary"];
+        assert_eq!((b["state"].as_str(), b["created_by"].as_str()), (Some("submitted"), Some("demo-loader")), "{b}");
+        for n in ["moved_up", "moved_down", "denser_sampling"] {
+            assert!(s[n].as_u64().unwrap() > 0, "{}: no {n}: {s}", b["county_code"]);
+        }
+        // the proposals agree with the summary: units moving each way, and flagged ones
+        let id = b["id"].as_i64().unwrap();
+        let fc = t.get(&format!("/adjustments/{id}/proposals?limit=10000")).await;
+        let props: Vec<&Value> = fc.body["features"].as_array().unwrap().iter().map(|f| &f["properties"]).collect();
+        assert_eq!(props.len() as u64, s["units"].as_u64().unwrap());
+        for (dir, n) in [("up", "moved_up"), ("down", "moved_down")] {
+            let k = props.iter().filter(|p| p["direction"] == dir).count() as u64;
+            assert_eq!(k, s[n].as_u64().unwrap(), "{dir}");
+        }
+        assert!(props
+            .iter()
+            .any(|p| p["denser_sampling"] == true && p["evidence"]["soil"].as_array().unwrap().is_empty()));
+    }
+}
+
+/// A registry loaded before the samples existed gets no empty batch then, and its batches with the samples.
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn a_demo_loaded_before_the_samples_gets_its_batches_with_them(pool: PgPool) {
+    let t = app(pool).await;
+    let settings = landguard::config::Settings::default();
+    let old = Dir::new("old-demo-adjust");
+    for f in ["counties.geojson", "farmland_units.geojson", "construction_parcels.geojson", "transitions.json"] {
+        std::fs::copy(std::path::Path::new("fixtures").join(f), old.path(f)).unwrap();
+    }
+    let first = landguard::demo::load(&t.store, old.root(), &settings).await.unwrap();
+    assert!(!first.contains("adjustment"), "{first}");
+    assert_eq!(t.count("adjustment_batches").await, 0);
+    let later = landguard::demo::load(&t.store, std::path::Path::new("fixtures"), &settings).await.unwrap();
+    assert!(later.contains("235 soil_samples") && later.contains("2 submitted adjustment batches"), "{later}");
+    let third = landguard::demo::load(&t.store, std::path::Path::new("fixtures"), &settings).await.unwrap();
+    assert_eq!(third, "demo data is loaded already; nothing to do");
+    assert_eq!(t.count("adjustment_batches").await, 2);
+}

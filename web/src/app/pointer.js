@@ -10,8 +10,12 @@ import { t } from '../i18n.js';
 
 const $ = (sel) => document.querySelector(sel);
 
-/** Binds the pointer over the map `m` to the card and the check; returns { showCoords }. */
-export function bindPointer({ m, card, check }) {
+/**
+ * Binds the pointer over the map `m` to the card and the check; while a class adjustment batch is open, a
+ * click on one of its units shows that unit's proposal in the batch panel (`adjust.pickAt`, app/adjust.js).
+ * Returns { showCoords }.
+ */
+export function bindPointer({ m, card, check, adjust }) {
   const { map, layers } = m;
   const registryLayers = new Set([layers.farmland, layers.parcels]);
   // The source-control symbols lie over the registers: a click on one opens its card (sources and ponds
@@ -61,6 +65,7 @@ export function bindPointer({ m, card, check }) {
       }
       return;
     }
+    if (adjust && adjust.pickAt(ev.pixel)) return;
     const source = await sourceAt(ev.pixel);
     if (source) card.open(source.collection, source.id, source.props);
     else if (hit && hit.id) card.open(hit.collection, hit.id, hit.props);

@@ -510,6 +510,10 @@ export const STRINGS = {
     'metal.cu': '铜 Cu',
     'metal.ni': '镍 Ni',
     'metal.zn': '锌 Zn',
+    'cropjudged.compliant': '达标',
+    'cropjudged.exceeds': '超标',
+    'cropjudged.severe': '严重超标',
+    'cropjudged.not_judged': '未判定',
   },
   en: {
     'app.title': 'Soil Pollution Risk One Map',
@@ -1018,6 +1022,10 @@ export const STRINGS = {
     'metal.cu': 'Copper Cu',
     'metal.ni': 'Nickel Ni',
     'metal.zn': 'Zinc Zn',
+    'cropjudged.compliant': 'compliant',
+    'cropjudged.exceeds': 'over the limit',
+    'cropjudged.severe': 'severely over the limit',
+    'cropjudged.not_judged': 'not judged',
   },
 };
 

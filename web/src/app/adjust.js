@@ -83,7 +83,7 @@ export function createAdjust({ m, config, toast, who, onApplied, onPick }) {
   function evidence(u) {
     const ev = u.evidence || {};
     const soil = (ev.soil || []).map((s) => `${esc(s.sample_code)} ${esc(s.grade)}`).join('，');
-    const crops = (ev.crops || []).map((c) => `${esc(c.sample_code)} ${esc(c.status)}`).join('，');
+    const crops = (ev.crops || []).map((c) => `${esc(c.sample_code)} ${esc(label('cropjudged', c.status))}`).join('，');
     const reason = u.reason ? (getLang() === 'zh' ? u.reason.zh : u.reason.en) : '';
     return `<div class="adjust-evidence" id="adjust-evidence">
       <div><strong>${esc(u.unit_code)}</strong>: ${esc(label('class', u.current_class))} → ${esc(label('class', u.class_after))}</div>

@@ -9,7 +9,8 @@ Synthetic, like every fixture: one Liuzhou county (450222 柳城县) and one Gui
 Every fourth demo farmland unit of those counties gets a soil sample at a point inside it, graded as its
 class suggests (A under priority protection, B under safe use, C under strict control), except every fifth
 sample, which points the other way so that an adjustment batch has units to move; every other sampled unit
-gets a rice sample, compliant or over the GB 2762 cadmium limit with its soil. The grades, compliance and
+gets a rice sample, compliant or over the GB 2762 cadmium limit with its soil, and a unit whose soil points to a
+less strict class gets its early and late rice (two clean seasons, so that it may move down). The grades, compliance and
 ratios are the service's to work out on load: the files hold only what a laboratory reports. Standard
 library only, no randomness: the output is the same on every run.
 """
@@ -23,6 +24,7 @@ COUNTIES = {"450222": "柳环监", "450324": "桂环监"}
 # Cd in mg/kg for a paddy sample at pH 6.0 (GB 15618: screening 0.4, intervention 2.0)
 SOIL_CD = {"priority_protection": 0.22, "safe_use": 0.85, "strict_control": 2.6}
 AGAINST = {"priority_protection": "safe_use", "safe_use": "priority_protection", "strict_control": "safe_use"}
+STRICTNESS = {"priority_protection": 0, "safe_use": 1, "strict_control": 2}
 
 
 def inside(ring):
@@ -53,8 +55,16 @@ def build():
                 "land": "paddy" if paddy else "other", "ph": 6.0 if n % 3 else 5.2,
                 "cd": cd, "hg": 0.12, "as": 12.0, "pb": 45.0, "cr": 80.0, "cu": 25.0, "ni": 30.0, "zn": 110.0,
                 "lab": f"{lab}测〔2025〕", "report_doc": f"{lab}测〔2025〕{n + 1}号"}})
-            if n % 2 == 0:
-                rice_cd = 0.08 if looks_like == "priority_protection" else 0.16 if looks_like == "safe_use" else 0.42
+            rice_cd = 0.08 if looks_like == "priority_protection" else 0.16 if looks_like == "safe_use" else 0.42
+            # A unit whose soil points to a less strict class also gets its early rice of July: two clean
+            # seasons in a row, what the method asks before a unit moves down.
+            down = STRICTNESS[looks_like] < STRICTNESS[p["class"]]
+            if down:
+                crop.append({"type": "Feature", "geometry": point(at), "properties": {
+                    "sample_code": f"{county}-C-{n + 1:04d}E", "county_code": county, "sampled_on": "2025-07-20",
+                    "crop": "rice", "cd": rice_cd, "pb": 0.05, "as_inorganic": 0.08, "hg": 0.005, "cr": 0.2,
+                    "lab": f"{lab}测〔2025〕", "report_doc": f"{lab}测〔2025〕农{n + 1}E号"}})
+            if n % 2 == 0 or down:
                 crop.append({"type": "Feature", "geometry": point(at), "properties": {
                     "sample_code": f"{county}-C-{n + 1:04d}", "county_code": county, "sampled_on": "2025-10-08",
                     "crop": "rice", "cd": rice_cd, "pb": 0.05, "as_inorganic": 0.08, "hg": 0.005, "cr": 0.2,

@@ -67,6 +67,8 @@ pub async fn load(store: &Store, dir: &Path, settings: &Settings) -> anyhow::Res
     }
     // A registry loaded before the demo had duty records gets them now.
     counts.extend(load_records(store, dir).await?);
+    // And one submitted adjustment batch per sampled county, once, over the samples just loaded.
+    counts.extend(load_adjustments(store, settings).await?);
     Ok(match (again, counts.is_empty()) {
         (true, true) => "demo data is loaded already; nothing to do".into(),
         (true, false) => format!("demo data is loaded already; {} added", counts.join(", ")),
@@ -136,4 +138,47 @@ async fn load_records(store: &Store, dir: &Path) -> anyhow::Result<Option<String
     }
     store.set_meta("demo_records_loaded", &chrono::Utc::now().to_rfc3339()).await?;
     Ok(Some(format!("{} duty records", rows.len())))
+}
+
+/// The counties the demo samples are in (fixtures/README.md): one of Liuzhou, one of Guilin.
+pub const ADJUSTMENT_COUNTIES: [&str; 2] = ["450222", "450324"];
+
+/// One adjustment batch for each sampled county, computed from the demo samples as of today and submitted, so
+/// that the map has a batch awaiting approval; once (meta `demo_adjustments_loaded`), as the records are, and
+/// never in a county that has a batch.
+async fn load_adjustments(store: &Store, settings: &Settings) -> anyhow::Result<Option<String>> {
+    use crate::store::adjustments::NewBatch;
+    // Without samples (a registry loaded from fixtures before they existed) a batch would move nothing: wait
+    // for the load that brings them.
+    let soil: Collection = "soil_samples".parse().map_err(|e| anyhow::anyhow!("{e}"))?;
+    if store.meta("demo_adjustments_loaded").await?.is_some() || !store.has_versions(soil).await? {
+        return Ok(None);
+    }
+    let actor = Actor { name: ACTOR, counties: &crate::domain::scope::ALL };
+    let (limits, targets) = (settings.crop_limits(), settings.indicator_targets());
+    let mut made = 0;
+    for county in ADJUSTMENT_COUNTIES {
+        // A county with a batch already (a load stopped half way, or staff's own) gets none from the demo.
+        if !store.adjustments(Some(county), None).await?.is_empty() {
+            continue;
+        }
+        let b = NewBatch {
+            county_code: county.to_string(),
+            unit_codes: None,
+            as_of: crate::domain::time::today(),
+            trigger: "monitoring".into(),
+            note: Some("演示批次：2025年土壤与稻谷监测 — demo batch: the 2025 soil and rice monitoring".into()),
+        };
+        let doc = store
+            .create_adjustment(&b, &settings.adjustment, &limits, &targets, &actor)
+            .await
+            .with_context(|| format!("the demo adjustment batch of {county}"))?;
+        let id = serde_json::from_str::<serde_json::Value>(&doc)?["id"]
+            .as_i64()
+            .with_context(|| format!("the demo adjustment batch of {county} has no id"))?;
+        store.submit_adjustment(id, &actor).await.with_context(|| format!("submitting adjustment batch {id}"))?;
+        made += 1;
+    }
+    store.set_meta("demo_adjustments_loaded", &chrono::Utc::now().to_rfc3339()).await?;
+    Ok((made > 0).then(|| format!("{made} submitted adjustment batches")))
 }

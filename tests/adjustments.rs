@@ -298,3 +298,129 @@ async fn a_batch_is_computed_reviewed_and_applied_as_of_its_date(pool: PgPool) {
     }
     assert_eq!(t.get("/adjustments/abc/proposals").await.status, 404);
 }
+
+/// The demo leaves one submitted batch for 柳城 (Liuzhou) and one for 全州 (Guilin), computed from the demo
+/// samples, each moving units up and down and flagging the unsampled ones; a second load adds none.
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn the_demo_leaves_a_submitted_batch_per_sampled_county_once(pool: PgPool) {
+    let t = app(pool).await;
+    let settings = landguard::config::Settings::default();
+    let fixtures = std::path::Path::new("fixtures");
+    let said = landguard::demo::load(&t.store, fixtures, &settings).await.unwrap();
+    assert!(said.contains("2 submitted adjustment batches"), "{said}");
+    let again = landguard::demo::load(&t.store, fixtures, &settings).await.unwrap();
+    assert_eq!(again, "demo data is loaded already; nothing to do");
+
+    let list = t.get("/adjustments").await;
+    assert_eq!(list.status, 200, "{}", list.text);
+    let batches = list.body["batches"].as_array().unwrap();
+    let mut counties: Vec<&str> = batches.iter().map(|b| b["county_code"].as_str().unwrap()).collect();
+    counties.sort();
+    assert_eq!(counties, landguard::demo::ADJUSTMENT_COUNTIES, "{}", list.text);
+    for b in batches {
+        let s = &b["summary"];
+        assert_eq!((b["state"].as_str(), b["created_by"].as_str()), (Some("submitted"), Some("demo-loader")), "{b}");
+        for n in ["moved_up", "moved_down", "denser_sampling"] {
+            assert!(s[n].as_u64().unwrap() > 0, "{}: no {n}: {s}", b["county_code"]);
+        }
+        // the proposals agree with the summary: units moving each way, and flagged ones
+        let id = b["id"].as_i64().unwrap();
+        let fc = t.get(&format!("/adjustments/{id}/proposals?limit=10000")).await;
+        let props: Vec<&Value> = fc.body["features"].as_array().unwrap().iter().map(|f| &f["properties"]).collect();
+        assert_eq!(props.len() as u64, s["units"].as_u64().unwrap());
+        for (dir, n) in [("up", "moved_up"), ("down", "moved_down")] {
+            let k = props.iter().filter(|p| p["direction"] == dir).count() as u64;
+            assert_eq!(k, s[n].as_u64().unwrap(), "{dir}");
+        }
+        assert!(props
+            .iter()
+            .any(|p| p["denser_sampling"] == true && p["evidence"]["soil"].as_array().unwrap().is_empty()));
+    }
+}
+
+/// A registry loaded before the samples existed gets no empty batch then, and its batches with the samples.
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn a_demo_loaded_before_the_samples_gets_its_batches_with_them(pool: PgPool) {
+    let t = app(pool).await;
+    let settings = landguard::config::Settings::default();
+    let old = Dir::new("old-demo-adjust");
+    for f in ["counties.geojson", "farmland_units.geojson", "construction_parcels.geojson", "transitions.json"] {
+        std::fs::copy(std::path::Path::new("fixtures").join(f), old.path(f)).unwrap();
+    }
+    let first = landguard::demo::load(&t.store, old.root(), &settings).await.unwrap();
+    assert!(!first.contains("adjustment"), "{first}");
+    assert_eq!(t.count("adjustment_batches").await, 0);
+    let later = landguard::demo::load(&t.store, std::path::Path::new("fixtures"), &settings).await.unwrap();
+    assert!(later.contains("235 soil_samples") && later.contains("2 submitted adjustment batches"), "{later}");
+    let third = landguard::demo::load(&t.store, std::path::Path::new("fixtures"), &settings).await.unwrap();
+    assert_eq!(third, "demo data is loaded already; nothing to do");
+    assert_eq!(t.count("adjustment_batches").await, 2);
+}
+
+/// A batch's rates count the measures ledger of its year as `GET /indicators` does: before, the figure the
+/// indicators give as of the batch's date (from the ledger, where the flags alone would give 0); after, the
+/// figure they give once the batch is approved.
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn a_batch_counts_the_measures_ledger_as_the_indicators_do(pool: PgPool) {
+    let t = app(pool).await;
+    let approver = t.store.create_token("test-approver", Role::Approver).await.unwrap();
+    for (code, class, lon) in UNITS {
+        let mut f = unit(code, class, square(lon, LAT, D));
+        f["properties"]["measures_in_place"] = json!(false);
+        let r = t.write("POST", "/collections/farmland_units/items", &f).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    let dir = Dir::new("adjustments-ledger");
+    let (soil, crops) = (dir.path("soil.xlsx"), dir.path("crops.csv"));
+    soil_xlsx(&soil);
+    crop_csv(&crops);
+    for (file, collection) in [(&soil, "soil_samples"), (&crops, "crop_samples")] {
+        let o = ImportOptions {
+            source_crs: Some("EPSG:4490".into()),
+            ..ImportOptions::new(file, collection.parse().unwrap())
+        };
+        import::run(&t.store, &o).await.unwrap_or_else(|e| panic!("{collection}: {e}"));
+    }
+    // safe-use measures over the whole of the two safe-use units in 2026, and an old entry of 2025 elsewhere
+    for (code, year) in [("U-DOWN", 2026), ("U-BARE", 2026), ("U-UP", 2025)] {
+        let area = t.get(&format!("/collections/farmland_units/items/{code}")).await.body["properties"]["area_m2"]
+            .as_f64()
+            .unwrap();
+        let body =
+            json!({"year": year, "measures": [{"kind": "lime", "area_m2": area}], "document": "柳农〔2026〕7号"});
+        let r = t.write("POST", &format!("/collections/farmland_units/items/{code}/measures"), &body).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+
+    let indicators = |date: &'static str| {
+        let t = &t;
+        async move {
+            let r = t.get(&format!("/indicators?county_code=450222&as_of={date}")).await;
+            assert_eq!(r.status, 200, "{}", r.text);
+            r.body["safe_utilisation"].clone()
+        }
+    };
+    let created = t.write("POST", "/adjustments", &json!({"county_code": "450222", "as_of": "2026-10-31"})).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let s = created.body["summary"].clone();
+    let before = indicators("2026-10-31").await;
+    assert_eq!(before["rate_percent"], 100.0, "the ledger covers both polluted units: {before}");
+    for k in ["rate_percent", "source", "units_from_ledger", "units_from_flag"] {
+        assert_eq!(s["rate_before"][k], before[k], "{k}: {s}");
+    }
+    assert_eq!(s["rate_before"]["source"], "ledger");
+
+    // approved as of a day of the same year: the indicators then give the batch's "after"
+    let id = created.body["id"].as_i64().unwrap();
+    assert_eq!(post(&t, &t.editor.clone(), &format!("/adjustments/{id}/submit"), json!({})).await.status, 200);
+    let approval = json!({"document": "柳政函〔2026〕90号", "effective_from": "2026-11-01"});
+    let approved = post(&t, &approver, &format!("/adjustments/{id}/approve"), approval).await;
+    assert_eq!(approved.status, 200, "{}", approved.text);
+    let after = indicators("2026-11-02").await;
+    for k in ["rate_percent", "source", "units_from_ledger", "units_from_flag"] {
+        assert_eq!(s["rate_after"][k], after[k], "{k}: {s} vs {after}");
+    }
+    // U-UP (now strict control) has only a 2025 entry and no flag, U-OVR (now safe use) neither: mixed
+    assert_eq!((s["rate_after"]["source"].as_str(), &s["rate_after"]["units_from_flag"]), (Some("mixed"), &json!(2)));
+    assert!(s["rate_after"]["rate_percent"].as_f64().unwrap() < 100.0, "{s}");
+}

@@ -9,7 +9,7 @@ use super::crops::{CropJudgement, CropStatus};
 use super::farmland::{classify, CropFinding, FarmlandClass, SoilGrade};
 use super::geometry::M2_PER_MU;
 use super::indicators::{Accumulator, FarmlandByClass, SafeUtilisation, Scope, Targets, UnitForIndicator};
-use super::measures::Period;
+use super::measures::{Cover, Period};
 use super::soil::{Grading, Pollutant};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -441,19 +441,23 @@ pub struct BatchSummary {
     pub rate_after: SafeUtilisation,
 }
 
-/// Summarises a batch over `scope` (units outside it are skipped, as the indicators skip them). "After" is
-/// the register with every proposed class applied and nothing else: a unit that changes class has no
-/// measures in place for its new class until some are recorded, so it leaves the rate's numerator.
+/// Summarises a batch over `scope` (units outside it are skipped, as the indicators skip them). Each unit
+/// comes with the cover of its measures ledger for the batch's year, None without entries for it, and is
+/// counted as `GET /indicators` counts it ([`Accumulator::add_unit_with_ledger`]): the ledger where it has
+/// entries, the `measures_in_place` flag where not. "After" is the register with every proposed class
+/// applied and nothing else, as approval leaves it: a unit that changes class loses its flag (its measures
+/// were for the old class), and its ledger entries count for its new class as the official method counts
+/// them (a safe-use measure does not make strict-control land safely used).
 pub fn summarise<'a>(
     scope: Scope,
     targets: &Targets,
-    items: impl IntoIterator<Item = (&'a UnitInput, &'a Proposal)>,
+    items: impl IntoIterator<Item = (&'a UnitInput, &'a Proposal, Option<Cover>)>,
 ) -> BatchSummary {
     let mut before = Accumulator::new(scope.clone(), targets);
     let mut after = Accumulator::new(scope.clone(), targets);
     let mut pairs: BTreeMap<(u8, u8), ClassChange> = BTreeMap::new();
     let (mut units, mut up, mut down, mut confirmed, mut few, mut awaiting, mut denser) = (0, 0, 0, 0, 0, 0, 0);
-    for (u, p) in items {
+    for (u, p, cover) in items {
         if !scope.contains(&u.county_code) {
             continue;
         }
@@ -465,13 +469,12 @@ pub fn summarise<'a>(
             crops_compliant: u.crops_compliant,
             area_m2: u.area_m2,
         };
-        before.add_unit(&row);
+        before.add_unit_with_ledger(&row, cover.as_ref());
         let changed = p.proposed_class != u.class;
-        after.add_unit(&UnitForIndicator {
-            class: p.proposed_class,
-            measures_in_place: u.measures_in_place && !changed,
-            ..row
-        });
+        after.add_unit_with_ledger(
+            &UnitForIndicator { class: p.proposed_class, measures_in_place: u.measures_in_place && !changed, ..row },
+            cover.as_ref(),
+        );
         units += 1;
         match p.direction {
             Direction::Up => up += 1,
@@ -529,6 +532,7 @@ pub fn summarise<'a>(
 mod tests {
     use super::*;
     use crate::domain::crops::{judge, CropLimits, CropSample, Metal};
+    use crate::domain::measures::RateSource;
     use crate::domain::soil::{grade, Sample, SoilUse};
     use FarmlandClass::*;
 
@@ -904,7 +908,9 @@ mod tests {
             propose(&units[4], &[soil("s4", SoilGrade::B)], &[], &s),
             propose(&units[5], &[soil("s5", SoilGrade::C)], &[], &s),
         ];
-        let sum = summarise(Scope::County("450302".into()), &Targets::default(), units.iter().zip(proposals.iter()));
+        let scope = || Scope::County("450302".into());
+        let sum =
+            summarise(scope(), &Targets::default(), units.iter().zip(proposals.iter()).map(|(u, p)| (u, p, None)));
         assert_eq!(
             (sum.units, sum.moved_up, sum.moved_down, sum.confirmed, sum.too_few_samples, sum.denser_sampling),
             (5, 2, 1, 1, 1, 1)
@@ -932,6 +938,29 @@ mod tests {
         assert_eq!((sum.rate_before.rate_percent, sum.rate_after.rate_percent), (Some(100.0), Some(46.67)));
         assert_eq!((sum.rate_before.meets_target, sum.rate_after.meets_target), (Some(true), Some(false)));
         assert_eq!(sum.rate_after.target_percent, Some(93.8));
+        assert_eq!((sum.rate_before.source, sum.rate_after.source), (RateSource::Flag, RateSource::Flag));
+
+        // With ledger entries for the year the ledger counts, as GET /indicators counts, in place of the flag,
+        // before and after; after, a moved unit's entries count for its new class.
+        let unflagged: Vec<UnitInput> =
+            units.iter().map(|u| UnitInput { measures_in_place: false, ..u.clone() }).collect();
+        let safe = |m2| Some(Cover { safe_use_m2: m2, strict_m2: 0.0 });
+        let strict = |m2| Some(Cover { safe_use_m2: 0.0, strict_m2: m2 });
+        // up (safe use → strict control): safe-use measures, which do not count for strict control;
+        // same (strict control): strict measures over half; bare (safe use): safe-use measures over all of it
+        let covers = [safe(2000.0), None, strict(1500.0), safe(4000.0), None, None];
+        let items = unflagged.iter().zip(proposals.iter()).zip(covers).map(|((u, p), c)| (u, p, c));
+        let sum = summarise(scope(), &Targets::default(), items);
+        // before: (2000 up + 1500 same + 4000 bare) / 10 000; down has neither entries nor the flag
+        assert_eq!(sum.rate_before.rate_percent, Some(75.0));
+        assert_eq!((sum.rate_before.source, sum.rate_before.units_from_ledger), (RateSource::Mixed, 3));
+        // after: (1500 same + 4000 bare) / 15 000: up's safe-use measures do not count for strict control
+        assert_eq!(sum.rate_after.rate_percent, Some(36.67));
+        let with_strict = [strict(2000.0), None, strict(1500.0), safe(4000.0), None, None];
+        let items = unflagged.iter().zip(proposals.iter()).zip(with_strict).map(|((u, p), c)| (u, p, c));
+        let sum = summarise(scope(), &Targets::default(), items);
+        assert_eq!(sum.rate_after.rate_percent, Some(50.0), "(2000 + 1500 + 4000) / 15 000");
+
         let json = serde_json::to_value(&proposals[1]).unwrap();
         assert_eq!(json["proposed_class"], "priority_protection");
         assert_eq!(json["evidence"]["crops"][0]["sample_code"], "c1");

@@ -12,7 +12,7 @@ use crate::domain::adjustment::{
 use crate::domain::crops::{judge, CropLimits, CropSample, Metal};
 use crate::domain::farmland::FarmlandClass;
 use crate::domain::indicators::{Scope, Targets};
-use crate::domain::measures::Period;
+use crate::domain::measures::{Cover, Period};
 use crate::domain::registry::{check_feature, Collection, FeatureLimits};
 use crate::domain::scope::may_write;
 use crate::domain::soil::{grade, Pollutant, Sample, SoilUse};
@@ -239,9 +239,10 @@ async fn batch_doc(conn: &mut PgConnection, id: i64) -> Result<String> {
     Ok(sqlx::query_scalar(&format!("{BATCH_DOC} WHERE id = $1")).bind(id).fetch_one(conn).await?)
 }
 
-/// The batch's summary over its proposals, each with its override applied, as stored in the batch.
+/// The batch's summary over its proposals, each with its override applied, as stored in the batch; the rates
+/// count each unit's measures ledger for the batch's year where it has entries, as `GET /indicators` does.
 async fn summary(conn: &mut PgConnection, id: i64, county: &str, targets: &Targets) -> Result<Value> {
-    let rows = sqlx::query(SUMMARY_ROWS).bind(id).fetch_all(&mut *conn).await?;
+    let rows = sqlx::query(SUMMARY_ROWS).bind(id).bind(super::measures::safe_use_kinds()).fetch_all(&mut *conn).await?;
     let mut pairs = Vec::with_capacity(rows.len());
     let mut overridden = 0u64;
     for r in rows {
@@ -262,6 +263,8 @@ async fn summary(conn: &mut PgConnection, id: i64, county: &str, targets: &Targe
             measures_in_place: r.try_get("measures_in_place")?,
             crops_compliant: r.try_get("crops_compliant")?,
         };
+        let (safe_use_m2, strict_m2): (Option<f64>, Option<f64>) = (r.try_get("safe_use_m2")?, r.try_get("strict_m2")?);
+        let cover = safe_use_m2.zip(strict_m2).map(|(safe_use_m2, strict_m2)| Cover { safe_use_m2, strict_m2 });
         let outcome: String = r.try_get("outcome")?;
         let proposal = Proposal {
             unit_code: unit.unit_code.clone(),
@@ -281,9 +284,9 @@ async fn summary(conn: &mut PgConnection, id: i64, county: &str, targets: &Targe
             reason_zh: String::new(),
             reason_en: String::new(),
         };
-        pairs.push((unit, proposal));
+        pairs.push((unit, proposal, cover));
     }
-    let s = summarise(Scope::County(county.to_string()), targets, pairs.iter().map(|(u, p)| (u, p)));
+    let s = summarise(Scope::County(county.to_string()), targets, pairs.iter().map(|(u, p, c)| (u, p, *c)));
     let mut v = serde_json::to_value(&s).map_err(|e| bad_row(county, e))?;
     if let Some(o) = v.as_object_mut() {
         o.insert("overridden".into(), json!(overridden));

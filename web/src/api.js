@@ -214,6 +214,12 @@ export const SOURCE_COLLECTIONS = {
   keyunits: 'key_supervised_units',
 };
 
+/** The samples (采样点) drawn as map layers, by layer key (docs/adjustment.md). */
+export const SAMPLE_COLLECTIONS = {
+  soilsamples: 'soil_samples',
+  cropsamples: 'crop_samples',
+};
+
 function traceQuery({ distance_m, as_of } = {}) {
   const q = new URLSearchParams();
   if (distance_m !== undefined && distance_m !== null && distance_m !== '') q.set('distance_m', String(distance_m));

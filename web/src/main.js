@@ -241,7 +241,17 @@ async function main() {
   const indicators = createIndicators({ m, config, asOf, cities: scopesFromCounties(counties) });
   const plan = createPlan({ config, asOf, cities: scopesFromCounties(counties) });
   // class adjustment batches (issue 16): an approved batch changes the classes, so the indicators reload
-  adjust = createAdjust({ m, config, toast, who: () => session.who, onApplied: () => indicators.load(indicators.state.scope) });
+  adjust = createAdjust({
+    m,
+    config,
+    toast,
+    who: () => session.who,
+    onApplied: () => indicators.load(indicators.state.scope),
+    // a unit of the open batch clicked on the map: its proposal in the batch panel (issue 16)
+    onPick: () => {
+      if (!document.querySelector('#tab-adjust.active')) showTab('adjust');
+    },
+  });
   const duties = createDuties({
     config,
     asOf,
@@ -274,7 +284,7 @@ async function main() {
     check.render();
   });
 
-  const pointer = bindPointer({ m, card, check });
+  const pointer = bindPointer({ m, card, check, adjust });
 
   function renderAll() {
     applyStaticI18n();

@@ -17,11 +17,12 @@ import Attribution from 'ol/control/Attribution.js';
 import { bbox as bboxStrategy } from 'ol/loadingstrategy.js';
 import { fromLonLat, transformExtent } from 'ol/proj.js';
 import { createEmpty, extend, isEmpty } from 'ol/extent.js';
-import { COLLECTIONS, SOURCE_COLLECTIONS, headersFor, itemsUrl, tileUrlTemplate } from './api.js';
+import { COLLECTIONS, SAMPLE_COLLECTIONS, SOURCE_COLLECTIONS, headersFor, itemsUrl, tileUrlTemplate } from './api.js';
 import { BACKGROUND } from './palette.js';
 import {
   DOT_RESOLUTION,
   countyStyle,
+  cropSampleStyle,
   farmlandStyle,
   interiorPoint,
   keyUnitStyle,
@@ -32,6 +33,7 @@ import {
   resultStyle,
   scopeStyle,
   selectedStyle,
+  soilSampleStyle,
   sourceStyle,
   traceStyle,
 } from './styles.js';
@@ -182,6 +184,13 @@ export function createMap(target, config, counties, asOf) {
     stats[key] = { ok: 0, failed: 0, features: 0 };
     layers[key] = registryLayer(config, asOf, stats, key, SOURCE_COLLECTIONS[key], style, z);
   }
+  // Samples (采样点): off until switched on; over the registers and key units, under ponds and sources.
+  const sampleStyles = { soilsamples: [soilSampleStyle, 26], cropsamples: [cropSampleStyle, 26.5] };
+  for (const [key, [style, z]] of Object.entries(sampleStyles)) {
+    stats[key] = { ok: 0, failed: 0, features: 0 };
+    layers[key] = registryLayer(config, asOf, stats, key, SAMPLE_COLLECTIONS[key], style, z);
+    layers[key].setVisible(false);
+  }
   const traceSource = new VectorSource();
   layers.trace = new VectorLayer({ source: traceSource, style: traceStyle, zIndex: 45, properties: { key: 'trace' } });
   const scopeSource = new VectorSource();
@@ -207,6 +216,8 @@ export function createMap(target, config, counties, asOf) {
       layers.parcels,
       layers.marks,
       layers.keyunits,
+      layers.soilsamples,
+      layers.cropsamples,
       layers.ponds,
       layers.sources,
       layers.query,
@@ -241,7 +252,12 @@ export function createMap(target, config, counties, asOf) {
 
   // Shows the registry as it stood on the as-of day, or as it is now.
   asOf.subscribe((datetime) => {
-    const registries = [['farmland', COLLECTIONS.farmland], ['parcels', COLLECTIONS.parcels], ...Object.entries(SOURCE_COLLECTIONS)];
+    const registries = [
+      ['farmland', COLLECTIONS.farmland],
+      ['parcels', COLLECTIONS.parcels],
+      ...Object.entries(SOURCE_COLLECTIONS),
+      ...Object.entries(SAMPLE_COLLECTIONS),
+    ];
     for (const [key, collection] of registries) {
       const source = layers[key].getSource();
       if (typeof source.setUrl === 'function') source.setUrl(tileUrlTemplate(config.apiBase, collection, { datetime }));
@@ -252,7 +268,9 @@ export function createMap(target, config, counties, asOf) {
 
   /** Tiles again after a write (the register changed under them). */
   function refresh() {
-    for (const key of ['farmland', 'parcels', 'marks', ...Object.keys(SOURCE_COLLECTIONS)]) layers[key].getSource().refresh();
+    for (const key of ['farmland', 'parcels', 'marks', ...Object.keys(SOURCE_COLLECTIONS), ...Object.keys(SAMPLE_COLLECTIONS)]) {
+      layers[key].getSource().refresh();
+    }
   }
 
   return {

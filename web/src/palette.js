@@ -184,3 +184,51 @@ export function keyUnitStyleSpec(props) {
 
 /** Features found by tracing (溯源): a cyan ring over a dark halo, so they stand out over every layer. */
 export const TRACE = { stroke: '#00e5ff', halo: 'rgba(33,33,33,0.85)', width: 3 };
+
+/**
+ * Samples (采样点), small symbols over the farmland: soil samples are circles coloured by their GB 15618
+ * grade (A at or below the risk screening value, B between screening and intervention, C above the
+ * intervention value), crop samples are squares coloured by GB 2762 compliance (the worst ratio to the limit
+ * at most 1, or over 1; grey when the crop has no limit in the settings and was not judged), drawn beside
+ * their point so that a soil sample at the same place stays visible. Both have a dark rim, and colours
+ * that are none of the farmland classes' fills, so that a symbol reads over any unit.
+ */
+export const SOIL_GRADE_COLOURS = {
+  A: '#66bb6a', // 筛选值以下
+  B: '#ffd600', // 筛选值与管制值之间
+  C: '#6a1b9a', // 管制值以上
+};
+export const SOIL_GRADE_ORDER = ['A', 'B', 'C'];
+export const CROP_STATUS_COLOURS = {
+  compliant: '#29b6f6', // 达标
+  exceeds: '#e53935', // 超标
+  unjudged: '#9e9e9e', // 无限量，未判定
+};
+export const CROP_STATUS_ORDER = ['compliant', 'exceeds', 'unjudged'];
+export const SAMPLE_RIM = '#212121';
+
+/** A soil sample's circle from its grade; a grade the palette does not know is grey, never hidden. */
+export function soilSampleStyleSpec(props) {
+  const grade = props && props.grade;
+  const known = Object.prototype.hasOwnProperty.call(SOIL_GRADE_COLOURS, grade);
+  return { grade: known ? grade : null, fill: known ? SOIL_GRADE_COLOURS[grade] : '#9e9e9e', rim: SAMPLE_RIM, radius: 5 };
+}
+
+/**
+ * A crop sample's status from its properties: `compliant` (a boolean, or its text in a tile) decides, and
+ * failing that the worst ratio (over 1 exceeds the limit); neither: not judged.
+ */
+export function cropSampleStatus(props) {
+  const c = props && props.compliant;
+  if (c === true || c === 'true') return 'compliant';
+  if (c === false || c === 'false') return 'exceeds';
+  const r = props && props.worst_ratio !== null && props.worst_ratio !== undefined && props.worst_ratio !== '' ? Number(props.worst_ratio) : NaN;
+  if (Number.isFinite(r)) return r > 1 ? 'exceeds' : 'compliant';
+  return 'unjudged';
+}
+
+/** A crop sample's square from its compliance. */
+export function cropSampleStyleSpec(props) {
+  const status = cropSampleStatus(props);
+  return { status, fill: CROP_STATUS_COLOURS[status], rim: SAMPLE_RIM, size: 5.5, displacement: [6, 5] };
+}

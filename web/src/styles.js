@@ -20,6 +20,8 @@ import {
   parcelStyleSpec,
   pondStyleSpec,
   sourceStyleSpec,
+  soilSampleStyleSpec,
+  cropSampleStyleSpec,
 } from './palette.js';
 
 const FONT = '"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",sans-serif';
@@ -218,10 +220,17 @@ export function countyStyle(feature, resolution) {
   });
 }
 
-/** The selected feature (open card): a bright outline over a white halo. */
+/** The selected feature (open card): a bright outline over a white halo; a point (a sample) gets a ring. */
+const selectedRing = (colour, width) => new CircleStyle({ radius: 11, stroke: new Stroke({ color: colour, width }) });
 export const selectedStyle = [
-  new Style({ stroke: new Stroke({ color: HIGHLIGHT.selected.halo, width: HIGHLIGHT.selected.width + 3 }) }),
-  new Style({ stroke: new Stroke({ color: HIGHLIGHT.selected.stroke, width: HIGHLIGHT.selected.width }) }),
+  new Style({
+    stroke: new Stroke({ color: HIGHLIGHT.selected.halo, width: HIGHLIGHT.selected.width + 3 }),
+    image: selectedRing(HIGHLIGHT.selected.halo, HIGHLIGHT.selected.width + 3),
+  }),
+  new Style({
+    stroke: new Stroke({ color: HIGHLIGHT.selected.stroke, width: HIGHLIGHT.selected.width }),
+    image: selectedRing(HIGHLIGHT.selected.stroke, HIGHLIGHT.selected.width),
+  }),
 ];
 
 /** Features a check reported: yellow over a dark halo, with a light yellow wash. */
@@ -297,4 +306,36 @@ export function traceStyle(feature) {
     new Style({ stroke: new Stroke({ color: TRACE.halo, width: TRACE.width + 3 }) }),
     new Style({ stroke: new Stroke({ color: TRACE.stroke, width: TRACE.width }) }),
   ]);
+}
+
+// ---- Samples (采样点) -------------------------------------------------------------------------------------
+
+/** A soil sample: a small circle in its GB 15618 grade's colour, with a dark rim. */
+export function soilSampleStyle(feature) {
+  const spec = soilSampleStyleSpec({ grade: feature.get('grade') });
+  return cached(`soilsample|${spec.fill}`, () =>
+    new Style({
+      image: new CircleStyle({ radius: spec.radius, fill: new Fill({ color: spec.fill }), stroke: new Stroke({ color: spec.rim, width: 1.5 }) }),
+      zIndex: spec.grade === 'C' ? 3 : spec.grade === 'B' ? 2 : 1,
+    }),
+  );
+}
+
+/** A crop sample: a small square in its compliance colour, with a dark rim, beside the point; over the limit on top. */
+export function cropSampleStyle(feature) {
+  const spec = cropSampleStyleSpec({ compliant: feature.get('compliant'), worst_ratio: feature.get('worst_ratio') });
+  return cached(`cropsample|${spec.status}`, () =>
+    new Style({
+      image: new RegularShape({
+        points: 4,
+        radius: spec.size,
+        angle: Math.PI / 4,
+        // Up and to the right of the point: a crop sample taken where a soil sample was leaves the circle seen.
+        displacement: spec.displacement,
+        fill: new Fill({ color: spec.fill }),
+        stroke: new Stroke({ color: spec.rim, width: 1.5 }),
+      }),
+      zIndex: spec.status === 'exceeds' ? 3 : 1,
+    }),
+  );
 }

@@ -24,8 +24,11 @@ function unitStyle(feature) {
   });
 }
 
-/** The adjustment panel over the map `m`; `who()` is the person signed in (or null). */
-export function createAdjust({ m, config, toast, who, onApplied }) {
+/**
+ * The adjustment panel over the map `m`; `who()` is the person signed in (or null). `onPick()` runs when a unit
+ * is picked on the map (to bring the panel forward).
+ */
+export function createAdjust({ m, config, toast, who, onApplied, onPick }) {
   const source = new VectorSource();
   const layer = new VectorLayer({ source, style: unitStyle, zIndex: 50 });
   m.map.addLayer(layer);
@@ -80,7 +83,7 @@ export function createAdjust({ m, config, toast, who, onApplied }) {
   function evidence(u) {
     const ev = u.evidence || {};
     const soil = (ev.soil || []).map((s) => `${esc(s.sample_code)} ${esc(s.grade)}`).join('，');
-    const crops = (ev.crops || []).map((c) => `${esc(c.sample_code)} ${esc(c.status)}`).join('，');
+    const crops = (ev.crops || []).map((c) => `${esc(c.sample_code)} ${esc(label('cropjudged', c.status))}`).join('，');
     const reason = u.reason ? (getLang() === 'zh' ? u.reason.zh : u.reason.en) : '';
     return `<div class="adjust-evidence" id="adjust-evidence">
       <div><strong>${esc(u.unit_code)}</strong>: ${esc(label('class', u.current_class))} → ${esc(label('class', u.class_after))}</div>
@@ -109,6 +112,9 @@ export function createAdjust({ m, config, toast, who, onApplied }) {
         <div>${esc(t('adjust.state'))}: <strong id="adjust-state">${esc(label('adjust_state', b.state))}</strong></div>
         <div>${esc(t('adjust.changed', { n: s.changed ?? 0, units: s.units ?? 0 }))}</div>
         <div>${esc(t('adjust.rate'))}: <span id="adjust-rate-before">${esc(rate(s.rate_before))}</span> → <span id="adjust-rate-after">${esc(rate(s.rate_after))}</span></div>
+        ${s.rate_before && ['ledger', 'flag', 'mixed'].includes(s.rate_before.source)
+          ? `<div class="muted" id="adjust-rate-source">${esc(t(`ind.source.${s.rate_before.source}`, { ledger: s.rate_before.units_from_ledger, flag: s.rate_before.units_from_flag }))}</div>`
+          : ''}
       </div>
       <ul class="adjust-units" id="adjust-units">${state.units
         .map((u) => `<li data-unit="${esc(u.unit_code)}" class="${state.selected === u.unit_code ? 'active' : ''}">
@@ -151,5 +157,25 @@ export function createAdjust({ m, config, toast, who, onApplied }) {
     }
   }
 
-  return { state, layer, loadList, open, render };
+  /**
+   * The unit of the open batch at a map pixel, picked as from the list (its proposal and evidence shown);
+   * false when the batch draws no unit there.
+   */
+  function pickAt(pixel) {
+    if (!state.batch) return false;
+    let code = null;
+    m.map.forEachFeatureAtPixel(pixel, (f) => {
+      code = f.get('unit_code');
+      return true;
+    }, { layerFilter: (l) => l === layer, hitTolerance: 2 });
+    if (!code) return false;
+    state.selected = code;
+    render();
+    if (onPick) onPick();
+    const li = document.querySelector(`#adjust-units li[data-unit="${CSS.escape(code)}"]`);
+    if (li) li.scrollIntoView({ block: 'nearest' });
+    return true;
+  }
+
+  return { state, layer, loadList, open, render, pickAt };
 }

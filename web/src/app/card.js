@@ -16,6 +16,7 @@ import { getLang, t } from '../i18n.js';
 import { fieldLabel as schemaLabel } from '../forms.js';
 import { geojson } from '../map.js';
 import { renderCard } from '../ui/card.js';
+import { isSampleCollection, renderSampleCard } from '../ui/samples.js';
 import { buildRecordBody, dutiesUrl, isSourceCollection, recordsUrl, renderSourceCard, sourceRows } from '../ui/duties.js';
 import { printNow } from './print.js';
 
@@ -45,6 +46,10 @@ export function createCard({ m, config, asOf, countyName, onCheck, writer = () =
     const { collection, id } = card;
     // Writes change the register as it is now: offered only on the current map, not on a past day's.
     const write = writer() && !asOf.datetime;
+    if (isSampleCollection(collection)) {
+      renderSampleCard(cardEl, card, countyName, { close, zoom: () => m.fitFeatures(m.selectedSource.getFeatures(), { maxZoom: 17 }) });
+      return;
+    }
     if (isSourceCollection(collection)) {
       const schema = sourceSchema(collection);
       renderSourceCard(cardEl, card, sourceRows(schema, card.properties || {}, (n) => schemaLabel(schema, n, getLang())), {
@@ -205,6 +210,7 @@ export function createCard({ m, config, asOf, countyName, onCheck, writer = () =
       m.selectedSource.clear();
       m.selectedSource.addFeature(feature);
       render();
+      if (isSampleCollection(collection)) return feature; // a sample's card has no history or ledger
       if (collection === COLLECTIONS.farmland) loadLedger(card, seq);
       if (isSourceCollection(collection)) {
         card.recordForm = { values: { date: asOf.today } };

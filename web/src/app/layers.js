@@ -3,7 +3,17 @@
 
 import { formatDate } from '../format.js';
 import { t } from '../i18n.js';
-import { farmlandStyle, keyUnitStyle, parcelMarkStyle, parcelStyle, pondStyle, sourceStyle } from '../styles.js';
+import { cropSampleStatus } from '../palette.js';
+import {
+  cropSampleStyle,
+  farmlandStyle,
+  keyUnitStyle,
+  parcelMarkStyle,
+  parcelStyle,
+  pondStyle,
+  soilSampleStyle,
+  sourceStyle,
+} from '../styles.js';
 import { renderLayersPanel } from '../ui/legend.js';
 
 const $ = (sel) => document.querySelector(sel);
@@ -12,7 +22,17 @@ const $ = (sel) => document.querySelector(sel);
 export function createLayersPanel(m, asOf) {
   const { layers } = m;
   const state = {
-    visible: { farmland: true, parcels: true, counties: true, basemap: true, sources: true, ponds: true, keyunits: true },
+    visible: {
+      farmland: true,
+      parcels: true,
+      counties: true,
+      basemap: true,
+      sources: true,
+      ponds: true,
+      keyunits: true,
+      soilsamples: false,
+      cropsamples: false,
+    },
     hidden: new Set(),
     hasBasemap: layers.basemaps.length > 0,
     get datetime() {
@@ -28,12 +48,18 @@ export function createLayersPanel(m, asOf) {
   layers.sources.setStyle((f) => (state.hidden.has(`srcstate:${f.get('state')}`) ? undefined : sourceStyle(f)));
   layers.ponds.setStyle((f) => (state.hidden.has(`pondlevel:${f.get('level')}`) ? undefined : pondStyle(f)));
   layers.keyunits.setStyle(keyUnitStyle);
+  layers.soilsamples.setStyle((f) => (state.hidden.has(`soilgrade:${f.get('grade')}`) ? undefined : soilSampleStyle(f)));
+  layers.cropsamples.setStyle((f) =>
+    state.hidden.has(`cropstatus:${cropSampleStatus({ compliant: f.get('compliant'), worst_ratio: f.get('worst_ratio') })}`)
+      ? undefined
+      : cropSampleStyle(f),
+  );
   function applyLayers() {
     layers.farmland.setVisible(state.visible.farmland);
     layers.parcels.setVisible(state.visible.parcels);
     layers.counties.setVisible(state.visible.counties);
     layers.basemaps.forEach((l) => l.setVisible(state.visible.basemap));
-    for (const key of ['sources', 'ponds', 'keyunits']) {
+    for (const key of ['sources', 'ponds', 'keyunits', 'soilsamples', 'cropsamples']) {
       layers[key].setVisible(state.visible[key]);
       layers[key].changed();
     }

@@ -2,7 +2,7 @@
 // shows what is clickable, the coordinates bar follows the pointer, and Escape backs out.
 
 import { toLonLat } from 'ol/proj.js';
-import { COLLECTIONS, SOURCE_COLLECTIONS } from '../api.js';
+import { COLLECTIONS, SAMPLE_COLLECTIONS, SOURCE_COLLECTIONS } from '../api.js';
 import { ID_PROPERTY } from '../ui/duties.js';
 import { esc } from '../format.js';
 import { formatLonLat, formatMetres, toGK } from '../gk.js';
@@ -10,20 +10,28 @@ import { t } from '../i18n.js';
 
 const $ = (sel) => document.querySelector(sel);
 
-/** Binds the pointer over the map `m` to the card and the check; returns { showCoords }. */
-export function bindPointer({ m, card, check }) {
+/**
+ * Binds the pointer over the map `m` to the card and the check; while a class adjustment batch is open, a
+ * click on one of its units shows that unit's proposal in the batch panel (`adjust.pickAt`, app/adjust.js).
+ * Returns { showCoords }.
+ */
+export function bindPointer({ m, card, check, adjust }) {
   const { map, layers } = m;
   const registryLayers = new Set([layers.farmland, layers.parcels]);
   // The source-control symbols lie over the registers: a click on one opens its card (sources and ponds
   // first). Their point symbols are found by the layers' hit canvas (getFeatures), which forEachFeatureAtPixel
   // misses for vector-tile points.
-  const sourceKeys = ['sources', 'ponds', 'keyunits'];
+  // Samples, when switched on, are small symbols over everything but the sources and ponds: after those.
+  const pointLayers = [
+    ...['sources', 'ponds'].map((k) => [k, SOURCE_COLLECTIONS[k], ID_PROPERTY[SOURCE_COLLECTIONS[k]]]),
+    ...Object.entries(SAMPLE_COLLECTIONS).map(([k, c]) => [k, c, 'sample_code']),
+    ['keyunits', SOURCE_COLLECTIONS.keyunits, ID_PROPERTY[SOURCE_COLLECTIONS.keyunits]],
+  ];
   async function sourceAt(pixel) {
-    for (const k of sourceKeys) {
+    for (const [k, c, idProperty] of pointLayers) {
       if (!layers[k].getVisible()) continue;
-      const c = SOURCE_COLLECTIONS[k];
-      const f = (await layers[k].getFeatures(pixel)).find((x) => x.get(ID_PROPERTY[c]));
-      if (f) return { collection: c, id: String(f.get(ID_PROPERTY[c])), props: f.getProperties() };
+      const f = (await layers[k].getFeatures(pixel)).find((x) => x.get(idProperty));
+      if (f) return { collection: c, id: String(f.get(idProperty)), props: f.getProperties() };
     }
     return null;
   }
@@ -57,6 +65,7 @@ export function bindPointer({ m, card, check }) {
       }
       return;
     }
+    if (adjust && adjust.pickAt(ev.pixel)) return;
     const source = await sourceAt(ev.pixel);
     if (source) card.open(source.collection, source.id, source.props);
     else if (hit && hit.id) card.open(hit.collection, hit.id, hit.props);

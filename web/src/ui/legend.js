@@ -1,15 +1,19 @@
 // The layers panel: layer switches and the legend, whose entries also filter the map by class or state.
 
 import {
+  CROP_STATUS_ORDER,
   FARMLAND_CLASS_ORDER,
   MARKS,
   PARCEL_STATES,
   POND_LEVEL_ORDER,
+  SOIL_GRADE_ORDER,
   SOURCE_STATES,
+  cropSampleStyleSpec,
   farmlandStyleSpec,
   keyUnitStyleSpec,
   parcelStyleSpec,
   pondStyleSpec,
+  soilSampleStyleSpec,
   sourceStyleSpec,
 } from '../palette.js';
 import { esc } from '../format.js';
@@ -65,6 +69,22 @@ export function keyUnitSwatch(status = 'operating') {
     <rect x="3" y="3" width="22" height="12" fill="${s.fill}" stroke="${s.stroke}" stroke-width="${s.width}" ${dash} /></svg>`;
 }
 
+/** A soil sample's circle in its grade's colour. */
+export function soilSampleSwatch(grade) {
+  const s = soilSampleStyleSpec({ grade });
+  return `<svg class="swatch" width="28" height="18" viewBox="0 0 28 18" aria-hidden="true">
+    <circle cx="14" cy="9" r="${s.radius}" fill="${s.fill}" stroke="${s.rim}" stroke-width="1.5" /></svg>`;
+}
+
+/** A crop sample's square in its compliance colour ('compliant', 'exceeds' or 'unjudged'). */
+export function cropSampleSwatch(status) {
+  const compliant = { compliant: true, exceeds: false }[status];
+  const s = cropSampleStyleSpec({ compliant: compliant === undefined ? null : compliant });
+  const half = s.size / Math.SQRT2;
+  return `<svg class="swatch" width="28" height="18" viewBox="0 0 28 18" aria-hidden="true">
+    <rect x="${(14 - half).toFixed(2)}" y="${(9 - half).toFixed(2)}" width="${(2 * half).toFixed(2)}" height="${(2 * half).toFixed(2)}" fill="${s.fill}" stroke="${s.rim}" stroke-width="1.5" /></svg>`;
+}
+
 /**
  * Renders the panel into `el`. `state` = { visible: {farmland, parcels, counties, basemap},
  * hidden: Set of "class:x" / "state:x" keys, hasBasemap, datetime, today }. `onChange` is called after
@@ -89,6 +109,8 @@ export function renderLayersPanel(el, state, onChange, onDatetime = () => {}) {
       ${layerRow('sources', t('layer.sources'))}
       ${layerRow('ponds', t('layer.ponds'))}
       ${layerRow('keyunits', t('layer.keyunits'))}
+      ${layerRow('soilsamples', t('layer.soilsamples'))}
+      ${layerRow('cropsamples', t('layer.cropsamples'))}
       ${layerRow('counties', t('layer.counties'))}
       ${state.hasBasemap ? layerRow('basemap', t('layer.basemap')) : ''}
     </div>
@@ -113,6 +135,10 @@ export function renderLayersPanel(el, state, onChange, onDatetime = () => {}) {
       <h4>${esc(t('legend.keyunits'))}</h4>
       <div class="legend-row static">${keyUnitSwatch('operating')}<span class="legend-text">${esc(t('legend.keyunit_site'))}</span></div>
       <div class="legend-row static">${keyUnitSwatch('closed')}<span class="legend-text">${esc(t('legend.keyunit_stopped'))}</span></div>
+      <h4>${esc(t('legend.soilsamples'))}</h4>
+      ${SOIL_GRADE_ORDER.map((g) => entry('soilgrade', g, soilSampleSwatch(g), label('soilgrade', g))).join('')}
+      <h4>${esc(t('legend.cropsamples'))}</h4>
+      ${CROP_STATUS_ORDER.map((c) => entry('cropstatus', c, cropSampleSwatch(c), label('cropstatus', c))).join('')}
       <h4>${esc(t('legend.marks'))}</h4>
       ${Object.entries(MARKS)
         .map(

@@ -111,7 +111,8 @@ test('the page loads with no console error', { timeout: 90000 }, async () => {
   assert.ok(await page.evaluate(() => document.body.classList.contains('ready')), 'the viewer started');
   await page.evaluate(() => window.landguard.whenRendered());
   assert.equal(await page.locator('h1').textContent(), '土壤污染风险管控一张图');
-  assert.equal(await page.locator('.legend-row').count(), 24);
+  // 3 classes, 10 parcel states, 4 source states, 3 pond levels, 2 key unit sites, 3 soil grades, 3 crop statuses, 2 marks
+  assert.equal(await page.locator('.legend-row').count(), 30);
   await shot('01-overview');
   assert.deepEqual(problems, []);
 });

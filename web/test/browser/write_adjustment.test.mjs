@@ -1,7 +1,8 @@
 // A class adjustment batch approved from the map: an editor computes and submits a batch over 柳城 (450222)
 // from the demo samples (outside the browser, as the county would); an approver signs in on the map, opens
-// the batch, sees the units that would change drawn and listed with their evidence, approves it, and the
-// indicators panel then shows the county's new rate, the one the batch said it would be. Runs last (after
+// the batch, sees the units that would change drawn and listed with their evidence (picked from the list and
+// by a click on the map), approves it, and the indicators panel then shows the county's new rate, the one the
+// batch said it would be. Runs last (after
 // write.test.mjs): it changes classes.
 //   LANDGUARD_URL=... LANDGUARD_PASSWORD=... node --test test/browser/write_adjustment.test.mjs
 // scripts/test-web.sh creates web.editor and web.approver with the password LANDGUARD_PASSWORD.
@@ -83,6 +84,27 @@ test('an approver approves a batch on the map and the indicators show the new ra
   assert.match(evidence, /→/);
   assert.match(evidence, /土壤样品/);
   await page.screenshot({ path: join(ARTIFACTS, '40-adjustment-batch.png') });
+
+  // a click on a changed unit on the map shows its proposal and evidence too, as the list does
+  const target = await page.evaluate(() => {
+    const { map, adjust } = window.landguard;
+    const fs = adjust.layer.getSource().getFeatures();
+    const f = fs[fs.length - 1];
+    const g = f.getGeometry();
+    const at = g.getType() === 'MultiPolygon' ? g.getInteriorPoints().getFirstCoordinate() : g.getInteriorPoint().getCoordinates();
+    const done = new Promise((resolve) => map.once('rendercomplete', resolve));
+    map.getView().setCenter(at.slice(0, 2));
+    map.getView().setZoom(15);
+    return done.then(() => ({ code: f.get('unit_code'), pixel: map.getPixelFromCoordinate(at.slice(0, 2)) }));
+  });
+  await page.locator('#tab-layers').click();
+  const box = await page.locator('#map').boundingBox();
+  await page.mouse.click(box.x + target.pixel[0], box.y + target.pixel[1]);
+  await page.locator('#adjust-evidence', { hasText: target.code }).waitFor();
+  assert.ok(await page.locator('#tab-adjust.active').count(), 'the batch panel comes forward');
+  assert.equal(await page.locator(`#adjust-units li.active[data-unit="${target.code}"]`).count(), 1);
+  assert.ok(await page.locator('#card').isHidden(), 'no farmland card opens over it');
+  await page.screenshot({ path: join(ARTIFACTS, '40b-adjustment-unit-clicked.png') });
 
   await page.locator('#adjust-document').fill('柳政函〔2026〕99号');
   await page.locator('#adjust-effective').fill(batch.as_of);

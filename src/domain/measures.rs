@@ -357,7 +357,7 @@ impl RateSource {
 
 /// What a unit's ledger for one year says, as the rate needs it: the largest area covered by one safe-use
 /// measure and by one strict-control measure (0 without one). The store computes it in SQL for many units
-/// at once (src/store/sql/ledger_cover.sql); [`Cover::of`] is the same from the entries.
+/// at once (the ledger part of src/store/sql/indicators_farmland.sql and its kin); [`Cover::of`] is the same from the entries.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Cover {
     pub safe_use_m2: f64,

@@ -21,6 +21,35 @@ const END_CURRENT: &str = include_str!("sql/import_end_current.sql");
 const HISTORY: &str = include_str!("sql/history.sql");
 const UNCHANGED: &str = include_str!("sql/version_unchanged.sql");
 
+/// A feature's tile geometry made from `geom` on each request: simplified in the storage CRS (fewer
+/// vertices to project), projected as WGS 84 (see tile.sql), clipped and snapped by ST_AsMVTGeom.
+const LIVE_GEOMETRY: &str =
+    "ST_AsMVTGeom(ST_Transform(ST_SetSRID(ST_Simplify(v.geom, $4 * t.tolerance_deg, true), 4326), 3857), t.env, 4096, 64, true)";
+
+/// A feature's tile geometry cut from the stored `tile_z12` (migration 20261205223001: the geometry as a
+/// zoom-12 tile draws it, in the world's zoom-12 grid, y down), for tiles of zoom 12 and less.
+/// At zoom 12 and full detail a feature that lies inside the tile and its 64-unit buffer is the stored
+/// geometry moved to the tile's origin: exactly what ST_AsMVTGeom makes of it, without its per-feature
+/// work (most of a dense tile's time); `@` compares the stored bounding box (single precision, exact for the
+/// grid's integers below 2^24), where ST_XMin and the like would read the whole geometry. The rest, the features crossing the tile's edge and every feature
+/// at lower zooms or coarser detail, go through ST_AsMVTGeom on the stored geometry, with y flipped back
+/// up (ST_AsMVTGeom flips it) and the tile's box in that grid. A tolerance coarser than the stored one (one
+/// unit of the zoom-12 grid) simplifies the stored geometry again by the whole tolerance: by what it exceeds
+/// the stored one would keep vertices that one pass at the tolerance drops (the live path's result).
+const Z12_GEOMETRY: &str = "CASE WHEN $1 = 12 AND $4 <= 1
+                AND v.tile_z12 @ ST_MakeEnvelope($2 * 4096.0 - 64, $3 * 4096.0 - 64, ($2 + 1) * 4096.0 + 64, ($3 + 1) * 4096.0 + 64)
+           THEN ST_Translate(v.tile_z12, -$2 * 4096.0, -$3 * 4096.0)
+           ELSE ST_AsMVTGeom(CASE WHEN $4 * t.z12_span / 4096.0 > 1
+                                  THEN ST_Simplify(ST_Affine(v.tile_z12, 1, 0, 0, -1, 0, 0), $4 * t.z12_span / 4096.0, true)
+                                  ELSE ST_Affine(v.tile_z12, 1, 0, 0, -1, 0, 0) END,
+                             ST_MakeBox2D(ST_Point($2 * t.z12_span, -($3 + 1) * t.z12_span),
+                                          ST_Point(($2 + 1) * t.z12_span, -$3 * t.z12_span)),
+                             4096, 64, true)
+           END";
+
+/// The deepest zoom whose tiles a collection with `tile_z12` cuts from it.
+pub const Z12: u8 = 12;
+
 /// Every statement the store runs for one collection.
 #[derive(Debug)]
 pub struct Statements {
@@ -36,6 +65,9 @@ pub struct Statements {
     pub lock_current: String,
     pub tile_current: String,
     pub tile_as_of: String,
+    /// For tiles of zoom `Z12` and less, when the description has `tile_z12`: cut from the stored column.
+    pub tile_z12_current: Option<String>,
+    pub tile_z12_as_of: Option<String>,
     pub export: String,
     pub stage: String,
     pub plan: String,
@@ -196,7 +228,16 @@ fn build(d: &'static Description) -> Statements {
         // $5 stays in the statement so that both kinds bind the same parameters
         GeometryKind::Point => "$5 IS NOT NULL",
     };
-    let tile = fill(&tile).replace("{columns}", &tile_columns).replace("{large_enough}", large_enough);
+    let tile = fill(&tile).replace("{columns}", &tile_columns);
+    // With tile_z12 comes tile_extent_deg (the same migration): the larger side of the bounding box, stored.
+    let tile_z12 = d.tile_z12.then(|| {
+        let stored_extent = match d.geometry {
+            GeometryKind::Polygon => "v.tile_extent_deg >= $5 * t.unit_deg",
+            GeometryKind::Point => large_enough,
+        };
+        tile.replace("{large_enough}", stored_extent).replace("{geometry}", Z12_GEOMETRY)
+    });
+    let tile = tile.replace("{large_enough}", large_enough).replace("{geometry}", LIVE_GEOMETRY);
 
     let export_cols = d.properties.iter().map(export_expr).collect::<Vec<_>>().join(",\n       ");
 
@@ -238,6 +279,8 @@ fn build(d: &'static Description) -> Statements {
         lock_current,
         tile_current: tile.replace("{as_of}", &AsOf::Current.condition(7)),
         tile_as_of: tile.replace("{as_of}", &AsOf::Date(chrono::NaiveDate::MIN).condition(7)),
+        tile_z12_current: tile_z12.as_ref().map(|t| t.replace("{as_of}", &AsOf::Current.condition(7))),
+        tile_z12_as_of: tile_z12.map(|t| t.replace("{as_of}", &AsOf::Date(chrono::NaiveDate::MIN).condition(7))),
         export: fill(&export).replace("{columns}", &export_cols),
         stage: stage.replace("{columns}", &stage_cols).replace("{geometry_type}", d.geometry.postgis()),
         plan,
@@ -284,7 +327,8 @@ mod tests {
                 &s.history,
                 &s.unchanged,
             ];
-            for t in texts.into_iter().chain(s.transition.as_ref()) {
+            let extra = [&s.transition, &s.tile_z12_current, &s.tile_z12_as_of];
+            for t in texts.into_iter().chain(extra.into_iter().flatten()) {
                 let code: String = t.lines().filter(|l| !l.trim_start().starts_with("--")).collect();
                 for placeholder in [
                     "{table}",
@@ -299,6 +343,7 @@ mod tests {
                     "{geom_in}",
                     "{geometry_type}",
                     "{large_enough}",
+                    "{geometry}",
                     "{state_name}",
                     "{staged}",
                     "{current}",
@@ -321,5 +366,20 @@ mod tests {
         assert!(!t.contains("former_industry"));
         assert!(!t.contains("$7"), "the current tiles bind no date");
         assert!(code(&statements(Collection::FarmlandUnits).tile_as_of).contains("$7"));
+    }
+
+    #[test]
+    fn only_collections_with_a_stored_z12_geometry_cut_tiles_from_it() {
+        let code = |t: &str| t.lines().filter(|l| !l.trim_start().starts_with("--")).collect::<String>();
+        let f = statements(Collection::FarmlandUnits);
+        for t in [&f.tile_current, &f.tile_as_of] {
+            assert!(!code(t).contains("tile_z12") && code(t).contains("ST_Transform(ST_SetSRID(ST_Simplify(v.geom"));
+        }
+        let (now, then) = (f.tile_z12_current.as_deref().unwrap(), f.tile_z12_as_of.as_deref().unwrap());
+        assert!(code(now).contains("v.tile_z12") && !code(now).contains("$7") && code(then).contains("$7"));
+        assert!(!code(now).contains("ST_Transform(ST_SetSRID(ST_Simplify(v.geom"), "no projection per request");
+        for c in Collection::all().into_iter().filter(|c| c.description().name != "farmland_units") {
+            assert!(statements(c).tile_z12_current.is_none() && statements(c).tile_z12_as_of.is_none(), "{c}");
+        }
     }
 }

@@ -21,31 +21,10 @@ const END_CURRENT: &str = include_str!("sql/import_end_current.sql");
 const HISTORY: &str = include_str!("sql/history.sql");
 const UNCHANGED: &str = include_str!("sql/version_unchanged.sql");
 
-/// A feature's tile geometry made from `geom` on each request: simplified in the storage CRS (fewer
-/// vertices to project), projected as WGS 84 (see tile.sql), clipped and snapped by ST_AsMVTGeom.
-const LIVE_GEOMETRY: &str =
-    "ST_AsMVTGeom(ST_Transform(ST_SetSRID(ST_Simplify(v.geom, $4 * t.tolerance_deg, true), 4326), 3857), t.env, 4096, 64, true)";
-
-/// A feature's tile geometry cut from the stored `tile_z12` (migration 20261205223001: the geometry as a
-/// zoom-12 tile draws it, in the world's zoom-12 grid, y down), for tiles of zoom 12 and less.
-/// At zoom 12 and full detail a feature that lies inside the tile and its 64-unit buffer is the stored
-/// geometry moved to the tile's origin: exactly what ST_AsMVTGeom makes of it, without its per-feature
-/// work (most of a dense tile's time); `@` compares the stored bounding box (single precision, exact for the
-/// grid's integers below 2^24), where ST_XMin and the like would read the whole geometry. The rest, the features crossing the tile's edge and every feature
-/// at lower zooms or coarser detail, go through ST_AsMVTGeom on the stored geometry, with y flipped back
-/// up (ST_AsMVTGeom flips it) and the tile's box in that grid. A tolerance coarser than the stored one (one
-/// unit of the zoom-12 grid) simplifies the stored geometry again by the whole tolerance: by what it exceeds
-/// the stored one would keep vertices that one pass at the tolerance drops (the live path's result).
-const Z12_GEOMETRY: &str = "CASE WHEN $1 = 12 AND $4 <= 1
-                AND v.tile_z12 @ ST_MakeEnvelope($2 * 4096.0 - 64, $3 * 4096.0 - 64, ($2 + 1) * 4096.0 + 64, ($3 + 1) * 4096.0 + 64)
-           THEN ST_Translate(v.tile_z12, -$2 * 4096.0, -$3 * 4096.0)
-           ELSE ST_AsMVTGeom(CASE WHEN $4 * t.z12_span / 4096.0 > 1
-                                  THEN ST_Simplify(ST_Affine(v.tile_z12, 1, 0, 0, -1, 0, 0), $4 * t.z12_span / 4096.0, true)
-                                  ELSE ST_Affine(v.tile_z12, 1, 0, 0, -1, 0, 0) END,
-                             ST_MakeBox2D(ST_Point($2 * t.z12_span, -($3 + 1) * t.z12_span),
-                                          ST_Point(($2 + 1) * t.z12_span, -$3 * t.z12_span)),
-                             4096, 64, true)
-           END";
+/// A feature's tile geometry made from `geom` on each request (tile.sql's {geometry}, every zoom).
+const LIVE_GEOMETRY: &str = include_str!("sql/tile_geometry_live.sql");
+/// A feature's tile geometry cut from the stored `tile_z12`, for tiles of zoom 12 and less.
+const Z12_GEOMETRY: &str = include_str!("sql/tile_geometry_z12.sql");
 
 /// The deepest zoom whose tiles a collection with `tile_z12` cuts from it.
 pub const Z12: u8 = 12;
@@ -235,9 +214,9 @@ fn build(d: &'static Description) -> Statements {
             GeometryKind::Polygon => "v.tile_extent_deg >= $5 * t.unit_deg",
             GeometryKind::Point => large_enough,
         };
-        tile.replace("{large_enough}", stored_extent).replace("{geometry}", Z12_GEOMETRY)
+        tile.replace("{large_enough}", stored_extent).replace("{geometry}", code(Z12_GEOMETRY).trim())
     });
-    let tile = tile.replace("{large_enough}", large_enough).replace("{geometry}", LIVE_GEOMETRY);
+    let tile = tile.replace("{large_enough}", large_enough).replace("{geometry}", code(LIVE_GEOMETRY).trim());
 
     let export_cols = d.properties.iter().map(export_expr).collect::<Vec<_>>().join(",\n       ");
 

@@ -4,8 +4,8 @@
 -- in tiles, those for full detail only as `CASE WHEN $6 THEN ... END`; {large_enough}: for polygons, that the
 -- bounding box is at least $5 grid units (points are always drawn; with tile_z12 the stored tile_extent_deg is
 -- compared); {geometry}: the feature's tile geometry,
--- made from `geom` on every request (store::statements: LIVE_GEOMETRY), or, for a collection with a stored
--- `tile_z12` and a tile of zoom 12 or less, cut from that column (Z12_GEOMETRY; migration 20261205223001).
+-- made from `geom` on every request (sql/tile_geometry_live.sql), or, for a collection with a stored
+-- `tile_z12` and a tile of zoom 12 or less, cut from that column (sql/tile_geometry_z12.sql; migration 20261205223001).
 -- $1 z, $2 x, $3 y         the WebMercatorQuad tile
 -- $4 tolerance             simplification, in units of the 4096 tile grid
 -- $5 smallest              features whose bounding box is smaller than this (grid units) are left out

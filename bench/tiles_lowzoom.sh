@@ -63,10 +63,16 @@ FEATURES=$(awk '{s[$1] += $4; n[$1]++} END {for (z in s) printf "z%s=%d ", z, s[
 say "features per tile (mean): $FEATURES"
 
 start() { # bin port
+    # a port already taken (another session's server) would answer the health check for ours
+    if curl -s -o /dev/null "http://127.0.0.1:$2/health"; then echo "port $2 is taken: set PORT" >&2; exit 1; fi
     DATABASE_URL="$URL" LANDGUARD_POOL_SIZE=$CONNS LANDGUARD_TILE_CACHE_BYTES=0 RUST_LOG=warn \
         "$1" serve --bind "127.0.0.1:$2" >"$WORK/server.$2.log" 2>&1 &
     PIDS+=($!)
-    for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$2/health" >/dev/null 2>&1 && return 0; sleep 0.1; done
+    for _ in $(seq 1 100); do
+        kill -0 "${PIDS[-1]}" 2>/dev/null || break
+        curl -fsS "http://127.0.0.1:$2/health" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
     cat "$WORK/server.$2.log" >&2; exit 1
 }
 start "$LANDGUARD_BIN" "$PORT"

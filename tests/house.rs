@@ -55,6 +55,8 @@ static SITES: Description = Description {
         prop("area_m2", Kind::Number, Input::Computed("round(v.area_m2::numeric, 2)"), InTile::No),
     ],
     validate: no_cross_checks,
+    // opted in to low-zoom tiles from a stored geometry (the migration below adds it)
+    tile_z12: true,
 };
 
 /// The migration a new register would ship.
@@ -77,6 +79,7 @@ const ITEMS: &str = "/collections/survey_sites/items";
 async fn a_collection_from_its_description_alone(pool: PgPool) {
     let c = sites();
     sqlx::query(MIGRATION).execute(&pool).await.unwrap();
+    sqlx::query("SELECT landguard_tile_geometry('survey_site_versions')").execute(&pool).await.unwrap();
     let t = app_with(pool, Settings::default()).await;
 
     // writes, with the description's checks and ETags
@@ -134,6 +137,13 @@ async fn a_collection_from_its_description_alone(pool: PgPool) {
     let layer = decoded.layers.iter().find(|l| l.name == "survey_sites").expect("the layer");
     assert!(!layer.features.is_empty());
     assert!(layer.keys.iter().any(|k| k == "medium") && layer.keys.iter().any(|k| k == "depth_cm"), "{:?}", layer.keys);
+    // and at zoom 12, cut from the stored geometry the description opted in to
+    let (z, x, y) = tile_of(109.401, 24.351, 12);
+    let tile = t.send_raw("GET", &format!("/collections/survey_sites/tiles/WebMercatorQuad/{z}/{y}/{x}"), &[]).await;
+    let decoded = Tile::decode(tile.as_slice()).expect("an MVT");
+    let layer = decoded.layers.iter().find(|l| l.name == "survey_sites").expect("the layer at z12");
+    assert!(!layer.features.is_empty());
+    assert!(landguard::store::tiles::tile_sql(sites(), landguard::domain::time::AsOf::Current, 12).contains("tile_z12"));
 
     // import from a file, then export what is there
     let dir = Dir::new("house");
@@ -173,6 +183,7 @@ static WELLS: Description = Description {
         prop("valid_from", Kind::Date, Input::Defaulted(collection::DefaultValue::Today), InTile::No),
     ],
     validate: no_cross_checks,
+    tile_z12: false,
 };
 
 fn wells() -> Collection {

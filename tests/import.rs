@@ -147,6 +147,14 @@ async fn geopackage_in_4545_and_4525(pool: PgPool) {
     let (off, n) = max_offset_m(&pool, UNITS, &truth, 4545).await;
     assert_eq!(n, 60);
     assert!(off < 0.001, "positions within a millimetre, got {off} m");
+    // the import's merge writes the low-zoom tile geometry with each version (a generated column)
+    let (drawable, stored): (i64, i64) = sqlx::query_as(
+        "SELECT count(*), count(*) FILTER (WHERE tile_z12 IS NOT NULL AND tile_extent_deg > 0) FROM farmland_unit_versions",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!((drawable, stored), (60, 60));
 
     // parcels in Guilin (zone 37, CM 111°E) in EPSG:4525: the easting carries the zone number 37
     let ptruth = parcels(25, 110.28, 25.26);

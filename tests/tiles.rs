@@ -645,3 +645,200 @@ async fn concurrent_requests_for_a_cold_tile_render_it_once(pool: PgPool) {
     assert_eq!(header(&get_bytes(&t, &url, &[]).await.1, "x-tile-cache"), Some("hit"));
     assert_eq!(cache.stats().renders, 1);
 }
+
+/// Every feature of a tile's layer as one line (id, properties, geometry commands), sorted: two tiles with the
+/// same lines draw the same, whatever order their features come in.
+fn drawn(mvt: &[u8], layer: &str) -> Vec<String> {
+    let tile = Tile::decode(mvt).expect("a valid MVT");
+    let Some(l) = tile.layers.iter().find(|l| l.name == layer) else { return Vec::new() };
+    let mut lines: Vec<String> = l
+        .features
+        .iter()
+        .map(|f| {
+            let props: BTreeMap<String, Value> = f
+                .tags
+                .chunks(2)
+                .map(|kv| (l.keys[kv[0] as usize].clone(), value_json(&l.values[kv[1] as usize])))
+                .collect();
+            format!("{:?} {props:?} {:?}", f.id, f.geometry)
+        })
+        .collect();
+    lines.sort();
+    lines
+}
+
+/// A farmland tile made by the statement that draws from `geom` on every request (the one of zooms above 12),
+/// run straight on the database.
+async fn live_tile(t: &TestApp, (z, x, y): (u32, u32, u32), as_of: Option<chrono::NaiveDate>) -> Vec<u8> {
+    use landguard::store::statements::statements;
+    let s = statements(landguard::domain::registry::Collection::FarmlandUnits);
+    let sql = format!("SELECT mvt FROM ({}) tile", if as_of.is_some() { &s.tile_as_of } else { &s.tile_current });
+    let mut q = sqlx::query_scalar::<_, Option<Vec<u8>>>(&sql)
+        .bind(z as i32)
+        .bind(x as i32)
+        .bind(y as i32)
+        .bind(1.0f64)
+        .bind(8.0f64)
+        .bind(true);
+    if let Some(d) = as_of {
+        q = q.bind(d);
+    }
+    q.fetch_one(&t.store.pool).await.unwrap().unwrap_or_default()
+}
+
+/// The plan of the tile statement the service runs at a zoom, with its output expressions.
+async fn tile_plan(t: &TestApp, z: u8) -> String {
+    use landguard::domain::registry::Collection;
+    use landguard::domain::time::AsOf;
+    let sql = landguard::store::tiles::tile_sql(Collection::FarmlandUnits, AsOf::Current, z);
+    let rows: Vec<String> = sqlx::query_scalar(&format!("EXPLAIN (VERBOSE, COSTS OFF) {sql}"))
+        .bind(i32::from(z))
+        .bind(0)
+        .bind(0)
+        .bind(1.0f64)
+        .bind(8.0f64)
+        .bind(true)
+        .fetch_all(&t.store.pool)
+        .await
+        .unwrap();
+    rows.join("\n")
+}
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn low_zoom_tiles_are_cut_from_the_stored_geometry_and_high_zooms_are_not(pool: PgPool) {
+    let (t, _) = tile_app(pool, Settings::default()).await;
+    for z in [0, 6, 11, 12] {
+        let plan = tile_plan(&t, z).await;
+        assert!(
+            plan.contains("tile_z12") && !plan.contains("st_transform(st_setsrid(st_simplify(v.geom"),
+            "z{z}: {plan}"
+        );
+    }
+    for z in [13, 14, 16, 22] {
+        let plan = tile_plan(&t, z).await;
+        assert!(
+            !plan.contains("tile_z12") && plan.contains("st_transform(st_setsrid(st_simplify(v.geom"),
+            "z{z}: {plan}"
+        );
+    }
+    // a collection without the stored geometry draws from geom at every zoom
+    let parcels = landguard::store::tiles::tile_sql(
+        landguard::domain::registry::Collection::ConstructionParcels,
+        landguard::domain::time::AsOf::Current,
+        12,
+    );
+    assert!(!parcels.contains("tile_z12"));
+}
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn z12_tiles_follow_every_write_and_draw_what_geom_draws(pool: PgPool) {
+    let (t, _) = tile_app(pool, Settings::default()).await;
+    let z12 = tile_of(109.401, 24.351, 12);
+    let (_, x, y) = z12;
+    let east = (12, x + 1, y);
+    // the tile's east edge, in degrees of longitude: a unit across it is clipped by both tiles
+    let edge = f64::from(x + 1) / 4096.0 * 360.0 - 180.0;
+    let (a, b) = ("450222-GD-000001", "450222-GD-000002");
+    assert_eq!(
+        t.write("POST", UNITS, &unit(a, "priority_protection", square(109.400, 24.350, 0.002))).await.status,
+        201
+    );
+    assert_eq!(t.write("POST", UNITS, &unit(b, "safe_use", square(edge - 0.001, 24.352, 0.002))).await.status, 201);
+
+    // What the stored geometry draws is what geom draws: the same features, properties and geometry
+    // commands, inside the tile (the stored geometry moved) and across its edge (clipped), on both sides.
+    let same_as_live = |tile: (u32, u32, u32), why: &'static str| {
+        let t = &t;
+        async move {
+            let (status, h, body) = get_bytes(t, &tile_url("farmland_units", tile), &[]).await;
+            assert_eq!(status, 200);
+            assert_eq!(
+                drawn(&body, "farmland_units"),
+                drawn(&live_tile(t, tile, None).await, "farmland_units"),
+                "{why}"
+            );
+            (h, body)
+        }
+    };
+    let (_, body) = same_as_live(z12, "created").await;
+    let fs = features(&body, "farmland_units");
+    assert_eq!(fs.len(), 2, "{fs:?}");
+    assert_eq!(find(&fs, "unit_code", a).unwrap()["class"], "priority_protection");
+    let (_, body) = same_as_live(east, "created, east").await;
+    assert!(find(&features(&body, "farmland_units"), "unit_code", b).is_some(), "clipped into the next tile too");
+    let before = drawn(&body, "farmland_units");
+
+    // PUT: another class and another shape
+    let mut changed = unit(a, "strict_control", square(109.405, 24.352, 0.003));
+    changed["properties"]["measures_in_place"] = json!(false);
+    assert_eq!(t.write("PUT", &format!("{UNITS}/{a}"), &changed).await.status, 200);
+    let (h, body) = same_as_live(z12, "put").await;
+    let f = features(&body, "farmland_units");
+    assert_eq!(find(&f, "unit_code", a).unwrap()["class"], "strict_control");
+    assert_eq!(find(&f, "unit_code", a).unwrap()["measures_in_place"], false);
+    assert_eq!(header(&h, "x-tile-cache"), Some("miss"));
+
+    // PATCH of the one across the edge: both tiles show it
+    let r = t.write("PATCH", &format!("{UNITS}/{b}"), &json!({"properties": {"class": "strict_control"}})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let (_, body) = same_as_live(east, "patch, east").await;
+    assert_eq!(find(&features(&body, "farmland_units"), "unit_code", b).unwrap()["class"], "strict_control");
+    assert_ne!(drawn(&body, "farmland_units"), before);
+    same_as_live(z12, "patch").await;
+
+    // DELETE (the unit's end): gone from both tiles
+    let d = t.send("DELETE", &format!("{UNITS}/{b}?reason=x"), Some(&t.editor.clone()), &[], None).await;
+    assert_eq!(d.status, 204, "{}", d.text);
+    for tile in [z12, east] {
+        let (_, body) = same_as_live(tile, "delete").await;
+        assert!(find(&features(&body, "farmland_units"), "unit_code", b).is_none());
+    }
+
+    // Writes in SQL by another process: an inserted row draws at once, and a geometry changed in place is
+    // drawn as changed (the stored geometry is a generated column, made again with geom).
+    let mut other = sqlx::PgConnection::connect_with(&t.store.pool.connect_options()).await.unwrap();
+    sqlx::query(
+        "INSERT INTO farmland_unit_versions (unit_code, county_code, class, land_type, measures_in_place, geom, area_m2, \
+         valid_from, recorded_by, change) VALUES ('450222-GD-000009', '450222', 'safe_use', '0101', true, \
+         ST_Multi(ST_MakeEnvelope(109.3905, 24.3505, 109.3925, 24.3525, 4490)), 40000, '2024-01-01', 'psql', 'import')",
+    )
+    .execute(&mut other)
+    .await
+    .unwrap();
+    let (_, body) = same_as_live(z12, "insert in SQL").await;
+    assert!(find(&features(&body, "farmland_units"), "unit_code", "450222-GD-000009").is_some());
+    let before = drawn(&body, "farmland_units");
+    let n = sqlx::query(
+        "UPDATE farmland_unit_versions SET geom = ST_Multi(ST_MakeEnvelope(109.3905, 24.3505, 109.3945, 24.3545, 4490)) \
+         WHERE unit_code = '450222-GD-000009'",
+    )
+    .execute(&mut other)
+    .await
+    .unwrap()
+    .rows_affected();
+    assert_eq!(n, 1);
+    let (_, body) = same_as_live(z12, "geometry updated in SQL").await;
+    assert_ne!(drawn(&body, "farmland_units"), before);
+
+    // as of a day: the versions valid then, from their own stored geometry
+    let day = chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap();
+    let (_, _, body) = get_bytes(&t, &format!("{}?datetime=2023-01-01", tile_url("farmland_units", z12)), &[]).await;
+    assert_eq!(drawn(&body, "farmland_units"), drawn(&live_tile(&t, z12, Some(day)).await, "farmland_units"));
+    assert!(find(&features(&body, "farmland_units"), "unit_code", "450222-GD-000009").is_none(), "valid from 2024");
+    assert!(find(&features(&body, "farmland_units"), "unit_code", a).is_some());
+
+    // lower zooms, from the stored geometry scaled down, draw the same features
+    for z in [9, 10, 11] {
+        let tile = tile_of(109.401, 24.351, z);
+        let (_, _, body) = get_bytes(&t, &tile_url("farmland_units", tile), &[]).await;
+        let codes = |mvt: &[u8]| {
+            let mut c: Vec<String> =
+                features(mvt, "farmland_units").iter().map(|f| f["unit_code"].to_string()).collect();
+            c.sort();
+            c
+        };
+        let (ours, live) = (codes(&body), codes(&live_tile(&t, tile, None).await));
+        assert_eq!(ours, live, "z{z}");
+        assert!(!ours.is_empty(), "z{z}");
+    }
+}

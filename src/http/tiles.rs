@@ -31,7 +31,7 @@ pub const WEB_MERCATOR_QUAD: &str = "WebMercatorQuad";
 /// tiles add nothing and clients overzoom instead (tiles are still served down to zoom 22).
 pub const TILEJSON_MAXZOOM: u8 = 18;
 /// Changes whenever the tile SQL or encoding changes, so clients' ETags from an older build never match.
-const TILE_FORMAT: &str = "mvt-2";
+const TILE_FORMAT: &str = "mvt-3";
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -21,6 +21,14 @@ const END_CURRENT: &str = include_str!("sql/import_end_current.sql");
 const HISTORY: &str = include_str!("sql/history.sql");
 const UNCHANGED: &str = include_str!("sql/version_unchanged.sql");
 
+/// A feature's tile geometry made from `geom` on each request (tile.sql's {geometry}, every zoom).
+const LIVE_GEOMETRY: &str = include_str!("sql/tile_geometry_live.sql");
+/// A feature's tile geometry cut from the stored `tile_z12`, for tiles of zoom 12 and less.
+const Z12_GEOMETRY: &str = include_str!("sql/tile_geometry_z12.sql");
+
+/// The deepest zoom whose tiles a collection with `tile_z12` cuts from it.
+pub const Z12: u8 = 12;
+
 /// Every statement the store runs for one collection.
 #[derive(Debug)]
 pub struct Statements {
@@ -36,6 +44,9 @@ pub struct Statements {
     pub lock_current: String,
     pub tile_current: String,
     pub tile_as_of: String,
+    /// For tiles of zoom `Z12` and less, when the description has `tile_z12`: cut from the stored column.
+    pub tile_z12_current: Option<String>,
+    pub tile_z12_as_of: Option<String>,
     pub export: String,
     pub stage: String,
     pub plan: String,
@@ -196,7 +207,16 @@ fn build(d: &'static Description) -> Statements {
         // $5 stays in the statement so that both kinds bind the same parameters
         GeometryKind::Point => "$5 IS NOT NULL",
     };
-    let tile = fill(&tile).replace("{columns}", &tile_columns).replace("{large_enough}", large_enough);
+    let tile = fill(&tile).replace("{columns}", &tile_columns);
+    // With tile_z12 comes tile_extent_deg (the same migration): the larger side of the bounding box, stored.
+    let tile_z12 = d.tile_z12.then(|| {
+        let stored_extent = match d.geometry {
+            GeometryKind::Polygon => "v.tile_extent_deg >= $5 * t.unit_deg",
+            GeometryKind::Point => large_enough,
+        };
+        tile.replace("{large_enough}", stored_extent).replace("{geometry}", code(Z12_GEOMETRY).trim())
+    });
+    let tile = tile.replace("{large_enough}", large_enough).replace("{geometry}", code(LIVE_GEOMETRY).trim());
 
     let export_cols = d.properties.iter().map(export_expr).collect::<Vec<_>>().join(",\n       ");
 
@@ -238,6 +258,8 @@ fn build(d: &'static Description) -> Statements {
         lock_current,
         tile_current: tile.replace("{as_of}", &AsOf::Current.condition(7)),
         tile_as_of: tile.replace("{as_of}", &AsOf::Date(chrono::NaiveDate::MIN).condition(7)),
+        tile_z12_current: tile_z12.as_ref().map(|t| t.replace("{as_of}", &AsOf::Current.condition(7))),
+        tile_z12_as_of: tile_z12.map(|t| t.replace("{as_of}", &AsOf::Date(chrono::NaiveDate::MIN).condition(7))),
         export: fill(&export).replace("{columns}", &export_cols),
         stage: stage.replace("{columns}", &stage_cols).replace("{geometry_type}", d.geometry.postgis()),
         plan,
@@ -284,7 +306,8 @@ mod tests {
                 &s.history,
                 &s.unchanged,
             ];
-            for t in texts.into_iter().chain(s.transition.as_ref()) {
+            let extra = [&s.transition, &s.tile_z12_current, &s.tile_z12_as_of];
+            for t in texts.into_iter().chain(extra.into_iter().flatten()) {
                 let code: String = t.lines().filter(|l| !l.trim_start().starts_with("--")).collect();
                 for placeholder in [
                     "{table}",
@@ -299,6 +322,7 @@ mod tests {
                     "{geom_in}",
                     "{geometry_type}",
                     "{large_enough}",
+                    "{geometry}",
                     "{state_name}",
                     "{staged}",
                     "{current}",
@@ -321,5 +345,20 @@ mod tests {
         assert!(!t.contains("former_industry"));
         assert!(!t.contains("$7"), "the current tiles bind no date");
         assert!(code(&statements(Collection::FarmlandUnits).tile_as_of).contains("$7"));
+    }
+
+    #[test]
+    fn only_collections_with_a_stored_z12_geometry_cut_tiles_from_it() {
+        let code = |t: &str| t.lines().filter(|l| !l.trim_start().starts_with("--")).collect::<String>();
+        let f = statements(Collection::FarmlandUnits);
+        for t in [&f.tile_current, &f.tile_as_of] {
+            assert!(!code(t).contains("tile_z12") && code(t).contains("ST_Transform(ST_SetSRID(ST_Simplify(v.geom"));
+        }
+        let (now, then) = (f.tile_z12_current.as_deref().unwrap(), f.tile_z12_as_of.as_deref().unwrap());
+        assert!(code(now).contains("v.tile_z12") && !code(now).contains("$7") && code(then).contains("$7"));
+        assert!(!code(now).contains("ST_Transform(ST_SetSRID(ST_Simplify(v.geom"), "no projection per request");
+        for c in Collection::all().into_iter().filter(|c| c.description().name != "farmland_units") {
+            assert!(statements(c).tile_z12_current.is_none() && statements(c).tile_z12_as_of.is_none(), "{c}");
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! Vector tiles, built whole by PostGIS (`ST_AsMVT`), each with the data version it was made from, read
 //! in the same statement so the two can never disagree.
 
-use super::statements::statements;
+use super::statements::{statements, Z12};
 use super::{Result, Store};
 use crate::domain::registry::Collection;
 use crate::domain::time::AsOf;
@@ -86,12 +86,14 @@ pub struct RenderedTile {
     pub oversize: bool,
 }
 
-/// The tile SQL of a collection for current or as-of reads (made once, with its other statements).
-fn tile_sql(c: Collection, as_of: AsOf) -> &'static str {
+/// The tile SQL of a collection for current or as-of reads at a zoom (made once, with its other
+/// statements): cut from the stored zoom-12 geometry at zoom 12 and less when the collection has one.
+pub fn tile_sql(c: Collection, as_of: AsOf, z: u8) -> &'static str {
     let s = statements(c);
+    let z12 = if z <= Z12 { (s.tile_z12_current.as_deref(), s.tile_z12_as_of.as_deref()) } else { (None, None) };
     match as_of {
-        AsOf::Current => &s.tile_current,
-        AsOf::Date(_) => &s.tile_as_of,
+        AsOf::Current => z12.0.unwrap_or(&s.tile_current),
+        AsOf::Date(_) => z12.1.unwrap_or(&s.tile_as_of),
     }
 }
 
@@ -111,7 +113,7 @@ impl Store {
         detail: TileDetail,
     ) -> Result<(DataVersion, Vec<u8>)> {
         let (tolerance, smallest, full) = detail_params(detail);
-        let mut q = sqlx::query(tile_sql(c, as_of))
+        let mut q = sqlx::query(tile_sql(c, as_of, tile.z))
             .bind(i32::from(tile.z))
             .bind(tile.x as i32)
             .bind(tile.y as i32)
@@ -193,9 +195,19 @@ mod tests {
     #[test]
     fn sql_variants_bind_what_they_use() {
         let code = |sql: &str| sql.lines().filter(|l| !l.trim_start().starts_with("--")).collect::<Vec<_>>().join("\n");
-        assert!(!code(tile_sql(Collection::FarmlandUnits, AsOf::Current)).contains("$7"));
-        assert!(code(tile_sql(Collection::FarmlandUnits, AsOf::Date(chrono::NaiveDate::MIN))).contains("$7"));
-        assert!(tile_sql(Collection::ConstructionParcels, AsOf::Current).contains("'construction_parcels'"));
-        assert!(!tile_sql(Collection::ConstructionParcels, AsOf::Current).contains("{as_of}"));
+        let day = AsOf::Date(chrono::NaiveDate::MIN);
+        for z in [0, 12, 13, 22] {
+            assert!(!code(tile_sql(Collection::FarmlandUnits, AsOf::Current, z)).contains("$7"));
+            assert!(code(tile_sql(Collection::FarmlandUnits, day, z)).contains("$7"));
+            assert!(tile_sql(Collection::ConstructionParcels, AsOf::Current, z).contains("'construction_parcels'"));
+            assert!(!tile_sql(Collection::ConstructionParcels, AsOf::Current, z).contains("{as_of}"));
+        }
+        // the stored zoom-12 geometry down to zoom 12, the live one from 13
+        for (z, stored) in [(0, true), (11, true), (12, true), (13, false), (16, false)] {
+            for as_of in [AsOf::Current, day] {
+                assert_eq!(code(tile_sql(Collection::FarmlandUnits, as_of, z)).contains("v.tile_z12"), stored, "z{z}");
+            }
+            assert!(!code(tile_sql(Collection::ConstructionParcels, AsOf::Current, z)).contains("tile_z12"));
+        }
     }
 }

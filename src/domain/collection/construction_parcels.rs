@@ -128,4 +128,5 @@ pub static CONSTRUCTION_PARCELS: Description = Description {
         prop("area_mu", Kind::Number, label("面积（亩）", "area mu"), Input::Computed(AREA_MU), Tile::No),
     ],
     validate: parcel_cross_checks,
+    tile_z12: false,
 };

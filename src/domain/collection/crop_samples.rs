@@ -86,6 +86,7 @@ pub static CROP_SAMPLES: Description = Description {
         ),
     ],
     validate: judge_sample,
+    tile_z12: false,
 };
 
 #[cfg(test)]

@@ -65,4 +65,5 @@ pub static FARMLAND_UNITS: Description = Description {
         prop("area_mu", Kind::Number, label("面积（亩）", "area mu"), Input::Computed(AREA_MU), Tile::No),
     ],
     validate: no_cross_checks,
+    tile_z12: true,
 };

@@ -118,6 +118,7 @@ pub static KEY_SUPERVISED_UNITS: Description = Description {
         prop("area_mu", Kind::Number, label("面积（亩）", "area mu"), Input::Computed(AREA_MU), Tile::No),
     ],
     validate: unit_cross_checks,
+    tile_z12: false,
 };
 
 #[cfg(test)]

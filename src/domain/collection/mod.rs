@@ -237,6 +237,10 @@ pub struct Description {
     /// In published order (GeoJSON, export fields, queryables).
     pub properties: &'static [Property],
     pub validate: Validate,
+    /// The version table has the stored `tile_z12` column (its migration calls `landguard_tile_geometry`):
+    /// tiles of zoom 12 and less are cut from it rather than from `geom`, which pays for a layer so dense
+    /// that a z12 tile holds thousands of features. Off for small layers: nothing to win there.
+    pub tile_z12: bool,
 }
 
 impl Description {
@@ -490,6 +494,7 @@ mod tests {
             lifecycle: None,
             properties: &[prop("area", Kind::Number, label("面积", "area"), Input::Computed("1"), Tile::No)],
             validate: no_cross_checks,
+            tile_z12: false,
         };
         assert!(register(&BAD).unwrap_err().contains("id property"));
         assert!(register(&FARMLAND_UNITS).unwrap_err().contains("registered already"));

@@ -117,6 +117,7 @@ pub static POLLUTION_SOURCES: Description = Description {
         ),
     ],
     validate: source_cross_checks,
+    tile_z12: false,
 };
 
 #[cfg(test)]

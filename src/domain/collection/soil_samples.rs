@@ -96,6 +96,7 @@ pub static SOIL_SAMPLES: Description = Description {
         ),
     ],
     validate: grade_sample,
+    tile_z12: false,
 };
 
 #[cfg(test)]

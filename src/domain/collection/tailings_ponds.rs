@@ -74,4 +74,5 @@ pub static TAILINGS_PONDS: Description = Description {
         ),
     ],
     validate: pond_cross_checks,
+    tile_z12: false,
 };

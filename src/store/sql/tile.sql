@@ -2,7 +2,10 @@
 -- read in the same statement (so in the same snapshot as the rows: the tile is exactly that version).
 -- Template (store::statements): {table}, {collection}, and {columns}: the properties the description puts
 -- in tiles, those for full detail only as `CASE WHEN $6 THEN ... END`; {large_enough}: for polygons, that the
--- bounding box is at least $5 grid units (points are always drawn).
+-- bounding box is at least $5 grid units (points are always drawn; with tile_z12 the stored tile_extent_deg is
+-- compared); {geometry}: the feature's tile geometry,
+-- made from `geom` on every request (sql/tile_geometry_live.sql), or, for a collection with a stored
+-- `tile_z12` and a tile of zoom 12 or less, cut from that column (sql/tile_geometry_z12.sql; migration 20261205223001).
 -- $1 z, $2 x, $3 y         the WebMercatorQuad tile
 -- $4 tolerance             simplification, in units of the 4096 tile grid
 -- $5 smallest              features whose bounding box is smaller than this (grid units) are left out
@@ -23,12 +26,14 @@ WITH t AS (
            -- one unit of the 4096 tile grid in degrees of longitude; a degree of latitude is 1/cos(lat) times
            -- longer in Web Mercator, so a tolerance in degrees is scaled by cos(lat) to stay within the units
            360.0 / power(2.0::float8, $1) / 4096.0 AS unit_deg,
-           360.0 / power(2.0::float8, $1) / 4096.0 * cos(radians(ST_Y(ST_Centroid(ST_Transform(ST_TileEnvelope($1, $2, $3), 4490))))) AS tolerance_deg
+           360.0 / power(2.0::float8, $1) / 4096.0 * cos(radians(ST_Y(ST_Centroid(ST_Transform(ST_TileEnvelope($1, $2, $3), 4490))))) AS tolerance_deg,
+           -- the tile's width in units of the zoom-12 tile grid of `tile_z12`
+           4096.0 * power(2.0::float8, 12 - $1) AS z12_span
 ),
 f AS MATERIALIZED (
     SELECT v.version_id,
            {columns},
-           ST_AsMVTGeom(ST_Transform(ST_SetSRID(ST_Simplify(v.geom, $4 * t.tolerance_deg, true), 4326), 3857), t.env, 4096, 64, true) AS geom
+           {geometry} AS geom
     FROM {table} v, t
     WHERE v.geom && t.env_storage
       AND {as_of}

@@ -50,18 +50,25 @@ SELECT json_build_object(
     ),
     'farmland', (
         SELECT coalesce(json_agg(json_build_object(
-                   'unit_code', v.unit_code,
-                   'county_code', v.county_code,
-                   'class', v.class,
-                   'area_m2', v.area_m2,
-                   'overlap_m2', CASE WHEN ST_Intersects(v.geom, q.g)
-                                      THEN ST_Area(ST_Intersection(v.geom, q.g)::geography) ELSE 0 END,
-                   'distance_m', ST_Distance(v.geom::geography, q.gg)
-               ) ORDER BY v.unit_code), '[]'::json)
-        FROM farmland_unit_versions v, q
-        WHERE v.superseded_at IS NULL AND v.valid_from <= q.as_of AND (v.valid_to IS NULL OR v.valid_to > q.as_of)
-          AND v.geom && q.env
-          AND (ST_Intersects(v.geom, q.g) OR (q.buf > 0 AND ST_DWithin(v.geom::geography, q.gg, q.buf)))
+                   'unit_code', f.unit_code,
+                   'county_code', f.county_code,
+                   'class', f.class,
+                   'area_m2', f.area_m2,
+                   'overlap_m2', f.overlap_m2,
+                   -- a unit the query overlaps is at distance 0 (the geodesic distance of overlapping shapes):
+                   -- the distance is only computed for the others
+                   'distance_m', CASE WHEN f.overlap_m2 > 0 THEN 0 ELSE ST_Distance(f.geom::geography, q.gg) END
+               ) ORDER BY f.unit_code), '[]'::json)
+        FROM (
+            SELECT v.unit_code, v.county_code, v.class, v.area_m2, v.geom,
+                   CASE WHEN ST_Intersects(v.geom, q.g)
+                        THEN ST_Area(ST_Intersection(v.geom, q.g)::geography) ELSE 0 END AS overlap_m2
+            FROM farmland_unit_versions v, q
+            WHERE v.superseded_at IS NULL AND v.valid_from <= q.as_of AND (v.valid_to IS NULL OR v.valid_to > q.as_of)
+              AND v.geom && q.env
+              AND (ST_Intersects(v.geom, q.g) OR (q.buf > 0 AND ST_DWithin(v.geom::geography, q.gg, q.buf)))
+            OFFSET 0 -- computed once per unit: not pulled up into the two uses of overlap_m2 above
+        ) f, q
     ),
     -- key supervised units' sites the query overlaps: key-unit land whether or not a parcel is flagged.
     'key_units', (

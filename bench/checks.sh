@@ -11,7 +11,10 @@
 # Settings (environment): DURATION (20, seconds per run), CONNS (16), ROUNDS (4: service and bare take turns,
 # which one goes first alternating between rounds, so that a change in the machine's load hits both alike), UNITS (200000), PARCELS (1000), NQ (1000 query
 # polygons), BENCH_DB (landguard_bench_checks; generated once by bench/gen.sh), PORT (18181),
-# LANDGUARD_BIN (target/release/landguard, built if missing), OUT (bench/results/checks-DATE.md).
+# LANDGUARD_BIN (target/release/landguard, built if missing), OUT (bench/results/checks-DATE.md), BASELINE_BIN
+# (another landguard build, e.g. main's: then it runs as a fourth side, "baseline", on PORT+1 over the same
+# database, in the same alternating rounds, and the report gives service / baseline; the bare sides are this
+# checkout's SQL), BASELINE_NOTE (what the baseline is, for the report).
 #
 # Two kinds of check: `rezoning` to urban housing (070101; overlaps only: buffer 0) and `eia-site` for a
 # heavy-metal plant (1 000 m farmland buffer: ST_DWithin on geography, many more units per answer). The
@@ -35,11 +38,13 @@ BENCH_DB=${BENCH_DB:-landguard_bench_checks}
 PORT=${PORT:-18181}
 LANDGUARD_BIN=${LANDGUARD_BIN:-target/release/landguard}
 OUT=${OUT:-bench/results/checks-$(date -u +%Y%m%dT%H%M%SZ).md}
+BASELINE_BIN=${BASELINE_BIN:-}
 WORK=$(mktemp -d /tmp/landguard-checks.XXXXXX)
-LG_PID=
+LG_PID= BASE_PID=
 
 cleanup() {
     if [ -n "$LG_PID" ]; then kill "$LG_PID" 2>/dev/null || true; wait "$LG_PID" 2>/dev/null || true; fi
+    if [ -n "$BASE_PID" ]; then kill "$BASE_PID" 2>/dev/null || true; wait "$BASE_PID" 2>/dev/null || true; fi
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -91,6 +96,14 @@ DATABASE_URL="$BENCH_URL" LANDGUARD_POOL_SIZE=$CONNS RUST_LOG=warn \
 LG_PID=$!
 for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.1; done
 curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
+BASE_PORT=$((PORT + 1))
+if [ -n "$BASELINE_BIN" ]; then
+    DATABASE_URL="$BENCH_URL" LANDGUARD_POOL_SIZE=$CONNS RUST_LOG=warn \
+        "$BASELINE_BIN" serve --bind "127.0.0.1:$BASE_PORT" >"$WORK/baseline.log" 2>&1 &
+    BASE_PID=$!
+    for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$BASE_PORT/health" >/dev/null 2>&1 && break; sleep 0.1; done
+    curl -fsS "http://127.0.0.1:$BASE_PORT/health" >/dev/null || { cat "$WORK/baseline.log" >&2; exit 1; }
+fi
 
 # decisions over a sample, to show that the polygons ask real questions
 DECISIONS=""
@@ -104,7 +117,9 @@ done
 say "sample decisions: $DECISIONS"
 
 # --- bare + receipt: the receipt statement, then the INSERT of an answer of the service's own (one of each kind,
-# kept in bench_answer_sample), under a fresh random id, committed on its own as the service's is
+# kept in bench_answer_sample), under a fresh random id, committed on its own as the service's is. `answer || ''`
+# makes it a new value, as the service's bound text is: the sample's stored value is compressed already, and
+# PostgreSQL would keep it as it is, skipping the compression an answer sent by the service goes through.
 psql "$BENCH_URL" -qc "CREATE TABLE IF NOT EXISTS bench_answer_sample (kind text PRIMARY KEY, answer text NOT NULL)"
 for kind in rezoning eia; do
     path=/checks/rezoning k=rezoning; [ "$kind" = eia ] && path=/checks/eia-site k=eia-site
@@ -124,21 +139,21 @@ sql = strip(open("src/store/sql/check_receipt_facts.sql").read()).replace("{chec
 sql = sql.replace("$1", "(SELECT geojson FROM bench_check_queries WHERE id = :id)").replace("$2", ":asof::date").replace("$3", ":buf::float8")
 print(" ".join(sql.split()) + ";")
 PY
-        echo "INSERT INTO check_answers (id, kind, answer, asked_by) SELECT md5(random()::text || clock_timestamp()::text), kind, answer, NULL FROM bench_answer_sample WHERE kind = '$k';"
+        echo "INSERT INTO check_answers (id, kind, answer, asked_by) SELECT md5(random()::text || clock_timestamp()::text), kind, answer || '', NULL FROM bench_answer_sample WHERE kind = '$k';"
     } > "$WORK/receipt-$kind.pgbench"
 done
 ANSWER_BYTES="rezoning $(wc -c < "$WORK/answer-rezoning.json") B, eia-site $(wc -c < "$WORK/answer-eia.json") B"
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$LG_PID/stat"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
-run_service() { # kind duration conns threads -> RESULT line (+ cpu ms per request)
-    local kind=$1 dur=$2 c=$3 t=$4 path=/checks/rezoning
+run_service() { # kind duration conns threads [port pid] -> RESULT line (+ cpu ms per request)
+    local kind=$1 dur=$2 c=$3 t=$4 port=${5:-$PORT} pid=${6:-$LG_PID} path=/checks/rezoning
     [ "$kind" = eia ] && path=/checks/eia-site
     local t0 t1 line reqs
-    t0=$(cpu_ticks)
+    t0=$(cpu_ticks "$pid")
     line=$(BODIES="$WORK/$kind.txt" CHECK_PATH=$path wrk -t"$t" -c"$c" -d"${dur}s" --timeout 10s -s bench/checks.lua \
-        "http://127.0.0.1:$PORT" | grep '^RESULT')
-    t1=$(cpu_ticks)
+        "http://127.0.0.1:$port" | grep '^RESULT')
+    t1=$(cpu_ticks "$pid")
     reqs=$(echo "$line" | sed -E 's/.*requests=([0-9]+).*/\1/')
     echo "$line cpu_ms=$(echo "scale=3; ($t1 - $t0) * 1000 / $(getconf CLK_TCK) / ($reqs + 0.000001)" | bc)"
 }
@@ -164,15 +179,22 @@ LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 say "warm-up (5 s each)"
 for kind in rezoning eia; do
     run_service "$kind" 5 "$CONNS" 2 >/dev/null; run_bare "$kind" 5 "$CONNS" 2 >/dev/null
+    [ -z "$BASELINE_BIN" ] || run_service "$kind" 5 "$CONNS" 2 "$BASE_PORT" "$BASE_PID" >/dev/null
     run_bare "$kind" 5 "$CONNS" 2 "$WORK/receipt-$kind.pgbench" >/dev/null
 done
 
-declare -A SVC BARE RCPT
+declare -A SVC BARE RCPT BASE
+SIDES="service bare receipt"
+[ -z "$BASELINE_BIN" ] || SIDES="service baseline bare receipt"
 for r in $(seq 1 "$ROUNDS"); do
     for kind in rezoning eia; do
         # odd rounds run the service first, even rounds last
-        for who in $([ $((r % 2)) = 1 ] && echo "service bare receipt" || echo "receipt bare service"); do
-            if [ "$who" = service ]; then
+        for who in $([ $((r % 2)) = 1 ] && echo "$SIDES" || echo "$SIDES" | tr ' ' '\n' | tac); do
+            if [ "$who" = baseline ]; then
+                say "round $r, $kind: baseline ($DURATION s, $CONNS connections)"
+                BASE[$kind,$r]=$(run_service "$kind" "$DURATION" "$CONNS" 2 "$BASE_PORT" "$BASE_PID")
+                say "  ${BASE[$kind,$r]}"
+            elif [ "$who" = service ]; then
                 say "round $r, $kind: service ($DURATION s, $CONNS connections)"
                 SVC[$kind,$r]=$(run_service "$kind" "$DURATION" "$CONNS" 2)
                 say "  ${SVC[$kind,$r]}"
@@ -191,6 +213,7 @@ done
 say "one client, 10 s each: latency without queueing"
 for kind in rezoning eia; do
     SVC[$kind,1c]=$(run_service "$kind" 10 1 1)
+    [ -z "$BASELINE_BIN" ] || BASE[$kind,1c]=$(run_service "$kind" 10 1 1 "$BASE_PORT" "$BASE_PID")
     BARE[$kind,1c]=$(run_bare "$kind" 10 1 1)
     RCPT[$kind,1c]=$(run_bare "$kind" 10 1 1 "$WORK/receipt-$kind.pgbench")
 done
@@ -225,5 +248,26 @@ mkdir -p "$(dirname "$OUT")"
     done
     echo
     echo "Non-2xx answers or socket errors in the service runs: $(for k in "${!SVC[@]}"; do field "${SVC[$k]}" non2xx; done | paste -sd+ | bc) / $(for k in "${!SVC[@]}"; do field "${SVC[$k]}" errors; done | paste -sd+ | bc)."
+    if [ -n "$BASELINE_BIN" ]; then
+        echo
+        echo "Baseline: $BASELINE_BIN${BASELINE_NOTE:+ ($BASELINE_NOTE)}, on port $BASE_PORT over the same database, in the same rounds (order: $SIDES, reversed in even rounds)."
+        echo
+        echo "| check | round | service checks/s | service p50 / p99 ms | baseline checks/s | baseline p50 / p99 ms | service / baseline | service CPU ms per check | baseline CPU ms per check |"
+        echo "|---|---|---|---|---|---|---|---|---|"
+        for kind in rezoning eia; do
+            label="rezoning (070101, overlaps)"; [ "$kind" = eia ] && label="eia-site heavy_metal (1 km buffer)"
+            ssum=0; xsum=0
+            for r in $(seq 1 "$ROUNDS") 1c; do
+                s=${SVC[$kind,$r]}; x=${BASE[$kind,$r]}
+                sr=$(field "$s" rps); xr=$(field "$x" rps)
+                rl=$r; [ "$r" = 1c ] && rl="1 client"
+                echo "| $label | $rl | $sr | $(field "$s" p50) / $(field "$s" p99) | $xr | $(field "$x" p50) / $(field "$x" p99) | $(echo "scale=1; 100 * $sr / $xr" | bc) % | $(field "$s" cpu_ms) | $(field "$x" cpu_ms) |"
+                if [ "$r" != 1c ]; then ssum=$(echo "$ssum + $sr" | bc); xsum=$(echo "$xsum + $xr" | bc); fi
+            done
+            echo "| $label | **all $CONNS-client rounds** | $(echo "scale=1; $ssum / $ROUNDS" | bc) | | $(echo "scale=1; $xsum / $ROUNDS" | bc) | | **$(echo "scale=1; 100 * $ssum / $xsum" | bc) %** | | |"
+        done
+        echo
+        echo "Non-2xx answers or socket errors in the baseline runs: $(for k in "${!BASE[@]}"; do field "${BASE[$k]}" non2xx; done | paste -sd+ | bc) / $(for k in "${!BASE[@]}"; do field "${BASE[$k]}" errors; done | paste -sd+ | bc)."
+    fi
 } | tee "$OUT"
 say "written to $OUT"

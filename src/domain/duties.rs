@@ -15,6 +15,7 @@ use super::sources::{
 };
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -302,7 +303,9 @@ pub struct Duty {
     pub due_by: Option<NaiveDate>,
     pub status: DutyStatus,
     pub last_done: Option<NaiveDate>,
-    pub basis: String,
+    /// The rule's basis, borrowed unless something is added to it (a source's plan document): a city's
+    /// answer has tens of thousands of duties.
+    pub basis: Cow<'static, str>,
     /// Records counted in the period against those required, where the duty is a count.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<(u32, u32)>,
@@ -327,7 +330,7 @@ impl Duty {
             due_by,
             status,
             last_done,
-            basis: r.basis.to_string(),
+            basis: Cow::Borrowed(r.basis),
             count: None,
             unknown: Vec::new(),
         }
@@ -732,7 +735,7 @@ pub fn source_duties(
             }
         };
         if let Some(doc) = source.plan_doc.as_deref().filter(|d| !d.trim().is_empty()) {
-            d.basis = format!("{}；整治方案{}", d.basis, doc.trim());
+            d.basis = format!("{}；整治方案{}", d.basis, doc.trim()).into();
         }
         out.push(d);
     }

@@ -262,7 +262,10 @@ async fn duties(State(state): State<AppState>, caller: Caller, RawQuery(q): RawQ
         s => Some(s.code_prefix()),
     };
     let answer = Answer { as_of: q.as_of, county_code, counts, duties: &rep.duties, city_duties: &rep.city_duties };
-    Ok(Json(answer).into_response())
+    // One buffer of about the answer's size (a duty is 400-450 bytes of JSON), written once.
+    let mut body = Vec::with_capacity(4096 + 450 * rep.duties.len());
+    serde_json::to_writer(&mut body, &answer).map_err(|_| ApiError::internal())?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// The due and overdue duties as all-day events on their deadlines (on the as-of date for a duty with no

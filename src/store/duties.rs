@@ -11,11 +11,13 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::postgres::PgRow;
 use sqlx::Row;
+use std::collections::HashMap;
 use std::str::FromStr;
 
 const KEY_UNITS: &str = include_str!("sql/duties_key_units.sql");
 const PONDS: &str = include_str!("sql/duties_ponds.sql");
 const SOURCES: &str = include_str!("sql/duties_sources.sql");
+const RECORDS: &str = include_str!("sql/duties_records.sql");
 
 /// A record as the client gives it, checked.
 #[derive(Debug, Clone)]
@@ -80,13 +82,6 @@ where
 {
     let s: Option<String> = r.try_get(i)?;
     s.map(|s| s.parse().map_err(|e: T::Err| StoreError::Invalid(format!("stored value '{s}': {e}")))).transpose()
-}
-
-/// The records of columns `i` (kinds) and `i + 1` (dates). Kinds the table's CHECK allows all parse.
-fn records(r: &PgRow, i: usize) -> Result<Vec<DutyRecord>> {
-    let kinds: Vec<String> = r.try_get(i)?;
-    let dates: Vec<NaiveDate> = r.try_get(i + 1)?;
-    Ok(kinds.iter().zip(dates).filter_map(|(k, date)| k.parse().ok().map(|kind| DutyRecord { kind, date })).collect())
 }
 
 /// The register a collection is, if it is one of the three source-control registers.
@@ -158,13 +153,22 @@ impl Store {
         Ok(Some(rows.iter().map(stored).collect::<Result<_>>()?))
     }
 
-    /// The registers named in `which` as they stood on `as_of`, in the counties whose code starts with
-    /// `prefix` ('' for all), with their records dated up to `as_of`: one query per register, the three at
-    /// once on their own connections (for a city of 10⁴ entities they take 20–50 ms each).
-    pub async fn duty_registers(&self, which: &[Register], prefix: &str, as_of: NaiveDate) -> Result<Registers> {
+    /// The registers named in `which` as they stood on `as_of`, key units and sources in the counties whose
+    /// code starts with `prefix` ('' for all) and ponds in those starting with `pond_prefix` (the level-3
+    /// share counts a whole city), with their records dated up to `as_of`: the entities of each register
+    /// and the records of all three in four statements at once on their own connections, the records as flat
+    /// rows grouped here by id (src/store/sql/duties_records.sql says why).
+    pub async fn duty_registers(
+        &self,
+        which: &[Register],
+        prefix: &str,
+        pond_prefix: &str,
+        as_of: NaiveDate,
+    ) -> Result<Registers> {
         let pattern = format!("{prefix}%");
-        let fetch = |register: Register, sql: &'static str| {
-            let pattern = &pattern;
+        let pond_pattern = format!("{pond_prefix}%");
+        let fetch = |register: Register, sql: &'static str, pattern: &str| {
+            let pattern = pattern.to_string();
             async move {
                 if !which.contains(&register) {
                     return Ok::<_, sqlx::Error>(Vec::new());
@@ -172,11 +176,32 @@ impl Store {
                 sqlx::query(sql).bind(as_of).bind(pattern).fetch_all(&self.pool).await
             }
         };
-        let (unit_rows, pond_rows, source_rows) = tokio::try_join!(
-            fetch(Register::KeySupervisedUnits, KEY_UNITS),
-            fetch(Register::TailingsPonds, PONDS),
-            fetch(Register::PollutionSources, SOURCES)
+        let names: Vec<&str> = which.iter().map(|r| r.as_str()).collect();
+        let (unit_rows, pond_rows, source_rows, record_rows) = tokio::try_join!(
+            fetch(Register::KeySupervisedUnits, KEY_UNITS, &pattern),
+            fetch(Register::TailingsPonds, PONDS, &pond_pattern),
+            fetch(Register::PollutionSources, SOURCES, &pattern),
+            sqlx::query(RECORDS).bind(as_of).bind(&pattern).bind(&pond_pattern).bind(&names).fetch_all(&self.pool)
         )?;
+        // The records by register and id, borrowed from the rows. Kinds the table's CHECK allows all parse;
+        // a step into `listed` has no record.
+        let mut by_id: [HashMap<&str, Vec<DutyRecord>>; 3] = Default::default();
+        for r in &record_rows {
+            let register: &str = r.try_get(0)?;
+            let id: &str = r.try_get(1)?;
+            let kind: &str = r.try_get(2)?;
+            let date: NaiveDate = r.try_get(3)?;
+            let (slot, kind) = match register {
+                "key_supervised_units" => (0, kind.parse().ok()),
+                "tailings_ponds" => (1, kind.parse().ok()),
+                "pollution_sources" => (2, kind.parse().ok()),
+                _ => (2, kind.parse::<SourceState>().ok().and_then(SourceState::record_kind)),
+            };
+            if let Some(kind) = kind {
+                by_id[slot].entry(id).or_default().push(DutyRecord { kind, date });
+            }
+        }
+        let [mut unit_records, mut pond_records, mut source_records] = by_id;
         let mut out = Registers::default();
         {
             let rows = unit_rows;
@@ -196,7 +221,8 @@ impl Store {
                     status: code(r, 8)?,
                     valid_from: r.try_get(9)?,
                 };
-                out.key_units.push((unit, records(r, 10)?));
+                let recs = unit_records.remove(unit.enterprise_code.as_str()).unwrap_or_default();
+                out.key_units.push((unit, recs));
             }
         }
         {
@@ -214,7 +240,8 @@ impl Store {
                     status: code(r, 8)?,
                     valid_from: r.try_get(9)?,
                 };
-                out.ponds.push((pond, records(r, 10)?));
+                let recs = pond_records.remove(pond.pond_code.as_str()).unwrap_or_default();
+                out.ponds.push((pond, recs));
             }
         }
         {
@@ -234,13 +261,7 @@ impl Store {
                     closed_out_doc: r.try_get(8)?,
                     valid_from: r.try_get(9)?,
                 };
-                let mut recs = records(r, 10)?;
-                // A lifecycle step is the record of its step, dated as the step.
-                let states: Vec<String> = r.try_get(12)?;
-                let dates: Vec<NaiveDate> = r.try_get(13)?;
-                recs.extend(states.iter().zip(dates).filter_map(|(s, date)| {
-                    s.parse::<SourceState>().ok()?.record_kind().map(|kind| DutyRecord { kind, date })
-                }));
+                let recs = source_records.remove(source.source_code.as_str()).unwrap_or_default();
                 out.sources.push((source, recs));
             }
         }

@@ -2,8 +2,8 @@
 //! store, each duty computed by `domain::duties`, for `GET /duties`, its iCalendar feed and the indicators.
 
 use crate::domain::duties::{
-    key_unit_duties, level3_share, pond_duties, source_duties, surrounding_monitored, CityDuty, Duty, DutySettings,
-    DutyStatus,
+    county_report, key_unit_duties, level3_share, pond_duties, source_duties, surrounding_monitored, CityDuty, Duty,
+    DutySettings, DutyStatus, COUNTY_DUTIES,
 };
 use crate::domain::indicators::Scope;
 use crate::domain::sources::{DutyRecord, PondLevel, Register, TailingsPond};
@@ -56,6 +56,84 @@ impl Serialize for EntityDuty {
     }
 }
 
+impl EntityDuty {
+    /// Appends the same JSON as its `Serialize` (a test holds them equal), written by hand: serde_json
+    /// escapes a string byte by byte and formats a date through `fmt`, which for the 11 MB answer of a city
+    /// took a third of the request; here a string that needs no escape (all of them, in practice) is
+    /// copied whole.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        let d = &self.duty;
+        for (i, (name, value)) in [
+            ("collection", self.collection),
+            ("id", self.id.as_str()),
+            ("name", self.name.as_str()),
+            ("county_code", self.county_code.as_str()),
+            ("duty", d.duty),
+            ("name_zh", d.name_zh),
+            ("period", d.period.as_str()),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            out.extend_from_slice(if i == 0 { b"{\"" } else { b",\"" });
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(b"\":");
+            json_str(out, value);
+        }
+        out.extend_from_slice(b",\"due_by\":");
+        json_date(out, d.due_by);
+        out.extend_from_slice(b",\"status\":");
+        json_str(out, d.status.as_str());
+        out.extend_from_slice(b",\"last_done\":");
+        json_date(out, d.last_done);
+        out.extend_from_slice(b",\"basis\":");
+        json_str(out, &d.basis);
+        if let Some((done, required)) = d.count {
+            out.extend_from_slice(format!(",\"count\":[{done},{required}]").as_bytes());
+        }
+        for (i, u) in d.unknown.iter().enumerate() {
+            out.extend_from_slice(if i == 0 { b",\"unknown\":[" } else { b"," });
+            json_str(out, u);
+        }
+        if !d.unknown.is_empty() {
+            out.push(b']');
+        }
+        out.push(b'}');
+    }
+}
+
+/// A JSON string: copied whole unless it holds what JSON escapes (a quote, a backslash, a control
+/// character), which serde_json then writes.
+fn json_str(out: &mut Vec<u8>, s: &str) {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else if serde_json::to_writer(&mut *out, s).is_err() {
+        // writing to a Vec does not fail
+        out.extend_from_slice(b"null");
+    }
+}
+
+/// A date as serde writes it (`"2025-03-31"`, or null); years outside 0–9999 through chrono.
+fn json_date(out: &mut Vec<u8>, d: Option<NaiveDate>) {
+    match d {
+        None => out.extend_from_slice(b"null"),
+        Some(d) if (0..=9999).contains(&d.year()) => {
+            let (y, m, day) = (d.year() as u32, d.month(), d.day());
+            let digits = [y / 1000, y / 100 % 10, y / 10 % 10, y % 10, 10, m / 10, m % 10, 10, day / 10, day % 10];
+            out.push(b'"');
+            out.extend(digits.iter().map(|&v| if v == 10 { b'-' } else { b'0' + v as u8 }));
+            out.push(b'"');
+        }
+        Some(d) => {
+            if serde_json::to_writer(&mut *out, &d).is_err() {
+                out.extend_from_slice(b"null");
+            }
+        }
+    }
+}
+
 /// A city-level duty, with the counts of each of the city's counties in the scope.
 #[derive(Debug, Clone, Serialize)]
 pub struct CityLevelDuty {
@@ -71,10 +149,22 @@ pub struct CountyCount {
     pub total: u32,
 }
 
+/// A duty of a county (its report to the city bureau).
+#[derive(Debug, Clone, Serialize)]
+pub struct CountyLevelDuty {
+    pub county_code: String,
+    /// The county's name (the duty's own Chinese name is `name_zh`).
+    pub name: String,
+    #[serde(flatten)]
+    pub duty: Duty,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Report {
     pub duties: Vec<EntityDuty>,
     pub city_duties: Vec<CityLevelDuty>,
+    /// The duties of the counties in the scope (none when only some registers are asked for), by county.
+    pub county_duties: Vec<CountyLevelDuty>,
     /// Each level-1 and level-2 pond's inspections of the as-of year against those required (county,
     /// level, done, required, whether every duty of the year is done), for the indicators: the duty itself
     /// may speak of a missed year before.
@@ -152,19 +242,34 @@ pub async fn report(
     }
     sort_duties(&mut out.duties);
     out.city_duties = city_duties(&regs.ponds, scope, as_of, s);
+    // County duties belong to no register: they come with the whole list, and only where a plan of the
+    // scope's city asks for one (no query for a Liuzhou scope).
+    let prefix = scope.code_prefix();
+    let bound = COUNTY_DUTIES.iter().any(|r| r.city_code.starts_with(prefix) || prefix.starts_with(r.city_code));
+    if bound && Register::ALL.iter().all(|r| registers.contains(r)) {
+        for c in store.county_reports(prefix, as_of).await? {
+            if let Some(duty) = county_report(&c.county_code, &c.reports, as_of, s) {
+                out.county_duties.push(CountyLevelDuty { county_code: c.county_code, name: c.name, duty });
+            }
+        }
+    }
     Ok(out)
 }
 
-/// Overdue first, then due, each by its deadline (none last), then by register and id; a stable sort, so an
-/// entity's duties keep their order. Indices are sorted rather than the duties themselves: a duty is a
-/// couple of hundred bytes, and moving 26 699 of them about in a merge sort cost as much as computing them.
+/// Overdue first, then due, each by its deadline (none last), then by register and id, an entity's duties
+/// in their order. Keys are sorted rather than the duties themselves: a duty is a couple of hundred bytes,
+/// and moving 26 699 of them about in a merge sort cost as much as computing them. The index makes every
+/// key distinct, so the unstable sort gives what a stable one would.
 fn sort_duties(duties: &mut Vec<EntityDuty>) {
-    let key = |d: &EntityDuty| (status_rank(d.duty.status), d.duty.due_by.is_none(), d.duty.due_by);
-    let mut order: Vec<usize> = (0..duties.len()).collect();
-    order.sort_by(|&i, &j| {
-        let (a, b) = (&duties[i], &duties[j]);
-        key(a).cmp(&key(b)).then_with(|| (a.collection, &a.id).cmp(&(b.collection, &b.id)))
-    });
+    let mut keys: Vec<(u8, bool, Option<NaiveDate>, &'static str, &str, usize)> = duties
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            (status_rank(d.duty.status), d.duty.due_by.is_none(), d.duty.due_by, d.collection, d.id.as_str(), i)
+        })
+        .collect();
+    keys.sort_unstable();
+    let order: Vec<usize> = keys.into_iter().map(|k| k.5).collect();
     let mut slots: Vec<Option<EntityDuty>> = std::mem::take(duties).into_iter().map(Some).collect();
     duties.extend(order.into_iter().filter_map(|i| slots[i].take()));
 }
@@ -341,4 +446,52 @@ fn both<'a>(out: &'a mut SourceIndicatorsBy, county: &str) -> [&'a mut SourceInd
     let city: String = county.chars().take(4).collect();
     let SourceIndicatorsBy { counties, cities } = out;
     [counties.entry(county.to_string()).or_default(), cities.entry(city).or_default()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+
+    fn duty(
+        name: &str,
+        due_by: Option<NaiveDate>,
+        count: Option<(u32, u32)>,
+        unknown: Vec<&'static str>,
+    ) -> EntityDuty {
+        EntityDuty {
+            collection: "key_supervised_units",
+            id: "91450222MA5KX00010".into(),
+            name: name.into(),
+            county_code: "450222".into(),
+            duty: Duty {
+                duty: "hazard_check",
+                name_zh: "土壤污染隐患排查",
+                period: "2024–2025".into(),
+                due_by,
+                status: DutyStatus::Overdue,
+                last_done: NaiveDate::from_ymd_opt(2023, 1, 9),
+                basis: Cow::Borrowed("《中华人民共和国土壤污染防治法》第二十一条"),
+                count,
+                unknown,
+            },
+        }
+    }
+
+    #[test]
+    fn hand_written_json_is_serdes() {
+        let d = NaiveDate::from_ymd_opt;
+        let cases = [
+            duty("柳城县某磷化工有限公司", d(2025, 3, 31), None, vec![]),
+            duty("a \"quoted\" name\\ with\ta tab\u{1}", None, Some((1, 2)), vec!["buried_facilities"]),
+            duty("", d(10000, 1, 1), Some((0, 4)), vec!["buried_facilities", "groundwater_sensitive"]),
+            duty("x", d(5, 12, 1), None, vec![]),
+        ];
+        for c in cases {
+            let mut mine = Vec::new();
+            c.write_json(&mut mine);
+            let serde = serde_json::to_vec(&c).unwrap();
+            assert_eq!(String::from_utf8(mine).unwrap(), String::from_utf8(serde).unwrap());
+        }
+    }
 }

@@ -68,6 +68,9 @@ INSERT INTO landguard_meta (key, value) VALUES ('bench_duties', '$ENTITIES $CITY
 SQL
 fi
 
+# A database loaded by an older build lacks this one's newer migrations (the baseline, older, serves it as is).
+DATABASE_URL="$BENCH_URL" "$LANDGUARD_BIN" migrate >&2
+
 # --- service
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 BASE_PID=
@@ -113,11 +116,13 @@ kind() { echo "$(file -b "$1" | grep -o 'not stripped\|stripped' | head -1); $(c
     curl -fs "http://127.0.0.1:$PORT/duties?$QUERY" >"$WORK/one.json"
     echo "one answer: $(wc -c <"$WORK/one.json") bytes; $(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(len(d['duties']), 'duties,', len(d['city_duties']), 'city duties, counts', d['counts'])" "$WORK/one.json")"
     if [ -n "${BASELINE_BIN:-}" ]; then
-        same=yes
+        # The calendar's URLs name the port; county_duties (empty outside Guilin) is newer than 06822df.
+        norm() { sed -e 's#127\.0\.0\.1:[0-9]*#HOST#g' -e 's/,"county_duties":\[\]//' | md5sum; }
         for path in "${PATHS[@]}"; do
-            cmp -s <(curl -fs "http://127.0.0.1:$PORT$path") <(curl -fs "http://127.0.0.1:$((PORT + 1))$path") || same="NO ($path differs)"
+            a=$(curl -fs "http://127.0.0.1:$PORT$path" | norm)
+            b=$(curl -fs "http://127.0.0.1:$((PORT + 1))$path" | norm)
+            echo "same answer as the baseline (host and an empty county_duties aside) for $path: $([ "$a" = "$b" ] && echo yes || echo no)"
         done
-        echo "same answers (all three paths, byte for byte) from both binaries: $same"
     fi
     echo "one client, $ROUNDS round(s) of $REQUESTS requests per path after $WARMUP unrecorded ones${BASELINE_BIN:+, the two binaries alternating which goes first}:"
     echo "$(grep -c 'BEGIN:VEVENT' <(curl -fs "http://127.0.0.1:$PORT${PATHS[2]}")) events in the calendar"

@@ -261,7 +261,7 @@ pub async fn report(
 /// and moving 26 699 of them about in a merge sort cost as much as computing them. The index makes every
 /// key distinct, so the unstable sort gives what a stable one would.
 fn sort_duties(duties: &mut Vec<EntityDuty>) {
-    let mut keys: Vec<(u8, bool, Option<NaiveDate>, &'static str, &str, usize)> = duties
+    let mut keys: Vec<_> = duties
         .iter()
         .enumerate()
         .map(|(i, d)| {

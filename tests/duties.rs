@@ -340,6 +340,7 @@ async fn a_guilin_county_owes_its_quarterly_report(pool: PgPool) {
         (Some("due"), Some("2025-Q2"), Some("2025-06-30"))
     );
     assert_eq!(april["last_done"], "2025-03-28");
+    assert!(t.get("/api").await.body["paths"].get("/counties/{countyCode}/records").is_some(), "documented");
     let listed = t.get("/counties/450302/records").await;
     assert_eq!(listed.body["records"].as_array().map(Vec::len), Some(1), "{}", listed.text);
 

@@ -105,7 +105,10 @@ impl EntityDuty {
 /// A JSON string: copied whole unless it holds what JSON escapes (a quote, a backslash, a control
 /// character), which serde_json then writes.
 fn json_str(out: &mut Vec<u8>, s: &str) {
-    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+    // A fold without an early exit, which the compiler vectorises: `all` stops at the first hit and went a
+    // byte at a time (79 M instructions a request of a city under callgrind).
+    let plain = !s.bytes().fold(false, |hit, b| hit | (b < 0x20) | (b == b'"') | (b == b'\\'));
+    if plain {
         out.push(b'"');
         out.extend_from_slice(s.as_bytes());
         out.push(b'"');

@@ -7,11 +7,15 @@
 # /duties.ics. Not run by the tests.
 #
 #   bash bench/duties.sh
+#   BASELINE_BIN=/path/to/older/landguard ROUNDS=4 bash bench/duties.sh
 #
-# Settings (environment): ENTITIES (10000), CITY (4502), AS_OF (2026-12-05), REQUESTS (200), WARMUP (20),
-# BENCH_DB (landguard_bench_duties; reloaded when ENTITIES changes), PORT (18184), LANDGUARD_BIN
+# Settings (environment): ENTITIES (10000), CITY (4502), AS_OF (2026-12-05), REQUESTS (200 per round),
+# WARMUP (20), BENCH_DB (landguard_bench_duties; reloaded when ENTITIES changes), PORT (18184), LANDGUARD_BIN
 # (target/release/landguard, built if missing; a debug binary may be given, and the report says which),
-# OUT (bench/results/duties-DATE.txt).
+# BASELINE_BIN (another landguard build, e.g. of an older commit: served on PORT+1 over the same database
+# and timed in the same rounds, the two alternating which goes first; the report says whether both give
+# the same answer), ROUNDS (1), OUT (bench/results/duties-DATE.txt). The load average is written before and
+# after the runs: the machine may be shared.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 COMMIT=${COMMIT:-$(git rev-parse --short HEAD)}
@@ -21,6 +25,7 @@ AS_OF=${AS_OF:-2026-12-05}
 REQUESTS=${REQUESTS:-200}
 WARMUP=${WARMUP:-20}
 BENCH_DB=${BENCH_DB:-landguard_bench_duties}
+ROUNDS=${ROUNDS:-1}
 PORT=${PORT:-18184}
 LANDGUARD_BIN=${LANDGUARD_BIN:-target/release/landguard}
 OUT=${OUT:-bench/results/duties-$(date -u +%Y%m%dT%H%M%SZ).txt}
@@ -63,12 +68,26 @@ INSERT INTO landguard_meta (key, value) VALUES ('bench_duties', '$ENTITIES $CITY
 SQL
 fi
 
+# A database loaded by an older build lacks this one's newer migrations (the baseline, older, serves it as is).
+DATABASE_URL="$BENCH_URL" "$LANDGUARD_BIN" migrate >&2
+
 # --- service
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+BASE_PID=
+cleanup_base() { if [ -n "$BASE_PID" ]; then kill "$BASE_PID" 2>/dev/null || true; wait "$BASE_PID" 2>/dev/null || true; fi; }
+trap 'cleanup_base; cleanup' EXIT
 DATABASE_URL="$BENCH_URL" "$LANDGUARD_BIN" serve --bind "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
 LG_PID=$!
-for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
+if [ -n "${BASELINE_BIN:-}" ]; then
+    DATABASE_URL="$BENCH_URL" "$BASELINE_BIN" serve --bind "127.0.0.1:$((PORT + 1))" >"$WORK/serve-base.log" 2>&1 &
+    BASE_PID=$!
+fi
+for p in "$PORT" ${BASELINE_BIN:+$((PORT + 1))}; do
+    for _ in $(seq 100); do curl -fs "http://127.0.0.1:$p/health" >/dev/null && break; sleep 0.1; done
+done
 
-URL="http://127.0.0.1:$PORT/duties?county_code=$CITY&as_of=$AS_OF"
+QUERY="county_code=$CITY&as_of=$AS_OF"
+PATHS=("/duties?$QUERY" "/duties?$QUERY&status=overdue" "/duties.ics?$QUERY")
 time_requests() { # URL -> one time in ms per line
     for _ in $(seq "$WARMUP"); do curl -fs -o /dev/null "$1"; done
     for _ in $(seq "$REQUESTS"); do curl -fs -o /dev/null -w '%{time_total}\n' "$1"; done
@@ -78,19 +97,39 @@ import sys
 t = sorted(float(x) * 1000 for x in sys.stdin if x.strip())
 q = lambda p: t[min(len(t) - 1, int(round(p * (len(t) - 1))))]
 print(f"n={len(t)} p50={q(0.5):.1f} ms p99={q(0.99):.1f} ms max={t[-1]:.1f} ms")'; }
+run() { # NAME PORT: every path once, appended to $WORK/NAME.I
+    for i in "${!PATHS[@]}"; do time_requests "http://127.0.0.1:$2${PATHS[$i]}" >>"$WORK/$1.$i"; done
+}
+for round in $(seq "$ROUNDS"); do
+    if [ -n "${BASELINE_BIN:-}" ] && [ $((round % 2)) = 0 ]; then say "round $round: baseline"; run base $((PORT + 1)); fi
+    say "round $round: landguard"; run this "$PORT"
+    if [ -n "${BASELINE_BIN:-}" ] && [ $((round % 2)) = 1 ]; then say "round $round: baseline"; run base $((PORT + 1)); fi
+done
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
+kind() { echo "$(file -b "$1" | grep -o 'not stripped\|stripped' | head -1); $(case "$1" in *debug*) echo 'DEBUG build: not representative of release';; *) echo release;; esac)"; }
 {
-    echo "bench/duties.sh at $COMMIT, $(date -u +%Y-%m-%dT%H:%M:%SZ), binary $LANDGUARD_BIN ($(file -b "$LANDGUARD_BIN" | grep -o 'not stripped\|stripped' | head -1); $(case "$LANDGUARD_BIN" in *debug*) echo 'DEBUG build: not representative of release';; *) echo release;; esac))"
-    echo "machine: $(nproc) CPU, $(uname -r); database $BENCH_DB"
+    echo "bench/duties.sh at $COMMIT, $(date -u +%Y-%m-%dT%H:%M:%SZ), binary $LANDGUARD_BIN ($(kind "$LANDGUARD_BIN"))"
+    if [ -n "${BASELINE_BIN:-}" ]; then echo "baseline: $BASELINE_BIN ($(kind "$BASELINE_BIN")${BASELINE_NOTE:+; $BASELINE_NOTE})"; fi
+    echo "machine: $(nproc) CPU, $(uname -r); database $BENCH_DB; load average before the runs $LOAD_BEFORE, after $LOAD_AFTER"
     psql "$BENCH_URL" -Atc "SELECT 'entities: ' || (SELECT count(*) FROM key_supervised_unit_versions) || ' key units, ' || (SELECT count(*) FROM tailings_pond_versions) || ' ponds, ' || (SELECT count(*) FROM pollution_source_versions) || ' sources, ' || (SELECT count(*) FROM duty_records) || ' records'"
-    curl -fs "$URL" >"$WORK/one.json"
+    curl -fs "http://127.0.0.1:$PORT/duties?$QUERY" >"$WORK/one.json"
     echo "one answer: $(wc -c <"$WORK/one.json") bytes; $(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(len(d['duties']), 'duties,', len(d['city_duties']), 'city duties, counts', d['counts'])" "$WORK/one.json")"
-    echo "GET /duties?county_code=$CITY&as_of=$AS_OF, one client, $REQUESTS requests after $WARMUP:"
-    time_requests "$URL" | stats
-    echo "GET /duties?county_code=$CITY&as_of=$AS_OF&status=overdue:"
-    time_requests "$URL&status=overdue" | stats
-    ICS="http://127.0.0.1:$PORT/duties.ics?county_code=$CITY&as_of=$AS_OF"
-    echo "GET /duties.ics (same query; $(curl -fs "$ICS" | grep -c 'BEGIN:VEVENT') events):"
-    time_requests "$ICS" | stats
+    if [ -n "${BASELINE_BIN:-}" ]; then
+        # The calendar's URLs name the port; county_duties (empty outside Guilin) is newer than 06822df.
+        norm() { sed -e 's#127\.0\.0\.1:[0-9]*#HOST#g' -e 's/,"county_duties":\[\]//' | md5sum; }
+        for path in "${PATHS[@]}"; do
+            a=$(curl -fs "http://127.0.0.1:$PORT$path" | norm)
+            b=$(curl -fs "http://127.0.0.1:$((PORT + 1))$path" | norm)
+            echo "same answer as the baseline (host and an empty county_duties aside) for $path: $([ "$a" = "$b" ] && echo yes || echo no)"
+        done
+    fi
+    echo "one client, $ROUNDS round(s) of $REQUESTS requests per path after $WARMUP unrecorded ones${BASELINE_BIN:+, the two binaries alternating which goes first}:"
+    echo "$(grep -c 'BEGIN:VEVENT' <(curl -fs "http://127.0.0.1:$PORT${PATHS[2]}")) events in the calendar"
+    for i in "${!PATHS[@]}"; do
+        echo "GET ${PATHS[$i]}"
+        echo "  this:     $(stats <"$WORK/this.$i")"
+        if [ -n "${BASELINE_BIN:-}" ]; then echo "  baseline: $(stats <"$WORK/base.$i")"; fi
+    done
 } | tee "$OUT"
 say "written $OUT"

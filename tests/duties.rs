@@ -280,3 +280,85 @@ async fn the_demo_has_duties_of_every_status_in_both_cities(pool: PgPool) {
     assert_eq!(status(&guilin.body, "450324-WR-001", "source_follow_up_check"), "overdue");
     assert_eq!(status(&guilin.body, "450332-WR-001", "source_follow_up_check"), "done");
 }
+
+/// The county's quarterly report to the city bureau (Guilin 2023): a record whose subject is a county, the
+/// duty in `county_duties` and the calendar; no such duty in Liuzhou; wrong codes and kinds refused.
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn a_guilin_county_owes_its_quarterly_report(pool: PgPool) {
+    let t = app(pool).await;
+    for (code, name) in [("450302", "秀峰区"), ("450222", "柳城县")] {
+        sqlx::query(
+            "INSERT INTO counties (county_code, name, geom, source)
+             VALUES ($1, $2, ST_Multi(ST_MakeEnvelope(110, 25, 110.1, 25.1, 4490)), 'test')
+             ON CONFLICT (county_code) DO NOTHING",
+        )
+        .bind(code)
+        .bind(name)
+        .execute(&t.store.pool)
+        .await
+        .unwrap();
+    }
+    let report = |body: &Value| -> Value {
+        let list = body["county_duties"].as_array().unwrap_or_else(|| panic!("{body}"));
+        list.iter().find(|d| d["county_code"] == "450302").cloned().unwrap_or_else(|| panic!("{body}"))
+    };
+    let april = t.get("/duties?county_code=4503&as_of=2025-04-10").await;
+    assert_eq!(april.status, 200, "{}", april.text);
+    let q1 = report(&april.body);
+    assert_eq!(
+        (q1["duty"].as_str(), q1["status"].as_str(), q1["period"].as_str()),
+        (Some("county_quarterly_report"), Some("overdue"), Some("2025-Q1")),
+        "{q1}"
+    );
+    let name: String = sqlx::query_scalar("SELECT name FROM counties WHERE county_code = '450302'")
+        .fetch_one(&t.store.pool)
+        .await
+        .unwrap();
+    assert_eq!(q1["name"], name.as_str());
+    assert!(q1["basis"].as_str().unwrap().contains("桂林市2023年度土壤污染防治工作计划"), "{q1}");
+    let ics = t.get("/duties.ics?county_code=450302&as_of=2025-04-10").await;
+    let unfolded = ics.text.replace("\r\n ", "");
+    assert!(
+        unfolded.contains(&format!("SUMMARY:【逾期】{name}：县（市、区）季度工作进展报送（2025-Q1）")),
+        "{unfolded}"
+    );
+    assert!(unfolded.contains("URL:http://test.local/counties/450302/records"), "{unfolded}");
+
+    let body = json!({"kind": "quarterly_report", "date": "2025-03-28", "document": "秀环报〔2025〕3号"});
+    let r = t.write("POST", "/counties/450302/records", &body).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(
+        (r.body["kind_zh"].as_str(), r.body["county_code"].as_str()),
+        (Some("季度工作进展报告"), Some("450302"))
+    );
+    // Q1 reported: done at the end of March, and in April the Q2 report is what is due
+    let march = report(&t.get("/duties?county_code=450302&as_of=2025-03-30").await.body);
+    assert_eq!((march["status"].as_str(), march["period"].as_str()), (Some("done"), Some("2025-Q1")), "{march}");
+    let april = report(&t.get("/duties?county_code=450302&as_of=2025-04-10").await.body);
+    assert_eq!(
+        (april["status"].as_str(), april["period"].as_str(), april["due_by"].as_str()),
+        (Some("due"), Some("2025-Q2"), Some("2025-06-30"))
+    );
+    assert_eq!(april["last_done"], "2025-03-28");
+    assert!(t.get("/api").await.body["paths"].get("/counties/{countyCode}/records").is_some(), "documented");
+    let listed = t.get("/counties/450302/records").await;
+    assert_eq!(listed.body["records"].as_array().map(Vec::len), Some(1), "{}", listed.text);
+
+    // Liuzhou's plan asks for no county report: no duty, and a record is refused
+    let liuzhou = t.get("/duties?county_code=4502&as_of=2025-04-10").await;
+    assert_eq!(liuzhou.body["county_duties"], json!([]), "{}", liuzhou.text);
+    for (path, body, status) in [
+        ("/counties/450222/records", json!({"kind": "quarterly_report", "date": "2025-03-28"}), 400),
+        ("/counties/4503XX/records", json!({"kind": "quarterly_report", "date": "2025-03-28"}), 400),
+        ("/counties/450399/records", json!({"kind": "quarterly_report", "date": "2025-03-28"}), 404),
+        ("/counties/450302/records", json!({"kind": "inspection", "date": "2025-03-28"}), 400),
+    ] {
+        let r = t.write("POST", path, &body).await;
+        assert_eq!(r.status, status, "{path} {body}: {}", r.text);
+        assert_eq!(r.header("content-type"), Some("application/problem+json"), "{path}");
+    }
+    // With only some registers asked for, county duties are not among them
+    let ponds = t.get("/duties?county_code=4503&as_of=2025-04-10&collection=tailings_ponds").await;
+    assert_eq!(ponds.body["county_duties"], json!([]));
+    assert_eq!(t.count("duty_records").await, 1);
+}

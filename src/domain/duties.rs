@@ -15,6 +15,7 @@ use super::sources::{
 };
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -75,6 +76,9 @@ pub struct DutySettings {
     pub pond_level3_share_percent: u32,
     /// A closed-out source is checked again by the end of the calendar year this many years after its close-out.
     pub follow_up_within_years: u32,
+    /// Reports a year from each county to the city bureau where the city's plan asks for them (1, 2, 4 or
+    /// 12): Guilin 2023 asks for one at every quarter-end.
+    pub county_report_per_year: u32,
 }
 
 impl Default for DutySettings {
@@ -96,6 +100,7 @@ impl Default for DutySettings {
             pond_level2_per_year: 1,
             pond_level3_share_percent: 50,
             follow_up_within_years: 2,
+            county_report_per_year: 4,
         }
     }
 }
@@ -116,6 +121,7 @@ impl DutySettings {
             ("groundwater_per_year_other", self.groundwater_per_year_other),
             ("groundwater_per_year_buried_sensitive", self.groundwater_per_year_buried_sensitive),
             ("groundwater_per_year_other_sensitive", self.groundwater_per_year_other_sensitive),
+            ("county_report_per_year", self.county_report_per_year),
         ] {
             if ![1, 2, 4, 12].contains(&v) {
                 return Err(format!("{name}: {v} (expected 1, 2, 4 or 12 a year)"));
@@ -302,7 +308,9 @@ pub struct Duty {
     pub due_by: Option<NaiveDate>,
     pub status: DutyStatus,
     pub last_done: Option<NaiveDate>,
-    pub basis: String,
+    /// The rule's basis, borrowed unless something is added to it (a source's plan document): a city's
+    /// answer has tens of thousands of duties.
+    pub basis: Cow<'static, str>,
     /// Records counted in the period against those required, where the duty is a count.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<(u32, u32)>,
@@ -319,15 +327,21 @@ impl Duty {
         status: DutyStatus,
         last_done: Option<NaiveDate>,
     ) -> Duty {
-        let r = rule(id);
+        let (id, name_zh, basis) = match COUNTY_DUTIES.iter().find(|r| r.id == id) {
+            Some(r) => (r.id, r.name_zh, r.basis),
+            None => {
+                let r = rule(id);
+                (r.id, r.name_zh, r.basis)
+            }
+        };
         Duty {
-            duty: r.id,
-            name_zh: r.name_zh,
+            duty: id,
+            name_zh,
             period,
             due_by,
             status,
             last_done,
-            basis: r.basis.to_string(),
+            basis: Cow::Borrowed(basis),
             count: None,
             unknown: Vec::new(),
         }
@@ -732,7 +746,7 @@ pub fn source_duties(
             }
         };
         if let Some(doc) = source.plan_doc.as_deref().filter(|d| !d.trim().is_empty()) {
-            d.basis = format!("{}；整治方案{}", d.basis, doc.trim());
+            d.basis = format!("{}；整治方案{}", d.basis, doc.trim()).into();
         }
         out.push(d);
     }
@@ -825,6 +839,54 @@ pub fn level3_share(
             }
         })
         .collect()
+}
+
+/// A duty of a county rather than of an entity of a register, with the plan that asks for it. A city's plan
+/// binds only that city's counties.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CountyDutyRule {
+    pub id: &'static str,
+    /// The record kind that fulfils it (a record whose subject is the county: `duty_records.collection`
+    /// `counties`).
+    pub record: &'static str,
+    pub record_zh: &'static str,
+    pub name_zh: &'static str,
+    pub basis: &'static str,
+    /// The city (first four digits of the county codes) whose plan asks for it.
+    pub city_code: &'static str,
+    /// The first day it applies: the plan's year.
+    pub from: (i32, u32, u32),
+    pub settings: &'static [&'static str],
+}
+
+/// The county duties. Liuzhou's 2025 plan has no clause on county reports, so only Guilin's counties owe one.
+pub const COUNTY_DUTIES: &[CountyDutyRule] = &[CountyDutyRule {
+    id: "county_quarterly_report",
+    record: "quarterly_report",
+    record_zh: "季度工作进展报告",
+    name_zh: "县（市、区）季度工作进展报送",
+    basis: "《桂林市2023年度土壤污染防治工作计划》（市政办〔2023〕20号）第二部分第（二）项",
+    city_code: "4503",
+    from: (2023, 1, 1),
+    settings: &["county_report_per_year"],
+}];
+
+/// The county duty rules that bind a county: those of its city's plan.
+pub fn county_rules(county_code: &str) -> impl Iterator<Item = &'static CountyDutyRule> + '_ {
+    COUNTY_DUTIES.iter().filter(move |r| county_code.starts_with(r.city_code))
+}
+
+/// The county's report to the city bureau as of a date, from the dates of its `quarterly_report` records:
+/// one in each slice of the year (a quarter by default), due by the slice's last day, counted like any duty
+/// done n times a year (a missed quarter stays overdue until the current one is reported). None when the
+/// county's city has no plan that asks for it.
+pub fn county_report(county_code: &str, reports: &[NaiveDate], as_of: NaiveDate, s: &DutySettings) -> Option<Duty> {
+    let r = county_rules(county_code).find(|r| r.id == "county_quarterly_report")?;
+    let (y, m, d) = r.from;
+    let since = NaiveDate::from_ymd_opt(y, m, d).and_then(|d| d.pred_opt()).unwrap_or(NaiveDate::MIN);
+    let mut done: Vec<NaiveDate> = reports.iter().copied().filter(|d| *d <= as_of).collect();
+    done.sort();
+    Some(per_slice(r.id, s.county_report_per_year, &done, since, as_of))
 }
 
 #[cfg(test)]
@@ -1746,6 +1808,7 @@ mod tests {
             (|s| s.hazard_check_every_years = 0, "hazard_check_every_years"),
             (|s| s.pond_level1_before_flood_season = 3, "pond_level1_before_flood_season"),
             (|s| s.pond_level3_share_percent = 0, "pond_level3_share_percent"),
+            (|s| s.county_report_per_year = 3, "county_report_per_year"),
         ];
         for (f, name) in bad {
             let mut s = DutySettings::default();
@@ -1761,6 +1824,99 @@ mod tests {
             &s2,
         );
         assert_eq!((find(&got, "hazard_check").status, find(&got, "hazard_check").period.as_str()), (Due, "2024"));
+    }
+
+    #[test]
+    fn county_quarterly_report() {
+        // (case, county, report dates, as of, expected (status, period, due_by, last_done) or None)
+        type Case = (
+            &'static str,
+            &'static str,
+            &'static [&'static str],
+            &'static str,
+            Option<(DutyStatus, &'static str, &'static str, Option<&'static str>)>,
+        );
+        let table: &[Case] = &[
+            (
+                "Guilin, no report, after Q1",
+                "450302",
+                &[],
+                "2025-04-10",
+                Some((Overdue, "2025-Q1", "2025-03-31", None)),
+            ),
+            // Q1 reported: the duty moves on to Q2
+            (
+                "Guilin, Q1 reported",
+                "450302",
+                &["2025-03-28"],
+                "2025-04-10",
+                Some((Due, "2025-Q2", "2025-06-30", Some("2025-03-28"))),
+            ),
+            (
+                "Guilin, within Q1, reported",
+                "450321",
+                &["2025-03-28"],
+                "2025-03-29",
+                Some((Done, "2025-Q1", "2025-06-30", Some("2025-03-28"))),
+            ),
+            (
+                "Guilin, within Q1, not yet",
+                "450321",
+                &["2024-12-20"],
+                "2025-03-20",
+                Some((Due, "2025-Q1", "2025-03-31", Some("2024-12-20"))),
+            ),
+            (
+                "Guilin, the last day of Q1",
+                "450302",
+                &["2024-12-20"],
+                "2025-03-31",
+                Some((Due, "2025-Q1", "2025-03-31", Some("2024-12-20"))),
+            ),
+            (
+                "a report after the as-of date",
+                "450302",
+                &["2025-04-20"],
+                "2025-04-10",
+                Some((Overdue, "2025-Q1", "2025-03-31", None)),
+            ),
+            // a late Q1 report is the Q2 report (no grace: the plan says quarter-end), Q1 stays missed until then
+            (
+                "Q1 reported late",
+                "450302",
+                &["2025-04-02"],
+                "2025-04-10",
+                Some((Done, "2025-Q2", "2025-09-30", Some("2025-04-02"))),
+            ),
+            ("before the plan", "450302", &[], "2022-06-01", Some((NotYet, "2023-Q1", "2023-03-31", None))),
+            ("the plan's first quarter", "450302", &[], "2023-04-01", Some((Overdue, "2023-Q1", "2023-03-31", None))),
+            ("Liuzhou: no such clause", "450222", &["2025-03-28"], "2025-04-10", None),
+            ("Liuzhou city district", "450202", &[], "2025-04-10", None),
+        ];
+        for (case, county, reports, as_of, want) in table {
+            let reports: Vec<NaiveDate> = reports.iter().map(|x| d(x)).collect();
+            let got = county_report(county, &reports, d(as_of), &s());
+            match (got, want) {
+                (None, None) => {}
+                (Some(g), Some((status, period, due_by, last))) => {
+                    assert_eq!(
+                        (g.status, g.period.as_str(), g.due_by, g.last_done),
+                        (*status, *period, Some(d(due_by)), last.map(d)),
+                        "{case}"
+                    );
+                    assert_eq!(
+                        (g.duty, g.basis.as_ref()),
+                        ("county_quarterly_report", COUNTY_DUTIES[0].basis),
+                        "{case}"
+                    );
+                }
+                (g, w) => panic!("{case}: got {g:?}, want {w:?}"),
+            }
+        }
+        // Half-yearly by the setting.
+        let half = DutySettings { county_report_per_year: 2, ..DutySettings::default() };
+        let g = county_report("450302", &[], d("2025-08-01"), &half).unwrap();
+        assert_eq!((g.status, g.period.as_str()), (Overdue, "2025-H1"));
     }
 
     #[test]
@@ -1785,6 +1941,15 @@ mod tests {
         }
         for k in RecordKind::ALL {
             assert!(docs.contains(&format!("`{}`", k.as_str())), "docs/source-control.md names the record kind {k}");
+        }
+        for r in COUNTY_DUTIES {
+            assert!(!DUTIES.iter().any(|d| d.id == r.id), "{} is both an entity and a county duty", r.id);
+            for text in [format!("`{}`", r.id), format!("`{}`", r.record), r.basis.to_string()] {
+                assert!(docs.contains(&text), "docs/source-control.md describes {}: {text}", r.id);
+            }
+            for name in r.settings {
+                assert!(settings.get(name).is_some(), "{} names a setting that does not exist: {name}", r.id);
+            }
         }
     }
 }

@@ -6,7 +6,7 @@ use super::error::{ApiError, ApiResult};
 use super::features::{collection, json_body, path_segment};
 use super::params::Params;
 use super::{base_url, ical, AppState};
-use crate::domain::duties::DutyStatus;
+use crate::domain::duties::{county_rules, CountyDutyRule, DutyStatus, COUNTY_DUTIES};
 use crate::domain::indicators::Scope;
 use crate::domain::registry::Collection;
 use crate::domain::sources::{RecordKind, Register, WrongRegister};
@@ -26,6 +26,7 @@ use serde_json::{json, Value};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/collections/{collection}/items/{fid}/records", get(records).post(record))
+        .route("/counties/{county_code}/records", get(county_records).post(record_county))
         .route("/duties", get(duties))
         .route("/duties.ics", get(duties_ics))
 }
@@ -80,6 +81,15 @@ const BODY_MEMBERS: &[&str] = &["kind", "date", "document", "result", "note"];
 
 /// A record body: `{"kind", "date", "document", "result", "note"}`, the kind one of the register's.
 fn parse_record(r: Register, body: &Value, today: NaiveDate) -> Result<NewRecord, DutiesError> {
+    parse_body(body, today, |kind| Ok(RecordKind::parse_for(r, kind)?))
+}
+
+/// A record body whose kind `kind` checks.
+fn parse_body<K>(
+    body: &Value,
+    today: NaiveDate,
+    check_kind: impl FnOnce(&str) -> Result<K, DutiesError>,
+) -> Result<NewRecord<K>, DutiesError> {
     let field = |field, zh, en: &str| DutiesError::Field { field, zh, en: en.to_string() };
     let obj = body.as_object().ok_or_else(|| field("body", "须为 JSON 对象", "must be a JSON object"))?;
     if let Some(k) = obj.keys().find(|k| !BODY_MEMBERS.contains(&k.as_str())) {
@@ -93,7 +103,7 @@ fn parse_record(r: Register, body: &Value, today: NaiveDate) -> Result<NewRecord
         .get("kind")
         .and_then(Value::as_str)
         .ok_or_else(|| field("kind", "必填，为字符串", "is required, as a string"))?;
-    let kind = RecordKind::parse_for(r, kind)?;
+    let kind = check_kind(kind)?;
     let date = obj
         .get("date")
         .and_then(Value::as_str)
@@ -168,6 +178,81 @@ async fn records(
     Ok(Json(json!({"collection": c, "id": fid, "records": list})))
 }
 
+/// A county code of the path: six digits (a 400 otherwise), of a county whose city's plan asks for a county
+/// duty (a 400 naming the plan otherwise); whether the county exists is the store's 404.
+fn county_path(code: &str) -> Result<&'static CountyDutyRule, DutiesError> {
+    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(DutiesError::Parameter {
+            name: "county_code",
+            zh: "须为 6 位县级代码",
+            en: format!("'{code}' is not a 6-digit county code such as 450321"),
+        });
+    }
+    county_rules(code).next().ok_or_else(|| DutiesError::Field {
+        field: "county_code",
+        zh: "该县所在市的计划没有要求县级报送",
+        en: format!(
+            "the plan of city {} asks county {code} for no report (only {} do)",
+            &code[..4],
+            COUNTY_DUTIES.iter().map(|r| r.city_code).collect::<Vec<_>>().join(", ")
+        ),
+    })
+}
+
+fn no_county(code: &str) -> ApiError {
+    ApiError::not_found(format!("无县级代码 '{code}'（counties 表）— no county '{code}' in the counties table"))
+}
+
+/// `POST /counties/{county_code}/records`: a record whose subject is the county, such as its quarterly report.
+async fn record_county(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let rule = county_path(&code)?;
+    let who = caller.writer()?;
+    let value = json_body(&state.settings, &headers, body)?;
+    let rec = parse_body(&value, today(), |kind| {
+        if kind == rule.record {
+            Ok(rule.record)
+        } else {
+            Err(DutiesError::Field {
+                field: "kind",
+                zh: "县级记录类型不符",
+                en: format!("'{kind}' is not a county record; the county's is '{}'", rule.record),
+            })
+        }
+    })?;
+    let stored = state.store.record_county(&code, &rec, who.actor()).await.map_err(|e| match e {
+        crate::store::StoreError::NotFound => no_county(&code),
+        other => ApiError::from(other),
+    })?;
+    state.wrote(&who.name).await;
+    let location = format!("{}/counties/{code}/records", base_url(&headers));
+    let mut body = serde_json::to_value(&stored).map_err(|_| ApiError::internal())?;
+    if let Some(o) = body.as_object_mut() {
+        o.insert("county_code".into(), json!(code));
+    }
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(body)).into_response())
+}
+
+/// `GET /counties/{county_code}/records`, newest first; read as the key units are (the plan's clause is
+/// about them).
+async fn county_records(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Json<Value>> {
+    county_path(&code)?;
+    caller.reader(&state, collection(Register::KeySupervisedUnits.as_str())?)?;
+    Params::parse(q.as_deref(), &["f"])?.only_formats(&["json"])?;
+    let list = state.reader(&caller).await.county_records(&code).await?.ok_or_else(|| no_county(&code))?;
+    Ok(Json(json!({"county_code": code, "records": list})))
+}
+
 /// The parameters of `/duties` and `/duties.ics`.
 struct Query {
     scope: Scope,
@@ -236,33 +321,45 @@ async fn computed(state: &AppState, caller: &Caller, q: &Query) -> ApiResult<Rep
     let mut rep = report(&store, &state.settings.duties, &q.scope, q.as_of, &q.registers).await?;
     rep.duties.retain(|d| q.keeps(d.duty.status));
     rep.city_duties.retain(|d| q.keeps(d.duty.status));
+    rep.county_duties.retain(|d| q.keeps(d.duty.status));
     Ok(rep)
-}
-
-/// The answer of `/duties`, serialised straight to the body: a city's answer runs to megabytes, and a
-/// `serde_json::Value` tree of it first would cost as much again.
-#[derive(serde::Serialize)]
-struct Answer<'a> {
-    as_of: NaiveDate,
-    county_code: Option<&'a str>,
-    counts: std::collections::BTreeMap<&'static str, usize>,
-    duties: &'a [crate::duties::EntityDuty],
-    city_duties: &'a [crate::duties::CityLevelDuty],
 }
 
 async fn duties(State(state): State<AppState>, caller: Caller, RawQuery(q): RawQuery) -> ApiResult<Response> {
     let q = query(&caller, &state, q.as_deref())?;
     let rep = computed(&state, &caller, &q).await?;
-    let counts = [DutyStatus::Overdue, DutyStatus::Due, DutyStatus::NotYet, DutyStatus::Done]
-        .into_iter()
-        .map(|s| (s.as_str(), rep.duties.iter().filter(|d| d.duty.status == s).count()))
-        .collect();
+    let counts: std::collections::BTreeMap<&str, usize> =
+        [DutyStatus::Overdue, DutyStatus::Due, DutyStatus::NotYet, DutyStatus::Done]
+            .into_iter()
+            .map(|s| (s.as_str(), rep.duties.iter().filter(|d| d.duty.status == s).count()))
+            .collect();
     let county_code = match &q.scope {
         Scope::All => None,
         s => Some(s.code_prefix()),
     };
-    let answer = Answer { as_of: q.as_of, county_code, counts, duties: &rep.duties, city_duties: &rep.city_duties };
-    Ok(Json(answer).into_response())
+    // The answer, written straight into one buffer of about its size (a duty is 400-450 bytes of JSON): a
+    // city's answer runs to megabytes; the duties are written by hand (EntityDuty::write_json says why).
+    let mut body = Vec::with_capacity(4096 + 450 * rep.duties.len());
+    fn member<T: serde::Serialize>(body: &mut Vec<u8>, name: &str, value: &T) -> ApiResult<()> {
+        body.extend_from_slice(format!(",\"{name}\":").as_bytes());
+        serde_json::to_writer(body, value).map_err(|_| ApiError::internal())
+    }
+    body.extend_from_slice(b"{\"as_of\":");
+    serde_json::to_writer(&mut body, &q.as_of).map_err(|_| ApiError::internal())?;
+    member(&mut body, "county_code", &county_code)?;
+    member(&mut body, "counts", &counts)?;
+    body.extend_from_slice(b",\"duties\":[");
+    for (i, d) in rep.duties.iter().enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        d.write_json(&mut body);
+    }
+    body.push(b']');
+    member(&mut body, "city_duties", &rep.city_duties)?;
+    member(&mut body, "county_duties", &rep.county_duties)?;
+    body.push(b'}');
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// The due and overdue duties as all-day events on their deadlines (on the as-of date for a duty with no
@@ -316,6 +413,17 @@ async fn duties_ics(
             categories: d.status.as_str(),
         });
     }
+    for c in rep.county_duties.iter().filter(|c| open(c.duty.status)) {
+        let d = &c.duty;
+        events.push(ical::Event {
+            uid: uid(&["county", &c.county_code, d.duty, &d.period]),
+            date: d.due_by.unwrap_or(q.as_of),
+            summary: format!("{}{}：{}（{}）", tag(d.status), c.name, d.name_zh, d.period),
+            description: format!("counties {}；依据：{}", c.county_code, d.basis),
+            url: format!("{}/counties/{}/records", base, c.county_code),
+            categories: d.status.as_str(),
+        });
+    }
     let name = match &q.scope {
         Scope::All => "源头防控履责".to_string(),
         s => format!("源头防控履责 {}", s.code_prefix()),
@@ -360,10 +468,23 @@ pub fn openapi_paths(doc: &mut Value, read_errors: &Value, write_errors: &Value)
                     "kind": {"type": "string", "enum": kinds, "description": "a kind of the feature's register (docs/source-control.md)"},
                     "date": {"type": "string", "format": "date", "description": "the day it was done; not after tomorrow"},
                     "document": {"type": "string", "maxLength": 500, "nullable": true}, "result": {"type": "string", "maxLength": 2000, "nullable": true}, "note": {"type": "string", "maxLength": 2000, "nullable": true}}}}}},
-                "responses": with(json!({"201": {"description": "the stored record", "content": {"application/json": {"schema": record}}}}), write_errors)}},
+                "responses": with(json!({"201": {"description": "the stored record", "content": {"application/json": {"schema": record.clone()}}}}), write_errors)}},
+        "/counties/{countyCode}/records": {
+            "get": {"tags": ["Source control"], "summary": "A county's records of duties done (its quarterly reports to the city bureau), newest first", "operationId": "getCountyRecords",
+                "parameters": [path("countyCode", json!({"type": "string", "pattern": "^[0-9]{6}$"}))],
+                "responses": with(json!({"200": {"description": "the records", "content": {"application/json": {"schema": {"type": "object", "properties": {
+                    "county_code": {"type": "string"}, "records": {"type": "array", "items": record.clone()}}}}}}}), read_errors)},
+            "post": {"tags": ["Source control"], "summary": "Record a county's duty done (its quarterly report to the city bureau, where the city's plan asks for it): append-only, audited", "operationId": "recordCountyDuty",
+                "security": [{"bearer": []}],
+                "parameters": [path("countyCode", json!({"type": "string", "pattern": "^[0-9]{6}$"}))],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["kind", "date"], "additionalProperties": false, "properties": {
+                    "kind": {"type": "string", "enum": COUNTY_DUTIES.iter().map(|r| r.record).collect::<Vec<_>>()},
+                    "date": {"type": "string", "format": "date", "description": "the day it was done; not after tomorrow"},
+                    "document": {"type": "string", "maxLength": 500, "nullable": true}, "result": {"type": "string", "maxLength": 2000, "nullable": true}, "note": {"type": "string", "maxLength": 2000, "nullable": true}}}}}},
+                "responses": with(json!({"201": {"description": "the stored record, with county_code", "content": {"application/json": {"schema": record}}}}), write_errors)}},
         "/duties": {"get": {"tags": ["Source control"], "summary": "The duties of key units, tailings ponds and pollution sources as of a date: done, due or overdue, with basis", "operationId": "getDuties",
             "parameters": params.clone(),
-            "responses": with(json!({"200": {"description": "counts by status, duties (collection, id, name, county_code, duty, name_zh, period, due_by, status, last_done, basis, count, unknown; overdue first) and city_duties (the level-3 ponds' share per city, with per-county counts)",
+            "responses": with(json!({"200": {"description": "counts by status, duties (collection, id, name, county_code, duty, name_zh, period, due_by, status, last_done, basis, count, unknown; overdue first) city_duties (the level-3 ponds' share per city, with per-county counts) and county_duties (county_code, name and the duty's members: a county's quarterly report where its city's plan asks for it)",
                 "content": {"application/json": {"schema": {"type": "object"}}}}}), read_errors)}},
         "/duties.ics": {"get": {"tags": ["Source control"], "summary": "The due and overdue duties as an iCalendar feed (one all-day event per duty on its deadline)", "operationId": "getDutiesCalendar",
             "parameters": params,

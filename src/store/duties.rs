@@ -3,6 +3,7 @@
 
 use super::features::Actor;
 use super::{audit, Result, Store, StoreError};
+use crate::domain::duties::COUNTY_DUTIES;
 use crate::domain::registry::Collection;
 use crate::domain::sources::{
     DutyRecord, EnterpriseCode, KeySupervisedUnit, PollutionSource, RecordKind, Register, SourceState, TailingsPond,
@@ -11,16 +12,30 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::postgres::PgRow;
 use sqlx::Row;
+use std::collections::HashMap;
 use std::str::FromStr;
 
 const KEY_UNITS: &str = include_str!("sql/duties_key_units.sql");
 const PONDS: &str = include_str!("sql/duties_ponds.sql");
 const SOURCES: &str = include_str!("sql/duties_sources.sql");
+const RECORDS: &str = include_str!("sql/duties_records.sql");
+const COUNTIES: &str = include_str!("sql/duties_counties.sql");
+
+/// The subject of records about a county (`duty_records.collection`), not a collection of features.
+pub const COUNTY_SUBJECT: &str = "counties";
+
+/// A county with the dates of its reports to the city bureau up to a date, for the county duties.
+#[derive(Debug, Clone)]
+pub struct CountyReports {
+    pub county_code: String,
+    pub name: String,
+    pub reports: Vec<NaiveDate>,
+}
 
 /// A record as the client gives it, checked.
 #[derive(Debug, Clone)]
-pub struct NewRecord {
-    pub kind: RecordKind,
+pub struct NewRecord<K = RecordKind> {
+    pub kind: K,
     pub date: NaiveDate,
     pub document: Option<String>,
     pub result: Option<String>,
@@ -45,7 +60,12 @@ fn stored(r: &PgRow) -> Result<StoredRecord> {
     let kind: String = r.try_get(1)?;
     Ok(StoredRecord {
         id: r.try_get(0)?,
-        kind_zh: kind.parse::<RecordKind>().map(RecordKind::name_zh).unwrap_or(""),
+        kind_zh: kind
+            .parse::<RecordKind>()
+            .map(RecordKind::name_zh)
+            .ok()
+            .or_else(|| COUNTY_DUTIES.iter().find(|r| r.record == kind).map(|r| r.record_zh))
+            .unwrap_or(""),
         kind,
         date: r.try_get(2)?,
         document: r.try_get(3)?,
@@ -80,13 +100,6 @@ where
 {
     let s: Option<String> = r.try_get(i)?;
     s.map(|s| s.parse().map_err(|e: T::Err| StoreError::Invalid(format!("stored value '{s}': {e}")))).transpose()
-}
-
-/// The records of columns `i` (kinds) and `i + 1` (dates). Kinds the table's CHECK allows all parse.
-fn records(r: &PgRow, i: usize) -> Result<Vec<DutyRecord>> {
-    let kinds: Vec<String> = r.try_get(i)?;
-    let dates: Vec<NaiveDate> = r.try_get(i + 1)?;
-    Ok(kinds.iter().zip(dates).filter_map(|(k, date)| k.parse().ok().map(|kind| DutyRecord { kind, date })).collect())
 }
 
 /// The register a collection is, if it is one of the three source-control registers.
@@ -144,6 +157,85 @@ impl Store {
         Ok(out)
     }
 
+    /// Appends a record about a county (its report to the city bureau) to a county of the `counties` table
+    /// inside the writer's counties, with its audit entry in the same transaction. The kind is checked by the
+    /// caller against the county's duties (and by the table's CHECK).
+    pub async fn record_county(
+        &self,
+        county_code: &str,
+        rec: &NewRecord<&'static str>,
+        actor: Actor<'_>,
+    ) -> Result<StoredRecord> {
+        let mut tx = self.begin(super::Work::Write).await?;
+        sqlx::query("SELECT 1 FROM counties WHERE county_code = $1 FOR SHARE")
+            .bind(county_code)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if !crate::domain::scope::may_write(actor.counties, county_code) {
+            return Err(StoreError::Forbidden(format!(
+                "'{name}' 只能为 {scopes} 登记，县 {county_code} 不在其中 — '{name}' may record only for {scopes}, not for county {county_code}",
+                name = actor.name,
+                scopes = actor.counties,
+            )));
+        }
+        let sql = format!(
+            "INSERT INTO duty_records (collection, feature_id, kind, date, document, result, note, recorded_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {RECORD_COLUMNS}"
+        );
+        let row = sqlx::query(&sql)
+            .bind(COUNTY_SUBJECT)
+            .bind(county_code)
+            .bind(rec.kind)
+            .bind(rec.date)
+            .bind(&rec.document)
+            .bind(&rec.result)
+            .bind(&rec.note)
+            .bind(actor.name)
+            .fetch_one(&mut *tx)
+            .await?;
+        let out = stored(&row)?;
+        audit(
+            &mut tx,
+            actor.name,
+            "record",
+            Some(COUNTY_SUBJECT),
+            Some(county_code),
+            None,
+            serde_json::json!({"record_id": out.id, "kind": out.kind, "date": out.date, "document": out.document,
+                "result": out.result, "note": out.note}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// A county's records, newest first; None if the `counties` table has no such county.
+    pub async fn county_records(&self, county_code: &str) -> Result<Option<Vec<StoredRecord>>> {
+        if sqlx::query("SELECT 1 FROM counties WHERE county_code = $1")
+            .bind(county_code)
+            .fetch_optional(&self.pool)
+            .await?
+            .is_none()
+        {
+            return Ok(None);
+        }
+        let sql = format!(
+            "SELECT {RECORD_COLUMNS} FROM duty_records WHERE collection = $1 AND feature_id = $2 ORDER BY date DESC, id DESC"
+        );
+        let rows = sqlx::query(&sql).bind(COUNTY_SUBJECT).bind(county_code).fetch_all(&self.pool).await?;
+        Ok(Some(rows.iter().map(stored).collect::<Result<_>>()?))
+    }
+
+    /// The counties (of the `counties` table) whose code starts with `prefix`, each with the dates of its
+    /// quarterly reports up to `as_of`.
+    pub async fn county_reports(&self, prefix: &str, as_of: NaiveDate) -> Result<Vec<CountyReports>> {
+        let rows = sqlx::query(COUNTIES).bind(as_of).bind(format!("{prefix}%")).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| Ok(CountyReports { county_code: r.try_get(0)?, name: r.try_get(1)?, reports: r.try_get(2)? }))
+            .collect()
+    }
+
     /// A feature's records, newest first; None if the collection never had the feature.
     pub async fn duty_records(&self, c: Collection, fid: &str) -> Result<Option<Vec<StoredRecord>>> {
         let t = super::statements::statements(c);
@@ -158,13 +250,22 @@ impl Store {
         Ok(Some(rows.iter().map(stored).collect::<Result<_>>()?))
     }
 
-    /// The registers named in `which` as they stood on `as_of`, in the counties whose code starts with
-    /// `prefix` ('' for all), with their records dated up to `as_of`: one query per register, the three at
-    /// once on their own connections (for a city of 10⁴ entities they take 20–50 ms each).
-    pub async fn duty_registers(&self, which: &[Register], prefix: &str, as_of: NaiveDate) -> Result<Registers> {
+    /// The registers named in `which` as they stood on `as_of`, key units and sources in the counties whose
+    /// code starts with `prefix` ('' for all) and ponds in those starting with `pond_prefix` (the level-3
+    /// share counts a whole city), with their records dated up to `as_of`: the entities of each register
+    /// and the records of all three in four statements at once on their own connections, the records as flat
+    /// rows grouped here by id (src/store/sql/duties_records.sql says why).
+    pub async fn duty_registers(
+        &self,
+        which: &[Register],
+        prefix: &str,
+        pond_prefix: &str,
+        as_of: NaiveDate,
+    ) -> Result<Registers> {
         let pattern = format!("{prefix}%");
-        let fetch = |register: Register, sql: &'static str| {
-            let pattern = &pattern;
+        let pond_pattern = format!("{pond_prefix}%");
+        let fetch = |register: Register, sql: &'static str, pattern: &str| {
+            let pattern = pattern.to_string();
             async move {
                 if !which.contains(&register) {
                     return Ok::<_, sqlx::Error>(Vec::new());
@@ -172,11 +273,34 @@ impl Store {
                 sqlx::query(sql).bind(as_of).bind(pattern).fetch_all(&self.pool).await
             }
         };
-        let (unit_rows, pond_rows, source_rows) = tokio::try_join!(
-            fetch(Register::KeySupervisedUnits, KEY_UNITS),
-            fetch(Register::TailingsPonds, PONDS),
-            fetch(Register::PollutionSources, SOURCES)
+        let names: Vec<&str> = which.iter().map(|r| r.as_str()).collect();
+        let (unit_rows, pond_rows, source_rows, record_rows) = tokio::try_join!(
+            fetch(Register::KeySupervisedUnits, KEY_UNITS, &pattern),
+            fetch(Register::TailingsPonds, PONDS, &pond_pattern),
+            fetch(Register::PollutionSources, SOURCES, &pattern),
+            sqlx::query(RECORDS).bind(as_of).bind(&pattern).bind(&pond_pattern).bind(&names).fetch_all(&self.pool)
         )?;
+        // The records by register and id, borrowed from the rows. Kinds the table's CHECK allows all parse;
+        // a step into `listed` has no record.
+        let mut by_id: [HashMap<&str, Vec<DutyRecord>>; 3] = Default::default();
+        // Kinds by exact name: FromStr also takes Chinese names and any case, which costs more than
+        // everything else here for 10^4 records.
+        let record_kind = |k: &str| RecordKind::ALL.iter().copied().find(|x| x.as_str() == k);
+        let step_kind = |k: &str| SourceState::ALL.iter().copied().find(|x| x.as_str() == k)?.record_kind();
+        for r in &record_rows {
+            let register: i16 = r.try_get(0)?;
+            let id: &str = r.try_get(1)?;
+            let kind: &str = r.try_get(2)?;
+            let date: NaiveDate = r.try_get(3)?;
+            let (slot, kind) = match register {
+                0..=2 => (register as usize, record_kind(kind)),
+                _ => (2, step_kind(kind)),
+            };
+            if let Some(kind) = kind {
+                by_id[slot].entry(id).or_default().push(DutyRecord { kind, date });
+            }
+        }
+        let [mut unit_records, mut pond_records, mut source_records] = by_id;
         let mut out = Registers::default();
         {
             let rows = unit_rows;
@@ -196,7 +320,8 @@ impl Store {
                     status: code(r, 8)?,
                     valid_from: r.try_get(9)?,
                 };
-                out.key_units.push((unit, records(r, 10)?));
+                let recs = unit_records.remove(unit.enterprise_code.as_str()).unwrap_or_default();
+                out.key_units.push((unit, recs));
             }
         }
         {
@@ -214,7 +339,8 @@ impl Store {
                     status: code(r, 8)?,
                     valid_from: r.try_get(9)?,
                 };
-                out.ponds.push((pond, records(r, 10)?));
+                let recs = pond_records.remove(pond.pond_code.as_str()).unwrap_or_default();
+                out.ponds.push((pond, recs));
             }
         }
         {
@@ -234,13 +360,7 @@ impl Store {
                     closed_out_doc: r.try_get(8)?,
                     valid_from: r.try_get(9)?,
                 };
-                let mut recs = records(r, 10)?;
-                // A lifecycle step is the record of its step, dated as the step.
-                let states: Vec<String> = r.try_get(12)?;
-                let dates: Vec<NaiveDate> = r.try_get(13)?;
-                recs.extend(states.iter().zip(dates).filter_map(|(s, date)| {
-                    s.parse::<SourceState>().ok()?.record_kind().map(|kind| DutyRecord { kind, date })
-                }));
+                let recs = source_records.remove(source.source_code.as_str()).unwrap_or_default();
                 out.sources.push((source, recs));
             }
         }

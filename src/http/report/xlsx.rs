@@ -292,7 +292,7 @@ impl Annual {
                     text(&d.name),
                     text(d.duty.name_zh),
                     d.duty.due_by.map_or(Cell::Empty, |x| text(x.to_string())),
-                    text(&d.duty.basis),
+                    text(&*d.duty.basis),
                 ]
             })
             .collect();

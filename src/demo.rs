@@ -67,6 +67,7 @@ pub async fn load(store: &Store, dir: &Path, settings: &Settings) -> anyhow::Res
     }
     // A registry loaded before the demo had duty records gets them now.
     counts.extend(load_records(store, dir).await?);
+    counts.extend(load_county_records(store, dir).await?);
     // And one submitted adjustment batch per sampled county, once, over the samples just loaded.
     counts.extend(load_adjustments(store, settings).await?);
     Ok(match (again, counts.is_empty()) {
@@ -138,6 +139,44 @@ async fn load_records(store: &Store, dir: &Path) -> anyhow::Result<Option<String
     }
     store.set_meta("demo_records_loaded", &chrono::Utc::now().to_rfc3339()).await?;
     Ok(Some(format!("{} duty records", rows.len())))
+}
+
+/// The Guilin counties' quarterly reports of `county_records.json`, once (meta `demo_county_records_loaded`,
+/// apart from the other records so that a registry loaded before county records existed gets them).
+async fn load_county_records(store: &Store, dir: &Path) -> anyhow::Result<Option<String>> {
+    use crate::store::duties::NewRecord;
+    let path = dir.join("county_records.json");
+    if !path.exists() || !store.has_counties().await? || store.meta("demo_county_records_loaded").await?.is_some() {
+        return Ok(None);
+    }
+    let rows = read_json(&path)?;
+    let rows = rows.as_array().with_context(|| format!("{} is not a JSON array", path.display()))?;
+    let text = |r: &serde_json::Value, k: &str| r.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    for (i, r) in rows.iter().enumerate() {
+        let at = || format!("{} record {i}", path.display());
+        let code = text(r, "county_code").with_context(|| format!("{}: county_code is required", at()))?;
+        let rule = crate::domain::duties::county_rules(&code)
+            .next()
+            .with_context(|| format!("{}: the plan of county {code}'s city asks for no county report", at()))?;
+        let kind = text(r, "kind").unwrap_or_default();
+        if kind != rule.record {
+            bail!("{}: '{kind}' is not a county record; the county's is '{}'", at(), rule.record);
+        }
+        let date = text(r, "date").unwrap_or_default().parse().with_context(|| format!("{}: date", at()))?;
+        let rec = NewRecord {
+            kind: rule.record,
+            date,
+            document: text(r, "document"),
+            result: text(r, "result"),
+            note: text(r, "note"),
+        };
+        store
+            .record_county(&code, &rec, Actor { name: ACTOR, counties: &crate::domain::scope::ALL })
+            .await
+            .with_context(|| format!("{}: county {code}", at()))?;
+    }
+    store.set_meta("demo_county_records_loaded", &chrono::Utc::now().to_rfc3339()).await?;
+    Ok(Some(format!("{} county reports", rows.len())))
 }
 
 /// The counties the demo samples are in (fixtures/README.md): one of Liuzhou, one of Guilin.

@@ -254,8 +254,35 @@ async fn the_demo_has_duties_of_every_status_in_both_cities(pool: PgPool) {
     let said = landguard::demo::load(&t.store, fixtures, &settings).await.unwrap();
     assert!(said.contains("35 duty records"), "{said}");
     let again = landguard::demo::load(&t.store, fixtures, &settings).await.unwrap();
+    assert!(said.contains("25 county reports"), "{said}");
     assert!(again.contains("nothing to do"), "{again}");
-    assert_eq!(t.count("duty_records").await, 35);
+    // 35 records about features, 25 about Guilin counties (their quarterly reports)
+    assert_eq!(t.count("duty_records").await, 60);
+    let guilin = t.get("/duties?county_code=4503&as_of=2026-12-05").await;
+    let county = |code: &str| {
+        guilin.body["county_duties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["county_code"] == code)
+            .cloned()
+            .unwrap_or_else(|| panic!("{code}: {}", guilin.text))
+    };
+    // 临桂 did not report 2026 Q3: overdue; 秀峰 did, and its Q4 report is due by the year's end
+    assert_eq!(
+        (county("450312")["period"].as_str(), county("450312")["status"].as_str()),
+        (Some("2026-Q3"), Some("overdue"))
+    );
+    assert_eq!(
+        (county("450302")["period"].as_str(), county("450302")["status"].as_str()),
+        (Some("2026-Q4"), Some("due"))
+    );
+    let liuzhou_counties = t.get("/duties?county_code=4502&as_of=2026-12-05").await;
+    assert_eq!(
+        liuzhou_counties.body["county_duties"],
+        serde_json::json!([]),
+        "Liuzhou's plan asks for no county report"
+    );
 
     for city in ["4502", "4503"] {
         let r = t.get(&format!("/duties?county_code={city}&as_of=2026-12-05")).await;

@@ -384,6 +384,12 @@ async fn a_guilin_county_owes_its_quarterly_report(pool: PgPool) {
         assert_eq!(r.status, status, "{path} {body}: {}", r.text);
         assert_eq!(r.header("content-type"), Some("application/problem+json"), "{path}");
     }
+    // Without a token: 401 before anything about the county is looked at, even for a county with no duty
+    for path in ["/counties/450302/records", "/counties/000000/records"] {
+        let body = json!({"kind": "quarterly_report", "date": "2025-03-28"}).to_string();
+        let r = t.send("POST", path, None, &[("content-type", "application/json")], Some(body)).await;
+        assert_eq!(r.status, 401, "{path}: {}", r.text);
+    }
     // With only some registers asked for, county duties are not among them
     let ponds = t.get("/duties?county_code=4503&as_of=2025-04-10&collection=tailings_ponds").await;
     assert_eq!(ponds.body["county_duties"], json!([]));

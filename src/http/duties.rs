@@ -211,8 +211,9 @@ async fn record_county(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
-    let rule = county_path(&code)?;
+    // who asks first: without a token the answer is 401 whatever the path says
     let who = caller.writer()?;
+    let rule = county_path(&code)?;
     let value = json_body(&state.settings, &headers, body)?;
     let rec = parse_body(&value, today(), |kind| {
         if kind == rule.record {
@@ -246,8 +247,8 @@ async fn county_records(
     Path(code): Path<String>,
     RawQuery(q): RawQuery,
 ) -> ApiResult<Json<Value>> {
-    county_path(&code)?;
     caller.reader(&state, collection(Register::KeySupervisedUnits.as_str())?)?;
+    county_path(&code)?;
     Params::parse(q.as_deref(), &["f"])?.only_formats(&["json"])?;
     let list = state.reader(&caller).await.county_records(&code).await?.ok_or_else(|| no_county(&code))?;
     Ok(Json(json!({"county_code": code, "records": list})))

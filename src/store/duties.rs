@@ -107,6 +107,47 @@ pub fn register_of(c: Collection) -> Option<Register> {
     c.as_str().parse().ok()
 }
 
+/// The INSERT of a record about `subject` `id` (a feature of a register, or a county) and its audit entry,
+/// committed together: the writer's right to it has been checked in `tx` by the caller.
+async fn append_record<K>(
+    mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
+    subject: &str,
+    id: &str,
+    kind: &str,
+    rec: &NewRecord<K>,
+    actor: Actor<'_>,
+) -> Result<StoredRecord> {
+    let sql = format!(
+        "INSERT INTO duty_records (collection, feature_id, kind, date, document, result, note, recorded_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {RECORD_COLUMNS}"
+    );
+    let row = sqlx::query(&sql)
+        .bind(subject)
+        .bind(id)
+        .bind(kind)
+        .bind(rec.date)
+        .bind(&rec.document)
+        .bind(&rec.result)
+        .bind(&rec.note)
+        .bind(actor.name)
+        .fetch_one(&mut *tx)
+        .await?;
+    let out = stored(&row)?;
+    audit(
+        &mut tx,
+        actor.name,
+        "record",
+        Some(subject),
+        Some(id),
+        None,
+        serde_json::json!({"record_id": out.id, "kind": out.kind, "date": out.date, "document": out.document,
+            "result": out.result, "note": out.note}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
 impl Store {
     /// Appends a record to a feature that exists now, inside the writer's counties (as every write is
     /// guarded), with its audit entry in the same transaction.
@@ -126,35 +167,7 @@ impl Store {
         );
         sqlx::query(&sql).bind(fid).fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound)?;
         super::scope::guard(&mut tx, &actor, c, fid, None).await?;
-        let sql = format!(
-            "INSERT INTO duty_records (collection, feature_id, kind, date, document, result, note, recorded_by)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {RECORD_COLUMNS}"
-        );
-        let row = sqlx::query(&sql)
-            .bind(c.as_str())
-            .bind(fid)
-            .bind(rec.kind.as_str())
-            .bind(rec.date)
-            .bind(&rec.document)
-            .bind(&rec.result)
-            .bind(&rec.note)
-            .bind(actor.name)
-            .fetch_one(&mut *tx)
-            .await?;
-        let out = stored(&row)?;
-        audit(
-            &mut tx,
-            actor.name,
-            "record",
-            Some(c.as_str()),
-            Some(fid),
-            None,
-            serde_json::json!({"record_id": out.id, "kind": out.kind, "date": out.date, "document": out.document,
-                "result": out.result, "note": out.note}),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(out)
+        append_record(tx, c.as_str(), fid, rec.kind.as_str(), rec, actor).await
     }
 
     /// Appends a record about a county (its report to the city bureau) to a county of the `counties` table
@@ -179,35 +192,7 @@ impl Store {
                 scopes = actor.counties,
             )));
         }
-        let sql = format!(
-            "INSERT INTO duty_records (collection, feature_id, kind, date, document, result, note, recorded_by)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {RECORD_COLUMNS}"
-        );
-        let row = sqlx::query(&sql)
-            .bind(COUNTY_SUBJECT)
-            .bind(county_code)
-            .bind(rec.kind)
-            .bind(rec.date)
-            .bind(&rec.document)
-            .bind(&rec.result)
-            .bind(&rec.note)
-            .bind(actor.name)
-            .fetch_one(&mut *tx)
-            .await?;
-        let out = stored(&row)?;
-        audit(
-            &mut tx,
-            actor.name,
-            "record",
-            Some(COUNTY_SUBJECT),
-            Some(county_code),
-            None,
-            serde_json::json!({"record_id": out.id, "kind": out.kind, "date": out.date, "document": out.document,
-                "result": out.result, "note": out.note}),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(out)
+        append_record(tx, COUNTY_SUBJECT, county_code, rec.kind, rec, actor).await
     }
 
     /// A county's records, newest first; None if the `counties` table has no such county.

@@ -22,7 +22,8 @@ pub struct BadDistance {
 pub fn distance(asked: Option<&str>, max_m: f64) -> Result<f64, BadDistance> {
     let Some(v) = asked else { return Ok(DEFAULT_DISTANCE_M.min(max_m)) };
     match v.trim().parse::<f64>() {
-        Ok(d) if d.is_finite() && (0.0..=max_m).contains(&d) => Ok(d),
+        // a subnormal number (5e-324) is no distance, and PostgreSQL's float8 arithmetic underflows on it
+        Ok(d) if (d == 0.0 || d.is_normal()) && (0.0..=max_m).contains(&d) => Ok(d),
         Ok(d) if d.is_finite() && d > max_m => Err(BadDistance {
             zh: format!("距离不得超过 {max_m} 米（设置 trace_max_distance_m），而请求为 {v} 米"),
             en: format!("must be at most {max_m} metres (setting trace_max_distance_m), not {v}"),
@@ -153,6 +154,8 @@ mod tests {
             (Some("NaN"), 20_000.0, Err("from 0 to 20000")),
             (Some("inf"), 20_000.0, Err("from 0 to 20000")),
             (Some("3km"), 20_000.0, Err("not '3km'")),
+            (Some("5e-324"), 20_000.0, Err("not '5e-324'")),
+            (Some("0.1"), 20_000.0, Ok(0.1)),
         ];
         for (asked, max, want) in table {
             match (distance(*asked, *max), want) {

@@ -32,6 +32,14 @@ enum Command {
     },
     /// Apply the database migrations.
     Migrate,
+    /// Print a statement the service runs for a collection, as it runs it (its first line says what $1, $2,
+    /// ... bind), for EXPLAIN ANALYZE or a bench's bare statement: feature, feature-as-of, tile, tile-z12,
+    /// tile-as-of, data-version or history. Needs no database.
+    Sql {
+        collection: landguard::domain::registry::Collection,
+        /// feature, feature-as-of, tile, tile-z12, tile-as-of, data-version or history
+        statement: String,
+    },
     /// Manage API tokens.
     Token {
         #[command(subcommand)]
@@ -229,6 +237,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 settings.bind = b;
             }
             serve(settings).await
+        }
+        Command::Sql { collection, statement } => {
+            let Some(sql) = landguard::store::tiles::printable(collection, &statement) else {
+                let names: Vec<&str> = landguard::store::tiles::PRINTABLE.iter().map(|(n, _)| *n).collect();
+                anyhow::bail!("no statement '{statement}': one of {}", names.join(", "));
+            };
+            println!("{sql}");
+            Ok(())
         }
         Command::Migrate => {
             let store = Store::connect(&settings).await?;

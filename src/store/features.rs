@@ -25,6 +25,12 @@ impl AsOf {
     }
 }
 
+/// The statement of `GET /collections/{c}/items/{id}`: $1 the id, $2 the as-of date when there is one.
+pub fn feature_sql(c: Collection, as_of: AsOf) -> String {
+    let t = statements(c);
+    format!("{} WHERE v.{} = $1 AND {}", t.feature_select, t.code, as_of.condition(2))
+}
+
 /// A feature as GeoJSON text, with the version that makes its ETag.
 #[derive(Debug, Clone)]
 pub struct FeatureDoc {
@@ -201,8 +207,7 @@ pub(super) async fn replace_in(
 
 impl Store {
     pub async fn feature(&self, collection: Collection, code: &str, as_of: AsOf) -> Result<FeatureDoc> {
-        let t = statements(collection);
-        let sql = format!("{} WHERE v.{} = $1 AND {}", t.feature_select, t.code, as_of.condition(2));
+        let sql = feature_sql(collection, as_of);
         let mut q = sqlx::query(&sql).bind(code);
         if let Some(d) = as_of.date() {
             q = q.bind(d);

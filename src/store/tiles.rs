@@ -97,6 +97,35 @@ pub fn tile_sql(c: Collection, as_of: AsOf, z: u8) -> &'static str {
     }
 }
 
+/// The statements `landguard sql` prints: those of the one-client requests (a feature, a tile, the data
+/// version a cached tile reads), as the service runs them, for EXPLAIN and for the benches' bare statement.
+pub const PRINTABLE: &[(&str, &str)] = &[
+    ("feature", "a current feature: $1 the id"),
+    ("feature-as-of", "a feature as of a day: $1 the id, $2 the date"),
+    ("tile", "a current tile of zoom 13 or more: $1 z, $2 x, $3 y, $4 tolerance, $5 smallest, $6 all properties"),
+    ("tile-z12", "a current tile of zoom 12 or less: the binds of tile"),
+    ("tile-as-of", "a tile as of a day (zoom 13 or more): the binds of tile, $7 the date"),
+    ("data-version", "the change counter a cached tile reads: $1 the collection"),
+    ("history", "a feature's versions as JSON: $1 the id"),
+];
+
+/// The text of one of [`PRINTABLE`] for a collection, with a first line saying what it binds; `None` for a
+/// name not in the list.
+pub fn printable(c: Collection, name: &str) -> Option<String> {
+    let (_, binds) = PRINTABLE.iter().find(|(n, _)| *n == name)?;
+    let day = AsOf::Date(chrono::NaiveDate::MIN);
+    let sql = match name {
+        "feature" => super::features::feature_sql(c, AsOf::Current),
+        "feature-as-of" => super::features::feature_sql(c, day),
+        "tile" => tile_sql(c, AsOf::Current, Z12 + 1).to_string(),
+        "tile-z12" => tile_sql(c, AsOf::Current, Z12).to_string(),
+        "tile-as-of" => tile_sql(c, day, Z12 + 1).to_string(),
+        "data-version" => TILE_VERSION.to_string(),
+        _ => statements(c).history.clone(),
+    };
+    Some(format!("-- landguard sql {c} {name}: {binds}\n{}", sql.trim_end()))
+}
+
 impl Store {
     /// The collection's data version: one row, one index lookup.
     pub async fn data_version(&self, c: Collection) -> Result<DataVersion> {
@@ -209,5 +238,26 @@ mod tests {
             }
             assert!(!code(tile_sql(Collection::ConstructionParcels, AsOf::Current, z)).contains("tile_z12"));
         }
+    }
+
+    #[test]
+    fn every_printable_statement_is_the_one_run() {
+        for c in Collection::all() {
+            for (name, _) in PRINTABLE {
+                let text = printable(c, name).unwrap();
+                let (head, sql) = text.split_once('\n').unwrap();
+                assert!(head.starts_with(&format!("-- landguard sql {c} {name}: ")), "{head}");
+                for placeholder in ["{table}", "{collection}", "{columns}", "{geometry}", "{as_of}", "{code}"] {
+                    assert!(!sql.contains(placeholder), "{c} {name} has {placeholder} left");
+                }
+            }
+            assert_eq!(
+                printable(c, "tile").unwrap().split_once('\n').unwrap().1,
+                tile_sql(c, AsOf::Current, 13).trim_end()
+            );
+            assert!(printable(c, "feature").unwrap().ends_with("v.valid_to IS NULL AND v.superseded_at IS NULL"));
+            assert!(printable(c, "feature-as-of").unwrap().contains("v.valid_from <= $2"));
+        }
+        assert_eq!(printable(Collection::FarmlandUnits, "items"), None);
     }
 }

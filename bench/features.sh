@@ -3,7 +3,8 @@
 # against the bare PostGIS statement that produces the same GeoJSON (the physical limit):
 #   1. full pull of a 100 000-unit layer, following `next` links with limit=10000 (bench/features_pull.py),
 #      with the servers' resident memory sampled every 20 ms during the pull;
-#      bare: psql \copy of the service's own SELECT over the whole layer to /dev/null;
+#      bare: psql \copy of the service's own SELECT over the whole layer to /dev/null; plain: \copy of the
+#      same GeoJSON already rendered into a plain table (the floor issue 13 measures the pull against);
 #   2. bbox queries (~1 km boxes around random units, limit=1000 so no page is cut) by one client alone
 #      (a person panning a map, QGIS: each request waits for the one before, so this is pure latency) and
 #      at 16 concurrent clients, for a fixed time (wrk + bench/features.lua); bare: the service's bbox
@@ -125,6 +126,15 @@ say "first feature: landguard $LG_FIRST, tipg $TIPG_FIRST; landguard features eq
 pull_lg() { python3 bench/features_pull.py "http://127.0.0.1:$PORT_LG/collections/farmland_units/items?limit=10000" --pid "$LG_PID"; }
 # shellcheck disable=SC2086
 pull_tipg() { python3 bench/features_pull.py "http://127.0.0.1:$PORT_TIPG/collections/bench_tipg.farmland_units/items?limit=10000" $(for p in $TIPG_PIDS; do echo --pid "$p"; done); }
+# The issue's own floor: the same GeoJSON already rendered, in a plain table, copied out whole (no rendering,
+# no order, no paging): what a pull would cost if the service stored each version's GeoJSON when written.
+pull_plain() {
+    local t0 t1 bytes
+    t0=$(date +%s.%N)
+    bytes=$(psql "$BENCH_URL" -X -q -c "\\copy bench_plain_geojson TO STDOUT" | wc -c)
+    t1=$(date +%s.%N)
+    echo "{\"seconds\": $(echo "$t1 - $t0" | bc), \"features\": $N_UNITS, \"bytes\": $bytes}"
+}
 pull_bare() {
     local t0 t1 bytes
     t0=$(date +%s.%N)
@@ -150,9 +160,11 @@ bare_bbox() { # [clients] -> RESULT
     echo "RESULT rps=$tps p50=$p50 p99=$p99 requests=$n"
 }
 
+psql "$BENCH_URL" -q -c "DROP TABLE IF EXISTS bench_plain_geojson" -c "CREATE TABLE bench_plain_geojson AS SELECT feature FROM ($FULL_SQL) s" \
+    -c "VACUUM ANALYZE bench_plain_geojson"
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 say "warm-up: one pull each, 5 s of bbox each"
-pull_lg >/dev/null; pull_tipg >/dev/null; pull_bare >/dev/null
+pull_lg >/dev/null; pull_tipg >/dev/null; pull_bare >/dev/null; pull_plain >/dev/null
 DURATION_SAVE=$DURATION; DURATION=5
 wrk_run "$WORK/urls-lg.txt" "$PORT_LG" >/dev/null; wrk_run "$WORK/urls-tipg.txt" "$PORT_TIPG" >/dev/null; bare_bbox >/dev/null
 DURATION=$DURATION_SAVE
@@ -160,7 +172,8 @@ DURATION=$DURATION_SAVE
 declare -A PULL BBOX BBOX1
 for r in $(seq 1 "$ROUNDS"); do
     order="lg tipg bare"; [ $((r % 2)) = 0 ] && order="bare tipg lg"   # alternate who goes first
-    for who in $order; do
+    porder="$order plain"; [ $((r % 2)) = 0 ] && porder="plain $order"
+    for who in $porder; do
         say "round $r: full pull, $who"
         PULL[$who,$r]=$(pull_$who)
         say "  $(echo "${PULL[$who,$r]}" | jq_py "d['seconds'], d['features'], d['bytes'], d.get('rss_kb', {}).get('max')")"
@@ -200,20 +213,23 @@ mkdir -p "$(dirname "$OUT")"
     echo
     echo "Full pull (limit=10000, following next):"
     echo
-    echo "| round | landguard s | tipg s | bare \\copy s | landguard / tipg speed | landguard / bare time | landguard RSS start → max → end (MB) | tipg workers RSS start → max → end (MB) | bytes landguard / tipg |"
-    echo "|---|---|---|---|---|---|---|---|---|"
-    ls_all=(); ts_all=(); bs_all=()
+    echo "| round | landguard s | tipg s | bare \\copy s | plain-table \\copy s | landguard / tipg speed | landguard / bare time | landguard / plain time | landguard RSS start → max → end (MB) | tipg workers RSS start → max → end (MB) | bytes landguard / tipg |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|"
+    ls_all=(); ts_all=(); bs_all=(); ps_all=()
     for r in $(seq 1 "$ROUNDS"); do
         ls=$(pull_field lg "$r" "d['seconds']"); ts=$(pull_field tipg "$r" "d['seconds']"); bs=$(pull_field bare "$r" "d['seconds']")
-        ls_all+=("$ls"); ts_all+=("$ts"); bs_all+=("$bs")
+        ps=$(pull_field plain "$r" "d['seconds']")
+        ls_all+=("$ls"); ts_all+=("$ts"); bs_all+=("$bs"); ps_all+=("$ps")
         lrss=$(pull_field lg "$r" "' → '.join(str(round(d['rss_kb'][k] / 1024, 1)) for k in ('start', 'max', 'end'))")
         trss=$(pull_field tipg "$r" "' → '.join(str(round(d['rss_kb'][k] / 1024, 1)) for k in ('start', 'max', 'end'))")
         lb=$(pull_field lg "$r" "round(d['bytes'] / 1e6, 1)"); tb=$(pull_field tipg "$r" "round(d['bytes'] / 1e6, 1)")
         lf=$(pull_field lg "$r" "d['features']"); tf=$(pull_field tipg "$r" "d['features']")
-        echo "| $r | $ls ($lf features) | $ts ($tf features) | $bs | $(echo "scale=2; $ts / $ls" | bc)x | $(echo "scale=2; $ls / $bs" | bc)x | $lrss | $trss | $lb MB / $tb MB |"
+        echo "| $r | $ls ($lf features) | $ts ($tf features) | $bs | $ps | $(echo "scale=2; $ts / $ls" | bc)x | $(echo "scale=2; $ls / $bs" | bc)x | $(echo "scale=2; $ls / $ps" | bc)x | $lrss | $trss | $lb MB / $tb MB |"
     done
-    lm=$(mean "${ls_all[@]}"); tm=$(mean "${ts_all[@]}"); bm=$(mean "${bs_all[@]}")
-    echo "| **mean** | **$lm** | **$tm** | **$bm** | **$(echo "scale=2; $tm / $lm" | bc)x** | **$(echo "scale=2; $lm / $bm" | bc)x** | | | |"
+    lm=$(mean "${ls_all[@]}"); tm=$(mean "${ts_all[@]}"); bm=$(mean "${bs_all[@]}"); pm=$(mean "${ps_all[@]}")
+    echo "| **mean** | **$lm** | **$tm** | **$bm** | **$pm** | **$(echo "scale=2; $tm / $lm" | bc)x** | **$(echo "scale=2; $lm / $bm" | bc)x** | **$(echo "scale=2; $lm / $pm" | bc)x** | | | |"
+    echo
+    echo "bare: the service's own statement over the whole layer by \\copy (rendering the GeoJSON, in the pages' order); plain table: the same GeoJSON already rendered into a table of one text column, copied out whole (issue 13's floor for goal 3)."
     echo
     echo "bbox queries by one client alone (each request sent when the one before has been answered):"
     echo

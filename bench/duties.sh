@@ -63,7 +63,11 @@ if [ "$loaded" != "$ENTITIES $CITY" ]; then
 \copy tailings_pond_versions (pond_code, name, county_code, operator, level, level_doc, status, geom, area_m2, valid_from, recorded_by, change) FROM '$WORK/ponds.csv' WITH (FORMAT csv)
 \copy pollution_source_versions (source_code, name, county_code, kind, pollutants, list, state, deadline, plan_doc, geom, area_m2, valid_from, recorded_by, change) FROM '$WORK/sources.csv' WITH (FORMAT csv)
 \copy duty_records (collection, feature_id, kind, date, recorded_by) FROM '$WORK/records.csv' WITH (FORMAT csv)
-ANALYZE;
+SQL
+    # A database in use has its visibility map and statistics; a fresh \copy has neither, and its scans
+    # would read the heap for every row (index-only scans need the visibility map).
+    psql "$BENCH_URL" -q -v ON_ERROR_STOP=1 -c 'VACUUM (ANALYZE)'
+    psql "$BENCH_URL" -q -v ON_ERROR_STOP=1 <<SQL
 INSERT INTO landguard_meta (key, value) VALUES ('bench_duties', '$ENTITIES $CITY');
 SQL
 fi

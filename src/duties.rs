@@ -2,8 +2,8 @@
 //! store, each duty computed by `domain::duties`, for `GET /duties`, its iCalendar feed and the indicators.
 
 use crate::domain::duties::{
-    county_report, key_unit_duties, level3_share, pond_duties, source_duties, surrounding_monitored, CityDuty, Duty,
-    DutySettings, DutyStatus, COUNTY_DUTIES,
+    county_report, county_report_year, key_unit_duties, level3_share, pond_duties, source_duties,
+    surrounding_monitored, CityDuty, CountyReportYear, Duty, DutySettings, DutyStatus, COUNTY_DUTIES,
 };
 use crate::domain::indicators::Scope;
 use crate::domain::sources::{DutyRecord, PondLevel, Register, TailingsPond};
@@ -177,6 +177,9 @@ pub struct Report {
     pub pond_year: Vec<(String, u8, u32, u32, bool)>,
     /// Key units (county, enterprise code) whose surroundings the bureau monitored in the as-of year.
     pub surrounding_monitored: BTreeSet<(String, String)>,
+    /// Each county's reports of the as-of year by the rule of its county duty, with that duty's status as of
+    /// the date (the one in `county_duties`), for the indicators.
+    pub county_year: Vec<(String, DutyStatus, CountyReportYear)>,
 }
 
 fn status_rank(s: DutyStatus) -> u8 {
@@ -258,6 +261,9 @@ pub async fn report(
     if bound && Register::ALL.iter().all(|r| registers.contains(r)) {
         for c in store.county_reports(prefix, as_of).await? {
             if let Some(duty) = county_report(&c.county_code, &c.reports, as_of, s) {
+                if let Some(year) = county_report_year(&c.county_code, &c.reports, as_of, s) {
+                    out.county_year.push((c.county_code.clone(), duty.status, year));
+                }
                 out.county_duties.push(CountyLevelDuty { county_code: c.county_code, name: c.name, duty });
             }
         }
@@ -352,6 +358,22 @@ pub struct SourceIndicators {
     pub remediation_closed_out: u32,
     /// ...whose rectification deadline has passed without it.
     pub remediation_overdue: u32,
+    /// The counties' quarterly reports to the city bureau, where the city's plan asks for them (Guilin).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub county_reports: Option<CountyReportIndicators>,
+}
+
+/// The counties' reports of the as-of year: counted from each county's duty (`county_duties` of `GET /duties`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CountyReportIndicators {
+    /// Counties that owe the report, and those whose report is overdue as of the date.
+    pub counties: u32,
+    pub counties_overdue: u32,
+    /// Quarters of the year that ended by the as-of date, summed over the counties, and those reported.
+    pub required: u32,
+    pub done: u32,
+    /// Each county's quarters of the year without a report (`{"450302": ["2025-Q1"]}`).
+    pub missed: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
@@ -417,6 +439,18 @@ pub fn indicators(report: &Report, as_of: NaiveDate) -> SourceIndicatorsBy {
             ind.key_units_hazard_check_current += hazard as u32;
             ind.key_units_self_monitoring_done += monitored as u32;
             ind.key_units_surrounding_monitored += around as u32;
+        }
+    }
+    for (county, status, year) in &report.county_year {
+        for ind in both(&mut out, county) {
+            let c = ind.county_reports.get_or_insert_with(Default::default);
+            c.counties += 1;
+            c.counties_overdue += (*status == DutyStatus::Overdue) as u32;
+            c.required += year.required;
+            c.done += year.done;
+            if !year.missed.is_empty() {
+                c.missed.insert(county.clone(), year.missed.clone());
+            }
         }
     }
     let year = as_of.year().to_string();

@@ -3,8 +3,9 @@
 # a timed test). Loads ENTITIES key units, tailings ponds and pollution sources (4:3:3) with about 2.7
 # records each into a bench database (bench/duties_gen.py, seeded), starts the service on it, and times
 # REQUESTS requests of /duties?county_code=CITY&as_of=AS_OF by one client, each after the one before, after
-# WARMUP unrecorded ones; prints p50, p99 and max, and the size and counts of one answer; then the same for
-# /duties.ics. Not run by the tests.
+# WARMUP unrecorded ones, without and with Accept-Encoding: gzip (what a browser sends); prints p50, p99 and
+# max, and the size and counts of one answer; then the same for ?status=overdue and /duties.ics. Not run by
+# the tests.
 #
 #   bash bench/duties.sh
 #   BASELINE_BIN=/path/to/older/landguard ROUNDS=4 bash bench/duties.sh
@@ -63,7 +64,11 @@ if [ "$loaded" != "$ENTITIES $CITY" ]; then
 \copy tailings_pond_versions (pond_code, name, county_code, operator, level, level_doc, status, geom, area_m2, valid_from, recorded_by, change) FROM '$WORK/ponds.csv' WITH (FORMAT csv)
 \copy pollution_source_versions (source_code, name, county_code, kind, pollutants, list, state, deadline, plan_doc, geom, area_m2, valid_from, recorded_by, change) FROM '$WORK/sources.csv' WITH (FORMAT csv)
 \copy duty_records (collection, feature_id, kind, date, recorded_by) FROM '$WORK/records.csv' WITH (FORMAT csv)
-ANALYZE;
+SQL
+    # A database in use has its visibility map and statistics; a fresh \copy has neither, and its scans
+    # would read the heap for every row (index-only scans need the visibility map).
+    psql "$BENCH_URL" -q -v ON_ERROR_STOP=1 -c 'VACUUM (ANALYZE)'
+    psql "$BENCH_URL" -q -v ON_ERROR_STOP=1 <<SQL
 INSERT INTO landguard_meta (key, value) VALUES ('bench_duties', '$ENTITIES $CITY');
 SQL
 fi
@@ -87,10 +92,15 @@ for p in "$PORT" ${BASELINE_BIN:+$((PORT + 1))}; do
 done
 
 QUERY="county_code=$CITY&as_of=$AS_OF"
-PATHS=("/duties?$QUERY" "/duties?$QUERY&status=overdue" "/duties.ics?$QUERY")
-time_requests() { # URL -> one time in ms per line
-    for _ in $(seq "$WARMUP"); do curl -fs -o /dev/null "$1"; done
-    for _ in $(seq "$REQUESTS"); do curl -fs -o /dev/null -w '%{time_total}\n' "$1"; done
+# The first path twice: as curl asks by default (no Accept-Encoding: the body as the service writes it) and as a
+# browser asks (Accept-Encoding: gzip, which the service's CompressionLayer answers at its fastest level).
+PATHS=("/duties?$QUERY" "/duties?$QUERY" "/duties?$QUERY&status=overdue" "/duties.ics?$QUERY")
+ENCODINGS=("" "gzip, deflate, br, zstd" "" "")
+time_requests() { # URL ENCODING -> one time in ms per line
+    local enc=()
+    if [ -n "$2" ]; then enc=(-H "Accept-Encoding: $2"); fi
+    for _ in $(seq "$WARMUP"); do curl -fs -o /dev/null "${enc[@]}" "$1"; done
+    for _ in $(seq "$REQUESTS"); do curl -fs -o /dev/null "${enc[@]}" -w '%{time_total}\n' "$1"; done
 }
 stats() { python3 -c '
 import sys
@@ -98,7 +108,7 @@ t = sorted(float(x) * 1000 for x in sys.stdin if x.strip())
 q = lambda p: t[min(len(t) - 1, int(round(p * (len(t) - 1))))]
 print(f"n={len(t)} p50={q(0.5):.1f} ms p99={q(0.99):.1f} ms max={t[-1]:.1f} ms")'; }
 run() { # NAME PORT: every path once, appended to $WORK/NAME.I
-    for i in "${!PATHS[@]}"; do time_requests "http://127.0.0.1:$2${PATHS[$i]}" >>"$WORK/$1.$i"; done
+    for i in "${!PATHS[@]}"; do time_requests "http://127.0.0.1:$2${PATHS[$i]}" "${ENCODINGS[$i]}" >>"$WORK/$1.$i"; done
 }
 for round in $(seq "$ROUNDS"); do
     if [ -n "${BASELINE_BIN:-}" ] && [ $((round % 2)) = 0 ]; then say "round $round: baseline"; run base $((PORT + 1)); fi
@@ -118,16 +128,21 @@ kind() { echo "$(file -b "$1" | grep -o 'not stripped\|stripped' | head -1); $(c
     if [ -n "${BASELINE_BIN:-}" ]; then
         # The calendar's URLs name the port; county_duties (empty outside Guilin) is newer than 06822df.
         norm() { sed -e 's#127\.0\.0\.1:[0-9]*#HOST#g' -e 's/,"county_duties":\[\]//' | md5sum; }
-        for path in "${PATHS[@]}"; do
+        for path in "${PATHS[0]}" "${PATHS[2]}" "${PATHS[3]}"; do
             a=$(curl -fs "http://127.0.0.1:$PORT$path" | norm)
             b=$(curl -fs "http://127.0.0.1:$((PORT + 1))$path" | norm)
             echo "same answer as the baseline (host and an empty county_duties aside) for $path: $([ "$a" = "$b" ] && echo yes || echo no)"
         done
     fi
     echo "one client, $ROUNDS round(s) of $REQUESTS requests per path after $WARMUP unrecorded ones${BASELINE_BIN:+, the two binaries alternating which goes first}:"
-    echo "$(grep -c 'BEGIN:VEVENT' <(curl -fs "http://127.0.0.1:$PORT${PATHS[2]}")) events in the calendar"
+    echo "$(grep -c 'BEGIN:VEVENT' <(curl -fs "http://127.0.0.1:$PORT${PATHS[3]}")) events in the calendar"
     for i in "${!PATHS[@]}"; do
-        echo "GET ${PATHS[$i]}"
+        if [ -n "${ENCODINGS[$i]}" ]; then
+            wire=$(curl -fs -H "Accept-Encoding: ${ENCODINGS[$i]}" -o /dev/null -w '%{size_download} bytes, Content-Encoding %header{content-encoding}' "http://127.0.0.1:$PORT${PATHS[$i]}")
+            echo "GET ${PATHS[$i]} with Accept-Encoding: ${ENCODINGS[$i]} (as a browser asks; $wire)"
+        else
+            echo "GET ${PATHS[$i]} (no Accept-Encoding)"
+        fi
         echo "  this:     $(stats <"$WORK/this.$i")"
         if [ -n "${BASELINE_BIN:-}" ]; then echo "  baseline: $(stats <"$WORK/base.$i")"; fi
     done

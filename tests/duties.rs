@@ -367,6 +367,25 @@ async fn a_guilin_county_owes_its_quarterly_report(pool: PgPool) {
         (Some("due"), Some("2025-Q2"), Some("2025-06-30"))
     );
     assert_eq!(april["last_done"], "2025-03-28");
+    // The indicators count the same duty: in July Q1 is reported and Q2 missed, which the duty calls overdue
+    let july = t.get("/duties?county_code=450302&as_of=2025-07-10").await;
+    assert_eq!(
+        (report(&july.body)["status"].as_str(), report(&july.body)["period"].as_str()),
+        (Some("overdue"), Some("2025-Q2"))
+    );
+    let ind = t.get("/indicators?county_code=450302&as_of=2025-07-10").await;
+    assert_eq!(ind.status, 200, "{}", ind.text);
+    assert_eq!(
+        ind.body["source_control"]["counties"]["450302"]["county_reports"],
+        json!({"counties": 1, "counties_overdue": 1, "required": 2, "done": 1, "missed": {"450302": ["2025-Q2"]}}),
+        "{}",
+        ind.text
+    );
+    let city = t.get("/indicators?county_code=4503&as_of=2025-04-10").await;
+    let c = &city.body["source_control"]["cities"]["4503"]["county_reports"];
+    assert_eq!(c["missed"].get("450302"), None, "Q1 reported: {}", city.text);
+    assert!(c["counties"].as_u64() >= Some(1) && c["done"].as_u64() >= Some(1), "{}", city.text);
+    assert_eq!(c["required"].as_u64(), c["counties"].as_u64(), "one quarter ended per county: {}", city.text);
     assert!(t.get("/api").await.body["paths"].get("/counties/{countyCode}/records").is_some(), "documented");
     let listed = t.get("/counties/450302/records").await;
     assert_eq!(listed.body["records"].as_array().map(Vec::len), Some(1), "{}", listed.text);

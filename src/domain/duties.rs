@@ -889,6 +889,47 @@ pub fn county_report(county_code: &str, reports: &[NaiveDate], as_of: NaiveDate,
     Some(per_slice(r.id, s.county_report_per_year, &done, since, as_of))
 }
 
+/// The county's reports in the as-of year, for the indicators: each slice of the year (a quarter by
+/// default) that ended before the as-of date and after the plan began, judged by [`county_report`]'s rule
+/// as of the slice's last day (done only with a report dated in it). None when the county's city has no
+/// plan that asks for the report.
+pub fn county_report_year(
+    county_code: &str,
+    reports: &[NaiveDate],
+    as_of: NaiveDate,
+    s: &DutySettings,
+) -> Option<CountyReportYear> {
+    let mut out = CountyReportYear::default();
+    let Some(jan1) = NaiveDate::from_ymd_opt(as_of.year(), 1, 1) else { return Some(out) };
+    let mut slice = Slice::containing(jan1, s.county_report_per_year);
+    while slice.end() < as_of {
+        let duty = county_report(county_code, reports, slice.end(), s)?;
+        match duty.status {
+            DutyStatus::NotYet => {}
+            DutyStatus::Done => {
+                out.required += 1;
+                out.done += 1;
+            }
+            _ => {
+                out.required += 1;
+                out.missed.push(slice.label());
+            }
+        }
+        slice = slice.next();
+    }
+    county_rules(county_code).next().map(|_| out)
+}
+
+/// A county's reports of one year (see [`county_report_year`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CountyReportYear {
+    /// Slices of the year that ended by the as-of date, and those of them with a report dated in them.
+    pub required: u32,
+    pub done: u32,
+    /// The periods of those without (`2025-Q1`).
+    pub missed: Vec<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::DutyStatus::{Done, Due, NotYet, Overdue};
@@ -1917,6 +1958,45 @@ mod tests {
         let half = DutySettings { county_report_per_year: 2, ..DutySettings::default() };
         let g = county_report("450302", &[], d("2025-08-01"), &half).unwrap();
         assert_eq!((g.status, g.period.as_str()), (Overdue, "2025-H1"));
+    }
+
+    #[test]
+    fn county_report_year_counts_the_ended_quarters() {
+        // (case, county, report dates, as of, expected (required, done, missed) or None)
+        type Case = (
+            &'static str,
+            &'static str,
+            &'static [&'static str],
+            &'static str,
+            Option<(u32, u32, &'static [&'static str])>,
+        );
+        let table: &[Case] = &[
+            ("within Q1: nothing owed yet", "450302", &[], "2025-03-31", Some((0, 0, &[]))),
+            ("after Q1, none", "450302", &[], "2025-04-10", Some((1, 0, &["2025-Q1"]))),
+            ("after Q1, reported", "450302", &["2025-03-28"], "2025-04-10", Some((1, 1, &[]))),
+            // a late report counts for the quarter it is dated in
+            ("Q1 late, Q2 ended", "450302", &["2025-04-02"], "2025-07-01", Some((2, 1, &["2025-Q1"]))),
+            (
+                "year end, Q2 and Q4 missed",
+                "450321",
+                &["2025-01-05", "2025-08-01", "2024-12-01", "2026-01-02"],
+                "2025-12-31",
+                Some((3, 2, &["2025-Q2"])),
+            ),
+            ("a new year", "450302", &["2025-12-01"], "2026-01-05", Some((0, 0, &[]))),
+            ("before the plan", "450302", &[], "2022-12-31", Some((0, 0, &[]))),
+            ("Liuzhou: no such clause", "450222", &[], "2025-04-10", None),
+        ];
+        for (case, county, reports, as_of, want) in table {
+            let reports: Vec<NaiveDate> = reports.iter().map(|x| d(x)).collect();
+            let got = county_report_year(county, &reports, d(as_of), &s());
+            let want = want.map(|(required, done, missed)| CountyReportYear {
+                required,
+                done,
+                missed: missed.iter().map(|m| m.to_string()).collect(),
+            });
+            assert_eq!(got, want, "{case}");
+        }
     }
 
     #[test]

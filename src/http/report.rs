@@ -168,7 +168,7 @@ impl Annual {
     pub fn overdue_by_county(&self) -> Vec<(&str, usize)> {
         let mut counts = std::collections::BTreeMap::new();
         for d in &self.overdue {
-            *counts.entry(d.county_code.as_str()).or_insert(0) += 1;
+            *counts.entry(&*d.county_code).or_insert(0) += 1;
         }
         counts.into_iter().collect()
     }

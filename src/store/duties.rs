@@ -12,13 +12,11 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::postgres::PgRow;
 use sqlx::Row;
-use std::collections::HashMap;
 use std::str::FromStr;
 
 const KEY_UNITS: &str = include_str!("sql/duties_key_units.sql");
 const PONDS: &str = include_str!("sql/duties_ponds.sql");
 const SOURCES: &str = include_str!("sql/duties_sources.sql");
-const RECORDS: &str = include_str!("sql/duties_records.sql");
 const COUNTIES: &str = include_str!("sql/duties_counties.sql");
 
 /// The subject of records about a county (`duty_records.collection`), not a collection of features.
@@ -237,9 +235,9 @@ impl Store {
 
     /// The registers named in `which` as they stood on `as_of`, key units and sources in the counties whose
     /// code starts with `prefix` ('' for all) and ponds in those starting with `pond_prefix` (the level-3
-    /// share counts a whole city), with their records dated up to `as_of`: the entities of each register
-    /// and the records of all three in four statements at once on their own connections, the records as flat
-    /// rows grouped here by id (src/store/sql/duties_records.sql says why).
+    /// share counts a whole city), with their records dated up to `as_of`: one statement per register, all
+    /// at once on their own connections, one row per entity with its records as arrays
+    /// (src/store/sql/duties_key_units.sql says why).
     pub async fn duty_registers(
         &self,
         which: &[Register],
@@ -249,43 +247,36 @@ impl Store {
     ) -> Result<Registers> {
         let pattern = format!("{prefix}%");
         let pond_pattern = format!("{pond_prefix}%");
+        // Kinds and states travel as their positions in these lists, not as text: no string per record.
+        let kinds: Vec<&str> = RecordKind::ALL.iter().map(|k| k.as_str()).collect();
+        let states: Vec<&str> = SourceState::ALL.iter().map(|k| k.as_str()).collect();
         let fetch = |register: Register, sql: &'static str, pattern: &str| {
             let pattern = pattern.to_string();
+            let (kinds, states) = (&kinds, &states);
             async move {
                 if !which.contains(&register) {
                     return Ok::<_, sqlx::Error>(Vec::new());
                 }
-                sqlx::query(sql).bind(as_of).bind(pattern).fetch_all(&self.pool).await
+                let q = sqlx::query(sql).bind(as_of).bind(pattern).bind(kinds);
+                let q = if register == Register::PollutionSources { q.bind(states) } else { q };
+                q.fetch_all(&self.pool).await
             }
         };
-        let names: Vec<&str> = which.iter().map(|r| r.as_str()).collect();
-        let (unit_rows, pond_rows, source_rows, record_rows) = tokio::try_join!(
+        let (unit_rows, pond_rows, source_rows) = tokio::try_join!(
             fetch(Register::KeySupervisedUnits, KEY_UNITS, &pattern),
             fetch(Register::TailingsPonds, PONDS, &pond_pattern),
             fetch(Register::PollutionSources, SOURCES, &pattern),
-            sqlx::query(RECORDS).bind(as_of).bind(&pattern).bind(&pond_pattern).bind(&names).fetch_all(&self.pool)
         )?;
-        // The records by register and id, borrowed from the rows. Kinds the table's CHECK allows all parse;
-        // a step into `listed` has no record.
-        let mut by_id: [HashMap<&str, Vec<DutyRecord>>; 3] = Default::default();
-        // Kinds by exact name: FromStr also takes Chinese names and any case, which costs more than
-        // everything else here for 10^4 records.
-        let record_kind = |k: &str| RecordKind::ALL.iter().copied().find(|x| x.as_str() == k);
-        let step_kind = |k: &str| SourceState::ALL.iter().copied().find(|x| x.as_str() == k)?.record_kind();
-        for r in &record_rows {
-            let register: i16 = r.try_get(0)?;
-            let id: &str = r.try_get(1)?;
-            let kind: &str = r.try_get(2)?;
-            let date: NaiveDate = r.try_get(3)?;
-            let (slot, kind) = match register {
-                0..=2 => (register as usize, record_kind(kind)),
-                _ => (2, step_kind(kind)),
-            };
-            if let Some(kind) = kind {
-                by_id[slot].entry(id).or_default().push(DutyRecord { kind, date });
-            }
-        }
-        let [mut unit_records, mut pond_records, mut source_records] = by_id;
+        // A kind's position (1-based; 0, a kind the list lacks, does not occur for kinds the table's CHECK
+        // allows); a step into `listed` has no record.
+        let record_kind = |k: i16| RecordKind::ALL.get((k as usize).wrapping_sub(1)).copied();
+        let step_kind = |k: i16| SourceState::ALL.get((k as usize).wrapping_sub(1)).copied()?.record_kind();
+        let records = |r: &PgRow, kinds: usize, kind: &dyn Fn(i16) -> Option<RecordKind>, out: &mut Vec<DutyRecord>| {
+            let k: Vec<i16> = r.try_get(kinds)?;
+            let d: Vec<NaiveDate> = r.try_get(kinds + 1)?;
+            out.extend(k.into_iter().zip(d).filter_map(|(k, date)| Some(DutyRecord { kind: kind(k)?, date })));
+            Ok::<_, StoreError>(())
+        };
         let mut out = Registers::default();
         {
             let rows = unit_rows;
@@ -305,7 +296,8 @@ impl Store {
                     status: code(r, 8)?,
                     valid_from: r.try_get(9)?,
                 };
-                let recs = unit_records.remove(unit.enterprise_code.as_str()).unwrap_or_default();
+                let mut recs = Vec::new();
+                records(r, 10, &record_kind, &mut recs)?;
                 out.key_units.push((unit, recs));
             }
         }
@@ -324,7 +316,8 @@ impl Store {
                     status: code(r, 8)?,
                     valid_from: r.try_get(9)?,
                 };
-                let recs = pond_records.remove(pond.pond_code.as_str()).unwrap_or_default();
+                let mut recs = Vec::new();
+                records(r, 10, &record_kind, &mut recs)?;
                 out.ponds.push((pond, recs));
             }
         }
@@ -345,7 +338,9 @@ impl Store {
                     closed_out_doc: r.try_get(8)?,
                     valid_from: r.try_get(9)?,
                 };
-                let recs = source_records.remove(source.source_code.as_str()).unwrap_or_default();
+                let mut recs = Vec::new();
+                records(r, 10, &record_kind, &mut recs)?;
+                records(r, 12, &step_kind, &mut recs)?;
                 out.sources.push((source, recs));
             }
         }

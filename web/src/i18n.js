@@ -310,6 +310,8 @@ export const STRINGS = {
     'duty.register.key_supervised_units': '土壤污染重点监管单位',
     'duty.register.pollution_sources': '涉重金属污染源',
     'duty.register.tailings_ponds': '尾矿库',
+    'duty.register.counties': '县（市、区）履职',
+    'duty.county_code': '县级代码',
     // the plan panel (src/ui/plan.js)
     'panel.plan': '规划',
     'plan.city': '城市',
@@ -826,6 +828,8 @@ export const STRINGS = {
     'duty.register.key_supervised_units': 'Key supervised unit',
     'duty.register.pollution_sources': 'Heavy-metal pollution source',
     'duty.register.tailings_ponds': 'Tailings pond',
+    'duty.register.counties': "County's own duty",
+    'duty.county_code': 'County code',
     // the plan panel (src/ui/plan.js)
     'panel.plan': 'Plan',
     'plan.city': 'City',

@@ -257,6 +257,8 @@ async function main() {
     asOf,
     cities: scopesFromCounties(counties),
     openFeature: async (c, id) => {
+      // a county's own duty (its quarterly report) opens the county's card, not a feature's
+      if (c === 'counties') return card.openCounty(id);
       const f = await card.open(c, id);
       if (f) m.fitFeatures([f], { maxZoom: 16 });
     },

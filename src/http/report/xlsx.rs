@@ -285,11 +285,11 @@ impl Annual {
             .iter()
             .map(|d| {
                 vec![
-                    text(&d.county_code),
+                    text(&*d.county_code),
                     text(self.county_name(&d.county_code)),
                     text(d.collection),
-                    text(&d.id),
-                    text(&d.name),
+                    text(&*d.id),
+                    text(&*d.name),
                     text(d.duty.name_zh),
                     d.duty.due_by.map_or(Cell::Empty, |x| text(x.to_string())),
                     text(&*d.duty.basis),

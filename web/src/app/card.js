@@ -17,7 +17,18 @@ import { fieldLabel as schemaLabel } from '../forms.js';
 import { geojson } from '../map.js';
 import { renderCard } from '../ui/card.js';
 import { isSampleCollection, renderSampleCard } from '../ui/samples.js';
-import { buildRecordBody, dutiesUrl, isSourceCollection, recordsUrl, renderSourceCard, sourceRows } from '../ui/duties.js';
+import {
+  buildRecordBody,
+  COUNTY_SUBJECT,
+  countyLine,
+  countyRecordsUrl,
+  dutiesUrl,
+  isSourceCollection,
+  recordsUrl,
+  renderCountyCard,
+  renderSourceCard,
+  sourceRows,
+} from '../ui/duties.js';
 import { printNow } from './print.js';
 
 const $ = (sel) => document.querySelector(sel);
@@ -48,6 +59,10 @@ export function createCard({ m, config, asOf, countyName, onCheck, writer = () =
     const write = writer() && !asOf.datetime;
     if (isSampleCollection(collection)) {
       renderSampleCard(cardEl, card, countyName, { close, zoom: () => m.fitFeatures(m.selectedSource.getFeatures(), { maxZoom: 17 }) });
+      return;
+    }
+    if (collection === COUNTY_SUBJECT) {
+      renderCountyCard(cardEl, card, { close, record: write ? (values) => recordDuty(card, values) : undefined });
       return;
     }
     if (isSourceCollection(collection)) {
@@ -117,18 +132,27 @@ export function createCard({ m, config, asOf, countyName, onCheck, writer = () =
       render();
     }
   }
-  /** A source feature's records (newest first) and its duties as of the map's date (GET /duties of its county). */
+  /** Where a card's records are: a feature's, or a county's own. */
+  const recordsOf = (c) => (c.collection === COUNTY_SUBJECT ? countyRecordsUrl(config.apiBase, c.id) : recordsUrl(config.apiBase, c.collection, c.id));
+  /**
+   * A source feature's records (newest first) and its duties as of the map's date (GET /duties of its county);
+   * for a county's card, the county's records and its own duties (`county_duties`, given with every register).
+   */
   function loadDuties(c, seq) {
     c.asOf = asOf.datetime ? asOf.datetime.slice(0, 10) : asOf.today;
     c.records = 'loading';
     c.duties = 'loading';
     const county = String(c.properties.county_code || '');
+    const ofCounty = c.collection === COUNTY_SUBJECT;
+    const q = { county_code: /^\d{6}$/.test(county) ? county : '', as_of: c.asOf, collection: ofCounty ? '' : c.collection };
     return Promise.all([
-      fetchJson(recordsUrl(config.apiBase, c.collection, c.id), { config })
+      fetchJson(recordsOf(c), { config })
         .then((r) => (c.records = r.records || []))
         .catch((e) => (c.records = e)),
-      fetchJson(dutiesUrl(config.apiBase, { county_code: /^\d{6}$/.test(county) ? county : '', as_of: c.asOf, collection: c.collection }), { config })
-        .then((r) => (c.duties = (r.duties || []).filter((d) => d.id === c.id)))
+      fetchJson(dutiesUrl(config.apiBase, q), { config })
+        .then((r) => {
+          c.duties = ofCounty ? (r.county_duties || []).filter((d) => d.county_code === c.id).map(countyLine) : (r.duties || []).filter((d) => d.id === c.id);
+        })
         .catch((e) => (c.duties = e)),
     ]).then(() => {
       if (seq === cardSeq) render();
@@ -147,7 +171,7 @@ export function createCard({ m, config, asOf, countyName, onCheck, writer = () =
     c.recordForm = { values, saving: true };
     render();
     try {
-      await fetchJson(recordsUrl(config.apiBase, c.collection, c.id), { config, method: 'POST', body });
+      await fetchJson(recordsOf(c), { config, method: 'POST', body });
       if (seq !== cardSeq) return;
       c.recordForm = { values: { kind: values.kind, date: values.date } };
       if (toast) toast(t('duty.saved', { id: c.id }));
@@ -239,9 +263,20 @@ export function createCard({ m, config, asOf, countyName, onCheck, writer = () =
       return null;
     }
   }
+  /** A county's own duty (its quarterly report), its records and, for people who may write, "record the report". */
+  function openCounty(code) {
+    const seq = ++cardSeq;
+    const name = (countyName && countyName(code)) || code;
+    card = { collection: COUNTY_SUBJECT, id: code, name, properties: { county_code: code, name }, recordForm: { values: { kind: 'quarterly_report', date: asOf.today } } };
+    m.selectedSource.clear();
+    m.traceSource.clear();
+    render();
+    loadDuties(card, seq);
+  }
   /** The open card again, as of the (new) as-of date. */
   function reopen() {
-    if (card) open(card.collection, card.id, card.properties);
+    if (card && card.collection === COUNTY_SUBJECT) openCounty(card.id);
+    else if (card) open(card.collection, card.id, card.properties);
   }
-  return { open, close, reopen, render, fetchFeature, trace };
+  return { open, openCounty, close, reopen, render, fetchFeature, trace };
 }

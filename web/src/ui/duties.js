@@ -29,7 +29,21 @@ export const RECORD_KINDS = {
     ['closed_out', '销号'],
     ['follow_up_check', '销号回头看'],
   ],
+  // a county's own record (its quarterly report to the city bureau): POST /counties/{county_code}/records
+  counties: [['quarterly_report', '季度工作进展报告']],
 };
+
+/** The subject of a county's duties and records: its lines in the panel are `counties/{county_code}`. */
+export const COUNTY_SUBJECT = 'counties';
+
+export function countyRecordsUrl(apiBase, countyCode) {
+  return `${base(apiBase)}/counties/${encodeURIComponent(String(countyCode))}/records`;
+}
+
+/** A county duty of GET /duties (`county_duties`) as a line of the panel or the card, like a feature's duty. */
+export function countyLine(c) {
+  return { ...c, collection: COUNTY_SUBJECT, id: c.county_code };
+}
 
 /** The property that identifies a feature of each register. */
 export const ID_PROPERTY = {
@@ -76,11 +90,13 @@ export function addDays(day, days) {
 }
 
 /**
- * The panel's lines from GET /duties: the overdue ones, then those due by `asOf` + `days` (a due duty with no
- * due_by, such as a stopped unit's survey, is due now), each group by due_by.
+ * The panel's lines from GET /duties (the features' duties and the counties' own): the overdue ones, then
+ * those due by `asOf` + `days` (a due duty with no due_by, such as a stopped unit's survey, is due now), each
+ * group by due_by.
  */
 export function panelDuties(answer, asOf, days = 30) {
-  const list = (answer && answer.duties) || [];
+  // a county's own duty (its quarterly report) is listed among the features' duties
+  const list = [...((answer && answer.duties) || []), ...((answer && answer.county_duties) || []).map(countyLine)];
   const until = addDays(asOf, days);
   const byDue = (a, b) => String(a.due_by || '').localeCompare(String(b.due_by || ''));
   const overdue = list.filter((d) => d.status === 'overdue').sort(byDue);
@@ -206,6 +222,34 @@ export function recordFormHtml(collection, form) {
       ${form.error ? `<p class="error" id="record-error" role="alert">${esc(form.error)}</p>` : ''}
       <button type="submit" id="record-save"${form.saving ? ' disabled' : ''}>${esc(t(form.saving ? 'duty.saving' : 'duty.save'))}</button>
     </form>`;
+}
+
+/**
+ * The card of a county's own duty (its quarterly report to the city bureau). `data` = { id (county code),
+ * name, records, duties, recordForm, asOf }; `actions` = { close, record(values) (people who may write) }.
+ */
+export function renderCountyCard(el, data, actions) {
+  el.innerHTML = `
+    <div class="card-head">
+      <div>
+        <div class="card-kind">${esc(t('duty.register.counties'))}</div>
+        <h2 class="card-title">${esc(data.name || data.id)}</h2>
+      </div>
+      <button type="button" class="icon-button" data-action="close" title="${esc(t('card.close'))}" aria-label="${esc(t('card.close'))}">×</button>
+    </div>
+    <dl class="props"><dt>${esc(t('duty.county_code'))}</dt><dd>${esc(data.id)}</dd></dl>
+    <h3>${esc(t('duty.duties', { date: formatDate(data.asOf || '') }))}</h3>
+    ${cardDutiesHtml(data.duties)}
+    <h3>${esc(t('duty.records'))}</h3>
+    <div class="ledger">${recordsHtml(data.records)}${actions.record ? recordFormHtml(COUNTY_SUBJECT, data.recordForm || {}) : ''}</div>`;
+  el.querySelectorAll('[data-action]').forEach((b) => b.addEventListener('click', () => actions[b.dataset.action]?.()));
+  const form = el.querySelector('#record-form');
+  if (form) {
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      actions.record(Object.fromEntries(new FormData(form)));
+    });
+  }
 }
 
 /**

@@ -87,3 +87,31 @@ test('the duties panel lists the overdue duties; recording one from the card rem
   await shot('62-recorded');
   assert.deepEqual(problems, []);
 });
+
+// The county's own duty: 临桂区 (450312) has no report for 2026-Q3 in the demo (fixtures/county_records.json),
+// so its quarterly report to the city bureau is overdue; recording this quarter's from the county's card
+// settles it. Runs after the test above, signed in as the editor.
+test("a county's overdue report is listed; recording it from the county's card removes it", { timeout: 90000 }, async () => {
+  const line = '#duties-overdue [data-feature="counties/450312"][data-duty="county_quarterly_report"]';
+  await page.locator('#tab-duties').click();
+  await page.locator('#duties-scope').selectOption('450312');
+  await page.locator('#duties-body[data-scope="450312"]').waitFor();
+  await page.locator(line).waitFor();
+  assert.match(await page.locator(line).textContent(), /季度工作进展报送/);
+
+  await page.locator(line).click();
+  await page.locator('#card .card-kind', { hasText: '县（市、区）履职' }).waitFor();
+  await page.locator('#card-duties [data-duty="county_quarterly_report"][data-status="overdue"]').waitFor();
+  await page.locator('#record-form').waitFor();
+  assert.deepEqual(await page.locator('#record-kind option').evaluateAll((os) => os.map((o) => o.value)), ['quarterly_report']);
+  await page.locator('#record-document').fill('临桂区2026年第四季度土壤污染防治工作进展报告');
+  const posted = page.waitForResponse((r) => r.url().endsWith('/counties/450312/records') && r.request().method() === 'POST');
+  await page.locator('#record-save').click();
+  assert.equal((await posted).status(), 201);
+  await page.locator('#card-records [data-kind="quarterly_report"]').first().waitFor();
+  await page.locator(line).waitFor({ state: 'detached' });
+  await page.locator('#duties-body[data-scope="450312"]:not(.loading)').waitFor();
+  assert.equal(await page.locator(line).count(), 0);
+  await shot('63-county-report-recorded');
+  assert.deepEqual(problems, []);
+});

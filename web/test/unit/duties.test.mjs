@@ -6,11 +6,13 @@ import {
   RECORD_KINDS,
   addDays,
   buildRecordBody,
+  countyRecordsUrl,
   dutiesPanelHtml,
   dutiesUrl,
   panelDuties,
   recordFormHtml,
   recordsUrl,
+  renderCountyCard,
   sourceRows,
 } from '../../src/ui/duties.js';
 
@@ -68,6 +70,43 @@ test('the panel: overdue first, then due within 30 days, each by due_by', () => 
   assert.match(html, /data-feature="tailings_ponds\/A"/);
   assert.ok(html.indexOf('tailings_ponds/A') < html.indexOf('tailings_ponds/C'));
   assert.match(dutiesPanelHtml({ overdue: [], due: [], until: '2026-07-30' }, ''), /id="duties-overdue-none"/);
+});
+
+test("a county's own duty (its quarterly report) is a line of the panel, opening the county", () => {
+  const answer = {
+    duties: [{ collection: 'tailings_ponds', id: 'A', status: 'overdue', due_by: '2026-06-30', name_zh: 'x' }],
+    county_duties: [
+      { county_code: '450312', name: '临桂区', duty: 'county_quarterly_report', name_zh: '县（市、区）季度工作进展报送', period: '2026-Q1', status: 'overdue', due_by: '2026-03-31' },
+      { county_code: '450302', name: '秀峰区', duty: 'county_quarterly_report', period: '2026-Q3', status: 'due', due_by: '2026-09-30' },
+      { county_code: '450303', name: '叠彩区', duty: 'county_quarterly_report', period: '2026-Q2', status: 'done', due_by: '2026-09-30' },
+    ],
+  };
+  const lines = panelDuties(answer, '2026-09-01');
+  assert.deepEqual(lines.overdue.map((d) => `${d.collection}/${d.id}`), ['counties/450312', 'tailings_ponds/A']);
+  assert.deepEqual(lines.due.map((d) => `${d.collection}/${d.id}`), ['counties/450302']);
+  const html = dutiesPanelHtml(lines, '');
+  assert.match(html, /data-feature="counties\/450312" data-duty="county_quarterly_report" data-status="overdue"/);
+  assert.match(html, /临桂区[\s\S]*县（市、区）季度工作进展报送/);
+  // the county's record: its one kind, posted to the county
+  assert.equal(countyRecordsUrl('http://h/', '450312'), 'http://h/counties/450312/records');
+  assert.deepEqual(buildRecordBody('counties', { kind: 'quarterly_report', date: '2026-09-28', document: '临桂区报告' }), {
+    kind: 'quarterly_report',
+    date: '2026-09-28',
+    document: '临桂区报告',
+  });
+  assert.throws(() => buildRecordBody('counties', { kind: 'inspection', date: '2026-09-28' }), /duty.need_kind/);
+  assert.match(recordFormHtml('counties', {}), /<option value="quarterly_report"[^>]*>季度工作进展报告/);
+});
+
+test("the county's card: its duty, its records and the form only for who may write", () => {
+  const el = { innerHTML: '', querySelectorAll: () => [], querySelector: () => null };
+  const data = { id: '450312', name: '临桂区', asOf: '2026-09-01', records: [], duties: [{ collection: 'counties', id: '450312', duty: 'county_quarterly_report', status: 'overdue', name_zh: '县（市、区）季度工作进展报送' }] };
+  renderCountyCard(el, data, { close() {} });
+  assert.match(el.innerHTML, /class="card-title">临桂区</);
+  assert.match(el.innerHTML, /id="card-duties"[\s\S]*data-status="overdue"/);
+  assert.doesNotMatch(el.innerHTML, /record-form/);
+  renderCountyCard(el, data, { close() {}, record() {} });
+  assert.match(el.innerHTML, /id="record-form"/);
 });
 
 test("source rows follow the schema's order and names; lists are joined", () => {

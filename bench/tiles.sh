@@ -88,7 +88,7 @@ else
     psql "$BENCH_URL" -q -v ON_ERROR_STOP=1 -c "$(sed -n '/CREATE OR REPLACE VIEW/,$p' bench/tiles_100k.sql)"
 fi
 say "martin's function source landguard_same: landguard's own tile statement (cargo run --example tile_function)"
-cargo run -q --example tile_function -- landguard_same | psql "$BENCH_URL" -q -v ON_ERROR_STOP=1
+cargo run -q --release --example tile_function -- landguard_same | psql "$BENCH_URL" -q -v ON_ERROR_STOP=1
 FEATURES=$(psql "$BENCH_URL" -Atc "SELECT count(*) FROM bench_farmland_units")
 say "$FEATURES current farmland units"
 

@@ -4,7 +4,7 @@
 //! source, so that martin and landguard do the same database work per uncached tile and what differs
 //! between the two is the server. The statement is taken from the library, not copied, so it cannot drift.
 //!
-//!     cargo run --example tile_function -- landguard_same | psql "$BENCH_URL"
+//!     cargo run --release --example tile_function -- landguard_same | psql "$BENCH_URL"
 
 use landguard::domain::registry::Collection;
 use landguard::domain::time::AsOf;

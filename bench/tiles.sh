@@ -10,12 +10,17 @@
 # report adds the medians), CONNS (16), THREADS (2), PORT_LG (18080),
 # PORT_MARTIN (13000), BENCH_DB (landguard_bench), LANDGUARD_BIN (target/release/landguard, built if
 # missing), BASELINE_BIN (another landguard build, e.g. of an older commit: then its uncached tiles are
-# measured in the same rounds, the two alternating which goes first, rows "baseline uncached"), MARTIN_BIN (martin on PATH, or ~/.cargo/bin/martin), MARTIN_VERSION (1.14.0, the last one
+# measured in the same rounds, cache off and on, the two alternating which goes first, rows "baseline uncached" and "baseline cached"), MARTIN_BIN (martin on PATH, or ~/.cargo/bin/martin), MARTIN_VERSION (1.14.0, the last one
 # that builds with rustc 1.95), NO_100K=1 (demo data only), OUT (bench/results/tiles-DATE.md).
 #
 # The data: a database of its own on the cluster of DATABASE_URL (or scripts/pg.sh), migrated, with the
 # demo data and 100 000 generated farmland units (bench/tiles_100k.sql); martin serves the view
-# bench_farmland_units, the same current rows and properties as landguard's farmland_units layer.
+# bench_farmland_units, the same current rows and properties as landguard's farmland_units layer, with
+# ST_AsMVTGeom's clipping only ("martin": martin's own treatment, NOT like with like: landguard simplifies
+# to the tile grid and leaves out features under a pixel), and the function source landguard_same
+# ("martin_same": a PL/pgSQL function running landguard's own tile statement at full detail, printed by
+# `cargo run --example tile_function`, so the two servers do the same database work; the script checks
+# that the two answer the same bytes for every tile of the list).
 # Both get 16 database connections and jit=off (set on the bench database: PostGIS's high function
 # costs make JIT compile short tile queries). Only loopback addresses are used; every server started
 # here is stopped on exit. Not run by the tests.
@@ -82,6 +87,8 @@ if [ "${NO_100K:-0}" != 1 ]; then
 else
     psql "$BENCH_URL" -q -v ON_ERROR_STOP=1 -c "$(sed -n '/CREATE OR REPLACE VIEW/,$p' bench/tiles_100k.sql)"
 fi
+say "martin's function source landguard_same: landguard's own tile statement (cargo run --example tile_function)"
+cargo run -q --release --example tile_function -- landguard_same | psql "$BENCH_URL" -q -v ON_ERROR_STOP=1
 FEATURES=$(psql "$BENCH_URL" -Atc "SELECT count(*) FROM bench_farmland_units")
 say "$FEATURES current farmland units"
 
@@ -104,6 +111,7 @@ SQL
 NTILES=$(wc -l < "$WORK/tiles.txt")
 awk '{print "/collections/farmland_units/tiles/WebMercatorQuad/" $1 "/" $3 "/" $2}' "$WORK/tiles.txt" > "$WORK/urls-landguard.txt"
 awk '{print "/bench_farmland_units/" $1 "/" $2 "/" $3}' "$WORK/tiles.txt" > "$WORK/urls-martin.txt"
+awk '{print "/landguard_same/" $1 "/" $2 "/" $3}' "$WORK/tiles.txt" > "$WORK/urls-martin-same.txt"
 ZOOMS=$(awk '{n[$1]++} END {for (z in n) printf "%s z%s, ", n[z], z}' "$WORK/tiles.txt" | sed 's/, $//')
 say "$NTILES tile URLs: $ZOOMS"
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -183,6 +191,27 @@ start_martin() {
 LG="http://127.0.0.1:$PORT_LG"
 MA="http://127.0.0.1:$PORT_MARTIN"
 
+# Like with like: landguard (cache off) and martin's landguard_same must answer the same bytes for every
+# tile of the list (a tile over landguard's size bound would be made again with less detail, and differ).
+SAME="martin not installed"
+if [ "$HAVE_MARTIN" = 1 ]; then
+    start_landguard 0
+    start_martin 0
+    same=0 differ=0
+    paste "$WORK/urls-landguard.txt" "$WORK/urls-martin-same.txt" > "$WORK/pairs.txt"
+    while read -r a b; do
+        if [ "$(curl -s "$LG$a" | md5sum)" = "$(curl -s "$MA$b" | md5sum)" ]; then
+            same=$((same + 1))
+        else
+            differ=$((differ + 1))
+        fi
+    done < "$WORK/pairs.txt"
+    stop_last
+    stop_last
+    SAME="$same of $((same + differ)) tiles byte-identical between landguard and martin_same ($differ differ)"
+    say "$SAME"
+fi
+
 # Rounds alternate the servers, so that a change in the machine's load falls on both.
 baseline() {
     [ -n "${BASELINE_BIN:-}" ] || return 0
@@ -190,6 +219,14 @@ baseline() {
     start_landguard 0 "$BASELINE_BIN"
     warm "$LG" "$WORK/urls-landguard.txt"
     run "baseline uncached" "$LG" "$WORK/urls-landguard.txt"
+    stop_last
+}
+baseline_cached() {
+    [ -n "${BASELINE_BIN:-}" ] || return 0
+    say "round $round: baseline ($BASELINE_BIN), cache on (64 MiB)"
+    start_landguard $((64 * 1024 * 1024)) "$BASELINE_BIN"
+    warm "$LG" "$WORK/urls-landguard.txt"
+    run "baseline cached" "$LG" "$WORK/urls-landguard.txt"
     stop_last
 }
 for round in $(seq 1 "$ROUNDS"); do
@@ -206,12 +243,19 @@ for round in $(seq 1 "$ROUNDS"); do
         warm "$MA" "$WORK/urls-martin.txt"
         run "martin uncached" "$MA" "$WORK/urls-martin.txt"
         stop_last
+        say "round $round: martin_same (landguard's statement as a function source), cache off"
+        start_martin 0
+        warm "$MA" "$WORK/urls-martin-same.txt"
+        run "martin_same uncached" "$MA" "$WORK/urls-martin-same.txt"
+        stop_last
     fi
+    [ $((round % 2)) = 0 ] && baseline_cached
     say "round $round: landguard, cache on (64 MiB)"
     start_landguard $((64 * 1024 * 1024))
     warm "$LG" "$WORK/urls-landguard.txt"
     run "landguard cached" "$LG" "$WORK/urls-landguard.txt"
     stop_last
+    [ $((round % 2)) = 1 ] && baseline_cached
     if [ "$HAVE_MARTIN" = 1 ]; then
         say "round $round: martin, cache on (512 MB)"
         start_martin 512
@@ -228,6 +272,7 @@ mkdir -p "$(dirname "$OUT")"
     echo
     echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load average before the runs: $LOAD; $FEATURES farmland units;"
     echo "$NTILES tiles ($ZOOMS);"
+    echo "like with like: $SAME;"
     echo "wrk -t1 -c1 -d$DURATION (rows marked 1 client) and wrk -t$THREADS -c$CONNS -d$DURATION; martin: $([ "$HAVE_MARTIN" = 1 ] && "$MARTIN_BIN" --version || echo 'not installed')"
     echo
     echo "| server | requests/s | p50 ms | p90 ms | p99 ms | errors | non-2xx |"
@@ -245,8 +290,9 @@ mkdir -p "$(dirname "$OUT")"
         echo "| server | requests/s | p50 ms | p99 ms |"
         echo "|---|---:|---:|---:|"
         for name in "landguard uncached, 1 client" "baseline uncached, 1 client" "martin uncached, 1 client" \
-            "landguard cached, 1 client" "martin cached, 1 client" \
-            "landguard uncached" "baseline uncached" "martin uncached" "landguard cached" "martin cached"; do
+            "martin_same uncached, 1 client" "landguard cached, 1 client" "baseline cached, 1 client" \
+            "martin cached, 1 client" "landguard uncached" "baseline uncached" "martin uncached" \
+            "martin_same uncached" "landguard cached" "baseline cached" "martin cached"; do
             rows=$(printf '%s\n' "${RESULTS[@]}" | grep "^$name|" || true)
             [ -n "$rows" ] || continue
             med() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<< "$rows" | sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }

@@ -842,3 +842,156 @@ async fn z12_tiles_follow_every_write_and_draw_what_geom_draws(pool: PgPool) {
         assert!(!ours.is_empty(), "z{z}");
     }
 }
+
+/// A `landguard serve` process of its own (own tile cache, own pool) on the test's database, stopped when
+/// dropped.
+struct Service {
+    child: std::process::Child,
+    addr: String,
+}
+
+impl Service {
+    async fn start(db_url: &str) -> Service {
+        // A free port: bound and released here, then given to the process (loopback only).
+        let addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_landguard"))
+            .args(["serve", "--bind", &addr])
+            .env("DATABASE_URL", db_url)
+            .env("LANDGUARD_TILE_CACHE_BYTES", (16 << 20).to_string())
+            .env("RUST_LOG", "warn")
+            .env_remove("LANDGUARD_CONFIG")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("run landguard serve");
+        let s = Service { child, addr };
+        for _ in 0..200 {
+            if s.http("GET", "/health", None, None).await.is_some_and(|r| r.0 == 200) {
+                return s;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("landguard serve on {} did not come up", s.addr);
+    }
+
+    /// One request on a connection of its own: status, headers (lower-case names) and body.
+    async fn http(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Option<(u16, BTreeMap<String, String>, Vec<u8>)> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut conn = tokio::net::TcpStream::connect(&self.addr).await.ok()?;
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        let mut req = format!("{method} {path} HTTP/1.1\r\nhost: {}\r\nconnection: close\r\n", self.addr);
+        if let Some(t) = token {
+            req.push_str(&format!("authorization: Bearer {t}\r\n"));
+        }
+        if !body.is_empty() {
+            req.push_str(&format!("content-type: application/json\r\ncontent-length: {}\r\n", body.len()));
+        }
+        req.push_str("\r\n");
+        req.push_str(&body);
+        conn.write_all(req.as_bytes()).await.ok()?;
+        let mut raw = Vec::new();
+        conn.read_to_end(&mut raw).await.ok()?;
+        let end = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
+        let head = String::from_utf8_lossy(&raw[..end]).to_string();
+        let mut lines = head.split("\r\n");
+        let status = lines.next()?.split(' ').nth(1)?.parse().ok()?;
+        let headers: BTreeMap<String, String> = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+            .collect();
+        let mut rest = raw[end + 4..].to_vec();
+        if headers.get("transfer-encoding").is_some_and(|v| v.contains("chunked")) {
+            let mut out = Vec::new();
+            loop {
+                let nl = rest.windows(2).position(|w| w == b"\r\n")?;
+                let n = usize::from_str_radix(String::from_utf8_lossy(&rest[..nl]).trim(), 16).ok()?;
+                if n == 0 {
+                    break;
+                }
+                out.extend_from_slice(&rest[nl + 2..nl + 2 + n]);
+                rest = rest[nl + 2 + n + 2..].to_vec();
+            }
+            rest = out;
+        }
+        Some((status, headers, rest))
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The URL of the throwaway database behind `pool` (same server as DATABASE_URL).
+fn db_url(pool: &PgPool) -> String {
+    let base = std::env::var("DATABASE_URL").expect("DATABASE_URL");
+    let (server, _) = base.rsplit_once('/').expect("a database URL");
+    format!("{server}/{}", pool.connect_options().get_database().expect("a database name"))
+}
+
+/// Two service processes on one database, each with its own cache and pool: a tile warmed in B's cache is
+/// never served by B after a write committed through A's API or by SQL, however soon B is asked.
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn a_second_process_never_serves_a_tile_older_than_a_write_through_the_first(pool: PgPool) {
+    let url = db_url(&pool);
+    // the counties and the tokens, in the database both processes use
+    let t = app_with(pool, Settings::default()).await;
+    let (a, b) = (Service::start(&url).await, Service::start(&url).await);
+    let code = "450222-GD-000001";
+    let first = unit(code, "priority_protection", square(109.400, 24.350, 0.002));
+    assert_eq!(a.http("POST", UNITS, Some(&t.editor), Some(&first)).await.unwrap().0, 201);
+    // warm B: its second answer comes from its cache
+    assert_eq!(class_on(&b).await.0, Some(json!("priority_protection")));
+    assert_eq!(class_on(&b).await, (Some(json!("priority_protection")), "hit".to_string()));
+
+    // writes through A's API, each followed at once by a request to B
+    for class in ["strict_control", "safe_use", "priority_protection", "strict_control"] {
+        let patch = json!({"properties": {"class": class}});
+        let (status, _, body) =
+            a.http("PATCH", &format!("{UNITS}/{code}"), Some(&t.editor), Some(&patch)).await.unwrap();
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+        let (seen, how) = class_on(&b).await;
+        assert_eq!(seen, Some(json!(class)), "B served a tile older than A's committed write ({how})");
+        assert_eq!(how, "miss");
+        // and B caches the new tile until the next write
+        assert_eq!(class_on(&b).await, (Some(json!(class)), "hit".to_string()));
+    }
+
+    // writes in SQL (neither service is told), each followed at once by a request to both
+    let mut other = sqlx::PgConnection::connect_with(&t.store.pool.connect_options()).await.unwrap();
+    assert_eq!(class_on(&a).await.0, Some(json!("strict_control")));
+    for class in ["safe_use", "priority_protection", "strict_control"] {
+        sqlx::query("UPDATE farmland_unit_versions SET class = $2 WHERE unit_code = $1 AND valid_to IS NULL AND superseded_at IS NULL")
+            .bind(code)
+            .bind(class)
+            .execute(&mut other)
+            .await
+            .unwrap();
+        assert_eq!(class_on(&b).await.0, Some(json!(class)), "B, after a write in SQL");
+        assert_eq!(class_on(&a).await.0, Some(json!(class)), "A, after a write in SQL");
+    }
+
+    // a deletion through A: B's cached tile loses the feature at once
+    assert_eq!(class_on(&b).await.1, "hit");
+    let (status, _, _) = a.http("DELETE", &format!("{UNITS}/{code}?reason=x"), Some(&t.editor), None).await.unwrap();
+    assert_eq!(status, 204);
+    assert_eq!(class_on(&b).await.0, None, "B still drew a feature A deleted");
+}
+
+/// The class drawn for the one unit of the two-process test's tile (`None`: no feature), and whether the
+/// tile came from the process's cache.
+async fn class_on(s: &Service) -> (Option<Value>, String) {
+    let tile = tile_url("farmland_units", tile_of(109.401, 24.351, 15));
+    let (status, h, body) = s.http("GET", &tile, None, None).await.unwrap();
+    assert_eq!(status, 200);
+    let class = features(&body, "farmland_units").first().map(|f| f["class"].clone());
+    (class, h.get("x-tile-cache").cloned().unwrap_or_default())
+}

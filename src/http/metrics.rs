@@ -17,9 +17,13 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram, Unit};
+use metrics::{
+    counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram, Counter, Gauge, Histogram, Unit,
+};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Instant;
 
 pub fn routes() -> Router<AppState> {
@@ -42,6 +46,23 @@ pub struct Metrics {
     recorder: PrometheusRecorder,
     handle: PrometheusHandle,
     recorded: AtomicU64,
+    in_flight: Gauge,
+    /// The series of each route template, made on its first request. Every request used to build its
+    /// label set (the route as an owned string, twice) and look it up in the registry, several
+    /// allocations and hashes per request; a cached tile is cheap enough for that to show (perf).
+    routes: RwLock<HashMap<String, Arc<RouteSeries>>>,
+}
+
+/// The methods with a label of their own (`method_label`), then "other".
+const METHODS: [&str; 8] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "other"];
+const CLASSES: [&str; 5] = ["1xx", "2xx", "3xx", "4xx", "5xx"];
+
+/// One route template's latency histogram and its request counters by method and status class, each
+/// counter registered on first use (so that the exposition lists only the series that occurred).
+struct RouteSeries {
+    route: String,
+    duration: Histogram,
+    requests: [[OnceLock<Counter>; CLASSES.len()]; METHODS.len()],
 }
 
 impl Default for Metrics {
@@ -52,7 +73,8 @@ impl Default for Metrics {
             // BUCKETS is not empty, the one error this could have; a summary instead would still work.
             .unwrap_or_else(|_| PrometheusBuilder::new().build_recorder());
         let handle = recorder.handle();
-        let m = Metrics { recorder, handle, recorded: AtomicU64::new(0) };
+        let in_flight = metrics::with_local_recorder(&recorder, || gauge!(IN_FLIGHT));
+        let m = Metrics { recorder, handle, recorded: AtomicU64::new(0), in_flight, routes: RwLock::default() };
         m.with(|| {
             describe_gauge!("landguard_build_info", "The running version.");
             gauge!("landguard_build_info", "version" => env!("CARGO_PKG_VERSION")).set(1.0);
@@ -112,20 +134,46 @@ impl Metrics {
         metrics::with_local_recorder(&self.recorder, f)
     }
 
+    /// The series of a route template (made and kept on its first request).
+    fn series(&self, route: &str) -> Arc<RouteSeries> {
+        if let Some(s) = self.routes.read().unwrap_or_else(|p| p.into_inner()).get(route) {
+            return s.clone();
+        }
+        let mut routes = self.routes.write().unwrap_or_else(|p| p.into_inner());
+        routes
+            .entry(route.to_string())
+            .or_insert_with(|| {
+                Arc::new(RouteSeries {
+                    route: route.to_string(),
+                    duration: self.with(|| histogram!(DURATION, "route" => route.to_string())),
+                    requests: Default::default(),
+                })
+            })
+            .clone()
+    }
+
     pub fn record(&self, method: &'static str, route: &str, status: u16, seconds: f64) {
-        self.with(|| {
-            let route = route.to_string();
-            counter!(REQUESTS, "method" => method, "route" => route.clone(), "status" => status_class(status))
-                .increment(1);
-            histogram!(DURATION, "route" => route).record(seconds);
-        });
+        self.record_in(&self.series(route), method, status, seconds);
+    }
+
+    fn record_in(&self, series: &RouteSeries, method: &'static str, status: u16, seconds: f64) {
+        let m = METHODS.iter().position(|l| *l == method).unwrap_or(METHODS.len() - 1);
+        let class = status_class(status);
+        let c = CLASSES.iter().position(|l| *l == class).unwrap_or(CLASSES.len() - 1);
+        series.requests[m][c]
+            .get_or_init(|| {
+                let route = series.route.clone();
+                self.with(|| counter!(REQUESTS, "method" => METHODS[m], "route" => route, "status" => CLASSES[c]))
+            })
+            .increment(1);
+        series.duration.record(seconds);
         if self.recorded.fetch_add(1, Ordering::Relaxed) % UPKEEP_EVERY == UPKEEP_EVERY - 1 {
             self.handle.run_upkeep();
         }
     }
 
     fn in_flight(&self, delta: f64) {
-        self.with(|| gauge!(IN_FLIGHT).increment(delta));
+        self.in_flight.increment(delta);
     }
 
     /// The text exposition; `pools` names each connection pool with (open connections, idle connections,
@@ -186,15 +234,14 @@ impl Drop for InFlight<'_> {
 /// Middleware: counts and times every request. The time is to the response head; a streamed page's body
 /// is not included (its statement has its own limit, `items_timeout_ms`).
 pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let route =
-        req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
+    let metrics = &state.metrics;
+    let series = metrics.series(req.extensions().get::<MatchedPath>().map_or("unmatched", |p| p.as_str()));
     let method = method_label(req.method());
-    let metrics = state.metrics.clone();
     metrics.in_flight(1.0);
-    let _guard = InFlight(&metrics);
+    let _guard = InFlight(metrics);
     let start = Instant::now();
     let resp = next.run(req).await;
-    metrics.record(method, &route, resp.status().as_u16(), start.elapsed().as_secs_f64());
+    metrics.record_in(&series, method, resp.status().as_u16(), start.elapsed().as_secs_f64());
     resp
 }
 

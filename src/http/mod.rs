@@ -127,7 +127,9 @@ pub fn router(state: AppState) -> Router {
         // class adjustment batches (issue 16)
         .merge(adjustments::routes())
         .merge(search::routes())
-        .fallback(|| async { error::ApiError::not_found("no such resource; the landing page at / lists what there is") })
+        .fallback(|| async {
+            error::ApiError::not_found("no such resource; the landing page at / lists what there is")
+        })
         .layer(DefaultBodyLimit::max(body_limit))
         // gzip at its fastest level: a browser asks for gzip on every tile and page, and at the default level a
         // page of 1 000 features took 53-60 ms for one client against 21-30 ms, for 20 % fewer bytes.
@@ -136,12 +138,20 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         // Spans carry the method, route template and path, never headers: the Authorization header
         // holds a bearer token, which must not reach any log.
+        // The fields are evaluated only when the span is enabled: a disabled span costs no allocation.
         .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
-            let route = req.extensions().get::<axum::extract::MatchedPath>().map(|p| p.as_str().to_string());
-            tracing::info_span!("request", method = %req.method(), route = route.as_deref().unwrap_or("unmatched"), path = %req.uri().path())
+            tracing::info_span!(
+                "request",
+                method = %req.method(),
+                route = req.extensions().get::<axum::extract::MatchedPath>().map_or("unmatched", |p| p.as_str()),
+                path = %req.uri().path()
+            )
         }))
         // ...and should anything print the headers anyway, the token and the session cookie show as "Sensitive".
-        .layer(tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer::new([header::AUTHORIZATION, header::COOKIE]))
+        .layer(tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer::new([
+            header::AUTHORIZATION,
+            header::COOKIE,
+        ]))
         .layer(tower_http::sensitive_headers::SetSensitiveResponseHeadersLayer::new([header::SET_COOKIE]));
     match cors {
         Some(c) => router.layer(c).with_state(state),

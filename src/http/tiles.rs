@@ -13,9 +13,9 @@ use super::{base_url, AppState};
 use crate::domain::registry::Collection;
 use crate::domain::time::AsOf;
 use crate::store::tiles::{DataVersion, TileId, MAX_ZOOM};
-use crate::tilecache::{CachedTile, TileKey};
+use crate::tilecache::{CachedTile, Lookup, TileKey};
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -107,16 +107,21 @@ fn not_modified(etag: &str) -> Response {
 
 /// An empty tile is 200 with an empty body and the MVT type: OpenLayers and MapLibre both take it as a
 /// tile with no features (a 204 is handled too by both, but some proxies and caches treat it oddly).
-fn tile_response(t: &CachedTile, etag: &str, cache: &str) -> Response {
+/// The header values are static or made with the tile (its ETag): a cached tile is answered without
+/// formatting, hashing or validating any of them again.
+fn tile_response(t: &CachedTile, how: Lookup) -> Response {
+    use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG};
+    use axum::http::HeaderName;
     let mut resp = (StatusCode::OK, t.mvt.clone()).into_response();
-    set(&mut resp, "content-type", MVT);
-    set(&mut resp, "etag", etag);
+    let h = resp.headers_mut();
+    h.insert(CONTENT_TYPE, HeaderValue::from_static(MVT));
+    h.insert(ETAG, t.etag.clone());
     // Clients keep the tile but ask again each time; the answer is a cheap 304 while nothing changed.
-    set(&mut resp, "cache-control", "no-cache");
-    set(&mut resp, "x-tile-cache", cache);
-    set(&mut resp, "x-tile-detail", t.detail.as_str());
+    h.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    h.insert(HeaderName::from_static("x-tile-cache"), HeaderValue::from_static(how.as_str()));
+    h.insert(HeaderName::from_static("x-tile-detail"), HeaderValue::from_static(t.detail.as_str()));
     if t.oversize {
-        set(&mut resp, "x-tile-oversize", "true");
+        h.insert(HeaderName::from_static("x-tile-oversize"), HeaderValue::from_static("true"));
     }
     resp
 }
@@ -141,8 +146,10 @@ async fn tile(
     caller: Caller,
     path: Result<Path<TilePath>, PathRejection>,
     RawQuery(q): RawQuery,
-    headers: HeaderMap,
+    // the request itself rather than a copy of its headers (extracting a HeaderMap clones it)
+    request: Request,
 ) -> ApiResult<Response> {
+    let headers = request.headers();
     let Path((coll, tms, z, y, x)) = path.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let c = collection(&coll)?;
     tile_matrix_set(&tms)?;
@@ -160,10 +167,12 @@ async fn tile(
     // and it is as fresh as the last committed write, whoever made it.
     let version = state.tiles.data_version(&state.store, c).await?;
     state.tiles.observe(c, version).await;
-    let etag = tile_etag(c, t, as_of, version, max_bytes);
-    if crate::conditional::not_modified(&headers, &etag) {
-        state.tiles.count_not_modified();
-        return Ok(not_modified(&etag));
+    if headers.contains_key(axum::http::header::IF_NONE_MATCH) {
+        let etag = tile_etag(c, t, as_of, version, max_bytes);
+        if crate::conditional::not_modified(headers, &etag) {
+            state.tiles.count_not_modified();
+            return Ok(not_modified(&etag));
+        }
     }
     let key = TileKey { collection: c, z: t.z, x: t.x, y: t.y, as_of: as_of.date(), version };
     // The tile comes with the version it was made from (same statement, same snapshot), which may be
@@ -176,16 +185,18 @@ async fn tile(
         if r.version.seq < version.seq {
             r = state.store.tile(c, t, as_of, max_bytes).await?;
         }
+        let etag = tile_etag(c, t, as_of, r.version, max_bytes);
         Ok::<_, ApiError>(CachedTile {
             mvt: Bytes::from(r.mvt),
             detail: r.detail,
             oversize: r.oversize,
             version: r.version,
+            // hex digits in quotes: always a valid header value
+            etag: HeaderValue::try_from(etag).map_err(|_| ApiError::internal())?,
         })
     };
     let (made, how) = state.tiles.get_or_render(key, render).await.map_err(|e| shared_error(&e))?;
-    let etag = tile_etag(c, t, as_of, made.version, max_bytes);
-    Ok(tile_response(&made, &etag, how.as_str()))
+    Ok(tile_response(&made, how))
 }
 
 /// The error of a render shared by concurrent requests, for each of them.

@@ -18,8 +18,9 @@
 # bench_farmland_units, the same current rows and properties as landguard's farmland_units layer, with
 # ST_AsMVTGeom's clipping only ("martin": martin's own treatment, NOT like with like: landguard simplifies
 # to the tile grid and leaves out features under a pixel), and the function source landguard_same
-# ("martin_same": a PL/pgSQL function running landguard's own tile statement at full detail, printed by
-# `cargo run --example tile_function`, so the two servers do the same database work; the script checks
+# ("martin_same": a PL/pgSQL function running landguard's own tile statement at full detail, as the binary
+# prints it (`landguard sql farmland_units tile` and `tile-z12`), so the two servers do the same database
+# work; the script checks
 # that the two answer the same bytes for every tile of the list).
 # Both get 16 database connections and jit=off (set on the bench database: PostGIS's high function
 # costs make JIT compile short tile queries). Only loopback addresses are used; every server started
@@ -87,8 +88,30 @@ if [ "${NO_100K:-0}" != 1 ]; then
 else
     psql "$BENCH_URL" -q -v ON_ERROR_STOP=1 -c "$(sed -n '/CREATE OR REPLACE VIEW/,$p' bench/tiles_100k.sql)"
 fi
-say "martin's function source landguard_same: landguard's own tile statement (cargo run --example tile_function)"
-cargo run -q --release --example tile_function -- landguard_same | psql "$BENCH_URL" -q -v ON_ERROR_STOP=1
+say "martin's function source landguard_same: landguard's own tile statement (landguard sql)"
+# $1..$3 stay: in PL/pgSQL they are the function's z, x and y, bound as landguard binds them (int4); $4..$6
+# become variables holding what landguard binds at full detail (src/store/tiles.rs, detail_params), so that
+# they reach the plan as parameters, as landguard's do, not as constants the planner could fold.
+tile_body() { "$LANDGUARD_BIN" sql farmland_units "$1" | sed '1d; s/\$4/lg_tolerance/g; s/\$5/lg_smallest/g; s/\$6/lg_full/g'; }
+psql "$BENCH_URL" -q -v ON_ERROR_STOP=1 <<SQL
+CREATE OR REPLACE FUNCTION landguard_same(z integer, x integer, y integer) RETURNS bytea
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS \$fn\$
+DECLARE
+lg_tolerance float8 := 1.0;
+lg_smallest float8 := 8.0;
+lg_full boolean := true;
+BEGIN
+IF z <= 12 THEN
+RETURN (SELECT s.mvt FROM (
+$(tile_body tile-z12)
+) s);
+END IF;
+RETURN (SELECT s.mvt FROM (
+$(tile_body tile)
+) s);
+END
+\$fn\$;
+SQL
 FEATURES=$(psql "$BENCH_URL" -Atc "SELECT count(*) FROM bench_farmland_units")
 say "$FEATURES current farmland units"
 

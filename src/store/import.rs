@@ -14,8 +14,15 @@ const INVALID: &str = include_str!("sql/import_invalid.sql");
 
 /// Starts the import's work in the caller's transaction: no statement timeout (a large file streams for
 /// minutes) and an empty staging table.
+///
+/// No JIT either, for the merge's few large statements: measured on 50 000 polygons (docs/benchmarks.md,
+/// Import), JIT compiled each of them for about 0.6 s (inlining and optimisation) to save nothing, since
+/// their time goes into PostGIS functions and index inserts that JIT cannot compile. (More work_mem, tried
+/// too, made the insert hash and sort the staged rows, geometries and all, instead of reading them in order
+/// through the staging table's key: slower.)
 pub async fn stage(conn: &mut PgConnection, c: Collection) -> Result<()> {
     sqlx::query("SET LOCAL statement_timeout = 0").execute(&mut *conn).await?;
+    sqlx::query("SET LOCAL jit = off").execute(&mut *conn).await?;
     sqlx::query(&statements(c).stage).execute(&mut *conn).await?;
     Ok(())
 }
@@ -74,11 +81,17 @@ pub async fn merge(
     let clock = std::time::Instant::now();
     let lap =
         |what: &str| tracing::debug!(target: "landguard::import", "{what}: {:.3} s", clock.elapsed().as_secs_f64());
-    sqlx::query("ANALYZE import_staging").execute(&mut *conn).await?;
+    // The row count and the join keys are what the plans need; statistics of the geometries (most of a
+    // full ANALYZE's time: 0.4 s for 50 000 polygons) are not.
+    sqlx::query(&format!("ANALYZE import_staging (ord, {})", sql.code)).execute(&mut *conn).await?;
     lap("analyze");
     // Writers of this collection wait until the import commits; readers are not blocked.
     sqlx::query(&format!("LOCK TABLE {t} IN SHARE ROW EXCLUSIVE MODE")).execute(&mut *conn).await?;
     sqlx::query(&sql.plan).execute(&mut *conn).await?;
+    // Without statistics the plan's row count is a guess from its size (a third of the truth for 200 000
+    // features), and the audit insert joined its codes by sorting both sides and comparing them in the
+    // database's collation (1.3 s) rather than by a hash.
+    sqlx::query("ANALYZE import_plan").execute(&mut *conn).await?;
     lap("plan");
     let conflicts = sqlx::query(&sql.conflicts).fetch_all(&mut *conn).await?;
     if !conflicts.is_empty() {

@@ -7,7 +7,7 @@ use crate::domain::geometry;
 use crate::import::coords::{coordinate_hint, Coords};
 use crate::import::mapping::lookup_key;
 use gdal::vector::{geometry_type_flatten, Geometry, OGRwkbGeometryType};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 /// Calls `f` on every polygon of a geometry, recursively; `Err` names the first non-polygonal part
 /// (when `strict`; otherwise such parts are skipped, as after a repair that left lines behind).
@@ -68,7 +68,7 @@ fn positions(r: &Geometry, gcj: bool) -> Result<Vec<Value>, String> {
         if !x.is_finite() || !y.is_finite() {
             return Err("a coordinate is not a finite number after transformation".into());
         }
-        out.push(json!([x, y]));
+        out.push(Value::Array(vec![Value::from(x), Value::from(y)]));
     }
     Ok(out)
 }
@@ -79,7 +79,7 @@ pub(super) fn geojson_of(g: &Geometry, gcj: bool, strict: bool) -> Result<(Value
     if geometry_type_flatten(g.geometry_type()) == OGRwkbGeometryType::wkbPoint {
         let mut xy = positions(g, gcj)?;
         return match xy.pop() {
-            Some(p) if xy.is_empty() => Ok((json!({"type": "Point", "coordinates": p}), 1)),
+            Some(p) if xy.is_empty() => Ok((typed("Point", "coordinates", p), 1)),
             _ => Err("the point is empty".into()),
         };
     }
@@ -94,12 +94,21 @@ pub(super) fn geojson_of(g: &Geometry, gcj: bool, strict: bool) -> Result<(Value
     })?;
     let n = polys.len();
     Ok(match (geometry_type_flatten(g.geometry_type()), polys.pop()) {
-        (OGRwkbGeometryType::wkbPolygon, Some(p)) if n == 1 => (json!({"type": "Polygon", "coordinates": p}), 1),
+        (OGRwkbGeometryType::wkbPolygon, Some(p)) if n == 1 => (typed("Polygon", "coordinates", p), 1),
         (_, last) => {
             polys.extend(last);
-            (json!({"type": "MultiPolygon", "coordinates": polys}), n)
+            (typed("MultiPolygon", "coordinates", Value::Array(polys)), n)
         }
     })
+}
+
+/// `{"type": kind, key: value}`, taking `value` as it is: `json!` would serialise it into a deep copy, which
+/// for a geometry was a copy of every position.
+fn typed(kind: &str, key: &str, value: Value) -> Value {
+    let mut m = Map::with_capacity(3);
+    m.insert("type".into(), Value::String(kind.into()));
+    m.insert(key.into(), value);
+    Value::Object(m)
 }
 
 fn first_vertex(g: &Geometry) -> Option<(f64, f64)> {
@@ -183,6 +192,7 @@ pub(super) fn prepare(
             },
         }
     }
-    let feature = json!({"type": "Feature", "geometry": geometry, "properties": Value::Object(props)});
+    let mut feature = typed("Feature", "geometry", geometry);
+    feature["properties"] = Value::Object(props);
     Prepared { ordinal, code, feature, geometry_problem, source_vertex, lonlat_wkb, not_utf8: Vec::new() }
 }

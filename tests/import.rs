@@ -854,19 +854,3 @@ fn soil_grade_reads_a_laboratory_table() {
         "{err}"
     );
 }
-
-/// The import's transaction runs without JIT: PostgreSQL compiled each of the merge's large statements for
-/// about 0.6 s to save nothing (docs/benchmarks.md, Import). The setting is the transaction's own: the
-/// connection has its default again afterwards.
-#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
-async fn the_import_transaction_runs_without_jit(pool: PgPool) {
-    let mut conn = pool.acquire().await.unwrap();
-    let before: String = sqlx::query_scalar("SHOW jit").fetch_one(&mut *conn).await.unwrap();
-    let mut tx = sqlx::Connection::begin(&mut *conn).await.unwrap();
-    landguard::store::import::stage(&mut tx, UNITS).await.unwrap();
-    let during: String = sqlx::query_scalar("SHOW jit").fetch_one(&mut *tx).await.unwrap();
-    assert_eq!(during, "off");
-    tx.rollback().await.unwrap();
-    let after: String = sqlx::query_scalar("SHOW jit").fetch_one(&mut *conn).await.unwrap();
-    assert_eq!(after, before);
-}

@@ -15,14 +15,12 @@ const INVALID: &str = include_str!("sql/import_invalid.sql");
 /// Starts the import's work in the caller's transaction: no statement timeout (a large file streams for
 /// minutes) and an empty staging table.
 ///
-/// No JIT either, for the merge's few large statements: measured on 50 000 polygons (docs/benchmarks.md,
-/// Import), JIT compiled each of them for about 0.6 s (inlining and optimisation) to save nothing, since
-/// their time goes into PostGIS functions and index inserts that JIT cannot compile. (More work_mem, tried
-/// too, made the insert hash and sort the staged rows, geometries and all, instead of reading them in order
-/// through the staging table's key: slower.)
+/// (More work_mem was tried for the merge and left out: the insert then hashed and sorted the staged rows,
+/// geometries and all, instead of reading them in order through the staging table's key, which was slower.
+/// JIT, which would cost about 0.6 s of compiling per large statement here, is off on every connection of
+/// the pool: store::Store.)
 pub async fn stage(conn: &mut PgConnection, c: Collection) -> Result<()> {
     sqlx::query("SET LOCAL statement_timeout = 0").execute(&mut *conn).await?;
-    sqlx::query("SET LOCAL jit = off").execute(&mut *conn).await?;
     sqlx::query(&statements(c).stage).execute(&mut *conn).await?;
     Ok(())
 }

@@ -87,8 +87,9 @@ pub async fn merge(
     sqlx::query(&format!("LOCK TABLE {t} IN SHARE ROW EXCLUSIVE MODE")).execute(&mut *conn).await?;
     sqlx::query(&sql.plan).execute(&mut *conn).await?;
     // Without statistics the plan's row count is a guess from its size (a third of the truth for 200 000
-    // features), and the audit insert joined its codes by sorting both sides and comparing them in the
-    // database's collation (1.3 s) rather than by a hash.
+    // features) that the insert's joins are planned on; with them the audit rows' join hashes the codes
+    // instead of sorting both sides in the database's collation. (At 200 000 features the two took about
+    // the same time, 1 s, on a loaded machine; the statistics cost 0.05 s and keep the estimates true.)
     sqlx::query("ANALYZE import_plan").execute(&mut *conn).await?;
     lap("plan");
     let conflicts = sqlx::query(&sql.conflicts).fetch_all(&mut *conn).await?;

@@ -8,7 +8,11 @@
 #
 # Settings (environment): N (200000 polygons), REPEAT (3 rounds; best and median are reported: on a
 # shared machine single runs vary by a factor of two or more), BENCH_DB (landguard_bench_import), LANDGUARD_BIN
-# (target/release/landguard, built if missing), OUT (bench/results/import-DATE.md).
+# (target/release/landguard, built if missing), BASELINE_BIN (another landguard build, e.g. main's, run in the
+# same rounds as runs 1 and 2 against the same file; optional), WORK_DIR (scratch directory, made with mktemp
+# under /tmp by default), OUT (bench/results/import-DATE.md). Rounds alternate the order of the runs (odd rounds
+# landguard first, even rounds the ogr2ogr runs and the baseline first), so that neither side always gets the
+# quieter minute.
 #
 # The file: bench/import_gen.py writes N irregular polygons (8-24 vertices) over Liuzhou as CSV with WKT;
 # ogr2ogr turns it into a GeoPackage in EPSG:4545 (Gauss-Krueger zone 36, metres), so both importers
@@ -23,7 +27,11 @@
 #      4490) with the same CHECK (ST_IsValid(geom)) and a GiST index, PG_USE_COPY=YES, -t_srs EPSG:4490.
 #   4. the same into bench_ogr_registry, a clone of farmland_unit_versions (LIKE ... INCLUDING ALL: every
 #      CHECK, both partial GiST indexes, the b-tree indexes); the bookkeeping columns it cannot fill
-#      (recorded_at, recorded_by, change, area_m2) are left NULL.
+#      (recorded_at, recorded_by, change, area_m2) are left NULL. The registry's generated columns (the stored
+#      zoom-12 tile geometry) become plain columns filled by a BEFORE INSERT trigger with the same
+#      expressions: GDAL (3.6) takes a generated column for one with a default and then gives up COPY for
+#      one INSERT per row (46 s instead of a few for 50 000 polygons), which would no longer be ogr2ogr
+#      with PG_USE_COPY.
 # ogr2ogr checks nothing itself and writes no history or audit rows; the comparison shows what
 # validation, versioning and the audit log cost.
 # Not run by the tests.
@@ -34,8 +42,14 @@ N=${N:-200000}
 REPEAT=${REPEAT:-3}
 BENCH_DB=${BENCH_DB:-landguard_bench_import}
 LANDGUARD_BIN=${LANDGUARD_BIN:-target/release/landguard}
+BASELINE_BIN=${BASELINE_BIN:-}
 OUT=${OUT:-bench/results/import-$(date -u +%Y%m%dT%H%M%SZ).md}
-WORK=$(mktemp -d /tmp/landguard-bench-import.XXXXXX)
+if [ -n "${WORK_DIR:-}" ]; then
+    mkdir -p "$WORK_DIR"
+    WORK=$(mktemp -d "$WORK_DIR/run.XXXXXX")
+else
+    WORK=$(mktemp -d /tmp/landguard-bench-import.XXXXXX)
+fi
 trap 'rm -rf "$WORK"' EXIT
 
 say() { echo ">> $*" >&2; }
@@ -52,6 +66,9 @@ if [ ! -x "$LANDGUARD_BIN" ]; then
     cargo build --release
 fi
 
+[ -z "$BASELINE_BIN" ] || [ -x "$BASELINE_BIN" ] || { echo "BASELINE_BIN $BASELINE_BIN is not executable" >&2; exit 1; }
+
+# Migrated by the build under test (a baseline's import runs against the same schema).
 fresh_db() {
     psql -X -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $BENCH_DB" -c "CREATE DATABASE $BENCH_DB"
     psql -X -q "$BENCH_URL" -c "CREATE EXTENSION IF NOT EXISTS postgis"
@@ -91,24 +108,25 @@ print(" ".join(parts))
 PY
 )"
 
-# One round: the four runs, each from an empty database; appends "seconds rss_mb" to $WORK/<run>.results.
-round() {
-    local r=$1 s rss
-    say "round $r/$REPEAT: landguard import (empty registry)"
+# `landguard_runs TAG BIN`: an import into an empty registry, then the same file again (all unchanged);
+# appends "seconds rss_mb" to $WORK/TAG.results and $WORK/TAG-re.results.
+landguard_runs() {
+    local tag=$1 bin=$2 s rss
+    say "round $r/$REPEAT: $tag import (empty registry)"
     fresh_db
-    read -r s rss < <(timed lg env DATABASE_URL="$BENCH_URL" "$LANDGUARD_BIN" import "$WORK/units.gpkg" --collection farmland_units)
-    echo "$s $rss" >>"$WORK/lg.results"
-    grep -E '^(summary|time)' "$WORK/lg.out" | tr '\n' ' ' >>"$WORK/lg.summaries"
-    echo >>"$WORK/lg.summaries"
-    LG_ROWS=$(psql -X -qtA "$BENCH_URL" -c "SELECT count(*) FROM farmland_unit_versions")
-    LG_AUDIT=$(psql -X -qtA "$BENCH_URL" -c "SELECT count(*) FROM audit_log")
+    read -r s rss < <(timed "$tag" env DATABASE_URL="$BENCH_URL" "$bin" import "$WORK/units.gpkg" --collection farmland_units)
+    echo "$s $rss" >>"$WORK/$tag.results"
+    { grep -E '^(summary|time)' "$WORK/$tag.out" | tr '\n' ' '; echo " [load $(cut -d' ' -f1 /proc/loadavg)]"; } >>"$WORK/$tag.summaries"
+    echo "$(psql -X -qtA "$BENCH_URL" -c "SELECT count(*) FROM farmland_unit_versions") versions, $(psql -X -qtA "$BENCH_URL" -c "SELECT count(*) FROM audit_log") audit rows" >"$WORK/$tag.rows"
 
-    say "round $r/$REPEAT: landguard import again (all unchanged)"
-    read -r s rss < <(timed re env DATABASE_URL="$BENCH_URL" "$LANDGUARD_BIN" import "$WORK/units.gpkg" --collection farmland_units)
-    echo "$s $rss" >>"$WORK/re.results"
-    grep -E '^(summary|time)' "$WORK/re.out" | tr '\n' ' ' >>"$WORK/re.summaries"
-    echo >>"$WORK/re.summaries"
+    say "round $r/$REPEAT: $tag import again (all unchanged)"
+    read -r s rss < <(timed "$tag-re" env DATABASE_URL="$BENCH_URL" "$bin" import "$WORK/units.gpkg" --collection farmland_units)
+    echo "$s $rss" >>"$WORK/$tag-re.results"
+    { grep -E '^(summary|time)' "$WORK/$tag-re.out" | tr '\n' ' '; echo " [load $(cut -d' ' -f1 /proc/loadavg)]"; } >>"$WORK/$tag-re.summaries"
+}
 
+ogr_equivalent() {
+    local s rss
     say "round $r/$REPEAT: ogr2ogr -f PostgreSQL (PG_USE_COPY=YES) into an equivalent table"
     fresh_db
     psql -X -q "$BENCH_URL" <<'SQL'
@@ -130,20 +148,55 @@ SQL
         -append -unsetFid -nln bench_ogr_farmland_units -t_srs EPSG:4490 -nlt MULTIPOLYGON --config PG_USE_COPY YES)
     echo "$s $rss" >>"$WORK/ogr.results"
     OGR_ROWS=$(psql -X -qtA "$BENCH_URL" -c "SELECT count(*) FROM bench_ogr_farmland_units")
+}
 
+ogr_registry() {
+    local s rss
     say "round $r/$REPEAT: ogr2ogr into a clone of the registry table"
     fresh_db
-    psql -X -q "$BENCH_URL" <<'SQL'
-CREATE TABLE bench_ogr_registry (LIKE farmland_unit_versions INCLUDING ALL);
+    psql -X -q -v ON_ERROR_STOP=1 "$BENCH_URL" <<'SQL'
+CREATE TABLE bench_ogr_registry (LIKE farmland_unit_versions INCLUDING ALL EXCLUDING GENERATED);
 -- ogr2ogr cannot fill these; it also falls back from COPY to one INSERT per row when a column it leaves
 -- unset has a default, so they are made nullable without defaults
 ALTER TABLE bench_ogr_registry ALTER recorded_at DROP NOT NULL, ALTER recorded_at DROP DEFAULT,
     ALTER recorded_by DROP NOT NULL, ALTER change DROP NOT NULL, ALTER area_m2 DROP NOT NULL;
+-- the registry's generated columns, computed by a trigger with the same expressions (see the head of this file)
+DO $do$
+DECLARE body text;
+BEGIN
+    SELECT string_agg(format('NEW.%I := %s;', a.attname,
+                             regexp_replace(pg_get_expr(d.adbin, d.adrelid), '\mgeom\M', 'NEW.geom', 'g')), E'\n')
+      INTO body
+      FROM pg_attribute a JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+     WHERE a.attrelid = 'farmland_unit_versions'::regclass AND a.attgenerated = 's';
+    EXECUTE format('CREATE FUNCTION bench_ogr_generated() RETURNS trigger LANGUAGE plpgsql AS %L',
+                   'BEGIN ' || coalesce(body, '') || ' RETURN NEW; END');
+    CREATE TRIGGER bench_ogr_generated BEFORE INSERT ON bench_ogr_registry
+        FOR EACH ROW EXECUTE FUNCTION bench_ogr_generated();
+END
+$do$;
 SQL
     read -r s rss < <(timed ogr2 env PG_USE_COPY=YES ogr2ogr -f PostgreSQL "$PG_CONN" "$WORK/units.gpkg" farmland_units \
         -append -unsetFid -nln bench_ogr_registry -t_srs EPSG:4490 -nlt MULTIPOLYGON --config PG_USE_COPY YES)
     echo "$s $rss" >>"$WORK/ogr2.results"
     OGR2_ROWS=$(psql -X -qtA "$BENCH_URL" -c "SELECT count(*) FROM bench_ogr_registry")
+    OGR2_Z12=$(psql -X -qtA "$BENCH_URL" -c "SELECT count(*) FROM bench_ogr_registry WHERE tile_z12 IS NOT NULL")
+}
+
+# One round: every run, each from an empty database; odd rounds landguard first, even rounds last.
+round() {
+    r=$1
+    if [ $((r % 2)) -eq 1 ]; then
+        landguard_runs lg "$LANDGUARD_BIN"
+        [ -z "$BASELINE_BIN" ] || landguard_runs base "$BASELINE_BIN"
+        ogr_equivalent
+        ogr_registry
+    else
+        ogr_registry
+        ogr_equivalent
+        [ -z "$BASELINE_BIN" ] || landguard_runs base "$BASELINE_BIN"
+        landguard_runs lg "$LANDGUARD_BIN"
+    fi
 }
 
 for r in $(seq 1 "$REPEAT"); do round "$r"; done
@@ -154,7 +207,11 @@ stats() {
         END { med = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2; printf "%.1f %.1f %d\n", t[1], med, m }'
 }
 read -r LG_BEST LG_MED LG_RSS < <(stats lg)
-read -r RE_BEST RE_MED RE_RSS < <(stats re)
+read -r RE_BEST RE_MED RE_RSS < <(stats lg-re)
+if [ -n "$BASELINE_BIN" ]; then
+    read -r BASE_BEST BASE_MED BASE_RSS < <(stats base)
+    read -r BRE_BEST BRE_MED BRE_RSS < <(stats base-re)
+fi
 read -r OGR_BEST OGR_MED OGR_RSS < <(stats ogr)
 read -r OGR2_BEST OGR2_MED OGR2_RSS < <(stats ogr2)
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
@@ -171,13 +228,27 @@ mkdir -p "$(dirname "$OUT")"
     echo
     echo "| run | best | median | peak RSS (client) | rows |"
     echo "|---|---|---|---|---|"
-    echo "| landguard import (empty registry) | ${LG_BEST} s | ${LG_MED} s | ${LG_RSS} MB | $LG_ROWS versions, $LG_AUDIT audit rows |"
+    echo "| landguard import (empty registry), $LANDGUARD_BIN | ${LG_BEST} s | ${LG_MED} s | ${LG_RSS} MB | $(cat "$WORK/lg.rows") |"
     echo "| landguard import again (all unchanged) | ${RE_BEST} s | ${RE_MED} s | ${RE_RSS} MB | — |"
+    if [ -n "$BASELINE_BIN" ]; then
+        echo "| baseline import (empty registry), $BASELINE_BIN | ${BASE_BEST} s | ${BASE_MED} s | ${BASE_RSS} MB | $(cat "$WORK/base.rows") |"
+        echo "| baseline import again (all unchanged) | ${BRE_BEST} s | ${BRE_MED} s | ${BRE_RSS} MB | — |"
+    fi
     echo "| ogr2ogr -f PostgreSQL, PG_USE_COPY=YES, into an equivalent table (columns, CHECK ST_IsValid, GiST) | ${OGR_BEST} s | ${OGR_MED} s | ${OGR_RSS} MB | $OGR_ROWS |"
-    echo "| the same into a clone of the registry table (LIKE farmland_unit_versions INCLUDING ALL) | ${OGR2_BEST} s | ${OGR2_MED} s | ${OGR2_RSS} MB | $OGR2_ROWS |"
+    echo "| the same into a clone of the registry table (LIKE farmland_unit_versions INCLUDING ALL, generated columns by trigger) | ${OGR2_BEST} s | ${OGR2_MED} s | ${OGR2_RSS} MB | $OGR2_ROWS ($OGR2_Z12 with tile_z12) |"
     echo
     echo "landguard / ogr2ogr, best times: **$(ratio "$LG_BEST" "$OGR_BEST")** (equivalent table),"
     echo "**$(ratio "$LG_BEST" "$OGR2_BEST")** (registry clone); medians: $(ratio "$LG_MED" "$OGR_MED"), $(ratio "$LG_MED" "$OGR2_MED")."
+    if [ -n "$BASELINE_BIN" ]; then
+        echo "baseline / ogr2ogr, best times: $(ratio "$BASE_BEST" "$OGR_BEST") (equivalent table), $(ratio "$BASE_BEST" "$OGR2_BEST") (registry clone);"
+        echo "medians: $(ratio "$BASE_MED" "$OGR_MED"), $(ratio "$BASE_MED" "$OGR2_MED"). landguard / baseline: best $(ratio "$LG_BEST" "$BASE_BEST"), median $(ratio "$LG_MED" "$BASE_MED")."
+    fi
+    echo
+    echo "Every run, in order (seconds, peak RSS MB):"
+    echo
+    for t in lg lg-re base base-re ogr ogr2; do
+        [ -f "$WORK/$t.results" ] && echo "    $t: $(tr '\n' ';' <"$WORK/$t.results")"
+    done
     echo
     echo "landguard's own report, per round:"
     echo
@@ -185,7 +256,14 @@ mkdir -p "$(dirname "$OUT")"
     echo
     echo "again (unchanged):"
     echo
-    sed 's/^/    /' "$WORK/re.summaries"
+    sed 's/^/    /' "$WORK/lg-re.summaries"
+    if [ -n "$BASELINE_BIN" ]; then
+        echo
+        echo "baseline's own report, per round (empty registry, then again):"
+        echo
+        sed 's/^/    /' "$WORK/base.summaries"
+        sed 's/^/    /' "$WORK/base-re.summaries"
+    fi
 } | tee "$OUT"
 say "written to $OUT"
 psql -X -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $BENCH_DB"

@@ -95,8 +95,10 @@ impl Shape {
 
 /// Parse a GeoJSON Point (lon/lat) and check it lies in China.
 pub fn point_from_geojson(value: &serde_json::Value) -> Result<geo::Point<f64>, GeometryError> {
-    let geom: geojson::Geometry =
-        serde_json::from_value(value.clone()).map_err(|e| GeometryError::NotGeoJson(e.to_string()))?;
+    // Deserialised from the borrowed value: a clone of every position first was a sixth of an import's
+    // checking time.
+    let geom = <geojson::Geometry as serde::Deserialize>::deserialize(value)
+        .map_err(|e| GeometryError::NotGeoJson(e.to_string()))?;
     let geojson::GeometryValue::Point { coordinates: p } = &geom.value else {
         return Err(GeometryError::NotPoint(geom.value.type_name().to_string()));
     };
@@ -118,8 +120,10 @@ pub fn multipolygon_from_geojson(value: &serde_json::Value) -> Result<MultiPolyg
     if let Some(t @ ("Feature" | "FeatureCollection")) = value.get("type").and_then(serde_json::Value::as_str) {
         return Err(GeometryError::NotPolygonal(format!("{t} (send a geometry object)")));
     }
-    let geom: geojson::Geometry =
-        serde_json::from_value(value.clone()).map_err(|e| GeometryError::NotGeoJson(e.to_string()))?;
+    // Deserialised from the borrowed value: a clone of every position first was a sixth of an import's
+    // checking time.
+    let geom = <geojson::Geometry as serde::Deserialize>::deserialize(value)
+        .map_err(|e| GeometryError::NotGeoJson(e.to_string()))?;
     // Converted here rather than by the geojson crate, which indexes positions without checking their
     // length (a one-number position would panic) and accepts non-finite numbers.
     let mp = match &geom.value {

@@ -4,7 +4,9 @@
 use super::lonlat::{geojson_of, Prepared};
 use super::{Batch, Msg};
 use crate::domain::geometry::{self, GeometryError, Shape};
-use crate::domain::registry::{check_feature, Checked, Collection, Datum, FeatureLimits, Problem, Record};
+use crate::domain::registry::{
+    check_feature, check_feature_with, Checked, Collection, Datum, FeatureLimits, Problem, Record,
+};
 use crate::import::coords::{coordinate_hint, CrsInfo};
 use crate::import::text::NOT_UTF8;
 use crate::import::{FeatureProblem, Repair};
@@ -12,6 +14,7 @@ use crate::store::copy::CopyRows;
 use chrono::NaiveDate;
 use gdal::cpl::CslStringList;
 use gdal::vector::Geometry;
+use geo::MultiPolygon;
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -83,37 +86,65 @@ impl Checker {
         const MAX_PROBLEM_GEOMETRIES: usize = 2_000;
         let before = self.problems.len();
         let geometry = self.check_one(p);
-        if self.problems.len() > before && !geometry.is_null() && self.located < MAX_PROBLEM_GEOMETRIES {
-            self.located += 1;
-            for q in &mut self.problems[before..] {
-                q.geometry = Some(geometry.clone());
+        if self.problems.len() > before && self.located < MAX_PROBLEM_GEOMETRIES {
+            // GeoJSON only for a feature with a problem: most have none
+            let geometry = match geometry {
+                Located::GeoJson(v) => v,
+                Located::Polygons(mp, true) if mp.0.len() == 1 => {
+                    serde_json::to_value(geojson::Geometry::from(&mp.0[0])).unwrap_or(Value::Null)
+                }
+                Located::Polygons(mp, _) => {
+                    serde_json::to_value(Shape::Polygons(mp).to_geojson()).unwrap_or(Value::Null)
+                }
+            };
+            if !geometry.is_null() {
+                self.located += 1;
+                for q in &mut self.problems[before..] {
+                    q.geometry = Some(geometry.clone());
+                }
             }
         }
     }
 
-    /// `feature`'s work; returns the feature's geometry as checked (lon/lat GeoJSON, or null).
-    fn check_one(&mut self, p: Prepared) -> Value {
+    /// `feature`'s work; returns the feature's geometry as checked (lon/lat).
+    fn check_one(&mut self, p: Prepared) -> Located {
         self.in_batch += 1;
-        let Prepared { ordinal, code, mut feature, geometry_problem, source_vertex, lonlat_wkb, not_utf8 } = p;
+        let Prepared {
+            ordinal,
+            code,
+            mut feature,
+            mut polygons,
+            single_polygon,
+            geometry_problem,
+            source_vertex,
+            lonlat_wkb,
+            not_utf8,
+        } = p;
         let not_utf8: Vec<String> = not_utf8.iter().map(|p| format!("/properties/{p}")).collect();
         for pointer in &not_utf8 {
             self.problem(ordinal, &code, pointer, NOT_UTF8);
         }
         let c = self.cfg.collection;
         let limits = &self.cfg.limits;
-        let mut checked = check_feature(c, &feature, self.cfg.today, limits.clone());
+        let mut checked = check_feature_with(c, &feature, polygons.as_ref(), self.cfg.today, limits.clone());
 
         // --on-invalid repair: GEOS MakeValid (through GDAL) for geometries that are invalid — by geo's
         // checks (what the API refuses) or by GEOS's (what PostGIS's ST_IsValid constraint refuses).
         if self.cfg.repair && geometry_problem.is_none() {
             let lonlat = lonlat_wkb.as_deref().and_then(|w| Geometry::from_wkb(w).ok());
             let invalid = match &checked {
-                Err(_) => invalid_only(&feature["geometry"], limits),
+                Err(_) => match &polygons {
+                    Some(mp) => invalid_only(mp, limits),
+                    None => geometry::multipolygon_from_geojson(&feature["geometry"])
+                        .ok()
+                        .and_then(|mp| invalid_only(&mp, limits)),
+                },
                 Ok(_) => lonlat.as_ref().filter(|g| !g.is_valid()).map(|_| "invalid according to GEOS".to_string()),
             };
             if let (Some(was), Some(g)) = (invalid, lonlat.as_ref()) {
                 if let Some((repaired, parts)) = repair(g, self.cfg.gcj02) {
                     feature["geometry"] = repaired;
+                    polygons = None;
                     let again = check_feature(c, &feature, self.cfg.today, limits.clone());
                     if let Ok(ok) = &again {
                         self.repairs.push(Repair {
@@ -157,7 +188,7 @@ impl Checker {
                 if let Some(first) = self.codes.get(&code) {
                     let msg = format!("{} '{code}' appears twice in the file (also feature {first})", c.id_property());
                     self.problem(ordinal, &Some(code), &format!("/properties/{}", c.id_property()), msg);
-                    return feature["geometry"].take();
+                    return located(feature, polygons, single_polygon);
                 }
                 self.codes.insert(code, ordinal);
                 if !self.failed {
@@ -165,7 +196,21 @@ impl Checker {
                 }
             }
         }
-        feature["geometry"].take()
+        located(feature, polygons, single_polygon)
+    }
+}
+
+/// A feature's geometry as checked, for the report of a feature with a problem: GeoJSON, or polygons (and
+/// whether the file gave them as one Polygon) that become GeoJSON only for such a feature.
+enum Located {
+    GeoJson(Value),
+    Polygons(MultiPolygon<f64>, bool),
+}
+
+fn located(mut feature: Value, polygons: Option<MultiPolygon<f64>>, single: bool) -> Located {
+    match polygons {
+        Some(mp) => Located::Polygons(mp, single),
+        None => Located::GeoJson(feature["geometry"].take()),
     }
 }
 
@@ -201,11 +246,10 @@ fn geometry_problem_is_outside(p: &Problem) -> bool {
     p.pointer == "/geometry" && p.detail.contains("outside China's extent")
 }
 
-/// The validity errors of a GeoJSON geometry when they are its only geometry problems (so that a repair
-/// can help), joined as one text.
-fn invalid_only(geometry: &Value, limits: &FeatureLimits) -> Option<String> {
-    let mp = geometry::multipolygon_from_geojson(geometry).ok()?;
-    let errors = geometry::check_lonlat(&mp, limits.max_vertices);
+/// The validity errors of a geometry when they are its only geometry problems (so that a repair can help),
+/// joined as one text.
+fn invalid_only(mp: &MultiPolygon<f64>, limits: &FeatureLimits) -> Option<String> {
+    let errors = geometry::check_lonlat(mp, limits.max_vertices);
     let all_invalid = !errors.is_empty() && errors.iter().all(|e| matches!(e, GeometryError::Invalid(_)));
     all_invalid.then(|| errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
 }

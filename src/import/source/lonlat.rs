@@ -2,12 +2,15 @@
 //! GCJ-02 inverse when the file is in GCJ-02) as GeoJSON, ready for the check.
 
 use super::ReaderConfig;
+use crate::domain::collection::GeometryKind;
 use crate::domain::gcj02;
 use crate::domain::geometry;
+use crate::domain::registry::Collection;
 use crate::import::coords::{coordinate_hint, Coords};
 use crate::import::mapping::lookup_key;
 use gdal::vector::{geometry_type_flatten, Geometry, OGRwkbGeometryType};
-use serde_json::{json, Map, Value};
+use geo::{Coord, LineString, MultiPolygon, Polygon};
+use serde_json::{Map, Value};
 
 /// Calls `f` on every polygon of a geometry, recursively; `Err` names the first non-polygonal part
 /// (when `strict`; otherwise such parts are skipped, as after a repair that left lines behind).
@@ -58,8 +61,8 @@ fn linear(g: Geometry) -> Geometry {
     }
 }
 
-/// GeoJSON positions of a ring (or a point), through the GCJ-02 inverse when asked.
-fn positions(r: &Geometry, gcj: bool) -> Result<Vec<Value>, String> {
+/// The coordinates of a ring (or a point), through the GCJ-02 inverse when asked.
+fn coords(r: &Geometry, gcj: bool) -> Result<Vec<Coord<f64>>, String> {
     let n = r.point_count();
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
@@ -68,9 +71,31 @@ fn positions(r: &Geometry, gcj: bool) -> Result<Vec<Value>, String> {
         if !x.is_finite() || !y.is_finite() {
             return Err("a coordinate is not a finite number after transformation".into());
         }
-        out.push(json!([x, y]));
+        out.push(Coord { x, y });
     }
     Ok(out)
+}
+
+/// GeoJSON positions of a ring (or a point), through the GCJ-02 inverse when asked.
+fn positions(r: &Geometry, gcj: bool) -> Result<Vec<Value>, String> {
+    Ok(coords(r, gcj)?.into_iter().map(|c| Value::Array(vec![Value::from(c.x), Value::from(c.y)])).collect())
+}
+
+/// A (lon/lat) Polygon or MultiPolygon as the polygons the check would make of its GeoJSON (`geojson_of`
+/// then `domain::geometry::multipolygon_from_geojson`: the same numbers, rings and parts), without the GeoJSON.
+fn polygons_of(g: &Geometry, gcj: bool) -> Result<MultiPolygon<f64>, String> {
+    let mut polys = Vec::new();
+    for_each_polygon(g, true, &mut |p| {
+        let mut rings = Vec::with_capacity(p.geometry_count());
+        for i in 0..p.geometry_count() {
+            rings.push(LineString(coords(&p.get_geometry(i), gcj)?));
+        }
+        let mut rings = rings.into_iter();
+        let exterior = rings.next().unwrap_or_else(|| LineString(Vec::new()));
+        polys.push(Polygon::new(exterior, rings.collect()));
+        Ok(())
+    })?;
+    Ok(MultiPolygon(polys))
 }
 
 /// A (lon/lat) GDAL geometry as GeoJSON: a point as a Point, a polygonal one as a Polygon or MultiPolygon,
@@ -79,7 +104,7 @@ pub(super) fn geojson_of(g: &Geometry, gcj: bool, strict: bool) -> Result<(Value
     if geometry_type_flatten(g.geometry_type()) == OGRwkbGeometryType::wkbPoint {
         let mut xy = positions(g, gcj)?;
         return match xy.pop() {
-            Some(p) if xy.is_empty() => Ok((json!({"type": "Point", "coordinates": p}), 1)),
+            Some(p) if xy.is_empty() => Ok((typed("Point", "coordinates", p), 1)),
             _ => Err("the point is empty".into()),
         };
     }
@@ -94,12 +119,21 @@ pub(super) fn geojson_of(g: &Geometry, gcj: bool, strict: bool) -> Result<(Value
     })?;
     let n = polys.len();
     Ok(match (geometry_type_flatten(g.geometry_type()), polys.pop()) {
-        (OGRwkbGeometryType::wkbPolygon, Some(p)) if n == 1 => (json!({"type": "Polygon", "coordinates": p}), 1),
+        (OGRwkbGeometryType::wkbPolygon, Some(p)) if n == 1 => (typed("Polygon", "coordinates", p), 1),
         (_, last) => {
             polys.extend(last);
-            (json!({"type": "MultiPolygon", "coordinates": polys}), n)
+            (typed("MultiPolygon", "coordinates", Value::Array(polys)), n)
         }
     })
+}
+
+/// `{"type": kind, key: value}`, taking `value` as it is: `json!` would serialise it into a deep copy, which
+/// for a geometry was a copy of every position.
+fn typed(kind: &str, key: &str, value: Value) -> Value {
+    let mut m = Map::with_capacity(3);
+    m.insert("type".into(), Value::String(kind.into()));
+    m.insert(key.into(), value);
+    Value::Object(m)
 }
 
 fn first_vertex(g: &Geometry) -> Option<(f64, f64)> {
@@ -127,6 +161,11 @@ pub(super) struct Prepared {
     pub(super) ordinal: u64,
     pub(super) code: Option<String>,
     pub(super) feature: Value,
+    /// The geometry, for a polygon collection given a Polygon or MultiPolygon: then `feature` has none and
+    /// the check takes these polygons instead (domain::registry::check_feature_with).
+    pub(super) polygons: Option<MultiPolygon<f64>>,
+    /// The file gave a Polygon (not a MultiPolygon): a report shows the geometry as given.
+    pub(super) single_polygon: bool,
     /// Why the geometry could not be brought to lon/lat (then `feature` has none).
     pub(super) geometry_problem: Option<String>,
     /// The first vertex in the source CRS, for hints about impossible coordinates.
@@ -152,6 +191,8 @@ pub(super) fn prepare(
     let mut geometry_problem = None;
     let mut source_vertex = None;
     let mut lonlat_wkb = None;
+    let mut polygons = None;
+    let mut single_polygon = false;
     if let Some(g) = geom {
         let mut g = linear(g.clone());
         g.flatten_to_2d();
@@ -168,9 +209,15 @@ pub(super) fn prepare(
                 geometry_problem =
                     Some(format!("coordinates cannot be transformed from {}: {hint}", coords.info.label));
             }
-            Ok(()) => match geojson_of(&g, coords.gcj02, true) {
-                Ok((v, _)) => {
-                    geometry = v;
+            Ok(()) => match read_geometry(&g, c, coords.gcj02) {
+                Ok(read) => {
+                    match read {
+                        Read::Polygons(mp) => {
+                            single_polygon = geometry_type_flatten(g.geometry_type()) == OGRwkbGeometryType::wkbPolygon;
+                            polygons = Some(mp);
+                        }
+                        Read::GeoJson(v) => geometry = v,
+                    }
                     if cfg.repair {
                         lonlat_wkb = g.wkb().ok();
                     }
@@ -183,6 +230,36 @@ pub(super) fn prepare(
             },
         }
     }
-    let feature = json!({"type": "Feature", "geometry": geometry, "properties": Value::Object(props)});
-    Prepared { ordinal, code, feature, geometry_problem, source_vertex, lonlat_wkb, not_utf8: Vec::new() }
+    let mut feature = typed("Feature", "geometry", geometry);
+    feature["properties"] = Value::Object(props);
+    Prepared {
+        ordinal,
+        code,
+        feature,
+        polygons,
+        single_polygon,
+        geometry_problem,
+        source_vertex,
+        lonlat_wkb,
+        not_utf8: Vec::new(),
+    }
+}
+
+enum Read {
+    Polygons(MultiPolygon<f64>),
+    GeoJson(Value),
+}
+
+/// A lon/lat geometry as the check takes it: the polygons themselves when the collection holds polygons and
+/// the geometry is a Polygon or MultiPolygon (nearly always), GeoJSON otherwise (points, collections, and
+/// geometries of the wrong kind, whose messages the GeoJSON check words).
+fn read_geometry(g: &Geometry, c: Collection, gcj: bool) -> Result<Read, String> {
+    let polygonal = matches!(
+        geometry_type_flatten(g.geometry_type()),
+        OGRwkbGeometryType::wkbPolygon | OGRwkbGeometryType::wkbMultiPolygon
+    );
+    if polygonal && c.description().geometry == GeometryKind::Polygon {
+        return polygons_of(g, gcj).map(Read::Polygons);
+    }
+    geojson_of(g, gcj, true).map(|(v, _)| Read::GeoJson(v))
 }

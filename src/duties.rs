@@ -165,6 +165,10 @@ pub struct CountyLevelDuty {
     pub duty: Duty,
 }
 
+/// A level-1 or level-2 pond's as-of year: county, level, inspections done (up to those required),
+/// required, and whether every duty of the year is done.
+pub type PondYear = (String, u8, u32, u32, bool);
+
 #[derive(Debug, Clone, Default)]
 pub struct Report {
     pub duties: Vec<EntityDuty>,
@@ -174,7 +178,7 @@ pub struct Report {
     /// Each level-1 and level-2 pond's inspections of the as-of year against those required (county,
     /// level, done, required, whether every duty of the year is done), for the indicators: the duty itself
     /// may speak of a missed year before.
-    pub pond_year: Vec<(String, u8, u32, u32, bool)>,
+    pub pond_year: Vec<PondYear>,
     /// Key units (county, enterprise code) whose surroundings the bureau monitored in the as-of year.
     pub surrounding_monitored: BTreeSet<(String, String)>,
     /// Each county's reports of the as-of year by the rule of its county duty, with that duty's status as of
@@ -276,7 +280,7 @@ fn pond_part(
     scope: &Scope,
     as_of: NaiveDate,
     s: &DutySettings,
-) -> (Vec<EntityDuty>, Vec<(String, u8, u32, u32, bool)>) {
+) -> (Vec<EntityDuty>, Vec<PondYear>) {
     let (mut duties, mut years) = (Vec::new(), Vec::new());
     for (pond, recs) in ponds.iter().filter(|(p, _)| scope.contains(&p.county_code)) {
         // The as-of year alone, as if supervision began on 1 January: the same rule, this year's count.

@@ -7,6 +7,7 @@ use crate::domain::duties::{
 };
 use crate::domain::indicators::Scope;
 use crate::domain::sources::{DutyRecord, KeySupervisedUnit, PollutionSource, PondLevel, Register, TailingsPond};
+use crate::store::duties::joined;
 use crate::store::{Result, Store};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -241,11 +242,6 @@ pub async fn report(
         }
     }
     Ok(out)
-}
-
-/// A scoped thread's result; its panic goes on in the caller.
-fn joined<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
-    h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
 }
 
 /// The duties of the key units, and those whose surroundings the bureau monitored in the as-of year.

@@ -7,8 +7,7 @@ use crate::domain::duties::{
 };
 use crate::domain::indicators::Scope;
 use crate::domain::sources::{DutyRecord, KeySupervisedUnit, PollutionSource, PondLevel, Register, TailingsPond};
-use crate::store::duties::joined;
-use crate::store::{Result, Store};
+use crate::store::{Result, Store, StoreError};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -206,27 +205,46 @@ pub async fn report(
     as_of: NaiveDate,
     registers: &[Register],
 ) -> Result<Report> {
-    // Ponds are read for the whole city (the share); the other registers for the scope only.
-    let city_prefix: String = scope.code_prefix().chars().take(4).collect();
-    let regs = store.duty_registers(registers, scope.code_prefix(), &city_prefix, as_of).await?;
-    let mut out = Report::default();
-    // The three registers' duties are computed at once, one thread each: for a city of 10^4 entities that is
-    // most of the answer's time, and one person's request would otherwise leave a core idle. A panic in one
-    // of them goes on as it would have without the threads.
-    let (units, ponds, mut sources) = std::thread::scope(|t| {
-        let units = t.spawn(|| key_unit_part(&regs.key_units, as_of, s));
-        let ponds = t.spawn(|| pond_part(&regs.ponds, scope, as_of, s));
-        let sources = source_part(&regs.sources, as_of, s);
-        (joined(units), joined(ponds), sources)
+    // Each register is read and its duties computed as a task of its own: for a city of 10^4 entities the
+    // computing is most of the answer's time, so one register's duties are computed on one core while
+    // another's statement still runs, or beside another's on the other core. Ponds are read for the whole
+    // city (the level-3 share); the other registers for the scope only.
+    let prefix = scope.code_prefix().to_string();
+    let city_prefix: String = prefix.chars().take(4).collect();
+    let wanted = |r: Register| registers.contains(&r);
+    let units = tokio::spawn({
+        let (store, s, prefix, read) = (store.clone(), *s, prefix.clone(), wanted(Register::KeySupervisedUnits));
+        async move {
+            let units = if read { store.duty_key_units(&prefix, as_of).await? } else { Vec::new() };
+            Ok::<_, StoreError>(key_unit_part(&units, as_of, &s))
+        }
     });
-    (out.duties, out.surrounding_monitored) = units;
-    let (mut pond_duties, pond_year) = ponds;
+    let ponds = tokio::spawn({
+        let (store, s, scope, read) = (store.clone(), *s, scope.clone(), wanted(Register::TailingsPonds));
+        async move {
+            let ponds = if read { store.duty_ponds(&city_prefix, as_of).await? } else { Vec::new() };
+            let (duties, years) = pond_part(&ponds, &scope, as_of, &s);
+            Ok::<_, StoreError>((duties, years, ponds))
+        }
+    });
+    let sources = tokio::spawn({
+        let (store, s, prefix, read) = (store.clone(), *s, prefix.clone(), wanted(Register::PollutionSources));
+        async move {
+            let sources = if read { store.duty_sources(&prefix, as_of).await? } else { Vec::new() };
+            Ok::<_, StoreError>(source_part(&sources, as_of, &s))
+        }
+    });
+    let (units, ponds, sources) = tokio::join!(units, ponds, sources);
+    let mut out = Report::default();
+    (out.duties, out.surrounding_monitored) = joined(units)?;
+    let (mut pond_duties, pond_year, ponds) = joined(ponds)?;
+    let mut sources = joined(sources)?;
     out.pond_year = pond_year;
     out.duties.reserve(pond_duties.len() + sources.len());
     out.duties.append(&mut pond_duties);
     out.duties.append(&mut sources);
     sort_duties(&mut out.duties);
-    out.city_duties = city_duties(&regs.ponds, scope, as_of, s);
+    out.city_duties = city_duties(&ponds, scope, as_of, s);
     // County duties belong to no register: they come with the whole list, and only where a plan of the
     // scope's city asks for one (no query for a Liuzhou scope).
     let prefix = scope.code_prefix();
@@ -316,6 +334,16 @@ fn source_part(sources: &[(PollutionSource, Vec<DutyRecord>)], as_of: NaiveDate,
         }
     }
     duties
+}
+
+/// A task's result; its panic goes on in the caller, as it would have without the task. A task is only
+/// cancelled when the runtime shuts down.
+fn joined<T>(r: std::result::Result<Result<T>, tokio::task::JoinError>) -> Result<T> {
+    match r {
+        Ok(r) => r,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(_) => Err(StoreError::Unavailable("the service is shutting down".into())),
+    }
 }
 
 /// An entity's id, name and county, to be shared by its duties.

@@ -76,17 +76,25 @@ fn stored(r: &PgRow) -> Result<StoredRecord> {
 
 const RECORD_COLUMNS: &str = "id, kind, date, document, result, note, recorded_by, recorded_at";
 
-/// A scoped thread's result; its panic goes on in the caller, as it would have without the thread.
-pub(crate) fn joined<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
-    h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
+/// The record kinds as the register statements take them: a record's kind travels as its position in this
+/// list (1-based), not as text, so that no string is made per record.
+fn kind_names() -> Vec<&'static str> {
+    RecordKind::ALL.iter().map(|k| k.as_str()).collect()
 }
 
-/// The registers as of a date, each entity with its records up to that date.
-#[derive(Debug, Clone, Default)]
-pub struct Registers {
-    pub key_units: Vec<(KeySupervisedUnit, Vec<DutyRecord>)>,
-    pub ponds: Vec<(TailingsPond, Vec<DutyRecord>)>,
-    pub sources: Vec<(PollutionSource, Vec<DutyRecord>)>,
+/// A kind's position in `kind_names` (0, a kind the list lacks, does not occur for the kinds the table's CHECK
+/// allows).
+fn record_kind(k: i16) -> Option<RecordKind> {
+    RecordKind::ALL.get((k as usize).wrapping_sub(1)).copied()
+}
+
+/// The records of a register row: its kinds (as positions, read by `kind`) and dates, columns `kinds` and
+/// `kinds + 1`.
+fn records(r: &PgRow, kinds: usize, kind: &dyn Fn(i16) -> Option<RecordKind>, out: &mut Vec<DutyRecord>) -> Result<()> {
+    let k: Vec<i16> = r.try_get(kinds)?;
+    let d: Vec<NaiveDate> = r.try_get(kinds + 1)?;
+    out.extend(k.into_iter().zip(d).filter_map(|(k, date)| Some(DutyRecord { kind: kind(k)?, date })));
+    Ok(())
 }
 
 fn code<T: FromStr>(r: &PgRow, i: usize) -> Result<T>
@@ -238,129 +246,108 @@ impl Store {
         Ok(Some(rows.iter().map(stored).collect::<Result<_>>()?))
     }
 
-    /// The registers named in `which` as they stood on `as_of`, key units and sources in the counties whose
-    /// code starts with `prefix` ('' for all) and ponds in those starting with `pond_prefix` (the level-3
-    /// share counts a whole city), with their records dated up to `as_of`: one statement per register, all
-    /// at once on their own connections, one row per entity with its records as arrays
+    /// The key units as they stood on `as_of` in the counties whose code starts with `prefix` ('' for all),
+    /// each with its records dated up to `as_of`: one row per unit, its records as arrays
     /// (src/store/sql/duties_key_units.sql says why).
-    pub async fn duty_registers(
+    pub async fn duty_key_units(
         &self,
-        which: &[Register],
         prefix: &str,
-        pond_prefix: &str,
         as_of: NaiveDate,
-    ) -> Result<Registers> {
-        let pattern = format!("{prefix}%");
-        let pond_pattern = format!("{pond_prefix}%");
-        // Kinds and states travel as their positions in these lists, not as text: no string per record.
-        let kinds: Vec<&str> = RecordKind::ALL.iter().map(|k| k.as_str()).collect();
+    ) -> Result<Vec<(KeySupervisedUnit, Vec<DutyRecord>)>> {
+        let rows = sqlx::query(KEY_UNITS)
+            .bind(as_of)
+            .bind(format!("{prefix}%"))
+            .bind(kind_names())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let enterprise_code: String = r.try_get(0)?;
+                let enterprise_code: EnterpriseCode =
+                    enterprise_code.parse().map_err(|e| StoreError::Invalid(format!("stored enterprise code: {e}")))?;
+                let unit = KeySupervisedUnit {
+                    enterprise_code,
+                    name: r.try_get(1)?,
+                    county_code: r.try_get(2)?,
+                    industry: r.try_get(3)?,
+                    listed_years: r.try_get(4)?,
+                    list_doc: r.try_get(5)?,
+                    buried_facilities: r.try_get(6)?,
+                    groundwater_sensitive: r.try_get(7)?,
+                    status: code(r, 8)?,
+                    valid_from: r.try_get(9)?,
+                };
+                let mut recs = Vec::new();
+                records(r, 10, &record_kind, &mut recs)?;
+                Ok((unit, recs))
+            })
+            .collect()
+    }
+
+    /// The tailings ponds as they stood on `as_of` in the counties whose code starts with `prefix` (the
+    /// level-3 share counts a whole city), each with its records dated up to `as_of`.
+    pub async fn duty_ponds(&self, prefix: &str, as_of: NaiveDate) -> Result<Vec<(TailingsPond, Vec<DutyRecord>)>> {
+        let rows =
+            sqlx::query(PONDS).bind(as_of).bind(format!("{prefix}%")).bind(kind_names()).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                let pond = TailingsPond {
+                    pond_code: r.try_get(0)?,
+                    name: r.try_get(1)?,
+                    county_code: r.try_get(2)?,
+                    operator: r.try_get(3)?,
+                    level: code(r, 4)?,
+                    level_doc: r.try_get(5)?,
+                    safety_class: opt_code(r, 6)?,
+                    safety_rating: opt_code(r, 7)?,
+                    status: code(r, 8)?,
+                    valid_from: r.try_get(9)?,
+                };
+                let mut recs = Vec::new();
+                records(r, 10, &record_kind, &mut recs)?;
+                Ok((pond, recs))
+            })
+            .collect()
+    }
+
+    /// The pollution sources as they stood on `as_of` in the counties whose code starts with `prefix`, each
+    /// with its records and its lifecycle steps (a step's record: see SourceState::record_kind) up to `as_of`.
+    pub async fn duty_sources(
+        &self,
+        prefix: &str,
+        as_of: NaiveDate,
+    ) -> Result<Vec<(PollutionSource, Vec<DutyRecord>)>> {
         let states: Vec<&str> = SourceState::ALL.iter().map(|k| k.as_str()).collect();
-        let fetch = |register: Register, sql: &'static str, pattern: &str| {
-            let pattern = pattern.to_string();
-            let (kinds, states) = (&kinds, &states);
-            async move {
-                if !which.contains(&register) {
-                    return Ok::<_, sqlx::Error>(Vec::new());
-                }
-                let q = sqlx::query(sql).bind(as_of).bind(pattern).bind(kinds);
-                let q = if register == Register::PollutionSources { q.bind(states) } else { q };
-                q.fetch_all(&self.pool).await
-            }
-        };
-        let (unit_rows, pond_rows, source_rows) = tokio::try_join!(
-            fetch(Register::KeySupervisedUnits, KEY_UNITS, &pattern),
-            fetch(Register::TailingsPonds, PONDS, &pond_pattern),
-            fetch(Register::PollutionSources, SOURCES, &pattern),
-        )?;
-        // A kind's position (1-based; 0, a kind the list lacks, does not occur for kinds the table's CHECK
-        // allows); a step into `listed` has no record.
-        let record_kind = |k: i16| RecordKind::ALL.get((k as usize).wrapping_sub(1)).copied();
+        let rows = sqlx::query(SOURCES)
+            .bind(as_of)
+            .bind(format!("{prefix}%"))
+            .bind(kind_names())
+            .bind(states)
+            .fetch_all(&self.pool)
+            .await?;
+        // a step into `listed` has no record
         let step_kind = |k: i16| SourceState::ALL.get((k as usize).wrapping_sub(1)).copied()?.record_kind();
-        let records = |r: &PgRow, kinds: usize, kind: &(dyn Fn(i16) -> Option<RecordKind> + Sync), out: &mut Vec<DutyRecord>| {
-            let k: Vec<i16> = r.try_get(kinds)?;
-            let d: Vec<NaiveDate> = r.try_get(kinds + 1)?;
-            out.extend(k.into_iter().zip(d).filter_map(|(k, date)| Some(DutyRecord { kind: kind(k)?, date })));
-            Ok::<_, StoreError>(())
-        };
-        // The rows of the three registers are read into their types on a thread each (for a city of 10^4
-        // entities, sqlx's per-row work was a tenth of the answer's time); each set of rows is freed there too.
-        let units = |rows: Vec<PgRow>| {
-            rows.iter()
-                .map(|r| {
-                    let enterprise_code: String = r.try_get(0)?;
-                    let enterprise_code: EnterpriseCode = enterprise_code
-                        .parse()
-                        .map_err(|e| StoreError::Invalid(format!("stored enterprise code: {e}")))?;
-                    let unit = KeySupervisedUnit {
-                        enterprise_code,
-                        name: r.try_get(1)?,
-                        county_code: r.try_get(2)?,
-                        industry: r.try_get(3)?,
-                        listed_years: r.try_get(4)?,
-                        list_doc: r.try_get(5)?,
-                        buried_facilities: r.try_get(6)?,
-                        groundwater_sensitive: r.try_get(7)?,
-                        status: code(r, 8)?,
-                        valid_from: r.try_get(9)?,
-                    };
-                    let mut recs = Vec::new();
-                    records(r, 10, &record_kind, &mut recs)?;
-                    Ok((unit, recs))
-                })
-                .collect::<Result<Vec<_>>>()
-        };
-        let ponds = |rows: Vec<PgRow>| {
-            rows.iter()
-                .map(|r| {
-                    let pond = TailingsPond {
-                        pond_code: r.try_get(0)?,
-                        name: r.try_get(1)?,
-                        county_code: r.try_get(2)?,
-                        operator: r.try_get(3)?,
-                        level: code(r, 4)?,
-                        level_doc: r.try_get(5)?,
-                        safety_class: opt_code(r, 6)?,
-                        safety_rating: opt_code(r, 7)?,
-                        status: code(r, 8)?,
-                        valid_from: r.try_get(9)?,
-                    };
-                    let mut recs = Vec::new();
-                    records(r, 10, &record_kind, &mut recs)?;
-                    Ok((pond, recs))
-                })
-                .collect::<Result<Vec<_>>>()
-        };
-        let sources = |rows: Vec<PgRow>| {
-            rows.iter()
-                .map(|r| {
-                    let source = PollutionSource {
-                        source_code: r.try_get(0)?,
-                        name: r.try_get(1)?,
-                        county_code: r.try_get(2)?,
-                        kind: code(r, 3)?,
-                        // the duties do not read the pollutants
-                        pollutants: Vec::new(),
-                        list: code(r, 4)?,
-                        state: code(r, 5)?,
-                        deadline: r.try_get(6)?,
-                        plan_doc: r.try_get(7)?,
-                        closed_out_doc: r.try_get(8)?,
-                        valid_from: r.try_get(9)?,
-                    };
-                    let mut recs = Vec::new();
-                    records(r, 10, &record_kind, &mut recs)?;
-                    records(r, 12, &step_kind, &mut recs)?;
-                    Ok((source, recs))
-                })
-                .collect::<Result<Vec<_>>>()
-        };
-        let (key_units, ponds, sources) = std::thread::scope(|t| {
-            let key_units = t.spawn(|| units(unit_rows));
-            let ponds = t.spawn(|| ponds(pond_rows));
-            let sources = sources(source_rows);
-            (joined(key_units), joined(ponds), sources)
-        });
-        let out = Registers { key_units: key_units?, ponds: ponds?, sources: sources? };
-        Ok(out)
+        rows.iter()
+            .map(|r| {
+                let source = PollutionSource {
+                    source_code: r.try_get(0)?,
+                    name: r.try_get(1)?,
+                    county_code: r.try_get(2)?,
+                    kind: code(r, 3)?,
+                    // the duties do not read the pollutants
+                    pollutants: Vec::new(),
+                    list: code(r, 4)?,
+                    state: code(r, 5)?,
+                    deadline: r.try_get(6)?,
+                    plan_doc: r.try_get(7)?,
+                    closed_out_doc: r.try_get(8)?,
+                    valid_from: r.try_get(9)?,
+                };
+                let mut recs = Vec::new();
+                records(r, 10, &record_kind, &mut recs)?;
+                records(r, 12, &step_kind, &mut recs)?;
+                Ok((source, recs))
+            })
+            .collect()
     }
 }

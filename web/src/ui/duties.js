@@ -242,6 +242,11 @@ export function renderCountyCard(el, data, actions) {
     ${cardDutiesHtml(data.duties)}
     <h3>${esc(t('duty.records'))}</h3>
     <div class="ledger">${recordsHtml(data.records)}${actions.record ? recordFormHtml(COUNTY_SUBJECT, data.recordForm || {}) : ''}</div>`;
+  bindCard(el, actions);
+}
+
+/** A card's buttons call their `actions`, and its record form (when shown) sends its values to `actions.record`. */
+function bindCard(el, actions) {
   el.querySelectorAll('[data-action]').forEach((b) => b.addEventListener('click', () => actions[b.dataset.action]?.()));
   const form = el.querySelector('#record-form');
   if (form) {
@@ -272,12 +277,5 @@ export function renderSourceCard(el, data, rows, actions) {
     ${cardDutiesHtml(data.duties)}
     <h3>${esc(t('duty.records'))}</h3>
     <div class="ledger">${recordsHtml(data.records)}${actions.record ? recordFormHtml(data.collection, data.recordForm || {}) : ''}</div>`;
-  el.querySelectorAll('[data-action]').forEach((b) => b.addEventListener('click', () => actions[b.dataset.action]?.()));
-  const form = el.querySelector('#record-form');
-  if (form) {
-    form.addEventListener('submit', (ev) => {
-      ev.preventDefault();
-      actions.record(Object.fromEntries(new FormData(form)));
-    });
-  }
+  bindCard(el, actions);
 }

@@ -111,17 +111,38 @@ async fn load_steps(store: &Store, dir: &Path) -> anyhow::Result<String> {
     Ok(format!("{} lifecycle steps", steps.len()))
 }
 
+/// A string member of a fixture row.
+fn text(r: &serde_json::Value, k: &str) -> Option<String> {
+    r.get(k).and_then(|v| v.as_str()).map(str::to_string)
+}
+
+/// A fixture row's record of `kind` (a feature's or a county's): its date, document, result and note (`at`
+/// names the row in errors).
+fn new_record<K>(
+    r: &serde_json::Value,
+    kind: K,
+    at: &dyn Fn() -> String,
+) -> anyhow::Result<crate::store::duties::NewRecord<K>> {
+    let date = text(r, "date").unwrap_or_default().parse().with_context(|| format!("{}: date", at()))?;
+    Ok(crate::store::duties::NewRecord {
+        kind,
+        date,
+        document: text(r, "document"),
+        result: text(r, "result"),
+        note: text(r, "note"),
+    })
+}
+
 /// The duty records of `duty_records.json`, once (records are append-only: a second load would double them).
 async fn load_records(store: &Store, dir: &Path) -> anyhow::Result<Option<String>> {
     use crate::domain::sources::RecordKind;
-    use crate::store::duties::{register_of, NewRecord};
+    use crate::store::duties::register_of;
     let path = dir.join("duty_records.json");
     if !path.exists() || store.meta("demo_records_loaded").await?.is_some() {
         return Ok(None);
     }
     let rows = read_json(&path)?;
     let rows = rows.as_array().with_context(|| format!("{} is not a JSON array", path.display()))?;
-    let text = |r: &serde_json::Value, k: &str| r.get(k).and_then(|v| v.as_str()).map(str::to_string);
     for (i, r) in rows.iter().enumerate() {
         let at = || format!("{} record {i}", path.display());
         let c: Collection =
@@ -129,9 +150,7 @@ async fn load_records(store: &Store, dir: &Path) -> anyhow::Result<Option<String
         let register = register_of(c).with_context(|| format!("{}: {c} has no duty records", at()))?;
         let fid = text(r, "feature_id").with_context(|| format!("{}: feature_id is required", at()))?;
         let kind = RecordKind::parse_for(register, &text(r, "kind").unwrap_or_default()).with_context(at)?;
-        let date = text(r, "date").unwrap_or_default().parse().with_context(|| format!("{}: date", at()))?;
-        let rec =
-            NewRecord { kind, date, document: text(r, "document"), result: text(r, "result"), note: text(r, "note") };
+        let rec = new_record(r, kind, &at)?;
         store
             .record_duty(c, &fid, &rec, Actor { name: ACTOR, counties: &crate::domain::scope::ALL })
             .await
@@ -144,14 +163,12 @@ async fn load_records(store: &Store, dir: &Path) -> anyhow::Result<Option<String
 /// The Guilin counties' quarterly reports of `county_records.json`, once (meta `demo_county_records_loaded`,
 /// apart from the other records so that a registry loaded before county records existed gets them).
 async fn load_county_records(store: &Store, dir: &Path) -> anyhow::Result<Option<String>> {
-    use crate::store::duties::NewRecord;
     let path = dir.join("county_records.json");
     if !path.exists() || !store.has_counties().await? || store.meta("demo_county_records_loaded").await?.is_some() {
         return Ok(None);
     }
     let rows = read_json(&path)?;
     let rows = rows.as_array().with_context(|| format!("{} is not a JSON array", path.display()))?;
-    let text = |r: &serde_json::Value, k: &str| r.get(k).and_then(|v| v.as_str()).map(str::to_string);
     for (i, r) in rows.iter().enumerate() {
         let at = || format!("{} record {i}", path.display());
         let code = text(r, "county_code").with_context(|| format!("{}: county_code is required", at()))?;
@@ -162,14 +179,7 @@ async fn load_county_records(store: &Store, dir: &Path) -> anyhow::Result<Option
         if kind != rule.record {
             bail!("{}: '{kind}' is not a county record; the county's is '{}'", at(), rule.record);
         }
-        let date = text(r, "date").unwrap_or_default().parse().with_context(|| format!("{}: date", at()))?;
-        let rec = NewRecord {
-            kind: rule.record,
-            date,
-            document: text(r, "document"),
-            result: text(r, "result"),
-            note: text(r, "note"),
-        };
+        let rec = new_record(r, rule.record, &at)?;
         store
             .record_county(&code, &rec, Actor { name: ACTOR, counties: &crate::domain::scope::ALL })
             .await

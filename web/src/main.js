@@ -219,6 +219,8 @@ async function main() {
       m.refresh();
       card.reopen();
     },
+    conflict: (c, id, feature, geometry, again) =>
+      editor.geometryConflict(c, id, feature, geometry, again).catch((e) => toast(t('app.error', { detail: e.message }), 'error')),
   });
   let upload = null;
   let adjust = null;

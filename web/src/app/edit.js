@@ -133,9 +133,9 @@ export function createEditor({ config, card, toast, today, refresh, m }) {
     });
   }
 
-  /** The version saved in between, beside the person's own change (`geometry`: the one they pasted, or null);
-   * apply one's changes over theirs, or edit again from theirs. */
-  async function conflict(collection, id, schema, original, mine, geometry) {
+  /** The version saved in between, beside the person's own change (`geometry`: the one they pasted or drew,
+   * or null); apply one's changes over theirs, or start again from theirs (`again`, the form by default). */
+  async function conflict(collection, id, schema, original, mine, geometry, again = null) {
     const fields = formFields(schema, getLang());
     const [{ json: theirs, etag }, history] = await Promise.all([
       fetchDoc(itemUrl(config.apiBase, collection, id), { config }),
@@ -198,7 +198,8 @@ export function createEditor({ config, card, toast, today, refresh, m }) {
     });
     dlg.querySelector('#conflict-reload').addEventListener('click', () => {
       dlg.close();
-      showForm(collection, id, schema, theirs, etag, null);
+      if (again) again();
+      else showForm(collection, id, schema, theirs, etag, null);
     });
   }
 
@@ -293,5 +294,17 @@ export function createEditor({ config, card, toast, today, refresh, m }) {
   /** Errors of opening a form (the feature or its schema could not be read) go to the toast. */
   const guard = (fn) => (collection, id) =>
     fn(collection, id).catch((e) => toast(t('app.error', { detail: e.message }), 'error'));
-  return { edit: guard(edit), step: guard(step), loadSchema: (c) => loadSchema(config, c) };
+  /** A geometry moved on the map (modify.js) that met a 412: the same dialog, the person's change being the
+   * geometry alone; "start again" moves theirs (`again`). */
+  async function geometryConflict(collection, id, original, geometry, again) {
+    const schema = await loadSchema(config, collection);
+    await conflict(collection, id, schema, original, {}, geometry, again);
+  }
+
+  return {
+    edit: guard(edit),
+    step: guard(step),
+    geometryConflict,
+    loadSchema: (c) => loadSchema(config, c),
+  };
 }

@@ -1,7 +1,8 @@
 // Moving a feature's vertices on the map: the card's "在地图上修改" puts the feature's geometry (read with its
 // ETag) in an OpenLayers Modify interaction over the map, and a bar over the map saves it with If-Match,
 // the properties as they were (forms.js putBody), or cancels. The server checks validity; its refusal is
-// shown in the bar in the viewer's language.
+// shown in the bar in the viewer's language. A 412 (saved by someone else meanwhile) goes to `conflict`, the
+// editor's dialog of their version beside this one.
 
 import GeoJSON from 'ol/format/GeoJSON.js';
 import MultiPoint from 'ol/geom/MultiPoint.js';
@@ -31,8 +32,9 @@ const style = [
   }),
 ];
 
-/** `saved(collection, id, message)` after a write (the editor's: toast, refresh, reopen the card). */
-export function createModifier({ m, config, saved }) {
+/** `saved(collection, id, message)` after a write (the editor's: toast, refresh, reopen the card);
+ * `conflict(collection, id, feature, geometry, again)` on a 412, `again` moving their version instead. */
+export function createModifier({ m, config, saved, conflict }) {
   let current = null;
 
   function stop() {
@@ -83,6 +85,11 @@ export function createModifier({ m, config, saved }) {
         stop();
         saved(collection, id, t('modify.saved', { id }));
       } catch (e) {
+        if (e.status === 412 && conflict) {
+          stop();
+          await conflict(collection, id, feature, geometry, () => start(collection, id));
+          return;
+        }
         err.textContent = e.message;
         err.hidden = false;
       }

@@ -48,3 +48,17 @@ export async function signIn(page, name, password) {
   if (status !== 200) throw new Error(`signing in as ${name} answered ${status}, not 200`);
   await page.locator('#session-who', { hasText: name }).waitFor();
 }
+
+/** Another person's session, outside the browser (for a write the page did not make): sign in by the API
+ * and return the cookie and CSRF value a write sends. */
+export async function otherSession(base, name, password) {
+  const r = await fetch(`${base}/session`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name, password }),
+  });
+  if (r.status !== 200) throw new Error(`${name} signing in answered ${r.status}, not 200`);
+  const cookie = r.headers.get('set-cookie').split(';')[0];
+  const { csrf } = await r.json();
+  return { cookie, csrf };
+}

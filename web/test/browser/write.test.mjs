@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { launch, signIn as signInAs } from './browser.mjs';
+import { launch, otherSession, signIn as signInAs } from './browser.mjs';
 
 const BASE = (process.env.LANDGUARD_URL || '').replace(/\/+$/, '');
 const PASSWORD = process.env.LANDGUARD_PASSWORD || '';
@@ -35,19 +35,6 @@ async function parcels() {
 
 async function shot(name) {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
-}
-
-/** Another person's session, outside the browser: sign in, then a PUT with If-Match as the map sends it. */
-async function otherSession(name) {
-  const r = await fetch(`${BASE}/session`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ name, password: PASSWORD }),
-  });
-  assert.equal(r.status, 200, `${name} signs in`);
-  const cookie = r.headers.get('set-cookie').split(';')[0];
-  const { csrf } = await r.json();
-  return { cookie, csrf };
 }
 
 async function signIn(name) {
@@ -152,7 +139,7 @@ test('a 412 opens a dialog with their version beside yours, and the change can b
   await page.locator('#edit-dialog').waitFor();
 
   // meanwhile another person renames the parcel
-  const other = await otherSession('web.other');
+  const other = await otherSession(BASE, 'web.other', PASSWORD);
   const theirs = await api(`/collections/${PARCELS}/items/${target.id}`);
   const newName = `新柳化工片区 ${Date.now() % 100000}`;
   const renamed = { ...theirs.body, properties: { ...theirs.body.properties, name: newName } };

@@ -2,6 +2,7 @@
 // drawn from → to (filled with the class after, outlined with the class now), each unit's evidence and
 // reason, and approve or reject for an approver of a submitted batch.
 
+import { containsExtent } from 'ol/extent.js';
 import GeoJSON from 'ol/format/GeoJSON.js';
 import VectorLayer from 'ol/layer/Vector.js';
 import VectorSource from 'ol/source/Vector.js';
@@ -24,13 +25,23 @@ function unitStyle(feature) {
   });
 }
 
+/** The unit picked in the list or on the map: a dark outline over a white halo, over its neighbours. */
+const PICKED = [
+  new Style({ stroke: new Stroke({ color: '#ffffff', width: 9 }), zIndex: 2 }),
+  new Style({ stroke: new Stroke({ color: '#1a1a1a', width: 3 }), zIndex: 3 }),
+];
+
 /**
  * The adjustment panel over the map `m`; `who()` is the person signed in (or null). `onPick()` runs when a unit
  * is picked on the map (to bring the panel forward).
  */
 export function createAdjust({ m, config, toast, who, onApplied, onPick }) {
   const source = new VectorSource();
-  const layer = new VectorLayer({ source, style: unitStyle, zIndex: 50 });
+  const layer = new VectorLayer({
+    source,
+    style: (f) => (f.get('unit_code') === state.selected ? [unitStyle(f), ...PICKED] : unitStyle(f)),
+    zIndex: 50,
+  });
   m.map.addLayer(layer);
   const state = { batches: [], batch: null, units: [], selected: null, error: null };
 
@@ -47,6 +58,7 @@ export function createAdjust({ m, config, toast, who, onApplied, onPick }) {
   async function open(id) {
     source.clear();
     state.selected = null;
+    layer.changed();
     if (!id) {
       state.batch = null;
       state.units = [];
@@ -136,10 +148,7 @@ export function createAdjust({ m, config, toast, who, onApplied, onPick }) {
       <select id="adjust-batch"><option value="">–</option>${options}</select></label>${body}`;
     el.querySelector('#adjust-batch').addEventListener('change', (ev) => open(ev.target.value));
     el.querySelectorAll('#adjust-units li').forEach((li) =>
-      li.addEventListener('click', () => {
-        state.selected = li.dataset.unit;
-        render();
-      }),
+      li.addEventListener('click', () => select(li.dataset.unit, { show: true })),
     );
     const approve = el.querySelector('#adjust-approve');
     if (approve) {
@@ -157,6 +166,18 @@ export function createAdjust({ m, config, toast, who, onApplied, onPick }) {
     }
   }
 
+  /** Picks a unit of the open batch: its evidence in the panel, its outline marked on the map and, when
+   * `show` (picked from the list), the map moved to it if it is not in view. */
+  function select(code, { show }) {
+    state.selected = code;
+    layer.changed();
+    render();
+    const f = show && source.getFeatures().find((x) => x.get('unit_code') === code);
+    if (f && !containsExtent(m.map.getView().calculateExtent(), f.getGeometry().getExtent())) {
+      m.fitFeatures([f], { maxZoom: 16 });
+    }
+  }
+
   /**
    * The unit of the open batch at a map pixel, picked as from the list (its proposal and evidence shown);
    * false when the batch draws no unit there.
@@ -169,8 +190,7 @@ export function createAdjust({ m, config, toast, who, onApplied, onPick }) {
       return true;
     }, { layerFilter: (l) => l === layer, hitTolerance: 2 });
     if (!code) return false;
-    state.selected = code;
-    render();
+    select(code, { show: false });
     if (onPick) onPick();
     const li = document.querySelector(`#adjust-units li[data-unit="${CSS.escape(code)}"]`);
     if (li) li.scrollIntoView({ block: 'nearest' });

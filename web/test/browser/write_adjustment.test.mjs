@@ -79,7 +79,18 @@ test('an approver approves a batch on the map and the indicators show the new ra
   assert.equal(await page.locator('#adjust-units li').count(), changed, 'every unit that would change is listed');
   const drawn = await page.evaluate(() => window.landguard.adjust.layer.getSource().getFeatures().length);
   assert.equal(drawn, changed, 'and drawn on the map');
+  // picked from the list while the map looks elsewhere: the map goes to the unit and marks its outline
+  await page.evaluate(() => window.landguard.map.getView().setCenter(window.landguard.map.getView().getCenter().map((v) => v + 50000)));
   await page.locator('#adjust-units li').first().click();
+  const picked = await page.locator('#adjust-units li.active').getAttribute('data-unit');
+  await page.waitForFunction((code) => {
+    const { map, adjust } = window.landguard;
+    const f = adjust.layer.getSource().getFeatures().find((x) => x.get('unit_code') === code);
+    const [a, b, c, d] = f.getGeometry().getExtent();
+    const [w, s, e, n] = map.getView().calculateExtent();
+    const styles = adjust.layer.getStyleFunction()(f);
+    return a >= w && b >= s && c <= e && d <= n && Array.isArray(styles) && styles.length === 3;
+  }, picked);
   const evidence = await page.locator('#adjust-evidence').textContent();
   assert.match(evidence, /→/);
   assert.match(evidence, /土壤样品/);

@@ -16,7 +16,8 @@
 # gives the median over the rounds:
 #   pull     the whole current layer, limit=10000 following `next` (bench/features_pull.py), and the server's
 #            RSS meanwhile
-#   bbox     ~1 km boxes around 500 random units, limit=1000, wrk 16 connections
+#   bbox     ~1 km boxes around 500 random units, limit=1000, wrk 16 connections and 1
+#   feature  single features by id (/items/{unit_code}) of 500 random current units, 16 connections and 1
 #   check    POST /checks/rezoning with 1000 polygons (bench/checks_queries.sql), 16 connections and 1
 #   tile     farmland_units MVT tiles z12-16 holding features (150 per zoom), 16 connections and 1, and one
 #            client per zoom (with the features per tile of each zoom)
@@ -114,6 +115,8 @@ for N in $SIZES; do
     psql "$URL" -At -c "SELECT format('/collections/farmland_units/items?bbox=%s,%s,%s,%s&limit=1000', ST_X(c) - 0.005, ST_Y(c) - 0.0045, ST_X(c) + 0.005, ST_Y(c) + 0.0045)
         FROM (SELECT ST_PointOnSurface(geom) AS c FROM farmland_unit_versions WHERE valid_to IS NULL AND superseded_at IS NULL
               ORDER BY hashint8extended(version_id, 3) LIMIT 500) s" > "$D/bbox.txt"
+    psql "$URL" -At -c "SELECT '/collections/farmland_units/items/' || unit_code FROM farmland_unit_versions
+        WHERE valid_to IS NULL AND superseded_at IS NULL ORDER BY hashint8extended(version_id, 7) LIMIT 500" > "$D/feature.txt"
     psql "$URL" -At -F ' ' > "$D/tiles.txt" <<'SQL'
 WITH c AS (SELECT ST_X(p) AS lon, ST_Y(p) AS lat
            FROM (SELECT ST_PointOnSurface(geom) AS p FROM farmland_unit_versions
@@ -187,11 +190,14 @@ for r in $(seq 1 "$ROUNDS"); do
         python3 bench/features_pull.py "http://127.0.0.1:$P/collections/farmland_units/items?limit=10000" --pid "${PIDS[$N]}" --interval 0.1 > "$D/pull.$r.json"
         say "  $(cut -c1-120 "$D/pull.$r.json")"
     done
-    for what in bbox check check1 tile tile1 zoom; do
+    for what in bbox bbox1 feature feature1 check check1 tile tile1 zoom; do
         for N in $SIZES; do
             P=${PORTS[$N]}; D="$WORK/$N"
             case $what in
                 bbox) wrkrun "$D/bbox.txt" "$CONNS" "$DURATION" "$P" ;;
+                bbox1) wrkrun "$D/bbox.txt" 1 "$DURATION" "$P" ;;
+                feature) wrkrun "$D/feature.txt" "$CONNS" "$DURATION" "$P" ;;
+                feature1) wrkrun "$D/feature.txt" 1 "$DURATION" "$P" ;;
                 check) chk "$D/rezoning.txt" "$CONNS" "$DURATION" "$P" ;;
                 check1) chk "$D/rezoning.txt" 1 "$DURATION" "$P" ;;
                 tile) wrkrun "$D/tile_urls.txt" "$CONNS" "$DURATION" "$P" ;;
@@ -233,7 +239,10 @@ for n in sizes:
         "pull_features": pulls[0]["features"], "pull_bytes": pulls[0]["bytes"],
         "pull_rss_mb": [round(max(p["rss_kb"][k] for p in pulls) / 1024, 1) for k in ("start", "max", "end")],
     })
-    for what, prefix in (("bbox", "bbox"), ("check", "check"), ("check1", "check1"), ("tile", "tile"), ("tile1", "tile1")):
+    for what in ("bbox", "bbox1", "feature", "feature1", "check", "check1", "tile", "tile1"):
+        prefix = what
+        if not __import__("os").path.exists(f"{d}/{what}.{rounds[0]}.txt"):
+            continue  # a measure this run did not make
         texts = read(what)
         for k in ("rps", "p50", "p99"):
             row[f"{prefix}_{k}"] = med([num(t, k) for t in texts])

@@ -25,6 +25,13 @@ def growth(rows, key):
     return f"x{b[key] / a[key]:.2f}"
 
 
+def opt(r, prefix):
+    """p50 / p99 of a one-client measure, or a dash where the run did not make it (older reports)."""
+    if r.get(f"{prefix}_p50") is None:
+        return "—"
+    return f"{r[f'{prefix}_p50']:.2f} / {r[f'{prefix}_p99']:.2f}"
+
+
 def main() -> int:
     rows = sorted(json.load(open(sys.argv[1])), key=lambda r: r["units"])
     png, md = sys.argv[2], sys.argv[3]
@@ -45,6 +52,9 @@ def main() -> int:
         ("full pull s (features/s)", lambda r: f"{r['pull_s']:.1f} ({r['pull_features'] / r['pull_s']:,.0f})"),
         ("pull RSS MB start→max→end", lambda r: " → ".join(f"{v:.0f}" for v in r["pull_rss_mb"])),
         ("bbox req/s @16 (p50 / p99 ms)", lambda r: f"{r['bbox_rps']:.0f} ({r['bbox_p50']:.0f} / {r['bbox_p99']:.0f})"),
+        ("bbox 1 client p50 / p99 ms", lambda r: opt(r, "bbox1")),
+        ("single feature req/s @16 (p50 / p99 ms)", lambda r: "—" if r.get("feature_rps") is None else f"{r['feature_rps']:.0f} ({r['feature_p50']:.2f} / {r['feature_p99']:.2f})"),
+        ("single feature 1 client p50 / p99 ms", lambda r: opt(r, "feature1")),
         ("check req/s @16 (p50 / p99 ms)", lambda r: f"{r['check_rps']:.0f} ({r['check_p50']:.1f} / {r['check_p99']:.1f})"),
         ("check 1 client p50 / p99 ms", lambda r: f"{r['check1_p50']:.1f} / {r['check1_p99']:.1f}"),
         ("features per bbox", lambda r: f"{r.get('bbox_features', '—')}"),
@@ -59,7 +69,8 @@ def main() -> int:
     growth_keys = {
         "generate + index s": "gen_total_s", "import s (GPKG)": "import_s", "database MB (table / indexes)": "db_bytes",
         "full pull s (features/s)": "pull_s", "bbox req/s @16 (p50 / p99 ms)": "bbox_p50",
-        "check req/s @16 (p50 / p99 ms)": "check_p50", "check 1 client p50 / p99 ms": "check1_p50",
+        "check req/s @16 (p50 / p99 ms)": "check_p50", "bbox 1 client p50 / p99 ms": "bbox1_p50",
+        "single feature req/s @16 (p50 / p99 ms)": "feature_p50", "single feature 1 client p50 / p99 ms": "feature1_p50", "check 1 client p50 / p99 ms": "check1_p50",
         "tile req/s @16 (p50 / p99 ms)": "tile_p50", "tile 1 client p50 / p99 ms": "tile1_p50",
         "version rows": "rows",
     }
@@ -84,7 +95,9 @@ def main() -> int:
         ("Load (generate + index) and size", [("gen_total_s", "load s", "o-"), ("import_s", "GPKG import s", "s-")],
          [("db_mb", "database MB", "^--")], "linear"),
         ("Full-layer pull", [("pull_s", "seconds", "o-")], [("pull_kfps", "thousand features/s", "^--")], "linear"),
-        ("bbox (~1 km, 16 clients)", [("bbox_p50", "p50 ms", "o-"), ("bbox_p99", "p99 ms", "s-")],
+        ("bbox (~1 km) and single feature", [("bbox_p50", "bbox p50 ms", "o-"), ("bbox_p99", "bbox p99 ms", "s-"),
+                                             ("bbox1_p50", "bbox 1 client p50 ms", "d:"),
+                                             ("feature1_p50", "feature 1 client p50 ms", "v-.")],
          [("bbox_rps", "req/s", "^--")], "flat"),
         ("Checks (16 clients; 1 client)", [("check_p50", "p50 ms", "o-"), ("check_p99", "p99 ms", "s-"),
                                            ("check1_p50", "1 client p50 ms", "d:")],

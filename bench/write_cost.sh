@@ -27,7 +27,7 @@ mkdir -p "$(dirname "$OUT")"
     echo "write cost: INSERT of every current farmland unit again (new codes), rolled back; $(date -u +%Y-%m-%dT%H:%MZ)"
     echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
     for db in "$@"; do
-        echo "$db: farmland_unit_versions $(psql "${BASE_URL%/*}/$db" -Atc "SELECT count(*) || ' rows, ' || round(pg_total_relation_size('farmland_unit_versions') / 1048576.0, 1) || ' MB with indexes (heap ' || round(pg_relation_size('farmland_unit_versions') / 1048576.0, 1) || ' MB, TOAST ' || round(coalesce(pg_total_relation_size(reltoastrelid), 0) / 1048576.0, 1) || ' MB)' FROM pg_class WHERE oid = 'farmland_unit_versions'::regclass")"
+        echo "$db: farmland_unit_versions $(psql "${BASE_URL%/*}/$db" -Atc "SELECT (SELECT count(*) FROM farmland_unit_versions) || ' rows, ' || round(pg_total_relation_size(c.oid) / 1048576.0, 1) || ' MB with indexes (heap ' || round(pg_relation_size(c.oid) / 1048576.0, 1) || ' MB, TOAST ' || round(coalesce(pg_total_relation_size(nullif(c.reltoastrelid, 0)), 0) / 1048576.0, 1) || ' MB)' FROM pg_class c WHERE c.oid = 'farmland_unit_versions'::regclass")"
     done
     dbs=("$@")
     for r in $(seq 1 "$ROUNDS"); do

@@ -4,8 +4,9 @@
 --
 -- feature_json is the feature exactly as an items page renders it by default (CRS84, the default 6 decimals,
 -- every published property in published order): the expression store::items builds for that request, passed
--- in by the migration that opts a collection in. Pages and single-feature reads asking for exactly that
--- rendering read this column; any other crs, precision or properties selection still renders live.
+-- in by the migration that opts a collection in. Items pages asking for exactly that rendering read this
+-- column; any other crs, precision or properties selection still renders live, and so does a single feature
+-- without parameters (its own statement, feature.sql, with 8 decimals).
 --
 --   SELECT landguard_feature_json('farmland_unit_versions', $r$<the expression>$r$);
 --

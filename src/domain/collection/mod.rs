@@ -242,9 +242,9 @@ pub struct Description {
     /// that a z12 tile holds thousands of features. Off for small layers: nothing to win there.
     pub tile_z12: bool,
     /// The version table has the stored `feature_json` column (its migration calls `landguard_feature_json`
-    /// with `store::items::feature_json_call`): items pages and single-feature reads asking for the default
-    /// rendering (CRS84, the default precision, every property) read each version's GeoJSON as it was
-    /// rendered when the version was written.
+    /// with `store::items::feature_json_call`): items pages asking for the default rendering (CRS84, the
+    /// default precision, every property) read each version's GeoJSON as it was rendered when the version
+    /// was written.
     pub feature_json: bool,
 }
 

@@ -7,8 +7,9 @@ URL is the first items page (e.g. http://127.0.0.1:18080/collections/farmland_un
 Each page is read whole over one keep-alive connection (no compression); the `next` link and
 `numberReturned` are found with a regular expression, so the client spends no time parsing JSON and
 treats every server alike. With --pid, the resident set size (VmRSS) of those processes (summed) is
-sampled every --interval seconds while the pull runs. Prints one JSON object: seconds, pages, features,
-bytes, and rss_kb (start, min, max, end, samples). Standard library only.
+sampled every --interval seconds while the pull runs, and their CPU time (user + system) over the pull is
+counted: unlike wall clock, a busy machine does not change it. Prints one JSON object: seconds, pages,
+features, bytes, and with --pid rss_kb (start, min, max, end, samples) and cpu_s. Standard library only.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import re
 import sys
 import threading
@@ -39,6 +41,19 @@ def rss_kb(pids: list[int]) -> int:
         except OSError:
             pass
     return total
+
+
+def cpu_s(pids: list[int]) -> float:
+    """User + system CPU seconds of the processes so far (fields 14 and 15 of /proc/PID/stat)."""
+    ticks = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> int:
@@ -65,6 +80,7 @@ def main() -> int:
     parts = urlsplit(url)
     conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=600)
     pages = features = nbytes = 0
+    cpu0 = cpu_s(args.pid)
     start = time.monotonic()
     while url:
         p = urlsplit(url)
@@ -82,6 +98,7 @@ def main() -> int:
         nxt = NEXT.search(body[-8192:]) or NEXT.search(body)
         url = urljoin(url, HREF.search(nxt.group(0)).group(1).decode().replace("&amp;", "&")) if nxt else None
     seconds = time.monotonic() - start
+    cpu = cpu_s(args.pid) - cpu0
     done.set()
     if args.pid:
         samples.append((time.monotonic() - t0, rss_kb(args.pid)))
@@ -90,6 +107,7 @@ def main() -> int:
         vals = [s[1] for s in samples]
         out["rss_kb"] = {"start": vals[0], "min": min(vals), "max": max(vals), "end": vals[-1],
                          "samples": len(vals)}
+        out["cpu_s"] = round(cpu, 2)
         out["rss_series"] = [[round(t, 2), v] for t, v in samples[:: max(1, len(samples) // 60)]]
     print(json.dumps(out))
     return 0

@@ -31,7 +31,8 @@
 #      zoom-12 tile geometry) become plain columns filled by a BEFORE INSERT trigger with the same
 #      expressions: GDAL (3.6) takes a generated column for one with a default and then gives up COPY for
 #      one INSERT per row (46 s instead of a few for 50 000 polygons), which would no longer be ogr2ogr
-#      with PG_USE_COPY.
+#      with PG_USE_COPY. The registry's trigger that renders each version's GeoJSON (feature_json) is put on
+#      the clone as it is.
 # ogr2ogr checks nothing itself and writes no history or audit rows; the comparison shows what
 # validation, versioning and the audit log cost.
 # Not run by the tests.
@@ -173,6 +174,12 @@ BEGIN
                    'BEGIN ' || coalesce(body, '') || ' RETURN NEW; END');
     CREATE TRIGGER bench_ogr_generated BEFORE INSERT ON bench_ogr_registry
         FOR EACH ROW EXECUTE FUNCTION bench_ogr_generated();
+    -- and each version's GeoJSON rendered on write, by the registry's own trigger function
+    -- (migrations/20261206060001_feature_json.sql), where the schema has it
+    IF to_regproc('farmland_unit_versions_feature_json') IS NOT NULL THEN
+        CREATE TRIGGER bench_ogr_feature_json BEFORE INSERT ON bench_ogr_registry
+            FOR EACH ROW EXECUTE FUNCTION farmland_unit_versions_feature_json();
+    END IF;
 END
 $do$;
 SQL

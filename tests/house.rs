@@ -57,6 +57,8 @@ static SITES: Description = Description {
     validate: no_cross_checks,
     // opted in to low-zoom tiles from a stored geometry (the migration below adds it)
     tile_z12: true,
+    // and to its features rendered on write (the call below, made from this description)
+    feature_json: true,
 };
 
 /// The migration a new register would ship.
@@ -80,6 +82,8 @@ async fn a_collection_from_its_description_alone(pool: PgPool) {
     let c = sites();
     sqlx::query(MIGRATION).execute(&pool).await.unwrap();
     sqlx::query("SELECT landguard_tile_geometry('survey_site_versions')").execute(&pool).await.unwrap();
+    let rendered = landguard::store::items::feature_json_call(c);
+    sqlx::query(&rendered).execute(&pool).await.unwrap();
     let t = app_with(pool, Settings::default()).await;
 
     // writes, with the description's checks and ETags
@@ -161,6 +165,16 @@ async fn a_collection_from_its_description_alone(pool: PgPool) {
     let written: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(written["features"].as_array().unwrap().len(), 4);
     assert!(written["features"].as_array().unwrap().iter().any(|f| f["properties"]["medium"] == "water"));
+    // every version's feature was rendered on write, as the page renders it
+    let (differ,): (i64,) = sqlx::query_as(&format!(
+        "SELECT count(*) FILTER (WHERE feature_json IS DISTINCT FROM ({})) FROM survey_site_versions v",
+        landguard::store::items::stored_rendering(c)
+    ))
+    .fetch_one(&t.store.pool)
+    .await
+    .unwrap();
+    assert_eq!(differ, 0);
+    assert!(t.get(ITEMS).await.text.contains(r#""medium" : "water""#));
 }
 
 static WELLS: Description = Description {
@@ -184,6 +198,7 @@ static WELLS: Description = Description {
     ],
     validate: no_cross_checks,
     tile_z12: false,
+    feature_json: false,
 };
 
 fn wells() -> Collection {

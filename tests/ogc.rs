@@ -444,3 +444,81 @@ async fn a_feature_links_itself_its_other_format_and_its_collection(pool: PgPool
     assert_eq!(json.header("content-type"), Some("application/geo+json"));
     assert_eq!(links_by_rel(&json.body)["self"].1, format!("http://test.local{UNITS}/U1"));
 }
+
+/// Every version's stored feature is its live rendering, whoever wrote it: the API (create, replace,
+/// lifecycle steps), the import's merge, and plain SQL (an INSERT, and an UPDATE of a property). Default
+/// pages serve the stored bytes, and they read as the live rendering does.
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn stored_features_are_the_live_rendering(pool: PgPool) {
+    use landguard::domain::registry::Collection;
+    use landguard::store::items::stored_rendering;
+    let t = app(pool).await;
+    seed(&t).await;
+    let etag = t.get(&format!("{UNITS}/U2")).await.header("etag").unwrap().to_string();
+    let mut u2 = unit("U2", "strict_control", square(109.31, 24.60, 0.002));
+    u2["properties"]["valid_from"] = json!("2024-05-01");
+    assert_eq!(t.write_if("PUT", &format!("{UNITS}/U2"), &etag, &u2).await.status, 200);
+    parcel_in(&t, "LZ-L", square(109.40, 24.35, 0.002), &["surveying", "risk_assessment", "listed"], json!({})).await;
+
+    let dir = Dir::new("stored-features");
+    let file = dir.path("units.geojson");
+    let mut u1 = unit("U1", "safe_use", square(109.30, 24.60, 0.001));
+    u1["properties"]["valid_from"] = json!("2025-01-01");
+    let fc =
+        json!({"type": "FeatureCollection", "features": [u1, unit("I1", "safe_use", square(109.50, 24.60, 0.001))]});
+    std::fs::write(&file, fc.to_string()).unwrap();
+    let mut o = landguard::import::ImportOptions::new(&file, Collection::FarmlandUnits);
+    o.today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    let report = landguard::import::run(&t.store, &o).await.expect("the import is accepted");
+    assert_eq!((report.created, report.changed), (1, 1), "{report}");
+
+    for sql in [
+        "INSERT INTO farmland_unit_versions (unit_code, county_code, class, land_type, measures_in_place, geom, \
+         area_m2, valid_from, recorded_by, change) VALUES ('Q1', '450222', 'safe_use', '0101', false, \
+         ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint(109.6, 24.6), 4490), 0.001)), 12.5, '2023-01-01', 'psql', 'create')",
+        "INSERT INTO construction_parcel_versions (parcel_code, county_code, name, state, priority_supervision, \
+         key_unit_land, use_code_system, geom, area_m2, valid_from, recorded_by, change) VALUES ('Q2', '450205', \
+         '\"引号\" 地块', 'under_control', false, true, 'gb50137', \
+         ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint(109.6, 24.7), 4490), 0.001)), 3.25, '2023-01-01', 'psql', 'create')",
+        "UPDATE farmland_unit_versions SET basis_doc = 'psql 改' WHERE unit_code = 'U3'",
+    ] {
+        sqlx::query(sql).execute(&t.store.pool).await.unwrap();
+    }
+
+    for c in Collection::all().into_iter().filter(|c| c.description().feature_json) {
+        let table = c.description().table;
+        let (differ, rows): (i64, i64) = sqlx::query_as(&format!(
+            "SELECT count(*) FILTER (WHERE feature_json IS DISTINCT FROM ({})), count(*) FROM {table} v",
+            stored_rendering(c)
+        ))
+        .fetch_one(&t.store.pool)
+        .await
+        .unwrap();
+        assert_eq!(differ, 0, "{c}: {differ} of {rows} stored features differ from the live rendering");
+        let expected = match c {
+            Collection::FarmlandUnits => 9, // 5 seeded, U2 replaced, U1 replaced and I1 by the import, Q1
+            Collection::ConstructionParcels => 5, // created, three steps, Q2
+            _ => 0,
+        };
+        assert_eq!(rows, expected, "{c}");
+    }
+    let (q2,): (String,) =
+        sqlx::query_as("SELECT feature_json FROM construction_parcel_versions WHERE parcel_code = 'Q2'")
+            .fetch_one(&t.store.pool)
+            .await
+            .unwrap();
+    assert!(q2.contains(r#""rcr_listed" : true"#), "the generated column as it is stored: {q2}");
+
+    // the default page (stored bytes) and a page rendered live (every property, another order) read alike
+    let stored = t.get(UNITS).await;
+    let mut names = landguard::store::layers::prop_names(Collection::FarmlandUnits);
+    names.reverse();
+    let live = t.get(&format!("{UNITS}?properties={}", names.join(","))).await;
+    assert_eq!(stored.status, 200, "{}", stored.text);
+    assert_eq!(stored.body["features"], live.body["features"]);
+    assert_eq!(ids(&stored), ["I1", "Q1", "U1", "U2", "U3", "U4", "U5"]);
+    assert!(stored.text.contains(r#""basis_doc" : "psql 改""#), "{}", stored.text);
+    let history = t.get(&format!("{UNITS}/U2/history")).await;
+    assert_eq!(history.status, 200);
+    assert!(!history.text.contains("feature_json"), "a version's properties, not its stored rendering");
+}

@@ -110,6 +110,22 @@ fn feature_sql(c: Collection, selected: &[&'static Prop], geometry: &str) -> Str
     )
 }
 
+/// Decimal places of degrees in the stored rendering: the default `coord_precision_deg`.
+pub const STORED_PRECISION_DEG: u8 = 6;
+
+/// A feature as the `feature_json` column holds it: the default rendering (CRS84, `STORED_PRECISION_DEG`,
+/// every published property in order), the same expression a page uses for it when it renders live.
+pub fn stored_rendering(c: Collection) -> String {
+    let all: Vec<&'static Prop> = props(c).iter().collect();
+    feature_sql(c, &all, &geometry_sql(Crs::CRS84, STORED_PRECISION_DEG, 0))
+}
+
+/// The migration statement that gives a collection's version table its `feature_json`
+/// (migrations/20261206060001_feature_json.sql): the description's rendering, passed to the trigger.
+pub fn feature_json_call(c: Collection) -> String {
+    format!("SELECT landguard_feature_json('{}', $r${}$r$);", statements(c).table, stored_rendering(c))
+}
+
 /// The box as a CGCS2000 lon/lat polygon; edges are densified before a projected box is transformed, so
 /// they follow the projection's curvature.
 fn bbox_sql(b: &Bbox, params: &mut Vec<SqlParam>) -> String {
@@ -196,6 +212,12 @@ impl ItemsRequest {
             None => all.iter().collect(),
             Some(names) => names.iter().filter_map(|n| all.iter().find(|p| p.name == *n)).collect(),
         };
+        // Exactly the rendering stored when each version was written: served as those bytes.
+        let stored = c.description().feature_json
+            && self.crs == Crs::CRS84
+            && self.precision_deg == STORED_PRECISION_DEG
+            && selected.len() == all.len()
+            && selected.iter().zip(all).all(|(s, a)| s.name == a.name);
         let mut params: Vec<SqlParam> = Vec::new();
         let mut conds = Vec::new();
         match self.as_of.date() {
@@ -236,7 +258,11 @@ impl ItemsRequest {
         let page = format!(
             "SELECT json_build_array({keyvals})::text AS cursor, {feature} AS feature FROM {table} v WHERE {conds} ORDER BY {order} LIMIT {limit}",
             keyvals = key_values.join(", "),
-            feature = feature_sql(c, &selected, &geometry_sql(self.crs, self.precision_deg, self.precision_m)),
+            feature = if stored {
+                "v.feature_json".to_string()
+            } else {
+                feature_sql(c, &selected, &geometry_sql(self.crs, self.precision_deg, self.precision_m))
+            },
             table = t.table,
             conds = conds.join(" AND "),
             order = order.join(", "),
@@ -311,7 +337,7 @@ mod tests {
             sort: Vec::new(),
             properties: None,
             crs: Crs::CRS84,
-            precision_deg: 7,
+            precision_deg: STORED_PRECISION_DEG,
             precision_m: 3,
             limit: 10,
             cursor: None,
@@ -345,6 +371,57 @@ mod tests {
         let keys = vec![("v.code".to_string(), QType::String, false)];
         let sql = keyset_sql(&keys, &[Value::String("X".into())], &mut params).unwrap();
         assert_eq!(sql, "((v.code > $1::text))");
+    }
+
+    /// The last `landguard_feature_json` call per table in migrations/, in the order they run.
+    fn migrated_renderings() -> std::collections::HashMap<String, String> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations");
+        let mut files: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+        files.sort();
+        let mut calls = std::collections::HashMap::new();
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            for line in text.lines().filter(|l| l.starts_with("SELECT landguard_feature_json('")) {
+                let table = line["SELECT landguard_feature_json('".len()..].split('\'').next().unwrap();
+                calls.insert(table.to_string(), line.to_string());
+            }
+        }
+        calls
+    }
+
+    #[test]
+    fn every_stored_rendering_is_the_live_one() {
+        // The trigger renders with the expression its migration passed; the pages serve its bytes as the
+        // description's rendering. A description that changes what it publishes needs a migration that
+        // calls landguard_feature_json again: this prints the call.
+        let calls = migrated_renderings();
+        for c in Collection::all() {
+            let expected = feature_json_call(c);
+            let found = calls.get(statements(c).table);
+            if c.description().feature_json {
+                assert_eq!(found, Some(&expected), "{c}: a migration must end with\n{expected}\n");
+            } else {
+                assert!(found.is_none(), "{c} has a feature_json column but its description does not use it");
+            }
+        }
+    }
+
+    #[test]
+    fn the_default_rendering_reads_the_stored_feature() {
+        let stored = |r: &ItemsRequest| r.plan().unwrap().page.sql.contains("v.feature_json AS feature");
+        let mut r = req();
+        assert!(stored(&r));
+        r.properties = Some(props(r.collection).iter().map(|p| p.name).collect());
+        assert!(stored(&r), "every property in order is the default rendering");
+        r.properties = Some(vec!["name", "state"]);
+        assert!(!stored(&r));
+        let mut r = req();
+        r.crs = Crs::STORAGE;
+        assert!(!stored(&r));
+        let mut r = req();
+        r.precision_deg = 7;
+        assert!(!stored(&r));
+        assert!(!req().plan().unwrap().page.sql.contains("json_build_object('"), "no live rendering");
     }
 
     #[test]

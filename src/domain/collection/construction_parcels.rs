@@ -129,4 +129,5 @@ pub static CONSTRUCTION_PARCELS: Description = Description {
     ],
     validate: parcel_cross_checks,
     tile_z12: false,
+    feature_json: true,
 };

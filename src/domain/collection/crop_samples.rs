@@ -87,6 +87,7 @@ pub static CROP_SAMPLES: Description = Description {
     ],
     validate: judge_sample,
     tile_z12: false,
+    feature_json: true,
 };
 
 #[cfg(test)]

@@ -66,4 +66,5 @@ pub static FARMLAND_UNITS: Description = Description {
     ],
     validate: no_cross_checks,
     tile_z12: true,
+    feature_json: true,
 };

@@ -119,6 +119,7 @@ pub static KEY_SUPERVISED_UNITS: Description = Description {
     ],
     validate: unit_cross_checks,
     tile_z12: false,
+    feature_json: true,
 };
 
 #[cfg(test)]

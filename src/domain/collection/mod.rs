@@ -241,6 +241,11 @@ pub struct Description {
     /// tiles of zoom 12 and less are cut from it rather than from `geom`, which pays for a layer so dense
     /// that a z12 tile holds thousands of features. Off for small layers: nothing to win there.
     pub tile_z12: bool,
+    /// The version table has the stored `feature_json` column (its migration calls `landguard_feature_json`
+    /// with `store::items::feature_json_call`): items pages asking for the default rendering (CRS84, the
+    /// default precision, every property) read each version's GeoJSON as it was rendered when the version
+    /// was written.
+    pub feature_json: bool,
 }
 
 impl Description {
@@ -495,6 +500,7 @@ mod tests {
             properties: &[prop("area", Kind::Number, label("面积", "area"), Input::Computed("1"), Tile::No)],
             validate: no_cross_checks,
             tile_z12: false,
+            feature_json: false,
         };
         assert!(register(&BAD).unwrap_err().contains("id property"));
         assert!(register(&FARMLAND_UNITS).unwrap_err().contains("registered already"));

@@ -118,6 +118,7 @@ pub static POLLUTION_SOURCES: Description = Description {
     ],
     validate: source_cross_checks,
     tile_z12: false,
+    feature_json: true,
 };
 
 #[cfg(test)]

@@ -97,6 +97,7 @@ pub static SOIL_SAMPLES: Description = Description {
     ],
     validate: grade_sample,
     tile_z12: false,
+    feature_json: true,
 };
 
 #[cfg(test)]

@@ -75,4 +75,5 @@ pub static TAILINGS_PONDS: Description = Description {
     ],
     validate: pond_cross_checks,
     tile_z12: false,
+    feature_json: true,
 };

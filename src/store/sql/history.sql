@@ -15,6 +15,7 @@ SELECT coalesce(json_agg(json_build_object(
            'geometry_changed', v.geometry_changed,
            'properties', to_jsonb(v) - 'geom' - 'version_id' - 'recorded_at' - 'recorded_by' - 'superseded_at'
                   - 'valid_from' - 'valid_to' - 'change' - 'ended_by' - 'ended_change' - 'ended_reason' - 'geometry_changed'
+                  - 'feature_json'
        ) ORDER BY v.valid_from, v.version_id), '[]'::json)::text
 FROM (
     SELECT w.*, NOT ST_OrderingEquals(w.geom, lag(w.geom) OVER (ORDER BY w.valid_from, w.version_id)) AS geometry_changed

@@ -248,9 +248,10 @@ pub async fn report(
     as_of: NaiveDate,
     registers: &[Register],
 ) -> Result<Report> {
-    // Each register is read and its duties computed as a task of its own: for a city of 10^4 entities the
-    // computing is most of the answer's time, so one register's duties are computed on one core while
-    // another's statement still runs, or beside another's on the other core. Ponds are read for the whole
+    // Each register is read and its duties computed and sorted as a task of its own: for a city of 10^4
+    // entities the computing is most of the answer's time, so one register's duties are computed on one core
+    // while another's statement still runs, or beside another's on the other core; the three sorted lists
+    // are then merged. Ponds are read for the whole
     // city (the level-3 share); the other registers for the scope only.
     let prefix = scope.code_prefix().to_string();
     let city_prefix: String = prefix.chars().take(4).collect();
@@ -259,14 +260,17 @@ pub async fn report(
         let (store, s, prefix, read) = (store.clone(), *s, prefix.clone(), wanted(Register::KeySupervisedUnits));
         async move {
             let units = if read { store.duty_key_units(&prefix, as_of).await? } else { Vec::new() };
-            Ok::<_, StoreError>(key_unit_part(&units, as_of, &s))
+            let (mut duties, monitored) = key_unit_part(&units, as_of, &s);
+            sort_duties(&mut duties);
+            Ok::<_, StoreError>((duties, monitored))
         }
     });
     let ponds = tokio::spawn({
         let (store, s, scope, read) = (store.clone(), *s, scope.clone(), wanted(Register::TailingsPonds));
         async move {
             let ponds = if read { store.duty_ponds(&city_prefix, as_of).await? } else { Vec::new() };
-            let (duties, years) = pond_part(&ponds, &scope, as_of, &s);
+            let (mut duties, years) = pond_part(&ponds, &scope, as_of, &s);
+            sort_duties(&mut duties);
             Ok::<_, StoreError>((duties, years, ponds))
         }
     });
@@ -274,19 +278,20 @@ pub async fn report(
         let (store, s, prefix, read) = (store.clone(), *s, prefix.clone(), wanted(Register::PollutionSources));
         async move {
             let sources = if read { store.duty_sources(&prefix, as_of).await? } else { Vec::new() };
-            Ok::<_, StoreError>(source_part(&sources, as_of, &s))
+            let mut duties = source_part(&sources, as_of, &s);
+            sort_duties(&mut duties);
+            Ok::<_, StoreError>(duties)
         }
     });
     let (units, ponds, sources) = tokio::join!(units, ponds, sources);
     let mut out = Report::default();
-    (out.duties, out.surrounding_monitored) = joined(units)?;
-    let (mut pond_duties, pond_year, ponds) = joined(ponds)?;
-    let mut sources = joined(sources)?;
+    let (units, monitored) = joined(units)?;
+    let (ponds_duties, pond_year, ponds) = joined(ponds)?;
+    let sources = joined(sources)?;
+    out.surrounding_monitored = monitored;
     out.pond_year = pond_year;
-    out.duties.reserve(pond_duties.len() + sources.len());
-    out.duties.append(&mut pond_duties);
-    out.duties.append(&mut sources);
-    sort_duties(&mut out.duties);
+    // in the registers' id order, which ties of status and deadline follow
+    out.duties = merge([units, sources, ponds_duties]);
     out.city_duties = city_duties(&ponds, scope, as_of, s);
     // County duties belong to no register: they come with the whole list, and only where a plan of the
     // scope's city asks for one (no query for a Liuzhou scope).
@@ -401,6 +406,29 @@ impl Shared {
             county_code: self.county_code.clone(),
             head: self.head.clone(),
             duty,
+        }
+    }
+}
+
+/// The duties of the three registers, each sorted by `sort_duties` and given in the order of the registers'
+/// ids (`Register::ALL` is), in the order `sort_duties` would give them all at once: a merge of sorted lists,
+/// so that the sorting is done in each register's task.
+fn merge(runs: [Vec<EntityDuty>; 3]) -> Vec<EntityDuty> {
+    let key = |d: &EntityDuty| (status_rank(d.duty.status), d.duty.due_by.is_none(), d.duty.due_by);
+    let mut out = Vec::with_capacity(runs.iter().map(Vec::len).sum());
+    let mut runs = runs.map(|r| r.into_iter().peekable());
+    loop {
+        let heads = runs.each_mut().map(|r| r.peek().map(key));
+        // the first of equal heads: the registers in their ids' order
+        let mut best: Option<usize> = None;
+        for (i, h) in heads.iter().enumerate() {
+            if h.is_some() && best.is_none_or(|b| *h < heads[b]) {
+                best = Some(i);
+            }
+        }
+        match best.and_then(|b| runs[b].next()) {
+            Some(d) => out.push(d),
+            None => return out,
         }
     }
 }
@@ -690,6 +718,48 @@ mod tests {
             assert!(plain(s), "{s:?}");
         }
         assert!(!plain("a \"quote\"") && !plain("back\\slash") && !plain("tab\t"));
+    }
+
+    /// `report` merges the registers' duties in this order, the order of their ids.
+    #[test]
+    fn the_registers_ids_are_in_order() {
+        let ids: Vec<&str> = Register::ALL.iter().map(|r| r.as_str()).collect();
+        assert!(ids.is_sorted(), "{ids:?}");
+        assert_eq!(Register::ALL[0], Register::KeySupervisedUnits);
+        assert_eq!(Register::ALL[1], Register::PollutionSources);
+    }
+
+    /// Sorting each register's duties and merging them gives what sorting them all at once would.
+    #[test]
+    fn merged_registers_are_sorted_as_one() {
+        let d = NaiveDate::from_ymd_opt;
+        let at = |r: Register, id: &str, status: DutyStatus, due_by: Option<NaiveDate>| {
+            let x = duty("n", due_by, None, vec![]);
+            Shared::new(r, id, "n", "450222").duty(Duty { status, ..x.duty })
+        };
+        use DutyStatus::*;
+        use Register::*;
+        let all = vec![
+            at(TailingsPonds, "P1", Overdue, d(2025, 1, 1)),
+            at(TailingsPonds, "P0", Due, None),
+            at(KeySupervisedUnits, "K2", Overdue, d(2025, 1, 1)),
+            at(KeySupervisedUnits, "K1", Done, d(2024, 1, 1)),
+            at(PollutionSources, "S1", Overdue, d(2024, 6, 1)),
+            at(PollutionSources, "S0", Overdue, d(2025, 1, 1)),
+            at(KeySupervisedUnits, "K0", Overdue, d(2025, 1, 1)),
+            at(PollutionSources, "S2", Due, d(2026, 1, 1)),
+        ];
+        let mut whole = all.clone();
+        sort_duties(&mut whole);
+        let order = |v: &[EntityDuty]| v.iter().map(|d| d.id.to_string()).collect::<Vec<_>>();
+        assert_eq!(order(&whole), ["S1", "K0", "K2", "S0", "P1", "S2", "P0", "K1"]);
+        let runs = [KeySupervisedUnits, PollutionSources, TailingsPonds].map(|r| {
+            let mut v: Vec<EntityDuty> = all.iter().filter(|d| d.collection == r.as_str()).cloned().collect();
+            sort_duties(&mut v);
+            v
+        });
+        let merged = merge(runs);
+        assert_eq!(order(&merged), order(&whole));
     }
 
     #[test]

@@ -87,7 +87,7 @@ impl EntityDuty {
         json_date(out, d.last_done);
         out.extend_from_slice(b",\"basis\":");
         match &d.basis {
-            Cow::Borrowed(b) => json_static(out, *b),
+            Cow::Borrowed(b) => json_static(out, b),
             Cow::Owned(b) => json_str(out, b),
         }
         if let Some((done, required)) = d.count {
@@ -99,7 +99,7 @@ impl EntityDuty {
         }
         for (i, u) in d.unknown.iter().enumerate() {
             out.extend_from_slice(if i == 0 { b",\"unknown\":[" } else { b"," });
-            json_static(out, *u);
+            json_static(out, u);
         }
         if !d.unknown.is_empty() {
             out.push(b']');

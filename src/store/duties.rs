@@ -109,6 +109,9 @@ fn records(r: &PgRow, col: usize, kind: &dyn Fn(i16) -> Option<RecordKind>, out:
     Ok(())
 }
 
+// The kind or state is the low six bits of a record's integer.
+const _: () = assert!(RecordKind::ALL.len() < 64 && SourceState::ALL.len() < 64);
+
 /// The day the statements count a record's date from (PostgreSQL's own epoch for dates).
 const EPOCH: NaiveDate = match NaiveDate::from_ymd_opt(2000, 1, 1) {
     Some(d) => d,

@@ -1,6 +1,7 @@
 -- The key supervised units of GET /duties: the versions valid on the as-of date, each with its records dated
 -- up to it as one bytea of 4-byte big-endian integers, one a record: its date as days from 2000-01-01 times
--- 64 plus its kind (the 1-based position in $3, 0 for a kind not there); store::duties::records reads it.
+-- 64 plus its kind (the 1-based position in $3, 0 for a kind not there; an int4 holds dates to the year
+-- 93 000, and records are dated no later than the day after they are made); store::duties::records reads it.
 -- Two arrays (int2[] kinds, date[] dates) cost PostgreSQL an array_agg step and a send call per element,
 -- and the service a decode per element: one bytea is one memcpy on each side (bench/duties.sh).
 --

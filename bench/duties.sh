@@ -4,8 +4,9 @@
 # records each into a bench database (bench/duties_gen.py, seeded), starts the service on it, and times
 # REQUESTS requests of /duties?county_code=CITY&as_of=AS_OF by one client, each after the one before, after
 # WARMUP unrecorded ones, without and with Accept-Encoding: gzip (what a browser sends); prints p50, p99 and
-# max, and the size and counts of one answer; then the same for ?status=overdue and /duties.ics. Not run by
-# the tests.
+# max, and the size and counts of one answer; then the same for ?status=overdue and /duties.ics. With each
+# path's times, the CPU time per answer of the service's process and of the database's backends (from /proc,
+# which the machine's load does not change as it does the times). Not run by the tests.
 #
 #   bash bench/duties.sh
 #   BASELINE_BIN=/path/to/older/landguard ROUNDS=4 bash bench/duties.sh
@@ -107,13 +108,29 @@ import sys
 t = sorted(float(x) * 1000 for x in sys.stdin if x.strip())
 q = lambda p: t[min(len(t) - 1, int(round(p * (len(t) - 1))))]
 print(f"n={len(t)} p50={q(0.5):.1f} ms p99={q(0.99):.1f} ms max={t[-1]:.1f} ms")'; }
-run() { # NAME PORT: every path once, appended to $WORK/NAME.I
-    for i in "${!PATHS[@]}"; do time_requests "http://127.0.0.1:$2${PATHS[$i]}" "${ENCODINGS[$i]}" >>"$WORK/$1.$i"; done
+TICK=$(getconf CLK_TCK)
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; } # user + system CPU of a process
+backends() { psql "$BENCH_URL" -Atc "SELECT pid FROM pg_stat_activity WHERE datname = '$BENCH_DB' AND pid <> pg_backend_pid()"; }
+run() { # NAME PORT PID: every path once, times appended to $WORK/NAME.I, CPU ticks (service, backends) to NAME.I.cpu
+    local i b pg
+    for i in "${!PATHS[@]}"; do
+        declare -A before=()
+        for b in $(backends); do before[$b]=$(ticks "$b"); done
+        local s0; s0=$(ticks "$3")
+        time_requests "http://127.0.0.1:$2${PATHS[$i]}" "${ENCODINGS[$i]}" >>"$WORK/$1.$i"
+        pg=0
+        for b in $(backends); do pg=$((pg + $(ticks "$b") - ${before[$b]:-0})); done
+        echo "$(($(ticks "$3") - s0)) $pg $((REQUESTS + WARMUP))" >>"$WORK/$1.$i.cpu"
+        unset before
+    done
+}
+cpu() { # FILE: CPU ms per answer of the service and of the backends, over the rounds
+    awk -v t="$TICK" '{s += $1; p += $2; n += $3} END {if (n) printf "CPU per answer: service %.1f ms, PostgreSQL backends %.1f ms", s * 1000 / t / n, p * 1000 / t / n}' "$1"
 }
 for round in $(seq "$ROUNDS"); do
-    if [ -n "${BASELINE_BIN:-}" ] && [ $((round % 2)) = 0 ]; then say "round $round: baseline"; run base $((PORT + 1)); fi
-    say "round $round: landguard"; run this "$PORT"
-    if [ -n "${BASELINE_BIN:-}" ] && [ $((round % 2)) = 1 ]; then say "round $round: baseline"; run base $((PORT + 1)); fi
+    if [ -n "${BASELINE_BIN:-}" ] && [ $((round % 2)) = 0 ]; then say "round $round: baseline"; run base $((PORT + 1)) "$BASE_PID"; fi
+    say "round $round: landguard"; run this "$PORT" "$LG_PID"
+    if [ -n "${BASELINE_BIN:-}" ] && [ $((round % 2)) = 1 ]; then say "round $round: baseline"; run base $((PORT + 1)) "$BASE_PID"; fi
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -143,8 +160,8 @@ kind() { echo "$(file -b "$1" | grep -o 'not stripped\|stripped' | head -1); $(c
         else
             echo "GET ${PATHS[$i]} (no Accept-Encoding)"
         fi
-        echo "  this:     $(stats <"$WORK/this.$i")"
-        if [ -n "${BASELINE_BIN:-}" ]; then echo "  baseline: $(stats <"$WORK/base.$i")"; fi
+        echo "  this:     $(stats <"$WORK/this.$i"); $(cpu "$WORK/this.$i.cpu")"
+        if [ -n "${BASELINE_BIN:-}" ]; then echo "  baseline: $(stats <"$WORK/base.$i"); $(cpu "$WORK/base.$i.cpu")"; fi
     done
 } | tee "$OUT"
 say "written $OUT"

@@ -10,6 +10,7 @@ use crate::domain::sources::{DutyRecord, KeySupervisedUnit, PollutionSource, Pon
 use crate::store::{Result, Store, StoreError};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -23,6 +24,9 @@ pub struct EntityDuty {
     /// The entity's name (the duty's own Chinese name is `name_zh`).
     pub name: Arc<str>,
     pub county_code: Arc<str>,
+    /// The entity's members as `write_json` writes them (`{"collection":…,"county_code":"…"`), made once per
+    /// entity: its strings are checked for what JSON escapes once, not once per duty.
+    pub head: Arc<[u8]>,
     pub duty: Duty,
 }
 
@@ -62,41 +66,40 @@ impl Serialize for EntityDuty {
 impl EntityDuty {
     /// Appends the same JSON as its `Serialize` (a test holds them equal), written by hand: serde_json
     /// escapes a string byte by byte and formats a date through `fmt`, which for the 11 MB answer of a city
-    /// took a third of the request; here a string that needs no escape (all of them, in practice) is
-    /// copied whole.
+    /// took a third of the request. The entity's members are copied from `head`; the strings of the duty
+    /// rules' tables (a duty's id, its Chinese name, a borrowed basis, the names of unknown facts) are copied
+    /// as they are (a test holds that none needs an escape); the period and a basis with a plan document
+    /// added go through `json_str`.
     pub fn write_json(&self, out: &mut Vec<u8>) {
         let d = &self.duty;
-        for (i, (name, value)) in [
-            ("collection", self.collection),
-            ("id", &*self.id),
-            ("name", &*self.name),
-            ("county_code", &*self.county_code),
-            ("duty", d.duty),
-            ("name_zh", d.name_zh),
-            ("period", d.period.as_str()),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            out.extend_from_slice(if i == 0 { b"{\"" } else { b",\"" });
-            out.extend_from_slice(name.as_bytes());
-            out.extend_from_slice(b"\":");
-            json_str(out, value);
-        }
+        out.extend_from_slice(&self.head);
+        out.extend_from_slice(b",\"duty\":");
+        json_static(out, d.duty);
+        out.extend_from_slice(b",\"name_zh\":");
+        json_static(out, d.name_zh);
+        out.extend_from_slice(b",\"period\":");
+        json_str(out, &d.period);
         out.extend_from_slice(b",\"due_by\":");
         json_date(out, d.due_by);
         out.extend_from_slice(b",\"status\":");
-        json_str(out, d.status.as_str());
+        json_static(out, d.status.as_str());
         out.extend_from_slice(b",\"last_done\":");
         json_date(out, d.last_done);
         out.extend_from_slice(b",\"basis\":");
-        json_str(out, &d.basis);
+        match &d.basis {
+            Cow::Borrowed(b) => json_static(out, b),
+            Cow::Owned(b) => json_str(out, b),
+        }
         if let Some((done, required)) = d.count {
-            out.extend_from_slice(format!(",\"count\":[{done},{required}]").as_bytes());
+            out.extend_from_slice(b",\"count\":[");
+            json_u32(out, done);
+            out.push(b',');
+            json_u32(out, required);
+            out.push(b']');
         }
         for (i, u) in d.unknown.iter().enumerate() {
             out.extend_from_slice(if i == 0 { b",\"unknown\":[" } else { b"," });
-            json_str(out, u);
+            json_static(out, u);
         }
         if !d.unknown.is_empty() {
             out.push(b']');
@@ -105,13 +108,53 @@ impl EntityDuty {
     }
 }
 
+/// The start of an entity's duty objects, `{"collection":"…","id":"…","name":"…","county_code":"…"`.
+fn entity_head(collection: &'static str, id: &str, name: &str, county_code: &str) -> Arc<[u8]> {
+    let mut out = Vec::with_capacity(64 + id.len() + name.len() + county_code.len());
+    for (i, (member, value)) in
+        [("collection", collection), ("id", id), ("name", name), ("county_code", county_code)].into_iter().enumerate()
+    {
+        out.extend_from_slice(if i == 0 { b"{\"" } else { b",\"" });
+        out.extend_from_slice(member.as_bytes());
+        out.extend_from_slice(b"\":");
+        json_str(&mut out, value);
+    }
+    out.into()
+}
+
+/// A string of the program's own tables, which holds nothing JSON escapes (tests hold the tables so).
+fn json_static(out: &mut Vec<u8>, s: &'static str) {
+    debug_assert!(plain(s), "{s:?} needs an escape");
+    out.push(b'"');
+    out.extend_from_slice(s.as_bytes());
+    out.push(b'"');
+}
+
+fn json_u32(out: &mut Vec<u8>, mut v: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
+/// Whether a string holds nothing JSON escapes (a quote, a backslash, a control character).
+fn plain(s: &str) -> bool {
+    // A fold without an early exit, which the compiler vectorises: `all` stops at the first hit and went a
+    // byte at a time (79 M instructions a request of a city under callgrind).
+    !s.bytes().fold(false, |hit, b| hit | (b < 0x20) | (b == b'"') | (b == b'\\'))
+}
+
 /// A JSON string: copied whole unless it holds what JSON escapes (a quote, a backslash, a control
 /// character), which serde_json then writes.
 fn json_str(out: &mut Vec<u8>, s: &str) {
-    // A fold without an early exit, which the compiler vectorises: `all` stops at the first hit and went a
-    // byte at a time (79 M instructions a request of a city under callgrind).
-    let plain = !s.bytes().fold(false, |hit, b| hit | (b < 0x20) | (b == b'"') | (b == b'\\'));
-    if plain {
+    if plain(s) {
         out.push(b'"');
         out.extend_from_slice(s.as_bytes());
         out.push(b'"');
@@ -205,9 +248,10 @@ pub async fn report(
     as_of: NaiveDate,
     registers: &[Register],
 ) -> Result<Report> {
-    // Each register is read and its duties computed as a task of its own: for a city of 10^4 entities the
-    // computing is most of the answer's time, so one register's duties are computed on one core while
-    // another's statement still runs, or beside another's on the other core. Ponds are read for the whole
+    // Each register is read and its duties computed and sorted as a task of its own: for a city of 10^4
+    // entities the computing is most of the answer's time, so one register's duties are computed on one core
+    // while another's statement still runs, or beside another's on the other core; the three sorted lists
+    // are then merged. Ponds are read for the whole
     // city (the level-3 share); the other registers for the scope only.
     let prefix = scope.code_prefix().to_string();
     let city_prefix: String = prefix.chars().take(4).collect();
@@ -216,14 +260,17 @@ pub async fn report(
         let (store, s, prefix, read) = (store.clone(), *s, prefix.clone(), wanted(Register::KeySupervisedUnits));
         async move {
             let units = if read { store.duty_key_units(&prefix, as_of).await? } else { Vec::new() };
-            Ok::<_, StoreError>(key_unit_part(&units, as_of, &s))
+            let (mut duties, monitored) = key_unit_part(&units, as_of, &s);
+            sort_duties(&mut duties);
+            Ok::<_, StoreError>((duties, monitored))
         }
     });
     let ponds = tokio::spawn({
         let (store, s, scope, read) = (store.clone(), *s, scope.clone(), wanted(Register::TailingsPonds));
         async move {
             let ponds = if read { store.duty_ponds(&city_prefix, as_of).await? } else { Vec::new() };
-            let (duties, years) = pond_part(&ponds, &scope, as_of, &s);
+            let (mut duties, years) = pond_part(&ponds, &scope, as_of, &s);
+            sort_duties(&mut duties);
             Ok::<_, StoreError>((duties, years, ponds))
         }
     });
@@ -231,19 +278,20 @@ pub async fn report(
         let (store, s, prefix, read) = (store.clone(), *s, prefix.clone(), wanted(Register::PollutionSources));
         async move {
             let sources = if read { store.duty_sources(&prefix, as_of).await? } else { Vec::new() };
-            Ok::<_, StoreError>(source_part(&sources, as_of, &s))
+            let mut duties = source_part(&sources, as_of, &s);
+            sort_duties(&mut duties);
+            Ok::<_, StoreError>(duties)
         }
     });
     let (units, ponds, sources) = tokio::join!(units, ponds, sources);
     let mut out = Report::default();
-    (out.duties, out.surrounding_monitored) = joined(units)?;
-    let (mut pond_duties, pond_year, ponds) = joined(ponds)?;
-    let mut sources = joined(sources)?;
+    let (units, monitored) = joined(units)?;
+    let (ponds_duties, pond_year, ponds) = joined(ponds)?;
+    let sources = joined(sources)?;
+    out.surrounding_monitored = monitored;
     out.pond_year = pond_year;
-    out.duties.reserve(pond_duties.len() + sources.len());
-    out.duties.append(&mut pond_duties);
-    out.duties.append(&mut sources);
-    sort_duties(&mut out.duties);
+    // in the registers' id order, which ties of status and deadline follow
+    out.duties = merge([units, sources, ponds_duties]);
     out.city_duties = city_duties(&ponds, scope, as_of, s);
     // County duties belong to no register: they come with the whole list, and only where a plan of the
     // scope's city asks for one (no query for a Liuzhou scope).
@@ -273,15 +321,10 @@ fn key_unit_part(
         if surrounding_monitored(recs, as_of.year(), as_of) {
             monitored.insert((unit.county_code.clone(), unit.enterprise_code.to_string()));
         }
-        let (id, name, county_code) = shared(unit.enterprise_code.as_str(), &unit.name, &unit.county_code);
+        let entity =
+            Shared::new(Register::KeySupervisedUnits, unit.enterprise_code.as_str(), &unit.name, &unit.county_code);
         for duty in key_unit_duties(unit, recs, as_of, s) {
-            duties.push(EntityDuty {
-                collection: Register::KeySupervisedUnits.as_str(),
-                id: id.clone(),
-                name: name.clone(),
-                county_code: county_code.clone(),
-                duty,
-            });
+            duties.push(entity.duty(duty));
         }
     }
     (duties, monitored)
@@ -305,15 +348,9 @@ fn pond_part(
             let met = year.iter().all(|d| d.status == DutyStatus::Done);
             years.push((pond.county_code.clone(), pond.level.number(), c.min(n), n, met));
         }
-        let (id, name, county_code) = shared(&pond.pond_code, &pond.name, &pond.county_code);
+        let entity = Shared::new(Register::TailingsPonds, &pond.pond_code, &pond.name, &pond.county_code);
         for duty in pond_duties(pond, None, recs, as_of, s) {
-            duties.push(EntityDuty {
-                collection: Register::TailingsPonds.as_str(),
-                id: id.clone(),
-                name: name.clone(),
-                county_code: county_code.clone(),
-                duty,
-            });
+            duties.push(entity.duty(duty));
         }
     }
     (duties, years)
@@ -322,15 +359,9 @@ fn pond_part(
 fn source_part(sources: &[(PollutionSource, Vec<DutyRecord>)], as_of: NaiveDate, s: &DutySettings) -> Vec<EntityDuty> {
     let mut duties = Vec::new();
     for (source, recs) in sources {
-        let (id, name, county_code) = shared(&source.source_code, &source.name, &source.county_code);
+        let entity = Shared::new(Register::PollutionSources, &source.source_code, &source.name, &source.county_code);
         for duty in source_duties(source, recs, as_of, s) {
-            duties.push(EntityDuty {
-                collection: Register::PollutionSources.as_str(),
-                id: id.clone(),
-                name: name.clone(),
-                county_code: county_code.clone(),
-                duty,
-            });
+            duties.push(entity.duty(duty));
         }
     }
     duties
@@ -346,25 +377,99 @@ fn joined<T>(r: std::result::Result<Result<T>, tokio::task::JoinError>) -> Resul
     }
 }
 
-/// An entity's id, name and county, to be shared by its duties.
-fn shared(id: &str, name: &str, county_code: &str) -> (Arc<str>, Arc<str>, Arc<str>) {
-    (Arc::from(id), Arc::from(name), Arc::from(county_code))
+/// An entity's members, shared by its duties.
+struct Shared {
+    collection: &'static str,
+    id: Arc<str>,
+    name: Arc<str>,
+    county_code: Arc<str>,
+    head: Arc<[u8]>,
+}
+
+impl Shared {
+    fn new(register: Register, id: &str, name: &str, county_code: &str) -> Shared {
+        let collection = register.as_str();
+        Shared {
+            collection,
+            id: Arc::from(id),
+            name: Arc::from(name),
+            county_code: Arc::from(county_code),
+            head: entity_head(collection, id, name, county_code),
+        }
+    }
+
+    fn duty(&self, duty: Duty) -> EntityDuty {
+        EntityDuty {
+            collection: self.collection,
+            id: self.id.clone(),
+            name: self.name.clone(),
+            county_code: self.county_code.clone(),
+            head: self.head.clone(),
+            duty,
+        }
+    }
+}
+
+/// The duties of the three registers, each sorted by `sort_duties` and given in the order of the registers'
+/// ids (`Register::ALL` is), in the order `sort_duties` would give them all at once: a merge of sorted lists,
+/// so that the sorting is done in each register's task.
+fn merge(runs: [Vec<EntityDuty>; 3]) -> Vec<EntityDuty> {
+    let key = |d: &EntityDuty| (status_rank(d.duty.status), d.duty.due_by.is_none(), d.duty.due_by);
+    let mut out = Vec::with_capacity(runs.iter().map(Vec::len).sum());
+    let mut runs = runs.map(|r| r.into_iter().peekable());
+    loop {
+        let heads = runs.each_mut().map(|r| r.peek().map(key));
+        // the first of equal heads: the registers in their ids' order
+        let mut best: Option<usize> = None;
+        for (i, h) in heads.iter().enumerate() {
+            if h.is_some() && best.is_none_or(|b| *h < heads[b]) {
+                best = Some(i);
+            }
+        }
+        match best.and_then(|b| runs[b].next()) {
+            Some(d) => out.push(d),
+            None => return out,
+        }
+    }
 }
 
 /// Overdue first, then due, each by its deadline (none last), then by register and id, an entity's duties
-/// in their order. Keys are sorted rather than the duties themselves: a duty is a couple of hundred bytes,
-/// and moving 26 699 of them about in a merge sort cost as much as computing them. The index makes every
-/// key distinct, so the unstable sort gives what a stable one would.
+/// in their order. Each duty's place is one pair of integers, compared without touching a string: the
+/// entities (a tenth of the duties) are sorted by register and id first and their places stand for the
+/// id. Sorting tuples with the id as `&str` took 41 M instructions of a city's answer under callgrind. The
+/// index makes every key distinct, so the unstable sort gives what a stable one would.
 fn sort_duties(duties: &mut Vec<EntityDuty>) {
-    let mut keys: Vec<_> = duties
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (status_rank(d.duty.status), d.duty.due_by.is_none(), d.duty.due_by, d.collection, &*d.id, i))
-        .collect();
+    // an entity's duties are next to each other and share its id
+    let mut entities: Vec<(&str, &str, usize)> = Vec::new();
+    for (i, d) in duties.iter().enumerate() {
+        if entities.last().is_none_or(|&(c, id, _)| c != d.collection || !std::ptr::eq(id, &*d.id)) {
+            entities.push((d.collection, &*d.id, i));
+        }
+    }
+    let mut by_id: Vec<usize> = (0..entities.len()).collect();
+    by_id.sort_unstable_by(|&a, &b| (entities[a].0, entities[a].1).cmp(&(entities[b].0, entities[b].1)));
+    // equal (register, id) pairs, which the registers' current versions do not have, get one place
+    let mut place = vec![0u32; entities.len()];
+    for (n, w) in by_id.iter().enumerate() {
+        let same = n > 0 && (entities[by_id[n - 1]].0, entities[by_id[n - 1]].1) == (entities[*w].0, entities[*w].1);
+        place[*w] = if same { place[by_id[n - 1]] } else { n as u32 };
+    }
+    let mut keys: Vec<(u64, u64)> = Vec::with_capacity(duties.len());
+    let mut e = 0;
+    for (i, d) in duties.iter().enumerate() {
+        while e + 1 < entities.len() && entities[e + 1].2 <= i {
+            e += 1;
+        }
+        let due = match d.duty.due_by {
+            // after every date
+            None => u32::MAX as u64,
+            Some(due) => (due.num_days_from_ce() as i64 - i32::MIN as i64) as u64,
+        };
+        keys.push(((status_rank(d.duty.status) as u64) << 33 | due, (place[e] as u64) << 32 | i as u64));
+    }
     keys.sort_unstable();
-    let order: Vec<usize> = keys.into_iter().map(|k| k.5).collect();
     let mut slots: Vec<Option<EntityDuty>> = std::mem::take(duties).into_iter().map(Some).collect();
-    duties.extend(order.into_iter().filter_map(|i| slots[i].take()));
+    duties.extend(keys.into_iter().filter_map(|(_, k)| slots[(k & u32::MAX as u64) as usize].take()));
 }
 
 /// The level-3 share of each city in the scope for the as-of year, and for the year before while that one
@@ -580,23 +685,81 @@ mod tests {
         count: Option<(u32, u32)>,
         unknown: Vec<&'static str>,
     ) -> EntityDuty {
-        EntityDuty {
-            collection: "key_supervised_units",
-            id: "91450222MA5KX00010".into(),
-            name: name.into(),
-            county_code: "450222".into(),
-            duty: Duty {
-                duty: "hazard_check",
-                name_zh: "土壤污染隐患排查",
-                period: "2024–2025".into(),
-                due_by,
-                status: DutyStatus::Overdue,
-                last_done: NaiveDate::from_ymd_opt(2023, 1, 9),
-                basis: Cow::Borrowed("《中华人民共和国土壤污染防治法》第二十一条"),
-                count,
-                unknown,
-            },
+        Shared::new(Register::KeySupervisedUnits, "91450222MA5KX00010", name, "450222").duty(Duty {
+            duty: "hazard_check",
+            name_zh: "土壤污染隐患排查",
+            period: "2024–2025".into(),
+            due_by,
+            status: DutyStatus::Overdue,
+            last_done: NaiveDate::from_ymd_opt(2023, 1, 9),
+            basis: Cow::Borrowed("《中华人民共和国土壤污染防治法》第二十一条"),
+            count,
+            unknown,
+        })
+    }
+
+    /// `write_json` copies these as they are.
+    #[test]
+    fn the_tables_strings_need_no_escape() {
+        use crate::domain::duties::DUTIES;
+        let mut strings: Vec<&str> = Vec::new();
+        for r in DUTIES {
+            strings.extend([r.id, r.name_zh, r.basis]);
         }
+        for r in COUNTY_DUTIES {
+            strings.extend([r.id, r.name_zh, r.basis]);
+        }
+        strings.extend(Register::ALL.iter().map(|r| r.as_str()));
+        strings.extend(
+            [DutyStatus::Overdue, DutyStatus::Due, DutyStatus::NotYet, DutyStatus::Done].iter().map(|s| s.as_str()),
+        );
+        strings.extend(["buried_facilities", "groundwater_sensitive", "listed_years", "deadline", "closed_out record"]);
+        for s in strings {
+            assert!(plain(s), "{s:?}");
+        }
+        assert!(!plain("a \"quote\"") && !plain("back\\slash") && !plain("tab\t"));
+    }
+
+    /// `report` merges the registers' duties in this order, the order of their ids.
+    #[test]
+    fn the_registers_ids_are_in_order() {
+        let ids: Vec<&str> = Register::ALL.iter().map(|r| r.as_str()).collect();
+        assert!(ids.is_sorted(), "{ids:?}");
+        assert_eq!(Register::ALL[0], Register::KeySupervisedUnits);
+        assert_eq!(Register::ALL[1], Register::PollutionSources);
+    }
+
+    /// Sorting each register's duties and merging them gives what sorting them all at once would.
+    #[test]
+    fn merged_registers_are_sorted_as_one() {
+        let d = NaiveDate::from_ymd_opt;
+        let at = |r: Register, id: &str, status: DutyStatus, due_by: Option<NaiveDate>| {
+            let x = duty("n", due_by, None, vec![]);
+            Shared::new(r, id, "n", "450222").duty(Duty { status, ..x.duty })
+        };
+        use DutyStatus::*;
+        use Register::*;
+        let all = vec![
+            at(TailingsPonds, "P1", Overdue, d(2025, 1, 1)),
+            at(TailingsPonds, "P0", Due, None),
+            at(KeySupervisedUnits, "K2", Overdue, d(2025, 1, 1)),
+            at(KeySupervisedUnits, "K1", Done, d(2024, 1, 1)),
+            at(PollutionSources, "S1", Overdue, d(2024, 6, 1)),
+            at(PollutionSources, "S0", Overdue, d(2025, 1, 1)),
+            at(KeySupervisedUnits, "K0", Overdue, d(2025, 1, 1)),
+            at(PollutionSources, "S2", Due, d(2026, 1, 1)),
+        ];
+        let mut whole = all.clone();
+        sort_duties(&mut whole);
+        let order = |v: &[EntityDuty]| v.iter().map(|d| d.id.to_string()).collect::<Vec<_>>();
+        assert_eq!(order(&whole), ["S1", "K0", "K2", "S0", "P1", "S2", "P0", "K1"]);
+        let runs = [KeySupervisedUnits, PollutionSources, TailingsPonds].map(|r| {
+            let mut v: Vec<EntityDuty> = all.iter().filter(|d| d.collection == r.as_str()).cloned().collect();
+            sort_duties(&mut v);
+            v
+        });
+        let merged = merge(runs);
+        assert_eq!(order(&merged), order(&whole));
     }
 
     #[test]

@@ -304,7 +304,7 @@ pub struct Duty {
     pub name_zh: &'static str,
     /// The period the status is about: `2025`, `2025-H1`, `2025-Q3`, `2025-07`, `2023–2025` (a span of years),
     /// `2025-pre-flood`.
-    pub period: String,
+    pub period: Period,
     pub due_by: Option<NaiveDate>,
     pub status: DutyStatus,
     pub last_done: Option<NaiveDate>,
@@ -322,7 +322,7 @@ pub struct Duty {
 impl Duty {
     fn new(
         id: &str,
-        period: String,
+        period: Period,
         due_by: Option<NaiveDate>,
         status: DutyStatus,
         last_done: Option<NaiveDate>,
@@ -353,6 +353,13 @@ fn day(year: i32, (m, d): (u32, u32)) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, m, d).or_else(|| NaiveDate::from_ymd_opt(year, m, 28)).unwrap_or(NaiveDate::MIN)
 }
 
+/// `2025-pre-flood`: the inspection before the flood season of a year.
+fn pre_flood(year: i32) -> Period {
+    let mut p = Period::year(year);
+    p.push_str("-pre-flood");
+    p
+}
+
 fn end_of_year(year: i32) -> NaiveDate {
     day(year, (12, 31))
 }
@@ -362,11 +369,101 @@ fn add_years(d: NaiveDate, years: u32) -> NaiveDate {
     d.checked_add_months(Months::new(12 * years)).unwrap_or(NaiveDate::MAX)
 }
 
-fn years_label(from: i32, to: i32) -> String {
-    if from == to {
-        from.to_string()
-    } else {
-        format!("{from}–{to}")
+fn years_label(from: i32, to: i32) -> Period {
+    let mut p = Period::year(from);
+    if from != to {
+        p.push_str("–");
+        p.push_int(to, 1);
+    }
+    p
+}
+
+/// A duty's period as text (`2025-H1`, `2023–2025`), kept inline: a city's answer has tens of thousands of
+/// duties, and a String each (made through `format!`) was a tenth of the service's work for it.
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+pub struct Period {
+    len: u8,
+    bytes: [u8; Period::CAPACITY],
+}
+
+impl Period {
+    /// Room for the longest: `-262143–262143` or `-262143-pre-flood` (chrono's years), 17 bytes.
+    const CAPACITY: usize = 23;
+
+    pub fn year(year: i32) -> Period {
+        let mut p = Period::default();
+        p.push_int(year, 1);
+        p
+    }
+
+    pub fn as_str(&self) -> &str {
+        // only whole strs and ASCII digits are pushed
+        std::str::from_utf8(&self.bytes[..self.len as usize]).unwrap_or_default()
+    }
+
+    fn push_str(&mut self, s: &str) {
+        let n = s.len().min(Period::CAPACITY - self.len as usize);
+        // never cut: the capacity holds every period made here
+        if n == s.len() {
+            self.bytes[self.len as usize..self.len as usize + n].copy_from_slice(s.as_bytes());
+            self.len += n as u8;
+        }
+    }
+
+    /// `v` in decimal, with leading zeros to `width` digits.
+    fn push_int(&mut self, v: i32, width: usize) {
+        if v < 0 {
+            self.push_str("-");
+        }
+        let mut digits = [0u8; 10];
+        let (mut v, mut i) = (v.unsigned_abs(), digits.len());
+        while v > 0 || digits.len() - i < width.max(1) {
+            i -= 1;
+            digits[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+        if let Ok(d) = std::str::from_utf8(&digits[i..]) {
+            self.push_str(d);
+        }
+    }
+}
+
+impl std::ops::Deref for Period {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<&str> for Period {
+    fn from(s: &str) -> Period {
+        let mut p = Period::default();
+        p.push_str(s);
+        p
+    }
+}
+
+impl PartialEq<&str> for Period {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl Serialize for Period {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
     }
 }
 
@@ -386,7 +483,7 @@ pub fn surrounding_monitored(records: &[DutyRecord], year: i32, as_of: NaiveDate
 
 /// A duty done once every `n` calendar years: a record in year L covers L … L+n−1, and the next is due by
 /// 31 December of L+n. With no record, the first is due by `first_due`.
-fn every_years(id: &str, n: u32, done: &[NaiveDate], first_due: (String, NaiveDate), as_of: NaiveDate) -> Duty {
+fn every_years(id: &str, n: u32, done: &[NaiveDate], first_due: (Period, NaiveDate), as_of: NaiveDate) -> Duty {
     let n = n as i32;
     match done.last() {
         None => {
@@ -401,7 +498,7 @@ fn every_years(id: &str, n: u32, done: &[NaiveDate], first_due: (String, NaiveDa
                 Duty::new(id, years_label(last.year(), next - 1), Some(due_by), DutyStatus::Done, Some(last))
             } else {
                 let status = if as_of <= due_by { DutyStatus::Due } else { DutyStatus::Overdue };
-                Duty::new(id, next.to_string(), Some(due_by), status, Some(last))
+                Duty::new(id, Period::year(next), Some(due_by), status, Some(last))
             }
         }
     }
@@ -453,13 +550,24 @@ impl Slice {
         self.start() <= d && d <= self.end()
     }
 
-    fn label(self) -> String {
+    fn label(self) -> Period {
+        let mut p = Period::year(self.year);
         match self.per_year {
-            1 => self.year.to_string(),
-            2 => format!("{}-H{}", self.year, self.index + 1),
-            4 => format!("{}-Q{}", self.year, self.index + 1),
-            _ => format!("{}-{:02}", self.year, self.index * self.months() + 1),
+            1 => {}
+            2 => {
+                p.push_str("-H");
+                p.push_int(self.index as i32 + 1, 1);
+            }
+            4 => {
+                p.push_str("-Q");
+                p.push_int(self.index as i32 + 1, 1);
+            }
+            _ => {
+                p.push_str("-");
+                p.push_int((self.index * self.months() + 1) as i32, 2);
+            }
         }
+        p
     }
 }
 
@@ -632,7 +740,7 @@ pub fn key_unit_duties(
             .map(|r| {
                 let mut d = Duty::new(
                     r.id,
-                    String::new(),
+                    Period::default(),
                     None,
                     DutyStatus::Due,
                     dates(records, r.record, as_of).last().copied(),
@@ -650,7 +758,7 @@ pub fn key_unit_duties(
         let status = if surveys.is_empty() { DutyStatus::Overdue } else { DutyStatus::Done };
         out.push(Duty::new(
             "survey_before_stop",
-            unit.status.as_str().to_string(),
+            Period::from(unit.status.as_str()),
             None,
             status,
             surveys.last().copied(),
@@ -677,13 +785,13 @@ pub fn pond_duties(
     let yearly = |id: &str, n: u32| {
         let (c, prev) = (in_year(y), in_year(y - 1));
         let mut d = if end_of_year(y) <= since {
-            Duty::new(id, (y + 1).to_string(), Some(end_of_year(y + 1)), DutyStatus::NotYet, last)
+            Duty::new(id, Period::year(y + 1), Some(end_of_year(y + 1)), DutyStatus::NotYet, last)
         } else if c >= n {
-            Duty::new(id, y.to_string(), Some(end_of_year(y + 1)), DutyStatus::Done, last)
+            Duty::new(id, Period::year(y), Some(end_of_year(y + 1)), DutyStatus::Done, last)
         } else if end_of_year(y - 1) > since && prev < n {
-            Duty::new(id, (y - 1).to_string(), Some(end_of_year(y - 1)), DutyStatus::Overdue, last)
+            Duty::new(id, Period::year(y - 1), Some(end_of_year(y - 1)), DutyStatus::Overdue, last)
         } else {
-            Duty::new(id, y.to_string(), Some(end_of_year(y)), DutyStatus::Due, last)
+            Duty::new(id, Period::year(y), Some(end_of_year(y)), DutyStatus::Due, last)
         };
         d.count = Some(match d.status {
             DutyStatus::NotYet => (0, n),
@@ -699,13 +807,13 @@ pub fn pond_duties(
             let deadline = |year: i32| day(year, s.flood_season_start).pred_opt().unwrap_or(NaiveDate::MIN);
             let before = done.iter().filter(|d| d.year() == y && **d <= deadline(y)).count() as u32;
             let mut pre = if deadline(y) <= since {
-                Duty::new(id, format!("{}-pre-flood", y + 1), Some(deadline(y + 1)), DutyStatus::NotYet, last)
+                Duty::new(id, pre_flood(y + 1), Some(deadline(y + 1)), DutyStatus::NotYet, last)
             } else if before >= n {
-                Duty::new(id, format!("{y}-pre-flood"), Some(deadline(y + 1)), DutyStatus::Done, last)
+                Duty::new(id, pre_flood(y), Some(deadline(y + 1)), DutyStatus::Done, last)
             } else if as_of <= deadline(y) {
-                Duty::new(id, format!("{y}-pre-flood"), Some(deadline(y)), DutyStatus::Due, last)
+                Duty::new(id, pre_flood(y), Some(deadline(y)), DutyStatus::Due, last)
             } else {
-                Duty::new(id, format!("{y}-pre-flood"), Some(deadline(y)), DutyStatus::Overdue, last)
+                Duty::new(id, pre_flood(y), Some(deadline(y)), DutyStatus::Overdue, last)
             };
             pre.count = Some((if pre.status == DutyStatus::NotYet { 0 } else { before }, n));
             vec![pre, yearly("tailings_level1_inspections", s.pond_level1_per_year)]
@@ -730,7 +838,7 @@ pub fn source_duties(
 
     if source.list == SourceList::Remediation {
         let id = "source_rectification";
-        let period = source.deadline.map(|d| d.year().to_string()).unwrap_or_default();
+        let period = source.deadline.map(|d| Period::year(d.year())).unwrap_or_default();
         let last = rectified.last().or(closed.first()).copied();
         let mut d = if matches!(source.state, SourceState::Rectified | SourceState::ClosedOut) || last.is_some() {
             Duty::new(id, period, None, DutyStatus::Done, last)
@@ -768,7 +876,7 @@ pub fn source_duties(
             }
             None => {
                 // Closed out by its state, but the close-out record with its date is missing.
-                let mut d = Duty::new(id, String::new(), None, DutyStatus::Due, None);
+                let mut d = Duty::new(id, Period::default(), None, DutyStatus::Due, None);
                 d.unknown.push("closed_out record");
                 out.push(d);
             }
@@ -912,7 +1020,7 @@ pub fn county_report_year(
             }
             _ => {
                 out.required += 1;
-                out.missed.push(slice.label());
+                out.missed.push(slice.label().to_string());
             }
         }
         slice = slice.next();
@@ -1865,6 +1973,33 @@ mod tests {
             &s2,
         );
         assert_eq!((find(&got, "hazard_check").status, find(&got, "hazard_check").period.as_str()), (Due, "2024"));
+    }
+
+    /// Periods are written as `format!` wrote them.
+    #[test]
+    fn period_labels() {
+        let slice = |year, index, per_year| Slice { year, index, per_year }.label();
+        let cases: [(Period, &str); 13] = [
+            (Period::year(2025), "2025"),
+            (Period::year(7), "7"),
+            (Period::year(-44), "-44"),
+            (Period::year(262143), "262143"),
+            (years_label(2023, 2025), "2023–2025"),
+            (years_label(-262143, 262143), "-262143–262143"),
+            (years_label(2025, 2025), "2025"),
+            (pre_flood(-262143), "-262143-pre-flood"),
+            (slice(2025, 0, 1), "2025"),
+            (slice(2025, 1, 2), "2025-H2"),
+            (slice(2025, 2, 4), "2025-Q3"),
+            (slice(2025, 0, 12), "2025-01"),
+            (slice(2025, 11, 12), "2025-12"),
+        ];
+        for (got, want) in cases {
+            assert_eq!(got.as_str(), want);
+            assert_eq!(serde_json::to_string(&got).unwrap(), serde_json::to_string(want).unwrap());
+        }
+        assert_eq!(Period::from("stopped"), "stopped");
+        assert_eq!(Period::default(), "");
     }
 
     #[test]

@@ -49,6 +49,11 @@ macro_rules! code_enum {
         impl FromStr for $name {
             type Err = UnknownName;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
+                // The wire name as stored comes first, with no String made: the store reads tens of
+                // thousands of codes for a city's duties.
+                if let Some(v) = $name::ALL.iter().copied().find(|v| v.as_str() == s) {
+                    return Ok(v);
+                }
                 let n = normalise(s);
                 let t = s.trim();
                 $name::ALL
@@ -295,6 +300,18 @@ pub struct DutyRecord {
 pub struct EnterpriseCode(String);
 
 const CREDIT_CODE_CHARS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+const NOT_A_CODE_CHAR: u8 = u8::MAX;
+/// Each ASCII character's value in CREDIT_CODE_CHARS (its position), NOT_A_CODE_CHAR for the others.
+const CREDIT_CODE_VALUES: [u8; 128] = {
+    let mut t = [NOT_A_CODE_CHAR; 128];
+    let chars = CREDIT_CODE_CHARS.as_bytes();
+    let mut i = 0;
+    while i < chars.len() {
+        t[chars[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
 const CREDIT_CODE_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -333,10 +350,12 @@ impl FromStr for EnterpriseCode {
         if n != 18 {
             return Err(EnterpriseCodeError::Length(code, n));
         }
-        let mut values = Vec::with_capacity(18);
+        // A table rather than a search of CREDIT_CODE_CHARS per character: a city's GET /duties parses
+        // thousands of stored codes.
+        let mut values = [0u32; 18];
         for (i, ch) in code.chars().enumerate() {
-            match CREDIT_CODE_CHARS.find(ch) {
-                Some(v) => values.push(v as u32),
+            match CREDIT_CODE_VALUES.get(ch as usize).copied().filter(|&v| v != NOT_A_CODE_CHAR) {
+                Some(v) => values[i] = v as u32,
                 None => return Err(EnterpriseCodeError::Character { code, position: i + 1, ch }),
             }
         }

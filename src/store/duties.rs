@@ -8,7 +8,7 @@ use crate::domain::registry::Collection;
 use crate::domain::sources::{
     DutyRecord, EnterpriseCode, KeySupervisedUnit, PollutionSource, RecordKind, Register, SourceState, TailingsPond,
 };
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use sqlx::postgres::PgRow;
 use sqlx::Row;
@@ -88,20 +88,42 @@ fn record_kind(k: i16) -> Option<RecordKind> {
     RecordKind::ALL.get((k as usize).wrapping_sub(1)).copied()
 }
 
-/// The records of a register row: its kinds (as positions, read by `kind`) and dates, columns `kinds` and
-/// `kinds + 1`.
-fn records(r: &PgRow, kinds: usize, kind: &dyn Fn(i16) -> Option<RecordKind>, out: &mut Vec<DutyRecord>) -> Result<()> {
-    let k: Vec<i16> = r.try_get(kinds)?;
-    let d: Vec<NaiveDate> = r.try_get(kinds + 1)?;
-    out.extend(k.into_iter().zip(d).filter_map(|(k, date)| Some(DutyRecord { kind: kind(k)?, date })));
+/// The records of a register row, column `col`: 4-byte big-endian integers, (days from 2000-01-01) * 64 plus
+/// the kind's position read by `kind` (src/store/sql/duties_key_units.sql says why so), borrowed from the row.
+fn records(r: &PgRow, col: usize, kind: &dyn Fn(i16) -> Option<RecordKind>, out: &mut Vec<DutyRecord>) -> Result<()> {
+    let bytes: &[u8] = r.try_get(col)?;
+    let epoch = EPOCH.num_days_from_ce();
+    out.reserve(bytes.len() / 4);
+    for b in bytes.chunks_exact(4) {
+        let v = i32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+        // an arithmetic shift: days before 2000 are negative, the kind stays the low six bits
+        let (days, k) = (v >> 6, (v & 63) as i16);
+        let date = epoch
+            .checked_add(days)
+            .and_then(NaiveDate::from_num_days_from_ce_opt)
+            .ok_or_else(|| StoreError::Invalid(format!("stored record date: {days} days from 2000-01-01")))?;
+        if let Some(kind) = kind(k) {
+            out.push(DutyRecord { kind, date });
+        }
+    }
     Ok(())
 }
 
+// The kind or state is the low six bits of a record's integer.
+const _: () = assert!(RecordKind::ALL.len() < 64 && SourceState::ALL.len() < 64);
+
+/// The day the statements count a record's date from (PostgreSQL's own epoch for dates).
+const EPOCH: NaiveDate = match NaiveDate::from_ymd_opt(2000, 1, 1) {
+    Some(d) => d,
+    None => NaiveDate::MIN,
+};
+
+/// A code column, borrowed from the row: no String per value.
 fn code<T: FromStr>(r: &PgRow, i: usize) -> Result<T>
 where
     T::Err: std::fmt::Display,
 {
-    let s: String = r.try_get(i)?;
+    let s: &str = r.try_get(i)?;
     s.parse().map_err(|e: T::Err| StoreError::Invalid(format!("stored value '{s}': {e}")))
 }
 
@@ -109,7 +131,7 @@ fn opt_code<T: FromStr>(r: &PgRow, i: usize) -> Result<Option<T>>
 where
     T::Err: std::fmt::Display,
 {
-    let s: Option<String> = r.try_get(i)?;
+    let s: Option<&str> = r.try_get(i)?;
     s.map(|s| s.parse().map_err(|e: T::Err| StoreError::Invalid(format!("stored value '{s}': {e}")))).transpose()
 }
 
@@ -247,14 +269,21 @@ impl Store {
     }
 
     /// The key units as they stood on `as_of` in the counties whose code starts with `prefix` ('' for all),
-    /// each with its records dated up to `as_of`: one row per unit, its records as arrays
+    /// each with its records dated up to `as_of`: one row per unit, its records as one bytea
     /// (src/store/sql/duties_key_units.sql says why).
+    ///
+    /// The three register statements are not kept prepared (`persistent(false)`): PostgreSQL plans an
+    /// unnamed statement with the values bound, while a kept one turns to a generic plan after five runs,
+    /// and for these the generic plan (the county pattern's selectivity unknown) is a merge join that sorts
+    /// the records by their text id, which took the backend 69 ms of CPU per answer of a city against 55 ms
+    /// with plans for the values (bench/duties.sh, docs/benchmarks.md).
     pub async fn duty_key_units(
         &self,
         prefix: &str,
         as_of: NaiveDate,
     ) -> Result<Vec<(KeySupervisedUnit, Vec<DutyRecord>)>> {
         let rows = sqlx::query(KEY_UNITS)
+            .persistent(false)
             .bind(as_of)
             .bind(format!("{prefix}%"))
             .bind(kind_names())
@@ -262,7 +291,7 @@ impl Store {
             .await?;
         rows.iter()
             .map(|r| {
-                let enterprise_code: String = r.try_get(0)?;
+                let enterprise_code: &str = r.try_get(0)?;
                 let enterprise_code: EnterpriseCode =
                     enterprise_code.parse().map_err(|e| StoreError::Invalid(format!("stored enterprise code: {e}")))?;
                 let unit = KeySupervisedUnit {
@@ -287,8 +316,13 @@ impl Store {
     /// The tailings ponds as they stood on `as_of` in the counties whose code starts with `prefix` (the
     /// level-3 share counts a whole city), each with its records dated up to `as_of`.
     pub async fn duty_ponds(&self, prefix: &str, as_of: NaiveDate) -> Result<Vec<(TailingsPond, Vec<DutyRecord>)>> {
-        let rows =
-            sqlx::query(PONDS).bind(as_of).bind(format!("{prefix}%")).bind(kind_names()).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(PONDS)
+            .persistent(false)
+            .bind(as_of)
+            .bind(format!("{prefix}%"))
+            .bind(kind_names())
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| {
                 let pond = TailingsPond {
@@ -319,6 +353,7 @@ impl Store {
     ) -> Result<Vec<(PollutionSource, Vec<DutyRecord>)>> {
         let states: Vec<&str> = SourceState::ALL.iter().map(|k| k.as_str()).collect();
         let rows = sqlx::query(SOURCES)
+            .persistent(false)
             .bind(as_of)
             .bind(format!("{prefix}%"))
             .bind(kind_names())
@@ -345,7 +380,7 @@ impl Store {
                 };
                 let mut recs = Vec::new();
                 records(r, 10, &record_kind, &mut recs)?;
-                records(r, 12, &step_kind, &mut recs)?;
+                records(r, 11, &step_kind, &mut recs)?;
                 Ok((source, recs))
             })
             .collect()

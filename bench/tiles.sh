@@ -12,6 +12,8 @@
 # missing), BASELINE_BIN (another landguard build, e.g. of an older commit: then its uncached tiles are
 # measured in the same rounds, cache off and on, the two alternating which goes first, rows "baseline uncached" and "baseline cached"), MARTIN_BIN (martin on PATH, or ~/.cargo/bin/martin), MARTIN_VERSION (1.14.0, the last one
 # that builds with rustc 1.95), NO_100K=1 (demo data only), OUT (bench/results/tiles-DATE.md).
+# Each row also gives the server's own CPU time per request served (user + system, /proc/PID/stat; the
+# database's not included), which a shared machine's load changes far less than the wall-clock figures.
 #
 # The data: a database of its own on the cluster of DATABASE_URL (or scripts/pg.sh), migrated, with the
 # demo data and 100 000 generated farmland units (bench/tiles_100k.sql); martin serves the view
@@ -151,11 +153,11 @@ function request()
     return wrk.format("GET", paths[i])
 end
 function done(summary, latency, requests)
-    io.write(string.format("RESULT rps=%.1f p50=%.2f p90=%.2f p99=%.2f errors=%d non2xx=%d\n",
+    io.write(string.format("RESULT rps=%.1f p50=%.2f p90=%.2f p99=%.2f errors=%d non2xx=%d requests=%d\n",
         summary.requests / (summary.duration / 1e6),
         latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000,
         summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-        summary.errors.status))
+        summary.errors.status, summary.requests))
 end
 LUA
 
@@ -186,13 +188,27 @@ warm() {
 }
 
 RESULTS=()
+TICK=$(getconf CLK_TCK)
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# One wrk run against the server started last, with the server's own CPU time per request served (user +
+# system from /proc, the database's not included): the load of a shared machine changes it far less than
+# the wall-clock figures.
+measure() { # threads conns list base
+    local pid=${PIDS[-1]} t0 t1 line n
+    t0=$(ticks "$pid")
+    line=$(URLS="$3" timeout 120 wrk -t"$1" -c"$2" -d"$DURATION" --latency -s "$WORK/urls.lua" "$4" | grep '^RESULT' || true)
+    t1=$(ticks "$pid")
+    n=$(sed -n 's/.*requests=\([0-9]*\).*/\1/p' <<< "$line")
+    [ -n "$line" ] && line="$line cpu_us=$(awk -v a="$t0" -v b="$t1" -v t="$TICK" -v n="${n:-0}" 'BEGIN {printf "%.1f", (n > 0 ? (b - a) / t / n * 1e6 : 0)}')"
+    echo "$line"
+}
 run() { # name base list: one client alone, then CONNS clients
     local name=$1 base=$2 list=$3
     local line
-    line=$(URLS="$list" timeout 120 wrk -t1 -c1 -d"$DURATION" --latency -s "$WORK/urls.lua" "$base" | grep '^RESULT' || true)
+    line=$(measure 1 1 "$list" "$base")
     say "$name, 1 client: ${line:-no result}"
     RESULTS+=("$name, 1 client|$line")
-    line=$(URLS="$list" timeout 120 wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency -s "$WORK/urls.lua" "$base" | grep '^RESULT' || true)
+    line=$(measure "$THREADS" "$CONNS" "$list" "$base")
     say "$name: ${line:-no result}"
     RESULTS+=("$name|$line")
 }
@@ -293,25 +309,25 @@ mkdir -p "$(dirname "$OUT")"
     echo "# Tiles: landguard $(git rev-parse --short HEAD 2>/dev/null || echo '?') vs martin"
     [ -n "${BASELINE_BIN:-}" ] && echo && echo "baseline: $BASELINE_BIN (${BASELINE_NOTE:-another landguard build})"
     echo
-    echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load average before the runs: $LOAD; $FEATURES farmland units;"
+    echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load average before the runs: $LOAD, after: $(cut -d' ' -f1-3 /proc/loadavg); $FEATURES farmland units;"
     echo "$NTILES tiles ($ZOOMS);"
     echo "like with like: $SAME;"
     echo "wrk -t1 -c1 -d$DURATION (rows marked 1 client) and wrk -t$THREADS -c$CONNS -d$DURATION; martin: $([ "$HAVE_MARTIN" = 1 ] && "$MARTIN_BIN" --version || echo 'not installed')"
     echo
-    echo "| server | requests/s | p50 ms | p90 ms | p99 ms | errors | non-2xx |"
-    echo "|---|---:|---:|---:|---:|---:|---:|"
+    echo "| server | requests/s | p50 ms | p90 ms | p99 ms | errors | non-2xx | server CPU µs/request |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
     for r in "${RESULTS[@]}"; do
         name=${r%%|*}
         line=${r#*|}
         get() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<< "$line"; }
-        echo "| $name | $(get rps) | $(get p50) | $(get p90) | $(get p99) | $(get errors) | $(get non2xx) |"
+        echo "| $name | $(get rps) | $(get p50) | $(get p90) | $(get p99) | $(get errors) | $(get non2xx) | $(get cpu_us) |"
     done
     if [ "$ROUNDS" -gt 1 ]; then
         echo
         echo "Median over $ROUNDS rounds:"
         echo
-        echo "| server | requests/s | p50 ms | p99 ms |"
-        echo "|---|---:|---:|---:|"
+        echo "| server | requests/s | p50 ms | p99 ms | server CPU µs/request |"
+        echo "|---|---:|---:|---:|---:|"
         for name in "landguard uncached, 1 client" "baseline uncached, 1 client" "martin uncached, 1 client" \
             "martin_same uncached, 1 client" "landguard cached, 1 client" "baseline cached, 1 client" \
             "martin cached, 1 client" "landguard uncached" "baseline uncached" "martin uncached" \
@@ -319,7 +335,7 @@ mkdir -p "$(dirname "$OUT")"
             rows=$(printf '%s\n' "${RESULTS[@]}" | grep "^$name|" || true)
             [ -n "$rows" ] || continue
             med() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<< "$rows" | sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
-            echo "| $name | $(med rps) | $(med p50) | $(med p99) |"
+            echo "| $name | $(med rps) | $(med p50) | $(med p99) | $(med cpu_us) |"
         done
     fi
 } > "$OUT"

@@ -13,7 +13,7 @@
 //! is not cached, and each waiter gets its error.
 
 use crate::domain::registry::Collection;
-use crate::store::tiles::{DataVersion, TileDetail};
+use crate::store::tiles::{data_version_on, DataVersion, TileDetail};
 use crate::store::Store;
 use bytes::Bytes;
 use chrono::NaiveDate;
@@ -316,6 +316,14 @@ impl TileCache {
 /// is in flight, and requests arriving meanwhile share the *next* one, which is sent only once the one in
 /// flight has finished. A request therefore only ever shares a query sent after it arrived, whose
 /// snapshot includes every write committed before it arrived: batching never makes a read older.
+///
+/// Each collection's reads go over a connection of their own to the primary (opened on the first read,
+/// so at most one per collection that serves tiles, beside the pool), not through the pool: a cached tile
+/// is little more than this read, and the pool's hand-out, its hand-back (a Sync round trip per query in
+/// sqlx) and the wait behind renders for a free pooled connection were most of its cost (perf,
+/// bench/tiles.sh). The reads of one collection are serial anyway, so the connection is never shared.
+/// A read is an ordinary autocommit statement on the primary, so its snapshot is taken when it runs,
+/// after every request it answers arrived.
 #[derive(Clone, Default)]
 struct VersionReads {
     inner: Arc<Mutex<HashMap<Collection, Slots>>>,
@@ -331,6 +339,10 @@ struct Slots {
     in_flight: Option<(u64, VersionRead)>,
     /// Not sent yet: requests join it.
     next: Option<(u64, VersionRead)>,
+    /// The collection's own connection, while no read uses it. A read takes it and gives it back when
+    /// its answer is in: a read dropped half way (every request waiting for it gone) drops the connection
+    /// with it rather than leaving an unread answer on it for the next one.
+    conn: Option<sqlx::PgConnection>,
 }
 
 impl VersionReads {
@@ -361,9 +373,29 @@ impl VersionReads {
                                 slots.in_flight = slots.next.take();
                             }
                         }
-                        let v = store.data_version(c).await.ok();
+                        let own = this.lock().entry(c).or_default().conn.take();
+                        let own = match own {
+                            Some(conn) => Some(conn),
+                            None => store.own_connection().await.ok(),
+                        };
+                        let (v, own) = match own {
+                            Some(mut conn) => match data_version_on(&mut conn, c).await {
+                                Ok(v) => (Some(v), Some(conn)),
+                                // not kept: opened again by the next read
+                                Err(_) => (None, None),
+                            },
+                            None => (None, None),
+                        };
+                        // No connection of its own to be had (or its read failed): through the pool.
+                        let v = match v {
+                            Some(v) => Some(v),
+                            None => store.data_version(c).await.ok(),
+                        };
                         let mut all = this.lock();
                         let slots = all.entry(c).or_default();
+                        if own.is_some() {
+                            slots.conn = own;
+                        }
                         if slots.in_flight.as_ref().is_some_and(|(i, _)| *i == id) {
                             slots.in_flight = None;
                         }

@@ -133,6 +133,27 @@ impl Store {
         Ok(DataVersion { seq: row.try_get(0)?, stamp: row.try_get(1)? })
     }
 
+    /// A connection of its own to the primary, with the pool's options (statement limit, no JIT), outside
+    /// the pool: for a read made so often that the pool's hand-out and hand-back show (sqlx sends a Sync and
+    /// waits for its answer every time a connection goes back to the pool: a second round trip per query).
+    /// Bounded by the pool's acquire timeout.
+    pub async fn own_connection(&self) -> Result<sqlx::PgConnection> {
+        use sqlx::ConnectOptions;
+        let wait = self.pool.options().get_acquire_timeout();
+        match tokio::time::timeout(wait, self.pool.connect_options().connect()).await {
+            Ok(conn) => Ok(conn?),
+            Err(_) => Err(sqlx::Error::PoolTimedOut.into()),
+        }
+    }
+}
+
+/// The data version of `c` read on `conn` (the statement of [`Store::data_version`]).
+pub async fn data_version_on(conn: &mut sqlx::PgConnection, c: Collection) -> Result<DataVersion> {
+    let row = sqlx::query(TILE_VERSION).bind(c.as_str()).fetch_one(conn).await?;
+    Ok(DataVersion { seq: row.try_get(0)?, stamp: row.try_get(1)? })
+}
+
+impl Store {
     /// One tile at one level of detail, and the data version it shows.
     pub async fn render_tile(
         &self,

@@ -272,23 +272,12 @@ impl Store {
     /// each with its records dated up to `as_of`: one row per unit, its records as one bytea
     /// (src/store/sql/duties_key_units.sql says why).
     ///
-    /// The three register statements are not kept prepared (`persistent(false)`): PostgreSQL plans an
-    /// unnamed statement with the values bound, while a kept one turns to a generic plan after five runs,
-    /// and for these the generic plan (the county pattern's selectivity unknown) is a merge join that sorts
-    /// the records by their text id, which took the backend 69 ms of CPU per answer of a city against 55 ms
-    /// with plans for the values (bench/duties.sh, docs/benchmarks.md).
     pub async fn duty_key_units(
         &self,
         prefix: &str,
         as_of: NaiveDate,
     ) -> Result<Vec<(KeySupervisedUnit, Vec<DutyRecord>)>> {
-        let rows = sqlx::query(KEY_UNITS)
-            .persistent(false)
-            .bind(as_of)
-            .bind(format!("{prefix}%"))
-            .bind(kind_names())
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = register_query(KEY_UNITS, prefix, as_of).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
                 let enterprise_code: &str = r.try_get(0)?;
@@ -316,13 +305,7 @@ impl Store {
     /// The tailings ponds as they stood on `as_of` in the counties whose code starts with `prefix` (the
     /// level-3 share counts a whole city), each with its records dated up to `as_of`.
     pub async fn duty_ponds(&self, prefix: &str, as_of: NaiveDate) -> Result<Vec<(TailingsPond, Vec<DutyRecord>)>> {
-        let rows = sqlx::query(PONDS)
-            .persistent(false)
-            .bind(as_of)
-            .bind(format!("{prefix}%"))
-            .bind(kind_names())
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = register_query(PONDS, prefix, as_of).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
                 let pond = TailingsPond {
@@ -352,14 +335,7 @@ impl Store {
         as_of: NaiveDate,
     ) -> Result<Vec<(PollutionSource, Vec<DutyRecord>)>> {
         let states: Vec<&str> = SourceState::ALL.iter().map(|k| k.as_str()).collect();
-        let rows = sqlx::query(SOURCES)
-            .persistent(false)
-            .bind(as_of)
-            .bind(format!("{prefix}%"))
-            .bind(kind_names())
-            .bind(states)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = register_query(SOURCES, prefix, as_of).bind(states).fetch_all(&self.pool).await?;
         // a step into `listed` has no record
         let step_kind = |k: i16| SourceState::ALL.get((k as usize).wrapping_sub(1)).copied()?.record_kind();
         rows.iter()
@@ -385,4 +361,19 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// A register statement (`KEY_UNITS`, `PONDS`, `SOURCES`) with its first binds: the day, the county prefix and the
+/// record kinds' names.
+///
+/// Not kept prepared (`persistent(false)`): PostgreSQL plans an unnamed statement with the values bound, while a
+/// kept one turns to a generic plan after five runs, and for these the generic plan (the county pattern's
+/// selectivity unknown) is a merge join that sorts the records by their text id, which took the backend 69 ms of
+/// CPU per answer of a city against 55 ms with plans for the values (bench/duties.sh, docs/benchmarks.md).
+fn register_query(
+    sql: &'static str,
+    prefix: &str,
+    as_of: NaiveDate,
+) -> sqlx::query::Query<'static, sqlx::Postgres, sqlx::postgres::PgArguments> {
+    sqlx::query(sql).persistent(false).bind(as_of).bind(format!("{prefix}%")).bind(kind_names())
 }

@@ -520,5 +520,7 @@ async fn stored_features_are_the_live_rendering(pool: PgPool) {
     assert!(stored.text.contains(r#""basis_doc" : "psql 改""#), "{}", stored.text);
     let history = t.get(&format!("{UNITS}/U2/history")).await;
     assert_eq!(history.status, 200);
-    assert!(!history.text.contains("feature_json"), "a version's properties, not its stored rendering");
+    for stored in ["feature_json", "tile_z12", "tile_extent_deg"] {
+        assert!(!history.text.contains(stored), "a version's properties, not what is stored to serve it: {stored}");
+    }
 }

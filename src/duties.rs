@@ -414,11 +414,10 @@ impl Shared {
 /// ids (`Register::ALL` is), in the order `sort_duties` would give them all at once: a merge of sorted lists,
 /// so that the sorting is done in each register's task.
 fn merge(runs: [Vec<EntityDuty>; 3]) -> Vec<EntityDuty> {
-    let key = |d: &EntityDuty| (status_rank(d.duty.status), d.duty.due_by.is_none(), d.duty.due_by);
     let mut out = Vec::with_capacity(runs.iter().map(Vec::len).sum());
     let mut runs = runs.map(|r| r.into_iter().peekable());
     loop {
-        let heads = runs.each_mut().map(|r| r.peek().map(key));
+        let heads = runs.each_mut().map(|r| r.peek().map(urgency));
         // the first of equal heads: the registers in their ids' order
         let mut best: Option<usize> = None;
         for (i, h) in heads.iter().enumerate() {
@@ -431,6 +430,17 @@ fn merge(runs: [Vec<EntityDuty>; 3]) -> Vec<EntityDuty> {
             None => return out,
         }
     }
+}
+
+/// A duty's place by status (overdue first) and then deadline (none last), as one integer: the first part of
+/// the order of `sort_duties` and `merge`.
+fn urgency(d: &EntityDuty) -> u64 {
+    let due = match d.duty.due_by {
+        // after every date
+        None => u32::MAX as u64,
+        Some(due) => (due.num_days_from_ce() as i64 - i32::MIN as i64) as u64,
+    };
+    (status_rank(d.duty.status) as u64) << 33 | due
 }
 
 /// Overdue first, then due, each by its deadline (none last), then by register and id, an entity's duties
@@ -460,12 +470,7 @@ fn sort_duties(duties: &mut Vec<EntityDuty>) {
         while e + 1 < entities.len() && entities[e + 1].2 <= i {
             e += 1;
         }
-        let due = match d.duty.due_by {
-            // after every date
-            None => u32::MAX as u64,
-            Some(due) => (due.num_days_from_ce() as i64 - i32::MIN as i64) as u64,
-        };
-        keys.push(((status_rank(d.duty.status) as u64) << 33 | due, (place[e] as u64) << 32 | i as u64));
+        keys.push((urgency(d), (place[e] as u64) << 32 | i as u64));
     }
     keys.sort_unstable();
     let mut slots: Vec<Option<EntityDuty>> = std::mem::take(duties).into_iter().map(Some).collect();

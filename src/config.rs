@@ -138,7 +138,8 @@ impl Default for Settings {
             max_vertices: 100_000,
             tile_cache_bytes: 64 * 1024 * 1024,
             tile_max_bytes: 500_000,
-            coord_precision_deg: 6,
+            // the precision each version's feature is stored at when written: default pages serve those bytes
+            coord_precision_deg: crate::store::items::STORED_PRECISION_DEG,
             coord_precision_m: 3,
             cors_origins: vec!["*".to_string()],
             anonymous_read: Collection::all().iter().map(|c| c.as_str().to_string()).collect(),

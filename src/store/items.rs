@@ -110,7 +110,8 @@ fn feature_sql(c: Collection, selected: &[&'static Prop], geometry: &str) -> Str
     )
 }
 
-/// Decimal places of degrees in the stored rendering: the default `coord_precision_deg`.
+/// Decimal places of degrees in the stored rendering, and so the default `coord_precision_deg` (config.rs):
+/// a service set to another precision renders every page live.
 pub const STORED_PRECISION_DEG: u8 = 6;
 
 /// A feature as the `feature_json` column holds it: the default rendering (CRS84, `STORED_PRECISION_DEG`,

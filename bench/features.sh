@@ -114,14 +114,14 @@ BBOX_FEATURES=$(psql "$BENCH_URL" -Atc "SELECT round(avg(n)) || ' (' || min(n) |
 say "$N_UNITS current units; features per bbox: $BBOX_FEATURES"
 
 # --- the service's statements (src/store/items.rs for farmland_units, CRS84, 6 decimals, all properties)
-FEATURE_SQL="json_build_array(v.unit_code)::text AS cursor, '{\"type\":\"Feature\",\"id\":' || to_json(v.unit_code)::text || ',\"geometry\":' || coalesce(ST_AsGeoJSON(ST_ForcePolygonCCW(v.geom), 6, 0), 'null') || ',\"properties\":' || json_build_object('unit_code', v.unit_code, 'county_code', v.county_code, 'class', v.class, 'land_type', v.land_type, 'measures_in_place', v.measures_in_place, 'crops_compliant', v.crops_compliant, 'valid_from', v.valid_from, 'basis_doc', v.basis_doc, 'area_m2', round(v.area_m2::numeric, 2), 'area_mu', round((v.area_m2 * 15 / 10000)::numeric, 3))::text || '}' AS feature"
+FEATURE_SQL="'{\"type\":\"Feature\",\"id\":' || to_json(v.unit_code)::text || ',\"geometry\":' || coalesce(ST_AsGeoJSON(ST_ForcePolygonCCW(v.geom), 6, 0), 'null') || ',\"properties\":' || json_build_object('unit_code', v.unit_code, 'county_code', v.county_code, 'class', v.class, 'land_type', v.land_type, 'measures_in_place', v.measures_in_place, 'crops_compliant', v.crops_compliant, 'valid_from', v.valid_from, 'basis_doc', v.basis_doc, 'area_m2', round(v.area_m2::numeric, 2), 'area_mu', round((v.area_m2 * 15 / 10000)::numeric, 3))::text || '}' AS feature, (v.unit_code)::text AS k0"
 FULL_SQL="SELECT $FEATURE_SQL FROM farmland_unit_versions v WHERE v.valid_to IS NULL AND v.superseded_at IS NULL ORDER BY v.unit_code ASC"
 # Where each version's GeoJSON is stored when it is written (migrations/20261206060001_feature_json.sql), the
 # service's statement reads it rather than rendering it: so does the bare statement. FULL_SQL (the live
 # rendering) still checks the service's features and fills the plain table.
 BARE_FEATURE_SQL=$FEATURE_SQL
 if [ "$(psql "$BENCH_URL" -Atc "SELECT count(*) FROM pg_attribute WHERE attrelid = 'farmland_unit_versions'::regclass AND attname = 'feature_json'")" = 1 ]; then
-    BARE_FEATURE_SQL="json_build_array(v.unit_code)::text AS cursor, v.feature_json AS feature"
+    BARE_FEATURE_SQL="v.feature_json AS feature, (v.unit_code)::text AS k0"
 fi
 BARE_SQL="SELECT $BARE_FEATURE_SQL FROM farmland_unit_versions v WHERE v.valid_to IS NULL AND v.superseded_at IS NULL ORDER BY v.unit_code ASC"
 cat > "$WORK/bbox.pgbench" <<EOF

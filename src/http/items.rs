@@ -221,7 +221,7 @@ pub async fn items(
         while let Some(r) = stream.next().await {
             let row = r.map_err(crate::store::StoreError::from)?;
             seq = Some(row.seq);
-            if let Some((_, f)) = row.feature {
+            if let Some(f) = row.feature {
                 rows.push(serde_json::from_str::<Value>(&f).map_err(|_| ApiError::internal())?);
             }
         }
@@ -266,7 +266,7 @@ pub async fn items(
         let _ = tx.send(Ok(Bytes::from_static(br#"{"type":"FeatureCollection","features":["#))).await;
         let mut rows = futures_util::stream::iter([Ok(first)]).chain(rows);
         let mut n: i64 = 0;
-        let mut last_cursor: Option<String> = None;
+        let mut last: Option<items::PageRow> = None;
         // Features are sent in chunks of about CHUNK bytes rather than one by one: a body frame per feature
         // cost the server and the client more than the features themselves. Memory stays bounded (the
         // channel holds at most 32 chunks).
@@ -275,13 +275,13 @@ pub async fn items(
         while let Some(row) = rows.next().await {
             match row {
                 Ok(items::PageRow { feature: None, .. }) => {}
-                Ok(items::PageRow { feature: Some((cursor, feature)), .. }) => {
+                Ok(row) => {
                     if n > 0 {
                         buf.push(b',');
                     }
-                    buf.extend_from_slice(feature.as_bytes());
+                    buf.extend_from_slice(row.feature.as_deref().unwrap_or_default().as_bytes());
                     n += 1;
-                    last_cursor = Some(cursor);
+                    last = Some(row);
                     if buf.len() >= CHUNK {
                         let chunk = std::mem::replace(&mut buf, Vec::with_capacity(CHUNK + 4096));
                         if tx.send(Ok(Bytes::from(chunk))).await.is_err() {
@@ -305,7 +305,15 @@ pub async fn items(
             json!({"rel": "collection", "type": "application/json", "href": format!("{base}/collections/{c}")}),
         ];
         if n == limit {
-            if let Some(cur) = last_cursor {
+            if let Some(row) = last {
+                let cur = match row.cursor(&plan.keys) {
+                    Ok(cur) => cur,
+                    Err(e) => {
+                        tracing::error!(error = %e, "items cursor unreadable");
+                        let _ = tx.send(Err(std::io::Error::other("the next page's cursor could not be read"))).await;
+                        return;
+                    }
+                };
                 let next = params_with(&kept, Some(("cursor", encode_cursor(&cur))));
                 links.push(json!({"rel": "next", "type": GEOJSON, "href": with_query(&self_url, &next)}));
             }
@@ -410,7 +418,7 @@ pub async fn item(
         use futures_util::StreamExt;
         let mut s = Box::pin(items::stream(&store.pool, &plan.page));
         match s.next().await.transpose().map_err(crate::store::StoreError::from)?.and_then(|row| row.feature) {
-            Some((_, feature)) => feature,
+            Some(feature) => feature,
             None => return Err(ApiError::not_found(format!("{c} has no feature '{fid}'"))),
         }
     };

@@ -9,7 +9,7 @@ use crate::domain::registry::Collection;
 use crate::domain::time::AsOf;
 use futures_util::{Stream, StreamExt};
 use serde_json::Value;
-use sqlx::postgres::PgArguments;
+use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::query::Query;
 use sqlx::{Postgres, Row};
 
@@ -67,6 +67,8 @@ pub struct Statement {
 pub struct ItemsPlan {
     pub page: Statement,
     pub count: Statement,
+    /// The types of the page's order keys, the columns after the feature in each row.
+    pub keys: Vec<QType>,
 }
 
 fn cast(q: QType) -> &'static str {
@@ -254,11 +256,14 @@ impl ItemsRequest {
         }
         let order: Vec<String> =
             keys.iter().map(|(e, _, d)| format!("{e} {}", if *d { "DESC" } else { "ASC" })).collect();
-        let key_values: Vec<&str> = keys.iter().map(|(e, _, _)| e.as_str()).collect();
+        // The order's key values come as plain columns, turned into a cursor only for the row a next link
+        // continues from: a JSON cursor made in SQL for every row cost a full pull an eighth of its time.
+        let key_columns: Vec<String> =
+            keys.iter().enumerate().map(|(i, (e, q, _))| format!("({e})::{} AS k{i}", key_cast(*q))).collect();
         let limit = push(&mut params, SqlParam::Int(self.limit));
         let page = format!(
-            "SELECT json_build_array({keyvals})::text AS cursor, {feature} AS feature FROM {table} v WHERE {conds} ORDER BY {order} LIMIT {limit}",
-            keyvals = key_values.join(", "),
+            "SELECT {feature} AS feature, {key_columns} FROM {table} v WHERE {conds} ORDER BY {order} LIMIT {limit}",
+            key_columns = key_columns.join(", "),
             feature = if stored {
                 "v.feature_json".to_string()
             } else {
@@ -273,11 +278,11 @@ impl ItemsRequest {
         // `true` to its one row, an empty page is still one row (with no feature). A join without a join
         // clause can only be a nested loop, with the counter's row outside: the page's rows keep their order.
         let sql = format!(
-            "SELECT s.seq, p.cursor, p.feature FROM (SELECT seq FROM collection_changes WHERE collection = '{c}') s \
+            "SELECT s.seq, p.* FROM (SELECT seq FROM collection_changes WHERE collection = '{c}') s \
              LEFT JOIN ({page}) p ON true",
             c = c.as_str()
         );
-        Ok(ItemsPlan { page: Statement { sql, params }, count })
+        Ok(ItemsPlan { page: Statement { sql, params }, count, keys: keys.iter().map(|(_, q, _)| *q).collect() })
     }
 }
 
@@ -296,12 +301,47 @@ fn bind<'q>(mut q: Query<'q, Postgres, PgArguments>, params: &[SqlParam]) -> Que
 }
 
 /// One row of a page statement.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct PageRow {
     /// The collection's change counter in the page's snapshot (every row carries the same).
     pub seq: i64,
-    /// (cursor values as JSON text, feature as GeoJSON text); `None` in the one row of an empty page.
-    pub feature: Option<(String, String)>,
+    /// The feature as GeoJSON text; `None` in the one row of an empty page.
+    pub feature: Option<String>,
+    row: PgRow,
+}
+
+impl PageRow {
+    /// The cursor of a next page that starts after this row: its order's key values as a JSON array
+    /// (`keys` from the plan the row was read with).
+    pub fn cursor(&self, keys: &[QType]) -> Result<String, sqlx::Error> {
+        let values = keys
+            .iter()
+            .enumerate()
+            .map(|(i, q)| {
+                let i = i + 2;
+                Ok(match q {
+                    QType::String => self.row.try_get::<Option<String>, _>(i)?.map(Value::from),
+                    QType::Integer => self.row.try_get::<Option<i64>, _>(i)?.map(Value::from),
+                    QType::Number => self.row.try_get::<Option<f64>, _>(i)?.map(Value::from),
+                    QType::Boolean => self.row.try_get::<Option<bool>, _>(i)?.map(Value::from),
+                    QType::Date => {
+                        self.row.try_get::<Option<chrono::NaiveDate>, _>(i)?.map(|d| Value::from(d.to_string()))
+                    }
+                    QType::Geometry => None,
+                }
+                .unwrap_or(Value::Null))
+            })
+            .collect::<Result<Vec<Value>, sqlx::Error>>()?;
+        Ok(Value::Array(values).to_string())
+    }
+}
+
+/// The type a key column is read as: a number as `float8`, as the cursor's JSON holds it anyway.
+fn key_cast(q: QType) -> &'static str {
+    match q {
+        QType::Number => "float8",
+        q => cast(q),
+    }
 }
 
 /// Rows of a page. `ex` is the pool, or a connection carrying the pulls' statement time limit.
@@ -309,13 +349,9 @@ pub fn stream<'a, E>(ex: E, st: &'a Statement) -> impl Stream<Item = Result<Page
 where
     E: sqlx::Executor<'a, Database = sqlx::Postgres> + 'a,
 {
-    bind(sqlx::query(&st.sql), &st.params).fetch(ex).map(|r| {
-        r.and_then(|row| {
-            let cursor: Option<String> = row.try_get(1)?;
-            let feature: Option<String> = row.try_get(2)?;
-            Ok(PageRow { seq: row.try_get(0)?, feature: cursor.zip(feature) })
-        })
-    })
+    bind(sqlx::query(&st.sql), &st.params)
+        .fetch(ex)
+        .map(|r| r.and_then(|row| Ok(PageRow { seq: row.try_get(0)?, feature: row.try_get(1)?, row })))
 }
 
 pub async fn count<'a, E>(ex: E, st: &'a Statement) -> Result<i64, sqlx::Error>

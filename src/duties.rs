@@ -13,6 +13,7 @@ use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
+use tokio_util::task::AbortOnDropHandle;
 
 /// One duty of one entity.
 #[derive(Debug, Clone)]
@@ -251,12 +252,13 @@ pub async fn report(
     // Each register is read and its duties computed and sorted as a task of its own: for a city of 10^4
     // entities the computing is most of the answer's time, so one register's duties are computed on one core
     // while another's statement still runs, or beside another's on the other core; the three sorted lists
-    // are then merged. Ponds are read for the whole
+    // are then merged. The tasks are aborted if the answer is dropped (the client went away), rather than
+    // computing a city's duties for nobody. Ponds are read for the whole
     // city (the level-3 share); the other registers for the scope only.
     let prefix = scope.code_prefix().to_string();
     let city_prefix: String = prefix.chars().take(4).collect();
     let wanted = |r: Register| registers.contains(&r);
-    let units = tokio::spawn({
+    let units = AbortOnDropHandle::new(tokio::spawn({
         let (store, s, prefix, read) = (store.clone(), *s, prefix.clone(), wanted(Register::KeySupervisedUnits));
         async move {
             let units = if read { store.duty_key_units(&prefix, as_of).await? } else { Vec::new() };
@@ -264,8 +266,8 @@ pub async fn report(
             sort_duties(&mut duties);
             Ok::<_, StoreError>((duties, monitored))
         }
-    });
-    let ponds = tokio::spawn({
+    }));
+    let ponds = AbortOnDropHandle::new(tokio::spawn({
         let (store, s, scope, read) = (store.clone(), *s, scope.clone(), wanted(Register::TailingsPonds));
         async move {
             let ponds = if read { store.duty_ponds(&city_prefix, as_of).await? } else { Vec::new() };
@@ -273,8 +275,8 @@ pub async fn report(
             sort_duties(&mut duties);
             Ok::<_, StoreError>((duties, years, ponds))
         }
-    });
-    let sources = tokio::spawn({
+    }));
+    let sources = AbortOnDropHandle::new(tokio::spawn({
         let (store, s, prefix, read) = (store.clone(), *s, prefix.clone(), wanted(Register::PollutionSources));
         async move {
             let sources = if read { store.duty_sources(&prefix, as_of).await? } else { Vec::new() };
@@ -282,7 +284,7 @@ pub async fn report(
             sort_duties(&mut duties);
             Ok::<_, StoreError>(duties)
         }
-    });
+    }));
     let (units, ponds, sources) = tokio::join!(units, ponds, sources);
     let mut out = Report::default();
     let (units, monitored) = joined(units)?;

@@ -94,14 +94,19 @@ step() { # name file [psql options]
             say "$name: free disk $(( avail / 1024 )) MB < $MIN_FREE_GB GB: cancelling"
             psql "$DB_URL" -Atc "SELECT pg_cancel_backend($bpid)" >/dev/null || true
         fi
-        sleep 2
+        sleep 1
     done
     wait "$ppid" || rc=$?
     t1=$(date +%s.%N)
     [ "$rc" = 0 ] || { say "$name failed (psql exit $rc)"; exit 1; }
+    # the backend drops the step's temporary tables as it exits, a moment after psql: size after that
+    for _ in $(seq 1 100); do
+        [ -n "$(psql "$DB_URL" -Atc "SELECT 1 FROM pg_stat_activity WHERE application_name = '$app'")" ] || break
+        sleep 0.2
+    done
     tb1=$(psql "$DB_URL" -Atc "SELECT temp_bytes FROM pg_stat_database WHERE datname = current_database()")
     say "$name: $(echo "$t1 - $t0" | bc) s; database $(psql "$DB_URL" -Atc "SELECT pg_size_pretty(pg_database_size(current_database()))");" \
-        "free disk $(df -h --output=avail "$PGDATA_DISK" | tail -1 | tr -d ' '); backend peak $(( hwm / 1024 )) MB (VmHWM);" \
+        "free disk $(df -h --output=avail "$PGDATA_DISK" | tail -1 | tr -d ' '); backend peak $( [ "$hwm" -gt 0 ] && echo "$(( hwm / 1024 )) MB (VmHWM)" || echo "not sampled (a short step)");" \
         "temporary files $(( (tb1 - tb0) / 1024 / 1024 )) MB; load $(cut -d' ' -f1-3 /proc/loadavg); at $(date -u +%H:%M:%S)"
 }
 meta() { psql "$DB_URL" -Atc "SELECT value FROM landguard_meta WHERE key = '$1'"; }

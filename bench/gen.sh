@@ -41,7 +41,7 @@ while [ $# -gt 0 ]; do
         --gpkg) GPKG=$2; shift 2 ;;
         --counties) COUNTIES=$2; shift 2 ;;
         --parts) PARTS=$2; shift 2 ;;
-        -h | --help) sed -n '2,30p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,25p' "$0"; exit 0 ;;
         *) echo "gen.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done

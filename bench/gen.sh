@@ -77,7 +77,7 @@ fi
 # buffers it touched), the cluster's temporary files, and the free disk, under MIN_FREE_GB of which the
 # statement is cancelled.
 step() { # name file [psql options]
-    local name=$1 file=$2 app="bench-gen-$DB-$1" t0 t1 tb0 tb1 ppid bpid= hwm=0 h avail rc=0
+    local name=$1 file=$2 app="bench-gen-$$-$RANDOM" t0 t1 tb0 tb1 ppid bpid= hwm=0 h avail rc=0
     shift 2
     tb0=$(psql "$DB_URL" -Atc "SELECT temp_bytes FROM pg_stat_database WHERE datname = current_database()")
     t0=$(date +%s.%N)
@@ -90,7 +90,7 @@ step() { # name file [psql options]
             [ -z "$h" ] || hwm=$h
         fi
         avail=$(df -k --output=avail "$PGDATA_DISK" | tail -1)
-        if [ "$avail" -lt $(( MIN_FREE_GB * 1024 * 1024 )) ]; then
+        if [ "$avail" -lt $(( MIN_FREE_GB * 1024 * 1024 )) ] && [ -n "$bpid" ]; then
             say "$name: free disk $(( avail / 1024 )) MB < $MIN_FREE_GB GB: cancelling"
             psql "$DB_URL" -Atc "SELECT pg_cancel_backend($bpid)" >/dev/null || true
         fi

@@ -10,7 +10,7 @@
 --     lattice of C x R fields (C 14-24, R 5-11), rotated, bent along a sine and warped so that column widths
 --     and row heights vary; valleys are taken in a seeded hash order until there are enough fields, so a
 --     small layer is scattered over both cities and a big one fills them. When the counties cannot hold
---     the layer at the nominal field size, fields shrink (a 10^7 layer has ~20 m fields).
+--     the layer at the nominal field size, fields shrink (a 10^7 layer has ~16 m fields).
 --   * lattice nodes are jittered (up to 18 % of a field) and each shared edge gets 2 intermediate points
 --     offset across it (up to 7 % of its length); a node or an edge is computed ONCE and both neighbours
 --     use it, so neighbouring units share their edge vertices exactly (a topologically clean partition).

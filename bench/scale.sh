@@ -7,7 +7,8 @@
 #
 # For each size N (N farmland units, N/200 parcels, seed fixed), in a database of its own
 # (landguard_scale_N, dropped and generated again unless KEEP=1 finds it complete), first one size at a time:
-#   load     bench/gen.sh: generation inside PostGIS, index builds, ANALYZE (the seconds of each phase);
+#   load     bench/gen.sh: generation inside PostGIS (in parts of 10^6 units from 2*10^6 on), index builds,
+#            ANALYZE (the seconds of each phase);
 #            with IMPORT=1 also `landguard import` of the layer exported to a GeoPackage, into a fresh database
 #   size     pg_database_size; farmland table and index sizes
 #   plans    EXPLAIN of the bbox, next-page and check statements: which index each one uses
@@ -81,9 +82,14 @@ for N in $SIZES; do
     fi
     LOAD_AT_GEN=$(cut -d' ' -f1 /proc/loadavg)
     if ! echo "$meta" | grep -q "\"units\" : $N,"; then
-        LANDGUARD_BIN=$LANDGUARD_BIN bash bench/gen.sh --db "$DB" --units "$N" --recreate >&2
+        # from 2*10^6 units on, in parts of 10^6 (one run's intermediate tables do not fit a modest disk at 10^7)
+        LANDGUARD_BIN=$LANDGUARD_BIN bash bench/gen.sh --db "$DB" --units "$N" --recreate \
+            --parts $(( N >= 2000000 ? N / 1000000 : 1 )) >&2
         meta=$(psql "$URL" -Atc "SELECT value FROM landguard_meta WHERE key = 'bench_gen'")
     fi
+    # a kept database is brought to the current schema before it is measured (a migration may rewrite the
+    # table, as the stored feature JSON did)
+    DATABASE_URL="$URL" "$LANDGUARD_BIN" migrate >&2
     psql "$URL" -qc "VACUUM ANALYZE farmland_unit_versions" >/dev/null
 
     IMPORT_S=null
@@ -107,7 +113,6 @@ for N in $SIZES; do
         (SELECT count(*) FROM farmland_unit_versions)")"
 
     # request lists: check bodies, boxes, tiles
-    DATABASE_URL="$URL" "$LANDGUARD_BIN" migrate >&2
     DATABASE_URL="$URL" "$LANDGUARD_BIN" counties-load fixtures/counties.geojson >&2
     psql "$URL" -q -v n=1000 -f bench/checks_queries.sql 2>/dev/null
     psql "$URL" -At -c "SELECT json_build_object('geometry', geojson::json, 'proposed_use', '070101',

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Synthetic farmland units and construction parcels at any size, written by PostGIS itself (bench/gen.sql):
+# Synthetic farmland units and construction parcels at any size, written by PostGIS itself (bench/gen_*.sql):
 # perturbed-lattice fields that share their edges exactly, in the counties of Liuzhou and Guilin, the real
 # class mix with clustered hotspots, parcels in every lifecycle state with one version row per step.
 # Deterministic in the seed. Not run by the tests.
@@ -13,11 +13,11 @@
 # layer), --history SHARE (0.08: units with an earlier version), --recreate (drop the database first),
 # --gpkg DIR (also write DIR/farmland_units.gpkg and DIR/construction_parcels.gpkg with `landguard
 # export`: the current rows, as the importer reads them), --counties FILE (the county outlines the layer
-# fills, default fixtures/counties.geojson; bench/report.sh passes Liuzhou's alone), --parts K (1: one psql
-# run of bench/gen.sql; K > 1: the layer's valleys split into K ranges of about units/K fields, each made and
-# inserted by a psql run and a transaction of its own, with its own temporary tables: bench/gen_plan.sql,
-# then bench/gen_part.sql per part, then bench/gen_end.sql for the parcels, the indexes and ANALYZE; the
-# same rows as one run, except for the order of version_id. Resumable: a part done is recorded in
+# fills, default fixtures/counties.geojson; bench/report.sh passes Liuzhou's alone), --parts K (1; the
+# layer's valleys split into K ranges of about units/K fields, each made and inserted by a psql run and a
+# transaction of its own, with its own temporary tables, so that a large layer's intermediate tables fit the
+# disk: bench/gen_plan.sql, then bench/gen_part.sql per part, then bench/gen_end.sql for the parcels, the
+# indexes and ANALYZE; the same rows whatever K, except for the order of version_id). Resumable: a part done is recorded in
 # landguard_meta and a rerun with the same options skips it. Each step prints its seconds, the database
 # size, the free disk, its backend's peak memory (VmHWM) and its temporary files; a step is cancelled when
 # the free disk falls under MIN_FREE_GB, 8).
@@ -113,32 +113,27 @@ meta() { psql "$DB_URL" -Atc "SELECT value FROM landguard_meta WHERE key = '$1'"
 
 say "generating $UNITS farmland units and $PARCELS parcels (seed $SEED) into $DB"
 t0=$(date +%s.%N)
-if [ "$PARTS" = 1 ]; then
-    psql "$DB_URL" -X -q -v ON_ERROR_STOP=1 -v units="$UNITS" -v parcels="$PARCELS" -v seed="$SEED" \
-        -v cell="$CELL" -v history="$HISTORY" -v counties="$(cat "$COUNTIES")" -f bench/gen.sql
+PGDATA_DISK=$(psql "$DB_URL" -Atc "SHOW data_directory" 2>/dev/null || echo /)
+[ -d "$PGDATA_DISK" ] || PGDATA_DISK=/
+PARAMS="units=$UNITS parcels=$PARCELS seed=$SEED cell=$CELL history=$HISTORY parts=$PARTS counties=$(md5sum < "$COUNTIES" | cut -c1-12)"
+plan=$(meta bench_gen_plan)
+if [ -z "$plan" ]; then
+    step plan bench/gen_plan.sql -v units="$UNITS" -v parcels="$PARCELS" -v cell="$CELL" -v history="$HISTORY" \
+        -v counties="$(cat "$COUNTIES")" -v parts="$PARTS" -v params="$PARAMS"
+elif [ "$(psql "$DB_URL" -Atc "SELECT value::json->>'params' FROM landguard_meta WHERE key = 'bench_gen_plan'")" != "$PARAMS" ]; then
+    echo "gen.sh: $DB holds part of another generation ($plan); use --recreate" >&2
+    exit 1
 else
-    PGDATA_DISK=$(psql "$DB_URL" -Atc "SHOW data_directory" 2>/dev/null || echo /)
-    [ -d "$PGDATA_DISK" ] || PGDATA_DISK=/
-    PARAMS="units=$UNITS parcels=$PARCELS seed=$SEED cell=$CELL history=$HISTORY parts=$PARTS counties=$(md5sum < "$COUNTIES" | cut -c1-12)"
-    plan=$(meta bench_gen_plan)
-    if [ -z "$plan" ]; then
-        step plan bench/gen_plan.sql -v units="$UNITS" -v parcels="$PARCELS" -v cell="$CELL" -v history="$HISTORY" \
-            -v counties="$(cat "$COUNTIES")" -v parts="$PARTS" -v params="$PARAMS"
-    elif [ "$(psql "$DB_URL" -Atc "SELECT value::json->>'params' FROM landguard_meta WHERE key = 'bench_gen_plan'")" != "$PARAMS" ]; then
-        echo "gen.sh: $DB holds part of another generation ($plan); use --recreate" >&2
-        exit 1
-    else
-        say "plan: done before, resuming"
-    fi
-    for p in $(seq 0 $(( PARTS - 1 ))); do
-        if [ -n "$(meta "bench_gen_part_$p")" ]; then
-            say "part $(( p + 1 ))/$PARTS: done before ($(meta "bench_gen_part_$p"))"
-        else
-            step "part $(( p + 1 ))/$PARTS" bench/gen_part.sql -v part="$p"
-        fi
-    done
-    step "parcels, indexes, analyze" bench/gen_end.sql
+    say "plan: done before, resuming"
 fi
+for p in $(seq 0 $(( PARTS - 1 ))); do
+    if [ -n "$(meta "bench_gen_part_$p")" ]; then
+        say "part $(( p + 1 ))/$PARTS: done before ($(meta "bench_gen_part_$p"))"
+    else
+        step "part $(( p + 1 ))/$PARTS" bench/gen_part.sql -v part="$p"
+    fi
+done
+step "parcels, indexes, analyze" bench/gen_end.sql
 t1=$(date +%s.%N)
 GEN=$(echo "$t1 - $t0" | bc)
 psql "$DB_URL" -X -At -F ' ' <<'SQL' >&2

@@ -1,7 +1,7 @@
--- The end of a generation in parts (bench/gen.sh --parts K, after bench/gen_plan.sql and every
--- bench/gen_part.sql): the construction parcels, made as bench/gen.sql makes them from the plan's valleys,
--- then the registry's indexes built again, ANALYZE, the generator's record in landguard_meta ('bench_gen', as
--- gen.sql writes it, with the parts' own seconds), and the plan dropped; one transaction.
+-- The end of a generation (bench/gen.sh, after bench/gen_plan.sql and every bench/gen_part.sql): the
+-- construction parcels, made from the plan's valleys, then the registry's indexes built again, ANALYZE, the
+-- generator's record in landguard_meta ('bench_gen', with the parts' own seconds), and the plan dropped;
+-- one transaction.
 --
 -- psql variables: seed.
 
@@ -20,7 +20,7 @@ CREATE TEMP TABLE g_param AS SELECT * FROM bench_gen.param;
 CREATE TEMP TABLE g_county AS SELECT * FROM bench_gen.county;
 CREATE TEMP TABLE g_block AS SELECT * FROM bench_gen.block;
 ALTER TABLE g_block ADD PRIMARY KEY (b);
--- gen.sql's frames and polluting sites of the valleys that hold fields.
+-- The frames and polluting sites of the valleys that hold fields.
 CREATE TEMP TABLE g_frame AS
 SELECT b, lon0, lat0, mlon, mlat, cos(theta) AS ct, sin(theta) AS st, amp_rel * nc * cw AS amp,
        2 * pi() / (wave_rel * nc * cw) AS kw, phi
@@ -34,7 +34,6 @@ SELECT bl.b,
 FROM g_block bl, g_param p
 WHERE bl.hot AND bl.b IN (SELECT b FROM bench_gen.valley);
 
--- (from gen.sql, unchanged)
 -- ---------------------------------------------------------------------------------------------------------
 -- Construction parcels
 -- ---------------------------------------------------------------------------------------------------------
@@ -221,7 +220,7 @@ ANALYZE farmland_unit_versions;
 ANALYZE construction_parcel_versions;
 INSERT INTO g_time (phase) VALUES ('analyze');
 
--- The record gen.sql writes; seconds: the plan, the parts' geometry and rows summed, then this run's.
+-- The generator's record; seconds: the plan, the parts' geometry and rows summed, then this run's.
 CREATE TEMP TABLE g_parts AS
 SELECT substr(key, length('bench_gen_part_') + 1)::int AS part, value::json AS v
 FROM landguard_meta WHERE key ~ '^bench_gen_part_[0-9]+$';

@@ -1,5 +1,5 @@
--- The generator's functions, for each psql run of a generation in parts (bench/gen_plan.sql, gen_part.sql,
--- gen_end.sql; gen.sql, the one-run generator, defines the same). psql variable: seed.
+-- The generator's functions, for each psql run of a generation (bench/gen_plan.sql, gen_part.sql,
+-- gen_end.sql). psql variable: seed.
 
 -- A uniform number in [0, 1) from an integer key, fixed by the seed.
 SELECT format($f$CREATE FUNCTION pg_temp.h(k bigint) RETURNS float8 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS

@@ -1,6 +1,6 @@
--- One part of a generation in parts (bench/gen.sh --parts K; the plan is bench/gen_plan.sql): the farmland
--- units of the valleys bench_gen.valley gives to part `part`, made and inserted exactly as bench/gen.sql
--- makes them, in a transaction of its own with its own temporary tables, recorded as done in landguard_meta
+-- One part of a generation (bench/gen.sh; the plan is bench/gen_plan.sql): the farmland units of the valleys
+-- bench_gen.valley gives to part `part`, the same rows whichever number of parts the layer is split into,
+-- made and inserted in a transaction of its own with its own temporary tables, recorded as done in landguard_meta
 -- ('bench_gen_part_<part>') by the same commit, so that a rerun skips it.
 --
 -- psql variables: seed, part.
@@ -21,7 +21,7 @@ CREATE TEMP TABLE g_param AS SELECT * FROM bench_gen.param;
 CREATE TEMP TABLE g_block AS
 SELECT bl.*, v.keep, v.seq0 FROM bench_gen.block bl JOIN bench_gen.valley v ON v.b = bl.b WHERE v.part = :part;
 ALTER TABLE g_block ADD PRIMARY KEY (b);
--- Their fields: gen.sql's, the valley cut short by the plan losing its last ones in (row, column) order.
+-- Their fields, the valley cut short by the plan losing its last ones in (row, column) order.
 CREATE TEMP TABLE g_cell AS
 SELECT b, i, j FROM (
     SELECT bl.b, i, j, bl.keep, row_number() OVER (PARTITION BY bl.b ORDER BY j, i) AS rn
@@ -32,7 +32,7 @@ WHERE rn <= keep;
 ANALYZE g_cell;
 ANALYZE g_block;
 
--- From here as gen.sql, but for the units' code number (g_unit carries seq0, g_unit2 counts from it).
+-- The units' code numbers count from the county's seq0 of the plan (g_unit carries it, g_unit2 counts from it).
 -- The same for the rotation etc. of one valley, as columns.
 CREATE TEMP TABLE g_frame AS
 SELECT b, lon0, lat0, mlon, mlat, cos(theta) AS ct, sin(theta) AS st, amp_rel * nc * cw AS amp,

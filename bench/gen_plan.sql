@@ -1,5 +1,5 @@
--- The plan of a generation in parts (bench/gen.sh --parts K runs this once, then bench/gen_part.sql for each
--- part and bench/gen_end.sql): the same counties, sizes and valleys as bench/gen.sql, kept in the schema
+-- The plan of a generation (bench/gen.sh runs this once, then bench/gen_part.sql for each of its K parts,
+-- 1 by default, and bench/gen_end.sql): the counties, field sizes and valleys of the layer, kept in the schema
 -- bench_gen (dropped by gen_end.sql) so that every part reads them, and the registry's secondary indexes
 -- dropped for the load (gen_end.sql builds them again).
 --
@@ -7,10 +7,10 @@
 -- valleys in rank order, the last one cut short; codes numbered per county in valley order). Only the count
 -- of fields per valley is needed for that, so it is counted here, without geometry, and each valley gets the
 -- number of fields it keeps, the code number its county's count starts from, and the part that makes it:
--- valleys in rank order, split into K ranges of about units/K fields. A part then makes exactly the rows one
--- run of gen.sql makes for its valleys.
+-- valleys in rank order, split into K ranges of about units/K fields. A part then makes exactly the rows of
+-- its valleys that one part for the whole layer would make.
 --
--- psql variables: as gen.sql (units, parcels, seed, cell, history, counties), and parts and params (the
+-- psql variables: units, parcels, seed, cell, history, counties (bench/gen.sh's options), and parts and params (the
 -- options as text, recorded so that a rerun resumes only the same generation).
 
 \set ON_ERROR_STOP 1
@@ -23,7 +23,7 @@ CREATE TEMP TABLE g_time (phase text, at timestamptz DEFAULT clock_timestamp());
 INSERT INTO g_time (phase) VALUES ('start');
 \ir gen_fn.sql
 
--- (from gen.sql, unchanged)
+-- The counties the layer fills, and its parameters.
 CREATE TEMP TABLE g_county AS
 SELECT f->>'id' AS code, f->'properties'->>'name' AS name, f->'properties'->>'city' AS city,
        ST_SetSRID(ST_GeomFromGeoJSON(f->'geometry'), 4490) AS geom
@@ -81,7 +81,7 @@ SELECT r.b, r.sx, r.sy, r.lon0, r.lat0, r.county, r.city,
 FROM ranked r, g_param p;
 ALTER TABLE g_block ADD PRIMARY KEY (b);
 
--- Fields per valley, counted as gen.sql makes them (6 % of fields are not farmland).
+-- Fields per valley, counted as bench/gen_part.sql makes them (6 % of fields are not farmland).
 CREATE TEMP TABLE g_count AS
 WITH bl AS MATERIALIZED (
     SELECT b, nc, nr FROM g_block WHERE b <= (SELECT ceil(n / 143.0 * 1.08)::int + 3 FROM g_param)
@@ -113,12 +113,12 @@ CROSS JOIN g_param p
 CROSS JOIN LATERAL (SELECT least(c.n, p.n - c.before)::bigint AS keep) k
 WHERE c.before < p.n;
 ALTER TABLE bench_gen.valley ADD PRIMARY KEY (b);
--- The super-grid cells that remain: the valleys and the industrial zones' corners beyond them (as gen.sql).
+-- The super-grid cells that remain: the valleys and the industrial zones' corners beyond them.
 DELETE FROM g_block WHERE b > (SELECT max(b) FROM bench_gen.valley) + (SELECT ceil(np / 4.0) FROM g_param);
 CREATE UNLOGGED TABLE bench_gen.block AS SELECT * FROM g_block;
 ALTER TABLE bench_gen.block ADD PRIMARY KEY (b);
 
--- The registry's secondary indexes, dropped for the load (as gen.sql does).
+-- The registry's secondary indexes, dropped for the load (bench/gen_end.sql builds them again).
 CREATE UNLOGGED TABLE bench_gen.index AS
 SELECT i.indexname, i.indexdef FROM pg_indexes i
 JOIN pg_index x ON x.indexrelid = (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass

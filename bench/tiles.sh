@@ -11,7 +11,8 @@
 # PORT_MARTIN (13000), BENCH_DB (landguard_bench), LANDGUARD_BIN (target/release/landguard, built if
 # missing), BASELINE_BIN (another landguard build, e.g. of an older commit: then its uncached tiles are
 # measured in the same rounds, cache off and on, the two alternating which goes first, rows "baseline uncached" and "baseline cached"), MARTIN_BIN (martin on PATH, or ~/.cargo/bin/martin), MARTIN_VERSION (1.14.0, the last one
-# that builds with rustc 1.95), NO_100K=1 (demo data only), OUT (bench/results/tiles-DATE.md).
+# that builds with rustc 1.95), NO_100K=1 (demo data only), CACHED_ONLY=1 (only the cached rows, without the
+# like-with-like check: for a change to the cached path alone), OUT (bench/results/tiles-DATE.md).
 # Each row also gives the server's own CPU time per request served (user + system, /proc/PID/stat; the
 # database's not included), which a shared machine's load changes far less than the wall-clock figures.
 #
@@ -233,7 +234,8 @@ MA="http://127.0.0.1:$PORT_MARTIN"
 # Like with like: landguard (cache off) and martin's landguard_same must answer the same bytes for every
 # tile of the list (a tile over landguard's size bound would be made again with less detail, and differ).
 SAME="martin not installed"
-if [ "$HAVE_MARTIN" = 1 ]; then
+[ "${CACHED_ONLY:-0}" = 1 ] && SAME="not checked (CACHED_ONLY=1)"
+if [ "$HAVE_MARTIN" = 1 ] && [ "${CACHED_ONLY:-0}" != 1 ]; then
     start_landguard 0
     start_martin 0
     same=0 differ=0
@@ -253,7 +255,7 @@ fi
 
 # Rounds alternate the servers, so that a change in the machine's load falls on both.
 baseline() {
-    [ -n "${BASELINE_BIN:-}" ] || return 0
+    [ -n "${BASELINE_BIN:-}" ] && [ "${CACHED_ONLY:-0}" != 1 ] || return 0
     say "round $round: baseline ($BASELINE_BIN), cache off"
     start_landguard 0 "$BASELINE_BIN"
     warm "$LG" "$WORK/urls-landguard.txt"
@@ -270,13 +272,15 @@ baseline_cached() {
 }
 for round in $(seq 1 "$ROUNDS"); do
     [ $((round % 2)) = 0 ] && baseline
-    say "round $round: landguard, cache off"
-    start_landguard 0
-    warm "$LG" "$WORK/urls-landguard.txt"
-    run "landguard uncached" "$LG" "$WORK/urls-landguard.txt"
-    stop_last
+    if [ "${CACHED_ONLY:-0}" != 1 ]; then
+        say "round $round: landguard, cache off"
+        start_landguard 0
+        warm "$LG" "$WORK/urls-landguard.txt"
+        run "landguard uncached" "$LG" "$WORK/urls-landguard.txt"
+        stop_last
+    fi
     [ $((round % 2)) = 1 ] && baseline
-    if [ "$HAVE_MARTIN" = 1 ]; then
+    if [ "$HAVE_MARTIN" = 1 ] && [ "${CACHED_ONLY:-0}" != 1 ]; then
         say "round $round: martin, cache off"
         start_martin 0
         warm "$MA" "$WORK/urls-martin.txt"

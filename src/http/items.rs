@@ -248,9 +248,9 @@ pub async fn items(
     let (first_tx, first_rx) = tokio::sync::oneshot::channel::<Result<i64, sqlx::Error>>();
     tokio::spawn(async move {
         use futures_util::StreamExt;
-        let mut rows = Box::pin(items::stream(db.conn(), &plan.page));
-        let first = match rows.next().await {
-            Some(Ok(row)) => row,
+        let mut rows = Box::pin(items::raw_rows(db.conn(), &plan.page));
+        let first = match rows.next().await.map(|r| r.and_then(|row| Ok((row.seq()?, row)))) {
+            Some(Ok(first)) => first,
             Some(Err(e)) => {
                 let _ = first_tx.send(Err(e));
                 return;
@@ -260,28 +260,33 @@ pub async fn items(
                 return;
             }
         };
-        if first_tx.send(Ok(first.seq)).is_err() {
+        if first_tx.send(Ok(first.0)).is_err() {
             return;
         }
         let _ = tx.send(Ok(Bytes::from_static(br#"{"type":"FeatureCollection","features":["#))).await;
-        let mut rows = futures_util::stream::iter([Ok(first)]).chain(rows);
+        let mut rows = futures_util::stream::iter([Ok(first.1)]).chain(rows);
         let mut n: i64 = 0;
-        let mut last_cursor: Option<String> = None;
+        // The cursor column of the last row so far (only the last one makes the `next` link).
+        let mut last_cursor: Vec<u8> = Vec::new();
         // Features are sent in chunks of about CHUNK bytes rather than one by one: a body frame per feature
         // cost the server and the client more than the features themselves. Memory stays bounded (the
         // channel holds at most 32 chunks).
         const CHUNK: usize = 64 * 1024;
         let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + 4096);
         while let Some(row) = rows.next().await {
-            match row {
-                Ok(items::PageRow { feature: None, .. }) => {}
-                Ok(items::PageRow { feature: Some((cursor, feature)), .. }) => {
+            match row.and_then(|row| {
+                if let Some((cursor, feature)) = row.feature()? {
                     if n > 0 {
                         buf.push(b',');
                     }
-                    buf.extend_from_slice(feature.as_bytes());
+                    buf.extend_from_slice(feature);
                     n += 1;
-                    last_cursor = Some(cursor);
+                    last_cursor.clear();
+                    last_cursor.extend_from_slice(cursor);
+                }
+                Ok(())
+            }) {
+                Ok(()) => {
                     if buf.len() >= CHUNK {
                         let chunk = std::mem::replace(&mut buf, Vec::with_capacity(CHUNK + 4096));
                         if tx.send(Ok(Bytes::from(chunk))).await.is_err() {
@@ -304,11 +309,9 @@ pub async fn items(
             json!({"rel": "alternate", "type": "text/html", "href": with_query(&self_url, &params_with(&kept, Some(("f", "html".into()))))}),
             json!({"rel": "collection", "type": "application/json", "href": format!("{base}/collections/{c}")}),
         ];
-        if n == limit {
-            if let Some(cur) = last_cursor {
-                let next = params_with(&kept, Some(("cursor", encode_cursor(&cur))));
-                links.push(json!({"rel": "next", "type": GEOJSON, "href": with_query(&self_url, &next)}));
-            }
+        if n == limit && !last_cursor.is_empty() {
+            let next = params_with(&kept, Some(("cursor", encode_cursor(&last_cursor))));
+            links.push(json!({"rel": "next", "type": GEOJSON, "href": with_query(&self_url, &next)}));
         }
         let matched = number_matched.map(|m| format!(r#","numberMatched":{m}"#)).unwrap_or_default();
         let tail = format!(

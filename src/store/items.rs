@@ -192,8 +192,9 @@ fn json_param(q: QType, v: &Value) -> Option<SqlParam> {
     })
 }
 
-pub fn encode_cursor(values: &str) -> String {
-    hex::encode(values.as_bytes())
+/// `values`: the cursor column of a page's last row (JSON text).
+pub fn encode_cursor(values: impl AsRef<[u8]>) -> String {
+    hex::encode(values)
 }
 
 fn decode_cursor(c: &str) -> Option<Vec<Value>> {
@@ -316,6 +317,44 @@ where
             Ok(PageRow { seq: row.try_get(0)?, feature: cursor.zip(feature) })
         })
     })
+}
+
+/// Rows of a page as PostgreSQL sent them, for the GeoJSON body: a page's features are copied from the
+/// row into the body as they are, with no type check, UTF-8 check or string of their own per column (those
+/// were a tenth of the service's CPU time per bbox page; bench/results/pages-cpu-20261206T0720Z.txt).
+/// PostgreSQL sends text in the connection's encoding, UTF-8 (sqlx sets it), so the bytes are UTF-8.
+pub fn raw_rows<'a, E>(ex: E, st: &'a Statement) -> impl Stream<Item = Result<RawRow, sqlx::Error>> + 'a
+where
+    E: sqlx::Executor<'a, Database = sqlx::Postgres> + 'a,
+{
+    bind(sqlx::query(&st.sql), &st.params).fetch(ex).map(|r| r.map(RawRow))
+}
+
+/// (cursor, feature) of a [`RawRow`].
+pub type RawFeature<'r> = (&'r [u8], &'r [u8]);
+
+/// One row of a page statement (the columns of [`PageRow`]), undecoded.
+pub struct RawRow(sqlx::postgres::PgRow);
+
+impl RawRow {
+    /// The collection's change counter in the page's snapshot.
+    pub fn seq(&self) -> Result<i64, sqlx::Error> {
+        self.0.try_get(0)
+    }
+
+    /// (cursor values as JSON text, feature as GeoJSON text); `None` in the one row of an empty page.
+    pub fn feature(&self) -> Result<Option<RawFeature<'_>>, sqlx::Error> {
+        Ok(text_bytes(&self.0, 1)?.zip(text_bytes(&self.0, 2)?))
+    }
+}
+
+fn text_bytes(row: &sqlx::postgres::PgRow, i: usize) -> Result<Option<&[u8]>, sqlx::Error> {
+    use sqlx::ValueRef;
+    let v = row.try_get_raw(i)?;
+    if v.is_null() {
+        return Ok(None);
+    }
+    v.as_bytes().map(Some).map_err(sqlx::Error::Decode)
 }
 
 pub async fn count<'a, E>(ex: E, st: &'a Statement) -> Result<i64, sqlx::Error>

@@ -321,7 +321,7 @@ where
 
 /// Rows of a page as PostgreSQL sent them, for the GeoJSON body: a page's features are copied from the
 /// row into the body as they are, with no type check, UTF-8 check or string of their own per column (those
-/// were a tenth of the service's CPU time per bbox page; bench/results/pages-cpu-20261206T0720Z.txt).
+/// were a tenth of the service's CPU time per bbox page; bench/results/pages-cpu-20261206T073438Z.perf.txt).
 /// PostgreSQL sends text in the connection's encoding, UTF-8 (sqlx sets it), so the bytes are UTF-8.
 pub fn raw_rows<'a, E>(ex: E, st: &'a Statement) -> impl Stream<Item = Result<RawRow, sqlx::Error>> + 'a
 where

@@ -3,12 +3,11 @@
 //! sqlx's pool sends a Sync and waits for PostgreSQL's answer every time a connection goes back to it (its
 //! way of finding out whether a statement was dropped half way): for a page, a second round trip to the
 //! backend after the one that read the page, with a wake-up of the backend and a spawned task in the
-//! service (bench/results/pages-cpu-20261206T0720Z.txt). Here the caller says when its statement has run
-//! to its end ([`PageConn::finish`]): only such a connection goes back, with nothing to ask; one dropped
-//! before that (a client gone mid-page, an error, a timeout) is closed, so no half-read answer ever
-//! reaches the next page and the backend stops the statement at its next write. The same rule as the
+//! service (bench/results/pages-cpu-20261206T073438Z.perf.txt). Here the caller says when its statement
+//! has run to its end ([`PageConn::finish`]): only such a connection goes back, with nothing to ask; one
+//! dropped before that (a client gone mid-page, an error, a timeout) is closed, so no half-read answer
+//! ever reaches the next page and the backend stops the statement at its next write. The same rule as the
 //! tiles' data-version reads (src/tilecache.rs).
-
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{ConnectOptions, Connection};
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -63,7 +63,7 @@ if [ ! -x "$LANDGUARD_BIN" ]; then
     cargo build --release --bin landguard >&2
 fi
 VENV=.run/venv-tipg
-if [ "$TIPG" = 1 ] && [ ! -x "$VENV/bin/uvicorn" ] || ! "$VENV/bin/pip" show tipg 2>/dev/null | grep -q '^Version: 1.6.1$'; then
+if [ "$TIPG" = 1 ] && { [ ! -x "$VENV/bin/uvicorn" ] || ! "$VENV/bin/pip" show tipg 2>/dev/null | grep -q '^Version: 1.6.1$'; }; then
     say "pip install tipg==1.6.1 uvicorn[standard] into $VENV"
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install -q --disable-pip-version-check tipg==1.6.1 "uvicorn[standard]" >&2

@@ -412,6 +412,54 @@ async fn a_page_runs_on_connections_carrying_the_pulls_limit(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn a_page_connection_goes_back_only_when_its_statement_was_read_to_the_end(pool: PgPool) {
+    // The pages' own pool hands a connection back without asking PostgreSQL anything (store::pages): one
+    // whose statement was read to its end is reused as it is; one dropped half way (a client gone
+    // mid-page) is closed, and its backend ends, rather than the next page finding a half-read answer.
+    use futures_util::StreamExt;
+    use landguard::store::Work;
+    use sqlx::ConnectOptions;
+    let settings = Settings {
+        database_url: Some(pool.connect_options().to_url_lossy().to_string()),
+        statement_timeout_ms: 5_000,
+        items_timeout_ms: 20_000,
+        ..Settings::default()
+    };
+    let store = landguard::store::Store::connect(&settings).await.unwrap();
+    let (_, pages) = store.pull_pool.clone().expect("the pages' own pool");
+    let backend = "SELECT pg_backend_pid()";
+    let mut db = store.limited(Work::Pull).await.unwrap();
+    let first: i32 = sqlx::query_scalar(backend).fetch_one(db.conn()).await.unwrap();
+    db.finish().await.unwrap();
+    assert_eq!((pages.size(), pages.num_idle()), (1, 1), "read to its end: back in the pool");
+    let mut db = store.limited(Work::Pull).await.unwrap();
+    assert_eq!(sqlx::query_scalar::<_, i32>(backend).fetch_one(db.conn()).await.unwrap(), first, "reused");
+    {
+        let mut rows = sqlx::query("SELECT g FROM generate_series(1, 10000000) g").fetch(db.conn());
+        rows.next().await.unwrap().unwrap();
+    }
+    drop(db);
+    assert_eq!((pages.size(), pages.num_idle()), (0, 0), "dropped half way: closed");
+    let start = Instant::now();
+    loop {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = $1")
+            .bind(first)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        if n == 0 {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(5), "the backend of the dropped page still runs");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut db = store.limited(Work::Pull).await.unwrap();
+    assert_ne!(sqlx::query_scalar::<_, i32>(backend).fetch_one(db.conn()).await.unwrap(), first, "a new one");
+    db.finish().await.unwrap();
+    assert_eq!((pages.size(), pages.num_idle()), (1, 1));
+}
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
 async fn the_request_limit_answers_503_and_rolls_the_write_back(pool: PgPool) {
     let seeded = app(pool.clone()).await;
     assert_eq!(seeded.write("POST", UNITS, &unit("GD-1", "safe_use", square(109.3, 24.6, 0.001))).await.status, 201);

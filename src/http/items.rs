@@ -220,9 +220,9 @@ pub async fn items(
         use futures_util::StreamExt;
         while let Some(r) = stream.next().await {
             let row = r.map_err(crate::store::StoreError::from)?;
-            seq = Some(row.seq);
-            if let Some(f) = row.feature {
-                rows.push(serde_json::from_str::<Value>(&f).map_err(|_| ApiError::internal())?);
+            seq = Some(row.seq().map_err(crate::store::StoreError::from)?);
+            if let Some(f) = row.feature().map_err(crate::store::StoreError::from)? {
+                rows.push(serde_json::from_slice::<Value>(f).map_err(|_| ApiError::internal())?);
             }
         }
         drop(stream);
@@ -249,8 +249,8 @@ pub async fn items(
     tokio::spawn(async move {
         use futures_util::StreamExt;
         let mut rows = Box::pin(items::stream(db.conn(), &plan.page));
-        let first = match rows.next().await {
-            Some(Ok(row)) => row,
+        let first = match rows.next().await.map(|r| r.and_then(|row| Ok((row.seq()?, row)))) {
+            Some(Ok(first)) => first,
             Some(Err(e)) => {
                 let _ = first_tx.send(Err(e));
                 return;
@@ -260,12 +260,13 @@ pub async fn items(
                 return;
             }
         };
-        if first_tx.send(Ok(first.seq)).is_err() {
+        if first_tx.send(Ok(first.0)).is_err() {
             return;
         }
         let _ = tx.send(Ok(Bytes::from_static(br#"{"type":"FeatureCollection","features":["#))).await;
-        let mut rows = futures_util::stream::iter([Ok(first)]).chain(rows);
+        let mut rows = futures_util::stream::iter([Ok(first.1)]).chain(rows);
         let mut n: i64 = 0;
+        // The last row so far: only its keys make the `next` link.
         let mut last: Option<items::PageRow> = None;
         // Features are sent in chunks of about CHUNK bytes rather than one by one: a body frame per feature
         // cost the server and the client more than the features themselves. Memory stays bounded (the
@@ -273,14 +274,17 @@ pub async fn items(
         const CHUNK: usize = 64 * 1024;
         let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + 4096);
         while let Some(row) = rows.next().await {
-            match row {
-                Ok(items::PageRow { feature: None, .. }) => {}
-                Ok(row) => {
+            match row.and_then(|row| {
+                if let Some(feature) = row.feature()? {
                     if n > 0 {
                         buf.push(b',');
                     }
-                    buf.extend_from_slice(row.feature.as_deref().unwrap_or_default().as_bytes());
+                    buf.extend_from_slice(feature);
                     n += 1;
+                }
+                Ok(row)
+            }) {
+                Ok(row) => {
                     last = Some(row);
                     if buf.len() >= CHUNK {
                         let chunk = std::mem::replace(&mut buf, Vec::with_capacity(CHUNK + 4096));
@@ -417,8 +421,9 @@ pub async fn item(
         let plan = req.plan()?;
         use futures_util::StreamExt;
         let mut s = Box::pin(items::stream(&store.pool, &plan.page));
-        match s.next().await.transpose().map_err(crate::store::StoreError::from)?.and_then(|row| row.feature) {
-            Some(feature) => feature,
+        let row = s.next().await.transpose().map_err(crate::store::StoreError::from)?;
+        match row.as_ref().map(|r| r.feature()).transpose().map_err(crate::store::StoreError::from)?.flatten() {
+            Some(feature) => String::from_utf8(feature.to_vec()).map_err(|_| ApiError::internal())?,
             None => return Err(ApiError::not_found(format!("{c} has no feature '{fid}'"))),
         }
     };

@@ -220,6 +220,10 @@ impl PoolGauge {
             max: pool.options().get_max_connections(),
         }
     }
+
+    fn of_pages(name: &str, pool: &crate::store::pages::PagePool) -> PoolGauge {
+        PoolGauge { name: name.to_string(), size: pool.size(), idle: pool.num_idle(), max: pool.max_connections() }
+    }
 }
 
 /// Decrements the in-flight gauge however the request ends, including a client that hangs up.
@@ -256,7 +260,7 @@ async fn exposition(State(state): State<AppState>, caller: super::auth::Caller) 
     // replica's, so that a saturated one shows whichever it is.
     let mut pools = vec![PoolGauge::of("primary", &state.store.pool)];
     if let Some((_, pull)) = &state.store.pull_pool {
-        pools.push(PoolGauge::of("pulls", pull));
+        pools.push(PoolGauge::of_pages("pulls", pull));
     }
     if let Some(reads) = &state.reads {
         pools.extend(reads.pools().map(|(label, pool)| PoolGauge::of(&format!("replica {label}"), pool)));

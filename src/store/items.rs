@@ -194,6 +194,7 @@ fn json_param(q: QType, v: &Value) -> Option<SqlParam> {
     })
 }
 
+/// `values`: a page's last row's cursor ([`PageRow::cursor`], JSON text).
 pub fn encode_cursor(values: &str) -> String {
     hex::encode(values.as_bytes())
 }
@@ -300,33 +301,45 @@ fn bind<'q>(mut q: Query<'q, Postgres, PgArguments>, params: &[SqlParam]) -> Que
     q
 }
 
-/// One row of a page statement.
+/// One row of a page statement, as PostgreSQL sent it: the change counter, the feature and the order's keys.
+/// A page's features are copied from the row into the body as they are, with no type check, UTF-8 check or
+/// string of their own per column (those were a tenth of the service's CPU time per bbox page;
+/// bench/results/pages-cpu-20261206T073438Z.perf.txt); the keys are read only for the row a next link
+/// continues from. PostgreSQL sends text in the connection's encoding, UTF-8 (sqlx sets it).
 #[derive(Debug)]
-pub struct PageRow {
-    /// The collection's change counter in the page's snapshot (every row carries the same).
-    pub seq: i64,
-    /// The feature as GeoJSON text; `None` in the one row of an empty page.
-    pub feature: Option<String>,
-    row: PgRow,
-}
+pub struct PageRow(PgRow);
 
 impl PageRow {
+    /// The collection's change counter in the page's snapshot (every row carries the same).
+    pub fn seq(&self) -> Result<i64, sqlx::Error> {
+        self.0.try_get(0)
+    }
+
+    /// The feature as GeoJSON text; `None` in the one row of an empty page.
+    pub fn feature(&self) -> Result<Option<&[u8]>, sqlx::Error> {
+        use sqlx::ValueRef;
+        let v = self.0.try_get_raw(1)?;
+        if v.is_null() {
+            return Ok(None);
+        }
+        v.as_bytes().map(Some).map_err(sqlx::Error::Decode)
+    }
+
     /// The cursor of a next page that starts after this row: its order's key values as a JSON array
     /// (`keys` from the plan the row was read with).
     pub fn cursor(&self, keys: &[QType]) -> Result<String, sqlx::Error> {
+        let row = &self.0;
         let values = keys
             .iter()
             .enumerate()
             .map(|(i, q)| {
                 let i = i + 2;
                 Ok(match q {
-                    QType::String => self.row.try_get::<Option<String>, _>(i)?.map(Value::from),
-                    QType::Integer => self.row.try_get::<Option<i64>, _>(i)?.map(Value::from),
-                    QType::Number => self.row.try_get::<Option<f64>, _>(i)?.map(Value::from),
-                    QType::Boolean => self.row.try_get::<Option<bool>, _>(i)?.map(Value::from),
-                    QType::Date => {
-                        self.row.try_get::<Option<chrono::NaiveDate>, _>(i)?.map(|d| Value::from(d.to_string()))
-                    }
+                    QType::String => row.try_get::<Option<String>, _>(i)?.map(Value::from),
+                    QType::Integer => row.try_get::<Option<i64>, _>(i)?.map(Value::from),
+                    QType::Number => row.try_get::<Option<f64>, _>(i)?.map(Value::from),
+                    QType::Boolean => row.try_get::<Option<bool>, _>(i)?.map(Value::from),
+                    QType::Date => row.try_get::<Option<chrono::NaiveDate>, _>(i)?.map(|d| Value::from(d.to_string())),
                     QType::Geometry => None,
                 }
                 .unwrap_or(Value::Null))
@@ -349,9 +362,7 @@ pub fn stream<'a, E>(ex: E, st: &'a Statement) -> impl Stream<Item = Result<Page
 where
     E: sqlx::Executor<'a, Database = sqlx::Postgres> + 'a,
 {
-    bind(sqlx::query(&st.sql), &st.params)
-        .fetch(ex)
-        .map(|r| r.and_then(|row| Ok(PageRow { seq: row.try_get(0)?, feature: row.try_get(1)?, row })))
+    bind(sqlx::query(&st.sql), &st.params).fetch(ex).map(|r| r.map(PageRow))
 }
 
 pub async fn count<'a, E>(ex: E, st: &'a Statement) -> Result<i64, sqlx::Error>

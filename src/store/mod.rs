@@ -13,6 +13,7 @@ pub mod key_land;
 pub mod layers;
 pub mod lists;
 pub mod measures;
+pub mod pages;
 pub mod people;
 pub mod receipts;
 pub mod replicas;
@@ -107,9 +108,10 @@ pub struct Store {
     pub timeouts: Timeouts,
     /// Connections whose own statement limit is the pulls' (`items_timeout_ms`), when that differs from the
     /// default: a page then runs alone on one of them, without the BEGIN and COMMIT a limit of its own costs
-    /// (two more round trips per page; bench/features.sh). Opened on demand, up to `pool_size`. With the
-    /// limit its connections carry: used only while that is still the pulls' limit.
-    pub pull_pool: Option<(u64, PgPool)>,
+    /// (two more round trips per page; bench/features.sh), and goes back without sqlx's hand-back round trip
+    /// (store::pages). Opened on demand, up to `pool_size`. With the limit its connections carry: used only
+    /// while that is still the pulls' limit.
+    pub pull_pool: Option<(u64, pages::PagePool)>,
 }
 
 /// What a transaction is for. Each kind has its own statement time limit (settings `*_timeout_ms`); other
@@ -163,6 +165,8 @@ impl Timeouts {
 pub enum Limited {
     Plain(sqlx::pool::PoolConnection<sqlx::Postgres>),
     Tx(sqlx::Transaction<'static, sqlx::Postgres>),
+    /// A connection of the pages' own pool: back to it only through [`Limited::finish`], else closed.
+    Page(pages::PageConn),
 }
 
 impl Limited {
@@ -170,20 +174,25 @@ impl Limited {
         match self {
             Limited::Plain(c) => c,
             Limited::Tx(t) => t,
+            Limited::Page(p) => p.conn(),
         }
     }
 
-    /// Ends the work: commits the transaction, if there is one.
+    /// Ends the work, once every statement on it has been read to its end: commits the transaction, if
+    /// there is one, or gives a page connection back to its pool. Dropped without it, a page connection is
+    /// closed (a statement may be half read on it).
     pub async fn finish(self) -> Result<()> {
-        if let Limited::Tx(t) = self {
-            t.commit().await?;
+        match self {
+            Limited::Tx(t) => t.commit().await?,
+            Limited::Page(p) => p.finish(),
+            Limited::Plain(_) => {}
         }
         Ok(())
     }
 }
 
 /// How long a pooled connection may sit idle before it is pinged ahead of its next use.
-const PING_AFTER_IDLE: Duration = Duration::from_secs(5);
+pub(crate) const PING_AFTER_IDLE: Duration = Duration::from_secs(5);
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -205,7 +214,11 @@ impl Store {
         let pull_pool = if timeouts.own_limit(Work::Pull) {
             Some((
                 settings.items_timeout_ms,
-                Self::pool_options(settings).connect_lazy_with(options(settings.items_timeout_ms)?),
+                pages::PagePool::new(
+                    options(settings.items_timeout_ms)?,
+                    settings.pool_size,
+                    Duration::from_millis(settings.acquire_timeout_ms),
+                ),
             ))
         } else {
             None
@@ -256,7 +269,7 @@ impl Store {
     pub async fn limited(&self, work: Work) -> Result<Limited> {
         if let (Work::Pull, Some((ms, pulls))) = (work, &self.pull_pool) {
             if *ms == self.timeouts.pull_ms {
-                return Ok(Limited::Plain(pulls.acquire().await?));
+                return Ok(Limited::Page(pulls.acquire().await?));
             }
         }
         if self.timeouts.own_limit(work) {

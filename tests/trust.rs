@@ -415,7 +415,8 @@ async fn a_page_runs_on_connections_carrying_the_pulls_limit(pool: PgPool) {
 async fn a_page_connection_goes_back_only_when_its_statement_was_read_to_the_end(pool: PgPool) {
     // The pages' own pool hands a connection back without asking PostgreSQL anything (store::pages): one
     // whose statement was read to its end is reused as it is; one dropped half way (a client gone
-    // mid-page) is closed, and its backend ends, rather than the next page finding a half-read answer.
+    // mid-page) has a short rest read and is reused, and a long one is closed, its backend ending, rather
+    // than the next page finding a half-read answer.
     use futures_util::StreamExt;
     use landguard::store::Work;
     use sqlx::ConnectOptions;
@@ -432,14 +433,36 @@ async fn a_page_connection_goes_back_only_when_its_statement_was_read_to_the_end
     let first: i32 = sqlx::query_scalar(backend).fetch_one(db.conn()).await.unwrap();
     db.finish().await.unwrap();
     assert_eq!((pages.size(), pages.num_idle()), (1, 1), "read to its end: back in the pool");
+    let settled = |size: u32, idle: usize| {
+        let pages = pages.clone();
+        async move {
+            let start = Instant::now();
+            while (pages.size(), pages.num_idle()) != (size, idle) {
+                assert!(start.elapsed() < Duration::from_secs(5), "pool at {} / {}", pages.size(), pages.num_idle());
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        }
+    };
     let mut db = store.limited(Work::Pull).await.unwrap();
     assert_eq!(sqlx::query_scalar::<_, i32>(backend).fetch_one(db.conn()).await.unwrap(), first, "reused");
     {
-        let mut rows = sqlx::query("SELECT g FROM generate_series(1, 10000000) g").fetch(db.conn());
+        let mut rows = sqlx::query("SELECT g FROM generate_series(1, 100) g").fetch(db.conn());
         rows.next().await.unwrap().unwrap();
     }
     drop(db);
-    assert_eq!((pages.size(), pages.num_idle()), (0, 0), "dropped half way: closed");
+    settled(1, 1).await;
+    let mut db = store.limited(Work::Pull).await.unwrap();
+    assert_eq!(
+        sqlx::query_scalar::<_, i32>(backend).fetch_one(db.conn()).await.unwrap(),
+        first,
+        "a short rest read: the same connection, its answers in step"
+    );
+    {
+        let mut rows = sqlx::query("SELECT g FROM generate_series(1, 100000000) g").fetch(db.conn());
+        rows.next().await.unwrap().unwrap();
+    }
+    drop(db);
+    settled(0, 0).await;
     let start = Instant::now();
     loop {
         let n: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = $1")

@@ -4,10 +4,12 @@
 //! way of finding out whether a statement was dropped half way): for a page, a second round trip to the
 //! backend after the one that read the page, with a wake-up of the backend and a spawned task in the
 //! service (bench/results/pages-cpu-20261206T073438Z.perf.txt). Here the caller says when its statement
-//! has run to its end ([`PageConn::finish`]): only such a connection goes back, with nothing to ask; one
-//! dropped before that (a client gone mid-page, an error, a timeout) is closed, so no half-read answer
-//! ever reaches the next page and the backend stops the statement at its next write. The same rule as the
-//! tiles' data-version reads (src/tilecache.rs).
+//! has run to its end ([`PageConn::finish`]): only such a connection goes back, with nothing to ask. One
+//! dropped before that (a client gone mid-page, as a map that pans cancels its requests, an error, a
+//! timeout) has the rest of its answer read and dropped, as sqlx's pool does, but for [`DRAIN_LIMIT`] at
+//! most: a small page's rest costs less than opening a connection again, and a large one's is cut short by
+//! closing the connection (its backend stops the statement at its next write). Either way no half-read
+//! answer ever reaches the next page.
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{ConnectOptions, Connection};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -21,6 +23,8 @@ const PING_AFTER_IDLE: Duration = super::PING_AFTER_IDLE;
 /// A connection idle this long is closed when the pool is next used (sqlx's own default idle timeout):
 /// the pool shrinks back after a burst. Connections are reused most recent first, so the spare ones age.
 const CLOSE_AFTER_IDLE: Duration = Duration::from_secs(600);
+/// How long the rest of a page dropped half way may take to read before its connection is closed instead.
+pub const DRAIN_LIMIT: Duration = Duration::from_millis(50);
 
 /// Up to `max` connections opened on demand with `options`; a caller waits at most `acquire_timeout` for
 /// one. Cheap to clone (shared).
@@ -105,7 +109,7 @@ impl PagePool {
     }
 
     fn conn(&self, c: Counted, permit: OwnedSemaphorePermit) -> PageConn {
-        PageConn { conn: Some(c), ended: false, pool: self.clone(), _permit: permit }
+        PageConn { conn: Some(c), ended: false, pool: self.clone(), permit: Some(permit) }
     }
 
     /// Open connections, idle and in use.
@@ -127,8 +131,8 @@ pub struct PageConn {
     conn: Option<Counted>,
     ended: bool,
     pool: PagePool,
-    // released after the connection is back (fields drop after `Drop::drop`)
-    _permit: OwnedSemaphorePermit,
+    /// Released once the connection is back or closed, so that a drain counts against the pool's bound.
+    permit: Option<OwnedSemaphorePermit>,
 }
 
 impl PageConn {
@@ -146,12 +150,23 @@ impl PageConn {
 
 impl Drop for PageConn {
     fn drop(&mut self) {
-        if let Some(c) = self.conn.take() {
-            if self.ended {
-                self.pool.idle().push((c, Instant::now()));
-            }
-            // else: dropped here, which closes the socket
+        let Some(mut c) = self.conn.take() else { return };
+        let permit = self.permit.take();
+        if self.ended {
+            self.pool.idle().push((c, Instant::now()));
+            drop(permit);
+            return;
         }
+        let Ok(rt) = tokio::runtime::Handle::try_current() else { return }; // closed with `c`
+        let pool = self.pool.clone();
+        rt.spawn(async move {
+            // sqlx's ping reads what the dropped statement still sends up to its ReadyForQuery, then asks
+            // for one more; cut short by the limit, the connection is dropped (closed) half read.
+            if let Ok(Ok(())) = tokio::time::timeout(DRAIN_LIMIT, c.conn.ping()).await {
+                pool.idle().push((c, Instant::now()));
+            }
+            drop(permit);
+        });
     }
 }
 

@@ -6,14 +6,7 @@
 -- psql variables: seed.
 
 \set ON_ERROR_STOP 1
-SET client_min_messages = warning;
-SET jit = off;
-SET work_mem = '256MB';
-SET maintenance_work_mem = '512MB';
-
 BEGIN;
-CREATE TEMP TABLE g_time (phase text, at timestamptz DEFAULT clock_timestamp());
-INSERT INTO g_time (phase) VALUES ('start');
 \ir gen_fn.sql
 
 CREATE TEMP TABLE g_param AS SELECT * FROM bench_gen.param;

@@ -1,5 +1,11 @@
--- The generator's functions, for each psql run of a generation (bench/gen_plan.sql, gen_part.sql,
--- gen_end.sql). psql variable: seed.
+-- The start of each psql run of a generation (bench/gen_plan.sql, gen_part.sql, gen_end.sql), inside its
+-- transaction: the session's settings, the phase clock and the generator's functions. psql variable: seed.
+SET client_min_messages = warning;
+SET jit = off;
+SET work_mem = '256MB';
+SET maintenance_work_mem = '512MB';
+CREATE TEMP TABLE g_time (phase text, at timestamptz DEFAULT clock_timestamp());
+INSERT INTO g_time (phase) VALUES ('start');
 
 -- A uniform number in [0, 1) from an integer key, fixed by the seed.
 SELECT format($f$CREATE FUNCTION pg_temp.h(k bigint) RETURNS float8 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS

@@ -14,13 +14,7 @@
 -- options as text, recorded so that a rerun resumes only the same generation).
 
 \set ON_ERROR_STOP 1
-SET client_min_messages = warning;
-SET jit = off;
-SET work_mem = '256MB';
-
 BEGIN;
-CREATE TEMP TABLE g_time (phase text, at timestamptz DEFAULT clock_timestamp());
-INSERT INTO g_time (phase) VALUES ('start');
 \ir gen_fn.sql
 
 -- The counties the layer fills, and its parameters.

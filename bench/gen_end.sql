@@ -13,19 +13,10 @@ CREATE TEMP TABLE g_param AS SELECT * FROM bench_gen.param;
 CREATE TEMP TABLE g_county AS SELECT * FROM bench_gen.county;
 CREATE TEMP TABLE g_block AS SELECT * FROM bench_gen.block;
 ALTER TABLE g_block ADD PRIMARY KEY (b);
--- The frames and polluting sites of the valleys that hold fields.
-CREATE TEMP TABLE g_frame AS
-SELECT b, lon0, lat0, mlon, mlat, cos(theta) AS ct, sin(theta) AS st, amp_rel * nc * cw AS amp,
-       2 * pi() / (wave_rel * nc * cw) AS kw, phi
-FROM g_block WHERE b IN (SELECT b FROM bench_gen.valley);
+-- The frames and polluting sites of the valleys that hold fields (bench/gen_plan.sql).
+CREATE TEMP TABLE g_frame AS SELECT * FROM bench_gen.frame;
 ALTER TABLE g_frame ADD PRIMARY KEY (b);
-CREATE TEMP TABLE g_hot AS
-SELECT bl.b,
-       (bl.hot_u - 0.5) * 0.5 * bl.nc * bl.cw AS hu,
-       bl.hot_side * ((bl.nr / 2.0 + 0.6) * bl.chh + bl.hot_dist_c * p.c) AS hv,
-       0.4 * bl.nc * bl.cw AS decay
-FROM g_block bl, g_param p
-WHERE bl.hot AND bl.b IN (SELECT b FROM bench_gen.valley);
+CREATE TEMP TABLE g_hot AS SELECT * FROM bench_gen.hot;
 
 -- ---------------------------------------------------------------------------------------------------------
 -- Construction parcels

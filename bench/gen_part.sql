@@ -26,11 +26,8 @@ ANALYZE g_cell;
 ANALYZE g_block;
 
 -- The units' code numbers count from the county's seq0 of the plan (g_unit carries it, g_unit2 counts from it).
--- The same for the rotation etc. of one valley, as columns.
-CREATE TEMP TABLE g_frame AS
-SELECT b, lon0, lat0, mlon, mlat, cos(theta) AS ct, sin(theta) AS st, amp_rel * nc * cw AS amp,
-       2 * pi() / (wave_rel * nc * cw) AS kw, phi
-FROM g_block WHERE b IN (SELECT DISTINCT b FROM g_cell);
+-- The frames of the valleys in use (bench/gen_plan.sql).
+CREATE TEMP TABLE g_frame AS SELECT * FROM bench_gen.frame WHERE b IN (SELECT DISTINCT b FROM g_cell);
 ALTER TABLE g_frame ADD PRIMARY KEY (b);
 
 -- Lattice nodes of the valleys in use, in valley metres: warped columns and rows, jittered.
@@ -68,14 +65,8 @@ DROP TABLE g_epts;
 ANALYZE g_node;
 ANALYZE g_edge;
 
--- Polluting sites beside half of the valleys, in valley metres.
-CREATE TEMP TABLE g_hot AS
-SELECT bl.b,
-       (bl.hot_u - 0.5) * 0.5 * bl.nc * bl.cw AS hu,
-       bl.hot_side * ((bl.nr / 2.0 + 0.6) * bl.chh + bl.hot_dist_c * p.c) AS hv,
-       0.4 * bl.nc * bl.cw AS decay
-FROM g_block bl, g_param p
-WHERE bl.hot AND bl.b IN (SELECT DISTINCT b FROM g_cell);
+-- Polluting sites beside half of the valleys, in valley metres (bench/gen_plan.sql).
+CREATE TEMP TABLE g_hot AS SELECT * FROM bench_gen.hot WHERE b IN (SELECT b FROM g_frame);
 
 -- Fields: ring from the four shared edges, class from the distance to the valley's site. (Hash joins: twice
 -- as fast as the index lookups the planner would choose.)

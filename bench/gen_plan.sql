@@ -107,6 +107,20 @@ CROSS JOIN g_param p
 CROSS JOIN LATERAL (SELECT least(c.n, p.n - c.before)::bigint AS keep) k
 WHERE c.before < p.n;
 ALTER TABLE bench_gen.valley ADD PRIMARY KEY (b);
+-- Each valley's frame (its rotation and bend, as columns) and polluting site, in valley metres: the parts
+-- make their fields in them and the end its parcels beside the sites.
+CREATE UNLOGGED TABLE bench_gen.frame AS
+SELECT b, lon0, lat0, mlon, mlat, cos(theta) AS ct, sin(theta) AS st, amp_rel * nc * cw AS amp,
+       2 * pi() / (wave_rel * nc * cw) AS kw, phi
+FROM g_block WHERE b IN (SELECT b FROM bench_gen.valley);
+ALTER TABLE bench_gen.frame ADD PRIMARY KEY (b);
+CREATE UNLOGGED TABLE bench_gen.hot AS
+SELECT bl.b,
+       (bl.hot_u - 0.5) * 0.5 * bl.nc * bl.cw AS hu,
+       bl.hot_side * ((bl.nr / 2.0 + 0.6) * bl.chh + bl.hot_dist_c * p.c) AS hv,
+       0.4 * bl.nc * bl.cw AS decay
+FROM g_block bl, g_param p
+WHERE bl.hot AND bl.b IN (SELECT b FROM bench_gen.valley);
 -- The super-grid cells that remain: the valleys and the industrial zones' corners beyond them.
 DELETE FROM g_block WHERE b > (SELECT max(b) FROM bench_gen.valley) + (SELECT ceil(np / 4.0) FROM g_param);
 CREATE UNLOGGED TABLE bench_gen.block AS SELECT * FROM g_block;

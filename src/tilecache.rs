@@ -245,6 +245,16 @@ impl TileCache {
         Ok((entry.into_value(), how))
     }
 
+    /// A tile made for one request without the cache (the cache is off), counted as a miss and a render.
+    pub async fn render_only<F, E>(&self, render: F) -> Result<CachedTile, E>
+    where
+        F: Future<Output = Result<CachedTile, E>>,
+    {
+        bump(&self.counters.misses);
+        bump(&self.counters.renders);
+        render.await
+    }
+
     /// Tells the cache the current version of a collection (read by a request): entries of older
     /// versions are dropped at once rather than waiting to age out.
     pub async fn observe(&self, c: Collection, version: DataVersion) {

@@ -465,13 +465,32 @@ async fn cache_off_still_serves_fresh_tiles(pool: PgPool) {
         201
     );
     let url = tile_url("farmland_units", tile_of(109.401, 24.351, 14));
+    let mut etag = String::new();
     for _ in 0..3 {
         let (status, h, body) = get_bytes(&t, &url, &[]).await;
         assert_eq!(status, 200);
         assert_eq!(header(&h, "x-tile-cache"), Some("miss"));
         assert_eq!(features(&body, "farmland_units").len(), 1);
+        etag = header(&h, "etag").expect("an etag").to_string();
     }
     assert_eq!(cache.stats().entries, 0);
+    // Without a cache the tile's own statement gives the version its ETag names: a 304 while nothing
+    // changed, and after a write the new feature and a new ETag, never the tile before it.
+    let (status, _, _) = get_bytes(&t, &url, &[("if-none-match", &etag)]).await;
+    assert_eq!(status, 304);
+    assert_eq!(
+        t.write("POST", UNITS, &unit("450222-GD-000002", "safe_use", square(109.3950, 24.3500, 0.0030))).await.status,
+        201
+    );
+    let (status, h, body) = get_bytes(&t, &url, &[("if-none-match", &etag)]).await;
+    assert_eq!(status, 200);
+    assert_eq!(features(&body, "farmland_units").len(), 2);
+    let (status, h2, body2) = get_bytes(&t, &url, &[]).await;
+    assert_eq!(status, 200);
+    assert_eq!(body2, body);
+    assert_eq!(header(&h2, "etag"), header(&h, "etag"));
+    assert_ne!(header(&h2, "etag"), Some(etag.as_str()));
+    assert_eq!(cache.stats().renders, 5);
 }
 
 #[sqlx::test(migrator = "landguard::store::MIGRATOR")]

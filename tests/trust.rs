@@ -412,6 +412,36 @@ async fn a_page_runs_on_connections_carrying_the_pulls_limit(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn pages_at_the_default_limit_and_tiles_go_back_to_the_lean_pool(pool: PgPool) {
+    // With the pulls' limit the default one there is no pages' pool: a page, like a tile, runs on the lean
+    // pool's connections (store::pages), each of them back in it, idle, once its statement was read.
+    use sqlx::ConnectOptions;
+    let seeded = app(pool.clone()).await;
+    assert_eq!(seeded.write("POST", UNITS, &unit("GD-1", "safe_use", square(109.3, 24.6, 0.001))).await.status, 201);
+    let settings = Settings {
+        database_url: Some(pool.connect_options().to_url_lossy().to_string()),
+        statement_timeout_ms: 5_000,
+        items_timeout_ms: 5_000,
+        tile_cache_bytes: 0,
+        ..Settings::default()
+    };
+    let store = landguard::store::Store::connect(&settings).await.unwrap();
+    assert!(store.pull_pool.is_none());
+    let lean = store.lean().cloned().expect("the lean pool");
+    let t = limited(&seeded, store, settings);
+    let tile = "/collections/farmland_units/tiles/WebMercatorQuad/14/7036/13166";
+    assert_eq!(t.get(tile).await.status, 200);
+    assert_eq!((lean.size(), lean.num_idle()), (1, 1), "a tile: back in the pool");
+    for _ in 0..3 {
+        let r = t.get(&format!("{UNITS}?limit=10")).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.body["features"][0]["id"], "GD-1");
+        assert_eq!(t.get(tile).await.status, 200);
+    }
+    assert_eq!((lean.size(), lean.num_idle()), (1, 1), "one connection, reused, back in the pool");
+}
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
 async fn a_page_connection_goes_back_only_when_its_statement_was_read_to_the_end(pool: PgPool) {
     // The pages' own pool hands a connection back without asking PostgreSQL anything (store::pages): one
     // whose statement was read to its end is reused as it is; one dropped half way (a client gone

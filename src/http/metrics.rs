@@ -256,11 +256,15 @@ async fn exposition(State(state): State<AppState>, caller: super::auth::Caller) 
         )
         .into_response();
     }
-    // Every pool the service holds: the primary's, the pages' own (when their limit differs) and each
-    // replica's, so that a saturated one shows whichever it is.
+    // Every pool the service holds: the primary's, the pages' own (when their limit differs), the lean one
+    // (tiles, and pages at the default limit) and each replica's, so that a saturated one shows whichever
+    // it is.
     let mut pools = vec![PoolGauge::of("primary", &state.store.pool)];
     if let Some((_, pull)) = &state.store.pull_pool {
         pools.push(PoolGauge::of_pages("pulls", pull));
+    }
+    if let Some((_, lean)) = &state.store.lean_pool {
+        pools.push(PoolGauge::of_pages("lean", lean));
     }
     if let Some(reads) = &state.reads {
         pools.extend(reads.pools().map(|(label, pool)| PoolGauge::of(&format!("replica {label}"), pool)));

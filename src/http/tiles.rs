@@ -165,12 +165,22 @@ async fn tile(
     let as_of = params.as_of()?;
     let max_bytes = state.settings.tile_max_bytes;
 
+    // With no cache and no replica, the tile's statement is the only one: the version it was made from comes
+    // with it (same statement, same snapshot, taken after this request arrived, so as fresh as the last
+    // committed write), and its ETag says that version. A conditional request still reads the version
+    // first, for a 304 without rendering.
+    let conditional = headers.contains_key(axum::http::header::IF_NONE_MATCH);
+    if state.tiles.capacity() == 0 && state.reads.is_none() && !conditional {
+        let made = state.tiles.render_only(made(&state, &state.store, c, t, as_of, None)).await?;
+        return Ok(tile_response(&made, Lookup::Rendered));
+    }
+
     // The current data version, read on every request from the primary (batched with concurrent
     // requests, never older than this request): the cache and the ETag are only ever as fresh as this,
     // and it is as fresh as the last committed write, whoever made it.
     let version = state.tiles.data_version(&state.store, c).await?;
     state.tiles.observe(c, version).await;
-    if headers.contains_key(axum::http::header::IF_NONE_MATCH) {
+    if conditional {
         let etag = tile_etag(c, t, as_of, version, max_bytes);
         if crate::conditional::not_modified(headers, &etag) {
             state.tiles.count_not_modified();
@@ -178,28 +188,40 @@ async fn tile(
         }
     }
     let key = TileKey { collection: c, z: t.z, x: t.x, y: t.y, as_of: as_of.date(), version };
-    // The tile comes with the version it was made from (same statement, same snapshot), which may be
-    // newer than the one read above if a write committed in between: its ETag says that version.
-    // A read replica may render it; one that has not replayed up to `version` yet would make a stale
-    // tile, so the primary makes it then.
     let render = async {
         let store = state.reader(&caller).await;
-        let mut r = store.tile(c, t, as_of, max_bytes).await?;
-        if r.version.seq < version.seq {
-            r = state.store.tile(c, t, as_of, max_bytes).await?;
-        }
-        let etag = tile_etag(c, t, as_of, r.version, max_bytes);
-        Ok::<_, ApiError>(CachedTile {
-            mvt: Bytes::from(r.mvt),
-            detail: r.detail,
-            oversize: r.oversize,
-            version: r.version,
-            // hex digits in quotes: always a valid header value
-            etag: HeaderValue::try_from(etag).map_err(|_| ApiError::internal())?,
-        })
+        made(&state, &store, c, t, as_of, Some(version)).await
     };
     let (made, how) = state.tiles.get_or_render(key, render).await.map_err(|e| shared_error(&e))?;
     Ok(tile_response(&made, how))
+}
+
+/// A tile rendered by `store`, with its ETag. It comes with the version it was made from (same statement,
+/// same snapshot), which may be newer than `at_least` if a write committed in between: its ETag says that
+/// version. A read replica may render it; one that has not replayed up to `at_least` yet would make a
+/// stale tile, so the primary makes it then.
+async fn made(
+    state: &AppState,
+    store: &crate::store::Store,
+    c: Collection,
+    t: TileId,
+    as_of: AsOf,
+    at_least: Option<DataVersion>,
+) -> ApiResult<CachedTile> {
+    let max_bytes = state.settings.tile_max_bytes;
+    let mut r = store.tile(c, t, as_of, max_bytes).await?;
+    if at_least.is_some_and(|v| r.version.seq < v.seq) {
+        r = state.store.tile(c, t, as_of, max_bytes).await?;
+    }
+    let etag = tile_etag(c, t, as_of, r.version, max_bytes);
+    Ok(CachedTile {
+        mvt: Bytes::from(r.mvt),
+        detail: r.detail,
+        oversize: r.oversize,
+        version: r.version,
+        // hex digits in quotes: always a valid header value
+        etag: HeaderValue::try_from(etag).map_err(|_| ApiError::internal())?,
+    })
 }
 
 /// The error of a render shared by concurrent requests, for each of them.

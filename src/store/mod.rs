@@ -112,6 +112,12 @@ pub struct Store {
     /// (store::pages). Opened on demand, up to `pool_size`. With the limit its connections carry: used only
     /// while that is still the pulls' limit.
     pub pull_pool: Option<(u64, pages::PagePool)>,
+    /// Connections at the default limit for single statements read to their end (a tile, a page when the
+    /// pulls' limit is the default one): handed back without sqlx's round trip (store::pages), so that such
+    /// a request costs the backend one statement and nothing more. Opened on demand, up to `pool_size`.
+    /// With the limit its connections carry: used only while that is still the default one. `None` over a
+    /// replica's pool, whose statements go through that pool.
+    pub lean_pool: Option<(u64, pages::PagePool)>,
 }
 
 /// What a transaction is for. Each kind has its own statement time limit (settings `*_timeout_ms`); other
@@ -223,7 +229,15 @@ impl Store {
         } else {
             None
         };
-        Ok(Store { pool, timeouts, pull_pool })
+        let lean_pool = Some((
+            settings.statement_timeout_ms,
+            pages::PagePool::new(
+                options(settings.statement_timeout_ms)?,
+                settings.pool_size,
+                Duration::from_millis(settings.acquire_timeout_ms),
+            ),
+        ));
+        Ok(Store { pool, timeouts, pull_pool, lean_pool })
     }
 
     fn pool_options(settings: &Settings) -> PgPoolOptions {
@@ -245,13 +259,18 @@ impl Store {
             })
     }
 
+    /// The lean pool, while its connections' limit is still the default one.
+    pub fn lean(&self) -> Option<&pages::PagePool> {
+        self.lean_pool.as_ref().filter(|(ms, _)| *ms == self.timeouts.default_ms).map(|(_, p)| p)
+    }
+
     /// The same store over another pool (a read replica; its pulls carry their limit in a transaction).
     pub fn with_pool(&self, pool: PgPool) -> Store {
-        Store { pool, pull_pool: None, ..self.clone() }
+        Store { pool, pull_pool: None, lean_pool: None, ..self.clone() }
     }
 
     pub fn from_pool(pool: PgPool) -> Store {
-        Store { pool, timeouts: Timeouts::from_settings(&Settings::default()), pull_pool: None }
+        Store { pool, timeouts: Timeouts::from_settings(&Settings::default()), pull_pool: None, lean_pool: None }
     }
 
     /// A transaction whose statements have the time limit of `work`. SET LOCAL ends with the transaction,
@@ -264,12 +283,18 @@ impl Store {
     }
 
     /// A connection whose statements have the time limit of `work`: a plain pooled connection when that is
-    /// the connections' own limit, or (a pull) that of the pulls' own pool: no BEGIN and no COMMIT to wait
-    /// for. Else a transaction carrying it.
+    /// the connections' own limit, or (a pull) one of the pulls' own pool, or of the lean pool when theirs
+    /// is the default: no BEGIN and no COMMIT to wait for, and no round trip on the way back. Else a
+    /// transaction carrying it.
     pub async fn limited(&self, work: Work) -> Result<Limited> {
-        if let (Work::Pull, Some((ms, pulls))) = (work, &self.pull_pool) {
-            if *ms == self.timeouts.pull_ms {
-                return Ok(Limited::Page(pulls.acquire().await?));
+        if work == Work::Pull {
+            if let Some((ms, pulls)) = &self.pull_pool {
+                if *ms == self.timeouts.pull_ms {
+                    return Ok(Limited::Page(pulls.acquire().await?));
+                }
+            }
+            if let (false, Some(lean)) = (self.timeouts.own_limit(work), self.lean()) {
+                return Ok(Limited::Page(lean.acquire().await?));
             }
         }
         if self.timeouts.own_limit(work) {
@@ -291,6 +316,7 @@ impl Store {
         MIGRATOR.run(&self.pool).await?;
         Ok(())
     }
+
 
     /// Refuses a database that lacks some of this build's migrations, naming them: without this a command
     /// fails later on a missing table, with nothing to say what to do.

@@ -173,7 +173,17 @@ impl Store {
         if let Some(d) = as_of.date() {
             q = q.bind(d);
         }
-        let row = q.fetch_one(&self.pool).await?;
+        // On a lean connection when there is one: read to its end (its one row), it goes back with nothing
+        // more to ask (store::pages); one dropped half way (the client gone) is drained or closed there.
+        let row = match self.lean() {
+            Some(lean) => {
+                let mut conn = lean.acquire().await?;
+                let row = q.fetch_all(conn.conn()).await?.pop().ok_or(sqlx::Error::RowNotFound)?;
+                conn.finish();
+                row
+            }
+            None => q.fetch_one(&self.pool).await?,
+        };
         let version = DataVersion { seq: row.try_get(0)?, stamp: row.try_get(1)? };
         let mvt: Option<Vec<u8>> = row.try_get(2)?;
         Ok((version, mvt.unwrap_or_default()))

@@ -772,3 +772,26 @@ async fn sigterm_finishes_the_request_in_flight(pool: PgPool) {
     assert!(logs.contains("/collections/{collection}/items/{fid}"), "trace logging was on");
     assert!(!logs.contains(&t.viewer[3..30]), "the token is in the server's log");
 }
+
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn a_database_in_sql_ascii_is_refused(pool: PgPool) {
+    // SQL_ASCII hands text over unchecked, and pages copy it into their bodies as it comes (store::pages):
+    // `landguard migrate` and every command on the registry refuse such a database, saying what to do.
+    use sqlx::ConnectOptions;
+    let name = format!("landguard_ascii_{}", std::process::id());
+    let admin = |sql: String| {
+        let pool = pool.clone();
+        async move { sqlx::query(&sql).execute(&pool).await.unwrap() }
+    };
+    admin(format!("DROP DATABASE IF EXISTS {name}")).await;
+    admin(format!("CREATE DATABASE {name} ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0")).await;
+    let url = pool.connect_options().as_ref().clone().database(&name).to_url_lossy().to_string();
+    let settings = Settings { database_url: Some(url), ..Settings::default() };
+    let store = landguard::store::Store::connect(&settings).await.unwrap();
+    let e = store.migrate().await.unwrap_err().to_string();
+    assert!(e.contains("SQL_ASCII") && e.contains("ENCODING 'UTF8'"), "{e}");
+    let e = landguard::store::Store::open(&settings).await.err().expect("refused").to_string();
+    assert!(e.contains("SQL_ASCII"), "{e}");
+    store.pool.close().await;
+    admin(format!("DROP DATABASE {name} WITH (FORCE)")).await;
+}

@@ -308,15 +308,33 @@ impl Store {
     /// refused at once (`require_migrated`).
     pub async fn open(settings: &Settings) -> Result<Store> {
         let store = Store::connect(settings).await?;
+        store.require_utf8().await?;
         store.require_migrated().await?;
         Ok(store)
     }
 
     pub async fn migrate(&self) -> Result<()> {
+        self.require_utf8().await?;
         MIGRATOR.run(&self.pool).await?;
         Ok(())
     }
 
+    /// Refuses a database created with the encoding SQL_ASCII. Every other encoding reaches the service as
+    /// UTF-8 (sqlx asks for it; PostgreSQL converts and checks), but SQL_ASCII hands over whatever bytes were
+    /// stored, unchecked, and pages copy PostgreSQL's bytes into their UTF-8 bodies as they come
+    /// (store::pages): one such byte would make a page that no client can parse.
+    pub async fn require_utf8(&self) -> Result<()> {
+        let encoding: String =
+            sqlx::query_scalar("SELECT current_setting('server_encoding')").fetch_one(&self.pool).await?;
+        if encoding == "SQL_ASCII" {
+            return Err(StoreError::Unavailable(
+                "the database's encoding is SQL_ASCII, which passes text through unchecked; create it with \
+                 ENCODING 'UTF8' (CREATE DATABASE ... ENCODING 'UTF8' TEMPLATE template0) and migrate again"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
 
     /// Refuses a database that lacks some of this build's migrations, naming them: without this a command
     /// fails later on a missing table, with nothing to say what to do.

@@ -76,7 +76,7 @@ psql "$BENCH_URL" -At -F ' ' -c "SELECT DISTINCT ON (x, y) x, y FROM (
              hashint8extended(version_id, 7) AS h
       FROM (SELECT version_id, ST_PointOnSurface(geom) AS c FROM farmland_unit_versions
             WHERE valid_to IS NULL AND superseded_at IS NULL ORDER BY hashint8extended(version_id, 11) LIMIT $((N * 20))) s) t
-    ORDER BY x, y, h" | head -n "$N" > "$WORK/tiles.txt"
+    ORDER BY x, y, h LIMIT $N" > "$WORK/tiles.txt"
 sed 's#^#/collections/farmland_units/items/#' "$WORK/ids.txt" > "$WORK/urls-feature.txt"
 sed 's#$#/history#' "$WORK/urls-feature.txt" > "$WORK/urls-history.txt"
 awk '{print "/collections/farmland_units/tiles/WebMercatorQuad/14/" $2 "/" $1}' "$WORK/tiles.txt" > "$WORK/urls-tile.txt"

@@ -88,11 +88,12 @@ pub fn calendar(name: &str, stamp: chrono::NaiveDate, events: &[Event<'_>]) -> S
         }
         fold(&line, out);
     };
+    let mut start = String::with_capacity(32);
     for e in events {
         fold("BEGIN:VEVENT", &mut out);
         folded(&["UID:", &e.uid], None, &mut out);
         fold(&stamp, &mut out);
-        let mut start = String::with_capacity(32);
+        start.clear();
         start.push_str("DTSTART;VALUE=DATE:");
         push_date(e.date, &mut start);
         fold(&start, &mut out);

@@ -217,26 +217,13 @@ impl Store {
         };
         let timeouts = Timeouts::from_settings(settings);
         let pool = Self::pool_options(settings).connect_lazy_with(options(settings.statement_timeout_ms)?);
-        let pull_pool = if timeouts.own_limit(Work::Pull) {
-            Some((
-                settings.items_timeout_ms,
-                pages::PagePool::new(
-                    options(settings.items_timeout_ms)?,
-                    settings.pool_size,
-                    Duration::from_millis(settings.acquire_timeout_ms),
-                ),
-            ))
-        } else {
-            None
+        // A pool of page connections carrying a limit, with the limit it was opened with.
+        let page_pool = |ms: u64| -> Result<(u64, pages::PagePool)> {
+            let acquire = Duration::from_millis(settings.acquire_timeout_ms);
+            Ok((ms, pages::PagePool::new(options(ms)?, settings.pool_size, acquire)))
         };
-        let lean_pool = Some((
-            settings.statement_timeout_ms,
-            pages::PagePool::new(
-                options(settings.statement_timeout_ms)?,
-                settings.pool_size,
-                Duration::from_millis(settings.acquire_timeout_ms),
-            ),
-        ));
+        let pull_pool = if timeouts.own_limit(Work::Pull) { Some(page_pool(settings.items_timeout_ms)?) } else { None };
+        let lean_pool = Some(page_pool(settings.statement_timeout_ms)?);
         Ok(Store { pool, timeouts, pull_pool, lean_pool })
     }
 

@@ -10,9 +10,12 @@
 # report adds the medians), CONNS (16), THREADS (2), PORT_LG (18080),
 # PORT_MARTIN (13000), BENCH_DB (landguard_bench), LANDGUARD_BIN (target/release/landguard, built if
 # missing), BASELINE_BIN (another landguard build, e.g. of an older commit: then its uncached tiles are
-# measured in the same rounds, cache off and on, the two alternating which goes first, rows "baseline uncached" and "baseline cached"), MARTIN_BIN (martin on PATH, or ~/.cargo/bin/martin), MARTIN_VERSION (1.14.0, the last one
+# measured in the same rounds, cache off and on, the two alternating which goes first, rows "baseline uncached" and "baseline cached"), BASELINE_ENV
+# (settings for the baseline server, e.g. LANDGUARD_TILE_LEASE_MS=0: the same build without leases), MARTIN_BIN (martin on PATH, or ~/.cargo/bin/martin), MARTIN_VERSION (1.14.0, the last one
 # that builds with rustc 1.95), NO_100K=1 (demo data only), CACHED_ONLY=1 (only the cached rows, without the
-# like-with-like check: for a change to the cached path alone), OUT (bench/results/tiles-DATE.md).
+# like-with-like check: for a change to the cached path alone), WRITE_SECS (5: each round also times writes
+# to the layer, one every 50 ms through pgbench, while one client reads cached tiles, with tile leases on
+# and off: what a lease costs a writer; 0 skips it), OUT (bench/results/tiles-DATE.md).
 # Each row also gives the server's own CPU time per request served (user + system, /proc/PID/stat; the
 # database's not included), which a shared machine's load changes far less than the wall-clock figures.
 #
@@ -214,8 +217,9 @@ run() { # name base list: one client alone, then CONNS clients
     RESULTS+=("$name|$line")
 }
 
-start_landguard() { # cache bytes [binary]
-    DATABASE_URL="$BENCH_URL" LANDGUARD_POOL_SIZE=16 LANDGUARD_TILE_CACHE_BYTES=$1 RUST_LOG=warn \
+start_landguard() { # cache bytes [binary [settings]]
+    # shellcheck disable=SC2086 # the settings are words on purpose
+    env ${3:-} DATABASE_URL="$BENCH_URL" LANDGUARD_POOL_SIZE=16 LANDGUARD_TILE_CACHE_BYTES=$1 RUST_LOG=warn \
         "${2:-$LANDGUARD_BIN}" serve --bind "127.0.0.1:$PORT_LG" > "$WORK/landguard.log" 2>&1 &
     PIDS+=($!)
     wait_up "http://127.0.0.1:$PORT_LG/health"
@@ -257,7 +261,7 @@ fi
 baseline() {
     [ -n "${BASELINE_BIN:-}" ] && [ "${CACHED_ONLY:-0}" != 1 ] || return 0
     say "round $round: baseline ($BASELINE_BIN), cache off"
-    start_landguard 0 "$BASELINE_BIN"
+    start_landguard 0 "$BASELINE_BIN" "${BASELINE_ENV:-}"
     warm "$LG" "$WORK/urls-landguard.txt"
     run "baseline uncached" "$LG" "$WORK/urls-landguard.txt"
     stop_last
@@ -265,9 +269,28 @@ baseline() {
 baseline_cached() {
     [ -n "${BASELINE_BIN:-}" ] || return 0
     say "round $round: baseline ($BASELINE_BIN), cache on (64 MiB)"
-    start_landguard $((64 * 1024 * 1024)) "$BASELINE_BIN"
+    start_landguard $((64 * 1024 * 1024)) "$BASELINE_BIN" "${BASELINE_ENV:-}"
     warm "$LG" "$WORK/urls-landguard.txt"
     run "baseline cached" "$LG" "$WORK/urls-landguard.txt"
+    stop_last
+}
+# A write to the layer every 50 ms for WRITE_SECS (pgbench; the statement changes no row but, like any
+# write, bumps the layer's change counter, and so waits for any tile lease on it), while one client reads
+# cached tiles: the write's mean time, with the service's tile leases on (the default period) and off.
+WRITE_SECS=${WRITE_SECS:-5}
+WRITES=()
+printf '\\sleep 50 ms\nUPDATE farmland_unit_versions SET class = class WHERE false;\n' > "$WORK/write.sql"
+writes() { # name settings
+    start_landguard $((64 * 1024 * 1024)) "$LANDGUARD_BIN" "$2"
+    warm "$LG" "$WORK/urls-landguard.txt"
+    URLS="$WORK/urls-landguard.txt" timeout 120 wrk -t1 -c1 -d"$((WRITE_SECS + 2))s" -s "$WORK/urls.lua" "$LG" \
+        > "$WORK/wrk-writes.txt" &
+    local reader=$! ms
+    sleep 1
+    ms=$(pgbench -n -c1 -T "$WRITE_SECS" -r -f "$WORK/write.sql" "$BENCH_URL" 2>/dev/null | awk '/UPDATE/ {print $1}')
+    wait "$reader" || true
+    WRITES+=("$1|${ms:-?}|$(sed -n 's/.*rps=\([^ ]*\).*/\1/p' "$WORK/wrk-writes.txt")")
+    say "$1: a write took ${ms:-?} ms on average"
     stop_last
 }
 for round in $(seq 1 "$ROUNDS"); do
@@ -306,12 +329,21 @@ for round in $(seq 1 "$ROUNDS"); do
         run "martin cached" "$MA" "$WORK/urls-martin.txt"
         stop_last
     fi
+    if [ "$WRITE_SECS" != 0 ]; then
+        if [ $((round % 2)) = 1 ]; then
+            writes "leases on" ""
+            writes "leases off" "LANDGUARD_TILE_LEASE_MS=0"
+        else
+            writes "leases off" "LANDGUARD_TILE_LEASE_MS=0"
+            writes "leases on" ""
+        fi
+    fi
 done
 
 mkdir -p "$(dirname "$OUT")"
 {
     echo "# Tiles: landguard $(git rev-parse --short HEAD 2>/dev/null || echo '?') vs martin"
-    [ -n "${BASELINE_BIN:-}" ] && echo && echo "baseline: $BASELINE_BIN (${BASELINE_NOTE:-another landguard build})"
+    [ -n "${BASELINE_BIN:-}" ] && echo && echo "baseline: $BASELINE_BIN (${BASELINE_NOTE:-another landguard build})${BASELINE_ENV:+, with $BASELINE_ENV}"
     echo
     echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load average before the runs: $LOAD, after: $(cut -d' ' -f1-3 /proc/loadavg); $FEATURES farmland units;"
     echo "$NTILES tiles ($ZOOMS);"
@@ -340,6 +372,17 @@ mkdir -p "$(dirname "$OUT")"
             [ -n "$rows" ] || continue
             med() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" <<< "$rows" | sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
             echo "| $name | $(med rps) | $(med p50) | $(med p99) | $(med cpu_us) |"
+        done
+    fi
+    if [ "${#WRITES[@]}" -gt 0 ]; then
+        echo
+        echo "A write to the layer every 50 ms for ${WRITE_SECS}s (pgbench), while one client reads cached tiles from landguard:"
+        echo
+        echo "| landguard | a write's mean time, ms | tiles/s read meanwhile |"
+        echo "|---|---:|---:|"
+        for r in "${WRITES[@]}"; do
+            IFS='|' read -r name ms rps <<< "$r"
+            echo "| $name | $ms | $rps |"
         done
     fi
 } > "$OUT"

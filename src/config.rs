@@ -60,6 +60,10 @@ pub struct Settings {
     pub max_vertices: usize,
     /// Memory for the vector-tile cache, in bytes (0 turns it off).
     pub tile_cache_bytes: usize,
+    /// How long a service process holds a read lease on a collection's change counter before giving it back
+    /// and taking it again: a write to the collection waits up to this long; meanwhile cached tiles are
+    /// answered without a query. 0 turns leases off (the counter is read for every tile request).
+    pub tile_lease_ms: u64,
     /// Size bound of one vector tile: a bigger one is made again with less detail (see docs/api.md).
     pub tile_max_bytes: usize,
     /// Decimal places of coordinates in output: degrees (6 ≈ 0.1 m, as RFC 7946 advises) and metres (3 = 1 mm).
@@ -137,6 +141,7 @@ impl Default for Settings {
             max_import_bytes: 512 * 1024 * 1024,
             max_vertices: 100_000,
             tile_cache_bytes: 64 * 1024 * 1024,
+            tile_lease_ms: 20,
             tile_max_bytes: 500_000,
             // the precision each version's feature is stored at when written: default pages serve those bytes
             coord_precision_deg: crate::store::items::STORED_PRECISION_DEG,
@@ -230,6 +235,14 @@ impl Settings {
             None => Settings::default(),
         };
         s.apply_env(env)?;
+        if s.tile_lease_ms > 1000 {
+            // a write waits up to one lease period: past a second that is a stall, not a cost
+            return Err(ConfigError::Invalid {
+                name: "tile_lease_ms (LANDGUARD_TILE_LEASE_MS)".into(),
+                value: s.tile_lease_ms.to_string(),
+                expected: "a whole number of milliseconds from 0 to 1000",
+            });
+        }
         s.duties.validate().map_err(ConfigError::Duties)?;
         s.adjustment.validate()?;
         Ok(s)
@@ -267,6 +280,7 @@ impl Settings {
         num!(max_import_bytes, "LANDGUARD_MAX_IMPORT_BYTES", "a whole number of bytes");
         num!(max_vertices, "LANDGUARD_MAX_VERTICES", "a whole number");
         num!(tile_cache_bytes, "LANDGUARD_TILE_CACHE_BYTES", "a whole number of bytes");
+        num!(tile_lease_ms, "LANDGUARD_TILE_LEASE_MS", "a whole number of milliseconds");
         num!(tile_max_bytes, "LANDGUARD_TILE_MAX_BYTES", "a whole number of bytes");
         num!(coord_precision_deg, "LANDGUARD_COORD_PRECISION_DEG", "a number of decimal places (0-15)");
         num!(coord_precision_m, "LANDGUARD_COORD_PRECISION_M", "a number of decimal places (0-15)");
@@ -398,6 +412,11 @@ mod tests {
         assert!(err.to_string().contains("LANDGUARD_POOL_SIZE"), "{err}");
         let err = s.apply_env(|k| (k == "LANDGUARD_ANONYMOUS_READ").then(|| "everything".to_string())).unwrap_err();
         assert!(err.to_string().contains("everything"), "{err}");
+        // a write waits up to one lease period
+        let err = Settings::load_from(None, |k| (k == "LANDGUARD_TILE_LEASE_MS").then(|| "5000".into())).unwrap_err();
+        assert!(err.to_string().contains("LANDGUARD_TILE_LEASE_MS") && err.to_string().contains("0 to 1000"), "{err}");
+        let s = Settings::load_from(None, |k| (k == "LANDGUARD_TILE_LEASE_MS").then(|| "0".into())).unwrap();
+        assert_eq!(s.tile_lease_ms, 0);
     }
 
     #[test]

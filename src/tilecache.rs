@@ -3,8 +3,9 @@
 //!
 //! Its keys carry the collection's data version (the `collection_changes` counter, bumped by database
 //! triggers in the same transaction as any write, from any process), so an entry made before a write can
-//! never be found by a request that started after the write committed: the request reads the new
-//! counter and asks for a different key. Entries of older versions are unreachable from then on; the
+//! never be found by a request that started after the write committed: the request gets the new
+//! counter (read, or known from a lease under which no write can commit: leases.rs) and asks for a
+//! different key. Entries of older versions are unreachable from then on; the
 //! cache drops them as soon as it sees a newer version of their collection, and does not store a tile
 //! asked for at an older version than one it has already seen.
 //!
@@ -25,6 +26,9 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+mod leases;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TileKey {
@@ -87,6 +91,8 @@ pub struct CacheStats {
     pub invalidated: u64,
     /// Conditional requests answered 304.
     pub not_modified: u64,
+    /// Data versions known from a lease, without a query (leases.rs).
+    pub leased: u64,
     pub entries: u64,
     pub bytes: u64,
 }
@@ -108,6 +114,7 @@ struct Counters {
     evictions: AtomicU64,
     invalidated: AtomicU64,
     not_modified: AtomicU64,
+    leased: AtomicU64,
     /// Kept here rather than read from moka, whose counts are only brought up to date by its
     /// housekeeping: added when a render is stored, taken off by the removal listener.
     entries: AtomicU64,
@@ -143,6 +150,7 @@ pub struct Inner {
     /// Collection extents for TileJSON, by (collection, as-of day), with the version they were read at.
     extents: Arc<Mutex<Extents>>,
     versions: VersionReads,
+    leases: leases::Leases,
 }
 
 /// Extents by (collection, as-of day): the data version they were read at and the lon/lat box, if any.
@@ -152,9 +160,10 @@ type Extents = HashMap<(Collection, Option<NaiveDate>), (DataVersion, Option<[f6
 const MAX_EXTENTS: usize = 256;
 
 impl Default for TileCache {
-    /// 64 MiB, the default of the `tile_cache_bytes` setting.
+    /// The defaults of the `tile_cache_bytes` and `tile_lease_ms` settings.
     fn default() -> Self {
-        TileCache::new(64 * 1024 * 1024)
+        let d = crate::config::Settings::default();
+        TileCache::new(d.tile_cache_bytes, Duration::from_millis(d.tile_lease_ms))
     }
 }
 
@@ -165,8 +174,10 @@ impl std::fmt::Debug for TileCache {
 }
 
 impl TileCache {
-    /// A cache holding at most `capacity` bytes of tiles (0 disables it).
-    pub fn new(capacity: usize) -> TileCache {
+    /// A cache holding at most `capacity` bytes of tiles (0 disables it), and leases on the collections'
+    /// change counters given back and taken again every `lease` (zero: no leases, the counter is read for
+    /// every request).
+    pub fn new(capacity: usize, lease: Duration) -> TileCache {
         let counters = Arc::new(Counters::default());
         let tiles = (capacity > 0).then(|| {
             let counted = counters.clone();
@@ -194,6 +205,7 @@ impl TileCache {
             latest: Arc::default(),
             extents: Arc::default(),
             versions: VersionReads::default(),
+            leases: leases::Leases::new(lease),
         }))
     }
 
@@ -274,9 +286,14 @@ impl TileCache {
         }
     }
 
-    /// The current data version of a collection, read from the database after this call began (so it
-    /// is at least as new as every write committed before the call), with concurrent reads batched.
+    /// The current data version of a collection: at least as new as every write committed before the call.
+    /// Known without a query while this process holds a lease on the collection (leases.rs); otherwise read
+    /// from the database after this call began, with concurrent reads batched.
     pub async fn data_version(&self, store: &Store, c: Collection) -> crate::store::Result<DataVersion> {
+        if let Some(v) = self.leases.version(store, c) {
+            bump(&self.counters.leased);
+            return Ok(v);
+        }
         self.versions.read(store, c).await
     }
 
@@ -316,6 +333,7 @@ impl TileCache {
             evictions: n(&c.evictions),
             invalidated: n(&c.invalidated),
             not_modified: n(&c.not_modified),
+            leased: n(&c.leased),
             entries: n(&c.entries),
             bytes: n(&c.bytes),
         }
@@ -459,7 +477,7 @@ mod tests {
 
     #[tokio::test]
     async fn hits_misses_and_lru_eviction_by_bytes() {
-        let c = TileCache::new(3 * (1000 + ENTRY_OVERHEAD));
+        let c = TileCache::new(3 * (1000 + ENTRY_OVERHEAD), Duration::ZERO);
         assert_eq!(get(&c, key(1, 1), 1000).await, (1000, Lookup::Rendered));
         get(&c, key(2, 1), 1000).await;
         get(&c, key(3, 1), 1000).await;
@@ -479,7 +497,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_newer_version_drops_older_entries_and_older_ones_are_not_stored() {
-        let c = TileCache::new(1 << 20);
+        let c = TileCache::new(1 << 20, Duration::ZERO);
         get(&c, key(1, 5), 10).await;
         get(&c, key(2, 5), 10).await;
         c.observe(Collection::FarmlandUnits, DataVersion { seq: 6, stamp: 1_006 }).await;
@@ -498,7 +516,7 @@ mod tests {
 
     #[tokio::test]
     async fn same_counter_from_another_database_is_not_mixed_up() {
-        let c = TileCache::new(1 << 20);
+        let c = TileCache::new(1 << 20, Duration::ZERO);
         get(&c, key(1, 5), 10).await;
         let mut other = key(1, 5);
         other.version.stamp = 99;
@@ -509,7 +527,7 @@ mod tests {
 
     #[tokio::test]
     async fn zero_capacity_stores_nothing() {
-        let c = TileCache::new(0);
+        let c = TileCache::new(0, Duration::ZERO);
         get(&c, key(1, 1), 1).await;
         assert_eq!(get(&c, key(1, 1), 1).await.1, Lookup::Rendered);
         assert_eq!(c.stats().entries, 0);
@@ -518,7 +536,7 @@ mod tests {
 
     #[tokio::test]
     async fn other_collections_are_untouched_by_a_change() {
-        let c = TileCache::new(1 << 20);
+        let c = TileCache::new(1 << 20, Duration::ZERO);
         let mut p = key(1, 3);
         p.collection = Collection::ConstructionParcels;
         get(&c, p, 10).await;
@@ -528,7 +546,7 @@ mod tests {
 
     #[tokio::test]
     async fn concurrent_misses_of_one_tile_render_it_once_and_errors_are_not_stored() {
-        let c = TileCache::new(1 << 20);
+        let c = TileCache::new(1 << 20, Duration::ZERO);
         let renders = AtomicU64::new(0);
         let slow = || async {
             renders.fetch_add(1, Ordering::Relaxed);

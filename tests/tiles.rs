@@ -609,6 +609,63 @@ async fn concurrent_requests_never_get_a_tile_older_than_a_committed_write(pool:
     }
     assert!(served > 0);
     assert!(cache.stats().hits > 0);
+    // most of these answers knew the version from the lease, not from a query: the writes above were made
+    // while it was held, and each waited for it to be given back
+    assert!(cache.stats().leased > 0, "{:?}", cache.stats());
+}
+
+/// The database's side of a tile lease (migrations/20261206130001_tile_leases.sql), with no service: a write to
+/// a collection cannot commit while a lease on it is held, a waiting write gets the key as soon as the lease is
+/// given back (the holder's next try fails rather than overtaking it), and leases are per collection.
+#[sqlx::test(migrator = "landguard::store::MIGRATOR")]
+async fn a_lease_holds_writes_back_until_given_back_and_never_overtakes_them(pool: PgPool) {
+    let opts = pool.connect_options();
+    let mut holder = sqlx::PgConnection::connect_with(&opts).await.unwrap();
+    let renew = |held: bool| {
+        sqlx::query_scalar::<_, bool>("SELECT leased FROM renew_collection_lease('farmland_units', $1)").bind(held)
+    };
+    let write = "UPDATE farmland_unit_versions SET class = class WHERE false";
+    // the version that comes with a lease is the one a tile request reads
+    let store = landguard::store::Store::from_pool(pool.clone());
+    let c = landguard::domain::registry::Collection::FarmlandUnits;
+    let leased = landguard::store::tiles::renew_lease(&mut holder, c, false).await.unwrap();
+    assert_eq!(leased, Some(store.data_version(c).await.unwrap()));
+
+    let mut writer = sqlx::PgConnection::connect_with(&opts).await.unwrap();
+    sqlx::query("SET lock_timeout = '300ms'").execute(&mut writer).await.unwrap();
+    let err = sqlx::query(write).execute(&mut writer).await.unwrap_err();
+    assert_eq!(err.as_database_error().and_then(|e| e.code()).as_deref(), Some("55P03"), "{err}");
+    // the other collection's writes are not held back
+    sqlx::query("UPDATE construction_parcel_versions SET state = state WHERE false")
+        .execute(&mut writer)
+        .await
+        .unwrap();
+
+    // a write that waits, and holds its transaction open once it got through
+    sqlx::query("SET lock_timeout = 0").execute(&mut writer).await.unwrap();
+    let (commit, committed) = tokio::sync::oneshot::channel::<()>();
+    let waiting = tokio::spawn(async move {
+        let mut tx = writer.begin().await.unwrap();
+        sqlx::query(write).execute(&mut *tx).await.unwrap();
+        committed.await.unwrap();
+        tx.commit().await.unwrap();
+    });
+    let waiters = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted";
+    for _ in 0..100 {
+        if sqlx::query_scalar::<_, i64>(waiters).fetch_one(&pool).await.unwrap() > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(sqlx::query_scalar::<_, i64>(waiters).fetch_one(&pool).await.unwrap(), 1, "the write waits");
+    // given back: the write gets the key, the lease is not taken again past it, nor while it runs
+    assert!(!renew(true).fetch_one(&mut holder).await.unwrap());
+    assert!(!renew(false).fetch_one(&mut holder).await.unwrap());
+    commit.send(()).unwrap();
+    waiting.await.unwrap();
+    let again = landguard::store::tiles::renew_lease(&mut holder, c, false).await.unwrap();
+    let (first, again) = (leased.unwrap(), again.expect("taken again once the write committed"));
+    assert_eq!(again.seq, first.seq + 1, "with the version of the write that waited for it");
 }
 
 #[sqlx::test(migrator = "landguard::store::MIGRATOR")]
@@ -973,6 +1030,7 @@ async fn a_second_process_never_serves_a_tile_older_than_a_write_through_the_fir
 
     // writes through A's API, each followed at once by a request to B
     for class in ["strict_control", "safe_use", "priority_protection", "strict_control"] {
+        answering_from_a_lease(&b).await;
         let patch = json!({"properties": {"class": class}});
         let (status, _, body) =
             a.http("PATCH", &format!("{UNITS}/{code}"), Some(&t.editor), Some(&patch)).await.unwrap();
@@ -988,6 +1046,8 @@ async fn a_second_process_never_serves_a_tile_older_than_a_write_through_the_fir
     let mut other = sqlx::PgConnection::connect_with(&t.store.pool.connect_options()).await.unwrap();
     assert_eq!(class_on(&a).await.0, Some(json!("strict_control")));
     for class in ["safe_use", "priority_protection", "strict_control"] {
+        answering_from_a_lease(&b).await;
+        answering_from_a_lease(&a).await;
         sqlx::query("UPDATE farmland_unit_versions SET class = $2 WHERE unit_code = $1 AND valid_to IS NULL AND superseded_at IS NULL")
             .bind(code)
             .bind(class)
@@ -1000,9 +1060,33 @@ async fn a_second_process_never_serves_a_tile_older_than_a_write_through_the_fir
 
     // a deletion through A: B's cached tile loses the feature at once
     assert_eq!(class_on(&b).await.1, "hit");
+    answering_from_a_lease(&b).await;
     let (status, _, _) = a.http("DELETE", &format!("{UNITS}/{code}?reason=x"), Some(&t.editor), None).await.unwrap();
     assert_eq!(status, 204);
     assert_eq!(class_on(&b).await.0, None, "B still drew a feature A deleted");
+}
+
+/// Asks `s` for the tile until an answer knew the data version from a lease held by `s` (no query), so that
+/// the write that follows is made while `s` trusts its lease: the case a lease must get right.
+async fn answering_from_a_lease(s: &Service) {
+    let before = leased_on(s).await;
+    for _ in 0..200 {
+        class_on(s).await;
+        if leased_on(s).await > before {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    panic!("{} never answered from a lease", s.addr);
+}
+
+/// How many of a process's tile requests knew the data version from a lease (its /metrics).
+async fn leased_on(s: &Service) -> u64 {
+    let (status, _, body) = s.http("GET", "/metrics", None, None).await.unwrap();
+    assert_eq!(status, 200);
+    let text = String::from_utf8(body).unwrap();
+    let line = text.lines().find(|l| l.starts_with("landguard_tile_version_leased_total ")).unwrap_or_default();
+    line.rsplit(' ').next().and_then(|n| n.parse().ok()).unwrap_or(0)
 }
 
 /// The class drawn for the one unit of the two-process test's tile (`None`: no feature), and whether the

@@ -96,6 +96,10 @@ impl Default for Metrics {
                 "Tiles dropped from the cache: to stay under its byte bound (size) or because their collection changed (stale)."
             );
             describe_counter!("landguard_tile_cache_not_modified_total", "Tile requests answered 304.");
+            describe_counter!(
+                "landguard_tile_version_leased_total",
+                "Tile requests whose data version came from a lease held on the collection, without a query."
+            );
             describe_gauge!("landguard_tile_cache_entries", "Tiles in the cache.");
             describe_gauge!("landguard_tile_cache_bytes", Unit::Bytes, "Bytes the cache's tiles count against its bound.");
             describe_gauge!("landguard_tile_cache_capacity_bytes", Unit::Bytes, "The bound (setting tile_cache_bytes).");
@@ -195,6 +199,7 @@ impl Metrics {
             counter!("landguard_tile_cache_evictions_total", "reason" => "size").absolute(t.evictions);
             counter!("landguard_tile_cache_evictions_total", "reason" => "stale").absolute(t.invalidated);
             counter!("landguard_tile_cache_not_modified_total").absolute(t.not_modified);
+            counter!("landguard_tile_version_leased_total").absolute(t.leased);
             gauge!("landguard_tile_cache_entries").set(t.entries as f64);
             gauge!("landguard_tile_cache_bytes").set(t.bytes as f64);
             gauge!("landguard_tile_cache_capacity_bytes").set(capacity as f64);

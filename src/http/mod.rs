@@ -66,7 +66,10 @@ pub struct Shared {
 impl AppState {
     /// The state of one router, with a tile cache sized by the settings.
     pub fn new(store: Store, settings: Arc<Settings>) -> AppState {
-        let tiles = crate::tilecache::TileCache::new(settings.tile_cache_bytes);
+        let tiles = crate::tilecache::TileCache::new(
+            settings.tile_cache_bytes,
+            std::time::Duration::from_millis(settings.tile_lease_ms),
+        );
         // The statement limits per kind of work follow these settings, however the store was made.
         let store = Store { timeouts: crate::store::Timeouts::from_settings(&settings), ..store };
         AppState(Arc::new(Shared { store, settings, tiles, reads: None, metrics: Arc::default() }))

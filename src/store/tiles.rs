@@ -153,6 +153,34 @@ pub async fn data_version_on(conn: &mut sqlx::PgConnection, c: Collection) -> Re
     Ok(DataVersion { seq: row.try_get(0)?, stamp: row.try_get(1)? })
 }
 
+/// Prepares a connection of its own to hold a collection's read lease (src/tilecache/leases.rs): the server
+/// ends the session, and so gives the lease back, if the process says nothing on it for `idle_ms` (a process
+/// that stopped without closing it, or a network that lost it). Fails on a server before PostgreSQL 14,
+/// which has no such limit: leases are then not used.
+pub async fn lease_session(conn: &mut sqlx::PgConnection, idle_ms: u64) -> Result<()> {
+    sqlx::query(&format!("SET idle_session_timeout = {idle_ms}")).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Gives back the lease on `c` this session holds (if `held`) and tries to take it again: the data version,
+/// read after the lease was granted, if it now holds it. (migrations/20261206130001_tile_leases.sql)
+pub async fn renew_lease(conn: &mut sqlx::PgConnection, c: Collection, held: bool) -> Result<Option<DataVersion>> {
+    let row = sqlx::query("SELECT leased, seq, stamp FROM renew_collection_lease($1, $2)")
+        .bind(c.as_str())
+        .bind(held)
+        .fetch_one(conn)
+        .await?;
+    if !row.try_get::<bool, _>(0)? {
+        return Ok(None);
+    }
+    Ok(Some(DataVersion { seq: row.try_get(1)?, stamp: row.try_get(2)? }))
+}
+
+pub async fn release_lease(conn: &mut sqlx::PgConnection, c: Collection) -> Result<()> {
+    sqlx::query("SELECT release_collection_lease($1)").bind(c.as_str()).execute(conn).await?;
+    Ok(())
+}
+
 impl Store {
     /// One tile at one level of detail, and the data version it shows.
     pub async fn render_tile(

@@ -7,7 +7,8 @@
 #   feature        GET /collections/farmland_units/items/{id}; bare: `landguard sql farmland_units feature`
 #   history        GET …/items/{id}/history; bare: `… history`
 #   tile-cached    a z14 tile from the tile cache (warm); bare: `… data-version`, the one statement a cached
-#                  tile still runs (the read that keeps it from being older than the last committed write)
+#                  tile runs when its process holds no tile lease (the read that keeps it from being older
+#                  than the last committed write; under a lease, the default, it runs no statement at all)
 #   tile-uncached  a z14 tile from a second server with the cache off; bare: `… tile` with the same z/x/y
 # Items in a box and the access-rule checks have their own scripts with the same one-client and 16-client
 # runs against their bare statements (bench/features.sh, bench/checks.sh); martin and tipg, the peers, are in

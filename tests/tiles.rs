@@ -614,22 +614,23 @@ async fn concurrent_requests_never_get_a_tile_older_than_a_committed_write(pool:
     assert!(cache.stats().leased > 0, "{:?}", cache.stats());
 }
 
-/// The database's side of a tile lease (migrations/20261206130001_tile_leases.sql), with no service: a write to
-/// a collection cannot commit while a lease on it is held, a waiting write gets the key as soon as the lease is
-/// given back (the holder's next try fails rather than overtaking it), and leases are per collection.
+/// The database's side of a tile lease (migrations/20261206130001_tile_leases.sql and
+/// 20261206150001_tile_leases_in_a_transaction.sql), with no service: a write to a collection cannot commit
+/// while a lease on it is held, a waiting write gets the key as soon as the lease is given back (the holder's
+/// next try fails rather than overtaking it), leases are per collection, and a holder that falls silent loses
+/// its lease with its session.
 #[sqlx::test(migrator = "landguard::store::MIGRATOR")]
 async fn a_lease_holds_writes_back_until_given_back_and_never_overtakes_them(pool: PgPool) {
+    use landguard::store::tiles::renew_lease;
     let opts = pool.connect_options();
+    let c = landguard::domain::registry::Collection::FarmlandUnits;
     let mut holder = sqlx::PgConnection::connect_with(&opts).await.unwrap();
-    let renew = |held: bool| {
-        sqlx::query_scalar::<_, bool>("SELECT leased FROM renew_collection_lease('farmland_units', $1)").bind(held)
-    };
     let write = "UPDATE farmland_unit_versions SET class = class WHERE false";
     // the version that comes with a lease is the one a tile request reads
     let store = landguard::store::Store::from_pool(pool.clone());
-    let c = landguard::domain::registry::Collection::FarmlandUnits;
-    let leased = landguard::store::tiles::renew_lease(&mut holder, c, false).await.unwrap();
-    assert_eq!(leased, Some(store.data_version(c).await.unwrap()));
+    let first = renew_lease(&mut holder, c, false, 60_000).await.unwrap();
+    assert_eq!(first, Some(store.data_version(c).await.unwrap()));
+    let first = first.unwrap();
 
     let mut writer = sqlx::PgConnection::connect_with(&opts).await.unwrap();
     sqlx::query("SET lock_timeout = '300ms'").execute(&mut writer).await.unwrap();
@@ -649,6 +650,7 @@ async fn a_lease_holds_writes_back_until_given_back_and_never_overtakes_them(poo
         sqlx::query(write).execute(&mut *tx).await.unwrap();
         committed.await.unwrap();
         tx.commit().await.unwrap();
+        writer
     });
     let waiters = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted";
     for _ in 0..100 {
@@ -659,13 +661,19 @@ async fn a_lease_holds_writes_back_until_given_back_and_never_overtakes_them(poo
     }
     assert_eq!(sqlx::query_scalar::<_, i64>(waiters).fetch_one(&pool).await.unwrap(), 1, "the write waits");
     // given back: the write gets the key, the lease is not taken again past it, nor while it runs
-    assert!(!renew(true).fetch_one(&mut holder).await.unwrap());
-    assert!(!renew(false).fetch_one(&mut holder).await.unwrap());
+    assert_eq!(renew_lease(&mut holder, c, true, 60_000).await.unwrap(), None);
+    assert_eq!(renew_lease(&mut holder, c, true, 60_000).await.unwrap(), None);
     commit.send(()).unwrap();
-    waiting.await.unwrap();
-    let again = landguard::store::tiles::renew_lease(&mut holder, c, false).await.unwrap();
-    let (first, again) = (leased.unwrap(), again.expect("taken again once the write committed"));
+    let mut writer = waiting.await.unwrap();
+    let again = renew_lease(&mut holder, c, true, 60_000).await.unwrap().expect("taken again once the write committed");
     assert_eq!(again.seq, first.seq + 1, "with the version of the write that waited for it");
+
+    // a holder that says nothing for longer than it asked loses the session, and the lease with it
+    assert!(renew_lease(&mut holder, c, true, 200).await.unwrap().is_some());
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    sqlx::query("SET lock_timeout = '300ms'").execute(&mut writer).await.unwrap();
+    sqlx::query(write).execute(&mut writer).await.expect("the silent holder's lease was given back");
+    assert!(renew_lease(&mut holder, c, true, 200).await.is_err(), "its session was ended");
 }
 
 #[sqlx::test(migrator = "landguard::store::MIGRATOR")]

@@ -153,31 +153,39 @@ pub async fn data_version_on(conn: &mut sqlx::PgConnection, c: Collection) -> Re
     Ok(DataVersion { seq: row.try_get(0)?, stamp: row.try_get(1)? })
 }
 
-/// Prepares a connection of its own to hold a collection's read lease (src/tilecache/leases.rs): the server
-/// ends the session, and so gives the lease back, if the process says nothing on it for `idle_ms` (a process
-/// that stopped without closing it, or a network that lost it). Fails on a server before PostgreSQL 14,
-/// which has no such limit: leases are then not used.
-pub async fn lease_session(conn: &mut sqlx::PgConnection, idle_ms: u64) -> Result<()> {
-    sqlx::query(&format!("SET idle_session_timeout = {idle_ms}")).execute(&mut *conn).await?;
-    Ok(())
-}
-
-/// Gives back the lease on `c` this session holds (if `held`) and tries to take it again: the data version,
-/// read after the lease was granted, if it now holds it. (migrations/20261206130001_tile_leases.sql)
-pub async fn renew_lease(conn: &mut sqlx::PgConnection, c: Collection, held: bool) -> Result<Option<DataVersion>> {
-    let row = sqlx::query("SELECT leased, seq, stamp FROM renew_collection_lease($1, $2)")
-        .bind(c.as_str())
-        .bind(held)
-        .fetch_one(conn)
-        .await?;
+/// Ends the transaction that holds the read lease on `c` on this connection (if `open`), which gives the
+/// lease back, and tries to take it again in a new one (src/tilecache/leases.rs): the data version, read after
+/// the lease was granted, if it is held now. The new transaction is left open, and the server ends the
+/// session if it stays idle in it for `idle_ms` (a process that stalled, a lost network), which gives the
+/// lease back too. One round trip. (migrations/20261206150001_tile_leases_in_a_transaction.sql)
+pub async fn renew_lease(
+    conn: &mut sqlx::PgConnection,
+    c: Collection,
+    open: bool,
+    idle_ms: u64,
+) -> Result<Option<DataVersion>> {
+    // Several statements in one message (the simple protocol, which takes no parameters): the collection's
+    // id is one of a fixed set of snake_case names, so it is written into the text as it is.
+    let id = c.as_str();
+    debug_assert!(id.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+    let end = if open { "COMMIT; " } else { "" };
+    let sql = format!(
+        "{end}BEGIN; SET LOCAL idle_in_transaction_session_timeout = {idle_ms}; \
+         SELECT leased, seq, stamp FROM lease_collection('{id}')"
+    );
+    // A plain &str with no binds goes out as a simple-protocol Query (sqlx::raw_sql would too, but its future
+    // is not Send for the spawned task that holds the lease).
+    let rows = sqlx::Executor::fetch_all(&mut *conn, sql.as_str()).await?;
+    let row = rows.last().ok_or(sqlx::Error::RowNotFound)?;
     if !row.try_get::<bool, _>(0)? {
         return Ok(None);
     }
     Ok(Some(DataVersion { seq: row.try_get(1)?, stamp: row.try_get(2)? }))
 }
 
-pub async fn release_lease(conn: &mut sqlx::PgConnection, c: Collection) -> Result<()> {
-    sqlx::query("SELECT release_collection_lease($1)").bind(c.as_str()).execute(conn).await?;
+/// Ends the transaction holding the lease, which gives it back.
+pub async fn release_lease(conn: &mut sqlx::PgConnection) -> Result<()> {
+    sqlx::Executor::execute(&mut *conn, "COMMIT").await?;
     Ok(())
 }
 

@@ -2,21 +2,22 @@
 //! the collection is known without asking the database, because no write to it can commit meanwhile
 //! (migrations/20261206130001_tile_leases.sql says how the database side keeps that promise).
 //!
-//! A lease is taken on a connection of its own when tiles of a collection are asked for, kept while they
-//! are, and given back and taken again every period, so that a write waits at most one period for it. The
+//! A lease is a transaction holding a shared advisory lock, on a connection of its own, opened when tiles of
+//! a collection are asked for and kept while they are; it is ended and begun again every period, so that a
+//! write waits at most one period for it. The
 //! version is kept only from the moment the counter was read *after* the lease was granted until the
-//! moment before the lease is given back (the version is forgotten first, then the unlock goes out), so a
+//! moment before the lease is given back (the version is forgotten first, then the COMMIT goes out), so a
 //! request answered from it arrived while no write could commit since that read.
 //!
 //! What it cannot see: a server that ends the lease's session while this process still thinks it holds it
 //! (an administrator's `pg_terminate_backend`, a lost network). A kept version is therefore trusted only
 //! until two periods after the round trip that last confirmed the lease was sent, and the session is told
-//! to end itself only after a much longer silence (`idle_session_timeout`), so that a process stalled
+//! to end itself only after a much longer silence (`idle_in_transaction_session_timeout`), so that a process stalled
 //! past its lease has stopped trusting it before the server gives it back. A terminated session is the one
 //! case left: requests can then be answered from a version up to two periods old. docs/api.md says so.
 
 use crate::domain::registry::Collection;
-use crate::store::tiles::{lease_session, release_lease, renew_lease, DataVersion};
+use crate::store::tiles::{release_lease, renew_lease, DataVersion};
 use crate::store::Store;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -25,7 +26,7 @@ use std::time::{Duration, Instant};
 /// A lease nobody asked for in this long is given back and its connection closed.
 const IDLE: Duration = Duration::from_secs(2);
 
-/// After a lease could not be held (no connection, a server without `idle_session_timeout`), requests read
+/// After a lease could not be held (no connection, an error on it), requests read
 /// the counter for this long before another try.
 const RETRY: Duration = Duration::from_secs(10);
 
@@ -104,26 +105,27 @@ impl Leases {
     }
 
     /// Holds the lease on `c` until nobody has asked for a while. An error drops the connection, and the
-    /// server gives the lease back with the session.
+    /// server ends the lease's transaction with the session.
     async fn hold(&self, store: &Store, c: Collection) -> crate::store::Result<()> {
         let mut conn = store.own_connection().await?;
         let period_ms = u64::try_from(self.period.as_millis()).unwrap_or(u64::MAX);
-        lease_session(&mut conn, period_ms.saturating_mul(4).saturating_add(1000)).await?;
-        let mut held = false;
+        let idle_ms = period_ms.saturating_mul(4).saturating_add(1000);
+        // after the first renewal a transaction is always open (holding the lease or not)
+        let mut open = false;
         while !self.idle(c) {
             self.forget(c);
             let sent = Instant::now();
             // the version comes with the lease, read after it was granted
-            let leased = renew_lease(&mut conn, c, held).await?;
-            held = leased.is_some();
+            let leased = renew_lease(&mut conn, c, open, idle_ms).await?;
+            open = true;
             if let Some(v) = leased {
                 self.keep(c, v, sent + 2 * self.period);
             }
             tokio::time::sleep(self.period).await;
         }
         self.forget(c);
-        if held {
-            release_lease(&mut conn, c).await?;
+        if open {
+            release_lease(&mut conn).await?;
         }
         Ok(())
     }

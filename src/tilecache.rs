@@ -159,14 +159,6 @@ type Extents = HashMap<(Collection, Option<NaiveDate>), (DataVersion, Option<[f6
 /// Extents kept at most (as-of days are many; current extents are what is asked for).
 const MAX_EXTENTS: usize = 256;
 
-impl Default for TileCache {
-    /// The defaults of the `tile_cache_bytes` and `tile_lease_ms` settings.
-    fn default() -> Self {
-        let d = crate::config::Settings::default();
-        TileCache::new(d.tile_cache_bytes, Duration::from_millis(d.tile_lease_ms))
-    }
-}
-
 impl std::fmt::Debug for TileCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TileCache").field("capacity", &self.capacity).field("stats", &self.stats()).finish()
